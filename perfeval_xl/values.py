@@ -1,0 +1,324 @@
+"""Parsing of free-text target and actual values: comparator, number, unit, scale, typed precision."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cn2an
+
+Kind = Literal["empty", "number", "text", "compound", "unparsed"]
+
+# Comparators typed before the number. Longest first so that 大于等于 wins over 大于.
+_PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
+    [
+        (">=", ">="),
+        ("≥", ">="),
+        ("≧", ">="),
+        ("大于等于", ">="),
+        ("大于或等于", ">="),
+        ("不少于", ">="),
+        ("不低于", ">="),
+        ("不小于", ">="),
+        ("至少", ">="),
+        ("达到", ">="),
+        ("达", ">="),
+        (">", ">"),
+        ("大于", ">"),
+        ("高于", ">"),
+        ("超过", ">"),
+        ("多于", ">"),
+        ("<=", "<="),
+        ("≤", "<="),
+        ("≦", "<="),
+        ("小于等于", "<="),
+        ("小于或等于", "<="),
+        ("不超过", "<="),
+        ("不高于", "<="),
+        ("不多于", "<="),
+        ("不大于", "<="),
+        ("控制在", "<="),
+        ("<", "<"),
+        ("小于", "<"),
+        ("低于", "<"),
+        ("少于", "<"),
+        ("=", "="),
+        ("等于", "="),
+    ],
+    key=lambda pair: -len(pair[0]),
+)
+_SUFFIX_COMPARATORS: list[tuple[str, str]] = [
+    ("及以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("及以内", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("内", "<="),
+]
+_APPROX_PREFIXES = ("约", "大约", "近", "接近")
+_APPROX_SUFFIXES = ("左右",)
+# 余/多 after a number ("十余项", "40多人") mean "a little more than".
+_MORE_THAN = ("余", "多")
+
+# Units with a scale to a base unit: money to 元, shares to a ratio.
+_SCALED_UNITS: dict[str, tuple[str, float]] = {
+    "元": ("元", 1.0),
+    "万元": ("元", 1e4),
+    "亿元": ("元", 1e8),
+    "%": ("%", 0.01),
+    "‰": ("%", 0.001),
+}
+# Measure words (量词) that may follow a Chinese numeral: without one, 一 in 一体化 is not a number.
+_MEASURE_WORDS = frozenset(
+    "个 人 人次 次 场 项 篇 家 名 期 门 件 天 日 周 月 个月 年 小时 户 所 本 份 条 批 台 套 座 处 亩 吨 册 部 "
+    "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人".split()
+)
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_UNIT = r"(?P<unit>%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5})?"
+_SEPARATORS = re.compile(r"[,;、；]+")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A parsed cell value.
+
+    ``value`` is in base units: 元 for money, a ratio for percentages (``96.5%`` → 0.965), the typed unit
+    otherwise. ``decimals`` is the number of decimals typed, in the base unit, so that a tolerance of
+    ½·10⁻ᵈ can be derived from it. ``upper`` holds the upper end of a range such as ``10-15件``.
+    """
+
+    raw: str
+    kind: Kind
+    comparator: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    typed_unit: str | None = None
+    decimals: int | None = None
+    approximate: bool = False
+    upper: float | None = None
+    parts: tuple[Quantity, ...] = field(default=())
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "number"
+
+    @property
+    def tolerance(self) -> float:
+        """Half a unit in the last typed decimal place (the interval the typed value stands for)."""
+        if self.decimals is None:
+            return 0.0
+        return 0.5 * 10.0 ** (-self.decimals)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-fold full-width forms and drop all whitespace (units type ``９０％ 以上``)."""
+    folded = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", folded)
+
+
+def decimals_of(number: float | int | str) -> int:
+    """Decimals as typed: ``"1.240"`` → 3; a float uses its shortest round-trip representation."""
+    text = number if isinstance(number, str) else repr(float(number))
+    text = text.replace(",", "")
+    if "e" in text.lower():
+        mantissa, exponent = text.lower().split("e")
+        return max(0, decimals_of(mantissa) - int(exponent))
+    if "." not in text:
+        return 0
+    fraction = text.split(".", 1)[1].rstrip("0") if not isinstance(number, str) else text.split(".", 1)[1]
+    return len(fraction)
+
+
+def _number_from(text: str) -> tuple[float, int] | None:
+    if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+        return float(text.replace(",", "")), decimals_of(text)
+    try:
+        # cn2an.cn2an converts only the numeral itself; it never rewrites surrounding words.
+        return float(cn2an.cn2an(text, "normal")), 0
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _scale_decimals(decimals: int, factor: float) -> int:
+    """Decimals after scaling; negative means tens, hundreds… (1411.9万元 is known to ±500 元)."""
+    return decimals - round(math.log10(factor)) if factor > 0 else decimals
+
+
+def _split_unit(unit: str) -> tuple[str | None, str | None, float]:
+    """Return (base unit, typed unit, factor) for a unit string, peeling a 万/亿 multiplier."""
+    if not unit:
+        return None, None, 1.0
+    if unit in _SCALED_UNITS:
+        base, factor = _SCALED_UNITS[unit]
+        return base, unit, factor
+    for prefix, factor in sorted(_MULTIPLIERS.items(), key=lambda kv: -len(kv[0])):
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            rest = unit[len(prefix) :]
+            base, _, inner = _split_unit(rest)
+            return base, unit, factor * inner
+    if unit in _MULTIPLIERS:
+        return None, unit, _MULTIPLIERS[unit]
+    return unit, unit, 1.0
+
+
+def _strip_affixes(text: str) -> tuple[str, str | None, bool]:
+    comparator: str | None = None
+    approximate = False
+    for word in _APPROX_PREFIXES:
+        if text.startswith(word):
+            text, approximate = text[len(word) :], True
+            break
+    for word, op in _PREFIX_COMPARATORS:
+        if text.startswith(word) and len(text) > len(word):
+            text, comparator = text[len(word) :], op
+            break
+    for word in _APPROX_SUFFIXES:
+        if text.endswith(word):
+            text, approximate = text[: -len(word)], True
+            break
+    for word, op in _SUFFIX_COMPARATORS:
+        if text.endswith(word) and len(text) > len(word):
+            text, comparator = text[: -len(word)], comparator or op
+            break
+    return text, comparator, approximate
+
+
+_SINGLE = re.compile(
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + _CN_DIGITS + r"]+)"
+    r"(?P<more>[余多])?"
+    r"(?:[-~～至到](?P<upper>\d+(?:\.\d+)?))?" + _UNIT
+)
+
+
+def _parse_single(raw: str, text: str) -> Quantity | None:
+    body, comparator, approximate = _strip_affixes(text)
+    match = _SINGLE.fullmatch(body)
+    if not match:
+        return None
+    parsed = _number_from(match["num"])
+    if parsed is None:
+        return None
+    number, decimals = parsed
+    unit_text = match["unit"] or ""
+    if not match["num"][0].isdigit() and unit_text and unit_text not in _MEASURE_WORDS:
+        return None
+    if match["more"]:
+        comparator, approximate = comparator or ">=", True
+    base, typed, factor = _split_unit(unit_text)
+    decimals_base = _scale_decimals(decimals, factor)
+    upper = float(match["upper"]) * factor if match["upper"] else None
+    return Quantity(
+        raw=raw,
+        kind="number",
+        comparator=comparator if upper is None else ">=",
+        value=number * factor,
+        unit=base,
+        typed_unit=typed,
+        decimals=decimals_base,
+        approximate=approximate,
+        upper=upper,
+    )
+
+
+def parse_quantity(cell: object) -> Quantity:
+    """Parse a target or actual value as typed into a cell.
+
+    Numbers in numeric cells are taken as they are; strings are parsed for a comparator, a number (arabic or
+    Chinese numerals), a unit and a 万/亿 multiplier. Text without any number is qualitative (``kind="text"``);
+    text with numbers that fits no pattern is ``"unparsed"`` so that a check can report it instead of guessing.
+    """
+    if cell is None or cell == "":
+        return Quantity(raw="", kind="empty")
+    if isinstance(cell, bool):
+        return Quantity(raw=str(cell), kind="unparsed")
+    if isinstance(cell, int | float):
+        if math.isnan(cell) or math.isinf(cell):
+            return Quantity(raw=str(cell), kind="unparsed")
+        return Quantity(raw=str(cell), kind="number", value=float(cell), decimals=decimals_of(cell))
+    raw = str(cell).strip()
+    text = normalize_text(raw)
+    if not text:
+        return Quantity(raw=raw, kind="empty")
+    single = _parse_single(raw, text)
+    if single is not None:
+        return single
+    has_digits = re.search(r"\d", text) is not None
+    if not has_digits:
+        return Quantity(raw=raw, kind="text")
+    pieces = [piece for piece in _SEPARATORS.split(text) if piece]
+    if len(pieces) > 1:
+        parts = [_parse_labelled(raw, piece) for piece in pieces]
+        if all(part is not None for part in parts):
+            return Quantity(raw=raw, kind="compound", parts=tuple(p for p in parts if p is not None))
+    return Quantity(raw=raw, kind="unparsed")
+
+
+def _parse_labelled(raw: str, piece: str) -> Quantity | None:
+    """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity."""
+    for start in range(len(piece)):
+        candidate = _parse_single(raw, piece[start:])
+        if candidate is not None and (start == 0 or not piece[start - 1].isdigit()):
+            return candidate
+    return None
+
+
+def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
+    """An actual typed without a unit (``2023.73``) takes the unit and scale of its target (``1411.9万元``)."""
+    if quantity.kind != "number" or quantity.typed_unit or not reference.typed_unit:
+        return quantity
+    _, _, factor = _split_unit(reference.typed_unit)
+    return Quantity(
+        raw=quantity.raw,
+        kind="number",
+        comparator=quantity.comparator,
+        value=(quantity.value or 0.0) * factor,
+        unit=reference.unit,
+        typed_unit=reference.typed_unit,
+        decimals=_scale_decimals(quantity.decimals or 0, factor),
+        approximate=quantity.approximate,
+    )
+
+
+def parse_amount(cell: object) -> Quantity:
+    """An amount cell of a form kept in 万元: ``990.69万元`` or ``990.69`` → 990.69 (万元)."""
+    quantity = parse_quantity(cell)
+    if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate:
+        return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
+    if quantity.unit == "元":
+        factor = 1e4
+        value = (quantity.value or 0.0) / factor
+        return Quantity(
+            raw=quantity.raw,
+            kind="number",
+            value=value,
+            unit="万元",
+            typed_unit=quantity.typed_unit,
+            decimals=(quantity.decimals or 0) + 4,
+        )
+    if quantity.unit is not None:
+        return Quantity(raw=quantity.raw, kind="unparsed")
+    return Quantity(raw=quantity.raw, kind="number", value=quantity.value, unit="万元", decimals=quantity.decimals)
+
+
+def parse_rate(cell: object) -> Quantity:
+    """A rate cell: ``114.44%`` (text) or 1.1444 (a number formatted as a percentage) → 1.1444."""
+    quantity = parse_quantity(cell)
+    if quantity.kind != "number" or quantity.comparator is not None:
+        return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
+    if quantity.unit not in (None, "%"):
+        return Quantity(raw=quantity.raw, kind="unparsed")
+    return quantity
+
+
+def parse_score(cell: object) -> Quantity:
+    """A score cell: ``93``, ``93分``, ``1.24``."""
+    quantity = parse_quantity(cell)
+    if quantity.kind != "number" or quantity.comparator is not None or quantity.unit not in (None, "分"):
+        return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
+    return quantity

@@ -1,0 +1,177 @@
+"""Table-driven tests of the target/actual parser on strings taken from the seeds and from real submissions."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfeval_xl.values import (
+    decimals_of,
+    parse_amount,
+    parse_quantity,
+    parse_rate,
+    parse_score,
+    scale_to,
+)
+
+# raw, kind, comparator, value (base units), unit
+CASES = [
+    ("90%以上", "number", ">=", 0.90, "%"),
+    ("≥95%", "number", ">=", 0.95, "%"),
+    ("＞＝９５％", "number", ">=", 0.95, "%"),
+    ("不少于60人次", "number", ">=", 60, "人次"),
+    ("7个", "number", None, 7, "个"),
+    ("8个", "number", None, 8, "个"),
+    ("49人", "number", None, 49, "人"),
+    ("1411.9万元", "number", None, 14_119_000, "元"),
+    ("1122.1万元", "number", None, 11_221_000, "元"),
+    ("2023.73", "number", None, 2023.73, None),
+    ("100%", "number", None, 1.0, "%"),
+    ("96.5%", "number", None, 0.965, "%"),
+    ("三个", "number", None, 3, "个"),
+    ("两个", "number", None, 2, "个"),
+    ("十余项", "number", ">=", 10, "项"),
+    ("达标", "text", None, None, None),
+    ("提升", "text", None, None, None),
+    ("项目持续开展", "text", None, None, None),
+    ("按时间节点完成各阶段任务", "text", None, None, None),
+    ("有所提高", "text", None, None, None),
+    ("科普小镇、专家工作站", "text", None, None, None),
+    ("不少于35个", "number", ">=", 35, "个"),
+    ("87.85亿元以上", "number", ">=", 8_785_000_000, "元"),
+    ("约100场", "number", None, 100, "场"),
+    ("20个以上", "number", ">=", 20, "个"),
+    ("不少于1500万人次", "number", ">=", 15_000_000, "人次"),
+    ("3.5万人次", "number", None, 35_000, "人次"),
+    ("2万平方米", "number", None, 20_000, "平方米"),
+    ("60余项", "number", ">=", 60, "项"),
+    ("40多人", "number", ">=", 40, "人"),
+    ("12个月以内", "number", "<=", 12, "个月"),
+    ("≤12个月", "number", "<=", 12, "个月"),
+    ("不超过5%", "number", "<=", 0.05, "%"),
+    ("控制在3%以内", "number", "<=", 0.03, "%"),
+    ("高于98%", "number", ">", 0.98, "%"),
+    ("≥266米", "number", ">=", 266, "米"),
+    ("9000人/年", "number", None, 9000, "人/年"),
+    ("1,350万元", "number", None, 13_500_000, "元"),
+    ("853人次", "number", None, 853, "人次"),
+    ("0.51%", "number", None, 0.0051, "%"),
+    ("10-15件", "number", ">=", 10, "件"),
+    ("95.1%", "number", None, 0.951, "%"),
+    ("科普小镇1个，专家工作站三个", "compound", None, None, None),
+    ("完成2020年16家建站工作站第一阶段评审", "unparsed", None, None, None),
+    ("", "empty", None, None, None),
+    ("   ", "empty", None, None, None),
+    (96.5, "number", None, 96.5, None),
+    (7, "number", None, 7, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "kind", "comparator", "value", "unit"), CASES)
+def test_parse_quantity_table(raw, kind, comparator, value, unit):
+    q = parse_quantity(raw)
+    assert q.kind == kind
+    assert q.comparator == comparator
+    if value is None:
+        assert q.value is None
+    else:
+        assert q.value == pytest.approx(value)
+    assert q.unit == unit
+
+
+def test_table_has_at_least_forty_real_strings():
+    assert len([c for c in CASES if isinstance(c[0], str) and c[0].strip()]) >= 40
+
+
+def test_compound_keeps_its_parts():
+    q = parse_quantity("科普小镇1个，专家工作站三个")
+    assert [(p.value, p.unit) for p in q.parts] == [(1, "个"), (3, "个")]
+
+
+def test_range_keeps_upper_bound():
+    assert parse_quantity("10-15件").upper == 15
+
+
+def test_approximate_flags():
+    assert parse_quantity("约100场").approximate
+    assert parse_quantity("60余项").approximate
+    assert not parse_quantity("7个").approximate
+
+
+@pytest.mark.parametrize(
+    ("raw", "decimals"),
+    [("96.5%", 3), ("114.44%", 4), ("1.24", 2), ("93", 0), ("1411.9万元", -3), ("0.51%", 4)],
+)
+def test_typed_precision_in_base_units(raw, decimals):
+    assert parse_quantity(raw).decimals == decimals
+
+
+def test_decimals_of_numbers():
+    assert decimals_of(1.1444) == 4
+    assert decimals_of(20) == 0
+    assert decimals_of(2634.17) == 2
+    assert decimals_of("1.240") == 3
+
+
+def test_actual_without_unit_takes_target_scale():
+    target = parse_quantity("1411.9万元")
+    actual = scale_to(parse_quantity("2023.73"), target)
+    assert actual.value == pytest.approx(20_237_300)
+    assert actual.unit == "元"
+
+
+def test_actual_with_unit_is_not_rescaled():
+    target = parse_quantity("1411.9万元")
+    actual = parse_quantity("1500万元")
+    assert scale_to(actual, target) is actual
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "decimals"), [("990.69万元", 990.69, 2), (2634.17, 2634.17, 2), ("9906900元", 990.69, 4)]
+)
+def test_amounts_in_wan_yuan(raw, value, decimals):
+    q = parse_amount(raw)
+    assert q.kind == "number"
+    assert q.value == pytest.approx(value)
+    assert q.decimals == decimals
+
+
+@pytest.mark.parametrize("raw", ["二千多", "约2000万元", "1000人"])
+def test_amounts_that_are_not_plain_amounts_are_unparsed(raw):
+    assert parse_amount(raw).kind != "number"
+
+
+def test_rates_and_scores():
+    assert parse_rate("114.44%").value == pytest.approx(1.1444)
+    assert parse_rate(1.1444).value == pytest.approx(1.1444)
+    assert parse_rate("3个").kind == "unparsed"
+    assert parse_score("93分").value == 93
+    assert parse_score("十分").value == 10
+    assert parse_score("≥9").kind == "unparsed"
+
+
+def test_cn2an_is_never_applied_to_surrounding_words():
+    # cn2an.transform would turn 统一 into 统1; the parser must leave words alone.
+    assert parse_quantity("统一标准").kind == "text"
+    assert parse_quantity("一体化建设").kind == "text"
+
+
+cell_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.text(alphabet="0123456789.%万元亿个以上≥≤约余多,、；-一二三十百", max_size=15),
+)
+
+
+@given(cell_values)
+def test_parser_never_crashes(value):
+    q = parse_quantity(value)
+    assert q.kind in {"empty", "number", "text", "compound", "unparsed"}
+    if q.kind == "number":
+        assert q.value is not None and not math.isnan(q.value)
+    for parse in (parse_amount, parse_rate, parse_score):
+        parse(value)
