@@ -1,0 +1,101 @@
+"""Build the example workbooks from the faithful seed transcriptions (``*.yaml`` beside this file).
+
+Each transcription gives two workbooks: one made from our template (``<name>.xlsx``) and one laid out by hand in
+the official layout, as units actually send it (``<name>_official.xlsx``). Run: ``python examples/build_examples.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+import yaml
+
+from perfeval_xl.definition import load_form
+from perfeval_xl.template import build_template
+
+HERE = Path(__file__).resolve().parent
+
+
+def build_official_hubei(data: dict[str, Any], path: Path) -> Path:
+    """The 湖北 table as published by 襄阳市科协: no added columns, merged 一级 cells, typed results."""
+    definition = load_form("hubei")
+    fields = data["fields"]
+    rows = data["tables"]["indicators"]
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Sheet1")
+    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
+    cell = book.add_format(base)
+    bold = book.add_format({**base, "bold": True, "align": "center"})
+    pct = book.add_format({**base, "num_format": "0.00%"})
+    plain = book.add_format({**base, "border": 0})
+    title = book.add_format({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"})
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 2, 12)
+    ws.set_column(3, 3, 36)
+    ws.set_column(4, 6, 14)
+    ws.merge_range("A1:G1", data["title"], title)
+    ws.merge_range("A2:G2", data["header_line"], plain)
+    ws.write("A3", "单位名称", bold)
+    ws.merge_range("B3:G3", fields["unit"], cell)
+    ws.write_row("A4", ["基本支出总额", fields["basic_total"], "项目支出总额", fields["project_total"]], cell)
+    ws.merge_range("A5:A6", "预算执行情况（万元）\n（20分）", bold)
+    ws.write_row("B5", ["", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分\n（20分*执行率）"], bold)
+    ws.write_row("B6", ["部门整体支出总额", fields["budget"], fields["executed"]], cell)
+    ws.write_number("E6", float(fields["rate"].rstrip("%")) / 100, pct)
+    ws.write("F6", fields["budget_score"], cell)
+    ws.write("A7", "年度目标（80分）", bold)
+    ws.merge_range("B7:G7", fields["goal"], cell)
+    ws.set_row(6, 300)
+    first = 7
+    last = first + len(rows)
+    ws.merge_range(first, 0, last, 0, "年度绩效指标", bold)
+    ws.write_row(first, 1, ["一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "得分"], bold)
+    weights = {s.name: s.weight for s in definition.indicators.sections}
+    r = first + 1
+    for section in weights:
+        members = [row for row in rows if row["section"] == section]
+        label = f"{section}（{weights[section]:g}分）"
+        if len(members) > 1:
+            ws.merge_range(r, 1, r + len(members) - 1, 1, label, cell)
+        else:
+            ws.write(r, 1, label, cell)
+        for row in members:
+            ws.write_row(r, 2, [row["level2"], row["name"], row["target"], row["actual"], row["score"]], cell)
+            r += 1
+    ws.write(r, 0, "总分", bold)
+    ws.merge_range(r, 1, r, 6, fields["total"], cell)
+    ws.write(r + 1, 0, "偏差大或\n目标未完成\n原因分析", bold)
+    ws.merge_range(r + 1, 1, r + 1, 6, fields["deviation"], cell)
+    ws.write(r + 2, 0, "改进措施及\n结果应用方案", bold)
+    ws.merge_range(r + 2, 1, r + 2, 6, fields["improvement"], cell)
+    ws.set_row(r + 1, 90)
+    ws.set_row(r + 2, 110)
+    published_notes = "\n".join(definition.footnotes.splitlines()[:5])
+    ws.merge_range(r + 4, 0, r + 4, 6, published_notes, plain)
+    ws.set_row(r + 4, 130)
+    book.close()
+    return path
+
+
+OFFICIAL_BUILDERS = {"hubei": build_official_hubei}
+
+
+def build_all(outdir: Path = HERE) -> list[Path]:
+    """Build every example workbook into ``outdir``; returns the paths written."""
+    written = []
+    for source in sorted(HERE.glob("*.yaml")):
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        definition = load_form(data["form"])
+        written.append(build_template(definition, outdir / f"{source.stem}.xlsx", data))
+        builder = OFFICIAL_BUILDERS.get(data["form"])
+        if builder is not None:
+            written.append(builder(data, outdir / f"{source.stem}_official.xlsx"))
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in build_all(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+        print(written_path)

@@ -1,0 +1,97 @@
+"""The catalogue of coded checks, one per module, run in stage order: fields and types, arithmetic, business."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from .base import Check, Context, SchemaCheck
+from .pe101_required import RequiredMissing
+from .pe102_not_a_number import NotANumber
+from .pe103_negative import NegativeValue
+from .pe104_unparsed import UnparsedValue
+from .pe105_comparator_in_actual import ComparatorInActual
+from .pe106_weight_missing import WeightMissing
+from .pe107_invalid_choice import InvalidChoice
+from .pe201_rate import ExecutionRateMismatch
+from .pe202_budget_score import BudgetScoreMismatch
+from .pe203_sum import SumMismatch
+from .pe204_score_over_weight import ScoreOverWeight
+from .pe205_weights_sum import SectionWeightsSum
+from .pe206_section_label_weight import SectionLabelWeight
+from .pe207_section_over import SectionOverWeight
+from .pe208_total import TotalMismatch
+from .pe209_score_rule import ScoreRuleMismatch
+from .pe210_tier_band import TierBand
+from .pe211_grade import GradeMismatch
+from .pe301_explanation import ExplanationRequired
+from .pe302_far_exceeded import TargetFarExceeded
+from .pe303_over_budget import OverBudget
+
+if TYPE_CHECKING:
+    from ..definition import FormDefinition
+    from ..engine import Evaluation
+
+CATALOGUE: tuple[type[Check], ...] = (
+    RequiredMissing,
+    NotANumber,
+    NegativeValue,
+    UnparsedValue,
+    ComparatorInActual,
+    WeightMissing,
+    InvalidChoice,
+    ExecutionRateMismatch,
+    BudgetScoreMismatch,
+    SumMismatch,
+    ScoreOverWeight,
+    SectionWeightsSum,
+    SectionLabelWeight,
+    SectionOverWeight,
+    TotalMismatch,
+    ScoreRuleMismatch,
+    TierBand,
+    GradeMismatch,
+    ExplanationRequired,
+    TargetFarExceeded,
+    OverBudget,
+)
+BY_CODE = {check.code: check for check in CATALOGUE}
+
+
+def active_checks(definition: FormDefinition) -> list[Check]:
+    """The checks a form switches on, with the severities it sets."""
+    checks = []
+    for cls in CATALOGUE:
+        config = definition.checks.get(cls.code)
+        if config is not None and not config.enabled:
+            continue
+        checks.append(cls(config.severity if config else None))
+    return checks
+
+
+def run_checks(evaluation: Evaluation) -> list[Finding]:
+    """Run every active check in stage order. A cell already failing a type check is not reported again by a
+    later stage, so one wrong entry does not drown the report in its consequences."""
+    from ..schemas import schema_failures
+
+    checks = active_checks(evaluation.definition)
+    schema_checks = [c for c in checks if isinstance(c, SchemaCheck)]
+    ctx = Context(evaluation, schema_failures(evaluation.extraction, schema_checks))
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    failed_cells: set[tuple[str, str]] = set()
+    for check in sorted(checks, key=lambda c: (c.stage, c.code)):
+        for finding in check.run(ctx):
+            where = (finding.sheet, finding.cell)
+            if check.stage > 1 and where in failed_cells:
+                continue
+            if (finding.code, *where) in seen:
+                continue
+            seen.add((finding.code, *where))
+            findings.append(finding)
+        if check.stage == 1:
+            failed_cells |= {(f.sheet, f.cell) for f in findings if f.severity == "error"}
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+__all__ = ["BY_CODE", "CATALOGUE", "Check", "Context", "active_checks", "run_checks"]

@@ -1,0 +1,96 @@
+"""The check protocol: stable code, severity, scope, stage, message templates; docstring is the documentation."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..findings import Finding
+from ..grid import CellRef
+
+if TYPE_CHECKING:
+    from ..engine import Evaluation
+    from ..locate import FieldValue
+
+
+@dataclass
+class Context:
+    """What a check sees: the evaluation, the active severity per code, and the pandera failures by code."""
+
+    evaluation: Evaluation
+    schema_failures: dict[str, list[FieldValue]] = field(default_factory=dict)
+
+
+class Check:
+    """Base class of every catalogue entry. Subclasses set the class attributes and implement ``run``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    name_en: ClassVar[str]
+    severity: ClassVar[str]
+    scope: ClassVar[str] = "表内"
+    stage: ClassVar[int]
+    message: ClassVar[dict[str, str]]
+
+    def __init__(self, severity: str | None = None) -> None:
+        self.active_severity = severity or self.severity
+
+    @classmethod
+    def summary(cls) -> str:
+        return inspect.getdoc(cls).splitlines()[0] if cls.__doc__ else cls.name
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        ctx: Context,
+        ref: CellRef | None,
+        *,
+        value: Any = None,
+        expected: Any = None,
+        key: str = "",
+        **args: Any,
+    ) -> Finding:
+        """A finding at ``ref``; a value whose label was never found is located at the form sheet's A1."""
+        sheet = ref.sheet if ref else ctx.evaluation.extraction.sheet.name
+        return Finding(
+            code=self.code,
+            severity=self.active_severity,
+            sheet=sheet,
+            cell=ref.a1 if ref else "A1",
+            templates=self.message,
+            args={"key": key, "value": value, "expected": expected, **args},
+            value=value,
+            expected=expected,
+            key=key,
+        )
+
+
+class SchemaCheck(Check):
+    """A stage-1 check expressed as a pandera element-wise check on every field or column it applies to."""
+
+    stage: ClassVar[int] = 1
+
+    def applies(self, spec: Any) -> bool:
+        raise NotImplementedError
+
+    def element_ok(self, spec: Any, value: Any) -> bool:
+        raise NotImplementedError
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for cell in ctx.schema_failures.get(self.code, []):
+            yield self.finding(
+                ctx,
+                cell.ref,
+                value=cell.typed if cell.typed != "" else None,
+                key=cell.spec.label,
+                label=cell.spec.label,
+            )
+
+
+def differs(reported: float, computed: float, tolerance: float) -> bool:
+    """True when a typed value is outside the interval its typed precision allows around the computed one."""
+    return abs(reported - computed) > tolerance + 1e-9

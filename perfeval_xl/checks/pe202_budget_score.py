@@ -1,0 +1,38 @@
+"""PE202: the typed budget-execution score is not what the form's rule gives."""
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from .base import Check, Context, differs
+
+
+class BudgetScoreMismatch(Check):
+    """预算执行得分与计分规则不符：湖北 得分 = 20 × 执行率，最高 20 分（执行率超过 100% 也只得满分）。
+
+    Failing: 执行率 114.44%，得分填 22.89。Passing: 20。
+    """
+
+    code = "PE202"
+    name = "预算执行得分与规则不符"
+    name_en = "budget score does not follow the rule"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "预算执行得分填报 {value}，按“{weight}分×执行率（不超过{weight}分）”应为 {expected}",
+        "en": "budget execution score {value} should be {expected} ({weight} × rate, capped)",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        ev = ctx.evaluation
+        rule = ev.definition.budget
+        if rule is None or rule.score is None or ev.scores.budget_score is None:
+            return
+        typed = ev.parsed[rule.score]
+        if typed.kind == "number" and differs(typed.value or 0.0, ev.scores.budget_score, typed.tolerance):
+            yield self.finding(
+                ctx,
+                ev.extraction.fields[rule.score].ref,
+                value=typed.value,
+                expected=round(ev.scores.budget_score, ev.definition.score_decimals),
+                weight=rule.weight,
+            )

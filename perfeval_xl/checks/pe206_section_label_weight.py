@@ -1,0 +1,37 @@
+"""PE206: a section's weight printed in its label differs from the form's allocation."""
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from .base import Check, Context, differs
+
+
+class SectionLabelWeight(Check):
+    """一级指标分值与表式规定不符：表式规定 产出指标 40、效益指标 30、满意度指标 10（加预算执行 20，共 100）。
+
+    改动一级指标分值会改变全表满分结构，财政部门无法横向比较。
+    Failing: 一级指标写作 “产出指标（45分）”。Passing: “产出指标（40分）”。
+    """
+
+    code = "PE206"
+    name = "一级指标分值与表式规定不符"
+    name_en = "section weight differs from the form"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "“{key}”标注 {value} 分，表式规定为 {expected} 分",
+        "en": "'{key}' is labelled {value} points; the form allocates {expected}",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        scores = ctx.evaluation.scores
+        for section in scores.sections:
+            if section.weight_in_label is not None and differs(section.weight_in_label, section.weight, 0.0):
+                first = next(i for i in scores.indicators if i.section == section.name)
+                yield self.finding(
+                    ctx,
+                    first.row.ref("level1"),
+                    value=section.weight_in_label,
+                    expected=section.weight,
+                    key=section.name,
+                )

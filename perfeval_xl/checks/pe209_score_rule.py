@@ -1,0 +1,41 @@
+"""PE209: a quantitative indicator's self-score is not what the scoring rule gives."""
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from .base import Check, Context, differs
+
+
+class ScoreRuleMismatch(Check):
+    """自评得分与计分规则不符：正向指标 得分 = 分值 × B/A，反向指标 得分 = 分值 × A/B，均不超过分值。
+
+    湖北 备注2。目标值写作 “≤X”、或二级指标为 成本指标 时按反向计分。容差按得分的填报精度。
+    Failing: 分值 5，目标 1411.9万元，实际 2023.73（反向），自评 5 分，规则为 3.49。Passing: 3.49。
+    """
+
+    code = "PE209"
+    name = "自评得分与计分规则不符"
+    name_en = "self-score does not follow the scoring rule"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "“{key}”自评 {value} 分，按{direction}指标计分规则应为 {expected} 分",
+        "en": "'{key}' self-scores {value}; the {direction_en} rule gives {expected}",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        decimals = ctx.evaluation.definition.score_decimals
+        for ind in ctx.evaluation.scores.indicators:
+            score = ind.reported_score
+            if ind.basis != "quantitative" or score is None or ind.computed is None:
+                continue
+            if differs(score, ind.computed, max(ind.reported.tolerance, 0.5 * 10.0**-decimals)):
+                yield self.finding(
+                    ctx,
+                    ind.row.ref("score"),
+                    value=score,
+                    expected=round(ind.computed, decimals),
+                    key=ind.name,
+                    direction=ind.direction,
+                    direction_en="negative" if ind.direction == "反向" else "positive",
+                )

@@ -1,0 +1,39 @@
+"""PE303: more was spent than budgeted (执行率 above 100 %)."""
+
+from collections.abc import Iterator
+
+from ..findings import Finding, percent
+from .base import Check, Context
+
+
+class OverBudget(Check):
+    """执行数超过预算数：执行率高于 100%，支出超出调整后预算，需核实预算口径或说明资金来源。
+
+    得分按满分封顶，但超预算支出本身是财政部门关注的问题（襄阳 2021 年执行率 114.44%）。
+    Failing: A 2634.17，B 3014.42。Passing: B 2600.00。
+    """
+
+    code = "PE303"
+    name = "执行数超过预算数"
+    name_en = "spending above budget"
+    severity = "warning"
+    stage = 3
+    message = {
+        "zh": "执行数 {value} 超过预算数 {expected}（执行率 {rate}），请核实预算口径",
+        "en": "executed {value} exceeds the budget {expected} (rate {rate})",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        ev = ctx.evaluation
+        rule = ev.definition.budget
+        if rule is None or ev.scores.rate is None or ev.scores.rate <= 1.0:
+            return
+        budget, executed = ev.parsed[rule.budget], ev.parsed[rule.executed]
+        if (executed.value or 0.0) - (budget.value or 0.0) > executed.tolerance + budget.tolerance:
+            yield self.finding(
+                ctx,
+                ev.extraction.fields[rule.executed].ref,
+                value=executed.value,
+                expected=budget.value,
+                rate=percent(ev.scores.rate),
+            )

@@ -1,0 +1,219 @@
+"""The pure engine: an extracted form in, parsed values, scores and findings out (no file I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .definition import FormDefinition, Tier
+from .findings import Finding
+from .grid import WorkbookGrid
+from .locate import Extraction, FieldValue, TableRow, extract, norm_label
+from .scoring import (
+    budget_execution_score,
+    execution_rate,
+    grade_for,
+    indicator_direction,
+    quantitative_score,
+    target_met,
+)
+from .values import Quantity, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
+
+PARSERS = {"amount": parse_amount, "rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
+
+
+def parse_field(value: FieldValue) -> Quantity:
+    """Parse a field's typed value by its declared type (text fields are returned as text quantities)."""
+    parser = PARSERS.get(value.spec.type)
+    if parser is None:
+        raw = value.typed
+        return Quantity(raw=str(raw), kind="empty" if raw in ("", None) else "text")
+    return parser(value.typed)
+
+
+@dataclass
+class Indicator:
+    """One 三级指标 row with its parsed values and the score the form's rules give it."""
+
+    row: TableRow
+    name: str
+    section: str | None
+    direction: str
+    weight: float | None
+    target: Quantity
+    actual: Quantity
+    reported: Quantity
+    tier: Tier | None
+    met: bool | None
+    computed: float | None
+    basis: str  # quantitative | qualitative | unscored
+
+    @property
+    def reported_score(self) -> float | None:
+        return self.reported.value if self.reported.kind == "number" else None
+
+
+@dataclass
+class SectionScore:
+    name: str
+    weight: float
+    weight_in_label: float | None
+    computed: float
+    reported: float
+    weights_typed: float | None
+
+
+@dataclass
+class Scores:
+    rate: float | None = None
+    budget_score: float | None = None
+    sections: list[SectionScore] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    total: float | None = None
+    reported_total: float | None = None
+    grade: str | None = None
+
+
+@dataclass
+class Evaluation:
+    """Everything one workbook gives: what was read, how it scores, and what is wrong with it."""
+
+    definition: FormDefinition
+    extraction: Extraction
+    parsed: dict[str, Quantity]
+    scores: Scores
+    findings: list[Finding] = field(default_factory=list)
+
+    def number(self, key: str) -> float | None:
+        quantity = self.parsed.get(key)
+        return quantity.value if quantity is not None and quantity.kind == "number" else None
+
+    def text(self, key: str) -> str:
+        value = self.extraction.fields.get(key)
+        return "" if value is None else str(value.typed).strip()
+
+    @property
+    def unit(self) -> str:
+        return self.text("unit")
+
+    @property
+    def status(self) -> str:
+        if any(f.severity == "error" for f in self.findings):
+            return "error"
+        return "warning" if self.findings else "ok"
+
+
+def _tier_for(definition: FormDefinition, typed: Any) -> Tier | None:
+    if definition.indicators is None or typed in ("", None):
+        return None
+    text = norm_label(typed)
+    return next((t for t in definition.indicators.tiers if norm_label(t.name) == text), None)
+
+
+def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
+    rules = definition.indicators
+    assert rules is not None
+    target = parse_quantity(row.raw("target"))
+    actual = scale_to(parse_quantity(row.raw("actual")), target)
+    reported = parse_score(row.raw("score"))
+    weight_q = parse_score(row.raw("weight"))
+    weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
+    direction = indicator_direction(
+        norm_label(row.raw("direction")), target, norm_label(row.raw("level2")), rules.negative_level2
+    )
+    tier = _tier_for(definition, row.raw("tier"))
+    quantitative = direction != "定性" and target.kind == "number" and actual.kind == "number"
+    if quantitative and target.unit and actual.unit and target.unit != actual.unit:
+        quantitative = False
+    met = target_met(direction, target, actual) if quantitative else None
+    computed: float | None
+    if weight is None:
+        computed, basis = reported.value if reported.kind == "number" else None, "unscored"
+    elif quantitative:
+        computed, basis = (
+            quantitative_score(weight, direction, target.value or 0.0, actual.value or 0.0),
+            "quantitative",
+        )
+    else:
+        basis = "qualitative"
+        score = reported.value if reported.kind == "number" else 0.0
+        low, high = (tier.low * weight, tier.high * weight) if tier else (0.0, weight)
+        computed = min(max(score or 0.0, low), high)
+    return Indicator(
+        row=row,
+        name=str(row.raw("name")).strip(),
+        section=row.section,
+        direction=direction,
+        weight=weight,
+        target=target,
+        actual=actual,
+        reported=reported,
+        tier=tier,
+        met=met,
+        computed=computed,
+        basis=basis,
+    )
+
+
+def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
+    """Compute every score of the form from its inputs, never from cached or typed results."""
+    definition = extraction.definition
+    scores = Scores()
+
+    def number(key: str | None) -> float | None:
+        q = parsed.get(key or "")
+        return q.value if q is not None and q.kind == "number" else None
+
+    budget_points = 0.0
+    if definition.budget is not None:
+        rule = definition.budget
+        scores.rate = execution_rate(number(rule.budget), number(rule.executed))
+        if scores.rate is not None:
+            scores.budget_score = budget_execution_score(scores.rate, rule.weight, rule.rule, rule.floor)
+            budget_points = scores.budget_score
+    reported_points = number(definition.budget.score) if definition.budget else None
+    if reported_points is None:
+        reported_points = budget_points
+    if definition.indicators is not None:
+        table = extraction.tables.get(definition.indicators.table)
+        rows = table.rows if table else []
+        scores.indicators = [_indicator(definition, row) for row in rows]
+        for section in definition.indicators.sections:
+            members = [i for i in scores.indicators if i.section == section.name]
+            label_weights = [i.row.section_weight_label for i in members if i.row.section_weight_label is not None]
+            weights = [i.weight for i in members]
+            scores.sections.append(
+                SectionScore(
+                    name=section.name,
+                    weight=section.weight,
+                    weight_in_label=label_weights[0] if label_weights else None,
+                    computed=sum(i.computed or 0.0 for i in members),
+                    reported=sum(i.reported_score or 0.0 for i in members),
+                    weights_typed=sum(w for w in weights if w is not None) if members and None not in weights else None,
+                )
+            )
+    scores.total = budget_points + sum(s.computed for s in scores.sections)
+    typed_total = number(definition.total)
+    unsectioned = sum(i.reported_score or 0.0 for i in scores.indicators if i.section is None)
+    scores.reported_total = (
+        typed_total
+        if typed_total is not None
+        else reported_points + sum(s.reported for s in scores.sections) + unsectioned
+    )
+    scores.grade = grade_for(scores.total, definition.grades)
+    return scores
+
+
+def evaluate_extraction(extraction: Extraction) -> Evaluation:
+    """Score and check an extracted form."""
+    from .checks import run_checks
+
+    parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
+    evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
+    evaluation.findings = run_checks(evaluation)
+    return evaluation
+
+
+def evaluate(book: WorkbookGrid, definition: FormDefinition) -> Evaluation:
+    """Extract, score and check one workbook grid against one form definition."""
+    return evaluate_extraction(extract(book, definition))

@@ -1,0 +1,65 @@
+"""Finding records: code, severity, location, value found and expected, and a message rendered in zh or en."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+SEVERITY_LABEL = {"zh": {"error": "强制", "warning": "提示"}, "en": {"error": "error", "warning": "warning"}}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one cell. ``templates`` maps a language to the check's message template; ``args`` fill it."""
+
+    code: str
+    severity: str
+    sheet: str
+    cell: str
+    templates: dict[str, str]
+    args: dict[str, Any] = field(default_factory=dict)
+    value: Any = None
+    expected: Any = None
+    key: str = ""
+
+    def message(self, lang: str = "zh") -> str:
+        template = self.templates.get(lang) or self.templates["zh"]
+        return template.format(**{k: _show(v) for k, v in self.args.items()})
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.sheet, _row_of(self.cell), _col_of(self.cell), SEVERITY_ORDER[self.severity], self.code)
+
+    def as_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message(lang),
+            "value": self.value,
+            "expected": self.expected,
+        }
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return text or "0"
+    return str(value)
+
+
+def _row_of(cell: str) -> int:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _col_of(cell: str) -> str:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return letters.rjust(3)
+
+
+def percent(value: float) -> str:
+    """114.44% for 1.1444, as the forms print rates."""
+    return f"{value * 100:.2f}%"

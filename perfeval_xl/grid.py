@@ -1,0 +1,88 @@
+"""The in-memory grid every reader produces (file, live Excel book): cell values, merges, formula cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils.cell import get_column_letter, quote_sheetname
+
+META_SHEET = "_perfeval"
+
+
+def a1(row: int, col: int) -> str:
+    """A1 reference of a 0-based (row, col)."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+def sheet_ref(sheet: str, row: int, col: int) -> str:
+    """``'自评表'!C5``, the form users paste into Excel's name box."""
+    return f"{quote_sheetname(sheet)}!{a1(row, col)}"
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """A cell of a sheet, 0-based internally; ``a1`` and ``excel_row`` give what users see."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def excel_row(self) -> int:
+        return self.row + 1
+
+
+@dataclass
+class SheetGrid:
+    """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells."""
+
+    name: str
+    cells: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def height(self) -> int:
+        return len(self.cells)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+    def value(self, row: int, col: int) -> Any:
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
+            value = self.cells[row][col]
+            return "" if value is None else value
+        return ""
+
+    def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for r0, c0, r1, c1 in self.merged:
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return (r0, c0, r1, c1)
+        return None
+
+    def is_formula(self, row: int, col: int) -> bool:
+        return (row, col) in self.formulas
+
+
+@dataclass
+class WorkbookGrid:
+    """All sheets of a workbook by name, in order, plus the metadata our templates hide in ``_perfeval``."""
+
+    path: str
+    sheets: dict[str, SheetGrid]
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_sheets(cls, path: str, sheets: list[SheetGrid]) -> WorkbookGrid:
+        visible = {s.name: s for s in sheets if s.name != META_SHEET}
+        meta_sheet = next((s for s in sheets if s.name == META_SHEET), None)
+        meta = {}
+        if meta_sheet is not None:
+            meta = {str(r[0]): str(r[1]) for r in meta_sheet.cells if len(r) >= 2 and r[0] not in ("", None)}
+        return cls(path=path, sheets=visible, meta=meta)

@@ -1,0 +1,285 @@
+"""Locating a form's blocks in a grid by their labels, tolerant of inserted rows, merges and extra columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .definition import BlockSpec, FieldSpec, FormDefinition, TableSpec
+from .grid import CellRef, SheetGrid, WorkbookGrid
+from .values import normalize_text
+
+_WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
+
+
+def norm_label(text: Any) -> str:
+    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter."""
+    return normalize_text(str(text)).rstrip(":")
+
+
+def label_matches(cell: Any, label: str) -> bool:
+    """``得分（20分*执行率）`` matches ``得分``; ``年度目标（80分）`` matches ``年度目标``; ``计算得分`` does not."""
+    if not isinstance(cell, str) or not cell:
+        return False
+    text, wanted = norm_label(cell), norm_label(label)
+    return text == wanted or text.startswith(wanted + "(")
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """A field's raw value as found, with the cell it came from (None when its label was not found)."""
+
+    spec: FieldSpec
+    raw: Any
+    ref: CellRef | None
+    formula: bool = False
+
+    @property
+    def typed(self) -> Any:
+        """The value as the unit typed it; a formula's cached result is never trusted."""
+        return "" if self.formula else self.raw
+
+
+@dataclass
+class TableRow:
+    excel_row: int
+    cells: dict[str, FieldValue]
+    section: str | None = None
+    section_weight_label: float | None = None
+
+    def raw(self, key: str) -> Any:
+        cell = self.cells.get(key)
+        return "" if cell is None else cell.typed
+
+    def ref(self, key: str) -> CellRef | None:
+        cell = self.cells.get(key)
+        return None if cell is None else cell.ref
+
+
+@dataclass
+class TableExtraction:
+    spec: TableSpec
+    header: CellRef | None
+    columns: dict[str, int]
+    rows: list[TableRow]
+
+    def missing_columns(self) -> list[FieldSpec]:
+        return [c for c in self.spec.columns if c.key not in self.columns]
+
+
+@dataclass
+class Extraction:
+    definition: FormDefinition
+    sheet: SheetGrid
+    fields: dict[str, FieldValue]
+    tables: dict[str, TableExtraction]
+    year: int | None
+    from_template: bool
+
+
+class WrongForm(Exception):
+    """The workbook is not a filled copy of the requested form."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en
+
+
+def _find(
+    sheet: SheetGrid, label: str | tuple[str, ...], start_row: int = 0, end_row: int | None = None
+) -> tuple[int, int] | None:
+    labels = (label,) if isinstance(label, str) else label
+    end = sheet.height if end_row is None else min(end_row, sheet.height)
+    for row in range(start_row, end):
+        for col, value in enumerate(sheet.cells[row]):
+            if any(label_matches(value, wanted) for wanted in labels):
+                return row, col
+    return None
+
+
+def sheet_score(sheet: SheetGrid, definition: FormDefinition) -> int:
+    """How many of the form's detection labels appear on the sheet."""
+    found = {norm_label(v) for row in sheet.cells for v in row if isinstance(v, str) and v}
+    return sum(
+        1
+        for label in definition.detect
+        if any(t == norm_label(label) or t.startswith(norm_label(label) + "(") for t in found)
+    )
+
+
+def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
+    """The sheet holding the form: our template's named sheet, or the sheet carrying all detection labels."""
+    if book.meta.get("form") == definition.id and definition.sheet_name in book.sheets:
+        return book.sheets[definition.sheet_name]
+    best = max(book.sheets.values(), key=lambda s: sheet_score(s, definition), default=None)
+    if best is None or sheet_score(best, definition) < len(definition.detect):
+        missing = [] if best is None else [label for label in definition.detect if _find(best, label) is None]
+        raise WrongForm(
+            f"不是{definition.region}《{definition.name}》：找不到标签 {'、'.join(missing) or '（无内容）'}",
+            f"not a {definition.id} form: labels not found: {', '.join(missing)}",
+        )
+    return best
+
+
+class _Locator:
+    def __init__(self, sheet: SheetGrid, definition: FormDefinition) -> None:
+        self.sheet = sheet
+        self.definition = definition
+        labels = [m for b in definition.blocks for f in b.fields for m in f.match]
+        labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
+        labels += [b.anchor for b in definition.blocks if b.anchor]
+        self.labels = tuple(labels)
+        self.regions = self._regions()
+
+    def _regions(self) -> dict[str, tuple[int, int]]:
+        anchors = {}
+        for block in self.definition.blocks:
+            if block.anchor:
+                found = _find(self.sheet, block.anchor)
+                if found:
+                    anchors[block.id] = found[0]
+        starts = sorted(anchors.values())
+        regions = {}
+        for block_id, start in anchors.items():
+            later = [s for s in starts if s > start]
+            regions[block_id] = (start, later[0] if later else self.sheet.height)
+        return regions
+
+    def _is_label(self, value: Any) -> bool:
+        return any(label_matches(value, label) for label in self.labels)
+
+    def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
+        """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first."""
+        first = CellRef(self.sheet.name, row, col)
+        for step in range(limit):
+            r, c = row + step * d_row, col + step * d_col
+            value = self.sheet.value(r, c)
+            if value == "":
+                continue
+            if isinstance(value, str) and self._is_label(value):
+                return "", first
+            return value, CellRef(self.sheet.name, r, c)
+        return "", first
+
+    def _inline(self, spec: FieldSpec) -> FieldValue | None:
+        for row in range(self.sheet.height):
+            for col, value in enumerate(self.sheet.cells[row]):
+                if not isinstance(value, str):
+                    continue
+                for label in spec.match:
+                    match = re.search(re.escape(label) + r"\s*[:：]\s*(.+?)(?:\s{2,}|$)", value)
+                    if match:
+                        return FieldValue(spec, match[1].strip(), CellRef(self.sheet.name, row, col))
+        return None
+
+    def field(self, spec: FieldSpec, block: BlockSpec) -> FieldValue:
+        start, end = self.regions.get(block.id, (0, self.sheet.height))
+        found = _find(self.sheet, spec.match, start, end)
+        if found is None:
+            return self._inline(spec) or FieldValue(spec, "", None)
+        row, col = found
+        merge = self.sheet.merge_at(row, col)
+        if spec.at == "below":
+            below = (merge[2] if merge else row) + 1
+            value, ref = self._scan(below, col, 1, 0, max(1, end - below))
+        else:
+            right = (merge[3] if merge else col) + 1
+            value, ref = self._scan(row, right, 0, 1, max(1, self.sheet.width - right))
+        return FieldValue(spec, value, ref, formula=self.sheet.is_formula(ref.row, ref.col))
+
+    def table(self, spec: TableSpec, block: BlockSpec) -> TableExtraction:
+        start, end = self.regions.get(block.id, (0, self.sheet.height))
+        official = [c for c in spec.columns if not c.added]
+        header_row = None
+        for row in range(start, end):
+            values = self.sheet.cells[row]
+            if all(any(label_matches(v, m) for v in values for m in c.match) for c in official):
+                header_row = row
+                break
+        if header_row is None:
+            return TableExtraction(spec, None, {}, [])
+        columns: dict[str, int] = {}
+        for col, value in enumerate(self.sheet.cells[header_row]):
+            for column in spec.columns:
+                if column.key not in columns and any(label_matches(value, m) for m in column.match):
+                    columns[column.key] = col
+                    break
+        rows: list[TableRow] = []
+        carried: dict[str, Any] = {}
+        for row in range(header_row + 1, self.sheet.height):
+            values = self.sheet.cells[row]
+            if any(label_matches(v, stop) for v in values for stop in spec.stop):
+                break
+            cells = {}
+            for column in spec.columns:
+                if column.key not in columns:
+                    continue
+                col = columns[column.key]
+                value = self.sheet.value(row, col)
+                if value == "" and (merge := self.sheet.merge_at(row, col)) and (merge[0], merge[1]) != (row, col):
+                    value = self.sheet.value(merge[0], merge[1])
+                cells[column.key] = FieldValue(
+                    column, value, CellRef(self.sheet.name, row, col), formula=self.sheet.is_formula(row, col)
+                )
+            own = [
+                k
+                for k, c in cells.items()
+                if c.raw != "" and not spec.column(k).fill_down and not spec.column(k).output
+            ]
+            for column in spec.columns:
+                if column.fill_down and column.key in cells:
+                    if cells[column.key].raw == "" and own:
+                        cells[column.key] = FieldValue(column, carried.get(column.key, ""), cells[column.key].ref)
+                    elif cells[column.key].raw != "":
+                        carried[column.key] = cells[column.key].raw
+            if not own:
+                continue
+            rows.append(TableRow(excel_row=row + 1, cells=cells))
+        return TableExtraction(spec, CellRef(self.sheet.name, header_row, min(columns.values())), columns, rows)
+
+
+def _year(sheet: SheetGrid, definition: FormDefinition, fields: dict[str, FieldValue]) -> int | None:
+    year_field = next((f for f in fields.values() if f.spec.type == "year"), None)
+    if year_field is not None and year_field.typed != "":
+        match = re.search(r"(19|20)\d{2}", str(year_field.typed).replace(".0", ""))
+        if match:
+            return int(match[0])
+    if definition.year_pattern:
+        for row in sheet.cells[:6]:
+            for value in row:
+                if isinstance(value, str) and (match := re.search(definition.year_pattern, value)):
+                    return int(match[1])
+    return None
+
+
+def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
+    """Find the form sheet and read every field and table of the definition from it."""
+    sheet = find_form_sheet(book, definition)
+    locator = _Locator(sheet, definition)
+    fields: dict[str, FieldValue] = {}
+    tables: dict[str, TableExtraction] = {}
+    for block in definition.blocks:
+        for spec in block.fields:
+            fields[spec.key] = locator.field(spec, block)
+        if block.table is not None:
+            tables[block.id] = locator.table(block.table, block)
+    sections = definition.indicators.sections if definition.indicators else ()
+    for table in tables.values():
+        for row in table.rows:
+            level1 = norm_label(row.raw("level1"))
+            for section in sections:
+                if level1.startswith(norm_label(section.name)):
+                    row.section = section.name
+                    weight = _WEIGHT_IN_LABEL.search(level1)
+                    row.section_weight_label = float(weight[1]) if weight else None
+                    break
+    return Extraction(
+        definition=definition,
+        sheet=sheet,
+        fields=fields,
+        tables=tables,
+        year=_year(sheet, definition, fields),
+        from_template=book.meta.get("form") == definition.id,
+    )

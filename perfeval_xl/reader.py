@@ -1,0 +1,126 @@
+"""Reading a submitted workbook file into a WorkbookGrid with python-calamine; unreadable input is one clear error."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+
+from .grid import SheetGrid, WorkbookGrid
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+class UnreadableInput(Exception):
+    """A file we cannot read as a workbook of a known form. ``message`` is one line in Chinese, ``message_en`` in
+    English; the command line prints the one asked for and exits with code 2."""
+
+    def __init__(self, path: str | Path, message: str, message_en: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+        self.message_en = message_en
+
+    def text(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+def _formula_cells(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula, per sheet name. calamine gives only cached values, and a file written by a
+    library and never opened in Excel caches nothing (or 0): a formula cell must never be taken as typed input."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    result: dict[str, set[tuple[int, int]]] = {}
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        cells: set[tuple[int, int]] = set()
+        try:
+            with archive.open(part) as stream:
+                for _, element in ElementTree.iterparse(stream):
+                    if element.tag == f"{_NS_MAIN}c":
+                        if element.find(f"{_NS_MAIN}f") is not None:
+                            match = _CELL_REF.fullmatch(element.get("r", ""))
+                            if match:
+                                cells.add((int(match[2]) - 1, _column_index(match[1])))
+                        element.clear()
+        except (KeyError, ElementTree.ParseError):
+            continue
+        result[sheet.get("name", "")] = cells
+    return result
+
+
+def _classify_ole(path: Path, head: bytes) -> UnreadableInput:
+    data = head + path.read_bytes()[len(head) : 1 << 20]
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        return UnreadableInput(
+            path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted"
+        )
+    return UnreadableInput(
+        path,
+        "旧版 .xls 格式暂不支持，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
+        "legacy .xls workbooks are not supported; save as .xlsx",
+    )
+
+
+def read_workbook(path: str | Path) -> WorkbookGrid:
+    """Read every sheet's values, merged ranges and formula cells. Raises UnreadableInput, never a traceback."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableInput(path, "文件不存在", "file not found")
+    if path.is_dir():
+        raise UnreadableInput(path, "这是一个文件夹，不是工作簿", "a folder, not a workbook")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_OLE_MAGIC):
+        raise _classify_ole(path, head)
+    if not head:
+        raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
+    if not head.startswith(b"PK"):
+        raise UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise UnreadableInput(
+                    path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook"
+                )
+            formulas = _formula_cells(archive)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            cells = sheet.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            sheets.append(SheetGrid(name=name, cells=cells, merged=merged, formulas=formulas.get(name, set())))
+    except UnreadableInput:
+        raise
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise UnreadableInput(
+            path, "工作簿文件已损坏或不完整（可能下载或复制时被截断）", f"corrupt or truncated ({exc})"
+        ) from exc
+    except Exception as exc:  # calamine raises its own error types for malformed parts
+        raise UnreadableInput(
+            path, f"工作簿无法读取：{type(exc).__name__}", f"cannot read the workbook: {exc}"
+        ) from exc
+    grid = WorkbookGrid.from_sheets(str(path), sheets)
+    if not any(any(v not in ("", None) for row in s.cells for v in row) for s in grid.sheets.values()):
+        raise UnreadableInput(path, "工作簿是空的，没有填报任何内容", "the workbook is empty")
+    return grid

@@ -1,0 +1,82 @@
+"""Scoring rules as pure functions: budget execution, quantitative and qualitative indicators, grades, rounding."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .definition import Tier
+from .values import Quantity
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """Round as finance staff do (0.125 → 0.13), not banker's rounding."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def execution_rate(budget: float | None, executed: float | None) -> float | None:
+    """执行率 = 执行数 / 预算数; None when the budget is missing or zero."""
+    if budget is None or executed is None or budget <= 0:
+        return None
+    return executed / budget
+
+
+def budget_execution_score(rate: float, weight: float, rule: str = "proportional", floor: float = 0.0) -> float:
+    """Budget-execution points.
+
+    ``proportional`` (湖北 20×执行率, national 10×执行率): ``weight × rate`` capped at the weight, so 114.44 %
+    scores 20 of 20, not 22.9. ``linear`` (广州 rate indicators): 0 at ``floor`` rising to full at 100 %.
+    """
+    if rule == "linear":
+        return weight * min(1.0, max(0.0, (rate - floor) / (1.0 - floor)))
+    return max(0.0, min(weight, weight * rate))
+
+
+def indicator_direction(explicit: str, target: Quantity, level2: str, negative_level2: tuple[str, ...]) -> str:
+    """正向, 反向 or 定性: the typed direction wins; else the target's comparator, the 二级指标, the value's kind."""
+    if explicit in ("正向", "反向", "定性"):
+        return explicit
+    if target.kind != "number":
+        return "定性"
+    if target.comparator in ("<=", "<"):
+        return "反向"
+    if target.comparator in (">=", ">"):
+        return "正向"
+    if any(word in level2 for word in negative_level2):
+        return "反向"
+    return "正向"
+
+
+def target_met(direction: str, target: Quantity, actual: Quantity) -> bool | None:
+    """Whether a quantitative target is met; None when it cannot be decided."""
+    if target.value is None or actual.value is None:
+        return None
+    if direction == "反向":
+        return actual.value < target.value if target.comparator == "<" else actual.value <= target.value
+    return actual.value > target.value if target.comparator == ">" else actual.value >= target.value
+
+
+def quantitative_score(weight: float, direction: str, target: float, actual: float) -> float:
+    """湖北 备注2: 正向 ``w × B/A``, 反向 ``w × A/B``, never above w; a met target scores w."""
+    if direction == "反向":
+        ratio = 1.0 if actual <= 0 else target / actual
+    else:
+        ratio = 1.0 if target <= 0 else actual / target
+    return max(0.0, min(weight, weight * ratio))
+
+
+def tier_band(tier: Tier, weight: float) -> tuple[float, float]:
+    """The score interval a qualitative tier allows, e.g. 达成 → [0.8 w, w]."""
+    return tier.low * weight, tier.high * weight
+
+
+def in_band(score: float, band: tuple[float, float], tolerance: float = 1e-9) -> bool:
+    low, high = band
+    return low - tolerance <= score <= high + tolerance
+
+
+def grade_for(total: float, grades: tuple[tuple[str, float], ...]) -> str:
+    """评价等次 by the form's thresholds (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below)."""
+    for name, minimum in grades:
+        if total >= minimum - 1e-9:
+            return name
+    return grades[-1][0]
