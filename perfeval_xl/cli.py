@@ -1,0 +1,112 @@
+"""The ``perfeval`` command line: forms, template, rules, check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .checks import CATALOGUE, active_checks
+from .definition import DefinitionError, all_forms, load_form
+from .plan import build_plan
+from .reader import UnreadableInput
+from .report import render_text, result_dict, unreadable_dict
+from .service import check_path
+from .template import build_template
+from .writeback import annotate_file
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言")
+
+
+def _form_ids() -> list[str]:
+    return [f.id for f in all_forms()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="perfeval_xl")
+def main() -> None:
+    """部门整体支出绩效自评：模板、校验、计分与回写。"""
+
+
+@main.command()
+def forms() -> None:
+    """列出支持的表式 (list the supported forms)."""
+    for f in all_forms():
+        click.echo(f"{f.id}\t{f.region}\t{f.name}\t{f.version}")
+
+
+@main.command()
+@click.argument("form")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .xlsx 路径")
+def template(form: str, output: Path) -> None:
+    """生成表式模板 (write the Excel template of FORM)."""
+    try:
+        definition = load_form(form)
+    except DefinitionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(build_template(definition, output))
+
+
+@main.command()
+@click.option("--form", "form_id", help="只列出该表式启用的校验")
+@LANG
+def rules(form_id: str | None, lang: str) -> None:
+    """列出校验规则目录 (list the check catalogue)."""
+    if form_id:
+        try:
+            checks = active_checks(load_form(form_id))
+        except DefinitionError as exc:
+            raise click.UsageError(str(exc)) from exc
+    else:
+        checks = [cls() for cls in CATALOGUE]
+    for check in checks:
+        severity = (
+            {"error": "强制", "warning": "提示"}[check.active_severity] if lang == "zh" else check.active_severity
+        )
+        description = check.summary() if lang == "zh" else check.name_en
+        click.echo(f"{check.code}\t{severity}\t{check.scope}\t{description}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--form", "form_id", help="指定表式（默认自动识别）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path), help="批注副本输出目录")
+@click.option("--in-place", is_flag=True, help="直接在原文件上标注（会修改原文件）")
+@LANG
+def check(
+    files: tuple[Path, ...], form_id: str | None, fmt: str, annotate_dir: Path | None, in_place: bool, lang: str
+) -> None:
+    """校验并计分 (validate and score FILES); 退出码 0 通过, 1 有错误, 2 无法读取。"""
+    if annotate_dir and in_place:
+        raise click.UsageError("--annotate 与 --in-place 只能选一个")
+    if form_id and form_id not in _form_ids():
+        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    results, worst = [], EXIT_OK
+    for path in files:
+        try:
+            evaluation = check_path(path, form_id)
+        except UnreadableInput as exc:
+            worst = EXIT_UNREADABLE
+            results.append(unreadable_dict(path, exc.text(lang)))
+            if fmt == "text":
+                click.echo(f"{path}: {exc.text(lang)}", err=True)
+            continue
+        if evaluation.status == "error" and worst == EXIT_OK:
+            worst = EXIT_ERRORS
+        result = result_dict(evaluation, path, lang)
+        if annotate_dir or in_place:
+            dest = path if in_place else annotate_dir / path.name
+            if not in_place and dest.resolve() == path.resolve():
+                raise click.UsageError(f"批注目录与原文件相同，会覆盖 {path}；如需修改原文件请用 --in-place")
+            annotate_file(path, build_plan(evaluation, lang), dest)
+            result["annotated"] = str(dest)
+        results.append(result)
+        if fmt == "text":
+            click.echo(render_text(evaluation, path, lang))
+    if fmt == "json":
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    sys.exit(worst)

@@ -1,0 +1,118 @@
+"""The annotation plan: which cell gets which value, fill and note, and which rows go in the 校验结果 sheet.
+
+The command line (openpyxl) and the Excel button (xlwings) apply the same plan, so both leave the same marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Evaluation
+from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
+
+RESULTS_SHEET = "校验结果"
+NOTE_TAG = "【perfeval 校验】"
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+STATUS_LABEL = {
+    "zh": {"ok": "通过", "warning": "通过（有提示）", "error": "退回", "unreadable": "无法读取"},
+    "en": {"ok": "passed", "warning": "passed with warnings", "error": "returned", "unreadable": "unreadable"},
+}
+RESULT_HEADERS = {
+    "zh": ("代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"),
+    "en": ("code", "severity", "sheet", "cell", "message", "value", "expected"),
+}
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    sheet: str
+    cell: str
+    value: float | str
+
+
+@dataclass(frozen=True)
+class CellMark:
+    sheet: str
+    cell: str
+    severity: str
+    note: str
+
+    @property
+    def fill(self) -> str:
+        return FILLS[self.severity]
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    code: str
+    severity: str
+    sheet: str
+    cell: str
+    message: str
+    value: Any
+    expected: Any
+
+
+@dataclass
+class AnnotationPlan:
+    writes: list[CellWrite] = field(default_factory=list)
+    marks: list[CellMark] = field(default_factory=list)
+    results: list[ResultRow] = field(default_factory=list)
+    summary: list[tuple[str, Any]] = field(default_factory=list)
+    lang: str = "zh"
+
+
+def _show(value: Any) -> Any:
+    if isinstance(value, list):
+        return "–".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return value
+
+
+def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
+    """Turn an evaluation into the marks to leave in the workbook."""
+    definition = evaluation.definition
+    scores = evaluation.scores
+    plan = AnnotationPlan(lang=lang)
+    for table in evaluation.extraction.tables.values():
+        outputs = [c for c in table.spec.columns if c.output and c.key in table.columns]
+        if (
+            not outputs
+            or definition.indicators is None
+            or table.spec is not definition.tables[definition.indicators.table]
+        ):
+            continue
+        for indicator in scores.indicators:
+            ref = indicator.row.ref(outputs[0].key)
+            if ref is not None and indicator.computed is not None:
+                plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for finding in evaluation.findings:
+        grouped.setdefault((finding.sheet, finding.cell), []).append(finding)
+        plan.results.append(
+            ResultRow(
+                code=finding.code,
+                severity=SEVERITY_LABEL[lang][finding.severity],
+                sheet=finding.sheet,
+                cell=finding.cell,
+                message=finding.message(lang),
+                value=_show(finding.value),
+                expected=_show(finding.expected),
+            )
+        )
+    for (sheet, cell), found in grouped.items():
+        severity = min((f.severity for f in found), key=SEVERITY_ORDER.__getitem__)
+        lines = [f"[{f.code} {SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}" for f in found]
+        plan.marks.append(CellMark(sheet, cell, severity, "\n".join(lines)))
+    zh = lang == "zh"
+    plan.summary = [
+        ("表式" if zh else "form", f"{definition.region} {definition.name} ({definition.id} {definition.version})"),
+        ("单位" if zh else "unit", evaluation.unit),
+        ("年度" if zh else "year", evaluation.extraction.year or ""),
+        ("执行率" if zh else "execution rate", percent(scores.rate) if scores.rate is not None else ""),
+        ("计算总分" if zh else "computed total", round(scores.total or 0.0, definition.score_decimals)),
+        ("填报总分" if zh else "reported total", round(scores.reported_total or 0.0, definition.score_decimals)),
+        ("评价等次" if zh else "grade", scores.grade or ""),
+        ("结论" if zh else "status", STATUS_LABEL[lang][evaluation.status]),
+    ]
+    return plan

@@ -1,0 +1,85 @@
+"""Rendering evaluations for people and programs: the JSON contract and the text report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .engine import Evaluation
+from .findings import SEVERITY_LABEL, percent
+from .plan import STATUS_LABEL
+
+
+def _num(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> dict[str, Any]:
+    """One file's object of the JSON contract (see README)."""
+    d = evaluation.definition
+    scores = evaluation.scores
+    sections: dict[str, dict[str, Any]] = {}
+    if d.budget is not None:
+        reported = evaluation.number(d.budget.score) if d.budget.score else None
+        sections["预算执行"] = {
+            "weight": d.budget.weight,
+            "score": _num(scores.budget_score, d.score_decimals),
+            "reported": _num(reported if reported is not None else scores.budget_score, d.score_decimals),
+        }
+    for section in scores.sections:
+        sections[section.name] = {
+            "weight": section.weight,
+            "score": _num(section.computed, d.score_decimals),
+            "reported": _num(section.reported, d.score_decimals),
+        }
+    return {
+        "file": str(path),
+        "form": d.id,
+        "unit": evaluation.unit,
+        "year": evaluation.extraction.year,
+        "status": evaluation.status,
+        "scores": {
+            "total": _num(scores.total, d.score_decimals),
+            "reported_total": _num(scores.reported_total, d.score_decimals),
+            "grade": scores.grade,
+            "execution_rate": _num(scores.rate, 6),
+            "sections": sections,
+        },
+        "issues": [finding.as_dict(lang) for finding in evaluation.findings],
+    }
+
+
+def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "form": None,
+        "unit": None,
+        "year": None,
+        "status": "unreadable",
+        "message": message,
+        "scores": None,
+        "issues": [],
+    }
+
+
+def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> str:
+    """A short human report: the totals, then one line per finding."""
+    d = evaluation.definition
+    s = evaluation.scores
+    zh = lang == "zh"
+    rate = percent(s.rate) if s.rate is not None else "—"
+    head = (
+        f"{path}: {evaluation.unit or '（未填单位）'} {evaluation.extraction.year or ''} {d.region}{d.name} — "
+        f"执行率 {rate}，计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade}，"
+        f"{STATUS_LABEL['zh'][evaluation.status]}"
+        if zh
+        else f"{path}: {evaluation.unit} {evaluation.extraction.year or ''} {d.id} — execution {rate}, computed total "
+        f"{s.total:.2f}, reported {s.reported_total:.2f}, grade {s.grade}, {STATUS_LABEL['en'][evaluation.status]}"
+    )
+    lines = [head]
+    for f in evaluation.findings:
+        lines.append(f"  {f.sheet}!{f.cell} {f.code} [{SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}")
+    errors = sum(f.severity == "error" for f in evaluation.findings)
+    warnings = len(evaluation.findings) - errors
+    lines.append(f"  {errors} 个错误，{warnings} 个提示" if zh else f"  {errors} errors, {warnings} warnings")
+    return "\n".join(lines)

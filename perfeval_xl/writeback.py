@@ -1,0 +1,130 @@
+"""Applying an annotation plan to a workbook file with openpyxl, replacing only our own earlier marks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import fromstring, tostring
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.fills import Fill
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .grid import sheet_ref
+from .plan import NOTE_TAG, RESULT_HEADERS, RESULTS_SHEET, AnnotationPlan
+
+MARKS_SHEET = "_perfeval_marks"
+AUTHOR = "perfeval"
+
+
+def _set_text(cell: Any, value: Any) -> None:
+    """Write a value that must never become a formula (text from submissions may start with = + - @)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        cell.data_type = "s"
+
+
+def _strip_note(text: str) -> str:
+    return text.split(NOTE_TAG, 1)[0].rstrip() if NOTE_TAG in text else text
+
+
+def clear_marks(book: Workbook) -> None:
+    """Undo what an earlier run left: restore original fills, strip our part of each note, drop our sheets."""
+    if MARKS_SHEET in book.sheetnames:
+        for sheet, cell, fill_xml in book[MARKS_SHEET].iter_rows(values_only=True):
+            if sheet not in book.sheetnames or not cell:
+                continue
+            target = book[sheet][cell]
+            target.fill = Fill.from_tree(fromstring(fill_xml)) if fill_xml else PatternFill()
+            if target.comment is not None:
+                rest = _strip_note(target.comment.text)
+                target.comment = Comment(rest, target.comment.author) if rest else None
+        del book[MARKS_SHEET]
+    if RESULTS_SHEET in book.sheetnames:
+        del book[RESULTS_SHEET]
+
+
+def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
+    ws = book.create_sheet(RESULTS_SHEET)
+    bold = Font(bold=True, name="宋体")
+    for row, (label, value) in enumerate(plan.summary, start=1):
+        ws.cell(row, 1, label).font = bold
+        _set_text(ws.cell(row, 2), value)
+    header_row = len(plan.summary) + 2
+    for col, title in enumerate(RESULT_HEADERS[plan.lang], start=1):
+        ws.cell(header_row, col, title).font = bold
+    for offset, result in enumerate(plan.results, start=1):
+        row = header_row + offset
+        values = (
+            result.code,
+            result.severity,
+            result.sheet,
+            result.cell,
+            result.message,
+            result.value,
+            result.expected,
+        )
+        for col, value in enumerate(values, start=1):
+            _set_text(ws.cell(row, col), value)
+        link = ws.cell(row, 4)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, *_rowcol(result.cell)))
+        link.font = Font(color="0563C1", underline="single")
+    if not plan.results:
+        ws.cell(header_row + 1, 1, "未发现问题" if plan.lang == "zh" else "no findings")
+    for letter, width in zip("ABCDEFG", (9, 8, 12, 9, 80, 16, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    if plan.results:
+        ws.auto_filter.ref = f"A{header_row}:G{header_row + len(plan.results)}"
+    return ws
+
+
+def _rowcol(cell: str) -> tuple[int, int]:
+    letters, row = coordinate_from_string(cell)
+    return row - 1, column_index_from_string(letters) - 1
+
+
+def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
+    """Apply a plan to an open openpyxl workbook: values, fills, tagged notes, results and bookkeeping sheets."""
+    clear_marks(book)
+    for write in plan.writes:
+        book[write.sheet][write.cell].value = write.value
+    records = []
+    for mark in plan.marks:
+        cell = book[mark.sheet][mark.cell]
+        original = cell.fill
+        records.append((mark.sheet, mark.cell, tostring(original.to_tree(), encoding="unicode")))
+        cell.fill = PatternFill(fill_type="solid", start_color=mark.fill, end_color=mark.fill)
+        own = cell.comment.text.rstrip() if cell.comment is not None else ""
+        text = f"{own}\n\n{NOTE_TAG}\n{mark.note}" if own else f"{NOTE_TAG}\n{mark.note}"
+        cell.comment = Comment(text, AUTHOR, width=360, height=max(90, 18 * (text.count("\n") + 2)))
+    _results_sheet(book, plan)
+    marks = book.create_sheet(MARKS_SHEET)
+    for record in records:
+        marks.append(record)
+    marks.sheet_state = "veryHidden"
+
+
+def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
+    """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
+    Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved."""
+    source, dest = Path(source), Path(dest)
+    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    apply_plan(book, plan)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest
