@@ -15,6 +15,7 @@ from .scoring import (
     grade_for,
     indicator_direction,
     quantitative_score,
+    round_half_up,
     target_met,
 )
 from .values import Quantity, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
@@ -169,7 +170,9 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         rule = definition.budget
         scores.rate = execution_rate(number(rule.budget), number(rule.executed))
         if scores.rate is not None:
-            scores.budget_score = budget_execution_score(scores.rate, rule.weight, rule.rule, rule.floor)
+            # Forms score the rate as printed (广州: 98.62 % → 1.724, not 1.723 from the unrounded rate).
+            printed = round_half_up(scores.rate, definition.rate_decimals)
+            scores.budget_score = budget_execution_score(printed, rule.weight, rule.rule, rule.floor)
             budget_points = scores.budget_score
     reported_points = number(definition.budget.score) if definition.budget else None
     if reported_points is None:

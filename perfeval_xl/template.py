@@ -201,12 +201,13 @@ class _Builder:
             if b.rate:
                 formulas[b.rate] = f'=IF(N({budget})>0,{executed}/{budget},"")'
                 rate = self.cell(b.rate)
+            printed = f"ROUND({rate},{d.rate_decimals})"
             if b.score:
                 w = f"{b.weight:g}"
                 if b.rule == "linear":
-                    body = f"MIN({w},MAX(0,{w}*({rate}-{b.floor:g})/(1-{b.floor:g})))"
+                    body = f"MIN({w},MAX(0,{w}*({printed}-{b.floor:g})/(1-{b.floor:g})))"
                 else:
-                    body = f"MIN({w},MAX(0,{w}*{rate}))"
+                    body = f"MIN({w},MAX(0,{w}*{printed}))"
                 formulas[b.score] = f'=IF({rate}="","",{body})'
         budget_points = f"N({self.cell(d.budget.score)})+" if d.budget and d.budget.score else ""
         if d.total and "score" in self.columns:

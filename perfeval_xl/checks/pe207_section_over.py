@@ -27,8 +27,7 @@ class SectionOverWeight(Check):
         scores = ctx.evaluation.scores
         for section in scores.sections:
             members = [i for i in scores.indicators if i.section == section.name]
-            tolerance = sum(i.reported.tolerance for i in members)
-            if members and section.reported > section.weight + tolerance + 1e-9:
+            if members and section.reported > section.weight + 1e-9:
                 yield self.finding(
                     ctx,
                     members[0].row.ref("level1"),

@@ -32,7 +32,8 @@ class TotalMismatch(Check):
             else (ev.scores.budget_score or 0.0)
         )
         scores = [i.reported_score or 0.0 for i in ev.scores.indicators]
-        tolerance = typed.tolerance + sum(i.reported.tolerance for i in ev.scores.indicators)
+        # Self-scores are exact as typed; only the total's own typed precision allows rounding.
+        tolerance = typed.tolerance
         expected = (budget or 0.0) + sum(scores)
         if differs(typed.value or 0.0, expected, tolerance):
             yield self.finding(ctx, ev.extraction.fields[key].ref, value=typed.value, expected=round(expected, 6))

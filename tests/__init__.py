@@ -1,0 +1,1 @@
+"""Tests of perfeval_xl."""

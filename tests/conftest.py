@@ -1,0 +1,104 @@
+"""Shared fixtures: the 襄阳 transcription, a clean weighted variant of it, and builders for test workbooks."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from perfeval_xl.definition import load_form
+from perfeval_xl.engine import Evaluation
+from perfeval_xl.service import check_path
+from perfeval_xl.template import build_template
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+XIANGYANG_YAML = EXAMPLES / "hubei_xiangyang_2021.yaml"
+XIANGYANG = EXAMPLES / "hubei_xiangyang_2021.xlsx"
+XIANGYANG_OFFICIAL = EXAMPLES / "hubei_xiangyang_2021_official.xlsx"
+
+# A consistent, fully weighted variant of the 襄阳 data used as the passing case of every check. It is a test
+# fixture, not an example: the examples stay exactly as published.
+CLEAN_WEIGHTS = [3, 3, 2, 2, 5, 5, 10, 10, 15, 15, 10]
+CLEAN_SCORES = {4: 3.49, 5: 5}
+CLEAN_TIERS = {7: "达成预期指标", 8: "达成预期指标", 9: "达成预期指标"}
+
+
+def seed_data() -> dict[str, Any]:
+    return yaml.safe_load(XIANGYANG_YAML.read_text(encoding="utf-8"))
+
+
+def clean_data() -> dict[str, Any]:
+    data = seed_data()
+    data["fields"]["budget"] = 3100.00
+    rows = data["tables"]["indicators"]
+    for index, row in enumerate(rows):
+        row["weight"] = CLEAN_WEIGHTS[index]
+        row["score"] = CLEAN_SCORES.get(index, row["score"])
+        if index in CLEAN_TIERS:
+            row["tier"] = CLEAN_TIERS[index]
+    return data
+
+
+def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    data["fields"].update(change.get("fields", {}))
+    for index, values in change.get("rows", {}).items():
+        row = data["tables"]["indicators"][int(index)]
+        for key, value in values.items():
+            if value is None:
+                row.pop(key, None)
+            else:
+                row[key] = value
+    return data
+
+
+def locate(evaluation: Evaluation, where: str) -> str:
+    """``field:unit`` or ``row:4:score`` → the A1 cell of that field or indicator cell."""
+    kind, *rest = where.split(":")
+    if kind == "field":
+        ref = evaluation.extraction.fields[rest[0]].ref
+    else:
+        ref = evaluation.scores.indicators[int(rest[0])].row.ref(rest[1])
+    assert ref is not None, where
+    return ref.a1
+
+
+def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None:
+    """Type values over template cells (formulas included), as a unit who unprotects the sheet would."""
+    book = load_workbook(path)
+    sheet = book[evaluation.extraction.sheet.name]
+    for where, value in cells.items():
+        sheet[locate(evaluation, where)].value = value
+    book.save(path)
+
+
+@pytest.fixture
+def make_book(tmp_path: Path):
+    """Build a filled template from data plus a change; returns the path."""
+    counter = iter(range(10_000))
+
+    def make(data: dict[str, Any], change: dict[str, Any] | None = None) -> Path:
+        change = change or {}
+        path = tmp_path / f"book{next(counter)}.xlsx"
+        build_template(load_form("hubei"), path, mutate(data, change))
+        if change.get("cells"):
+            overwrite(path, check_path(path), change["cells"])
+        return path
+
+    return make
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path):
+    def copy_of(source: Path) -> Path:
+        target = tmp_path / source.name
+        shutil.copy(source, target)
+        return target
+
+    return copy_of

@@ -1,0 +1,94 @@
+"""Scoring formulas checked against numbers printed in the seeds, and their properties."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfeval_xl.definition import Tier
+from perfeval_xl.scoring import (
+    budget_execution_score,
+    execution_rate,
+    grade_for,
+    in_band,
+    indicator_direction,
+    quantitative_score,
+    round_half_up,
+    target_met,
+    tier_band,
+)
+from perfeval_xl.values import parse_quantity
+
+GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
+
+
+def test_hubei_budget_execution_seed_000():
+    rate = execution_rate(2634.17, 3014.42)
+    assert round(rate * 100, 2) == 114.44
+    assert budget_execution_score(rate, 20) == 20
+
+
+def test_national_budget_execution_seed_002():
+    rate = execution_rate(266.32, 266.32)
+    assert rate == 1.0
+    assert budget_execution_score(rate, 10) == 10
+
+
+@pytest.mark.parametrize(("budget", "executed", "score"), [(40959.93, 39398.33, 1.238), (31570.33, 31133.57, 1.724)])
+def test_guangzhou_linear_rate_scores_seed_001(budget, executed, score):
+    printed_rate = round_half_up(execution_rate(budget, executed), 4)  # the seed scores the rate as printed
+    assert round_half_up(budget_execution_score(printed_rate, 2, "linear", 0.9), 3) == score
+
+
+def test_positive_and_negative_indicators():
+    assert quantitative_score(3, "正向", 7, 8) == 3
+    assert quantitative_score(4, "正向", 10, 8) == pytest.approx(3.2)
+    assert quantitative_score(5, "反向", 1411.9, 2023.73) == pytest.approx(3.4883, abs=1e-4)
+    assert quantitative_score(4, "反向", 1122.1, 990.69) == 4
+
+
+def test_direction_inference():
+    assert indicator_direction("", parse_quantity("≤12个月"), "时效指标", ()) == "反向"
+    assert indicator_direction("", parse_quantity("1411.9万元"), "成本指标", ("成本指标",)) == "反向"
+    assert indicator_direction("", parse_quantity("90%以上"), "时效指标", ("成本指标",)) == "正向"
+    assert indicator_direction("", parse_quantity("达标"), "质量指标", ()) == "定性"
+    assert indicator_direction("反向", parse_quantity("7个"), "数量指标", ()) == "反向"
+
+
+def test_target_met():
+    assert target_met("正向", parse_quantity("90%以上"), parse_quantity("96.5%"))
+    assert not target_met("反向", parse_quantity("1411.9万元"), parse_quantity("2023.73万元"))
+    assert target_met("正向", parse_quantity("达标"), parse_quantity("达标")) is None
+
+
+def test_hubei_tiers_include_their_lower_bound():
+    partly = Tier("部分达成预期指标", 0.5, 0.8)
+    assert tier_band(partly, 10) == (5, 8)
+    assert in_band(5, tier_band(partly, 10))
+    assert not in_band(9, tier_band(partly, 10))
+
+
+@pytest.mark.parametrize(
+    ("total", "grade"), [(93, "优"), (90, "优"), (89.99, "良"), (80, "良"), (60, "中"), (59.9, "差")]
+)
+def test_grades(total, grade):
+    assert grade_for(total, GRADES) == grade
+
+
+def test_round_half_up_is_not_bankers_rounding():
+    assert round_half_up(0.125, 2) == 0.13
+    assert round_half_up(2.5, 0) == 3
+
+
+weights = st.floats(min_value=0, max_value=100, allow_nan=False)
+amounts = st.floats(min_value=0, max_value=1e9, allow_nan=False)
+
+
+@given(weights, st.sampled_from(["正向", "反向"]), amounts, amounts)
+def test_quantitative_score_stays_within_its_weight(weight, direction, target, actual):
+    score = quantitative_score(weight, direction, target, actual)
+    assert 0 <= score <= weight
+
+
+@given(weights, st.floats(min_value=0, max_value=10, allow_nan=False), st.sampled_from(["proportional", "linear"]))
+def test_budget_score_stays_within_its_weight(weight, rate, rule):
+    assert 0 <= budget_execution_score(rate, weight, rule, 0.9) <= weight
