@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from openpyxl.utils.cell import get_column_letter, quote_sheetname
@@ -68,6 +71,21 @@ class SheetGrid:
 
     def is_formula(self, row: int, col: int) -> bool:
         return (row, col) in self.formulas
+
+    @cached_property
+    def labels(self) -> dict[tuple[int, int], str]:
+        """Every text cell folded once for label matching (see ``fold_label``), by (row, col)."""
+        return {
+            (r, c): fold_label(v)
+            for r, row in enumerate(self.cells)
+            for c, v in enumerate(row)
+            if isinstance(v, str) and v
+        }
+
+
+def fold_label(text: str) -> str:
+    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
 
 
 @dataclass

@@ -7,22 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, TableSpec
-from .grid import CellRef, SheetGrid, WorkbookGrid
-from .values import normalize_text
+from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 
 
 def norm_label(text: Any) -> str:
-    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter."""
-    return normalize_text(str(text)).rstrip(":")
+    """Fold a label or typed choice for comparison (see ``grid.fold_label``)."""
+    return fold_label(str(text))
 
 
-def label_matches(cell: Any, label: str) -> bool:
-    """``得分（20分*执行率）`` matches ``得分``; ``年度目标（80分）`` matches ``年度目标``; ``计算得分`` does not."""
-    if not isinstance(cell, str) or not cell:
-        return False
-    text, wanted = norm_label(cell), norm_label(label)
+def _folded_matches(text: str, wanted: str) -> bool:
     return text == wanted or text.startswith(wanted + "(")
 
 
@@ -90,23 +85,20 @@ class WrongForm(Exception):
 def _find(
     sheet: SheetGrid, label: str | tuple[str, ...], start_row: int = 0, end_row: int | None = None
 ) -> tuple[int, int] | None:
-    labels = (label,) if isinstance(label, str) else label
+    """The first cell, row by row from ``start_row``, whose folded text matches one of the labels."""
+    wanted = [fold_label(w) for w in ((label,) if isinstance(label, str) else label)]
     end = sheet.height if end_row is None else min(end_row, sheet.height)
-    for row in range(start_row, end):
-        for col, value in enumerate(sheet.cells[row]):
-            if any(label_matches(value, wanted) for wanted in labels):
-                return row, col
-    return None
+    hits = [
+        rc
+        for rc, text in sheet.labels.items()
+        if start_row <= rc[0] < end and any(_folded_matches(text, w) for w in wanted)
+    ]
+    return min(hits) if hits else None
 
 
 def sheet_score(sheet: SheetGrid, definition: FormDefinition) -> int:
     """How many of the form's detection labels appear on the sheet."""
-    found = {norm_label(v) for row in sheet.cells for v in row if isinstance(v, str) and v}
-    return sum(
-        1
-        for label in definition.detect
-        if any(t == norm_label(label) or t.startswith(norm_label(label) + "(") for t in found)
-    )
+    return sum(1 for label in definition.detect if _find(sheet, label) is not None)
 
 
 def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
@@ -130,7 +122,7 @@ class _Locator:
         labels = [m for b in definition.blocks for f in b.fields for m in f.match]
         labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
         labels += [b.anchor for b in definition.blocks if b.anchor]
-        self.labels = tuple(labels)
+        self.labels = tuple(fold_label(label) for label in labels)
         self.regions = self._regions()
 
     def _regions(self) -> dict[str, tuple[int, int]]:
@@ -147,8 +139,13 @@ class _Locator:
             regions[block_id] = (start, later[0] if later else self.sheet.height)
         return regions
 
-    def _is_label(self, value: Any) -> bool:
-        return any(label_matches(value, label) for label in self.labels)
+    def _at(self, row: int, col: int, labels: tuple[str, ...]) -> bool:
+        """Whether the cell's folded text matches one of the (folded) labels."""
+        text = self.sheet.labels.get((row, col))
+        return text is not None and any(_folded_matches(text, label) for label in labels)
+
+    def _row_has(self, row: int, labels: tuple[str, ...]) -> bool:
+        return any(self._at(row, col, labels) for col in range(len(self.sheet.cells[row])))
 
     def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
         """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first."""
@@ -158,7 +155,7 @@ class _Locator:
             value = self.sheet.value(r, c)
             if value == "":
                 continue
-            if isinstance(value, str) and self._is_label(value):
+            if self._at(r, c, self.labels):
                 return "", first
             return value, CellRef(self.sheet.name, r, c)
         return "", first
@@ -193,24 +190,24 @@ class _Locator:
         start, end = self.regions.get(block.id, (0, self.sheet.height))
         official = [c for c in spec.columns if not c.added]
         header_row = None
+        official_labels = [tuple(fold_label(m) for m in c.match) for c in official]
         for row in range(start, end):
-            values = self.sheet.cells[row]
-            if all(any(label_matches(v, m) for v in values for m in c.match) for c in official):
+            if all(self._row_has(row, labels) for labels in official_labels):
                 header_row = row
                 break
         if header_row is None:
             return TableExtraction(spec, None, {}, [])
         columns: dict[str, int] = {}
-        for col, value in enumerate(self.sheet.cells[header_row]):
+        for col in range(len(self.sheet.cells[header_row])):
             for column in spec.columns:
-                if column.key not in columns and any(label_matches(value, m) for m in column.match):
+                if column.key not in columns and self._at(header_row, col, tuple(fold_label(m) for m in column.match)):
                     columns[column.key] = col
                     break
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
+        stops = tuple(fold_label(stop) for stop in spec.stop)
         for row in range(header_row + 1, self.sheet.height):
-            values = self.sheet.cells[row]
-            if any(label_matches(v, stop) for v in values for stop in spec.stop):
+            if self._row_has(row, stops):
                 break
             cells = {}
             for column in spec.columns:

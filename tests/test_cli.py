@@ -1,0 +1,90 @@
+"""The command-line contract other tools rely on: commands, JSON shape, languages and exit codes."""
+
+import json
+
+from click.testing import CliRunner
+
+from perfeval_xl.checks import CATALOGUE
+from perfeval_xl.cli import main
+
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_forms_lists_hubei():
+    result = run("forms")
+    assert result.exit_code == 0
+    assert result.output.startswith("hubei\t湖北\t部门整体绩效自评表")
+
+
+def test_rules_lists_the_catalogue():
+    lines = run("rules").output.strip().splitlines()
+    assert len(lines) == len(CATALOGUE)
+    code, severity, scope, description = lines[0].split("\t")
+    assert (code, severity, scope) == ("PE101", "强制", "表内")
+    assert description.startswith("必填项为空")
+    assert (
+        run("rules", "--form", "hubei", "--lang", "en").output.splitlines()[-1]
+        == "PE303\twarning\t表内\tspending above budget"
+    )
+
+
+def test_template_command_writes_a_workbook(tmp_path):
+    out = tmp_path / "t.xlsx"
+    result = run("template", "hubei", "-o", out)
+    assert result.exit_code == 0 and out.exists()
+    assert run("template", "nowhere", "-o", out).exit_code == 2
+
+
+def test_json_contract():
+    result = run("check", XIANGYANG, XIANGYANG_OFFICIAL, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert len(data) == 2
+    item = data[0]
+    assert set(item) >= {"file", "form", "unit", "year", "status", "scores", "issues"}
+    assert (item["form"], item["unit"], item["year"], item["status"]) == (
+        "hubei",
+        "襄阳市科学技术协会",
+        2021,
+        "warning",
+    )
+    scores = item["scores"]
+    assert (scores["total"], scores["reported_total"], scores["grade"]) == (93, 93, "优")
+    assert scores["sections"]["产出指标"] == {"weight": 40, "score": 39, "reported": 39}
+    issue = next(i for i in item["issues"] if i["code"] == "PE303")
+    assert issue == {
+        "code": "PE303",
+        "severity": "warning",
+        "sheet": "自评表",
+        "cell": "D6",
+        "message": "执行数 3014.42 超过预算数 2634.17（执行率 114.44%），请核实预算口径",
+        "value": 3014.42,
+        "expected": 2634.17,
+    }
+
+
+def test_exit_1_on_errors_and_english_messages(make_book):
+    path = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    result = run("check", path, "--format", "json", "--lang", "en")
+    assert result.exit_code == 1
+    issue = json.loads(result.output)[0]["issues"][0]
+    assert issue["code"] == "PE209" and issue["severity"] == "error"
+    assert issue["message"] == "'整体项目指标成本' self-scores 5; the negative rule gives 3.49"
+    assert isinstance(issue["value"], int | float) and issue["expected"] == 3.49
+
+
+def test_text_report():
+    result = run("check", XIANGYANG)
+    assert result.exit_code == 0
+    assert "计算总分 93.00" in result.output and "等次 优" in result.output
+    assert "自评表!D6 PE303 [提示]" in result.output
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("check", XIANGYANG, "--annotate", tmp_path, "--in-place").exit_code == 2
+    assert run("check", XIANGYANG, "--form", "nowhere").exit_code == 2
+    assert run("check").exit_code == 2

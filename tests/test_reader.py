@@ -1,0 +1,160 @@
+"""Reading what units actually send: hand layouts, inserted rows and columns, and input that is not a workbook."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from perfeval_xl.cli import main
+from perfeval_xl.engine import evaluate
+from perfeval_xl.definition import load_form
+from perfeval_xl.reader import read_workbook
+from perfeval_xl.service import check_path
+
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL
+
+
+def _encrypted(path: Path) -> None:
+    # An OLE compound file as Excel writes for a password-protected workbook (the streams are named in UTF-16).
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le"))
+
+
+def _legacy_xls(path: Path) -> None:
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(XIANGYANG.read_bytes()[:3000])
+
+
+def _random_bytes(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 8)
+
+
+def _empty_workbook(path: Path) -> None:
+    Workbook().save(path)
+
+
+def _other_form(path: Path) -> None:
+    book = Workbook()
+    book.active.append(["项目名称", "金额"])
+    book.active.append(["办公楼维修", 12.5])
+    book.save(path)
+
+
+def _zip_not_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+
+
+BAD_INPUTS = {
+    "random bytes": (_random_bytes, "不是 Excel 工作簿"),
+    "truncated": (_truncated, "损坏或不完整"),
+    "encrypted": (_encrypted, "已加密"),
+    "legacy xls": (_legacy_xls, ".xls"),
+    "empty workbook": (_empty_workbook, "空的"),
+    "another form": (_other_form, "未识别"),
+    "zip of something else": (_zip_not_workbook, "不是 Excel 工作簿"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_unreadable_input_is_one_chinese_line_and_exit_2(tmp_path, case):
+    make, expected = BAD_INPUTS[case]
+    path = tmp_path / ("bad.xls" if case == "legacy xls" else "bad.xlsx")
+    make(path)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_file_is_exit_2(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.xlsx")])
+    assert result.exit_code == 2
+    assert "文件不存在" in result.output
+
+
+def test_a_bad_file_does_not_stop_the_others(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    _random_bytes(bad)
+    result = CliRunner().invoke(main, ["check", str(bad), str(XIANGYANG), "--format", "json"])
+    assert result.exit_code == 2
+    import json
+
+    results = json.loads(result.stdout)
+    assert [r["status"] for r in results] == ["unreadable", "warning"]
+
+
+def _scores(path: Path) -> tuple:
+    s = check_path(path).scores
+    return (round(s.rate, 6), s.budget_score, s.total, s.reported_total, [i.reported_score for i in s.indicators])
+
+
+def test_inserted_rows_columns_and_blank_rows_do_not_matter(tmp_path):
+    expected = _scores(XIANGYANG_OFFICIAL)
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    sheet = book.active
+    sheet.insert_rows(1, 3)  # a letterhead above the title
+    sheet.insert_rows(12)  # a blank row inside the indicator grid
+    sheet.insert_cols(1)  # an extra column on the left
+    sheet["A1"] = "附件2"
+    path = tmp_path / "moved.xlsx"
+    book.save(path)
+    assert _scores(path) == expected
+
+
+def test_form_sheet_is_found_among_other_sheets(tmp_path):
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    book.create_sheet("说明", 0)["A1"] = "填报说明"
+    path = tmp_path / "two_sheets.xlsx"
+    book.save(path)
+    assert _scores(path) == _scores(XIANGYANG_OFFICIAL)
+
+
+def test_formula_cells_are_never_trusted():
+    # The template example was written by a library: its formula cells cache 0, which must not read as typed.
+    grid = read_workbook(XIANGYANG)
+    sheet = grid.sheets["自评表"]
+    evaluation = check_path(XIANGYANG)
+    rate = evaluation.extraction.fields["rate"]
+    assert (rate.ref.row, rate.ref.col) in sheet.formulas
+    assert rate.raw == 0.0 and rate.typed == ""
+    assert not [f for f in evaluation.findings if f.code in ("PE201", "PE202", "PE208")]
+
+
+cell_values = st.one_of(
+    st.none(),
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["90%以上", "≥266米", "三个", "达标", "=1+1", "-5", "1e309", "约", "%"]),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 10), cell_values), max_size=25))
+def test_checker_never_crashes_on_arbitrary_cell_values(changes):
+    grid = read_workbook(XIANGYANG_OFFICIAL)
+    sheet = next(iter(grid.sheets.values()))
+    for row, col, value in changes:
+        while len(sheet.cells) <= row:
+            sheet.cells.append([""] * sheet.width)
+        line = sheet.cells[row]
+        while len(line) <= col:
+            line.append("")
+        line[col] = value
+    try:
+        evaluation = evaluate(grid, load_form("hubei"))
+    except Exception as exc:  # only the documented wrong-form refusal may escape
+        from perfeval_xl.locate import WrongForm
+
+        assert isinstance(exc, WrongForm)
+        return
+    for finding in evaluation.findings:
+        assert finding.message("zh") and finding.cell

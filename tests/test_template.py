@@ -1,0 +1,92 @@
+"""The template mirrors the official table and is ready to fill, protect and print."""
+
+from openpyxl import load_workbook
+
+from perfeval_xl.definition import load_form
+from perfeval_xl.grid import META_SHEET
+from perfeval_xl.template import INPUT_TINT, build_template
+
+from .conftest import ROOT
+
+
+def _book(tmp_path):
+    path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx")
+    return path, load_workbook(path)
+
+
+def test_official_labels_and_footnotes_are_present(tmp_path):
+    _, book = _book(tmp_path)
+    texts = {str(c.value) for row in book["自评表"].iter_rows() for c in row if c.value}
+    for label in (
+        "单位名称",
+        "填报日期",
+        "预算数（A）",
+        "执行数（B）",
+        "执行率（B/A）",
+        "得分（20分*执行率）",
+        "年度目标（80分）",
+        "年度绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年初目标值（A）",
+        "实际完成值（B）",
+        "得分",
+        "总分",
+        "产出指标（40分）",
+        "效益指标（30分）",
+        "满意度指标（10分）",
+        "偏差大或目标未完成原因分析",
+        "改进措施及结果应用方案",
+    ):
+        assert label in texts, label
+    assert any(t.startswith("备注：\n1.预算执行情况口径") for t in texts)
+
+
+def test_inputs_unlocked_and_tinted_computed_locked_with_formulas(tmp_path):
+    path, book = _book(tmp_path)
+    sheet = book["自评表"]
+    for address in ("C6", "D6"):  # 预算数（A）, 执行数（B）
+        cell = sheet[address]
+        assert cell.protection.locked is False
+        assert cell.fill.fgColor.rgb.endswith(INPUT_TINT.lstrip("#"))
+    assert sheet["E6"].value == '=IF(N($C$6)>0,$D$6/$C$6,"")'
+    assert sheet["F6"].value == '=IF($E$6="","",MIN(20,MAX(0,20*ROUND($E$6,4))))'
+    assert sheet["E6"].protection.locked is True
+    assert sheet.protection.sheet is True
+    assert sheet.protection.password is None
+
+
+def test_dropdowns_for_direction_and_tier(tmp_path):
+    _, book = _book(tmp_path)
+    formulas = {v.formula1 for v in book["自评表"].data_validations.dataValidation}
+    assert '"正向,反向,定性"' in formulas
+    assert '"达成预期指标,部分达成预期指标,未达成预期指标"' in formulas
+
+
+def test_print_setup_and_hidden_metadata(tmp_path):
+    _, book = _book(tmp_path)
+    sheet = book["自评表"]
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 is the default
+    assert sheet.print_title_rows
+    meta = book[META_SHEET]
+    assert meta.sheet_state == "veryHidden"
+    assert (meta["A1"].value, meta["B1"].value, meta["A2"].value) == ("form", "hubei", "version")
+
+
+def test_chinese_fonts(tmp_path):
+    _, book = _book(tmp_path)
+    fonts = {c.font.name for row in book["自评表"].iter_rows() for c in row if c.value}
+    assert fonts <= {"宋体", "黑体"}
+
+
+def test_committed_template_matches_a_fresh_build(tmp_path):
+    _, fresh = _book(tmp_path)
+    committed = load_workbook(ROOT / "workbook_templates" / "hubei.xlsx")
+    for name in ("自评表", META_SHEET):
+        a = [[c.value for c in row] for row in committed[name].iter_rows()]
+        b = [[c.value for c in row] for row in fresh[name].iter_rows()]
+        assert a == b

@@ -1,0 +1,40 @@
+"""The template's live formulas give the numbers the Python scorer gives (recalculated by LibreOffice headless)."""
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from perfeval_xl.plan import build_plan
+from perfeval_xl.scoring import grade_for
+from perfeval_xl.service import check_path
+from perfeval_xl.writeback import annotate_file
+
+from .conftest import XIANGYANG, clean_data
+from .libreoffice import needs_libreoffice, recalculate
+
+pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
+
+
+def _cached(path, evaluation, key):
+    ref = evaluation.extraction.fields[key].ref
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
+    return sheet[ref.row][ref.col]
+
+
+@pytest.mark.parametrize("variant", ["seed", "clean", "under-executed"])
+def test_formulas_agree_with_python(tmp_path, make_book, variant):
+    if variant == "seed":
+        source = XIANGYANG
+    elif variant == "clean":
+        source = make_book(clean_data())
+    else:
+        source = make_book(clean_data(), {"fields": {"budget": 3500.55}})
+    evaluation = check_path(source)
+    annotated = annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx")
+    recalculated = recalculate(annotated, tmp_path)
+    s = evaluation.scores
+    assert _cached(recalculated, evaluation, "rate") == pytest.approx(s.rate, abs=1e-12)
+    assert _cached(recalculated, evaluation, "budget_score") == pytest.approx(s.budget_score, abs=1e-9)
+    assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
+    assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)
+    # 复核总分 sums the computed scores the check wrote into 计算得分 (rounded to the form's 2 decimals).
+    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)

@@ -1,0 +1,167 @@
+"""Annotating changes only what it means to: marks, notes, computed scores, 校验结果; twice equals once."""
+
+import hashlib
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+
+from perfeval_xl.cli import main
+from perfeval_xl.plan import FILLS, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.service import check_path
+from perfeval_xl.writeback import MARKS_SHEET, annotate_file
+
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _snapshot(path: Path, skip: set[tuple[str, str]] = frozenset(), sheets: tuple[str, ...] | None = None) -> dict:
+    """Everything a user could have made: values, formulas, styles, notes, merges, validations, layout."""
+    book = load_workbook(path)
+    snap = {}
+    for ws in book.worksheets:
+        if sheets is not None and ws.title not in sheets:
+            continue
+        cells = {
+            c.coordinate: (
+                c.value,
+                c.number_format,
+                c.font.name,
+                c.font.b,
+                c.border.left.style,
+                c.alignment.wrap_text,
+                c.protection.locked,
+                c.fill.fgColor.rgb,
+                c.comment.text if c.comment else None,
+            )
+            for row in ws.iter_rows()
+            for c in row
+            if (ws.title, c.coordinate) not in skip
+        }
+        snap[ws.title] = {
+            "cells": cells,
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "validations": sorted((str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation),
+            "protected": ws.protection.sheet,
+            "print": (ws.page_setup.paperSize, ws.page_setup.orientation, ws.print_title_rows, ws.sheet_state),
+            "widths": {k: v.width for k, v in ws.column_dimensions.items()},
+            "heights": {k: v.height for k, v in ws.row_dimensions.items()},
+        }
+    return snap
+
+
+def _annotated(tmp_path: Path, source: Path) -> tuple[Path, object]:
+    evaluation = check_path(source)
+    plan = build_plan(evaluation)
+    dest = annotate_file(source, plan, tmp_path / "annotated.xlsx")
+    return dest, plan
+
+
+def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_copy):
+    source = example_copy(XIANGYANG)
+    before = _digest(source)
+    dest, plan = _annotated(tmp_path, source)
+    assert _digest(source) == before
+    book = load_workbook(dest)
+    sheet = book["自评表"]
+    warning = sheet["D6"]  # 执行数 above 预算数
+    assert warning.fill.fgColor.rgb.endswith(FILLS["warning"])
+    assert NOTE_TAG in warning.comment.text and "PE303" in warning.comment.text
+    results = book[RESULTS_SHEET]
+    codes = [results.cell(r, 1).value for r in range(1, results.max_row + 1)]
+    assert codes.count("PE106") == 11
+    link = next(results.cell(r, 4) for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "PE303")
+    assert link.hyperlink.location == "'自评表'!D6"
+    assert book[MARKS_SHEET].sheet_state == "veryHidden"
+
+
+def test_only_marked_cells_change(tmp_path, example_copy):
+    source = example_copy(XIANGYANG)
+    dest, plan = _annotated(tmp_path, source)
+    touched = {(m.sheet, m.cell) for m in plan.marks} | {(w.sheet, w.cell) for w in plan.writes}
+    assert _snapshot(source, touched, ("自评表",)) == _snapshot(dest, touched, ("自评表",))
+
+
+def test_annotating_twice_equals_once(tmp_path, example_copy):
+    source = example_copy(XIANGYANG_OFFICIAL)
+    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx")
+    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
+    assert _snapshot(once) == _snapshot(twice)
+
+
+def test_user_note_is_kept_and_our_part_replaced(tmp_path, example_copy):
+    source = example_copy(XIANGYANG_OFFICIAL)
+    book = load_workbook(source)
+    book.active["D6"].comment = Comment("单位备注：含政府性基金376万元", "填报人")
+    book.save(source)
+    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx")
+    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
+    text = load_workbook(twice).active["D6"].comment.text
+    assert text.startswith("单位备注：含政府性基金376万元")
+    assert text.count(NOTE_TAG) == 1
+
+
+def test_marks_disappear_when_the_problem_is_fixed(tmp_path, make_book):
+    broken = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    annotated = annotate_file(broken, build_plan(check_path(broken)), tmp_path / "a.xlsx")
+    cell = check_path(annotated).scores.indicators[4].row.ref("score").a1
+    book = load_workbook(annotated)
+    original_fill = load_workbook(broken)["自评表"][cell].fill.fgColor.rgb
+    assert book["自评表"][cell].fill.fgColor.rgb.endswith(FILLS["error"])
+    book["自评表"][cell].value = 3.49
+    book.save(annotated)
+    annotate_file(annotated, build_plan(check_path(annotated)), annotated)
+    fixed = load_workbook(annotated)["自评表"][cell]
+    assert fixed.fill.fgColor.rgb == original_fill
+    assert fixed.comment is None
+
+
+def test_computed_scores_are_written_to_the_template_column(tmp_path, make_book):
+    source = make_book(clean_data())
+    evaluation = check_path(source)
+    annotate_file(source, build_plan(evaluation), source)
+    sheet = load_workbook(source)["自评表"]
+    cost = evaluation.scores.indicators[4].row.ref("computed_score").a1
+    assert sheet[cost].value == 3.49
+    total = evaluation.extraction.fields["checked_total"].ref.a1
+    assert str(sheet[total].value).startswith("=")  # the 复核总分 formula is left in place
+
+
+def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
+    source = make_book(clean_data())
+    book = load_workbook(source)
+    cell = book["自评表"][check_path(source).extraction.fields["unit"].ref.a1]
+    cell.value = '=HYPERLINK("http://x","点我")'
+    cell.data_type = "s"  # what Excel stores when a unit types '=… as text
+    book.save(source)
+    evaluation = check_path(source)
+    assert evaluation.unit.startswith("=HYPERLINK")
+    dest = annotate_file(source, build_plan(evaluation), tmp_path / "a.xlsx")
+    results = load_workbook(dest)[RESULTS_SHEET]
+    unit = next(results.cell(r, 2) for r in range(1, 10) if results.cell(r, 1).value == "单位")
+    assert unit.data_type != "f"
+    assert unit.value == '=HYPERLINK("http://x","点我")'
+
+
+def test_cli_in_place_and_annotate(tmp_path, example_copy):
+    source = example_copy(XIANGYANG_OFFICIAL)
+    before = _digest(source)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["check", str(source), "--annotate", str(out)]).exit_code == 0
+    assert _digest(source) == before
+    assert RESULTS_SHEET in load_workbook(out / source.name).sheetnames
+    assert CliRunner().invoke(main, ["check", str(source), "--in-place"]).exit_code == 0
+    assert RESULTS_SHEET in load_workbook(source).sheetnames
+
+
+def test_cli_refuses_to_annotate_over_the_original(tmp_path, example_copy):
+    source = example_copy(XIANGYANG_OFFICIAL)
+    before = _digest(source)
+    result = CliRunner().invoke(main, ["check", str(source), "--annotate", str(source.parent)])
+    assert result.exit_code == 2
+    assert "--in-place" in result.output
+    assert _digest(source) == before
