@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from perfeval_xl.cli import main
-from perfeval_xl.engine import evaluate
 from perfeval_xl.definition import load_form
+from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
 

@@ -44,7 +44,7 @@ def test_official_labels_and_footnotes_are_present(tmp_path):
 
 
 def test_inputs_unlocked_and_tinted_computed_locked_with_formulas(tmp_path):
-    path, book = _book(tmp_path)
+    _, book = _book(tmp_path)
     sheet = book["自评表"]
     for address in ("C6", "D6"):  # 预算数（A）, 执行数（B）
         cell = sheet[address]

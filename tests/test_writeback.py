@@ -64,7 +64,7 @@ def _annotated(tmp_path: Path, source: Path) -> tuple[Path, object]:
 def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_copy):
     source = example_copy(XIANGYANG)
     before = _digest(source)
-    dest, plan = _annotated(tmp_path, source)
+    dest, _ = _annotated(tmp_path, source)
     assert _digest(source) == before
     book = load_workbook(dest)
     sheet = book["自评表"]
