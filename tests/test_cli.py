@@ -88,3 +88,11 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("check", XIANGYANG, "--annotate", tmp_path, "--in-place").exit_code == 2
     assert run("check", XIANGYANG, "--form", "nowhere").exit_code == 2
     assert run("check").exit_code == 2
+
+
+def test_readme_lists_every_check():
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for check in CATALOGUE:
+        assert f"| {check.code} |" in readme, check.code

@@ -165,3 +165,37 @@ def test_cli_refuses_to_annotate_over_the_original(tmp_path, example_copy):
     assert result.exit_code == 2
     assert "--in-place" in result.output
     assert _digest(source) == before
+
+
+def test_macro_workbook_keeps_its_vba_project(tmp_path):
+    """An .xlsm keeps its VBA part byte for byte and stays macro-enabled (openpyxl keep_vba)."""
+    import zipfile
+
+    import xlsxwriter
+
+    from perfeval_xl.definition import load_form
+    from perfeval_xl.template import build_template
+
+    vba = tmp_path / "vbaProject.bin"
+    vba.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4)  # opaque to openpyxl: kept as is
+    plain = build_template(load_form("hubei"), tmp_path / "plain.xlsx", clean_data())
+    source = tmp_path / "book.xlsm"
+    book = xlsxwriter.Workbook(str(source))
+    book.add_worksheet("按钮")
+    book.add_vba_project(str(vba))
+    book.close()
+    # Put the form into the macro workbook: copy its sheet through openpyxl with keep_vba.
+    from openpyxl import load_workbook as load
+
+    macro = load(source, keep_vba=True)
+    form = load(plain)["自评表"]
+    target = macro.create_sheet("自评表")
+    for row in form.iter_rows():
+        for cell in row:
+            target[cell.coordinate] = cell.value
+    macro.save(source)
+    once = annotate_file(source, build_plan(check_path(source, "hubei")), tmp_path / "out.xlsm")
+    twice = annotate_file(once, build_plan(check_path(once, "hubei")), once)
+    with zipfile.ZipFile(twice) as archive:
+        assert archive.read("xl/vbaProject.bin") == vba.read_bytes()
+        assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
