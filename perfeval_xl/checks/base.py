@@ -91,6 +91,21 @@ class SchemaCheck(Check):
             )
 
 
+def typed_mismatch(ctx: Context, key: str | None, computed: float | None) -> tuple[float, CellRef | None] | None:
+    """(typed value, cell) when field ``key`` was typed as a number outside its precision of ``computed``."""
+    if key is None or computed is None:
+        return None
+    typed = ctx.evaluation.parsed[key]
+    if typed.kind != "number" or not differs(typed.value or 0.0, computed, typed.tolerance):
+        return None
+    return typed.value or 0.0, ctx.evaluation.extraction.fields[key].ref
+
+
+def section_rows(ctx: Context, section: str) -> list[Any]:
+    """The indicators of one section, in sheet order (findings about a section sit on its first row)."""
+    return [i for i in ctx.evaluation.scores.indicators if i.section == section]
+
+
 def differs(reported: float, computed: float, tolerance: float) -> bool:
     """True when a typed value is outside the interval its typed precision allows around the computed one."""
     return abs(reported - computed) > tolerance + 1e-9

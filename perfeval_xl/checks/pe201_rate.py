@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding, percent
-from .base import Check, Context, differs
+from .base import Check, Context, typed_mismatch
 
 
 class ExecutionRateMismatch(Check):
@@ -24,17 +24,10 @@ class ExecutionRateMismatch(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        ev = ctx.evaluation
-        rule = ev.definition.budget
-        if rule is None or rule.rate is None or ev.scores.rate is None:
-            return
-        typed = ev.parsed[rule.rate]
-        if typed.kind == "number" and differs(typed.value or 0.0, ev.scores.rate, typed.tolerance):
+        rule, rate = ctx.evaluation.definition.budget, ctx.evaluation.scores.rate
+        mismatch = typed_mismatch(ctx, rule.rate if rule else None, rate)
+        if mismatch is not None and rate is not None:
+            value, ref = mismatch
             yield self.finding(
-                ctx,
-                ev.extraction.fields[rule.rate].ref,
-                value=typed.value,
-                expected=round(ev.scores.rate, 6),
-                shown=percent(typed.value or 0.0),
-                expected_shown=percent(ev.scores.rate),
+                ctx, ref, value=value, expected=round(rate, 6), shown=percent(value), expected_shown=percent(rate)
             )

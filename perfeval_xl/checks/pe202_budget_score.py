@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, typed_mismatch
 
 
 class BudgetScoreMismatch(Check):
@@ -24,15 +24,10 @@ class BudgetScoreMismatch(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
-        rule = ev.definition.budget
-        if rule is None or rule.score is None or ev.scores.budget_score is None:
-            return
-        typed = ev.parsed[rule.score]
-        if typed.kind == "number" and differs(typed.value or 0.0, ev.scores.budget_score, typed.tolerance):
+        rule, score = ev.definition.budget, ev.scores.budget_score
+        mismatch = typed_mismatch(ctx, rule.score if rule else None, score)
+        if mismatch is not None and rule is not None and score is not None:
+            value, ref = mismatch
             yield self.finding(
-                ctx,
-                ev.extraction.fields[rule.score].ref,
-                value=typed.value,
-                expected=round(ev.scores.budget_score, ev.definition.score_decimals),
-                weight=rule.weight,
+                ctx, ref, value=value, expected=round(score, ev.definition.score_decimals), weight=rule.weight
             )

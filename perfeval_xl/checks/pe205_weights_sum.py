@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, differs, section_rows
 
 
 class SectionWeightsSum(Check):
@@ -24,10 +24,9 @@ class SectionWeightsSum(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        scores = ctx.evaluation.scores
-        for section in scores.sections:
+        for section in ctx.evaluation.scores.sections:
             if section.weights_typed is not None and differs(section.weights_typed, section.weight, 0.0):
-                first = next(i for i in scores.indicators if i.section == section.name)
+                first = section_rows(ctx, section.name)[0]
                 yield self.finding(
                     ctx, first.row.ref("weight"), value=section.weights_typed, expected=section.weight, key=section.name
                 )

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, differs, section_rows
 
 
 class SectionLabelWeight(Check):
@@ -24,10 +24,9 @@ class SectionLabelWeight(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        scores = ctx.evaluation.scores
-        for section in scores.sections:
+        for section in ctx.evaluation.scores.sections:
             if section.weight_in_label is not None and differs(section.weight_in_label, section.weight, 0.0):
-                first = next(i for i in scores.indicators if i.section == section.name)
+                first = section_rows(ctx, section.name)[0]
                 yield self.finding(
                     ctx,
                     first.row.ref("level1"),

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context
+from .base import Check, Context, section_rows
 
 
 class SectionOverWeight(Check):
@@ -24,9 +24,8 @@ class SectionOverWeight(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        scores = ctx.evaluation.scores
-        for section in scores.sections:
-            members = [i for i in scores.indicators if i.section == section.name]
+        for section in ctx.evaluation.scores.sections:
+            members = section_rows(ctx, section.name)
             if members and section.reported > section.weight + 1e-9:
                 yield self.finding(
                     ctx,
