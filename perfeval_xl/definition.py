@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from .values import MONEY_UNITS
+
 FIELD_TYPES = ("text", "amount", "rate", "score", "quantity", "choice", "year")
 SEVERITIES = ("error", "warning")
 BUDGET_RULES = ("proportional", "linear")
@@ -34,6 +36,7 @@ class FieldSpec:
     fill_down: bool = False
     choices: tuple[str, ...] = ()
     width: float | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ class _Reader:
             "fill_down",
             "choices",
             "width",
+            "unit",
         }
         unknown = sorted(set(data) - allowed)
         if unknown:
@@ -202,6 +206,9 @@ class _Reader:
         if at not in ("right", "below"):
             raise self.fail(f"{path}.at", f"{at!r} 应为 right 或 below")
         choices = tuple(self.get(data, "choices", path, list, []))
+        unit = self.get(data, "unit", path, str, None)
+        if kind == "amount" and unit not in (None, *MONEY_UNITS):
+            raise self.fail(f"{path}.unit", f"{unit!r} 应为 {'、'.join(MONEY_UNITS)} 之一")
         if kind == "choice" and not choices:
             raise self.fail(f"{path}.choices", "choice 类型须列出可选值")
         return FieldSpec(
@@ -218,6 +225,7 @@ class _Reader:
             fill_down=self.get(data, "fill_down", path, bool, False),
             choices=choices,
             width=self.get(data, "width", path, (int, float), None),
+            unit=unit,
         )
 
     def block(self, data: Any, path: str) -> BlockSpec:

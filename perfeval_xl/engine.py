@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .definition import FormDefinition, Tier
+from .definition import FieldSpec, FormDefinition, Tier
 from .findings import Finding
 from .grid import WorkbookGrid
 from .locate import Extraction, FieldValue, TableRow, extract, norm_label
@@ -20,16 +20,22 @@ from .scoring import (
 )
 from .values import Quantity, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
 
-PARSERS = {"amount": parse_amount, "rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
+PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
+
+
+def parse_typed(spec: FieldSpec, raw: Any) -> Quantity:
+    """Parse a typed value by its field's declared type and unit (text fields come back as text quantities)."""
+    if spec.type == "amount":
+        return parse_amount(raw, spec.unit or "万元")
+    parser = PARSERS.get(spec.type)
+    if parser is None:
+        return Quantity(raw=str(raw), kind="empty" if raw in ("", None) else "text")
+    return parser(raw)
 
 
 def parse_field(value: FieldValue) -> Quantity:
-    """Parse a field's typed value by its declared type (text fields are returned as text quantities)."""
-    parser = PARSERS.get(value.spec.type)
-    if parser is None:
-        raw = value.typed
-        return Quantity(raw=str(raw), kind="empty" if raw in ("", None) else "text")
-    return parser(value.typed)
+    """Parse a located field's typed value (a formula's cached result is never used)."""
+    return parse_typed(value.spec, value.typed)
 
 
 @dataclass

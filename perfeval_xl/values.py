@@ -285,25 +285,24 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     )
 
 
-def parse_amount(cell: object) -> Quantity:
-    """An amount cell of a form kept in 万元: ``990.69万元`` or ``990.69`` → 990.69 (万元)."""
+MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+
+
+def parse_amount(cell: object, unit: str = "万元") -> Quantity:
+    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69`` and ``9906900元`` all give 990.69."""
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
+    factor = MONEY_UNITS[unit]
     if quantity.unit == "元":
-        factor = 1e4
-        value = (quantity.value or 0.0) / factor
-        return Quantity(
-            raw=quantity.raw,
-            kind="number",
-            value=value,
-            unit="万元",
-            typed_unit=quantity.typed_unit,
-            decimals=(quantity.decimals or 0) + 4,
-        )
-    if quantity.unit is not None:
+        value, decimals = (quantity.value or 0.0) / factor, (quantity.decimals or 0) + round(math.log10(factor))
+    elif quantity.unit is None:
+        value, decimals = quantity.value, quantity.decimals
+    else:
         return Quantity(raw=quantity.raw, kind="unparsed")
-    return Quantity(raw=quantity.raw, kind="number", value=quantity.value, unit="万元", decimals=quantity.decimals)
+    return Quantity(
+        raw=quantity.raw, kind="number", value=value, unit=unit, typed_unit=quantity.typed_unit, decimals=decimals
+    )
 
 
 def parse_rate(cell: object) -> Quantity:

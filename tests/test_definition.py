@@ -51,3 +51,10 @@ def test_bad_definition_names_the_key(raw, change, path):
 def test_unknown_form_is_a_clear_error():
     with pytest.raises(DefinitionError, match="未知表式 'beijing'"):
         load_form("beijing")
+
+
+def test_amount_unit_must_be_a_money_unit(raw):
+    broken = copy.deepcopy(raw)
+    broken["blocks"][1]["fields"]["budget"]["unit"] = "美元"
+    with pytest.raises(DefinitionError, match=r"blocks\[1\]\.fields\.budget\.unit"):
+        parse_definition(broken, "hubei.yaml")

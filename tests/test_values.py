@@ -175,3 +175,9 @@ def test_parser_never_crashes(value):
         assert q.value is not None and not math.isnan(q.value)
     for parse in (parse_amount, parse_rate, parse_score):
         parse(value)
+
+
+def test_amounts_follow_the_form_unit():
+    assert parse_amount("990.69万元", "元").value == pytest.approx(9_906_900)
+    assert parse_amount("1.2亿元", "万元").value == pytest.approx(12_000)
+    assert parse_amount("1.2亿元", "万元").decimals == -3  # ±0.05 亿元 = ±500 万元

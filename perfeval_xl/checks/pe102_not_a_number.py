@@ -3,7 +3,7 @@
 from typing import Any
 
 from ..definition import FieldSpec
-from ..engine import PARSERS
+from ..engine import parse_typed
 from .base import SchemaCheck
 
 NUMERIC_TYPES = ("amount", "rate", "score")
@@ -26,4 +26,4 @@ class NotANumber(SchemaCheck):
         return spec.type in NUMERIC_TYPES and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
-        return value in ("", None) or PARSERS[spec.type](value).kind == "number"
+        return value in ("", None) or parse_typed(spec, value).kind == "number"

@@ -3,7 +3,7 @@
 from typing import Any
 
 from ..definition import FieldSpec
-from ..engine import PARSERS
+from ..engine import parse_typed
 from .base import SchemaCheck
 from .pe102_not_a_number import NUMERIC_TYPES
 
@@ -25,5 +25,5 @@ class NegativeValue(SchemaCheck):
         return spec.type in NUMERIC_TYPES and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
-        parsed = PARSERS[spec.type](value)
+        parsed = parse_typed(spec, value)
         return parsed.kind != "number" or (parsed.value or 0.0) >= 0
