@@ -74,18 +74,12 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
     definition = evaluation.definition
     scores = evaluation.scores
     plan = AnnotationPlan(lang=lang)
-    for table in evaluation.extraction.tables.values():
-        outputs = [c for c in table.spec.columns if c.output and c.key in table.columns]
-        if (
-            not outputs
-            or definition.indicators is None
-            or table.spec is not definition.tables[definition.indicators.table]
-        ):
-            continue
-        for indicator in scores.indicators:
-            ref = indicator.row.ref(outputs[0].key)
-            if ref is not None and indicator.computed is not None:
-                plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
+    table = evaluation.extraction.tables.get(definition.indicators.table) if definition.indicators else None
+    output = next((c.key for c in table.spec.columns if c.output and c.key in table.columns), None) if table else None
+    for indicator in scores.indicators if output else ():
+        ref = indicator.row.ref(output)
+        if ref is not None and indicator.computed is not None:
+            plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
     grouped: dict[tuple[str, str], list[Any]] = {}
     for finding in evaluation.findings:
         grouped.setdefault((finding.sheet, finding.cell), []).append(finding)

@@ -28,12 +28,10 @@ class TargetFarExceeded(Check):
         if rules is None:
             return
         for ind in ctx.evaluation.scores.indicators:
+            # Counts and amounts only: a rate target (90%以上) cannot be exceeded 1.5-fold in a meaningful way.
+            numeric = ind.target.kind == ind.actual.kind == "number" and ind.target.unit == ind.actual.unit != "%"
             t, a = ind.target.value, ind.actual.value
-            if ind.basis == "unscored" and ind.target.kind == ind.actual.kind == "number":
-                pass
-            elif ind.basis != "quantitative":
-                continue
-            if ind.direction != "正向" or not t or a is None or t <= 0 or ind.target.unit == "%":
+            if not numeric or ind.direction != "正向" or t is None or a is None or t <= 0:
                 continue
             ratio = a / t
             if ratio >= rules.far_exceeded_ratio:
