@@ -82,6 +82,17 @@ class SheetGrid:
             if isinstance(v, str) and v
         }
 
+    @cached_property
+    def label_index(self) -> dict[str, list[tuple[int, int]]]:
+        """Positions by folded text and by the part before a bracket, so ``得分`` finds ``得分(20分*执行率)``."""
+        index: dict[str, list[tuple[int, int]]] = {}
+        for position, text in self.labels.items():
+            index.setdefault(text, []).append(position)
+            for cut, char in enumerate(text):
+                if char == "(" and cut:
+                    index.setdefault(text[:cut], []).append(position)
+        return index
+
 
 def fold_label(text: str) -> str:
     """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter."""

@@ -88,11 +88,7 @@ def _find(
     """The first cell, row by row from ``start_row``, whose folded text matches one of the labels."""
     wanted = [fold_label(w) for w in ((label,) if isinstance(label, str) else label)]
     end = sheet.height if end_row is None else min(end_row, sheet.height)
-    hits = [
-        rc
-        for rc, text in sheet.labels.items()
-        if start_row <= rc[0] < end and any(_folded_matches(text, w) for w in wanted)
-    ]
+    hits = [rc for w in wanted for rc in sheet.label_index.get(w, ()) if start_row <= rc[0] < end]
     return min(hits) if hits else None
 
 

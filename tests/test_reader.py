@@ -158,3 +158,12 @@ def test_checker_never_crashes_on_arbitrary_cell_values(changes):
         return
     for finding in evaluation.findings:
         assert finding.message("zh") and finding.cell
+
+
+def test_labels_match_with_any_trailing_bracket(tmp_path):
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    sheet = book.active
+    sheet["C5"] = "预算数（A）（万元）"  # a unit added after the official bracket
+    path = tmp_path / "bracket.xlsx"
+    book.save(path)
+    assert check_path(path).number("budget") == 2634.17
