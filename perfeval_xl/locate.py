@@ -55,12 +55,8 @@ class TableRow:
 @dataclass
 class TableExtraction:
     spec: TableSpec
-    header: CellRef | None
     columns: dict[str, int]
     rows: list[TableRow]
-
-    def missing_columns(self) -> list[FieldSpec]:
-        return [c for c in self.spec.columns if c.key not in self.columns]
 
 
 @dataclass
@@ -70,7 +66,6 @@ class Extraction:
     fields: dict[str, FieldValue]
     tables: dict[str, TableExtraction]
     year: int | None
-    from_template: bool
 
 
 class WrongForm(Exception):
@@ -192,7 +187,7 @@ class _Locator:
                 header_row = row
                 break
         if header_row is None:
-            return TableExtraction(spec, None, {}, [])
+            return TableExtraction(spec, {}, [])
         columns: dict[str, int] = {}
         for col in range(len(self.sheet.cells[header_row])):
             for column in spec.columns:
@@ -230,7 +225,7 @@ class _Locator:
             if not own:
                 continue
             rows.append(TableRow(excel_row=row + 1, cells=cells))
-        return TableExtraction(spec, CellRef(self.sheet.name, header_row, min(columns.values())), columns, rows)
+        return TableExtraction(spec, columns, rows)
 
 
 def _year(sheet: SheetGrid, definition: FormDefinition, fields: dict[str, FieldValue]) -> int | None:
@@ -274,5 +269,4 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
         fields=fields,
         tables=tables,
         year=_year(sheet, definition, fields),
-        from_template=book.meta.get("form") == definition.id,
     )

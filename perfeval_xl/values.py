@@ -105,10 +105,6 @@ class Quantity:
     parts: tuple[Quantity, ...] = field(default=())
 
     @property
-    def is_number(self) -> bool:
-        return self.kind == "number"
-
-    @property
     def tolerance(self) -> float:
         """Half a unit in the last typed decimal place (the interval the typed value stands for)."""
         if self.decimals is None:
