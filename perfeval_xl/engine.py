@@ -17,6 +17,7 @@ from .scoring import (
     quantitative_score,
     round_half_up,
     target_met,
+    tier_band,
 )
 from .values import Quantity, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
 
@@ -36,6 +37,12 @@ def parse_typed(spec: FieldSpec, raw: Any) -> Quantity:
 def parse_field(value: FieldValue) -> Quantity:
     """Parse a located field's typed value (a formula's cached result is never used)."""
     return parse_typed(value.spec, value.typed)
+
+
+def number_of(parsed: dict[str, Quantity], key: str | None) -> float | None:
+    """The numeric value of a parsed field, or None when it is missing or not a number."""
+    quantity = parsed.get(key or "")
+    return quantity.value if quantity is not None and quantity.kind == "number" else None
 
 
 @dataclass
@@ -77,6 +84,7 @@ class Scores:
     sections: list[SectionScore] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     total: float | None = None
+    reported_sum: float = 0.0
     reported_total: float | None = None
     grade: str | None = None
 
@@ -92,8 +100,7 @@ class Evaluation:
     findings: list[Finding] = field(default_factory=list)
 
     def number(self, key: str) -> float | None:
-        quantity = self.parsed.get(key)
-        return quantity.value if quantity is not None and quantity.kind == "number" else None
+        return number_of(self.parsed, key)
 
     def text(self, key: str) -> str:
         value = self.extraction.fields.get(key)
@@ -144,7 +151,7 @@ def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
     else:
         basis = "qualitative"
         score = reported.value if reported.kind == "number" else 0.0
-        low, high = (tier.low * weight, tier.high * weight) if tier else (0.0, weight)
+        low, high = tier_band(tier, weight) if tier else (0.0, weight)
         computed = min(max(score or 0.0, low), high)
     return Indicator(
         row=row,
@@ -168,8 +175,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     scores = Scores()
 
     def number(key: str | None) -> float | None:
-        q = parsed.get(key or "")
-        return q.value if q is not None and q.kind == "number" else None
+        return number_of(parsed, key)
 
     budget_points = 0.0
     if definition.budget is not None:
@@ -202,13 +208,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
                 )
             )
     scores.total = budget_points + sum(s.computed for s in scores.sections)
+    # The total the sheet's own scores give: the budget score (typed, else computed) plus every self-score.
+    scores.reported_sum = reported_points + sum(i.reported_score or 0.0 for i in scores.indicators)
     typed_total = number(definition.total)
-    unsectioned = sum(i.reported_score or 0.0 for i in scores.indicators if i.section is None)
-    scores.reported_total = (
-        typed_total
-        if typed_total is not None
-        else reported_points + sum(s.reported for s in scores.sections) + unsectioned
-    )
+    scores.reported_total = typed_total if typed_total is not None else scores.reported_sum
     scores.grade = grade_for(scores.total, definition.grades)
     return scores
 

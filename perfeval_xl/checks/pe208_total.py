@@ -22,18 +22,11 @@ class TotalMismatch(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
         key = ev.definition.total
-        if key is None or ev.parsed[key].kind != "number":
+        typed = ev.parsed.get(key or "")
+        if key is None or typed is None or typed.kind != "number":
             return
-        typed = ev.parsed[key]
-        budget_key = ev.definition.budget.score if ev.definition.budget else None
-        budget = (
-            ev.parsed[budget_key].value
-            if budget_key and ev.parsed[budget_key].kind == "number"
-            else (ev.scores.budget_score or 0.0)
-        )
-        scores = [i.reported_score or 0.0 for i in ev.scores.indicators]
         # Self-scores are exact as typed; only the total's own typed precision allows rounding.
-        tolerance = typed.tolerance
-        expected = (budget or 0.0) + sum(scores)
-        if differs(typed.value or 0.0, expected, tolerance):
-            yield self.finding(ctx, ev.extraction.fields[key].ref, value=typed.value, expected=round(expected, 6))
+        if differs(typed.value or 0.0, ev.scores.reported_sum, typed.tolerance):
+            yield self.finding(
+                ctx, ev.extraction.fields[key].ref, value=typed.value, expected=round(ev.scores.reported_sum, 6)
+            )
