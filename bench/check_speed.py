@@ -23,8 +23,16 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.service import check_path
+from perfeval_xl.values import parse_quantity
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def ours(path: Path) -> None:
+    # The copies repeat the same two workbooks; clearing the parser's memo keeps the result what distinct
+    # submissions would see (the memo still removes repeated parsing within one file).
+    parse_quantity.cache_clear()
+    check_path(path)
 
 
 def naive_peer(path: Path) -> float | None:
@@ -62,10 +70,10 @@ def main(n: int) -> None:
             shutil.copy(source, target)
             files.append(target)
         check_path(files[0])  # import and definition loading are not part of the per-file cost
-        ours = timed("ours", check_path, files)
+        our_rate = timed("ours", ours, files)
         peer = timed("naive peer", naive_peer, files)
         floor = timed("read floor", read_floor, files)
-    print(f"ours / naive peer = {ours / peer:.2f}x   ours / read floor = {ours / floor:.2f}")
+    print(f"ours / naive peer = {our_rate / peer:.2f}x   ours / read floor = {our_rate / floor:.2f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import cn2an
@@ -222,8 +223,10 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     )
 
 
+@lru_cache(maxsize=8192, typed=True)
 def parse_quantity(cell: object) -> Quantity:
-    """Parse a target or actual value as typed into a cell.
+    """Parse a target or actual value as typed into a cell (memoised: the engine and several checks parse the
+    same cells, and Quantity is immutable; ``typed`` keeps True, 1 and 1.0 apart).
 
     Numbers in numeric cells are taken as they are; strings are parsed for a comparator, a number (arabic or
     Chinese numerals), a unit and a 万/亿 multiplier. Text without any number is qualitative (``kind="text"``);

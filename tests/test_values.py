@@ -181,3 +181,9 @@ def test_amounts_follow_the_form_unit():
     assert parse_amount("990.69万元", "元").value == pytest.approx(9_906_900)
     assert parse_amount("1.2亿元", "万元").value == pytest.approx(12_000)
     assert parse_amount("1.2亿元", "万元").decimals == -3  # ±0.05 亿元 = ±500 万元
+
+
+def test_memoised_parser_keeps_bool_int_and_float_apart():
+    assert parse_quantity(1).kind == "number"
+    assert parse_quantity(True).kind == "unparsed"
+    assert parse_quantity(1.0).kind == "number"
