@@ -63,10 +63,10 @@ class _Builder:
         self.data = data
         self.row = 0
         self.cells: dict[str, str] = {}
-        self.columns: dict[str, tuple[int, int]] = {}
+        self.columns: dict[str, int] = {}
+        self.table_rows = (0, 0)
         table = next((b.table for b in definition.blocks if b.table is not None), None)
-        self.width = 1 + (len(table.columns) if table else 8)
-        self.last_col = self.width - 1
+        self.last_col = len(table.columns) if table else 8
 
     def cell(self, key: str) -> str:
         return self.cells[key]
@@ -83,12 +83,15 @@ class _Builder:
             return self.fmt.computed(num)
         return self.fmt.input(num, align="left" if spec.type in ("text", "quantity", "choice") else "right")
 
-    def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
-        value = self.data.get("fields", {}).get(spec.key)
+    def put(self, row: int, col: int, spec: FieldSpec, fmt: Any, value: Any) -> None:
+        """Write data into an input cell; computed and output cells (and missing data) stay blank."""
         if value is None or spec.computed or spec.output:
             self.ws.write_blank(row, col, None, fmt)
         else:
             self.ws.write(row, col, value, fmt)
+
+    def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
+        self.put(row, col, spec, fmt, self.data.get("fields", {}).get(spec.key))
 
     def title(self) -> None:
         fmt = self.fmt.get(font_name=TITLE_FONT, font_size=16, bold=True, align="center", border=0)
@@ -141,7 +144,7 @@ class _Builder:
         for offset, spec in enumerate(table.columns):
             col = 1 + offset
             self.ws.write(header, col, spec.label, self.fmt.label())
-            self.columns[spec.key] = (col, col)
+            self.columns[spec.key] = col
             if spec.width:
                 self.ws.set_column(col, col, spec.width)
         self.ws.set_row(header, 30)
@@ -173,11 +176,7 @@ class _Builder:
                                 "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
                             },
                         )
-                    value = values.get(spec.key)
-                    if value is None or spec.output:
-                        self.ws.write_blank(row, col, None, fmt)
-                    else:
-                        self.ws.write(row, col, value, fmt)
+                    self.put(row, col, spec, fmt, values.get(spec.key))
                 row += 1
         last = row - 1
         self.merge(header, 0, last, 0, block.anchor or block.title, self.fmt.label())
@@ -186,7 +185,7 @@ class _Builder:
         self.row = row
 
     def column_range(self, key: str) -> str:
-        col = self.columns[key][0]
+        col = self.columns[key]
         first, last = self.table_rows
         return f"{xl_rowcol_to_cell(first, col, True, True)}:{xl_rowcol_to_cell(last, col, True, True)}"
 
