@@ -103,8 +103,9 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
         records.append((mark.sheet, mark.cell, tostring(original.to_tree(), encoding="unicode")))
         cell.fill = PatternFill(fill_type="solid", start_color=mark.fill, end_color=mark.fill)
         own = cell.comment.text.rstrip() if cell.comment is not None else ""
+        author = cell.comment.author if own and cell.comment.author else AUTHOR  # a unit's note keeps its author
         text = f"{own}\n\n{NOTE_TAG}\n{mark.note}" if own else f"{NOTE_TAG}\n{mark.note}"
-        cell.comment = Comment(text, AUTHOR, width=360, height=max(90, 18 * (text.count("\n") + 2)))
+        cell.comment = Comment(text, author, width=360, height=max(90, 18 * (text.count("\n") + 2)))
     _results_sheet(book, plan)
     marks = book.create_sheet(MARKS_SHEET)
     for record in records:

@@ -100,9 +100,10 @@ def test_user_note_is_kept_and_our_part_replaced(tmp_path, example_copy):
     book.save(source)
     once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx")
     twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
-    text = load_workbook(twice).active["D6"].comment.text
-    assert text.startswith("单位备注：含政府性基金376万元")
-    assert text.count(NOTE_TAG) == 1
+    note = load_workbook(twice).active["D6"].comment
+    assert note.text.startswith("单位备注：含政府性基金376万元")
+    assert note.text.count(NOTE_TAG) == 1
+    assert note.author == "填报人"
 
 
 def test_marks_disappear_when_the_problem_is_fixed(tmp_path, make_book):
