@@ -70,6 +70,24 @@ def rules(form_id: str | None, lang: str) -> None:
         click.echo(f"{check.code}\t{severity}\t{check.scope}\t{description}")
 
 
+def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: bool) -> dict[Path, Path]:
+    """Where each annotated file goes, checked before anything is written: never over an original unless
+    --in-place, and never two inputs onto one copy."""
+    if in_place:
+        return {path: path for path in files}
+    if annotate_dir is None:
+        return {}
+    destinations: dict[Path, Path] = {}
+    for path in files:
+        dest = annotate_dir / path.name
+        if dest.resolve() == path.resolve():
+            raise click.UsageError(f"批注目录与原文件相同，会覆盖 {path}；如需修改原文件请用 --in-place")
+        if dest in destinations.values():
+            raise click.UsageError(f"多个文件同名 {path.name}，批注副本会互相覆盖；请分别运行或改名")
+        destinations[path] = dest
+    return destinations
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
@@ -85,6 +103,7 @@ def check(
         raise click.UsageError("--annotate 与 --in-place 只能选一个")
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    destinations = _destinations(files, annotate_dir, in_place)
     results, worst = [], EXIT_OK
     for path in files:
         try:
@@ -98,10 +117,8 @@ def check(
         if evaluation.status == "error" and worst == EXIT_OK:
             worst = EXIT_ERRORS
         result = result_dict(evaluation, path, lang)
-        if annotate_dir or in_place:
-            dest = path if in_place else annotate_dir / path.name
-            if not in_place and dest.resolve() == path.resolve():
-                raise click.UsageError(f"批注目录与原文件相同，会覆盖 {path}；如需修改原文件请用 --in-place")
+        if path in destinations:
+            dest = destinations[path]
             annotate_file(path, build_plan(evaluation, lang), dest)
             result["annotated"] = str(dest)
         results.append(result)

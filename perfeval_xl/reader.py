@@ -68,8 +68,9 @@ def _formula_cells(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
     return result
 
 
-def _classify_ole(path: Path, head: bytes) -> UnreadableInput:
-    data = head + path.read_bytes()[len(head) : 1 << 20]
+def _classify_ole(path: Path) -> UnreadableInput:
+    with path.open("rb") as handle:
+        data = handle.read(1 << 20)  # the stream directory of a compound file sits near its start
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
         return UnreadableInput(
             path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted"
@@ -91,7 +92,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_OLE_MAGIC):
-        raise _classify_ole(path, head)
+        raise _classify_ole(path)
     if not head:
         raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
     if not head.startswith(b"PK"):

@@ -200,3 +200,18 @@ def test_macro_workbook_keeps_its_vba_project(tmp_path):
     with zipfile.ZipFile(twice) as archive:
         assert archive.read("xl/vbaProject.bin") == vba.read_bytes()
         assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
+
+
+def test_cli_refuses_two_inputs_onto_one_annotated_copy(tmp_path):
+    import shutil
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "x.xlsx", tmp_path / "b" / "x.xlsx"
+    shutil.copy(XIANGYANG, first)
+    shutil.copy(XIANGYANG_OFFICIAL, second)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", str(first), str(second), "--annotate", str(out)])
+    assert result.exit_code == 2
+    assert "同名" in result.output
+    assert not out.exists()  # refused before anything was written
