@@ -80,7 +80,82 @@ def build_official_hubei(data: dict[str, Any], path: Path) -> Path:
     return path
 
 
-OFFICIAL_BUILDERS = {"hubei": build_official_hubei}
+def _merge_runs(ws: Any, rows: list[dict[str, Any]], top: int, keys: tuple[tuple[int, str], ...], fmt: Any) -> None:
+    """Merge each run of rows sharing the first key's value, as the published table merges 一级/二级 cells."""
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end][keys[0][1]] != rows[start][keys[0][1]]:
+            for col, key in keys:
+                if end - start > 1:
+                    ws.merge_range(top + start, col, top + end - 1, col, rows[start][key], fmt)
+                else:
+                    ws.write(top + start, col, rows[start][key], fmt)
+            start = end
+
+
+def build_official_guangzhou(data: dict[str, Any], path: Path) -> Path:
+    """The 广州 table as published by 广州市科协: no added cells; the 管理效能 part headed by 指标解释, the 履职效能
+    part by 年度指标值/实际完成指标值/备注, the 加减分项 under the first header again, typed rates and total."""
+    f = data["fields"]
+    rows = data["tables"]["indicators"]
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("部门整体支出绩效自评表")
+    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
+    cell = book.add_format(base)
+    bold = book.add_format({**base, "bold": True, "align": "center"})
+    pct = book.add_format({**base, "num_format": "0.00%"})
+    title = book.add_format({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"})
+    plain = book.add_format({**base, "border": 0, "align": "center"})
+    for col, width in enumerate((10, 8, 14, 6, 26, 6, 30, 30, 30, 30, 10)):
+        ws.set_column(col, col, width)
+    ws.merge_range("A1:K1", data["title"], title)
+    ws.merge_range("A2:K2", data["subtitle"], plain)
+    ws.merge_range("A3:K3", "单位基本情况", bold)
+    ws.write("A4", "单位名称", bold)
+    ws.merge_range("B4:G4", f["unit"], cell)
+    ws.merge_range("H4:K4", f"单位数:{f['unit_count']}", cell)
+    ws.write("A5", "年度整体绩效目标", bold)
+    ws.merge_range("B5:D5", f["goal"], cell)
+    ws.merge_range("E5:F5", "整体绩效目标完成情况", bold)
+    ws.write("G5", f["goal_done"], cell)
+    ws.write("H5", "未能完成原因", bold)
+    ws.merge_range("I5:K5", f["goal_missed"], cell)
+    ws.set_row(4, 400)
+    ws.merge_range("A6:A10", "年度部门整体支出规模(万元)", bold)
+    ws.write("B6", "", bold)
+    for first, label in (("C6:D6", "按资金来源"), ("E6:F6", "按资金结构"), ("G6:H6", "按预算级次")):
+        ws.merge_range(first, label, bold)
+    columns = ("fiscal", "other", "basic", "project", "city", "transfer")
+    ws.write_row("B7", ["", "财政拨款", "其他资金", "基本支出", "项目支出", "市本级支出", "转移支付区"], bold)
+    ws.write_row("B8", ["全年预算数", *(f[f"budget_{c}"] for c in columns)], cell)
+    ws.write_row("B9", ["全年执行数", *(f[f"executed_{c}"] for c in columns)], cell)
+    ws.write("B10", "完成率", bold)
+    for offset, column in enumerate(columns):
+        ws.write_number(9, 2 + offset, float(f[f"rate_{column}"].rstrip("%")) / 100, pct)
+    first_header = ["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "指标解释", "得分/自评分"]
+    first_header.append("评分依据、未达标原因、改进措施")
+    duty_header = [*first_header[:6], "年度指标值", "实际完成指标值", *first_header[7:], "备注"]
+    r = 10
+    for section, header, keys in (
+        ("管理效能", first_header, ("explanation", "score", "basis")),
+        ("履职效能", duty_header, ("target", "actual", "score", "basis")),
+        ("加减分项", first_header, ("explanation", "score", "remark", "basis")),
+    ):
+        ws.write_row(r, 0, header, bold)
+        members = [row for row in rows if row["section"] == section]
+        top = r + 1
+        _merge_runs(ws, members, top, ((0, "level1"), (1, "level1_weight")), cell)
+        _merge_runs(ws, members, top, ((2, "level2"), (3, "level2_weight")), cell)
+        for row in members:
+            r += 1
+            ws.write_row(r, 4, [row["name"], row["weight"], *(row.get(k, "") for k in keys)], cell)
+        r += 1
+    ws.write_row(r, 0, ["总分", 100, "", "", "", "", "", f["total"], ""], bold)
+    book.close()
+    return path
+
+
+OFFICIAL_BUILDERS = {"hubei": build_official_hubei, "guangzhou": build_official_guangzhou}
 
 
 def build_all(outdir: Path = HERE) -> list[Path]:

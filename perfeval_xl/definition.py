@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,7 +14,11 @@ from .values import MONEY_UNITS
 
 FIELD_TYPES = ("text", "amount", "rate", "score", "quantity", "choice", "year")
 SEVERITIES = ("error", "warning")
-BUDGET_RULES = ("proportional", "linear")
+RATE_RULES = ("proportional", "linear", "deviation", "ceiling")
+FIELD_KEYS = frozenset(
+    "label match type required computed added output at tall fill_down choices width unit after optional under "
+    "signed".split()
+)
 
 
 class DefinitionError(ValueError):
@@ -37,6 +41,12 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     width: float | None = None
     unit: str | None = None
+    after: str | None = None  # a table column: the first match right of this column (three columns read 分值)
+    optional: bool = False  # an official column some layouts leave out (the header need not have it)
+    under: str | None = None  # a field in its label's row, under this table column (总分 under 得分)
+    signed: bool = False  # may be negative (加减分)
+    row_match: tuple[str, ...] = ()  # a matrix cell: the labels of its row…
+    col_match: tuple[str, ...] = ()  # …and of its column
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,30 @@ class TableSpec:
     columns: tuple[FieldSpec, ...]
     stop: tuple[str, ...]
     spare_rows: int
+    presets: tuple[dict[str, Any], ...] = ()
 
     def column(self, key: str) -> FieldSpec:
         return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    key: str
+    label: str
+    group: str | None
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """A rows × columns block (支出规模: 预算数/执行数/完成率 by 资金来源, 资金结构, 预算级次); its cells are fields
+    keyed ``<row>_<column>``."""
+
+    rows: tuple[FieldSpec, ...]
+    columns: tuple[MatrixColumn, ...]
+
+    @staticmethod
+    def key(row: str, column: str) -> str:
+        return f"{row}_{column}"
 
 
 @dataclass(frozen=True)
@@ -57,12 +88,44 @@ class BlockSpec:
     row_label: str | None
     fields: tuple[FieldSpec, ...]
     table: TableSpec | None
+    matrix: MatrixSpec | None = None
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """加减分: scores in steps, between ``min`` and ``max`` (may be negative)."""
+
+    step: float
+    min: float
+    max: float
 
 
 @dataclass(frozen=True)
 class Section:
     name: str
     weight: float
+    bonus: Bonus | None = None
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A rate computed from amounts: Σ numerator / Σ denominator + offset (差异率 = 决算/预算 − 1)."""
+
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    offset: float = 0.0
+    key: str | None = None  # the field holding the typed rate, when the form has one
+
+
+@dataclass(frozen=True)
+class RatedIndicator:
+    """An indicator scored from a rate by a rule (广州 预算完成率: linear from 90 % to 100 %)."""
+
+    name: str
+    ratio: Ratio
+    rule: str
+    floor: float = 0.0
+    limit: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +154,8 @@ class IndicatorRules:
     negative_level2: tuple[str, ...]
     tiers: tuple[Tier, ...]
     far_exceeded_ratio: float
+    rated: tuple[RatedIndicator, ...] = ()
+    explanation_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +193,7 @@ class FormDefinition:
     sums: tuple[SumRule, ...]
     checks: dict[str, CheckConfig] = field(default_factory=dict)
     footnotes: str = ""
+    ratios: tuple[Ratio, ...] = ()
 
     @property
     def fields(self) -> dict[str, FieldSpec]:
@@ -178,26 +244,14 @@ class _Reader:
             return tuple(value)
         raise self.fail(path, f"应为标签或标签列表, 实为 {value!r}")
 
-    def field_spec(self, key: str, data: Any, path: str) -> FieldSpec:
-        data = self.mapping(data, path)
-        allowed = {
-            "label",
-            "match",
-            "type",
-            "required",
-            "computed",
-            "added",
-            "output",
-            "at",
-            "tall",
-            "fill_down",
-            "choices",
-            "width",
-            "unit",
-        }
+    def known(self, data: dict[str, Any], allowed: set[str] | frozenset[str], path: str) -> None:
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise self.fail(f"{path}.{unknown[0]}", f"未知的键 (unknown key); 可用: {', '.join(sorted(allowed))}")
+
+    def field_spec(self, key: str, data: Any, path: str, extra: tuple[str, ...] = ()) -> FieldSpec:
+        data = self.mapping(data, path)
+        self.known(data, FIELD_KEYS | set(extra), path)
         label = self.get(data, "label", path, str)
         kind = self.get(data, "type", path, str)
         if kind not in FIELD_TYPES:
@@ -226,14 +280,114 @@ class _Reader:
             choices=choices,
             width=self.get(data, "width", path, (int, float), None),
             unit=unit,
+            after=self.get(data, "after", path, str, None),
+            optional=self.get(data, "optional", path, bool, False),
+            under=self.get(data, "under", path, str, None),
+            signed=self.get(data, "signed", path, bool, False),
         )
 
-    def block(self, data: Any, path: str) -> BlockSpec:
+    def section(self, data: Any, path: str) -> Section:
         data = self.mapping(data, path)
+        self.known(data, {"name", "weight", "bonus"}, path)
+        bonus = None
+        if "bonus" in data:
+            b = self.mapping(data["bonus"], f"{path}.bonus")
+            self.known(b, {"step", "min", "max"}, f"{path}.bonus")
+            bonus = Bonus(
+                self.get(b, "step", f"{path}.bonus", float),
+                self.get(b, "min", f"{path}.bonus", float),
+                self.get(b, "max", f"{path}.bonus", float),
+            )
+            if not (bonus.step > 0 and bonus.min <= 0 <= bonus.max):
+                raise self.fail(f"{path}.bonus", "须满足 step > 0 且 min ≤ 0 ≤ max")
+        return Section(self.get(data, "name", path, str), self.get(data, "weight", path, float), bonus)
+
+    def rated(self, data: Any, path: str, field_ref: Any) -> RatedIndicator:
+        data = self.mapping(data, path)
+        self.known(data, {"name", "numerator", "denominator", "offset", "rule", "floor", "limit"}, path)
+        rule = self.get(data, "rule", path, str)
+        if rule not in RATE_RULES:
+            raise self.fail(f"{path}.rule", f"{rule!r} 应为 {', '.join(RATE_RULES)}")
+        terms = {
+            part: tuple(field_ref(k, f"{path}.{part}") for k in self.get(data, part, path, list))
+            for part in ("numerator", "denominator")
+        }
+        return RatedIndicator(
+            name=self.get(data, "name", path, str),
+            ratio=Ratio(terms["numerator"], terms["denominator"], self.get(data, "offset", path, float, 0.0)),
+            rule=rule,
+            floor=self.get(data, "floor", path, float, 0.0),
+            limit=self.get(data, "limit", path, float, 1.0),
+        )
+
+    def matrix(self, data: Any, path: str) -> tuple[MatrixSpec, tuple[FieldSpec, ...], list[Ratio], list[SumRule]]:
+        """The matrix spec, its cells as fields, the ratios of its computed rows and its per-row column sums."""
+        data = self.mapping(data, path)
+        self.known(data, {"columns", "rows", "sums"}, path)
+        columns = []
+        for key, value in self.mapping(self.get(data, "columns", path, dict), f"{path}.columns").items():
+            value = self.mapping(value, f"{path}.columns.{key}")
+            self.known(value, {"label", "group"}, f"{path}.columns.{key}")
+            cpath = f"{path}.columns.{key}"
+            columns.append(
+                MatrixColumn(key, self.get(value, "label", cpath, str), self.get(value, "group", cpath, str, None))
+            )
+        rows_raw = self.mapping(self.get(data, "rows", path, dict), f"{path}.rows")
+        rows = tuple(self.field_spec(k, v, f"{path}.rows.{k}", extra=("ratio",)) for k, v in rows_raw.items())
+        cells = tuple(
+            replace(
+                row,
+                key=MatrixSpec.key(row.key, col.key),
+                label=f"{row.label}（{col.label}）",
+                match=(row.label,),
+                row_match=row.match,
+                col_match=(col.label,),
+            )
+            for row in rows
+            for col in columns
+        )
+        col_keys = {c.key for c in columns}
+        ratios = []
+        for row in rows:
+            ratio = rows_raw[row.key].get("ratio")
+            if ratio is None:
+                continue
+            if not (isinstance(ratio, list) and len(ratio) == 2 and all(r in rows_raw for r in ratio)):
+                raise self.fail(f"{path}.rows.{row.key}.ratio", "应为 [分子行, 分母行]")
+            ratios += [
+                Ratio(
+                    (MatrixSpec.key(ratio[0], c.key),),
+                    (MatrixSpec.key(ratio[1], c.key),),
+                    key=MatrixSpec.key(row.key, c.key),
+                )
+                for c in columns
+            ]
+        sums = []
+        for n, rule in enumerate(self.get(data, "sums", path, list, [])):
+            spath = f"{path}.sums[{n}]"
+            rule = self.mapping(rule, spath)
+            total, parts = self.get(rule, "total", spath, str), self.get(rule, "parts", spath, list)
+            for name in (total, *parts):
+                if name not in col_keys:
+                    raise self.fail(spath, f"{name!r} 不是本矩阵的列; 可用: {', '.join(sorted(col_keys))}")
+            sums += [
+                SumRule(MatrixSpec.key(row.key, total), tuple(MatrixSpec.key(row.key, p) for p in parts))
+                for row in rows
+                if row.type == "amount"
+            ]
+        return MatrixSpec(rows, tuple(columns)), cells, ratios, sums
+
+    def block(self, data: Any, path: str) -> tuple[BlockSpec, list[Ratio], list[SumRule]]:
+        data = self.mapping(data, path)
+        self.known(data, {"id", "title", "anchor", "row_label", "fields", "table", "matrix"}, path)
         fields = tuple(
             self.field_spec(key, value, f"{path}.fields.{key}")
             for key, value in self.mapping(data.get("fields", {}), f"{path}.fields").items()
         )
+        matrix, ratios, sums = None, [], []
+        if "matrix" in data:
+            matrix, cells, ratios, sums = self.matrix(data["matrix"], f"{path}.matrix")
+            fields += cells
         table = None
         if "table" in data:
             tdata = self.mapping(data["table"], f"{path}.table")
@@ -243,30 +397,46 @@ class _Reader:
                     self.get(tdata, "columns", f"{path}.table", dict), f"{path}.table.columns"
                 ).items()
             )
+            keys = [c.key for c in columns]
+            for n, column in enumerate(columns):
+                if column.after is not None and column.after not in keys[:n]:
+                    raise self.fail(f"{path}.table.columns.{column.key}.after", f"{column.after!r} 须为其左侧的列")
+            presets = tuple(self.get(tdata, "presets", f"{path}.table", list, []))
+            for n, preset in enumerate(presets):
+                unknown = sorted(set(self.mapping(preset, f"{path}.table.presets[{n}]")) - set(keys))
+                if unknown:
+                    raise self.fail(f"{path}.table.presets[{n}].{unknown[0]}", "不是本表的列")
             table = TableSpec(
                 columns=columns,
                 stop=self.labels(self.get(tdata, "stop", f"{path}.table", list), f"{path}.table.stop"),
                 spare_rows=self.get(tdata, "spare_rows", f"{path}.table", int, 10),
+                presets=presets,
             )
         if not fields and table is None:
-            raise self.fail(path, "区块须有 fields 或 table")
-        return BlockSpec(
+            raise self.fail(path, "区块须有 fields、matrix 或 table")
+        block = BlockSpec(
             id=self.get(data, "id", path, str),
             title=self.get(data, "title", path, str, None),
             anchor=self.get(data, "anchor", path, str, None),
             row_label=self.get(data, "row_label", path, str, None),
             fields=fields,
             table=table,
+            matrix=matrix,
         )
+        return block, ratios, sums
 
 
 def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     """Validate a loaded YAML mapping into a FormDefinition; raise DefinitionError at the first bad key."""
     r = _Reader(origin)
     data = r.mapping(data, "(root)")
-    blocks = tuple(r.block(b, f"blocks[{i}]") for i, b in enumerate(r.get(data, "blocks", "", list)))
+    parsed_blocks = [r.block(b, f"blocks[{i}]") for i, b in enumerate(r.get(data, "blocks", "", list))]
+    blocks = tuple(block for block, _, _ in parsed_blocks)
+    ratios = [ratio for _, block_ratios, _ in parsed_blocks for ratio in block_ratios]
+    matrix_sums = [rule for _, _, block_sums in parsed_blocks for rule in block_sums]
     field_keys = {f.key for b in blocks for f in b.fields}
-    table_keys = {b.id for b in blocks if b.table is not None}
+    tables = {b.id: b.table for b in blocks if b.table is not None}
+    table_keys = set(tables)
     scoring = r.mapping(r.get(data, "scoring", "", dict), "scoring")
 
     def field_ref(value: Any, path: str, optional: bool = False) -> str | None:
@@ -280,8 +450,8 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     if "budget_execution" in scoring:
         b = r.mapping(scoring["budget_execution"], "scoring.budget_execution")
         rule = r.get(b, "rule", "scoring.budget_execution", str)
-        if rule not in BUDGET_RULES:
-            raise r.fail("scoring.budget_execution.rule", f"{rule!r} 应为 {', '.join(BUDGET_RULES)}")
+        if rule not in RATE_RULES:
+            raise r.fail("scoring.budget_execution.rule", f"{rule!r} 应为 {', '.join(RATE_RULES)}")
         budget = BudgetRule(
             weight=r.get(b, "weight", "scoring.budget_execution", float),
             budget=field_ref(b.get("budget"), "scoring.budget_execution.budget"),
@@ -299,10 +469,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         table = r.get(i, "table", path, str)
         if table not in table_keys:
             raise r.fail(f"{path}.table", f"{table!r} 不是本表定义的表格; 可用: {', '.join(sorted(table_keys))}")
-        sections = tuple(
-            Section(r.get(s, "name", f"{path}.sections[{n}]", str), r.get(s, "weight", f"{path}.sections[{n}]", float))
-            for n, s in enumerate(r.get(i, "sections", path, list))
-        )
+        sections = tuple(r.section(s, f"{path}.sections[{n}]") for n, s in enumerate(r.get(i, "sections", path, list)))
         tiers = tuple(
             Tier(
                 r.get(t, "name", f"{path}.tiers[{n}]", str),
@@ -320,8 +487,16 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
             negative_level2=tuple(r.get(i, "negative_level2", path, list, [])),
             tiers=tiers,
             far_exceeded_ratio=r.get(i, "far_exceeded_ratio", path, float, 1.5),
+            rated=tuple(
+                r.rated(rated, f"{path}.rated[{n}]", field_ref)
+                for n, rated in enumerate(r.get(i, "rated", path, list, []))
+            ),
+            explanation_column=r.get(i, "explanation_column", path, str, None),
         )
-    sums = tuple(
+        columns = {c.key for c in tables[table].columns}
+        if indicators.explanation_column not in (None, *columns):
+            raise r.fail(f"{path}.explanation_column", f"{indicators.explanation_column!r} 不是表格 {table} 的列")
+    sums = tuple(matrix_sums) + tuple(
         SumRule(
             total=field_ref(s.get("total"), f"scoring.sums[{n}].total"),
             parts=tuple(field_ref(p, f"scoring.sums[{n}].parts") for p in s.get("parts", [])),
@@ -369,7 +544,11 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         sums=sums,
         checks=checks,
         footnotes=r.get(data, "footnotes", "", str, ""),
+        ratios=tuple(ratios),
     )
+    for spec in definition.fields.values():
+        if spec.under is not None and not any(spec.under in {c.key for c in t.columns} for t in tables.values()):
+            raise r.fail(f"fields.{spec.key}.under", f"{spec.under!r} 不是任何表格的列")
     if indicators is not None and abs(definition.total_weight - 100) > 1e-9:
         raise r.fail("scoring", f"预算执行与各部分分值之和应为 100, 实为 {definition.total_weight:g}")
     return definition

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .definition import FieldSpec, FormDefinition, Tier
+from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Tier
 from .findings import Finding
 from .grid import WorkbookGrid
 from .locate import Extraction, FieldValue, TableRow, extract, norm_label
 from .scoring import (
-    budget_execution_score,
     execution_rate,
     grade_for,
     indicator_direction,
     quantitative_score,
+    rate_score,
+    ratio_of,
     round_half_up,
     target_met,
     tier_band,
@@ -32,6 +34,11 @@ def parse_typed(spec: FieldSpec, raw: Any) -> Quantity:
     if parser is None:
         return Quantity(raw=str(raw), kind="empty" if raw in ("", None) else "text")
     return parser(raw)
+
+
+def parse_cell(value: FieldValue | None) -> Quantity:
+    """Parse a table cell by its column's type; an absent column reads as empty."""
+    return Quantity(raw="", kind="empty") if value is None else parse_typed(value.spec, value.typed)
 
 
 def parse_field(value: FieldValue) -> Quantity:
@@ -60,7 +67,10 @@ class Indicator:
     tier: Tier | None
     met: bool | None
     computed: float | None
-    basis: str  # quantitative | qualitative | unscored
+    basis: str  # quantitative | qualitative | rated | bonus | unscored
+    rated: RatedIndicator | None = None
+    rate: float | None = None  # the rate a rated indicator is scored from, as the form prints it
+    bonus: Bonus | None = None
 
     @property
     def reported_score(self) -> float | None:
@@ -87,6 +97,7 @@ class Scores:
     reported_sum: float = 0.0
     reported_total: float | None = None
     grade: str | None = None
+    ratios: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,11 +135,23 @@ def _tier_for(definition: FormDefinition, typed: Any) -> Tier | None:
     return next((t for t in definition.indicators.tiers if norm_label(t.name) == text), None)
 
 
-def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
+def name_key(text: Any) -> str:
+    """An indicator name folded for matching: quotes do not matter (“三公经费”控制率 = "三公经费"控制率)."""
+    return re.sub(r"[\"'“”‘’「」]", "", norm_label(text))
+
+
+def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
+    """A ratio of parsed amounts, None while one of them is missing."""
+    return ratio_of(
+        [number_of(parsed, k) for k in ratio.numerator], [number_of(parsed, k) for k in ratio.denominator], ratio.offset
+    )
+
+
+def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quantity]) -> Indicator:
     rules = definition.indicators
     assert rules is not None
-    target = parse_quantity(row.raw("target"))
-    actual = scale_to(parse_quantity(row.raw("actual")), target)
+    target = parse_cell(row.cells.get("target"))
+    actual = scale_to(parse_cell(row.cells.get("actual")), target)
     reported = parse_score(row.raw("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
@@ -136,13 +159,25 @@ def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
         norm_label(row.raw("direction")), target, norm_label(row.raw("level2")), rules.negative_level2
     )
     tier = _tier_for(definition, row.raw("tier"))
+    name = str(row.raw("name")).strip()
+    section = next((s for s in rules.sections if s.name == row.section), None)
+    bonus = section.bonus if section else None
+    rated = next((r for r in rules.rated if name_key(r.name) == name_key(name)), None)
+    rate = ratio_value(rated.ratio, parsed) if rated else None
+    if rate is not None:
+        rate = round_half_up(rate, definition.rate_decimals)
     quantitative = direction != "定性" and target.kind == "number" and actual.kind == "number"
     if quantitative and target.unit and actual.unit and target.unit != actual.unit:
         quantitative = False
     met = target_met(direction, target, actual) if quantitative else None
+    score = reported.value if reported.kind == "number" else None
     computed: float | None
     if weight is None:
-        computed, basis = reported.value if reported.kind == "number" else None, "unscored"
+        computed, basis = score, "unscored"
+    elif bonus is not None:
+        computed, basis = min(max(score or 0.0, bonus.min), bonus.max), "bonus"
+    elif rated is not None and rate is not None:
+        computed, basis = rate_score(rate, weight, rated.rule, rated.floor, rated.limit), "rated"
     elif quantitative:
         computed, basis = (
             quantitative_score(weight, direction, target.value or 0.0, actual.value or 0.0),
@@ -150,12 +185,11 @@ def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
         )
     else:
         basis = "qualitative"
-        score = reported.value if reported.kind == "number" else 0.0
         low, high = tier_band(tier, weight) if tier else (0.0, weight)
         computed = min(max(score or 0.0, low), high)
     return Indicator(
         row=row,
-        name=str(row.raw("name")).strip(),
+        name=name,
         section=row.section,
         direction=direction,
         weight=weight,
@@ -166,6 +200,9 @@ def _indicator(definition: FormDefinition, row: TableRow) -> Indicator:
         met=met,
         computed=computed,
         basis=basis,
+        rated=rated,
+        rate=rate,
+        bonus=bonus,
     )
 
 
@@ -177,6 +214,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     def number(key: str | None) -> float | None:
         return number_of(parsed, key)
 
+    for ratio in definition.ratios:
+        value = ratio_value(ratio, parsed)
+        if ratio.key is not None and value is not None:
+            scores.ratios[ratio.key] = value
     budget_points = 0.0
     if definition.budget is not None:
         rule = definition.budget
@@ -184,7 +225,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         if scores.rate is not None:
             # Forms score the rate as printed (广州: 98.62 % → 1.724, not 1.723 from the unrounded rate).
             printed = round_half_up(scores.rate, definition.rate_decimals)
-            scores.budget_score = budget_execution_score(printed, rule.weight, rule.rule, rule.floor)
+            scores.budget_score = rate_score(printed, rule.weight, rule.rule, rule.floor)
             budget_points = scores.budget_score
     reported_points = number(definition.budget.score) if definition.budget else None
     if reported_points is None:
@@ -192,7 +233,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     if definition.indicators is not None:
         table = extraction.tables.get(definition.indicators.table)
         rows = table.rows if table else []
-        scores.indicators = [_indicator(definition, row) for row in rows]
+        scores.indicators = [_indicator(definition, row, parsed) for row in rows]
         for section in definition.indicators.sections:
             members = [i for i in scores.indicators if i.section == section.name]
             label_weights = [i.row.section_weight_label for i in members if i.row.section_weight_label is not None]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .definition import BlockSpec, FieldSpec, FormDefinition, TableSpec
+from .definition import BlockSpec, FieldSpec, FormDefinition, Section, TableSpec
 from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label
+from .values import parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 
@@ -42,6 +43,7 @@ class TableRow:
     cells: dict[str, FieldValue]
     section: str | None = None
     section_weight_label: float | None = None
+    section_weight_ref: CellRef | None = None
 
     def raw(self, key: str) -> Any:
         cell = self.cells.get(key)
@@ -114,6 +116,7 @@ class _Locator:
         labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
         labels += [b.anchor for b in definition.blocks if b.anchor]
         self.labels = tuple(fold_label(label) for label in labels)
+        self.folded = {c: tuple(fold_label(m) for m in c.match) for t in definition.tables.values() for c in t.columns}
         self.regions = self._regions()
 
     def _regions(self) -> dict[str, tuple[int, int]]:
@@ -162,7 +165,33 @@ class _Locator:
                         return FieldValue(spec, match[1].strip(), CellRef(self.sheet.name, row, col))
         return None
 
+    def cell(self, spec: FieldSpec, row: int, col: int) -> FieldValue:
+        merge = self.sheet.merge_at(row, col)
+        if merge:
+            row, col = merge[0], merge[1]
+        return FieldValue(
+            spec, self.sheet.value(row, col), CellRef(self.sheet.name, row, col), self.sheet.is_formula(row, col)
+        )
+
+    def matrix_cell(self, spec: FieldSpec, block: BlockSpec) -> FieldValue:
+        """A matrix cell: in its row label's row, under its column label (both searched in the block's region)."""
+        start, end = self.regions.get(block.id, (0, self.sheet.height))
+        column = _find(self.sheet, spec.col_match, start, end)
+        row = _find(self.sheet, spec.row_match, column[0] + 1 if column else start, end)
+        if column is None or row is None:
+            return FieldValue(spec, "", None)
+        return self.cell(spec, row[0], column[1])
+
+    def under(self, spec: FieldSpec, table: TableExtraction) -> FieldValue:
+        """A field in its label's row under a table column (总分 under 得分/自评分)."""
+        found = _find(self.sheet, spec.match)
+        if found is None or spec.under not in table.columns:
+            return FieldValue(spec, "", None)
+        return self.cell(spec, found[0], table.columns[spec.under])
+
     def field(self, spec: FieldSpec, block: BlockSpec) -> FieldValue:
+        if spec.col_match:
+            return self.matrix_cell(spec, block)
         start, end = self.regions.get(block.id, (0, self.sheet.height))
         found = _find(self.sheet, spec.match, start, end)
         if found is None:
@@ -177,29 +206,43 @@ class _Locator:
             value, ref = self._scan(row, right, 0, 1, max(1, self.sheet.width - right))
         return FieldValue(spec, value, ref, formula=self.sheet.is_formula(ref.row, ref.col))
 
+    def header_columns(self, spec: TableSpec, row: int) -> dict[str, int] | None:
+        """Column positions when ``row`` is a header of the table (it has every required official label)."""
+        matches = {
+            c.key: [col for col in range(len(self.sheet.cells[row])) if self._at(row, col, self.folded[c])]
+            for c in spec.columns
+        }
+        if any(not matches[c.key] for c in spec.columns if not (c.added or c.optional)):
+            return None
+        columns: dict[str, int] = {}
+        for column in spec.columns:
+            after = columns.get(column.after, -1) if column.after else -1
+            free = [col for col in matches[column.key] if col > after and col not in columns.values()]
+            if free:
+                columns[column.key] = free[0]
+        return columns
+
     def table(self, spec: TableSpec, block: BlockSpec) -> TableExtraction:
         start, end = self.regions.get(block.id, (0, self.sheet.height))
-        official = [c for c in spec.columns if not c.added]
-        header_row = None
-        official_labels = [tuple(fold_label(m) for m in c.match) for c in official]
+        header_row, columns = None, None
         for row in range(start, end):
-            if all(self._row_has(row, labels) for labels in official_labels):
+            columns = self.header_columns(spec, row)
+            if columns is not None:
                 header_row = row
                 break
-        if header_row is None:
+        if header_row is None or columns is None:
             return TableExtraction(spec, {}, [])
-        columns: dict[str, int] = {}
-        for col in range(len(self.sheet.cells[header_row])):
-            for column in spec.columns:
-                if column.key not in columns and self._at(header_row, col, tuple(fold_label(m) for m in column.match)):
-                    columns[column.key] = col
-                    break
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
         stops = tuple(fold_label(stop) for stop in spec.stop)
         for row in range(header_row + 1, self.sheet.height):
             if self._row_has(row, stops):
                 break
+            # A header repeated further down (a page break, or a part with other columns) re-maps the columns.
+            repeated = self.header_columns(spec, row)
+            if repeated is not None:
+                columns = repeated
+                continue
             cells = {}
             for column in spec.columns:
                 if column.key not in columns:
@@ -242,6 +285,25 @@ def _year(sheet: SheetGrid, definition: FormDefinition, fields: dict[str, FieldV
     return None
 
 
+def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
+    """The row's 一级 section, the section weight the sheet shows (in the label or its 分值 column), and a signed
+    score spec in a 加减分 section."""
+    level1 = norm_label(row.raw("level1"))
+    section = next((s for s in sections if level1.startswith(norm_label(s.name))), None)
+    if section is None:
+        return
+    row.section = section.name
+    in_label = _WEIGHT_IN_LABEL.search(level1)
+    typed = parse_score(row.raw("level1_weight"))
+    if typed.kind == "number":
+        row.section_weight_label, row.section_weight_ref = typed.value, row.ref("level1_weight")
+    elif in_label:
+        row.section_weight_label, row.section_weight_ref = float(in_label[1]), row.ref("level1")
+    score = row.cells.get("score")
+    if section.bonus is not None and score is not None:
+        row.cells["score"] = replace(score, spec=replace(score.spec, signed=True))
+
+
 def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
     """Find the form sheet and read every field and table of the definition from it."""
     sheet = find_form_sheet(book, definition)
@@ -249,20 +311,19 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
     fields: dict[str, FieldValue] = {}
     tables: dict[str, TableExtraction] = {}
     for block in definition.blocks:
-        for spec in block.fields:
-            fields[spec.key] = locator.field(spec, block)
         if block.table is not None:
             tables[block.id] = locator.table(block.table, block)
+    for block in definition.blocks:
+        for spec in block.fields:
+            if spec.under is not None:
+                table = next(t for t in tables.values() if any(c.key == spec.under for c in t.spec.columns))
+                fields[spec.key] = locator.under(spec, table)
+            else:
+                fields[spec.key] = locator.field(spec, block)
     sections = definition.indicators.sections if definition.indicators else ()
     for table in tables.values():
         for row in table.rows:
-            level1 = norm_label(row.raw("level1"))
-            for section in sections:
-                if level1.startswith(norm_label(section.name)):
-                    row.section = section.name
-                    weight = _WEIGHT_IN_LABEL.search(level1)
-                    row.section_weight_label = float(weight[1]) if weight else None
-                    break
+            _assign_section(row, sections)
     return Extraction(
         definition=definition,
         sheet=sheet,

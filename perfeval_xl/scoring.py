@@ -20,15 +20,31 @@ def execution_rate(budget: float | None, executed: float | None) -> float | None
     return executed / budget
 
 
-def budget_execution_score(rate: float, weight: float, rule: str = "proportional", floor: float = 0.0) -> float:
-    """Budget-execution points.
+def rate_score(rate: float, weight: float, rule: str = "proportional", floor: float = 0.0, limit: float = 1.0) -> float:
+    """Points for a rate, by the form's rule.
 
-    ``proportional`` (湖北 20×执行率, national 10×执行率): ``weight × rate`` capped at the weight, so 114.44 %
-    scores 20 of 20, not 22.9. ``linear`` (广州 rate indicators): 0 at ``floor`` rising to full at 100 %.
+    ``proportional`` (湖北 20×执行率, national 10×执行率, 广州 政府采购执行率): ``weight × rate`` capped at the weight,
+    so 114.44 % scores 20 of 20, not 22.9. ``linear`` (广州 预算完成率): 0 at ``floor`` rising to full at 100 %.
+    ``deviation`` (广州 预决算差异率 d): ``weight × (1 − |d|)``. ``ceiling`` (控制率, 结转结余率): full up to ``limit``,
+    ``weight × limit / rate`` above it.
     """
     if rule == "linear":
         return weight * min(1.0, max(0.0, (rate - floor) / (1.0 - floor)))
+    if rule == "deviation":
+        return weight * max(0.0, 1.0 - abs(rate))
+    if rule == "ceiling":
+        return weight if rate <= limit else weight * limit / rate
     return max(0.0, min(weight, weight * rate))
+
+
+def ratio_of(numerator: list[float | None], denominator: list[float | None], offset: float = 0.0) -> float | None:
+    """Σ numerator / Σ denominator + offset; None when a term is missing or the denominator is not positive."""
+    if None in numerator or None in denominator:
+        return None
+    below = sum(d or 0.0 for d in denominator)
+    if below <= 0:
+        return None
+    return sum(n or 0.0 for n in numerator) / below + offset
 
 
 def indicator_direction(explicit: str, target: Quantity, level2: str, negative_level2: tuple[str, ...]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .definition import BlockSpec, FieldSpec, FormDefinition
-from .grid import META_SHEET
+from .definition import BlockSpec, FieldSpec, FormDefinition, TableSpec
+from .grid import META_SHEET, fold_label
 
 INPUT_TINT = "#FFF2CC"
 COMPUTED_TINT = "#E7E6E6"
@@ -65,8 +66,9 @@ class _Builder:
         self.cells: dict[str, str] = {}
         self.columns: dict[str, int] = {}
         self.table_rows = (0, 0)
-        table = next((b.table for b in definition.blocks if b.table is not None), None)
-        self.last_col = len(table.columns) if table else 8
+        table_block = next((b for b in definition.blocks if b.table is not None), None)
+        self.first_col = 1 if table_block is not None and table_block.title else 0
+        self.last_col = self.first_col + len(table_block.table.columns) - 1 if table_block and table_block.table else 8
 
     def cell(self, key: str) -> str:
         return self.cells[key]
@@ -99,8 +101,15 @@ class _Builder:
         self.ws.set_row(0, 32)
         self.row = 1
 
+    def block_title(self, block: BlockSpec) -> None:
+        if block.title:
+            self.merge(self.row, 0, self.row, self.last_col, block.title, self.fmt.get(bold=True, align="left"))
+            self.ws.set_row(self.row, 22)
+            self.row += 1
+
     def pairs(self, block: BlockSpec) -> None:
-        short = [f for f in block.fields if not f.tall]
+        self.block_title(block)
+        short = [f for f in block.fields if not f.tall and f.under is None]
         for i in range(0, len(short), len(PAIR_SLOTS)):
             for spec, (l0, l1, v0, v1) in zip(short[i : i + len(PAIR_SLOTS)], PAIR_SLOTS, strict=False):
                 v1 = self.last_col if v1 is None else v1
@@ -120,6 +129,33 @@ class _Builder:
             self.ws.set_row(self.row, 96)
             self.row += 1
 
+    def matrix(self, block: BlockSpec) -> None:
+        """Rows × columns (支出规模): a group header row, a column header row, one row per matrix row."""
+        assert block.matrix is not None
+        matrix = block.matrix
+        top = self.row
+        groups = [c.group for c in matrix.columns]
+        header = top + 1 if any(groups) else top
+        last = header + len(matrix.rows)
+        self.merge(top, 0, last, 0, block.title or block.anchor, self.fmt.label())
+        self.merge(top, 1, header, 1, None, self.fmt.label())
+        for offset, column in enumerate(matrix.columns):
+            col = 2 + offset
+            self.ws.write(header, col, column.label, self.fmt.label())
+            if header > top and (offset == 0 or groups[offset - 1] != column.group):
+                span = len(list(takewhile(lambda group, mine=column.group: group == mine, groups[offset:])))
+                self.merge(top, col, top, col + span - 1, column.group or "", self.fmt.label())
+        fields = {f.key: f for f in block.fields}
+        for index, row_spec in enumerate(matrix.rows):
+            row = header + 1 + index
+            self.ws.write(row, 1, row_spec.label, self.fmt.label())
+            for offset, column in enumerate(matrix.columns):
+                spec = fields[matrix.key(row_spec.key, column.key)]
+                self.write_value(row, 2 + offset, spec, self.value_format(spec))
+                self.cells[spec.key] = xl_rowcol_to_cell(row, 2 + offset, row_abs=True, col_abs=True)
+            self.ws.set_row(row, 22)
+        self.row = last + 1
+
     def header_values(self, block: BlockSpec) -> None:
         """A block whose labels head columns and whose values sit below them (预算执行情况)."""
         top = self.row
@@ -136,53 +172,135 @@ class _Builder:
         self.ws.set_row(top + 1, 22)
         self.row = top + 2
 
+    def rated_formula(self, name: str) -> str | None:
+        """The live rate of a rated indicator (预算完成率…) from the cells of its amounts."""
+        rules = self.d.indicators
+        rated = next((r for r in rules.rated if fold_label(r.name) == fold_label(name)), None) if rules else None
+        if rated is None:
+            return None
+        ratio = rated.ratio
+        above = "+".join(self.cells[k] for k in ratio.numerator)
+        below = "+".join(self.cells[k] for k in ratio.denominator)
+        offset = f"{ratio.offset:+g}" if ratio.offset else ""
+        return f'=IF(N({below})>0,ROUND(({above})/({below}){offset},{self.d.rate_decimals}),"")'
+
     def table(self, block: BlockSpec) -> None:
         assert block.table is not None
         table = block.table
         rules = self.d.indicators
         header = self.row
+        first = self.first_col
         for offset, spec in enumerate(table.columns):
-            col = 1 + offset
+            col = first + offset
             self.ws.write(header, col, spec.label, self.fmt.label())
             self.columns[spec.key] = col
             if spec.width:
                 self.ws.set_column(col, col, spec.width)
         self.ws.set_row(header, 30)
         given = self.data.get("tables", {}).get(block.id, [])
-        sections = [(s.name, f"{s.name}（{s.weight:g}分）") for s in rules.sections] if rules else [("", "")]
-        spare = table.spare_rows // max(1, len(sections))
+        sections = list(rules.sections) if rules else []
+        weight_column = "level1_weight" in self.columns
+        free = [s for s in sections if not any(p.get("level1") == s.name for p in table.presets)]
+        spare = table.spare_rows // max(1, len(free))
+        official = {key for preset in table.presets for key in preset}
+        fixed = self.fmt.get(align="center", bg_color=COMPUTED_TINT)
         row = header + 1
-        for name, label in sections:
-            rows = [r for r in given if r.get("section", "") == name]
-            for index in range(len(rows) + spare):
+        for section in sections or [None]:
+            name = section.name if section else ""
+            presets = [p for p in table.presets if p.get("level1") == name]
+            rows = [r for r in given if r.get("section", "") == name] or presets
+            locked = official if presets else set()
+            count = len(rows) + (0 if presets else spare)
+            for index in range(count):
                 values = rows[index] if index < len(rows) else {}
                 for offset, spec in enumerate(table.columns):
-                    col = 1 + offset
-                    if spec.key == "level1" and label:
-                        self.ws.write(row, col, label, self.fmt.get(align="center", bg_color=COMPUTED_TINT))
+                    col = first + offset
+                    if section and spec.key in ("level1", "level1_weight"):
                         continue
-                    fmt = self.value_format(spec)
-                    if spec.type == "choice":
-                        self.ws.data_validation(
-                            row,
-                            col,
-                            row,
-                            col,
-                            {
-                                "validate": "list",
-                                "source": list(spec.choices),
-                                "ignore_blank": True,
-                                "error_title": spec.label,
-                                "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
-                            },
-                        )
-                    self.put(row, col, spec, fmt, values.get(spec.key))
-                row += 1
+                    if spec.key == "actual" and (formula := self.rated_formula(values.get("name", ""))):
+                        self.ws.write_formula(row + index, col, formula, self.fmt.computed(NUM_FORMATS["rate"]))
+                    elif spec.key in locked:
+                        self.ws.write(row + index, col, values.get(spec.key, ""), self.fmt.get(bg_color=COMPUTED_TINT))
+                    else:
+                        self.input_cell(row + index, col, spec, values.get(spec.key))
+                self.ws.set_row(row + index, self.row_height(table, values))
+            if section:
+                label = name if weight_column else f"{name}（{section.weight:g}分）"
+                self.merge(row, self.columns["level1"], row + count - 1, self.columns["level1"], label, fixed)
+                if weight_column:
+                    column = self.columns["level1_weight"]
+                    self.merge(row, column, row + count - 1, column, section.weight, fixed)
+            if presets:
+                self.merge_groups(row, rows, ("level2", "level2_weight"))
+            row += count
         last = row - 1
-        self.merge(header, 0, last, 0, block.anchor or block.title, self.fmt.label())
+        if block.title:
+            self.merge(header, 0, last, 0, block.title, self.fmt.label())
         self.table_rows = (header + 1, last)
         self.ws.repeat_rows(header)
         self.row = row
+        self.stop_row(table)
+
+    def merge_groups(self, top: int, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+        """Merge each run of rows sharing the first key's value (官方 二级指标 cells span their 三级指标)."""
+        start = 0
+        for end in range(1, len(rows) + 1):
+            if end == len(rows) or rows[end].get(keys[0]) != rows[start].get(keys[0]):
+                for key in (k for k in keys if k in self.columns):
+                    col = self.columns[key]
+                    self.merge(
+                        top + start,
+                        col,
+                        top + end - 1,
+                        col,
+                        rows[start].get(key, ""),
+                        self.fmt.get(bg_color=COMPUTED_TINT),
+                    )
+                start = end
+
+    def row_height(self, table: TableSpec, values: dict[str, Any]) -> float:
+        """Tall enough for the longest text of the row (at 10 pt a column fits about its width in CJK characters)."""
+        lines = 1
+        for spec in table.columns:
+            text = values.get(spec.key)
+            if isinstance(text, str) and spec.width:
+                lines = max(lines, -(-len(text) // int(spec.width)))
+        return min(409, 13 * lines + 8)
+
+    def input_cell(self, row: int, col: int, spec: FieldSpec, value: Any) -> None:
+        if spec.type == "choice":
+            self.ws.data_validation(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "validate": "list",
+                    "source": list(spec.choices),
+                    "ignore_blank": True,
+                    "error_title": spec.label,
+                    "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
+                },
+            )
+        self.put(row, col, spec, self.value_format(spec), value)
+
+    def stop_row(self, table: TableSpec) -> None:
+        """The row that closes the table (总分) when fields sit in it under table columns."""
+        under = [f for f in self.d.fields.values() if f.under is not None and f.under in self.columns]
+        if not under:
+            return
+        row = self.row
+        for offset in range(len(table.columns)):
+            self.ws.write_blank(row, self.first_col + offset, None, self.fmt.label())
+        self.ws.write(row, self.first_col, under[0].label, self.fmt.label())
+        if "level1_weight" in self.columns and self.d.indicators:
+            total = sum(s.weight for s in self.d.indicators.sections)
+            self.ws.write(row, self.columns["level1_weight"], total, self.fmt.label())
+        for spec in under:
+            self.ws.write_blank(row, self.columns[spec.under], None, self.value_format(spec))
+            self.cells[spec.key] = xl_rowcol_to_cell(row, self.columns[spec.under], row_abs=True, col_abs=True)
+        self.ws.set_row(row, 22)
+        self.row += 1
 
     def column_range(self, key: str) -> str:
         col = self.columns[key]
@@ -193,6 +311,11 @@ class _Builder:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives."""
         d = self.d
         formulas: dict[str, str] = {}
+        for ratio in d.ratios:
+            if ratio.key is not None:
+                above = "+".join(self.cells[k] for k in ratio.numerator)
+                below = "+".join(self.cells[k] for k in ratio.denominator)
+                formulas[ratio.key] = f'=IF(N({below})>0,({above})/({below}),"")'
         if d.budget is not None:
             b = d.budget
             budget, executed = self.cell(b.budget), self.cell(b.executed)
@@ -249,7 +372,9 @@ class _Builder:
         self.page_setup()
         self.title()
         for block in self.d.blocks:
-            if block.table is not None:
+            if block.matrix is not None:
+                self.matrix(block)
+            elif block.table is not None:
                 self.table(block)
             elif any(f.at == "below" for f in block.fields):
                 self.header_values(block)

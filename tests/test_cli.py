@@ -14,10 +14,12 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_forms_lists_hubei():
+def test_forms_lists_every_bundled_form():
     result = run("forms")
     assert result.exit_code == 0
-    assert result.output.startswith("hubei\t湖北\t部门整体绩效自评表")
+    lines = result.output.splitlines()
+    assert lines[0].startswith("guangzhou\t广州\t部门整体支出绩效自评表")
+    assert lines[1].startswith("hubei\t湖北\t部门整体绩效自评表")
 
 
 def test_rules_lists_the_catalogue():

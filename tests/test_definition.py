@@ -16,7 +16,7 @@ def raw():
 
 
 def test_bundled_forms_load():
-    assert [f.id for f in all_forms()] == ["hubei"]
+    assert [f.id for f in all_forms()] == ["guangzhou", "hubei"]
     hubei = load_form("hubei")
     assert hubei.total_weight == 100
     assert [(s.name, s.weight) for s in hubei.indicators.sections] == [

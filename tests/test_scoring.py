@@ -6,12 +6,12 @@ from hypothesis import strategies as st
 
 from perfeval_xl.definition import Tier
 from perfeval_xl.scoring import (
-    budget_execution_score,
     execution_rate,
     grade_for,
     in_band,
     indicator_direction,
     quantitative_score,
+    rate_score,
     round_half_up,
     target_met,
     tier_band,
@@ -24,19 +24,19 @@ GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
 def test_hubei_budget_execution_seed_000():
     rate = execution_rate(2634.17, 3014.42)
     assert round(rate * 100, 2) == 114.44
-    assert budget_execution_score(rate, 20) == 20
+    assert rate_score(rate, 20) == 20
 
 
 def test_national_budget_execution_seed_002():
     rate = execution_rate(266.32, 266.32)
     assert rate == 1.0
-    assert budget_execution_score(rate, 10) == 10
+    assert rate_score(rate, 10) == 10
 
 
 @pytest.mark.parametrize(("budget", "executed", "score"), [(40959.93, 39398.33, 1.238), (31570.33, 31133.57, 1.724)])
 def test_guangzhou_linear_rate_scores_seed_001(budget, executed, score):
     printed_rate = round_half_up(execution_rate(budget, executed), 4)  # the seed scores the rate as printed
-    assert round_half_up(budget_execution_score(printed_rate, 2, "linear", 0.9), 3) == score
+    assert round_half_up(rate_score(printed_rate, 2, "linear", 0.9), 3) == score
 
 
 def test_positive_and_negative_indicators():
@@ -91,4 +91,4 @@ def test_quantitative_score_stays_within_its_weight(weight, direction, target, a
 
 @given(weights, st.floats(min_value=0, max_value=10, allow_nan=False), st.sampled_from(["proportional", "linear"]))
 def test_budget_score_stays_within_its_weight(weight, rate, rule):
-    assert 0 <= budget_execution_score(rate, weight, rule, 0.9) <= weight
+    assert 0 <= rate_score(rate, weight, rule, 0.9) <= weight

@@ -1,5 +1,6 @@
 """The template mirrors the official table and is ready to fill, protect and print."""
 
+import pytest
 from openpyxl import load_workbook
 
 from perfeval_xl.definition import load_form
@@ -83,9 +84,10 @@ def test_chinese_fonts(tmp_path):
     assert fonts <= {"宋体", "黑体"}
 
 
-def test_committed_template_matches_a_fresh_build(tmp_path):
-    _, fresh = _book(tmp_path)
-    committed = load_workbook(ROOT / "workbook_templates" / "hubei.xlsx")
+@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+def test_committed_template_matches_a_fresh_build(tmp_path, form):
+    fresh = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
+    committed = load_workbook(ROOT / "workbook_templates" / f"{form}.xlsx")
     for name in ("自评表", META_SHEET):
         a = [[c.value for c in row] for row in committed[name].iter_rows()]
         b = [[c.value for c in row] for row in fresh[name].iter_rows()]
