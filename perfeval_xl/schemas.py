@@ -1,7 +1,7 @@
 """pandera schemas generated from a form definition: types, ranges, required values, one row per cell.
 
-The frame holds every typed field and table cell in long form, indexed by the cell's A1 address, with the Excel row
-and the definition key beside it. One DataFrame-level check per catalogue code keeps pandera to a single validate
+The frame holds every typed field and table cell in long form, indexed by the cell's A1 address, with the Excel row,
+the definition key and the cell's field spec beside it. One DataFrame-level check per catalogue code keeps pandera to a single validate
 per workbook (checking column by column cost ~10 ms per file in pandera's per-check overhead alone).
 """
 
@@ -23,12 +23,12 @@ def _specs(definition: FormDefinition) -> dict[str, FieldSpec]:
     return specs
 
 
-def _code_check(check: SchemaCheck, specs: dict[str, FieldSpec]) -> pa.Check:
+def _code_check(check: SchemaCheck) -> pa.Check:
     def valid(frame: pd.DataFrame) -> pd.Series:
-        results = []
-        for key, value in zip(frame["key"], frame["value"], strict=True):
-            spec = specs[key]
-            results.append(not check.applies(spec) or check.element_ok(spec, value))
+        results = [
+            not check.applies(spec) or check.element_ok(spec, value)
+            for spec, value in zip(frame["spec"], frame["value"], strict=True)
+        ]
         return pd.Series(results, index=frame.index, dtype=bool)
 
     return pa.Check(valid, name=check.code, error=check.code)
@@ -50,8 +50,9 @@ def cell_schema(definition: FormDefinition, codes: tuple[str, ...]) -> pa.DataFr
             "key": pa.Column(str, pa.Check.isin(list(specs))),
             "excel_row": pa.Column(int, pa.Check.ge(1)),
             "value": pa.Column(object, nullable=True),
+            "spec": pa.Column(object),
         },
-        checks=[_code_check(BY_CODE[code](), specs) for code in codes],
+        checks=[_code_check(BY_CODE[code]()) for code in codes],
         name=definition.id,
     )
     return _SCHEMAS[key]
@@ -74,6 +75,8 @@ def cell_frame(extraction: Extraction) -> tuple[pd.DataFrame, dict[str, FieldVal
             "key": [key for key, _ in cells.values()],
             "excel_row": [value.ref.excel_row for _, value in cells.values()],
             "value": pd.Series([value.typed for _, value in cells.values()], index=index, dtype=object),
+            # The cell's own spec: a row may refine its column's (a 加减分 score may be negative).
+            "spec": pd.Series([value.spec for _, value in cells.values()], index=index, dtype=object),
         },
         index=index,
     )

@@ -86,9 +86,12 @@ class _Builder:
         return self.fmt.input(num, align="left" if spec.type in ("text", "quantity", "choice") else "right")
 
     def put(self, row: int, col: int, spec: FieldSpec, fmt: Any, value: Any) -> None:
-        """Write data into an input cell; computed and output cells (and missing data) stay blank."""
+        """Write data into an input cell; computed and output cells (and missing data) stay blank. Text stays text,
+        even when it starts with ``=`` (no formula can be smuggled in through data)."""
         if value is None or spec.computed or spec.output:
             self.ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            self.ws.write_string(row, col, value, fmt)
         else:
             self.ws.write(row, col, value, fmt)
 

@@ -120,8 +120,9 @@ def normalize_text(text: str) -> str:
 
 
 def decimals_of(number: float | int | str) -> int:
-    """Decimals as typed: ``"1.240"`` → 3; a float uses its shortest round-trip representation."""
-    text = number if isinstance(number, str) else repr(float(number))
+    """Decimals as typed: ``"1.240"`` → 3. A float is read at Excel's 15 significant digits, so a typed 98.62 %
+    stored as 0.9862000000000001 (or 0.98619999999999997) still counts as four decimals."""
+    text = number if isinstance(number, str) else f"{float(number):.15g}"
     text = text.replace(",", "")
     if "e" in text.lower():
         mantissa, exponent = text.lower().split("e")

@@ -21,6 +21,10 @@ EXAMPLES = ROOT / "examples"
 XIANGYANG_YAML = EXAMPLES / "hubei_xiangyang_2021.yaml"
 XIANGYANG = EXAMPLES / "hubei_xiangyang_2021.xlsx"
 XIANGYANG_OFFICIAL = EXAMPLES / "hubei_xiangyang_2021_official.xlsx"
+GUANGZHOU_YAML = EXAMPLES / "guangzhou_kexie_2021.yaml"
+GUANGZHOU = EXAMPLES / "guangzhou_kexie_2021.xlsx"
+GUANGZHOU_OFFICIAL = EXAMPLES / "guangzhou_kexie_2021_official.xlsx"
+DIFFERENCE_ROW = 3  # 财政拨款收入预决算差异率, whose published explanation cites −1.37 % for −1.38 %
 
 # A consistent, fully weighted variant of the 襄阳 data used as the passing case of every check. It is a test
 # fixture, not an example: the examples stay exactly as published.
@@ -29,8 +33,16 @@ CLEAN_SCORES = {4: 3.49, 5: 5}
 CLEAN_TIERS = {7: "达成预期指标", 8: "达成预期指标", 9: "达成预期指标"}
 
 
-def seed_data() -> dict[str, Any]:
-    return yaml.safe_load(XIANGYANG_YAML.read_text(encoding="utf-8"))
+def seed_data(path: Path = XIANGYANG_YAML) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def guangzhou_clean_data() -> dict[str, Any]:
+    """The 广州 transcription with its one published slip (−1.37 % for −1.38 %) put right: a test fixture."""
+    data = seed_data(GUANGZHOU_YAML)
+    row = data["tables"]["indicators"][DIFFERENCE_ROW]
+    row["basis"] = row["basis"].replace("-1.37%", "-1.38%")
+    return data
 
 
 def clean_data() -> dict[str, Any]:
@@ -43,6 +55,9 @@ def clean_data() -> dict[str, Any]:
         if index in CLEAN_TIERS:
             row["tier"] = CLEAN_TIERS[index]
     return data
+
+
+CLEAN = {"hubei": clean_data, "guangzhou": guangzhou_clean_data}
 
 
 def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +101,7 @@ def make_book(tmp_path: Path):
     def make(data: dict[str, Any], change: dict[str, Any] | None = None) -> Path:
         change = change or {}
         path = tmp_path / f"book{next(counter)}.xlsx"
-        build_template(load_form("hubei"), path, mutate(data, change))
+        build_template(load_form(data["form"]), path, mutate(data, change))
         if change.get("cells"):
             overwrite(path, check_path(path), change["cells"])
         return path

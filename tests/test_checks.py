@@ -8,25 +8,28 @@ import yaml
 from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.service import check_path
 
-from .conftest import clean_data, locate
+from .conftest import CLEAN, clean_data, guangzhou_clean_data, locate
 
 CASES = yaml.safe_load((Path(__file__).parent / "check_cases.yaml").read_text(encoding="utf-8"))
+FAILING = [
+    (code, case) for code, cases in sorted(CASES.items()) for case in (cases if isinstance(cases, list) else [cases])
+]
 
 
 def test_every_catalogue_check_has_a_case():
     assert set(CASES) == set(BY_CODE)
 
 
-def test_clean_fixture_passes_every_check(make_book):
-    evaluation = check_path(make_book(clean_data()))
+@pytest.mark.parametrize("form", sorted(CLEAN))
+def test_clean_fixture_passes_every_check(make_book, form):
+    evaluation = check_path(make_book(CLEAN[form]()))
     assert [(f.code, f.cell, f.message()) for f in evaluation.findings] == []
     assert evaluation.status == "ok"
 
 
-@pytest.mark.parametrize("code", sorted(CASES))
-def test_check_fails_at_its_cell(make_book, code):
-    case = CASES[code]
-    evaluation = check_path(make_book(clean_data(), case["change"]))
+@pytest.mark.parametrize(("code", "case"), FAILING, ids=[f"{c}-{case.get('form', 'hubei')}" for c, case in FAILING])
+def test_check_fails_at_its_cell(make_book, code, case):
+    evaluation = check_path(make_book(CLEAN[case.get("form", "hubei")](), case["change"]))
     hits = [f for f in evaluation.findings if f.code == code]
     assert hits, f"{code} did not fire; got {[(f.code, f.cell) for f in evaluation.findings]}"
     assert locate(evaluation, case["at"]) in {f.cell for f in hits}
@@ -44,7 +47,7 @@ def test_docstring_documents_the_check(check):
 
 
 def test_arithmetic_findings_carry_numbers(make_book):
-    evaluation = check_path(make_book(clean_data(), CASES["PE209"]["change"]))
+    evaluation = check_path(make_book(clean_data(), CASES["PE209"][0]["change"]))
     finding = next(f for f in evaluation.findings if f.code == "PE209")
     assert finding.value == 5
     assert finding.expected == pytest.approx(3.49)
@@ -70,3 +73,15 @@ def test_severity_can_be_overridden_by_the_definition():
     severities = {c.code: c.active_severity for c in active_checks(load_form("hubei"))}
     assert severities["PE303"] == "warning"
     assert severities["PE201"] == "error"
+
+
+def test_bonus_may_be_negative_on_its_step(make_book):
+    change = {"rows": {41: {"score": -2.5, "basis": "绩效自评逾期，扣2.5分"}}}
+    evaluation = check_path(make_book(guangzhou_clean_data(), change))
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert evaluation.scores.total == pytest.approx(93.8944 - 2.5, abs=1e-4)
+
+
+def test_bonus_needs_its_reason(make_book):
+    evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": 2.5, "basis": ""}}}))
+    assert [f.code for f in evaluation.findings] == ["PE301"]

@@ -112,6 +112,10 @@ def test_decimals_of_numbers():
     assert decimals_of(20) == 0
     assert decimals_of(2634.17) == 2
     assert decimals_of("1.240") == 3
+    # Excel keeps 15 significant digits: a typed 98.62 % may be stored one binary step off.
+    assert decimals_of(98.62 / 100) == 4
+    assert decimals_of(0.98619999999999997) == 4
+    assert decimals_of(0.1 + 0.2) == 1
 
 
 def test_actual_without_unit_takes_target_scale():

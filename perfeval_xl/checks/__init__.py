@@ -24,6 +24,9 @@ from .pe208_total import TotalMismatch
 from .pe209_score_rule import ScoreRuleMismatch
 from .pe210_tier_band import TierBand
 from .pe211_grade import GradeMismatch
+from .pe212_level2_weights import Level2WeightsSum
+from .pe213_bonus import BonusRule
+from .pe214_cited_rate import CitedRateMismatch
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -51,6 +54,9 @@ CATALOGUE: tuple[type[Check], ...] = (
     ScoreRuleMismatch,
     TierBand,
     GradeMismatch,
+    Level2WeightsSum,
+    BonusRule,
+    CitedRateMismatch,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,

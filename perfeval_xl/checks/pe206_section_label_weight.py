@@ -7,9 +7,11 @@ from .base import Check, Context, differs, section_rows
 
 
 class SectionLabelWeight(Check):
-    """一级指标分值与表式规定不符：表式规定 产出指标 40、效益指标 30、满意度指标 10（加预算执行 20，共 100）。
+    """一级指标分值与表式规定不符：湖北 产出 40、效益 30、满意度 10（加预算执行 20）；广州 管理效能 45、履职效能 50、
+    加减分项 5，合计 100。
 
-    改动一级指标分值会改变全表满分结构，财政部门无法横向比较。
+    分值写在一级指标名称里（“产出指标（40分）”）或单独的分值列里，都按表式核对。改动一级指标分值会改变全表满分结构，
+    财政部门无法横向比较。
     Failing: 一级指标写作 “产出指标（45分）”。Passing: “产出指标（40分）”。
     """
 
@@ -29,7 +31,7 @@ class SectionLabelWeight(Check):
                 first = section_rows(ctx, section.name)[0]
                 yield self.finding(
                     ctx,
-                    first.row.ref("level1"),
+                    first.row.section_weight_ref or first.row.ref("level1"),
                     value=section.weight_in_label,
                     expected=section.weight,
                     key=section.name,

@@ -2,12 +2,15 @@
 
 from collections.abc import Iterator
 
-from ..findings import Finding
+from ..findings import Finding, percent
 from .base import Check, Context, differs
+
+RULE_EN = {"正向": "positive", "反向": "negative"}
 
 
 class ScoreRuleMismatch(Check):
-    """自评得分与计分规则不符：正向指标 得分 = 分值 × B/A，反向指标 得分 = 分值 × A/B，均不超过分值。
+    """自评得分与计分规则不符：正向指标 得分 = 分值 × B/A，反向指标 得分 = 分值 × A/B，均不超过分值；比率指标按表式
+    规则由金额算出比率再计分（广州 预算完成率 90% 得 0 分、100% 得满分）。
 
     湖北 备注2。目标值写作 “≤X”、或二级指标为 成本指标 时按反向计分。容差按得分的填报精度。
     Failing: 分值 5，目标 1411.9万元，实际 2023.73（反向），自评 5 分，规则为 3.49。Passing: 3.49。
@@ -19,16 +22,20 @@ class ScoreRuleMismatch(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "“{key}”自评 {value} 分，按{direction}指标计分规则应为 {expected} 分",
-        "en": "'{key}' self-scores {value}; the {direction_en} rule gives {expected}",
+        "zh": "“{key}”自评 {value} 分，按{rule}应为 {expected} 分",
+        "en": "'{key}' self-scores {value}; {rule_en} gives {expected}",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         decimals = ctx.evaluation.definition.score_decimals
         for ind in ctx.evaluation.scores.indicators:
             score = ind.reported_score
-            if ind.basis != "quantitative" or score is None or ind.computed is None:
+            if ind.basis not in ("quantitative", "rated") or score is None or ind.computed is None:
                 continue
+            if ind.basis == "rated":
+                rule, rule_en = f"比率 {percent(ind.rate or 0.0)} 的计分规则", f"the rate {percent(ind.rate or 0.0)}"
+            else:
+                rule, rule_en = f"{ind.direction}指标计分规则", f"the {RULE_EN[ind.direction]} rule"
             if differs(score, ind.computed, max(ind.reported.tolerance, 0.5 * 10.0**-decimals)):
                 yield self.finding(
                     ctx,
@@ -36,6 +43,6 @@ class ScoreRuleMismatch(Check):
                     value=score,
                     expected=round(ind.computed, decimals),
                     key=ind.name,
-                    direction=ind.direction,
-                    direction_en="negative" if ind.direction == "反向" else "positive",
+                    rule=rule,
+                    rule_en=rule_en,
                 )

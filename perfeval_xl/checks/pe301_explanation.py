@@ -2,12 +2,14 @@
 
 from collections.abc import Iterator
 
+from ..engine import Indicator
 from ..findings import Finding, percent
 from .base import Check, Context
 
 
 class ExplanationRequired(Check):
-    """须说明偏差原因：得分低于分值、目标未完成、或执行率低于 90% 时，“偏差原因分析”不得为空。
+    """须说明偏差原因：得分低于分值、目标未完成、或执行率低于 90% 时，“偏差原因分析”不得为空；逐行说明的表式
+    （广州）要求该行的“评分依据、未达标原因、改进措施”，加减分也须写明依据。
 
     财政部门审核的正是这些偏差；没有说明的偏差会被退回。
     Failing: 成本指标超出目标且偏差原因分析为空。Passing: 写明 “汽车文化项目年初未纳入预算…”。
@@ -22,6 +24,10 @@ class ExplanationRequired(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
+        rules = ev.definition.indicators
+        column = rules.explanation_column if rules else None
+        if column is not None:
+            yield from self.per_row(ctx, column)
         key = ev.definition.explanation
         if key is None or ev.text(key):
             return
@@ -31,15 +37,41 @@ class ExplanationRequired(Check):
             reasons.append(f"执行率 {percent(ev.scores.rate)} 低于 {percent(rule.explain_below)}")
             reasons_en.append(f"the execution rate {percent(ev.scores.rate)} is below {percent(rule.explain_below)}")
         for ind in ev.scores.indicators:
-            score = ind.reported_score
-            if ind.met is False:
-                reasons.append(f"“{ind.name}”未达到目标")
-                reasons_en.append(f"'{ind.name}' missed its target")
-            elif ind.weight is not None and score is not None and score < ind.weight - ind.reported.tolerance:
-                reasons.append(f"“{ind.name}”得分 {score:g} 低于分值 {ind.weight:g}")
-                reasons_en.append(f"'{ind.name}' scores {score:g} of {ind.weight:g}")
+            reason = _shortfall(ind)
+            if reason is not None:
+                reasons.append(reason[0])
+                reasons_en.append(reason[1])
         if reasons:
             field = ev.extraction.fields[key]
             yield self.finding(
                 ctx, field.ref, label=field.spec.label, reasons="；".join(reasons), reasons_en="; ".join(reasons_en)
             )
+
+    def per_row(self, ctx: Context, column: str) -> Iterator[Finding]:
+        """Forms that explain each row (广州 评分依据、未达标原因、改进措施): the row's own cell must be filled."""
+        table = ctx.evaluation.definition.tables[ctx.evaluation.definition.indicators.table]
+        label = table.column(column).label
+        for ind in ctx.evaluation.scores.indicators:
+            reason = _shortfall(ind)
+            if reason is not None and not str(ind.row.raw(column)).strip():
+                yield self.finding(
+                    ctx,
+                    ind.row.ref(column) or ind.row.ref("score"),
+                    label=label,
+                    reasons=reason[0],
+                    reasons_en=reason[1],
+                )
+
+
+def _shortfall(ind: Indicator) -> tuple[str, str] | None:
+    """Why an indicator needs an explanation: a missed target, a score below its weight, any 加减分."""
+    score = ind.reported_score
+    if ind.bonus is not None:
+        if score:
+            return f"“{ind.name}”加减分 {score:g}", f"'{ind.name}' adds {score:g}"
+        return None
+    if ind.met is False:
+        return f"“{ind.name}”未达到目标", f"'{ind.name}' missed its target"
+    if ind.weight is not None and score is not None and score < ind.weight - ind.reported.tolerance:
+        return f"“{ind.name}”得分 {score:g} 低于分值 {ind.weight:g}", f"'{ind.name}' scores {score:g} of {ind.weight:g}"
+    return None
