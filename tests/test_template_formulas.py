@@ -8,7 +8,7 @@ from perfeval_xl.scoring import grade_for
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import XIANGYANG, clean_data
+from .conftest import GUANGZHOU, XIANGYANG, clean_data, guangzhou_clean_data
 from .libreoffice import needs_libreoffice, recalculate
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
@@ -37,4 +37,26 @@ def test_formulas_agree_with_python(tmp_path, make_book, variant):
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
     assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)
     # 复核总分 sums the computed scores the check wrote into 计算得分 (rounded to the form's 2 decimals).
+    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
+
+
+@pytest.mark.parametrize("variant", ["seed", "rates-out-of-range"])
+def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
+    """支出规模 完成率, the rates of the rated indicators, 总分 and 等次: Excel's numbers are the scorer's."""
+    if variant == "seed":
+        source = GUANGZHOU
+    else:
+        change = {"fields": {"carryover": 9000, "public_actual": 7000.5, "income_final": 25000}}
+        source = make_book(guangzhou_clean_data(), change)
+    evaluation = check_path(source)
+    recalculated = recalculate(annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    for key, rate in evaluation.scores.ratios.items():
+        assert _cached(recalculated, evaluation, key) == pytest.approx(rate, abs=1e-12), key
+    sheet = CalamineWorkbook.from_path(str(recalculated)).get_sheet_by_name("自评表").to_python(skip_empty_area=False)
+    for indicator in (i for i in evaluation.scores.indicators if i.basis == "rated"):
+        ref = indicator.row.ref("actual")
+        assert sheet[ref.row][ref.col] == pytest.approx(indicator.rate, abs=1e-12), indicator.name
+    s = evaluation.scores
+    assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
+    assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)
     assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
