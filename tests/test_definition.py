@@ -1,6 +1,7 @@
 """Form definitions load, drive everything, and a broken one is refused with the path of the bad key."""
 
 import copy
+from importlib import resources
 
 import pytest
 import yaml
@@ -10,8 +11,6 @@ from perfeval_xl.definition import DefinitionError, all_forms, load_form, parse_
 
 @pytest.fixture
 def raw():
-    from importlib import resources
-
     return yaml.safe_load((resources.files("perfeval_xl") / "forms" / "hubei.yaml").read_text(encoding="utf-8"))
 
 
@@ -46,6 +45,65 @@ def test_bad_definition_names_the_key(raw, change, path):
     with pytest.raises(DefinitionError) as error:
         parse_definition(broken, "hubei.yaml")
     assert f"hubei.yaml: {path}" in str(error.value)
+
+
+@pytest.fixture
+def guangzhou_raw():
+    return yaml.safe_load((resources.files("perfeval_xl") / "forms" / "guangzhou.yaml").read_text(encoding="utf-8"))
+
+
+def _rated(d):
+    return d["scoring"]["indicators"]["rated"]
+
+
+def _columns(d):
+    return d["blocks"][3]["table"]["columns"]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["blocks"][1]["matrix"]["sums"][0].update(total="county"), "blocks[1].matrix.sums[0]"),
+        (
+            lambda d: d["blocks"][1]["matrix"]["rows"]["rate"].update(ratio=["executed"]),
+            "blocks[1].matrix.rows.rate.ratio",
+        ),
+        (
+            lambda d: d["blocks"][1]["matrix"]["columns"]["fiscal"].update(colour="red"),
+            "blocks[1].matrix.columns.fiscal",
+        ),
+        (lambda d: _columns(d)["weight"].update(after="score"), "blocks[3].table.columns.weight.after"),
+        (lambda d: d["blocks"][3]["table"]["presets"][0].update(grade="优"), "blocks[3].table.presets[0].grade"),
+        (lambda d: d["blocks"][4]["fields"]["total"].update(under="points"), "fields.total.under"),
+        (lambda d: _rated(d)[0].update(rule="log"), "scoring.indicators.rated[0].rule"),
+        (lambda d: _rated(d)[0].update(numerator=["income"]), "scoring.indicators.rated[0].numerator"),
+        (
+            lambda d: d["scoring"]["indicators"]["sections"][2]["bonus"].update(min=1),
+            "scoring.indicators.sections[2].bonus",
+        ),
+        (
+            lambda d: d["scoring"]["indicators"].update(explanation_column="why"),
+            "scoring.indicators.explanation_column",
+        ),
+    ],
+)
+def test_bad_guangzhou_definition_names_the_key(guangzhou_raw, change, path):
+    broken = copy.deepcopy(guangzhou_raw)
+    change(broken)
+    with pytest.raises(DefinitionError) as error:
+        parse_definition(broken, "guangzhou.yaml")
+    assert f"guangzhou.yaml: {path}" in str(error.value)
+
+
+def test_guangzhou_weights_close_at_every_level():
+    form = load_form("guangzhou")
+    assert form.total_weight == 100
+    presets = form.tables["indicators"].presets
+    level2 = {}
+    for preset in presets:
+        level2.setdefault(preset["level2"], [preset["level2_weight"], 0])[1] += preset["weight"]
+    assert all(weight == total for weight, total in level2.values()), level2
+    assert sum(p["weight"] for p in presets if p["level1"] == "管理效能") == 45
 
 
 def test_unknown_form_is_a_clear_error():
