@@ -19,23 +19,30 @@ from perfeval_xl.template import build_template
 HERE = Path(__file__).resolve().parent
 
 
+def _official_book(path: Path, sheet: str, widths: tuple[float, ...]) -> tuple[Any, Any, dict[str, Any]]:
+    """A hand-made workbook in 宋体 with the formats the official layouts use: cell, bold, pct, plain, title."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(sheet)
+    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
+    formats = {
+        "cell": book.add_format(base),
+        "bold": book.add_format({**base, "bold": True, "align": "center"}),
+        "pct": book.add_format({**base, "num_format": "0.00%"}),
+        "plain": book.add_format({**base, "border": 0}),
+        "title": book.add_format({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"}),
+    }
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    return book, ws, formats
+
+
 def build_official_hubei(data: dict[str, Any], path: Path) -> Path:
     """The 湖北 table as published by 襄阳市科协: no added columns, merged 一级 cells, typed results."""
     definition = load_form("hubei")
     fields = data["fields"]
     rows = data["tables"]["indicators"]
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("Sheet1")
-    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
-    cell = book.add_format(base)
-    bold = book.add_format({**base, "bold": True, "align": "center"})
-    pct = book.add_format({**base, "num_format": "0.00%"})
-    plain = book.add_format({**base, "border": 0})
-    title = book.add_format({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"})
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 2, 12)
-    ws.set_column(3, 3, 36)
-    ws.set_column(4, 6, 14)
+    book, ws, fmt = _official_book(path, "Sheet1", (12, 12, 12, 36, 14, 14, 14))
+    cell, bold, pct, plain, title = (fmt[k] for k in ("cell", "bold", "pct", "plain", "title"))
     ws.merge_range("A1:G1", data["title"], title)
     ws.merge_range("A2:G2", data["header_line"], plain)
     ws.write("A3", "单位名称", bold)
@@ -98,16 +105,8 @@ def build_official_guangzhou(data: dict[str, Any], path: Path) -> Path:
     part by 年度指标值/实际完成指标值/备注, the 加减分项 under the first header again, typed rates and total."""
     f = data["fields"]
     rows = data["tables"]["indicators"]
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("部门整体支出绩效自评表")
-    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
-    cell = book.add_format(base)
-    bold = book.add_format({**base, "bold": True, "align": "center"})
-    pct = book.add_format({**base, "num_format": "0.00%"})
-    title = book.add_format({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"})
-    plain = book.add_format({**base, "border": 0, "align": "center"})
-    for col, width in enumerate((10, 8, 14, 6, 26, 6, 30, 30, 30, 30, 10)):
-        ws.set_column(col, col, width)
+    book, ws, fmt = _official_book(path, "部门整体支出绩效自评表", (10, 8, 14, 6, 26, 6, 30, 30, 30, 30, 10))
+    cell, bold, pct, plain, title = (fmt[k] for k in ("cell", "bold", "pct", "plain", "title"))
     ws.merge_range("A1:K1", data["title"], title)
     ws.merge_range("A2:K2", data["subtitle"], plain)
     ws.merge_range("A3:K3", "单位基本情况", bold)
