@@ -65,8 +65,9 @@ def test_dropdowns_for_direction_and_tier(tmp_path):
     assert '"达成预期指标,部分达成预期指标,未达成预期指标"' in formulas
 
 
-def test_print_setup_and_hidden_metadata(tmp_path):
-    _, book = _book(tmp_path)
+@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+def test_print_setup_and_hidden_metadata(tmp_path, form):
+    book = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
     sheet = book["自评表"]
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.orientation == "landscape"
@@ -75,11 +76,12 @@ def test_print_setup_and_hidden_metadata(tmp_path):
     assert sheet.print_title_rows
     meta = book[META_SHEET]
     assert meta.sheet_state == "veryHidden"
-    assert (meta["A1"].value, meta["B1"].value, meta["A2"].value) == ("form", "hubei", "version")
+    assert (meta["A1"].value, meta["B1"].value, meta["A2"].value) == ("form", form, "version")
 
 
-def test_chinese_fonts(tmp_path):
-    _, book = _book(tmp_path)
+@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+def test_chinese_fonts(tmp_path, form):
+    book = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
     fonts = {c.font.name for row in book["自评表"].iter_rows() for c in row if c.value}
     assert fonts <= {"宋体", "黑体"}
 
