@@ -15,7 +15,7 @@ from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
 
-from .conftest import XIANGYANG, XIANGYANG_OFFICIAL
+from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
 
 
 def _encrypted(path: Path) -> None:
@@ -137,10 +137,11 @@ cell_values = st.one_of(
 )
 
 
+@pytest.mark.parametrize(("path", "form"), [(XIANGYANG_OFFICIAL, "hubei"), (GUANGZHOU_OFFICIAL, "guangzhou")])
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 10), cell_values), max_size=25))
-def test_checker_never_crashes_on_arbitrary_cell_values(changes):
-    grid = read_workbook(XIANGYANG_OFFICIAL)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 11), cell_values), max_size=25))
+def test_checker_never_crashes_on_arbitrary_cell_values(path, form, changes):
+    grid = read_workbook(path)
     sheet = next(iter(grid.sheets.values()))
     for row, col, value in changes:
         while len(sheet.cells) <= row:
@@ -150,7 +151,7 @@ def test_checker_never_crashes_on_arbitrary_cell_values(changes):
             line.append("")
         line[col] = value
     try:
-        evaluation = evaluate(grid, load_form("hubei"))
+        evaluation = evaluate(grid, load_form(form))
     except Exception as exc:  # only the documented wrong-form refusal may escape
         from perfeval_xl.locate import WrongForm
 
@@ -167,3 +168,21 @@ def test_labels_match_with_any_trailing_bracket(tmp_path):
     path = tmp_path / "bracket.xlsx"
     book.save(path)
     assert check_path(path).number("budget") == 2634.17
+
+
+def test_a_sequence_column_and_a_blank_row_change_nothing():
+    """Units add a 序号 column in front and leave blank rows; blocks are found by their labels all the same."""
+    before = evaluate(read_workbook(GUANGZHOU_OFFICIAL), load_form("guangzhou"))
+    grid = read_workbook(GUANGZHOU_OFFICIAL)
+    sheet = next(iter(grid.sheets.values()))
+    blank = 20  # inside the 管理效能 rows
+    sheet.cells = [[str(r) if 11 <= r < 56 else "", *row] for r, row in enumerate(sheet.cells)]
+    sheet.cells.insert(blank, [""] * sheet.width)
+    shift = lambda r: r + (r >= blank)  # noqa: E731
+    sheet.merged = [(shift(r0), c0 + 1, shift(r1), c1 + 1) for r0, c0, r1, c1 in sheet.merged]
+    sheet.formulas = {(shift(r), c + 1) for r, c in sheet.formulas}
+    after = evaluate(grid, load_form("guangzhou"))
+    assert [i.name for i in after.scores.indicators] == [i.name for i in before.scores.indicators]
+    assert after.scores.total == before.scores.total
+    assert after.scores.ratios == before.scores.ratios
+    assert after.extraction.fields["total"].ref.a1 == "I57"
