@@ -10,6 +10,7 @@ import click
 
 from .checks import CATALOGUE, active_checks
 from .definition import DefinitionError, all_forms, load_form
+from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .reader import UnreadableInput
 from .report import render_text, result_dict, unreadable_dict
@@ -63,9 +64,7 @@ def rules(form_id: str | None, lang: str) -> None:
     else:
         checks = [cls() for cls in CATALOGUE]
     for check in checks:
-        severity = (
-            {"error": "强制", "warning": "提示"}[check.active_severity] if lang == "zh" else check.active_severity
-        )
+        severity = SEVERITY_LABEL[lang][check.active_severity]
         description = check.summary() if lang == "zh" else check.name_en
         click.echo(f"{check.code}\t{severity}\t{check.scope}\t{description}")
 

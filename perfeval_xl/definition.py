@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .grid import indicator_key
 from .values import MONEY_UNITS
 
 FIELD_TYPES = ("text", "amount", "rate", "score", "quantity", "choice", "year")
@@ -156,6 +157,14 @@ class IndicatorRules:
     far_exceeded_ratio: float
     rated: tuple[RatedIndicator, ...] = ()
     explanation_column: str | None = None
+
+    @cached_property
+    def _rated_by_key(self) -> dict[str, RatedIndicator]:
+        return {indicator_key(r.name): r for r in self.rated}
+
+    def rated_for(self, name: str) -> RatedIndicator | None:
+        """The rate rule of the indicator with this name, if the form scores it from amounts."""
+        return self._rated_by_key.get(indicator_key(name))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +68,7 @@ class Indicator:
     computed: float | None
     basis: str  # quantitative | qualitative | rated | bonus | unscored
     rated: RatedIndicator | None = None
-    rate: float | None = None  # the rate a rated indicator is scored from, as the form prints it
+    rate: float | None = None  # a rated indicator's rate from its amounts (scored as printed, to rate_decimals)
     bonus: Bonus | None = None
 
     @property
@@ -81,7 +80,7 @@ class Indicator:
 class SectionScore:
     name: str
     weight: float
-    weight_in_label: float | None
+    weight_shown: float | None
     computed: float
     reported: float
     weights_typed: float | None
@@ -135,11 +134,6 @@ def _tier_for(definition: FormDefinition, typed: Any) -> Tier | None:
     return next((t for t in definition.indicators.tiers if norm_label(t.name) == text), None)
 
 
-def name_key(text: Any) -> str:
-    """An indicator name folded for matching: quotes do not matter (“三公经费”控制率 = "三公经费"控制率)."""
-    return re.sub(r"[\"'“”‘’「」]", "", norm_label(text))
-
-
 def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
     """A ratio of parsed amounts, None while one of them is missing."""
     return ratio_of(
@@ -162,10 +156,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     name = str(row.raw("name")).strip()
     section = next((s for s in rules.sections if s.name == row.section), None)
     bonus = section.bonus if section else None
-    rated = next((r for r in rules.rated if name_key(r.name) == name_key(name)), None)
+    rated = rules.rated_for(name)
     rate = ratio_value(rated.ratio, parsed) if rated else None
-    if rate is not None:
-        rate = round_half_up(rate, definition.rate_decimals)
     quantitative = direction != "定性" and target.kind == "number" and actual.kind == "number"
     if quantitative and target.unit and actual.unit and target.unit != actual.unit:
         quantitative = False
@@ -177,7 +169,9 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     elif bonus is not None:
         computed, basis = min(max(score or 0.0, bonus.min), bonus.max), "bonus"
     elif rated is not None and rate is not None:
-        computed, basis = rate_score(rate, weight, rated.rule, rated.floor, rated.limit), "rated"
+        # Scored from the rate as the form prints it (96.19 % → 1.238), like the budget-execution rate.
+        printed = round_half_up(rate, definition.rate_decimals)
+        computed, basis = rate_score(printed, weight, rated.rule, rated.floor, rated.limit), "rated"
     elif quantitative:
         computed, basis = (
             quantitative_score(weight, direction, target.value or 0.0, actual.value or 0.0),
@@ -236,13 +230,13 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         scores.indicators = [_indicator(definition, row, parsed) for row in rows]
         for section in definition.indicators.sections:
             members = [i for i in scores.indicators if i.section == section.name]
-            label_weights = [i.row.section_weight_label for i in members if i.row.section_weight_label is not None]
+            label_weights = [i.row.shown_section_weight for i in members if i.row.shown_section_weight is not None]
             weights = [i.weight for i in members]
             scores.sections.append(
                 SectionScore(
                     name=section.name,
                     weight=section.weight,
-                    weight_in_label=label_weights[0] if label_weights else None,
+                    weight_shown=label_weights[0] if label_weights else None,
                     computed=sum(i.computed or 0.0 for i in members),
                     reported=sum(i.reported_score or 0.0 for i in members),
                     weights_typed=sum(w for w in weights if w is not None) if members and None not in weights else None,

@@ -99,6 +99,11 @@ def fold_label(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
 
 
+def indicator_key(text: object) -> str:
+    """An indicator name folded for matching: quotes do not matter either (“三公经费”控制率 = "三公经费"控制率)."""
+    return re.sub(r"[\"'“”‘’「」]", "", fold_label(str(text)))
+
+
 @dataclass
 class WorkbookGrid:
     """All sheets of a workbook by name, in order, plus the metadata our templates hide in ``_perfeval``."""

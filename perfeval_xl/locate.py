@@ -42,7 +42,7 @@ class TableRow:
     excel_row: int
     cells: dict[str, FieldValue]
     section: str | None = None
-    section_weight_label: float | None = None
+    shown_section_weight: float | None = None
     section_weight_ref: CellRef | None = None
 
     def raw(self, key: str) -> Any:
@@ -208,12 +208,13 @@ class _Locator:
 
     def header_columns(self, spec: TableSpec, row: int) -> dict[str, int] | None:
         """Column positions when ``row`` is a header of the table (it has every required official label)."""
+        required = [c for c in spec.columns if not (c.added or c.optional)]
+        if not all(self._row_has(row, self.folded[c]) for c in required):  # most rows fail on the first label
+            return None
         matches = {
             c.key: [col for col in range(len(self.sheet.cells[row])) if self._at(row, col, self.folded[c])]
             for c in spec.columns
         }
-        if any(not matches[c.key] for c in spec.columns if not (c.added or c.optional)):
-            return None
         columns: dict[str, int] = {}
         for column in spec.columns:
             after = columns.get(column.after, -1) if column.after else -1
@@ -296,9 +297,9 @@ def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
     in_label = _WEIGHT_IN_LABEL.search(level1)
     typed = parse_score(row.raw("level1_weight"))
     if typed.kind == "number":
-        row.section_weight_label, row.section_weight_ref = typed.value, row.ref("level1_weight")
+        row.shown_section_weight, row.section_weight_ref = typed.value, row.ref("level1_weight")
     elif in_label:
-        row.section_weight_label, row.section_weight_ref = float(in_label[1]), row.ref("level1")
+        row.shown_section_weight, row.section_weight_ref = float(in_label[1]), row.ref("level1")
     score = row.cells.get("score")
     if section.bonus is not None and score is not None:
         row.cells["score"] = replace(score, spec=replace(score.spec, signed=True))

@@ -13,8 +13,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .definition import BlockSpec, FieldSpec, FormDefinition, TableSpec
-from .grid import META_SHEET, fold_label
+from .definition import BlockSpec, FieldSpec, FormDefinition, Ratio, TableSpec
+from .grid import META_SHEET
 
 INPUT_TINT = "#FFF2CC"
 COMPUTED_TINT = "#E7E6E6"
@@ -175,17 +175,19 @@ class _Builder:
         self.ws.set_row(top + 1, 22)
         self.row = top + 2
 
-    def rated_formula(self, name: str) -> str | None:
-        """The live rate of a rated indicator (预算完成率…) from the cells of its amounts."""
-        rules = self.d.indicators
-        rated = next((r for r in rules.rated if fold_label(r.name) == fold_label(name)), None) if rules else None
-        if rated is None:
-            return None
-        ratio = rated.ratio
+    def ratio_formula(self, ratio: Ratio, decimals: int | None = None) -> str:
+        """Σ numerator cells / Σ denominator cells + offset, blank while the denominator is not positive."""
         above = "+".join(self.cells[k] for k in ratio.numerator)
         below = "+".join(self.cells[k] for k in ratio.denominator)
-        offset = f"{ratio.offset:+g}" if ratio.offset else ""
-        return f'=IF(N({below})>0,ROUND(({above})/({below}){offset},{self.d.rate_decimals}),"")'
+        body = f"({above})/({below}){f'{ratio.offset:+g}' if ratio.offset else ''}"
+        if decimals is not None:
+            body = f"ROUND({body},{decimals})"
+        return f'=IF(N({below})>0,{body},"")'
+
+    def rated_formula(self, name: str) -> str | None:
+        """The live rate of a rated indicator (预算完成率…), as the form prints it."""
+        rated = self.d.indicators.rated_for(name) if self.d.indicators else None
+        return None if rated is None else self.ratio_formula(rated.ratio, self.d.rate_decimals)
 
     def table(self, block: BlockSpec) -> None:
         assert block.table is not None
@@ -316,9 +318,7 @@ class _Builder:
         formulas: dict[str, str] = {}
         for ratio in d.ratios:
             if ratio.key is not None:
-                above = "+".join(self.cells[k] for k in ratio.numerator)
-                below = "+".join(self.cells[k] for k in ratio.denominator)
-                formulas[ratio.key] = f'=IF(N({below})>0,({above})/({below}),"")'
+                formulas[ratio.key] = self.ratio_formula(ratio)
         if d.budget is not None:
             b = d.budget
             budget, executed = self.cell(b.budget), self.cell(b.executed)

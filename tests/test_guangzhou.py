@@ -66,7 +66,7 @@ def test_total_and_sections_reproduce_the_seed(path):
     assert round(scores.total, 2) == 93.89
     assert scores.reported_total == pytest.approx(93.89)
     assert scores.grade == "优"
-    sections = {s.name: (s.weight, s.weight_in_label, round(s.reported, 2)) for s in scores.sections}
+    sections = {s.name: (s.weight, s.weight_shown, round(s.reported, 2)) for s in scores.sections}
     assert sections == {"管理效能": (45, 45, 43.89), "履职效能": (50, 50, 50), "加减分项": (5, 5, 0)}
     assert len(scores.indicators) == 21 + 20 + 1
 

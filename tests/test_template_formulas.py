@@ -4,7 +4,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.plan import build_plan
-from perfeval_xl.scoring import grade_for
+from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
@@ -55,7 +55,8 @@ def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     sheet = CalamineWorkbook.from_path(str(recalculated)).get_sheet_by_name("自评表").to_python(skip_empty_area=False)
     for indicator in (i for i in evaluation.scores.indicators if i.basis == "rated"):
         ref = indicator.row.ref("actual")
-        assert sheet[ref.row][ref.col] == pytest.approx(indicator.rate, abs=1e-12), indicator.name
+        printed = round_half_up(indicator.rate, evaluation.definition.rate_decimals)
+        assert sheet[ref.row][ref.col] == pytest.approx(printed, abs=1e-12), indicator.name
     s = evaluation.scores
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
     assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)

@@ -27,12 +27,12 @@ class SectionLabelWeight(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for section in ctx.evaluation.scores.sections:
-            if section.weight_in_label is not None and differs(section.weight_in_label, section.weight, 0.0):
+            if section.weight_shown is not None and differs(section.weight_shown, section.weight, 0.0):
                 first = section_rows(ctx, section.name)[0]
                 yield self.finding(
                     ctx,
                     first.row.section_weight_ref or first.row.ref("level1"),
-                    value=section.weight_in_label,
+                    value=section.weight_shown,
                     expected=section.weight,
                     key=section.name,
                 )

@@ -3,7 +3,6 @@
 import re
 from collections.abc import Iterator
 
-from ..engine import ratio_value
 from ..findings import Finding, percent
 from ..values import decimals_of
 from .base import Check, Context
@@ -32,11 +31,11 @@ class CitedRateMismatch(Check):
         ev = ctx.evaluation
         column = ev.definition.indicators.explanation_column if ev.definition.indicators else None
         for ind in ev.scores.indicators:
-            if ind.rated is None or column is None or ind.rate is None:
+            rate = ind.rate
+            if column is None or rate is None:
                 continue
-            rate = ratio_value(ind.rated.ratio, ev.parsed)
             cited = [m[0].replace("−", "-") for m in PERCENT.finditer(str(ind.row.raw(column)))]
-            if rate is None or not cited:
+            if not cited:
                 continue
             misses = [
                 (abs(float(c) / 100 - rate), float(c) / 100)
