@@ -41,14 +41,19 @@ def forms() -> None:
 
 @main.command()
 @click.argument("form")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .xlsx 路径")
-def template(form: str, output: Path) -> None:
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .xlsx/.xlsm 路径"
+)
+@click.option("--macro", is_flag=True, help="带“重新计算得分”按钮的启用宏模板（输出须为 .xlsm）")
+def template(form: str, output: Path, macro: bool) -> None:
     """生成表式模板 (write the Excel template of FORM)."""
     try:
         definition = load_form(form)
     except DefinitionError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(build_template(definition, output))
+    if macro != (output.suffix.lower() == ".xlsm"):
+        raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
+    click.echo(build_template(definition, output, macro=macro))
 
 
 @main.command()

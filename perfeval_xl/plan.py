@@ -12,6 +12,10 @@ from .engine import Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
 
 RESULTS_SHEET = "校验结果"
+# A hidden sheet with one row per marked cell: sheet, cell, the fill it had before (openpyxl fill XML, written by the
+# command line) and that fill's RGB ("RRGGBB", written by both appliers; "" when it had none or was not a plain
+# colour). Either applier can undo the other's marks from it.
+MARKS_SHEET = "_perfeval_marks"
 NOTE_TAG = "【perfeval 校验】"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 STATUS_LABEL = {
@@ -61,6 +65,41 @@ class AnnotationPlan:
     results: list[ResultRow] = field(default_factory=list)
     summary: list[tuple[str, Any]] = field(default_factory=list)
     lang: str = "zh"
+
+
+RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16)
+LINK_COLUMN = 4  # 1-based column of the 校验结果 table whose cells link to the finding's cell
+
+
+def strip_note(text: str) -> str:
+    """A cell note without the part an earlier run added."""
+    return text.split(NOTE_TAG, 1)[0].rstrip() if NOTE_TAG in text else text
+
+
+def compose_note(own: str, note: str) -> str:
+    """Our tagged note after the unit's own note text, which is kept."""
+    own = own.rstrip()
+    return f"{own}\n\n{NOTE_TAG}\n{note}" if own else f"{NOTE_TAG}\n{note}"
+
+
+def marks_record(row: tuple[Any, ...]) -> tuple[str, str, str, str]:
+    """One row of the marks sheet as (sheet, cell, fill_xml, rgb); rows of older versions have no rgb."""
+    sheet, cell, fill_xml, rgb = (*row, None, None, None, None)[:4]
+    return str(sheet or ""), str(cell or ""), str(fill_xml or ""), str(rgb or "")
+
+
+def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
+    """The 校验结果 sheet's rows (summary, a blank row, the header, one row per finding) and the 1-based row of
+    its header. Every row has the header's width."""
+    width = len(RESULT_HEADERS[plan.lang])
+    rows: list[list[Any]] = [[label, value] + [None] * (width - 2) for label, value in plan.summary]
+    rows.append([None] * width)
+    rows.append(list(RESULT_HEADERS[plan.lang]))
+    for r in plan.results:
+        rows.append([r.code, r.severity, r.sheet, r.cell, r.message, r.value, r.expected])
+    if not plan.results:
+        rows.append(["未发现问题" if plan.lang == "zh" else "no findings"] + [None] * (width - 1))
+    return rows, len(plan.summary) + 2
 
 
 def _show(value: Any) -> Any:

@@ -29,10 +29,15 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
 
 
-def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
-    """Read, detect and evaluate one file. Raises UnreadableInput with a one-line reason for anything else."""
-    book = read_workbook(path)
+def check_grid(book: WorkbookGrid, form_id: str | None = None) -> Evaluation:
+    """Detect and evaluate a grid read from a file or from an open Excel book; a grid of no known form raises
+    UnreadableInput with a one-line reason."""
     try:
         return evaluate(book, detect_form(book, form_id))
     except WrongForm as exc:
-        raise UnreadableInput(path, exc.message, exc.message_en) from exc
+        raise UnreadableInput(book.path, exc.message, exc.message_en) from exc
+
+
+def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
+    """Read, detect and evaluate one file. Raises UnreadableInput with a one-line reason for anything else."""
+    return check_grid(read_workbook(path), form_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -13,6 +14,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
+from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, Ratio, TableSpec
 from .grid import META_SHEET
 
@@ -397,12 +399,19 @@ def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
     meta.very_hidden()
 
 
-def build_template(definition: FormDefinition, path: str | Path, data: dict[str, Any] | None = None) -> Path:
+def build_template(
+    definition: FormDefinition, path: str | Path, data: dict[str, Any] | None = None, macro: bool = False
+) -> Path:
     """Write the form's template to ``path``; ``data`` ({"fields": {...}, "tables": {id: [row, ...]}}) fills
-    its input cells, which is how the examples and test variants are made."""
+    its input cells, which is how the examples and test variants are made. ``macro`` makes the .xlsm variant:
+    the VBA project of macros/PerfEval.bas and a first sheet with the 重新计算得分 / 清除校验标记 buttons."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
+    if macro:
+        book.add_vba_project(io.BytesIO(VBA_PROJECT.read_bytes()), is_stream=True)
+        book.set_vba_name("ThisWorkbook")
+        add_button_sheet(book, definition)
     book.set_properties(
         {
             "title": f"{definition.region}{definition.name}",

@@ -12,15 +12,24 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.fills import Fill
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .grid import sheet_ref
-from .plan import NOTE_TAG, RESULT_HEADERS, RESULTS_SHEET, AnnotationPlan
+from .plan import (
+    LINK_COLUMN,
+    MARKS_SHEET,
+    RESULT_WIDTHS,
+    RESULTS_SHEET,
+    AnnotationPlan,
+    compose_note,
+    marks_record,
+    results_table,
+    strip_note,
+)
 
-MARKS_SHEET = "_perfeval_marks"
 AUTHOR = "perfeval"
 
 
@@ -31,20 +40,27 @@ def _set_text(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def _strip_note(text: str) -> str:
-    return text.split(NOTE_TAG, 1)[0].rstrip() if NOTE_TAG in text else text
+def _rgb_of(fill: Fill) -> str:
+    color = getattr(fill, "fgColor", None)
+    if getattr(fill, "fill_type", None) == "solid" and color is not None and color.type == "rgb":
+        return str(color.rgb)[-6:]
+    return ""
 
 
 def clear_marks(book: Workbook) -> None:
     """Undo what an earlier run left: restore original fills, strip our part of each note, drop our sheets."""
     if MARKS_SHEET in book.sheetnames:
-        for sheet, cell, fill_xml in book[MARKS_SHEET].iter_rows(values_only=True):
+        for row in book[MARKS_SHEET].iter_rows(values_only=True):
+            sheet, cell, fill_xml, rgb = marks_record(row)
             if sheet not in book.sheetnames or not cell:
                 continue
             target = book[sheet][cell]
-            target.fill = Fill.from_tree(fromstring(fill_xml)) if fill_xml else PatternFill()
+            if fill_xml:
+                target.fill = Fill.from_tree(fromstring(fill_xml))
+            else:
+                target.fill = PatternFill("solid", start_color=rgb, end_color=rgb) if rgb else PatternFill()
             if target.comment is not None:
-                rest = _strip_note(target.comment.text)
+                rest = strip_note(target.comment.text)
                 target.comment = Comment(rest, target.comment.author) if rest else None
         del book[MARKS_SHEET]
     if RESULTS_SHEET in book.sheetnames:
@@ -54,35 +70,23 @@ def clear_marks(book: Workbook) -> None:
 def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
     ws = book.create_sheet(RESULTS_SHEET)
     bold = Font(bold=True, name="宋体")
-    for row, (label, value) in enumerate(plan.summary, start=1):
-        ws.cell(row, 1, label).font = bold
-        _set_text(ws.cell(row, 2), value)
-    header_row = len(plan.summary) + 2
-    for col, title in enumerate(RESULT_HEADERS[plan.lang], start=1):
-        ws.cell(header_row, col, title).font = bold
+    rows, header_row = results_table(plan)
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                _set_text(ws.cell(r, c), value)
+        if r < header_row - 1 or r == header_row:
+            for c in range(1, len(values) + 1 if r == header_row else 2):
+                ws.cell(r, c).font = bold
     for offset, result in enumerate(plan.results, start=1):
-        row = header_row + offset
-        values = (
-            result.code,
-            result.severity,
-            result.sheet,
-            result.cell,
-            result.message,
-            result.value,
-            result.expected,
-        )
-        for col, value in enumerate(values, start=1):
-            _set_text(ws.cell(row, col), value)
-        link = ws.cell(row, 4)
+        link = ws.cell(header_row + offset, LINK_COLUMN)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, *_rowcol(result.cell)))
         link.font = Font(color="0563C1", underline="single")
-    if not plan.results:
-        ws.cell(header_row + 1, 1, "未发现问题" if plan.lang == "zh" else "no findings")
-    for letter, width in zip("ABCDEFG", (9, 8, 12, 9, 80, 16, 16), strict=True):
-        ws.column_dimensions[letter].width = width
+    for col, width in enumerate(RESULT_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     if plan.results:
-        ws.auto_filter.ref = f"A{header_row}:G{header_row + len(plan.results)}"
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(RESULT_WIDTHS))}{header_row + len(plan.results)}"
     return ws
 
 
@@ -100,11 +104,13 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
     for mark in plan.marks:
         cell = book[mark.sheet][mark.cell]
         original = cell.fill
-        records.append((mark.sheet, mark.cell, tostring(original.to_tree(), encoding="unicode")))
+        records.append((mark.sheet, mark.cell, tostring(original.to_tree(), encoding="unicode"), _rgb_of(original)))
         cell.fill = PatternFill(fill_type="solid", start_color=mark.fill, end_color=mark.fill)
-        own = cell.comment.text.rstrip() if cell.comment is not None else ""
-        author = cell.comment.author if own and cell.comment.author else AUTHOR  # a unit's note keeps its author
-        text = f"{own}\n\n{NOTE_TAG}\n{mark.note}" if own else f"{NOTE_TAG}\n{mark.note}"
+        own = cell.comment.text if cell.comment is not None else ""
+        author = (
+            cell.comment.author if own.strip() and cell.comment.author else AUTHOR
+        )  # a unit's note keeps its author
+        text = compose_note(own, mark.note)
         cell.comment = Comment(text, author, width=360, height=max(90, 18 * (text.count("\n") + 2)))
     _results_sheet(book, plan)
     marks = book.create_sheet(MARKS_SHEET)

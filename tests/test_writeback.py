@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
 from perfeval_xl.cli import main
-from perfeval_xl.plan import FILLS, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.service import check_path
-from perfeval_xl.writeback import MARKS_SHEET, annotate_file
+from perfeval_xl.writeback import annotate_file
 
 from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data
 

@@ -1,0 +1,53 @@
+"""The macro-enabled (.xlsm) variant of a template: the compiled VBA project and the 使用说明 sheet with the buttons."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+
+from .definition import FormDefinition
+
+BUTTON_SHEET = "使用说明"
+RECALCULATE_MACRO = "PerfEvalRecalculate"
+CLEAR_MACRO = "PerfEvalClearMarks"
+# Built from macros/PerfEval.bas by macros/build_vba_project.py (tests/test_macro.py checks the two agree).
+VBA_PROJECT = files("perfeval_xl") / "vba" / "vbaProject.bin"
+
+_STEPS = (
+    "1. 在“{sheet}”中填写带浅黄色底纹的单元格；灰色单元格由公式自动计算，已锁定。",
+    "2. 填完后点击“重新计算得分”：按表式规则计算得分，把问题在“{sheet}”中标红（错误，须改正后才能提交）"
+    "或标黄（提示，请核实），加上批注，并在“校验结果”工作表中逐条列出，点击单元格地址即可跳转。",
+    "3. 改正后再点一次即可：上次的标记会先清除再重新生成，不会重复。“清除校验标记”只去掉本工具加上的颜色、"
+    "批注和“校验结果”表，不改动任何填报内容。",
+    "4. 按钮需要本机安装 Python 和 xlwings 加载项（每台电脑一次）：在“命令提示符”中运行 pip install perfeval_xl "
+    "和 xlwings addin install，然后重新打开 Excel。",
+    "5. 打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
+    "6. 没有 Excel 或不能启用宏时，可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
+)
+
+
+def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
+    """The first sheet: how to use the workbook and the two buttons. No finding is ever located here, so our
+    notes and fills never land on the buttons' sheet."""
+    ws = book.add_worksheet(BUTTON_SHEET)
+    title = book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
+    text = book.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
+    ws.set_column(0, 0, 2)
+    ws.set_column(1, 1, 100, text)
+    ws.write_string(0, 1, f"{definition.region}{definition.name} 使用说明", title)
+    ws.set_row(0, 30)
+    ws.insert_button(2, 1, _button(RECALCULATE_MACRO, "重新计算得分"))
+    ws.insert_button(2, 1, _button(CLEAR_MACRO, "清除校验标记", x_offset=220))
+    ws.set_row(2, 44)
+    for offset, step in enumerate(_STEPS):
+        ws.write_string(4 + offset, 1, step.format(sheet=definition.sheet_name), text)
+        ws.set_row(4 + offset, 36)
+    ws.set_paper(9)
+    ws.protect()
+    ws.activate()
+
+
+def _button(macro: str, caption: str, x_offset: int = 0) -> dict[str, Any]:
+    return {"macro": macro, "caption": caption, "width": 200, "height": 40, "x_offset": x_offset, "y_offset": 2}

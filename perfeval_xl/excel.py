@@ -1,0 +1,282 @@
+"""The Excel button: recalculate() and clear_marks() apply the annotation plan to the open workbook through xlwings.
+
+The macros of macros/PerfEval.bas call these through ``xlwings.xlam!RunPython``. They read the book's used ranges
+into the same grid the file reader produces, run the same engine, and apply the same plan the command line writes
+with openpyxl: only our earlier marks are replaced, user input is left alone, and any failure ends in a message box.
+xlwings and the engine are imported inside the functions, so a click starts fast and this module imports anywhere.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+TITLE = "perfeval 绩效自评"
+# Sheet.api.Protection flags that Protect() takes back, so a sheet is re-protected exactly as it was.
+_PROTECTION_FLAGS = (
+    "AllowFormattingCells",
+    "AllowFormattingColumns",
+    "AllowFormattingRows",
+    "AllowInsertingColumns",
+    "AllowInsertingRows",
+    "AllowInsertingHyperlinks",
+    "AllowDeletingColumns",
+    "AllowDeletingRows",
+    "AllowSorting",
+    "AllowFiltering",
+    "AllowUsingPivotTables",
+)
+
+
+class ButtonProblem(Exception):
+    """Something the user can fix, told in one Chinese sentence in the message box."""
+
+
+def recalculate(book: Any = None, lang: str = "zh") -> None:
+    """Score the calling workbook, write the computed scores and mark every finding (the 重新计算得分 button)."""
+    _run(book, lambda b: _recalculate(b, lang))
+
+
+def clear_marks(book: Any = None) -> None:
+    """Remove the fills, note parts and sheets an earlier run added (the 清除校验标记 button)."""
+    _run(book, _clear)
+
+
+def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    app = book.app
+    updating = app.screen_updating
+    app.screen_updating = False
+    try:
+        message, mode = action(book)
+    except ButtonProblem as exc:
+        message, mode = str(exc), "critical"
+    except Exception as exc:  # the user must see every failure, never a silent click
+        from .reader import UnreadableInput
+
+        if isinstance(exc, UnreadableInput):
+            message = f"无法校验本工作簿：{exc.message}"
+        else:
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            message = (
+                f"perfeval 运行出错：{type(exc).__name__}: {exc}\n（{last.filename}:{last.lineno}）\n"
+                "请把本提示截图发给技术支持；也可以在命令行运行 perfeval check 文件名 --in-place 校验同一文件。"
+            )
+        mode = "critical"
+    finally:
+        app.screen_updating = updating
+    app.alert(message, title=TITLE, mode=mode)
+
+
+def _recalculate(book: Any, lang: str) -> tuple[str, str]:
+    from .plan import RESULTS_SHEET, build_plan
+    from .service import check_grid
+
+    evaluation = check_grid(read_book(book))
+    plan = build_plan(evaluation, lang)
+    apply_plan(book, plan)
+    scores = evaluation.scores
+    errors = sum(f.severity == "error" for f in evaluation.findings)
+    warnings = len(evaluation.findings) - errors
+    total = round(scores.total or 0.0, evaluation.definition.score_decimals)
+    lines = [f"计算总分 {total:g}，评价等次 {scores.grade or '—'}。"]
+    if evaluation.findings:
+        lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{RESULTS_SHEET}”工作表。")
+        book.sheets[RESULTS_SHEET].activate()
+    else:
+        lines.append("未发现问题。")
+    return "\n".join(lines), "critical" if errors else "info"
+
+
+def _clear(book: Any) -> tuple[str, str]:
+    _clear_marks(book)
+    return "已清除校验标记（颜色、批注和“校验结果”工作表），填报内容未改动。", "info"
+
+
+def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
+    """A range's value or formula as a list of rows, whatever shape xlwings returned it in."""
+    if not isinstance(value, list | tuple):
+        return [[value]]
+    if value and isinstance(value[0], list | tuple):
+        return [list(row) for row in value]
+    return [list(value)] if shape[0] == 1 else [[v] for v in value]
+
+
+def read_book(book: Any) -> Any:
+    """The open book as the WorkbookGrid the file reader would give for it saved: values, merges, formula cells."""
+    from .grid import SheetGrid, WorkbookGrid
+
+    sheets = []
+    for sheet in book.sheets:
+        used = sheet.used_range
+        top, left = used.row - 1, used.column - 1
+        height, width = used.shape
+        values = _rows(used.options(ndim=2).value, used.shape)
+        formulas = _rows(used.formula, used.shape)
+        cells: list[list[Any]] = [[""] * (left + width) for _ in range(top)]
+        formula_cells = set()
+        for r, row in enumerate(values):
+            cells.append([""] * left + ["" if v is None else v for v in row])
+            for c, formula in enumerate(formulas[r]):
+                # Range.Formula of a constant is its text, so text typed as '=… also starts with "=": a formula's
+                # value is its result, a constant's value is that same text.
+                if isinstance(formula, str) and formula.startswith("=") and formula != row[c]:
+                    formula_cells.add((top + r, left + c))
+        merged = _merges(sheet, used, top, left, height, width)
+        sheets.append(SheetGrid(name=sheet.name, cells=cells, merged=merged, formulas=formula_cells))
+    return WorkbookGrid.from_sheets(str(book.fullname), sheets)
+
+
+def _merges(sheet: Any, used: Any, top: int, left: int, height: int, width: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges, asked row by row (Excel answers False for a row without any) to keep the calls few."""
+    if used.merge_cells is False:
+        return []
+    merged, covered = [], set()
+    for r in range(top, top + height):
+        if sheet.range((r + 1, left + 1), (r + 1, left + width)).merge_cells is False:
+            continue
+        for c in range(left, left + width):
+            if (r, c) in covered or not sheet.range((r + 1, c + 1)).merge_cells:
+                continue
+            area = sheet.range((r + 1, c + 1)).merge_area
+            last = area.last_cell
+            box = (area.row - 1, area.column - 1, last.row - 1, last.column - 1)
+            merged.append(box)
+            covered.update((rr, cc) for rr in range(box[0], box[2] + 1) for cc in range(box[1], box[3] + 1))
+    return merged
+
+
+def _text(value: Any) -> Any:
+    """What to assign so Excel stores ``value`` as it is: a leading apostrophe keeps any text as text (never a
+    formula, never a number or date parsed from it) and is not part of the cell's value. "" leaves the cell empty."""
+    if isinstance(value, str):
+        return f"'{value}" if value else None
+    return value
+
+
+def _rgb_hex(color: tuple[int, int, int] | None) -> str:
+    return "" if color is None else "{:02X}{:02X}{:02X}".format(*color)
+
+
+@contextmanager
+def _unprotected(sheet: Any) -> Iterator[None]:
+    """Lift a sheet's protection while we write and put it back with the same options. The templates protect
+    without a password; a unit's own password is reported, not guessed."""
+    api = sheet.api
+    if not api.ProtectContents:
+        yield
+        return
+    options = {flag: getattr(api.Protection, flag) for flag in _PROTECTION_FLAGS}
+    try:
+        api.Unprotect()
+    except Exception as exc:
+        raise ButtonProblem(f"工作表“{sheet.name}”设置了保护密码，请先“撤销工作表保护”再点击按钮。") from exc
+    try:
+        yield
+    finally:
+        api.Protect(DrawingObjects=True, Contents=True, Scenarios=True, **options)
+
+
+def _sheet_names(book: Any) -> list[str]:
+    return [sheet.name for sheet in book.sheets]
+
+
+def _delete_sheet(book: Any, name: str) -> None:
+    app = book.app
+    alerts = app.display_alerts
+    app.display_alerts = False  # Excel would ask to confirm the deletion
+    try:
+        book.sheets[name].delete()
+    finally:
+        app.display_alerts = alerts
+
+
+def _clear_marks(book: Any) -> None:
+    from .plan import MARKS_SHEET, RESULTS_SHEET, marks_record, strip_note
+
+    names = _sheet_names(book)
+    if MARKS_SHEET in names:
+        marks = book.sheets[MARKS_SHEET]
+        used = marks.used_range
+        rows = _rows(used.options(ndim=2).value, used.shape)
+        by_sheet: dict[str, list[tuple[str, str]]] = {}
+        for row in rows:
+            sheet, cell, _, rgb = marks_record(tuple(row))
+            if sheet in names and cell:
+                by_sheet.setdefault(sheet, []).append((cell, rgb))
+        for sheet_name, cells in by_sheet.items():
+            sheet = book.sheets[sheet_name]
+            with _unprotected(sheet):
+                for cell, rgb in cells:
+                    target = sheet.range(cell)
+                    target.color = f"#{rgb}" if rgb else None
+                    note = target.note
+                    if note is not None:
+                        rest = strip_note(note.text)
+                        if rest:
+                            note.text = rest
+                        else:
+                            note.delete()
+        _delete_sheet(book, MARKS_SHEET)
+    if RESULTS_SHEET in _sheet_names(book):
+        _delete_sheet(book, RESULTS_SHEET)
+
+
+def apply_plan(book: Any, plan: Any) -> None:
+    """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file."""
+    from .plan import MARKS_SHEET, compose_note
+
+    active = book.sheets.active.name
+    _clear_marks(book)
+    touched = sorted({w.sheet for w in plan.writes} | {m.sheet for m in plan.marks}, key=_sheet_names(book).index)
+    records = []
+    for sheet_name in touched:
+        sheet = book.sheets[sheet_name]
+        with _unprotected(sheet):
+            for write in (w for w in plan.writes if w.sheet == sheet_name):
+                sheet.range(write.cell).value = _text(write.value)
+            for mark in (m for m in plan.marks if m.sheet == sheet_name):
+                target = sheet.range(mark.cell)
+                records.append([mark.sheet, mark.cell, "", _rgb_hex(target.color)])
+                target.color = f"#{mark.fill}"
+                note = target.note
+                if note is None:
+                    target.add_note(compose_note("", mark.note))
+                else:
+                    note.text = compose_note(note.text, mark.note)
+    _results_sheet(book, plan)
+    marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
+    if records:
+        marks.range("A1").value = [[_text(v) for v in record] for record in records]
+    marks.visible = False
+    if active in _sheet_names(book):
+        book.sheets[active].activate()
+
+
+def _results_sheet(book: Any, plan: Any) -> None:
+    from .grid import sheet_ref
+    from .plan import LINK_COLUMN, RESULT_WIDTHS, RESULTS_SHEET, results_table
+
+    ws = book.sheets.add(RESULTS_SHEET, after=book.sheets[-1])
+    rows, header_row = results_table(plan)
+    ws.range("A1").value = [[_text(v) for v in row] for row in rows]
+    ws.range((1, 1), (len(plan.summary), 1)).font.bold = True
+    ws.range((header_row, 1), (header_row, len(RESULT_WIDTHS))).font.bold = True
+    for offset, result in enumerate(plan.results, start=1):
+        link = ws.range((header_row + offset, LINK_COLUMN))
+        row, col = _row_col(result.cell)
+        link.add_hyperlink(f"#{sheet_ref(result.sheet, row, col)}", text_to_display=result.cell)
+    for col, width in enumerate(RESULT_WIDTHS, start=1):
+        ws.range((1, col)).column_width = width
+
+
+def _row_col(cell: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(cell)
+    return row - 1, column_index_from_string(letters) - 1

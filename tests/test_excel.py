@@ -1,0 +1,233 @@
+"""The Excel button's Python side (perfeval_xl.excel), run against tests/xlwings_standin.py.
+
+Excel cannot run on Linux, so these tests do not drive real Excel: they drive an in-memory stand-in that implements
+only the xlwings calls perfeval_xl.excel makes. What they show is that the button reads the book into the same grid
+as the file reader and leaves exactly the marks `perfeval check --in-place` writes from the same annotation plan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+
+from perfeval_xl import excel
+from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.reader import read_workbook
+from perfeval_xl.service import check_path
+from perfeval_xl.writeback import annotate_file
+
+from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .xlwings_standin import FakeBook
+
+EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL]
+IDS = [p.stem for p in EXAMPLES]
+
+
+def _number(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _state(book: FakeBook) -> dict[str, Any]:
+    """What a user sees of each sheet: order, visibility, constants, formulas, fills, notes and links. The marks
+    sheet's fill-XML column is left out: only the command line can write openpyxl's XML."""
+    state = {}
+    for sheet in book.sheets:
+        values = {k: _number(v) for k, v in sheet.values.items() if k not in sheet.formulas and v not in (None, "")}
+        if sheet.name == MARKS_SHEET:
+            values = {k: v for k, v in values.items() if k[1] != 3}
+        state[sheet.name] = {
+            "visible": sheet.visible,
+            "values": values,
+            "formulas": dict(sheet.formulas),
+            "fills": dict(sheet.fills),
+            "notes": {k: n.text for k, n in sheet.notes.items()},
+            "links": {k: v.lstrip("#") for k, v in sheet.hyperlinks.items()},
+        }
+    return state
+
+
+def _cli_annotated(source: Path, dest: Path) -> Path:
+    return annotate_file(source, build_plan(check_path(source)), dest)
+
+
+def _pressed(path: Path) -> FakeBook:
+    book = FakeBook.from_file(path)
+    excel.recalculate(book)
+    return book
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=IDS)
+def test_button_reads_the_grid_the_file_reader_reads(source):
+    from_file = read_workbook(source)
+    from_excel = excel.read_book(FakeBook.from_file(source))
+    assert list(from_excel.sheets) == list(from_file.sheets)
+    assert from_excel.meta == from_file.meta
+    for name, sheet in from_file.sheets.items():
+        other = from_excel.sheets[name]
+        assert sorted(other.merged) == sorted(sheet.merged)
+        assert other.formulas == sheet.formulas
+        for r in range(max(sheet.height, other.height)):
+            for c in range(max(sheet.width, other.width)):
+                if (r, c) not in sheet.formulas:
+                    assert _number(other.value(r, c)) == _number(sheet.value(r, c)), (name, r, c)
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=IDS)
+def test_button_leaves_the_marks_the_command_line_writes(tmp_path, source):
+    pressed = _pressed(source)
+    cli = FakeBook.from_file(_cli_annotated(source, tmp_path / source.name))
+    assert _state(pressed) == _state(cli)
+    assert pressed.app.screen_updating is True
+    assert [a["title"] for a in pressed.app.alerts] == [excel.TITLE]
+
+
+def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    book = _pressed(source)
+    evaluation = check_path(source)
+    cell = evaluation.scores.indicators[4].row.ref("score")
+    sheet = book.sheets[cell.sheet]
+    assert sheet.fills[(cell.row + 1, cell.col + 1)] == tuple(int(FILLS["error"][i : i + 2], 16) for i in (0, 2, 4))
+    assert NOTE_TAG in sheet.notes[(cell.row + 1, cell.col + 1)].text
+    computed = evaluation.scores.indicators[4].row.ref("computed_score")
+    assert sheet.values[(computed.row + 1, computed.col + 1)] == 3.49
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical" and "错误 1 项" in alert["prompt"]
+    assert book.sheets.active.name == RESULTS_SHEET
+    assert sheet.protected and book.sheets[cell.sheet].protection["AllowInsertingRows"]
+
+
+def test_pressing_twice_gives_the_same_marks(make_book):
+    book = FakeBook.from_file(make_book(clean_data(), {"rows": {4: {"score": 5}}}))
+    excel.recalculate(book)
+    once = _state(book)
+    excel.recalculate(book)
+    assert _state(book) == once
+    assert all(note.count(NOTE_TAG) == 1 for sheet in once.values() for note in sheet["notes"].values())
+
+
+@pytest.mark.parametrize("source", [XIANGYANG, GUANGZHOU_OFFICIAL], ids=["hubei", "guangzhou_official"])
+def test_clear_marks_restores_fills_and_notes_after_either_applier(tmp_path, source):
+    original = _state(FakeBook.from_file(source))
+    for annotated in (_pressed(source), FakeBook.from_file(_cli_annotated(source, tmp_path / source.name))):
+        excel.clear_marks(annotated)
+        after = _state(annotated)
+        assert list(after) == list(original)
+        for name, sheet in original.items():
+            assert after[name]["fills"] == sheet["fills"]
+            assert after[name]["notes"] == sheet["notes"]
+        assert annotated.app.alerts[-1]["mode"] == "info"
+
+
+def test_command_line_clears_what_the_button_left(tmp_path, make_book):
+    """A unit presses the button, saves, and the bureau annotates the file: one set of marks, not two."""
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    book = _pressed(source)
+    saved = tmp_path / "saved.xlsx"
+    _save_state_as_file(book, source, saved)
+    again = _cli_annotated(saved, tmp_path / "again.xlsx")
+    assert _state(FakeBook.from_file(again)) == _state(FakeBook.from_file(_cli_annotated(source, tmp_path / "x.xlsx")))
+
+
+def _save_state_as_file(book: FakeBook, template: Path, dest: Path) -> None:
+    """What Excel would save: the stand-in's fills, notes, values and sheets written over the original file."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(template)
+    for sheet in book.sheets:
+        ws = wb[sheet.name] if sheet.name in wb.sheetnames else wb.create_sheet(sheet.name)
+        if not sheet.visible:
+            ws.sheet_state = "hidden"
+        for (r, c), value in sheet.values.items():
+            if (r, c) not in sheet.formulas:
+                ws.cell(r, c).value = value
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell, MergedCell):
+                    continue
+                rgb = sheet.fills.get((cell.row, cell.column))
+                hex_rgb = "{:02X}{:02X}{:02X}".format(*rgb) if rgb else None
+                cell.fill = PatternFill("solid", start_color=hex_rgb, end_color=hex_rgb) if rgb else PatternFill()
+                note = sheet.notes.get((cell.row, cell.column))
+                cell.comment = Comment(note.text, "x") if note else None
+    wb.save(dest)
+
+
+def test_a_unit_note_is_kept(make_book):
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    book = FakeBook.from_file(source)
+    cell = check_path(source).scores.indicators[4].row.ref("score")
+    sheet, key = book.sheets[cell.sheet], (cell.row + 1, cell.col + 1)
+    sheet.protected = False
+    sheet.range(cell.a1).add_note("单位备注：按实际完成量计分")
+    excel.recalculate(book)
+    excel.recalculate(book)
+    assert sheet.notes[key].text.startswith("单位备注：按实际完成量计分")
+    assert sheet.notes[key].text.count(NOTE_TAG) == 1
+    excel.clear_marks(book)
+    assert sheet.notes[key].text == "单位备注：按实际完成量计分"
+
+
+def test_text_from_the_book_is_written_as_text(make_book):
+    source = make_book(clean_data())
+    book = FakeBook.from_file(source)
+    ref = check_path(source).extraction.fields["unit"].ref
+    sheet = book.sheets[ref.sheet]
+    sheet.protected = False
+    sheet.range(ref.a1).value = "'=1+1单位"
+    excel.recalculate(book)
+    results = book.sheets[RESULTS_SHEET]
+    assert "=1+1单位" in results.values.values()
+    assert not results.formulas
+
+
+def test_a_workbook_of_no_known_form_is_reported(tmp_path):
+    path = tmp_path / "other.xlsx"
+    wb = load_workbook(XIANGYANG)
+    wb.remove(wb["自评表"])
+    wb.create_sheet("Sheet1")["A1"] = "工资表"
+    wb.save(path)
+    book = FakeBook.from_file(path)
+    excel.recalculate(book)
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical" and alert["prompt"].startswith("无法校验本工作簿：不是湖北")
+    assert RESULTS_SHEET not in [s.name for s in book.sheets]
+
+
+def test_a_password_protected_sheet_is_reported_not_forced(make_book):
+    book = FakeBook.from_file(make_book(clean_data(), {"rows": {4: {"score": 5}}}))
+    book.sheets["自评表"].password = "单位密码"
+    excel.recalculate(book)
+    assert "撤销工作表保护" in book.app.alerts[-1]["prompt"]
+    assert book.sheets["自评表"].protected
+    assert book.app.screen_updating is True
+
+
+def test_an_internal_failure_ends_in_a_message_box(monkeypatch, make_book):
+    book = FakeBook.from_file(make_book(clean_data()))
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr("perfeval_xl.plan.build_plan", broken)
+    excel.recalculate(book)
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical"
+    assert "ValueError: boom" in alert["prompt"] and "perfeval check" in alert["prompt"]
+    assert book.app.screen_updating is True
+
+
+def test_the_module_imports_without_xlwings_or_the_engine():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, perfeval_xl.excel; print(sorted(m for m in ('xlwings', 'perfeval_xl.engine') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,367 @@
+"""An in-memory stand-in for the xlwings calls perfeval_xl.excel makes, because Excel cannot run on Linux.
+
+It implements only those calls, nothing more, and copies Excel where our code depends on Excel's behaviour:
+a leading apostrophe stores the rest as text and a leading "=" makes a formula, any change to a protected sheet
+raises, MergeCells answers True / False / None (mixed), deleting a sheet needs display_alerts off (else Excel would
+ask the user), a hidden sheet is just hidden. Books are loaded from workbook files with openpyxl, so the same file
+can be annotated by the command line and by the "button" and the two results compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+
+PROTECTION_FLAGS = {
+    "AllowFormattingCells": "formatCells",
+    "AllowFormattingColumns": "formatColumns",
+    "AllowFormattingRows": "formatRows",
+    "AllowInsertingColumns": "insertColumns",
+    "AllowInsertingRows": "insertRows",
+    "AllowInsertingHyperlinks": "insertHyperlinks",
+    "AllowDeletingColumns": "deleteColumns",
+    "AllowDeletingRows": "deleteRows",
+    "AllowSorting": "sort",
+    "AllowFiltering": "autoFilter",
+    "AllowUsingPivotTables": "pivotTables",
+}
+
+
+class ProtectedSheetError(RuntimeError):
+    """What Excel raises when a macro changes a protected sheet."""
+
+
+@dataclass
+class FakeApp:
+    screen_updating: bool = True
+    display_alerts: bool = True
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str:
+        self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
+        return "ok"
+
+
+class FakeNote:
+    def __init__(self, sheet: FakeSheet, key: tuple[int, int], text: str) -> None:
+        self._sheet, self._key, self._text = sheet, key, text
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._sheet.check_unprotected()
+        self._text = value
+
+    def delete(self) -> None:
+        self._sheet.check_unprotected()
+        del self._sheet.notes[self._key]
+
+
+class _Protection:
+    def __init__(self, flags: dict[str, bool]) -> None:
+        self.__dict__.update(flags)
+
+
+class _SheetApi:
+    """Sheet.api: the COM calls for protection (xlwings has none of its own)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def ProtectContents(self) -> bool:
+        return self._sheet.protected
+
+    @property
+    def Protection(self) -> _Protection:
+        return _Protection(dict(self._sheet.protection))
+
+    def Unprotect(self, password: str | None = None) -> None:
+        if self._sheet.password and password != self._sheet.password:
+            raise RuntimeError("The password you supplied is not correct.")
+        self._sheet.protected = False
+
+    def Protect(
+        self, DrawingObjects: bool = True, Contents: bool = True, Scenarios: bool = True, **flags: bool
+    ) -> None:
+        unknown = set(flags) - set(PROTECTION_FLAGS)
+        assert not unknown, unknown
+        self._sheet.protected = True
+        self._sheet.protection = {name: bool(flags.get(name, False)) for name in PROTECTION_FLAGS}
+
+
+class _Font:
+    def __init__(self, rng: FakeRange) -> None:
+        self._range = rng
+
+    def _set_bold(self, value: bool) -> None:
+        for key in self._range.cells():
+            (self._range.sheet.bold.add if value else self._range.sheet.bold.discard)(key)
+
+    bold = property(None, _set_bold)  # we only ever set it
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
+        self.sheet, self.row, self.column, self._r2, self._c2, self._ndim = sheet, r1, c1, r2, c2, ndim
+
+    def cells(self) -> list[tuple[int, int]]:
+        return [(r, c) for r in range(self.row, self._r2 + 1) for c in range(self.column, self._c2 + 1)]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._r2 - self.row + 1, self._c2 - self.column + 1
+
+    @property
+    def last_cell(self) -> FakeRange:
+        return FakeRange(self.sheet, self._r2, self._c2, self._r2, self._c2)
+
+    def options(self, ndim: int | None = None) -> FakeRange:
+        return FakeRange(self.sheet, self.row, self.column, self._r2, self._c2, ndim)
+
+    def _grid(self, source: dict[tuple[int, int], Any]) -> list[list[Any]]:
+        return [[source.get((r, c)) for c in range(self.column, self._c2 + 1)] for r in range(self.row, self._r2 + 1)]
+
+    @property
+    def value(self) -> Any:
+        grid = self._grid(self.sheet.values)
+        if self._ndim == 2:
+            return grid
+        if self.shape == (1, 1):
+            return grid[0][0]
+        if self.shape[0] == 1:
+            return grid[0]
+        if self.shape[1] == 1:
+            return [row[0] for row in grid]
+        return grid
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.sheet.check_unprotected()
+        rows = value if isinstance(value, list) and value and isinstance(value[0], list) else [[value]]
+        for dr, row in enumerate(rows):
+            for dc, item in enumerate(row):
+                self.sheet.put(self.row + dr, self.column + dc, item)
+
+    @property
+    def formula(self) -> Any:
+        grid = [
+            [self.sheet.formulas.get((r, c)) or _as_formula_text(self.sheet.values.get((r, c))) for c in cols]
+            for r in range(self.row, self._r2 + 1)
+            for cols in [range(self.column, self._c2 + 1)]
+        ]
+        return grid[0][0] if self.shape == (1, 1) else tuple(tuple(row) for row in grid)
+
+    def _merge_of(self, key: tuple[int, int]) -> tuple[int, int, int, int] | None:
+        return next((m for m in self.sheet.merges if m[0] <= key[0] <= m[2] and m[1] <= key[1] <= m[3]), None)
+
+    @property
+    def merge_cells(self) -> bool | None:
+        flags = {self._merge_of(key) is not None for key in self.cells()}
+        return None if len(flags) > 1 else flags.pop()
+
+    @property
+    def merge_area(self) -> FakeRange:
+        box = self._merge_of((self.row, self.column))
+        return FakeRange(self.sheet, *box) if box else self
+
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        return self.sheet.fills.get((self.row, self.column))
+
+    @color.setter
+    def color(self, value: str | None) -> None:
+        self.sheet.check_unprotected()
+        for key in self.cells():
+            if value is None:
+                self.sheet.fills.pop(key, None)
+            else:
+                self.sheet.fills[key] = tuple(int(value[i : i + 2], 16) for i in (1, 3, 5))
+
+    @property
+    def note(self) -> FakeNote | None:
+        return self.sheet.notes.get((self.row, self.column))
+
+    def add_note(self, text: str) -> FakeNote:
+        self.sheet.check_unprotected()
+        assert self.note is None, "This cell already has a note"
+        note = self.sheet.notes[(self.row, self.column)] = FakeNote(self.sheet, (self.row, self.column), text)
+        return note
+
+    def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
+        self.sheet.check_unprotected()
+        self.sheet.hyperlinks[(self.row, self.column)] = address
+        self.sheet.put(self.row, self.column, text_to_display if text_to_display is not None else address)
+
+    @property
+    def font(self) -> _Font:
+        return _Font(self)
+
+    @property
+    def column_width(self) -> float | None:
+        return self.sheet.widths.get(self.column)
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        self.sheet.check_unprotected()
+        self.sheet.widths[self.column] = value
+
+
+def _as_formula_text(value: Any) -> str:
+    """Range.Formula of a constant is its text ("" when empty), as Excel gives it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class FakeSheet:
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self.book, self.name = book, name
+        self.values: dict[tuple[int, int], Any] = {}
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.fills: dict[tuple[int, int], tuple[int, int, int]] = {}
+        self.notes: dict[tuple[int, int], FakeNote] = {}
+        self.hyperlinks: dict[tuple[int, int], str] = {}
+        self.bold: set[tuple[int, int]] = set()
+        self.widths: dict[int, float] = {}
+        self.visible = True
+        self.protected = False
+        self.password = ""
+        self.protection = {name: False for name in PROTECTION_FLAGS}
+        self.api = _SheetApi(self)
+
+    def check_unprotected(self) -> None:
+        if self.protected:
+            raise ProtectedSheetError(
+                f"The cell or chart you're trying to change is on a protected sheet ({self.name})."
+            )
+
+    def put(self, row: int, col: int, value: Any) -> None:
+        """Assigning a value as Excel's Range.Value does."""
+        self.formulas.pop((row, col), None)
+        if isinstance(value, str) and value.startswith("'"):
+            self.values[(row, col)] = value[1:]
+        elif isinstance(value, str) and value.startswith("="):
+            self.formulas[(row, col)] = value
+            self.values[(row, col)] = None
+        elif value is None or value == "":
+            self.values.pop((row, col), None)
+        else:
+            self.values[(row, col)] = value
+
+    @property
+    def used_range(self) -> FakeRange:
+        keys = [k for k, v in self.values.items() if v is not None] + list(self.formulas)
+        keys += [(m[2], m[3]) for m in self.merges] + [(m[0], m[1]) for m in self.merges]
+        if not keys:
+            return FakeRange(self, 1, 1, 1, 1)
+        rows, cols = [k[0] for k in keys], [k[1] for k in keys]
+        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+
+    def range(self, first: str | tuple[int, int], last: tuple[int, int] | None = None) -> FakeRange:
+        if isinstance(first, str):
+            letters, row = coordinate_from_string(first)
+            col = column_index_from_string(letters)
+            return FakeRange(self, row, col, row, col)
+        r2, c2 = last if last is not None else first
+        return FakeRange(self, first[0], first[1], r2, c2)
+
+    def activate(self) -> None:
+        self.book.sheets.active = self
+
+    def delete(self) -> None:
+        assert not self.book.app.display_alerts, "Excel would ask the user to confirm deleting the sheet"
+        self.book.sheets.remove(self)
+
+
+class FakeSheets:
+    def __init__(self, book: FakeBook) -> None:
+        self._book, self._sheets = book, []
+        self.active: FakeSheet | None = None
+
+    def __iter__(self) -> Any:
+        return iter(list(self._sheets))
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        if isinstance(key, int):
+            return self._sheets[key]
+        return next(s for s in self._sheets if s.name == key)
+
+    def add(self, name: str, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
+        assert all(s.name != name for s in self._sheets), f"a sheet named {name} exists"
+        sheet = FakeSheet(self._book, name)
+        index = self._sheets.index(after) + 1 if after is not None else 0
+        self._sheets.insert(index, sheet)
+        self.active = sheet
+        return sheet
+
+    def remove(self, sheet: FakeSheet) -> None:
+        self._sheets.remove(sheet)
+        if self.active is sheet:
+            self.active = next(s for s in self._sheets if s.visible)
+
+
+class FakeBook:
+    """Book.caller() stand-in: app, fullname and sheets."""
+
+    def __init__(self, fullname: str) -> None:
+        self.app = FakeApp()
+        self.fullname = fullname
+        self.sheets = FakeSheets(self)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> FakeBook:
+        """The book as Excel would show it after opening the file: values (cached ones for formulas), formulas,
+        merges, solid fills, notes, protection."""
+        book = cls(str(path))
+        keep_vba = str(path).lower().endswith(".xlsm")
+        formulas = load_workbook(path, keep_vba=keep_vba)
+        cached = load_workbook(path, data_only=True, keep_vba=keep_vba)
+        for ws in formulas.worksheets:
+            sheet = book.sheets.add(ws.title, after=book.sheets[-1] if len(book.sheets) else None)
+            sheet.visible = ws.sheet_state == "visible"
+            for row in ws.iter_rows():
+                for cell in row:
+                    key = (cell.row, cell.column)
+                    if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f":
+                        sheet.formulas[key] = cell.value
+                        sheet.values[key] = cached[ws.title][cell.coordinate].value
+                    elif cell.value is not None:
+                        sheet.values[key] = cell.value
+                    fill = cell.fill
+                    if fill.fill_type == "solid" and fill.fgColor.type == "rgb":
+                        rgb = str(fill.fgColor.rgb)[-6:]
+                        sheet.fills[key] = tuple(int(rgb[i : i + 2], 16) for i in (0, 2, 4))
+                    if cell.comment is not None:
+                        sheet.notes[key] = FakeNote(sheet, key, cell.comment.text)
+                    if cell.hyperlink is not None:
+                        sheet.hyperlinks[key] = f"#{cell.hyperlink.location}"
+            for merged in ws.merged_cells.ranges:
+                c1, r1, c2, r2 = range_boundaries(merged.coord)
+                sheet.merges.append((r1, c1, r2, c2))
+            if ws.protection.sheet:
+                sheet.protected = True
+                sheet.password = ws.protection.password or ""
+                sheet.protection = {flag: not getattr(ws.protection, attr) for flag, attr in PROTECTION_FLAGS.items()}
+        book.sheets.active = book.sheets[formulas.active.title] if formulas.active else book.sheets[0]
+        return book
