@@ -98,6 +98,10 @@ def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
     alert = book.app.alerts[-1]
     assert alert["mode"] == "critical" and "错误 1 项" in alert["prompt"]
     assert book.sheets.active.name == RESULTS_SHEET
+    results = book.sheets[RESULTS_SHEET]
+    header = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码")
+    assert {(1, 1), (header, 1), (header, 7)} <= results.bold
+    assert results.widths[5] == 80
     assert sheet.protected and book.sheets[cell.sheet].protection["AllowInsertingRows"]
 
 
