@@ -30,6 +30,12 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 
 def recalculate(source: Path, workdir: Path) -> Path:
     """Open ``source`` in LibreOffice, recalculate every formula and save an .xlsx copy with cached values."""
+    return convert(source, workdir, "xlsx")
+
+
+def convert(source: Path, workdir: Path, target: str) -> Path:
+    """Open ``source`` in LibreOffice (formulas recalculated on load) and save it as ``target``, a file extension
+    optionally followed by ``:filter name``; returns the saved file."""
     assert SOFFICE is not None, "LibreOffice (soffice) is required here: apt-get install libreoffice-calc"
     profile = workdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
@@ -43,7 +49,7 @@ def recalculate(source: Path, workdir: Path) -> Path:
             "--headless",
             "--calc",
             "--convert-to",
-            "xlsx",
+            target,
             "--outdir",
             str(outdir),
             str(source),
@@ -52,4 +58,4 @@ def recalculate(source: Path, workdir: Path) -> Path:
         capture_output=True,
         timeout=180,
     )
-    return outdir / (source.stem + ".xlsx")
+    return outdir / f"{source.stem}.{target.split(':', 1)[0]}"

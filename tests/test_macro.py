@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
 from .conftest import ROOT, seed_data
-from .libreoffice import SOFFICE, needs_libreoffice
+from .libreoffice import convert, needs_libreoffice
 
 SOURCE = ROOT / "macros" / "PerfEval.bas"
 FORMS = ["hubei", "guangzhou"]
@@ -154,27 +153,8 @@ def test_template_command_builds_the_macro_variant(tmp_path):
 @needs_libreoffice
 @pytest.mark.parametrize("form", FORMS)
 def test_libreoffice_opens_the_macro_template_and_keeps_module_and_buttons(tmp_path, form):
-    assert SOFFICE is not None, "LibreOffice (soffice) is required here: apt-get install libreoffice-calc"
     source = ROOT / "workbook_templates" / f"{form}.xlsm"
-    profile = tmp_path / "lo-profile"
-    outdir = tmp_path / "out"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsm:Calc MS Excel 2007 VBA XML",
-            "--outdir",
-            str(outdir),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    saved = outdir / source.name
+    saved = convert(source, tmp_path, "xlsm:Calc MS Excel 2007 VBA XML")
     assert _modules(saved)["PerfEval.bas"] == _code(SOURCE.read_text(encoding="ascii"))
     # LibreOffice binds each button to the module's macro when it loads the project, and writes it back so.
     assert [(macro.split(".")[-1].split("!")[-1], caption) for macro, caption in _buttons(saved)] == [
