@@ -203,6 +203,9 @@ class FormDefinition:
     checks: dict[str, CheckConfig] = field(default_factory=dict)
     footnotes: str = ""
     ratios: tuple[Ratio, ...] = ()
+    # The department's budget and executed amounts (field keys) that summaries show: the budget-execution rule's
+    # by default, or ``scoring.headline`` for forms without that rule.
+    headline: tuple[str, str] | None = None
 
     @property
     def fields(self) -> dict[str, FieldSpec]:
@@ -217,6 +220,13 @@ class FormDefinition:
         budget = self.budget.weight if self.budget else 0.0
         sections = sum(s.weight for s in self.indicators.sections) if self.indicators else 0.0
         return budget + sections
+
+
+def _headline(r: _Reader, scoring: dict[str, Any], budget: BudgetRule | None, field_ref: Any) -> tuple[str, str] | None:
+    if "headline" not in scoring:
+        return (budget.budget, budget.executed) if budget is not None else None
+    h = r.mapping(scoring["headline"], "scoring.headline")
+    return field_ref(h.get("budget"), "scoring.headline.budget"), field_ref(h.get("executed"), "scoring.headline.executed")
 
 
 class _Reader:
@@ -554,6 +564,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         checks=checks,
         footnotes=r.get(data, "footnotes", "", str, ""),
         ratios=tuple(ratios),
+        headline=_headline(r, scoring, budget, field_ref),
     )
     for spec in definition.fields.values():
         if spec.under is not None and not any(spec.under in {c.key for c in t.columns} for t in tables.values()):

@@ -89,6 +89,9 @@ class SectionScore:
 @dataclass
 class Scores:
     rate: float | None = None
+    budget: float | None = None  # the definition's headline amounts and their rate, for summaries
+    executed: float | None = None
+    headline_rate: float | None = None
     budget_score: float | None = None
     sections: list[SectionScore] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
@@ -212,6 +215,9 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         value = ratio_value(ratio, parsed)
         if ratio.key is not None and value is not None:
             scores.ratios[ratio.key] = value
+    if definition.headline is not None:
+        scores.budget, scores.executed = number(definition.headline[0]), number(definition.headline[1])
+        scores.headline_rate = execution_rate(scores.budget, scores.executed)
     budget_points = 0.0
     if definition.budget is not None:
         rule = definition.budget

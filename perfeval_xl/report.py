@@ -42,7 +42,9 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
             "total": _num(scores.total, d.score_decimals),
             "reported_total": _num(scores.reported_total, d.score_decimals),
             "grade": scores.grade,
-            "execution_rate": _num(scores.rate, 6),
+            "execution_rate": _num(scores.headline_rate, 6),
+            "budget": _num(scores.budget, 2),
+            "executed": _num(scores.executed, 2),
             "sections": sections,
         },
         "issues": [finding.as_dict(lang) for finding in evaluation.findings],
@@ -67,7 +69,7 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     d = evaluation.definition
     s = evaluation.scores
     zh = lang == "zh"
-    rate = percent(s.rate) if s.rate is not None else "—"
+    rate = percent(s.headline_rate) if s.headline_rate is not None else "—"
     head = (
         f"{path}: {evaluation.unit or '（未填单位）'} {evaluation.extraction.year or ''} {d.region}{d.name} — "
         f"执行率 {rate}，计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade}，"

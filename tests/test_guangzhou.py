@@ -98,6 +98,13 @@ def test_json_and_annotation_work_as_for_every_form(tmp_path):
     report = json.loads(result.output)[0]
     assert (report["form"], report["status"], report["scores"]["total"]) == ("guangzhou", "warning", 93.89)
     assert [issue["code"] for issue in report["issues"]] == ["PE214"]
+    # The headline is the 市本级支出 column: 全年预算数 40959.93, 全年执行数 39398.33, 96.19 % as printed.
+    headline = report["scores"]
+    assert (headline["budget"], headline["executed"], round(headline["execution_rate"], 4)) == (
+        40959.93,
+        39398.33,
+        0.9619,
+    )
     book = load_workbook(tmp_path / GUANGZHOU.name)
     results = book[RESULTS_SHEET]
     codes = [row[0].value for row in results.iter_rows(min_row=1) if row[0].value == "PE214"]
