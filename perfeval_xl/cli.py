@@ -1,4 +1,4 @@
-"""The ``perfeval`` command line: forms, template, rules, check."""
+"""The ``perfeval`` command line: forms, template, rules, check, batch."""
 
 from __future__ import annotations
 
@@ -131,3 +131,49 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出目录"
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="并行进程数（默认：全部 CPU 核）")
+@click.option("--form", "form_id", help="指定表式（默认自动识别）")
+@click.option("--db", "db_url", help="结果数据库 SQLAlchemy 地址（默认 输出目录/results.sqlite）")
+@click.option("--annotate/--no-annotate", default=True, show_default=True, help="为有问题的提交写批注副本")
+@LANG
+def batch(
+    source: Path, outdir: Path, jobs: int | None, form_id: str | None, db_url: str | None, annotate: bool, lang: str
+) -> None:
+    """批量校验文件夹或 .zip 中的全部提交 (check every submission in SOURCE)；原文件只读不改。
+
+    输出：汇总结果.xlsx、results.json、results.csv、annotated/（有问题的提交的批注副本）和结果数据库。
+    退出码 0 全部通过，1 有提交须退回，2 有文件无法读取。"""
+    from .batch import run_batch
+    from .history import HistoryError
+    from .summary import SUMMARY_BOOK
+
+    if form_id and form_id not in _form_ids():
+        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    if outdir.resolve() == source.resolve():
+        raise click.UsageError("输出目录不能就是输入目录；请另指定一个目录")
+    try:
+        result = run_batch(source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url)
+    except (HistoryError, ValueError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    entries = result.entries
+    returned = sum(e.returned for e in entries)
+    reused = sum(e.reused for e in entries)
+    if lang == "zh":
+        click.echo(
+            f"{len(entries)} 份提交：通过 {len(entries) - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）"
+        )
+        click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
+    else:
+        click.echo(
+            f"{len(entries)} submissions: {len(entries) - returned} accepted, {returned} returned ({reused} unchanged)"
+        )
+        click.echo(f"summary: {outdir / SUMMARY_BOOK}")
+    sys.exit(result.exit_code)

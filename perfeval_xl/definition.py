@@ -226,7 +226,9 @@ def _headline(r: _Reader, scoring: dict[str, Any], budget: BudgetRule | None, fi
     if "headline" not in scoring:
         return (budget.budget, budget.executed) if budget is not None else None
     h = r.mapping(scoring["headline"], "scoring.headline")
-    return field_ref(h.get("budget"), "scoring.headline.budget"), field_ref(h.get("executed"), "scoring.headline.executed")
+    return field_ref(h.get("budget"), "scoring.headline.budget"), field_ref(
+        h.get("executed"), "scoring.headline.executed"
+    )
 
 
 class _Reader:

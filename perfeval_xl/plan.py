@@ -142,7 +142,10 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
         ("表式" if zh else "form", f"{definition.region} {definition.name} ({definition.id} {definition.version})"),
         ("单位" if zh else "unit", evaluation.unit),
         ("年度" if zh else "year", evaluation.extraction.year or ""),
-        ("执行率" if zh else "execution rate", percent(scores.headline_rate) if scores.headline_rate is not None else ""),
+        (
+            "执行率" if zh else "execution rate",
+            percent(scores.headline_rate) if scores.headline_rate is not None else "",
+        ),
         ("计算总分" if zh else "computed total", round(scores.total or 0.0, definition.score_decimals)),
         ("填报总分" if zh else "reported total", round(scores.reported_total or 0.0, definition.score_decimals)),
         ("评价等次" if zh else "grade", scores.grade or ""),

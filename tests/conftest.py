@@ -16,6 +16,8 @@ from perfeval_xl.engine import Evaluation
 from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
+from .postgres import postgres_url  # noqa: F401 - a session fixture for the tests that need PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 XIANGYANG_YAML = EXAMPLES / "hubei_xiangyang_2021.yaml"

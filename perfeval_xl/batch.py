@@ -1,0 +1,215 @@
+"""perfeval batch: every submission of a folder or zip checked in parallel processes, results kept in a history
+database, and the summary, JSON, CSV and annotated copies written to one output folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .history import History, Previous, finding_keys
+from .plan import STATUS_LABEL, build_plan
+from .reader import UnreadableInput
+from .report import result_dict, unreadable_dict
+from .service import check_path
+from .submissions import Submission, collect
+from .writeback import annotate_file
+
+ANNOTATED_DIR = "annotated"
+
+
+@dataclass
+class Entry:
+    """One submission's row: its result (the JSON contract), where its annotated copy went, whether the result was
+    taken from an earlier run, and what changed since the unit's previous submission."""
+
+    name: str
+    content_hash: str
+    result: dict[str, Any]
+    annotated: str | None = None
+    reused: bool = False
+    previous: Previous | None = None
+    fixed: list[tuple[str, str, str]] = field(default_factory=list)
+    new: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return str(self.result["status"])
+
+    @property
+    def returned(self) -> bool:
+        return self.status in ("error", "unreadable")
+
+
+@dataclass(frozen=True)
+class _Task:
+    name: str
+    path: str
+    form_id: str | None
+    lang: str
+    annotate_to: str | None
+
+
+def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
+    """Check one file (in a worker process): its result, and its annotated copy's name when one was written.
+    Nothing raised here may stop the batch, so even an engine failure becomes the file's row."""
+    try:
+        evaluation = check_path(task.path, task.form_id)
+    except UnreadableInput as exc:
+        return unreadable_dict(task.name, exc.text(task.lang)), None
+    except Exception as exc:
+        reason = f"内部错误，请联系技术支持：{type(exc).__name__}: {exc}"
+        return unreadable_dict(task.name, reason if task.lang == "zh" else f"internal error: {exc}"), None
+    result = result_dict(evaluation, task.name, task.lang)
+    if task.annotate_to is None or not evaluation.findings:
+        return result, None
+    try:
+        annotate_file(task.path, build_plan(evaluation, task.lang), task.annotate_to)
+    except Exception as exc:
+        result["annotation_error"] = f"{type(exc).__name__}: {exc}"
+        return result, None
+    return result, f"{ANNOTATED_DIR}/{task.name}"
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _refused(sub: Submission, lang: str) -> dict[str, Any]:
+    return unreadable_dict(sub.name, (sub.refused if lang == "zh" else sub.refused_en) or "")
+
+
+def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """Results in task order; with more than one job, in a pool of processes."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(check_one, tasks)
+        return
+    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(check_one, tasks, chunksize=chunk)
+
+
+class Progress:
+    """A bar on a terminal, plain lines otherwise (a log file, a CI job), both on stderr."""
+
+    def __init__(self, total: int, lang: str, stream: Any = None) -> None:
+        self.total, self.lang, self.done = total, lang, 0
+        self.stream = stream or sys.stderr
+        self.bar = None
+        if self.stream.isatty() and total:
+            import click
+
+            self.bar = click.progressbar(length=total, label="校验" if lang == "zh" else "checking", file=self.stream)
+            self.bar.__enter__()
+
+    def step(self, entry: Entry) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        status = STATUS_LABEL[self.lang][entry.status]
+        reused = ("（未变更）" if self.lang == "zh" else " (unchanged)") if entry.reused else ""
+        width = len(str(self.total))
+        print(f"[{self.done:>{width}}/{self.total}] {status}{reused} {entry.name}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@dataclass
+class BatchResult:
+    entries: list[Entry]
+    started_at: str
+    database: str
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {e.status for e in self.entries}
+        return 2 if "unreadable" in statuses else 1 if "error" in statuses else 0
+
+
+def run_batch(
+    source: Path,
+    outdir: Path,
+    *,
+    jobs: int | None = None,
+    form_id: str | None = None,
+    annotate: bool = True,
+    lang: str = "zh",
+    db_url: str | None = None,
+    progress: Callable[[int], Progress] | None = None,
+) -> BatchResult:
+    """Check every submission of ``source`` (a folder or a .zip) into ``outdir``. The inputs are only read."""
+    from .summary import write_outputs
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    database = db_url or f"sqlite:///{(outdir / 'results.sqlite').resolve()}"
+    history = History(database, __version__)
+    options = f"form={form_id or '*'};lang={lang}"
+    with tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked:
+        subs = collect(source, Path(unpacked), exclude=outdir)
+        run_id, started = history.start_run(str(source))
+        hashes = {s.name: content_hash(s.path) for s in subs if s.path is not None}
+        stored = history.stored_results(sorted(set(hashes.values())), options)
+        entries: list[Entry | None] = []
+        tasks: list[tuple[int, _Task]] = []
+        for index, sub in enumerate(subs):
+            digest = hashes.get(sub.name, "")
+            if sub.path is None:
+                entries.append(Entry(sub.name, digest, _refused(sub, lang)))
+                continue
+            annotated = outdir / ANNOTATED_DIR / sub.name
+            reuse = stored.get(digest)
+            if reuse is not None and (not annotate or not reuse["issues"] or annotated.exists()):
+                reused = Entry(sub.name, digest, {**reuse, "file": sub.name}, reused=True)
+                reused.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and reuse["issues"] else None
+                entries.append(reused)
+                continue
+            entries.append(None)
+            tasks.append((index, _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None)))
+        bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
+        for entry in (e for e in entries if e is not None):
+            bar.step(entry)
+        results = _run_tasks([t for _, t in tasks], jobs or os.cpu_count() or 1)
+        try:
+            for (index, task), (result, annotated_name) in zip(tasks, results, strict=True):
+                entry = Entry(task.name, hashes[task.name], result, annotated_name)
+                entries[index] = entry
+                bar.step(entry)
+        finally:
+            bar.close()
+    done = [e for e in entries if e is not None]
+    _compare_with_previous(history, run_id, done)
+    history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in done])
+    history.close()
+    batch = BatchResult(done, started, database)
+    write_outputs(outdir, batch, lang)
+    return batch
+
+
+def _compare_with_previous(history: History, run_id: int, entries: Iterable[Entry]) -> None:
+    """For each new content of a unit, what was fixed and what is new since the unit's previous submission. An
+    unchanged file was compared when it first came in."""
+    for entry in entries:
+        result = entry.result
+        if entry.reused or not result.get("form") or not result.get("unit"):
+            continue
+        previous = history.previous(result["form"], result["unit"], result.get("year"), entry.content_hash, run_id)
+        if previous is None:
+            continue
+        current = finding_keys(result)
+        entry.previous = previous
+        entry.fixed = sorted(previous.findings - current)
+        entry.new = sorted(current - previous.findings)

@@ -1,0 +1,306 @@
+"""The outputs of a batch: 汇总结果.xlsx (rows, counts per check, every finding, native charts), results.json, results.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import xlsxwriter
+
+from .checks import CATALOGUE
+from .definition import all_forms
+from .findings import SEVERITY_LABEL
+
+if TYPE_CHECKING:
+    from .batch import BatchResult, Entry
+
+SUMMARY_BOOK = "汇总结果.xlsx"
+RESULTS_JSON = "results.json"
+RESULTS_CSV = "results.csv"
+SHEETS = {
+    "zh": ("汇总", "按校验代码统计", "问题明细", "图表"),
+    "en": ("summary", "by check", "findings", "charts"),
+}
+VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
+SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
+
+
+def _scores(entry: Entry) -> dict[str, Any]:
+    return entry.result.get("scores") or {}
+
+
+def _counts(entry: Entry) -> tuple[int, int]:
+    issues = entry.result.get("issues", [])
+    errors = sum(i["severity"] == "error" for i in issues)
+    return errors, len(issues) - errors
+
+
+def _difference(entry: Entry) -> float | None:
+    scores = _scores(entry)
+    if scores.get("total") is None or scores.get("reported_total") is None:
+        return None
+    return round(scores["reported_total"] - scores["total"], 2)
+
+
+def _reason(entry: Entry, lang: str) -> str:
+    if entry.status == "unreadable":
+        return str(entry.result.get("message", ""))
+    errors, warnings = _counts(entry)
+    if lang == "zh":
+        return (
+            f"强制性错误 {errors} 项，须改正后重新提交"
+            if errors
+            else (f"提示 {warnings} 项，请核实" if warnings else "")
+        )
+    return f"{errors} errors to correct" if errors else (f"{warnings} warnings to verify" if warnings else "")
+
+
+def _keys(keys: list[tuple[str, str, str]]) -> str:
+    return "；".join(f"{code} {sheet}!{cell}" for code, sheet, cell in keys)
+
+
+Column = tuple[str, str, float, Callable[["Entry", str], Any], str | None]
+COLUMNS: tuple[Column, ...] = (
+    ("文件", "file", 30, lambda e, _: e.name, None),
+    ("单位", "unit", 26, lambda e, _: e.result.get("unit") or "", None),
+    ("表式", "form", 10, lambda e, _: e.result.get("form") or "", None),
+    ("年度", "year", 7, lambda e, _: e.result.get("year"), "0"),
+    ("预算数（万元）", "budget", 14, lambda e, _: _scores(e).get("budget"), "#,##0.00"),
+    ("执行数（万元）", "executed", 14, lambda e, _: _scores(e).get("executed"), "#,##0.00"),
+    ("执行率", "execution rate", 9, lambda e, _: _scores(e).get("execution_rate"), "0.00%"),
+    ("计算总分", "computed total", 9, lambda e, _: _scores(e).get("total"), "0.00"),
+    ("填报总分", "reported total", 9, lambda e, _: _scores(e).get("reported_total"), "0.00"),
+    ("差异", "difference", 7, lambda e, _: _difference(e), "0.00"),
+    ("等次", "grade", 6, lambda e, _: _scores(e).get("grade") or "", None),
+    ("错误数", "errors", 7, lambda e, _: _counts(e)[0], "0"),
+    ("提示数", "warnings", 7, lambda e, _: _counts(e)[1], "0"),
+    ("结论", "status", 7, lambda e, lang: VERDICT[lang][e.returned], None),
+    ("说明", "reason", 30, _reason, None),
+    ("本次", "this run", 8, lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
+    ("上次提交", "previous", 20, lambda e, _: e.previous.started_at if e.previous else "", None),
+    ("已改正", "fixed", 24, lambda e, _: _keys(e.fixed), None),
+    ("新增问题", "new", 24, lambda e, _: _keys(e.new), None),
+    ("批注副本", "annotated copy", 30, lambda e, _: e.annotated or "", None),
+)
+
+
+def _width(text: Any) -> float:
+    """Display width in Excel columns: CJK characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _safe_csv(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula (= + - @ first) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value
+    return value
+
+
+def write_outputs(outdir: Path, batch: BatchResult, lang: str) -> None:
+    results = [dict(e.result, hash=e.content_hash, annotated=e.annotated, reused=e.reused) for e in batch.entries]
+    for result, entry in zip(results, batch.entries, strict=True):
+        if entry.previous is not None:
+            result["history"] = {
+                "previous_file": entry.previous.file,
+                "previous_run": entry.previous.started_at,
+                "fixed": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.fixed],
+                "new": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.new],
+            }
+    (outdir / RESULTS_JSON).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    with (outdir / RESULTS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads it as UTF-8
+        writer = csv.writer(handle)
+        writer.writerow([c[0] if lang == "zh" else c[1] for c in COLUMNS])
+        for entry in batch.entries:
+            writer.writerow([_safe_csv(c[3](entry, lang)) for c in COLUMNS])
+    _workbook(outdir / SUMMARY_BOOK, batch, lang)
+
+
+class _Book:
+    def __init__(self, path: Path) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        self.base = base
+        self.header = self.book.add_format(
+            {**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True}
+        )
+        self.formats: dict[str | None, Any] = {None: self.book.add_format(base)}
+        self.returned = self.book.add_format({**base, "font_color": "#C00000", "bold": True})
+        self.link = self.book.add_format({**base, "font_color": "#0563C1", "underline": 1})
+
+    def fmt(self, num_format: str | None) -> Any:
+        if num_format not in self.formats:
+            self.formats[num_format] = self.book.add_format({**self.base, "num_format": num_format})
+        return self.formats[num_format]
+
+    def table(self, name: str, headers: list[str], rows: list[list[Any]], formats: list[str | None]) -> Any:
+        """A sheet with a frozen, filtered header and columns as wide as their content."""
+        ws = self.book.add_worksheet(name)
+        widths = [_width(h) + 2 for h in headers]
+        ws.write_row(0, 0, headers, self.header)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                self.write(ws, r, c, value, formats[c])
+                widths[c] = max(widths[c], _width(value if value is not None else "") + 2)
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, min(width, 60))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        return ws
+
+    def write(self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            ws.write_string(row, col, value, self.fmt(None))  # never a formula, whatever a unit typed
+        else:
+            ws.write_number(row, col, value, self.fmt(num_format))
+
+
+def _workbook(path: Path, batch: BatchResult, lang: str) -> None:
+    zh = lang == "zh"
+    out = _Book(path)
+    summary_name, codes_name, findings_name, charts_name = SHEETS[lang]
+    entries = batch.entries
+    headers = [c[0] if zh else c[1] for c in COLUMNS]
+    rows = [[c[3](e, lang) for c in COLUMNS] for e in entries]
+    ws = out.table(summary_name, headers, rows, [c[4] for c in COLUMNS])
+    status_col, link_col = headers.index(COLUMNS[13][0 if zh else 1]), len(COLUMNS) - 1
+    for r, entry in enumerate(entries, start=1):
+        if entry.returned:
+            ws.write_string(r, status_col, VERDICT[lang][1], out.returned)
+        if entry.annotated:
+            ws.write_url(r, link_col, f"external:{entry.annotated}", out.link, entry.annotated)
+
+    catalogue = {cls.code: cls() for cls in CATALOGUE}
+    files, times = Counter(), Counter()
+    for entry in entries:
+        codes = [i["code"] for i in entry.result.get("issues", [])]
+        times.update(codes)
+        files.update(set(codes))
+    code_rows = [
+        [
+            code,
+            SEVERITY_LABEL[lang][catalogue[code].active_severity] if code in catalogue else "",
+            (catalogue[code].summary() if zh else catalogue[code].name_en) if code in catalogue else "",
+            files[code],
+            times[code],
+        ]
+        for code in sorted(times)
+    ]
+    out.table(
+        codes_name,
+        ["代码", "级别", "说明", "涉及文件数", "出现次数"]
+        if zh
+        else ["code", "severity", "description", "files", "times"],
+        code_rows,
+        [None, None, None, "0", "0"],
+    )
+    finding_rows = [
+        [
+            e.name,
+            e.result.get("unit") or "",
+            i["code"],
+            SEVERITY_LABEL[lang][i["severity"]],
+            i.get("sheet"),
+            i.get("cell"),
+            i.get("message"),
+            _cell_text(i.get("value")),
+            _cell_text(i.get("expected")),
+        ]
+        for e in entries
+        for i in e.result.get("issues", [])
+    ]
+    out.table(
+        findings_name,
+        ["文件", "单位", "代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"]
+        if zh
+        else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
+        finding_rows,
+        [None] * 9,
+    )
+    _charts(out, charts_name, summary_name, entries, headers, zh)
+    out.book.close()
+
+
+def _grade_rank() -> dict[str, int]:
+    """Grades best first, in the order the forms list them (优, 良, 中, 差)."""
+    rank: dict[str, int] = {}
+    for definition in all_forms():
+        for name, _ in definition.grades:
+            rank.setdefault(name, len(rank))
+    return rank
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _charts(out: _Book, name: str, summary_name: str, entries: list[Entry], headers: list[str], zh: bool) -> None:
+    """Native Excel charts: grade distribution, score histogram, computed against reported total."""
+    ws = out.book.add_worksheet(name)
+    grades = Counter(_scores(e).get("grade") for e in entries if _scores(e).get("grade"))
+    order = sorted(grades, key=lambda g: _grade_rank().get(g, len(_grade_rank())))
+    ws.write_row(0, 0, ["等次", "份数"] if zh else ["grade", "files"], out.header)
+    for r, grade in enumerate(order, start=1):
+        ws.write_string(r, 0, grade)
+        ws.write_number(r, 1, grades[grade])
+    chart = out.book.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "份数" if zh else "files",
+            "categories": [name, 1, 0, max(len(order), 1), 0],
+            "values": [name, 1, 1, max(len(order), 1), 1],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": "评价等次分布" if zh else "grade distribution"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(0, 3, chart)
+
+    totals = [_scores(e).get("total") for e in entries if _scores(e).get("total") is not None]
+    top = len(order) + 3
+    ws.write_row(top, 0, ["计算总分区间", "份数"] if zh else ["computed total", "files"], out.header)
+    for r, (low, high) in enumerate(SCORE_BINS, start=top + 1):
+        label = f"<{high:g}" if low == 0 else (f"{low:g}–100" if high > 100 else f"{low:g}–{high:g}")
+        ws.write_string(r, 0, label)
+        ws.write_number(r, 1, sum(low <= t < high for t in totals))
+    histogram = out.book.add_chart({"type": "column"})
+    histogram.add_series(
+        {
+            "name": "份数" if zh else "files",
+            "categories": [name, top + 1, 0, top + len(SCORE_BINS), 0],
+            "values": [name, top + 1, 1, top + len(SCORE_BINS), 1],
+            "gap": 10,
+        }
+    )
+    histogram.set_title({"name": "计算总分分布" if zh else "computed total histogram"})
+    histogram.set_legend({"none": True})
+    ws.insert_chart(16, 3, histogram)
+
+    computed, reported = (
+        headers.index("计算总分" if zh else "computed total"),
+        headers.index("填报总分" if zh else "reported total"),
+    )
+    scatter = out.book.add_chart({"type": "scatter"})
+    last = max(len(entries), 1)
+    scatter.add_series(
+        {
+            "name": "单位" if zh else "units",
+            "categories": [summary_name, 1, computed, last, computed],
+            "values": [summary_name, 1, reported, last, reported],
+            "marker": {"type": "circle", "size": 6},
+        }
+    )
+    scatter.set_title({"name": "计算总分与填报总分" if zh else "computed vs reported total"})
+    scatter.set_x_axis({"name": "计算总分" if zh else "computed", "min": 0, "max": 100})
+    scatter.set_y_axis({"name": "填报总分" if zh else "reported", "min": 0, "max": 100})
+    scatter.set_legend({"none": True})
+    ws.insert_chart(32, 3, scatter)
+    ws.set_column(0, 0, 14)

@@ -1,0 +1,254 @@
+"""perfeval batch: a folder or zip of submissions in, summary / JSON / CSV / annotated copies / history out."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from perfeval_xl import batch as batch_module
+from perfeval_xl.batch import Progress, run_batch
+from perfeval_xl.cli import main
+from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
+from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
+
+from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .postgres import needs_postgres
+
+CONTRACT_KEYS = {"file", "form", "unit", "year", "status", "scores", "issues"}
+
+
+class _Quiet(Progress):
+    def __init__(self, total: int) -> None:
+        super().__init__(total, "zh", io.StringIO())
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def submissions(tmp_path, make_book) -> Path:
+    """Four examples, one broken workbook, one non-workbook, one unit whose name starts with =, in sub-folders."""
+    folder = tmp_path / "收件箱"
+    (folder / "二级单位").mkdir(parents=True)
+    for source in (XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL):
+        shutil.copy(source, folder / source.name)
+    data = clean_data()
+    data["fields"]["unit"] = '=HYPERLINK("http://x","点我")'
+    shutil.copy(make_book(data, {"rows": {4: {"score": 5}}}), folder / "二级单位" / "公式单位.xlsx")
+    (folder / "二级单位" / "说明.xlsx").write_text("not a workbook", encoding="utf-8")
+    (folder / "二级单位" / "~$公式单位.xlsx").write_bytes(b"lock")  # Excel's lock file: not a submission
+    return folder
+
+
+def _run(source: Path, out: Path, **options) -> batch_module.BatchResult:
+    options.setdefault("jobs", 1)
+    return run_batch(source, out, progress=_Quiet, **options)
+
+
+def test_folder_batch_writes_every_output_and_leaves_inputs_untouched(tmp_path, submissions):
+    before = _hashes(submissions)
+    result = _run(submissions, tmp_path / "out", jobs=2)
+    assert _hashes(submissions) == before
+    names = [e.name for e in result.entries]
+    assert names == sorted(names) and len(names) == 6 and not any("~$" in n for n in names)
+    assert result.exit_code == 2  # one file cannot be read
+    out = tmp_path / "out"
+    results = json.loads((out / RESULTS_JSON).read_text(encoding="utf-8"))
+    assert [r["file"] for r in results] == names
+    assert all(set(r) >= CONTRACT_KEYS for r in results)
+    unreadable = next(r for r in results if r["file"] == "二级单位/说明.xlsx")
+    assert unreadable["status"] == "unreadable" and "不是 Excel 工作簿" in unreadable["message"]
+    broken = next(r for r in results if r["file"] == "二级单位/公式单位.xlsx")
+    assert broken["status"] == "error"
+    annotated = sorted(p.relative_to(out / "annotated").as_posix() for p in (out / "annotated").rglob("*.xlsx"))
+    assert annotated == sorted(r["file"] for r in results if r["issues"])
+    assert "guangzhou_kexie_2021_official.xlsx" not in annotated  # no findings, no copy
+    with (out / RESULTS_CSV).open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["文件", "单位", "表式"] and len(rows) == 7
+
+
+def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
+    _run(submissions, tmp_path / "out")
+    path = tmp_path / "out" / SUMMARY_BOOK
+    book = load_workbook(path)
+    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "图表"]
+    summary = book["汇总"]
+    header = [c.value for c in summary[1]]
+    assert header[:4] == ["文件", "单位", "表式", "年度"] and "结论" in header and "批注副本" in header
+    assert summary.freeze_panes == "A2" and summary.auto_filter.ref
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in summary.iter_rows(min_row=2, values_only=True)}
+    hubei = rows["hubei_xiangyang_2021.xlsx"]
+    assert (hubei["预算数（万元）"], hubei["执行数（万元）"], hubei["计算总分"], hubei["等次"]) == (
+        2634.17,
+        3014.42,
+        93,
+        "优",
+    )
+    assert (hubei["结论"], hubei["提示数"], hubei["错误数"]) == ("通过", 12, 0)
+    assert rows["二级单位/说明.xlsx"]["结论"] == "退回"
+    assert rows["guangzhou_kexie_2021.xlsx"]["执行率"] == pytest.approx(0.961875, abs=1e-6)
+    link = next(c for c in summary["T"] if c.value == "annotated/hubei_xiangyang_2021.xlsx")
+    assert link.hyperlink.target.replace("\\", "/") == "annotated/hubei_xiangyang_2021.xlsx"  # XlsxWriter writes \\
+    counts = {r[0]: r for r in book["按校验代码统计"].iter_rows(min_row=2, values_only=True)}
+    assert counts["PE106"][3:] == (2, 22)  # two files, 22 times
+    details = list(book["问题明细"].iter_rows(min_row=2, values_only=True))
+    assert len(details) == sum(r[11] + r[12] for r in summary.iter_rows(min_row=2, values_only=True))
+    with zipfile.ZipFile(path) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+
+
+def test_text_from_submissions_never_becomes_a_formula(tmp_path, submissions):
+    _run(submissions, tmp_path / "out")
+    summary = load_workbook(tmp_path / "out" / SUMMARY_BOOK)["汇总"]
+    unit = next(c for c in summary["B"] if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert unit.data_type == "s" and unit.value.startswith("=")
+    with (tmp_path / "out" / RESULTS_CSV).open(encoding="utf-8-sig") as handle:
+        units = [row[1] for row in csv.reader(handle)]
+    assert "'" + '=HYPERLINK("http://x","点我")' in units
+
+
+def test_output_is_deterministic_and_parallel_equals_sequential(tmp_path, submissions):
+    one = _run(submissions, tmp_path / "one", jobs=1)
+    two = _run(submissions, tmp_path / "two", jobs=2)
+    assert [e.result for e in one.entries] == [e.result for e in two.entries]
+    first = load_workbook(tmp_path / "one" / SUMMARY_BOOK)
+    second = load_workbook(tmp_path / "two" / SUMMARY_BOOK)
+    for name in first.sheetnames:
+        assert list(first[name].iter_rows(values_only=True)) == list(second[name].iter_rows(values_only=True))
+
+
+def test_progress_lines_when_not_on_a_terminal(tmp_path, submissions):
+    stream = io.StringIO()
+    run_batch(submissions, tmp_path / "out", jobs=1, progress=lambda n: Progress(n, "zh", stream))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 6 and lines[0].startswith("[1/6] ") and lines[-1].startswith("[6/6] 无法读取")
+
+
+class _GbkName(zipfile.ZipInfo):
+    """A member named in GBK bytes without the UTF-8 flag, as Windows' zip tool writes on a Chinese system."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def _zip(path: Path, members: dict[str, bytes], utf8_flag: bool = True) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if utf8_flag:
+                archive.writestr(name, data)
+            else:
+                info = _GbkName(name)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+    return path
+
+
+def test_zip_names_in_gbk_and_utf8_are_decoded(tmp_path):
+    data = XIANGYANG.read_bytes()
+    gbk = _zip(tmp_path / "gbk.zip", {"湖北/襄阳市科协.xlsx": data}, utf8_flag=False)
+    with zipfile.ZipFile(gbk) as archive:
+        info = archive.infolist()[0]
+        assert not info.flag_bits & 0x800 and member_name(info) == "湖北/襄阳市科协.xlsx"
+    utf8 = _zip(tmp_path / "utf8.zip", {"广州/广州市科协.xlsx": GUANGZHOU.read_bytes()})
+    for archive, name, out in ((gbk, "湖北/襄阳市科协.xlsx", "o1"), (utf8, "广州/广州市科协.xlsx", "o2")):
+        result = _run(archive, tmp_path / out)
+        assert [e.name for e in result.entries] == [name]
+        assert result.entries[0].status == "warning"
+        assert (tmp_path / out / "annotated" / name).exists()
+
+
+def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
+    bomb = b"\0" * (MAX_RATIO * 4096)
+    archive = _zip(
+        tmp_path / "in.zip", {"../逃逸.xlsx": b"x", "/abs.xlsx": b"x", "ok/炸弹.xlsx": bomb, "ok/readme.txt": b"x"}
+    )
+    result = _run(archive, tmp_path / "out")
+    reasons = {e.name: e.result["message"] for e in result.entries}
+    assert set(reasons) == {"../逃逸.xlsx", "/abs.xlsx", "ok/炸弹.xlsx"}
+    assert "路径不安全" in reasons["../逃逸.xlsx"] and "路径不安全" in reasons["/abs.xlsx"]
+    assert "压缩炸弹" in reasons["ok/炸弹.xlsx"]
+    assert not (tmp_path / "逃逸.xlsx").exists() and not list((tmp_path / "out").glob(".unpacked-*"))
+    assert (safe_name("a\\..\\b.xlsx"), safe_name("C:/x.xlsx"), safe_name("./a/b.xlsx")) == (None, None, "a/b.xlsx")
+
+
+def test_rerun_skips_unchanged_files(tmp_path, submissions, monkeypatch):
+    first = _run(submissions, tmp_path / "out")
+
+    def must_not_run(task):
+        raise AssertionError(f"{task.name} was checked again")
+
+    monkeypatch.setattr(batch_module, "check_one", must_not_run)
+    again = _run(submissions, tmp_path / "out")
+    assert all(e.reused for e in again.entries if e.status != "unreadable" or e.content_hash)
+    assert [e.result for e in again.entries] == [e.result for e in first.entries]
+
+
+def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = clean_data()
+    broken = make_book(data, {"rows": {4: {"score": 5}}, "fields": {"budget": 3000}})
+    shutil.copy(broken, inbox / "unit.xlsx")
+    first = _run(inbox, tmp_path / "out1", db_url=db_url)
+    first_codes = {i["code"] for i in first.entries[0].result["issues"]}
+    fixed = make_book(data, {"rows": {4: {"score": 3.49}, 5: {"score": 4}}})
+    shutil.copy(fixed, inbox / "unit.xlsx")
+    second = _run(inbox, tmp_path / "out2", db_url=db_url)
+    entry = second.entries[0]
+    assert entry.previous is not None and entry.previous.file == "unit.xlsx"
+    assert entry.fixed and {k[0] for k in entry.fixed} <= first_codes
+    assert entry.new and all(k not in entry.previous.findings for k in entry.new)
+    history = json.loads((tmp_path / "out2" / RESULTS_JSON).read_text(encoding="utf-8"))[0]["history"]
+    assert [f["code"] for f in history["fixed"]] == [k[0] for k in entry.fixed]
+    header = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][1]]
+    row = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][2]]
+    assert row[header.index("已改正")] and row[header.index("新增问题")]
+
+
+def test_resubmission_shows_fixed_and_new_findings_sqlite(tmp_path, make_book):
+    _resubmission(tmp_path, make_book, f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
+@needs_postgres
+def test_resubmission_shows_fixed_and_new_findings_postgresql(tmp_path, make_book, postgres_url):
+    _resubmission(tmp_path, make_book, postgres_url)
+
+
+def test_default_database_is_sqlite_in_the_output_folder(tmp_path, submissions):
+    result = _run(submissions, tmp_path / "out")
+    assert (tmp_path / "out" / "results.sqlite").exists() and result.database.startswith("sqlite:///")
+
+
+def test_command_line(tmp_path, submissions):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-annotate"])
+    assert ok.exit_code == 2, ok.output
+    assert "6 份提交：通过 4，退回 2" in ok.output
+    assert not (tmp_path / "out" / "annotated").exists()
+    english = runner.invoke(
+        main, ["batch", str(submissions), "-o", str(tmp_path / "en"), "--jobs", "1", "--lang", "en"]
+    )
+    assert "6 submissions: 4 accepted, 2 returned" in english.output
+    assert load_workbook(tmp_path / "en" / SUMMARY_BOOK).sheetnames[0] == "summary"
+    not_zip = tmp_path / "x.zip"
+    not_zip.write_text("no")
+    refused = runner.invoke(main, ["batch", str(not_zip), "-o", str(tmp_path / "bad")])
+    assert refused.exit_code == 2 and "不是有效的 .zip" in refused.output
+    bad_db = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "db"), "--db", "nosuchdb://x"])
+    assert bad_db.exit_code == 2 and "无法打开结果数据库" in bad_db.output
