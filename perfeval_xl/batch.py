@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .engine import Evaluation
 from .history import History, Previous, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .reader import UnreadableInput
 from .report import result_dict, unreadable_dict
-from .service import check_path
+from .service import check_paths
 from .submissions import Submission, collect
 from .writeback import annotate_file
 
@@ -57,21 +58,37 @@ class _Task:
     annotate_to: str | None
 
 
-def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
-    """Check one file (in a worker process): its result, and its annotated copy's name when one was written.
-    Nothing raised here may stop the batch, so even an engine failure becomes the file's row."""
+CHUNK = 32  # files per worker call: pandera validates a chunk's frames together
+
+
+def check_chunk(tasks: list[_Task]) -> list[tuple[dict[str, Any], str | None]]:
+    """Check a chunk of files in one worker call: each file's result, and its annotated copy's name when one was
+    written. If the engine fails on the chunk, each file is checked alone so only the file at fault gets an error row."""
     try:
-        evaluation = check_path(task.path, task.form_id)
-    except UnreadableInput as exc:
-        return unreadable_dict(task.name, exc.text(task.lang)), None
+        outcomes = check_paths([t.path for t in tasks], tasks[0].form_id)
+    except Exception:
+        return [check_one(task) for task in tasks]
+    return [_finish(task, outcome) for task, outcome in zip(tasks, outcomes, strict=True)]
+
+
+def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
+    """One file alone. Nothing raised here may stop the batch, so even an engine failure becomes the file's row."""
+    try:
+        outcome = check_paths([task.path], task.form_id)[0]
     except Exception as exc:
         reason = f"内部错误，请联系技术支持：{type(exc).__name__}: {exc}"
         return unreadable_dict(task.name, reason if task.lang == "zh" else f"internal error: {exc}"), None
-    result = result_dict(evaluation, task.name, task.lang)
-    if task.annotate_to is None or not evaluation.findings:
+    return _finish(task, outcome)
+
+
+def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[str, Any], str | None]:
+    if isinstance(outcome, UnreadableInput):
+        return unreadable_dict(task.name, outcome.text(task.lang)), None
+    result = result_dict(outcome, task.name, task.lang)
+    if task.annotate_to is None or not outcome.findings:
         return result, None
     try:
-        annotate_file(task.path, build_plan(evaluation, task.lang), task.annotate_to)
+        annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to)
     except Exception as exc:
         result["annotation_error"] = f"{type(exc).__name__}: {exc}"
         return result, None
@@ -91,13 +108,17 @@ def _refused(sub: Submission, lang: str) -> dict[str, Any]:
 
 
 def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """Results in task order; with more than one job, in a pool of processes."""
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(check_one, tasks)
+    """Results in task order; with more than one job, chunks go to a pool of processes (small enough that every
+    process gets several, so that none waits idle at the end)."""
+    size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4))))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from check_chunk(chunk)
         return
-    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(check_one, tasks, chunksize=chunk)
+        for results in pool.map(check_chunk, chunks):
+            yield from results
 
 
 class Progress:

@@ -257,16 +257,21 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     return scores
 
 
-def evaluate_extraction(extraction: Extraction) -> Evaluation:
-    """Score and check an extracted form."""
-    from .checks import run_checks
+def evaluate_extractions(extractions: list[Extraction]) -> list[Evaluation]:
+    """Score and check extracted forms; the pandera schemas validate all of them together (see schemas.py)."""
+    from .checks import run_checks, schema_checks
+    from .schemas import schema_failures
 
-    parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
-    evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
-    evaluation.findings = run_checks(evaluation)
-    return evaluation
+    failures = schema_failures(extractions, [schema_checks(e.definition) for e in extractions])
+    evaluations = []
+    for extraction, failed in zip(extractions, failures, strict=True):
+        parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
+        evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
+        evaluation.findings = run_checks(evaluation, failed)
+        evaluations.append(evaluation)
+    return evaluations
 
 
 def evaluate(book: WorkbookGrid, definition: FormDefinition) -> Evaluation:
     """Extract, score and check one workbook grid against one form definition."""
-    return evaluate_extraction(extract(book, definition))
+    return evaluate_extractions([extract(book, definition)])[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from openpyxl.utils.cell import get_column_letter, quote_sheetname
@@ -64,10 +64,18 @@ class SheetGrid:
         return ""
 
     def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
-        for r0, c0, r1, c1 in self.merged:
-            if r0 <= row <= r1 and c0 <= col <= c1:
-                return (r0, c0, r1, c1)
-        return None
+        return self._merge_index.get((row, col))
+
+    @cached_property
+    def _merge_index(self) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+        """Every merged cell's range, by cell (the first range listed wins, as a scan would)."""
+        index: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        for box in self.merged:
+            r0, c0, r1, c1 = box
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    index.setdefault((r, c), box)
+        return index
 
     def is_formula(self, row: int, col: int) -> bool:
         return (row, col) in self.formulas
@@ -94,8 +102,10 @@ class SheetGrid:
         return index
 
 
+@lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
-    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter."""
+    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter. Memoised:
+    the submissions of one form repeat the same labels file after file."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
 
 

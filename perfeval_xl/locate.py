@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, Section, TableSpec
@@ -16,6 +17,12 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 def norm_label(text: Any) -> str:
     """Fold a label or typed choice for comparison (see ``grid.fold_label``)."""
     return fold_label(str(text))
+
+
+@lru_cache(maxsize=1024)
+def _inline_pattern(label: str) -> re.Pattern[str]:
+    """``label：value`` written in one cell."""
+    return re.compile(re.escape(label) + r"\s*[:：]\s*(.+?)(?:\s{2,}|$)")
 
 
 def _folded_matches(text: str, wanted: str) -> bool:
@@ -160,7 +167,7 @@ class _Locator:
                 if not isinstance(value, str):
                     continue
                 for label in spec.match:
-                    match = re.search(re.escape(label) + r"\s*[:：]\s*(.+?)(?:\s{2,}|$)", value)
+                    match = _inline_pattern(label).search(value)
                     if match:
                         return FieldValue(spec, match[1].strip(), CellRef(self.sheet.name, row, col))
         return None

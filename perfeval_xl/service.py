@@ -1,13 +1,13 @@
-"""One workbook file in, one Evaluation out: reading, form detection and evaluation, shared by every adapter."""
+"""Workbook files in, Evaluations out: reading, form detection and evaluation, shared by every adapter."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .definition import FormDefinition, all_forms, load_form
-from .engine import Evaluation, evaluate
+from .engine import Evaluation, evaluate_extractions
 from .grid import WorkbookGrid
-from .locate import WrongForm, find_form_sheet
+from .locate import Extraction, WrongForm, extract, find_form_sheet
 from .reader import UnreadableInput, read_workbook
 
 
@@ -29,15 +29,52 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
 
 
-def check_grid(book: WorkbookGrid, form_id: str | None = None) -> Evaluation:
-    """Detect and evaluate a grid read from a file or from an open Excel book; a grid of no known form raises
-    UnreadableInput with a one-line reason."""
+def _extract(book: WorkbookGrid, form_id: str | None) -> Extraction:
     try:
-        return evaluate(book, detect_form(book, form_id))
+        return extract(book, detect_form(book, form_id))
     except WrongForm as exc:
         raise UnreadableInput(book.path, exc.message, exc.message_en) from exc
 
 
+def check_grids(
+    books: list[WorkbookGrid | UnreadableInput], form_id: str | None = None
+) -> list[Evaluation | UnreadableInput]:
+    """Detect and evaluate grids read from files or open Excel books, validating them together; an item that is
+    already UnreadableInput, or a grid of no known form, comes back as UnreadableInput with a one-line reason."""
+    extracted: list[Extraction | UnreadableInput] = []
+    for book in books:
+        try:
+            extracted.append(book if isinstance(book, UnreadableInput) else _extract(book, form_id))
+        except UnreadableInput as exc:
+            extracted.append(exc)
+    evaluations = iter(evaluate_extractions([e for e in extracted if not isinstance(e, UnreadableInput)]))
+    return [e if isinstance(e, UnreadableInput) else next(evaluations) for e in extracted]
+
+
+def _read(path: str | Path) -> WorkbookGrid | UnreadableInput:
+    try:
+        return read_workbook(path)
+    except UnreadableInput as exc:
+        return exc
+
+
+def check_paths(paths: list[str | Path], form_id: str | None = None) -> list[Evaluation | UnreadableInput]:
+    """Read, detect and evaluate several files together (one pandera call per form): an Evaluation or the
+    UnreadableInput that says why not, for each path in order."""
+    return check_grids([_read(path) for path in paths], form_id)
+
+
+def _one(outcome: Evaluation | UnreadableInput) -> Evaluation:
+    if isinstance(outcome, UnreadableInput):
+        raise outcome
+    return outcome
+
+
+def check_grid(book: WorkbookGrid, form_id: str | None = None) -> Evaluation:
+    """Detect and evaluate one grid; a grid of no known form raises UnreadableInput with a one-line reason."""
+    return _one(check_grids([book], form_id)[0])
+
+
 def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
     """Read, detect and evaluate one file. Raises UnreadableInput with a one-line reason for anything else."""
-    return check_grid(read_workbook(path), form_id)
+    return _one(check_paths([path], form_id)[0])

@@ -190,13 +190,29 @@ def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
 def test_rerun_skips_unchanged_files(tmp_path, submissions, monkeypatch):
     first = _run(submissions, tmp_path / "out")
 
-    def must_not_run(task):
-        raise AssertionError(f"{task.name} was checked again")
+    def must_not_run(tasks):
+        raise AssertionError(f"{[t.name for t in tasks]} checked again")
 
-    monkeypatch.setattr(batch_module, "check_one", must_not_run)
+    monkeypatch.setattr(batch_module, "check_chunk", must_not_run)
     again = _run(submissions, tmp_path / "out")
     assert all(e.reused for e in again.entries if e.status != "unreadable" or e.content_hash)
     assert [e.result for e in again.entries] == [e.result for e in first.entries]
+
+
+def test_a_file_that_breaks_the_engine_gets_its_row_and_the_batch_goes_on(tmp_path, submissions, monkeypatch):
+    real = batch_module.check_paths
+
+    def fragile(paths, form_id=None):
+        if any(str(p).endswith("hubei_xiangyang_2021.xlsx") for p in paths):
+            raise RuntimeError("engine bug")
+        return real(paths, form_id)
+
+    monkeypatch.setattr(batch_module, "check_paths", fragile)
+    result = _run(submissions, tmp_path / "out")
+    rows = {e.name: e for e in result.entries}
+    assert "engine bug" in rows["hubei_xiangyang_2021.xlsx"].result["message"]
+    assert rows["hubei_xiangyang_2021_official.xlsx"].status == "warning"  # same chunk, checked alone
+    assert len(rows) == 6
 
 
 def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
@@ -252,3 +268,17 @@ def test_command_line(tmp_path, submissions):
     assert refused.exit_code == 2 and "不是有效的 .zip" in refused.output
     bad_db = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "db"), "--db", "nosuchdb://x"])
     assert bad_db.exit_code == 2 and "无法打开结果数据库" in bad_db.output
+
+
+def test_validating_files_together_finds_what_validating_each_alone_finds(make_book):
+    """pandera validates a chunk's frames in one call; every file must still get exactly its own findings."""
+    from perfeval_xl.service import check_path, check_paths
+
+    bad = {"fields": {"budget": "见附件"}, "rows": {4: {"score": 5}, 6: {"weight": -5}}}
+    paths = [XIANGYANG, make_book(clean_data(), bad), GUANGZHOU, make_book(clean_data()), XIANGYANG_OFFICIAL]
+    together = check_paths(paths)
+    for path, evaluation in zip(paths, together, strict=True):
+        alone = check_path(path)
+        assert [f.as_dict("zh") for f in evaluation.findings] == [f.as_dict("zh") for f in alone.findings]
+        assert evaluation.scores.total == alone.scores.total
+    assert any(f.code.startswith("PE1") for f in together[1].findings)

@@ -34,6 +34,7 @@ from .pe303_over_budget import OverBudget
 if TYPE_CHECKING:
     from ..definition import FormDefinition
     from ..engine import Evaluation
+    from ..locate import FieldValue
 
 CATALOGUE: tuple[type[Check], ...] = (
     RequiredMissing,
@@ -75,14 +76,16 @@ def active_checks(definition: FormDefinition) -> list[Check]:
     return checks
 
 
-def run_checks(evaluation: Evaluation) -> list[Finding]:
-    """Run every active check in stage order. A cell already failing a type check is not reported again by a
-    later stage, so one wrong entry does not drown the report in its consequences."""
-    from ..schemas import schema_failures
+def schema_checks(definition: FormDefinition) -> list[SchemaCheck]:
+    return [c for c in active_checks(definition) if isinstance(c, SchemaCheck)]
 
+
+def run_checks(evaluation: Evaluation, failures: dict[str, list[FieldValue]]) -> list[Finding]:
+    """Run every active check in stage order, the schema checks' ``failures`` (see schemas.schema_failures)
+    given. A cell already failing a type check is not reported again by a later stage, so one wrong entry does not
+    drown the report in its consequences."""
     checks = active_checks(evaluation.definition)
-    schema_checks = [c for c in checks if isinstance(c, SchemaCheck)]
-    ctx = Context(evaluation, schema_failures(evaluation.extraction, schema_checks))
+    ctx = Context(evaluation, failures)
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     failed_cells: set[tuple[str, str]] = set()
@@ -100,4 +103,4 @@ def run_checks(evaluation: Evaluation) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-__all__ = ["BY_CODE", "CATALOGUE", "Check", "Context", "active_checks", "run_checks"]
+__all__ = ["BY_CODE", "CATALOGUE", "Check", "Context", "active_checks", "run_checks", "schema_checks"]

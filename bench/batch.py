@@ -1,0 +1,141 @@
+"""Benchmark: ``perfeval batch`` against a naive peer and the calamine read floor, measured in the same run.
+
+    python bench/batch.py [N]          # default 500
+
+Generates N filled submissions (湖北 and 广州, template-filled and hand-made official layouts, with and without
+findings, every file with its own unit name and amounts), then measures over the same files:
+- ours, validate-only: ``perfeval batch DIR -o OUT --no-annotate`` (all cores, fresh history database);
+- ours, with annotation (annotated copies of every file with findings);
+- naive peer: the script a user would otherwise write, one process: openpyxl full load + pandas per file, finding
+  the budget and executed amounts by their labels;
+- read floor: python-calamine reading every sheet of every file and doing nothing else, one process.
+It prints files/s for each, the ratios ours/peer and ours/floor, and the peak RSS of a batch over N and over 4N files.
+It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from perfeval_xl.definition import load_form
+from perfeval_xl.service import check_path
+from perfeval_xl.template import build_template
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CLEAN, mutate  # noqa: E402 - the test fixtures' clean data, reused as realistic input
+
+OFFICIAL = [
+    ROOT / "examples" / "hubei_xiangyang_2021_official.xlsx",
+    ROOT / "examples" / "guangzhou_kexie_2021_official.xlsx",
+]
+
+
+def generate(folder: Path, count: int, seed: int = 7) -> list[Path]:
+    """``count`` distinct submissions: 3 in 5 template-filled (one of them with an error), 2 in 5 official layouts."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    unit_cells = {p: check_path(p).extraction.fields["unit"].ref for p in OFFICIAL}
+    paths = []
+    for i in range(count):
+        kind = i % 5
+        path = folder / f"{i // 100:02d}" / f"submission_{i:05d}.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        if kind in (0, 1, 2):
+            form = "hubei" if kind != 1 else "guangzhou"
+            data = CLEAN[form]()
+            data["fields"]["unit"] = f"第{i}号预算单位"
+            change = {"rows": {4: {"score": 5}}} if kind == 2 else {}
+            if form == "hubei":
+                data["fields"]["budget"] = round(3100 + rng.uniform(-50, 50), 2)
+            build_template(load_form(form), path, mutate(data, change))
+        else:
+            source = OFFICIAL[kind - 3]
+            book = load_workbook(source)
+            ref = unit_cells[source]
+            book[ref.sheet][ref.a1] = f"第{i}号预算单位"
+            book.save(path)
+        paths.append(path)
+    return paths
+
+
+def naive_peer(path: Path) -> float | None:
+    book = load_workbook(path)
+    frame = pd.DataFrame(book.worksheets[0].values)
+    for _, row in frame.iterrows():
+        values = [v for v in row if v is not None]
+        if values and values[0] in ("部门整体支出总额", "全年预算数"):
+            try:
+                return float(values[2]) / float(values[1])
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None
+
+
+def read_floor(path: Path) -> int:
+    book = CalamineWorkbook.from_path(str(path))
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+
+
+def per_file(label: str, func, files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        func(path)
+    rate = len(files) / (time.perf_counter() - start)
+    print(f"{label:<28} {rate:9.1f} files/s")
+    return rate
+
+
+PERFEVAL = [sys.executable, "-c", "from perfeval_xl.cli import main; main()"]
+
+
+def batch(label: str, folder: Path, out: Path, annotate: bool) -> float:
+    """Files/s of a whole ``perfeval batch`` command (start-up, history database and summary included)."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [*PERFEVAL, "batch", str(folder), "-o", str(out), "--annotate" if annotate else "--no-annotate"]
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False)
+    rate = sum(1 for _ in folder.rglob("*.xlsx")) / (time.perf_counter() - start)
+    print(f"{label:<28} {rate:9.1f} files/s")
+    return rate
+
+
+def main(count: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print(f"generating {count} submissions …", flush=True)
+        files = generate(work / "in", count)
+        floor = per_file("read floor (calamine)", read_floor, files)
+        peer = per_file("naive peer (openpyxl+pandas)", naive_peer, files)
+        ours = batch("ours, validate-only", work / "in", work / "out", annotate=False)
+        annotated = batch("ours, with annotation", work / "in", work / "out", annotate=True)
+        print(f"ours/peer  {ours / peer:6.1f}x   (with annotation {annotated / peer:.1f}x; target >= 8x)")
+        print(f"ours/floor {ours / floor:6.2f}    (target >= 0.5)")
+        generate(work / "big", 4 * count, seed=11)
+        rss_n, rss_4n = peak_rss(work / "in", work / "rss"), peak_rss(work / "big", work / "rss4")
+        print(f"peak RSS   {rss_n / 1024:6.0f} MiB for {count} files, {rss_4n / 1024:.0f} MiB for {4 * count} files")
+
+
+def peak_rss(folder: Path, out: Path) -> int:
+    """Peak RSS (KiB) of the largest process of a validate-only batch, measured from a fresh interpreter so that one
+    measurement's peak cannot hide the next one's."""
+    command = [*PERFEVAL, "batch", str(folder), "-o", str(out), "--no-annotate"]
+    code = (
+        f"import resource, subprocess; subprocess.run({command!r}, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
