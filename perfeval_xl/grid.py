@@ -13,8 +13,9 @@ from openpyxl.utils.cell import get_column_letter, quote_sheetname
 META_SHEET = "_perfeval"
 
 
+@lru_cache(maxsize=65536)
 def a1(row: int, col: int) -> str:
-    """A1 reference of a 0-based (row, col)."""
+    """A1 reference of a 0-based (row, col) (memoised: every file asks for the same few hundred)."""
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
@@ -89,6 +90,14 @@ class SheetGrid:
             for c, v in enumerate(row)
             if isinstance(v, str) and v
         }
+
+    @cached_property
+    def labels_by_row(self) -> dict[int, list[tuple[int, str]]]:
+        """The folded text cells of each row, left to right."""
+        rows: dict[int, list[tuple[int, str]]] = {}
+        for (r, c), text in self.labels.items():
+            rows.setdefault(r, []).append((c, text))
+        return rows
 
     @cached_property
     def label_index(self) -> dict[str, list[tuple[int, int]]]:

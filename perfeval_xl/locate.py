@@ -146,7 +146,9 @@ class _Locator:
         return text is not None and any(_folded_matches(text, label) for label in labels)
 
     def _row_has(self, row: int, labels: tuple[str, ...]) -> bool:
-        return any(self._at(row, col, labels) for col in range(len(self.sheet.cells[row])))
+        return any(
+            _folded_matches(text, label) for _, text in self.sheet.labels_by_row.get(row, ()) for label in labels
+        )
 
     def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
         """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first."""
@@ -218,8 +220,9 @@ class _Locator:
         required = [c for c in spec.columns if not (c.added or c.optional)]
         if not all(self._row_has(row, self.folded[c]) for c in required):  # most rows fail on the first label
             return None
+        texts = self.sheet.labels_by_row.get(row, ())
         matches = {
-            c.key: [col for col in range(len(self.sheet.cells[row])) if self._at(row, col, self.folded[c])]
+            c.key: [col for col, text in texts if any(_folded_matches(text, label) for label in self.folded[c])]
             for c in spec.columns
         }
         columns: dict[str, int] = {}
@@ -262,11 +265,7 @@ class _Locator:
                 cells[column.key] = FieldValue(
                     column, value, CellRef(self.sheet.name, row, col), formula=self.sheet.is_formula(row, col)
                 )
-            own = [
-                k
-                for k, c in cells.items()
-                if c.raw != "" and not spec.column(k).fill_down and not spec.column(k).output
-            ]
+            own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
             for column in spec.columns:
                 if column.fill_down and column.key in cells:
                     if cells[column.key].raw == "" and own:
