@@ -19,7 +19,7 @@ from .history import History, Previous, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .reader import UnreadableInput
 from .report import result_dict, unreadable_dict
-from .service import check_paths
+from .service import check_paths, warm_up
 from .submissions import Submission, collect
 from .writeback import annotate_file
 
@@ -116,6 +116,7 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
         for chunk in chunks:
             yield from check_chunk(chunk)
         return
+    warm_up()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for results in pool.map(check_chunk, chunks):
             yield from results

@@ -78,3 +78,13 @@ def check_grid(book: WorkbookGrid, form_id: str | None = None) -> Evaluation:
 def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
     """Read, detect and evaluate one file. Raises UnreadableInput with a one-line reason for anything else."""
     return _one(check_paths([path], form_id)[0])
+
+
+def warm_up() -> None:
+    """Load every form definition and build its pandera schema now, so that worker processes forked after this
+    start with them instead of each building its own."""
+    from .checks import schema_checks
+    from .schemas import cell_schema
+
+    for definition in all_forms():
+        cell_schema(definition, tuple(sorted(c.code for c in schema_checks(definition))))
