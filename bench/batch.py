@@ -23,9 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import load_workbook
-from python_calamine import CalamineWorkbook
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_path
@@ -33,6 +31,7 @@ from perfeval_xl.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.check_speed import naive_peer, read_floor  # noqa: E402 - the same peer and floor as the check bench
 from tests.conftest import CLEAN, mutate  # noqa: E402 - the test fixtures' clean data, reused as realistic input
 
 OFFICIAL = [
@@ -67,24 +66,6 @@ def generate(folder: Path, count: int, seed: int = 7) -> list[Path]:
             book.save(path)
         paths.append(path)
     return paths
-
-
-def naive_peer(path: Path) -> float | None:
-    book = load_workbook(path)
-    frame = pd.DataFrame(book.worksheets[0].values)
-    for _, row in frame.iterrows():
-        values = [v for v in row if v is not None]
-        if values and values[0] in ("部门整体支出总额", "全年预算数"):
-            try:
-                return float(values[2]) / float(values[1])
-            except (TypeError, ValueError, IndexError):
-                return None
-    return None
-
-
-def read_floor(path: Path) -> int:
-    book = CalamineWorkbook.from_path(str(path))
-    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
 
 
 def per_file(label: str, func, files: list[Path]) -> float:

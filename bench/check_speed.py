@@ -40,8 +40,11 @@ def naive_peer(path: Path) -> float | None:
     frame = pd.DataFrame(book.worksheets[0].values)
     for _, row in frame.iterrows():
         values = [v for v in row if v is not None]
-        if values and values[0] == "部门整体支出总额":
-            return float(values[2]) / float(values[1])
+        if values and values[0] in ("部门整体支出总额", "全年预算数"):  # 湖北, 广州
+            try:
+                return float(values[2]) / float(values[1])
+            except (TypeError, ValueError, IndexError):
+                return None
     return None
 
 
