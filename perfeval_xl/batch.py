@@ -153,7 +153,6 @@ class Progress:
 @dataclass
 class BatchResult:
     entries: list[Entry]
-    started_at: str
     database: str
 
     @property
@@ -182,7 +181,7 @@ def run_batch(
     options = f"form={form_id or '*'};lang={lang}"
     with tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked:
         subs = collect(source, Path(unpacked), exclude=outdir)
-        run_id, started = history.start_run(str(source))
+        run_id = history.start_run(str(source))
         hashes = {s.name: content_hash(s.path) for s in subs if s.path is not None}
         stored = history.stored_results(sorted(set(hashes.values())), options)
         entries: list[Entry | None] = []
@@ -216,7 +215,7 @@ def run_batch(
     _compare_with_previous(history, run_id, done)
     history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in done])
     history.close()
-    batch = BatchResult(done, started, database)
+    batch = BatchResult(done, database)
     write_outputs(outdir, batch, lang)
     return batch
 

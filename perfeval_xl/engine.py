@@ -259,10 +259,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
 
 def evaluate_extractions(extractions: list[Extraction]) -> list[Evaluation]:
     """Score and check extracted forms; the pandera schemas validate all of them together (see schemas.py)."""
-    from .checks import run_checks, schema_checks
+    from .checks import run_checks
     from .schemas import schema_failures
 
-    failures = schema_failures(extractions, [schema_checks(e.definition) for e in extractions])
+    failures = schema_failures(extractions)
     evaluations = []
     for extraction, failed in zip(extractions, failures, strict=True):
         parsed = {key: parse_field(value) for key, value in extraction.fields.items()}

@@ -269,14 +269,6 @@ def _results_sheet(book: Any, plan: Any) -> None:
     ws.range((header_row, 1), (header_row, len(RESULT_WIDTHS))).font.bold = True
     for offset, result in enumerate(plan.results, start=1):
         link = ws.range((header_row + offset, LINK_COLUMN))
-        row, col = _row_col(result.cell)
-        link.add_hyperlink(f"#{sheet_ref(result.sheet, row, col)}", text_to_display=result.cell)
+        link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.range((1, col)).column_width = width
-
-
-def _row_col(cell: str) -> tuple[int, int]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    letters, row = coordinate_from_string(cell)
-    return row - 1, column_index_from_string(letters) - 1

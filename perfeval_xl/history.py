@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .report import issue_counts
+
 metadata = MetaData()
 runs = Table(
     "perfeval_runs",
@@ -95,7 +97,7 @@ class History:
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{exc}") from exc
 
-    def start_run(self, source: str) -> tuple[int, str]:
+    def start_run(self, source: str) -> int:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
             row = conn.execute(
@@ -103,7 +105,7 @@ class History:
                 .values(started_at=started, source=source, tool_version=self.tool_version)
                 .returning(runs.c.id)
             )
-            return int(row.scalar_one()), started
+            return int(row.scalar_one())
 
     def stored_results(self, hashes: list[str], options: str) -> dict[str, dict[str, Any]]:
         """Results of files already checked with the same content, options and tool version, by content hash."""
@@ -147,7 +149,7 @@ class History:
             for file, content_hash, options, result in entries:
                 scores = result.get("scores") or {}
                 issues = result.get("issues", [])
-                errors = sum(i["severity"] == "error" for i in issues)
+                errors, warnings = issue_counts(result)
                 row = conn.execute(
                     insert(submissions)
                     .values(
@@ -163,7 +165,7 @@ class History:
                         reported_total=scores.get("reported_total"),
                         grade=scores.get("grade"),
                         errors=errors,
-                        warnings=len(issues) - errors,
+                        warnings=warnings,
                         result=json.dumps(result, ensure_ascii=False),
                     )
                     .returning(submissions.c.id)

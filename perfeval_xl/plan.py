@@ -71,6 +71,11 @@ RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16)
 LINK_COLUMN = 4  # 1-based column of the 校验结果 table whose cells link to the finding's cell
 
 
+def looks_like_formula(value: Any) -> bool:
+    """Text a spreadsheet would take for a formula: it must be written as text (it came from a submission)."""
+    return isinstance(value, str) and value.startswith(("=", "+", "-", "@"))
+
+
 def strip_note(text: str) -> str:
     """A cell note without the part an earlier run added."""
     return text.split(NOTE_TAG, 1)[0].rstrip() if NOTE_TAG in text else text

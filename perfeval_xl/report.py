@@ -51,6 +51,13 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
     }
 
 
+def issue_counts(result: dict[str, Any]) -> tuple[int, int]:
+    """(errors, warnings) of one result object of the JSON contract."""
+    issues = result.get("issues", [])
+    errors = sum(i["severity"] == "error" for i in issues)
+    return errors, len(issues) - errors
+
+
 def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
     return {
         "file": str(path),

@@ -84,15 +84,20 @@ def cell_frame(extraction: Extraction) -> tuple[pd.DataFrame, dict[str, FieldVal
     return frame, {address: value for address, (_, value) in cells.items()}
 
 
-def schema_failures(
-    extractions: list[Extraction], checks: list[list[SchemaCheck]]
-) -> list[dict[str, list[FieldValue]]]:
-    """Validate every cell of every extraction lazily, one pandera call per form and set of checks; for each
-    extraction, its failing cells grouped by check code. ``checks[i]`` are the schema checks of ``extractions[i]``."""
+def schema_codes(definition: FormDefinition) -> tuple[str, ...]:
+    """The codes of the schema checks a form switches on, in the order schemas are cached by."""
+    from .checks import schema_checks
+
+    return tuple(sorted(c.code for c in schema_checks(definition)))
+
+
+def schema_failures(extractions: list[Extraction]) -> list[dict[str, list[FieldValue]]]:
+    """Validate every cell of every extraction lazily with its form's active schema checks, one pandera call per
+    form; for each extraction, its failing cells grouped by check code."""
     results: list[dict[str, list[FieldValue]]] = [{} for _ in extractions]
     groups: dict[tuple[str, str, tuple[str, ...]], list[int]] = {}
     for i, extraction in enumerate(extractions):
-        codes = tuple(sorted(c.code for c in checks[i]))
+        codes = schema_codes(extraction.definition)
         groups.setdefault((extraction.definition.id, extraction.definition.version, codes), []).append(i)
     for (_, _, codes), members in groups.items():
         frames, cells = [], {}

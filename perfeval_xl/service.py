@@ -83,8 +83,7 @@ def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
 def warm_up() -> None:
     """Load every form definition and build its pandera schema now, so that worker processes forked after this
     start with them instead of each building its own."""
-    from .checks import schema_checks
-    from .schemas import cell_schema
+    from .schemas import cell_schema, schema_codes
 
     for definition in all_forms():
-        cell_schema(definition, tuple(sorted(c.code for c in schema_checks(definition))))
+        cell_schema(definition, schema_codes(definition))

@@ -8,13 +8,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xlsxwriter
 
 from .checks import CATALOGUE
 from .definition import all_forms
 from .findings import SEVERITY_LABEL
+from .plan import looks_like_formula
+from .report import issue_counts
 
 if TYPE_CHECKING:
     from .batch import BatchResult, Entry
@@ -34,12 +36,6 @@ def _scores(entry: Entry) -> dict[str, Any]:
     return entry.result.get("scores") or {}
 
 
-def _counts(entry: Entry) -> tuple[int, int]:
-    issues = entry.result.get("issues", [])
-    errors = sum(i["severity"] == "error" for i in issues)
-    return errors, len(issues) - errors
-
-
 def _difference(entry: Entry) -> float | None:
     scores = _scores(entry)
     if scores.get("total") is None or scores.get("reported_total") is None:
@@ -50,7 +46,7 @@ def _difference(entry: Entry) -> float | None:
 def _reason(entry: Entry, lang: str) -> str:
     if entry.status == "unreadable":
         return str(entry.result.get("message", ""))
-    errors, warnings = _counts(entry)
+    errors, warnings = issue_counts(entry.result)
     if lang == "zh":
         return (
             f"强制性错误 {errors} 项，须改正后重新提交"
@@ -64,29 +60,42 @@ def _keys(keys: list[tuple[str, str, str]]) -> str:
     return "；".join(f"{code} {sheet}!{cell}" for code, sheet, cell in keys)
 
 
-Column = tuple[str, str, float, Callable[["Entry", str], Any], str | None]
-COLUMNS: tuple[Column, ...] = (
-    ("文件", "file", 30, lambda e, _: e.name, None),
-    ("单位", "unit", 26, lambda e, _: e.result.get("unit") or "", None),
-    ("表式", "form", 10, lambda e, _: e.result.get("form") or "", None),
-    ("年度", "year", 7, lambda e, _: e.result.get("year"), "0"),
-    ("预算数（万元）", "budget", 14, lambda e, _: _scores(e).get("budget"), "#,##0.00"),
-    ("执行数（万元）", "executed", 14, lambda e, _: _scores(e).get("executed"), "#,##0.00"),
-    ("执行率", "execution rate", 9, lambda e, _: _scores(e).get("execution_rate"), "0.00%"),
-    ("计算总分", "computed total", 9, lambda e, _: _scores(e).get("total"), "0.00"),
-    ("填报总分", "reported total", 9, lambda e, _: _scores(e).get("reported_total"), "0.00"),
-    ("差异", "difference", 7, lambda e, _: _difference(e), "0.00"),
-    ("等次", "grade", 6, lambda e, _: _scores(e).get("grade") or "", None),
-    ("错误数", "errors", 7, lambda e, _: _counts(e)[0], "0"),
-    ("提示数", "warnings", 7, lambda e, _: _counts(e)[1], "0"),
-    ("结论", "status", 7, lambda e, lang: VERDICT[lang][e.returned], None),
-    ("说明", "reason", 30, _reason, None),
-    ("本次", "this run", 8, lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
-    ("上次提交", "previous", 20, lambda e, _: e.previous.started_at if e.previous else "", None),
-    ("已改正", "fixed", 24, lambda e, _: _keys(e.fixed), None),
-    ("新增问题", "new", 24, lambda e, _: _keys(e.new), None),
-    ("批注副本", "annotated copy", 30, lambda e, _: e.annotated or "", None),
+class Column(NamedTuple):
+    zh: str
+    en: str
+    value: Callable[[Entry, str], Any]
+    num_format: str | None
+
+
+COLUMNS: tuple[Column, ...] = tuple(
+    Column(*c)
+    for c in (
+        ("文件", "file", lambda e, _: e.name, None),
+        ("单位", "unit", lambda e, _: e.result.get("unit") or "", None),
+        ("表式", "form", lambda e, _: e.result.get("form") or "", None),
+        ("年度", "year", lambda e, _: e.result.get("year"), "0"),
+        ("预算数（万元）", "budget", lambda e, _: _scores(e).get("budget"), "#,##0.00"),
+        ("执行数（万元）", "executed", lambda e, _: _scores(e).get("executed"), "#,##0.00"),
+        ("执行率", "execution rate", lambda e, _: _scores(e).get("execution_rate"), "0.00%"),
+        ("计算总分", "computed total", lambda e, _: _scores(e).get("total"), "0.00"),
+        ("填报总分", "reported total", lambda e, _: _scores(e).get("reported_total"), "0.00"),
+        ("差异", "difference", lambda e, _: _difference(e), "0.00"),
+        ("等次", "grade", lambda e, _: _scores(e).get("grade") or "", None),
+        ("错误数", "errors", lambda e, _: issue_counts(e.result)[0], "0"),
+        ("提示数", "warnings", lambda e, _: issue_counts(e.result)[1], "0"),
+        ("结论", "status", lambda e, lang: VERDICT[lang][e.returned], None),
+        ("说明", "reason", _reason, None),
+        ("本次", "this run", lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
+        ("上次提交", "previous", lambda e, _: e.previous.started_at if e.previous else "", None),
+        ("已改正", "fixed", lambda e, _: _keys(e.fixed), None),
+        ("新增问题", "new", lambda e, _: _keys(e.new), None),
+        ("批注副本", "annotated copy", lambda e, _: e.annotated or "", None),
+    )
 )
+
+
+def _column(en: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS) if c.en == en)
 
 
 def _width(text: Any) -> float:
@@ -95,10 +104,8 @@ def _width(text: Any) -> float:
 
 
 def _safe_csv(value: Any) -> Any:
-    """Text that a spreadsheet would take for a formula (= + - @ first) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def write_outputs(outdir: Path, batch: BatchResult, lang: str) -> None:
@@ -114,9 +121,9 @@ def write_outputs(outdir: Path, batch: BatchResult, lang: str) -> None:
     (outdir / RESULTS_JSON).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     with (outdir / RESULTS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads it as UTF-8
         writer = csv.writer(handle)
-        writer.writerow([c[0] if lang == "zh" else c[1] for c in COLUMNS])
+        writer.writerow([c.zh if lang == "zh" else c.en for c in COLUMNS])
         for entry in batch.entries:
-            writer.writerow([_safe_csv(c[3](entry, lang)) for c in COLUMNS])
+            writer.writerow([_safe_csv(c.value(entry, lang)) for c in COLUMNS])
     _workbook(outdir / SUMMARY_BOOK, batch, lang)
 
 
@@ -166,10 +173,10 @@ def _workbook(path: Path, batch: BatchResult, lang: str) -> None:
     out = _Book(path)
     summary_name, codes_name, findings_name, charts_name = SHEETS[lang]
     entries = batch.entries
-    headers = [c[0] if zh else c[1] for c in COLUMNS]
-    rows = [[c[3](e, lang) for c in COLUMNS] for e in entries]
-    ws = out.table(summary_name, headers, rows, [c[4] for c in COLUMNS])
-    status_col, link_col = headers.index(COLUMNS[13][0 if zh else 1]), len(COLUMNS) - 1
+    headers = [c.zh if zh else c.en for c in COLUMNS]
+    rows = [[c.value(e, lang) for c in COLUMNS] for e in entries]
+    ws = out.table(summary_name, headers, rows, [c.num_format for c in COLUMNS])
+    status_col, link_col = _column("status"), _column("annotated copy")
     for r, entry in enumerate(entries, start=1):
         if entry.returned:
             ws.write_string(r, status_col, VERDICT[lang][1], out.returned)
@@ -223,7 +230,7 @@ def _workbook(path: Path, batch: BatchResult, lang: str) -> None:
         finding_rows,
         [None] * 9,
     )
-    _charts(out, charts_name, summary_name, entries, headers, zh)
+    _charts(out, charts_name, summary_name, entries, zh)
     out.book.close()
 
 
@@ -242,11 +249,12 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
-def _charts(out: _Book, name: str, summary_name: str, entries: list[Entry], headers: list[str], zh: bool) -> None:
+def _charts(out: _Book, name: str, summary_name: str, entries: list[Entry], zh: bool) -> None:
     """Native Excel charts: grade distribution, score histogram, computed against reported total."""
     ws = out.book.add_worksheet(name)
     grades = Counter(_scores(e).get("grade") for e in entries if _scores(e).get("grade"))
-    order = sorted(grades, key=lambda g: _grade_rank().get(g, len(_grade_rank())))
+    rank = _grade_rank()
+    order = sorted(grades, key=lambda g: rank.get(g, len(rank)))
     ws.write_row(0, 0, ["等次", "份数"] if zh else ["grade", "files"], out.header)
     for r, grade in enumerate(order, start=1):
         ws.write_string(r, 0, grade)
@@ -284,10 +292,7 @@ def _charts(out: _Book, name: str, summary_name: str, entries: list[Entry], head
     histogram.set_legend({"none": True})
     ws.insert_chart(16, 3, histogram)
 
-    computed, reported = (
-        headers.index("计算总分" if zh else "computed total"),
-        headers.index("填报总分" if zh else "reported total"),
-    )
+    computed, reported = _column("computed total"), _column("reported total")
     scatter = out.book.add_chart({"type": "scatter"})
     last = max(len(entries), 1)
     scatter.add_series(

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.fills import Fill
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,6 +25,7 @@ from .plan import (
     RESULTS_SHEET,
     AnnotationPlan,
     compose_note,
+    looks_like_formula,
     marks_record,
     results_table,
     strip_note,
@@ -36,7 +37,7 @@ AUTHOR = "perfeval"
 def _set_text(cell: Any, value: Any) -> None:
     """Write a value that must never become a formula (text from submissions may start with = + - @)."""
     cell.value = value
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+    if looks_like_formula(value):
         cell.data_type = "s"
 
 
@@ -80,7 +81,7 @@ def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
                 ws.cell(r, c).font = bold
     for offset, result in enumerate(plan.results, start=1):
         link = ws.cell(header_row + offset, LINK_COLUMN)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, *_rowcol(result.cell)))
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, result.cell))
         link.font = Font(color="0563C1", underline="single")
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -88,11 +89,6 @@ def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
     if plan.results:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(RESULT_WIDTHS))}{header_row + len(plan.results)}"
     return ws
-
-
-def _rowcol(cell: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(cell)
-    return row - 1, column_index_from_string(letters) - 1
 
 
 def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
