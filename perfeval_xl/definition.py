@@ -18,7 +18,7 @@ SEVERITIES = ("error", "warning")
 RATE_RULES = ("proportional", "linear", "deviation", "ceiling")
 FIELD_KEYS = frozenset(
     "label match type required computed added output at tall fill_down choices width unit after optional under "
-    "signed".split()
+    "signed span".split()
 )
 
 
@@ -46,6 +46,7 @@ class FieldSpec:
     optional: bool = False  # an official column some layouts leave out (the header need not have it)
     under: str | None = None  # a field in its label's row, under this table column (总分 under 得分)
     signed: bool = False  # may be negative (加减分)
+    span: int = 1  # a table column laid over this many sheet columns, merged in each row (a wide text column)
     row_match: tuple[str, ...] = ()  # a matrix cell: the labels of its row…
     col_match: tuple[str, ...] = ()  # …and of its column
 
@@ -174,6 +175,29 @@ class SumRule:
 
 
 @dataclass(frozen=True)
+class Allocation:
+    """The rows of a table share out an amount: Σ ``column`` must not exceed any of the ``within`` fields that is
+    known (年度整体绩效目标 item budgets within 项目支出)."""
+
+    table: str
+    column: str
+    within: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The department's budget and executed amounts (field keys) that summaries and the report show, and the rate
+    below which the form asks for an explanation."""
+
+    budget: str
+    executed: str
+    explain_below: float | None = None
+
+
+OUTLINE_PARTS = ("summary", "profile", "performance", "problems", "disclosure")
+
+
+@dataclass(frozen=True)
 class CheckConfig:
     enabled: bool = True
     severity: str | None = None
@@ -203,9 +227,11 @@ class FormDefinition:
     checks: dict[str, CheckConfig] = field(default_factory=dict)
     footnotes: str = ""
     ratios: tuple[Ratio, ...] = ()
-    # The department's budget and executed amounts (field keys) that summaries show: the budget-execution rule's
-    # by default, or ``scoring.headline`` for forms without that rule.
-    headline: tuple[str, str] | None = None
+    # The budget-execution rule's amounts by default, or ``scoring.headline`` for forms without that rule.
+    headline: Headline | None = None
+    allocations: tuple[Allocation, ...] = ()
+    # The text fields the 自评报告 takes into each part of its outline (摘要, 一 部门概况, 二 绩效实现情况…).
+    outline: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def fields(self) -> dict[str, FieldSpec]:
@@ -216,19 +242,50 @@ class FormDefinition:
         return {block.id: block.table for block in self.blocks if block.table is not None}
 
     @property
+    def scored(self) -> bool:
+        """Whether the form gives points (a narrative report form like 河北's has no score and no grade)."""
+        return self.budget is not None or self.indicators is not None
+
+    @property
     def total_weight(self) -> float:
         budget = self.budget.weight if self.budget else 0.0
         sections = sum(s.weight for s in self.indicators.sections) if self.indicators else 0.0
         return budget + sections
 
 
-def _headline(r: _Reader, scoring: dict[str, Any], budget: BudgetRule | None, field_ref: Any) -> tuple[str, str] | None:
+def _headline(r: _Reader, scoring: dict[str, Any], budget: BudgetRule | None, field_ref: Any) -> Headline | None:
     if "headline" not in scoring:
-        return (budget.budget, budget.executed) if budget is not None else None
+        return Headline(budget.budget, budget.executed, budget.explain_below) if budget is not None else None
     h = r.mapping(scoring["headline"], "scoring.headline")
-    return field_ref(h.get("budget"), "scoring.headline.budget"), field_ref(
-        h.get("executed"), "scoring.headline.executed"
+    r.known(h, {"budget", "executed", "explain_below"}, "scoring.headline")
+    return Headline(
+        field_ref(h.get("budget"), "scoring.headline.budget"),
+        field_ref(h.get("executed"), "scoring.headline.executed"),
+        r.get(h, "explain_below", "scoring.headline", float, None),
     )
+
+
+def _allocations(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec], field_ref: Any) -> tuple:
+    allocations = []
+    for n, raw in enumerate(r.get(scoring, "allocations", "scoring", list, [])):
+        path = f"scoring.allocations[{n}]"
+        data = r.mapping(raw, path)
+        r.known(data, {"table", "column", "within"}, path)
+        table, column = r.get(data, "table", path, str), r.get(data, "column", path, str)
+        if table not in tables or column not in {c.key for c in tables[table].columns}:
+            raise r.fail(path, f"{table}.{column} 不是本表定义的表格列")
+        within = tuple(field_ref(k, f"{path}.within") for k in r.labels(data.get("within"), f"{path}.within"))
+        allocations.append(Allocation(table, column, within))
+    return tuple(allocations)
+
+
+def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tuple[str, ...]]:
+    outline = r.mapping(data.get("report", {}), "report")
+    r.known(outline, set(OUTLINE_PARTS), "report")
+    return {
+        part: tuple(field_ref(k, f"report.{part}") for k in r.labels(keys, f"report.{part}"))
+        for part, keys in outline.items()
+    }
 
 
 class _Reader:
@@ -305,7 +362,14 @@ class _Reader:
             optional=self.get(data, "optional", path, bool, False),
             under=self.get(data, "under", path, str, None),
             signed=self.get(data, "signed", path, bool, False),
+            span=self._span(data, path),
         )
+
+    def _span(self, data: dict[str, Any], path: str) -> int:
+        span = self.get(data, "span", path, int, 1)
+        if span < 1:
+            raise self.fail(f"{path}.span", f"应为正整数, 实为 {span}")
+        return span
 
     def section(self, data: Any, path: str) -> Section:
         data = self.mapping(data, path)
@@ -524,7 +588,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         )
         for n, s in enumerate(r.get(scoring, "sums", "scoring", list, []))
     )
-    grades_raw = r.get(data, "grades", "", list)
+    grades_raw = r.get(data, "grades", "", list, [])
     grades = tuple(
         (r.get(g, "grade", f"grades[{n}]", str), r.get(g, "min", f"grades[{n}]", float))
         for n, g in enumerate(grades_raw)
@@ -567,10 +631,14 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         footnotes=r.get(data, "footnotes", "", str, ""),
         ratios=tuple(ratios),
         headline=_headline(r, scoring, budget, field_ref),
+        allocations=_allocations(r, scoring, tables, field_ref),
+        outline=_outline(r, data, field_ref),
     )
     for spec in definition.fields.values():
         if spec.under is not None and not any(spec.under in {c.key for c in t.columns} for t in tables.values()):
             raise r.fail(f"fields.{spec.key}.under", f"{spec.under!r} 不是任何表格的列")
+    if definition.scored and not grades:
+        raise r.fail("grades", "计分的表式须列出评价等次")
     if indicators is not None and abs(definition.total_weight - 100) > 1e-9:
         raise r.fail("scoring", f"预算执行与各部分分值之和应为 100, 实为 {definition.total_weight:g}")
     return definition

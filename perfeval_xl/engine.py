@@ -115,6 +115,25 @@ class Evaluation:
     def number(self, key: str) -> float | None:
         return number_of(self.parsed, key)
 
+    def known(self, key: str) -> tuple[float, str] | None:
+        """An amount as typed, or, when it is blank, as a sum identity implies it from typed amounts (项目支出 =
+        支出合计 − 基本支出): (value, how it was derived, empty when typed); None when neither."""
+        value = self.number(key)
+        if value is not None:
+            return value, ""
+        labels = {k: f.spec.label for k, f in self.extraction.fields.items()}
+        for rule in self.definition.sums:
+            others = [p for p in rule.parts if p != key]
+            numbers = [self.number(k) for k in (rule.total, *others) if k != key]
+            if key not in (rule.total, *rule.parts) or None in numbers:
+                continue
+            if key == rule.total:
+                return sum(n for n in numbers if n is not None), "+".join(labels[p] for p in rule.parts)
+            total, *parts = numbers
+            how = "−".join([labels[rule.total], *(labels[p] for p in others)])
+            return (total or 0.0) - sum(p or 0.0 for p in parts), how
+        return None
+
     def text(self, key: str) -> str:
         value = self.extraction.fields.get(key)
         return "" if value is None else str(value.typed).strip()
@@ -216,8 +235,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         if ratio.key is not None and value is not None:
             scores.ratios[ratio.key] = value
     if definition.headline is not None:
-        scores.budget, scores.executed = number(definition.headline[0]), number(definition.headline[1])
+        scores.budget, scores.executed = number(definition.headline.budget), number(definition.headline.executed)
         scores.headline_rate = execution_rate(scores.budget, scores.executed)
+    if not definition.scored:
+        return scores
     budget_points = 0.0
     if definition.budget is not None:
         rule = definition.budget

@@ -77,13 +77,18 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     s = evaluation.scores
     zh = lang == "zh"
     rate = percent(s.headline_rate) if s.headline_rate is not None else "—"
+    if s.total is None or s.reported_total is None:
+        points = "本表式不计分" if zh else "not scored"
+    elif zh:
+        points = f"计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade}"
+    else:
+        points = f"computed total {s.total:.2f}, reported {s.reported_total:.2f}, grade {s.grade}"
     head = (
         f"{path}: {evaluation.unit or '（未填单位）'} {evaluation.extraction.year or ''} {d.region}{d.name} — "
-        f"执行率 {rate}，计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade}，"
-        f"{STATUS_LABEL['zh'][evaluation.status]}"
+        f"执行率 {rate}，{points}，{STATUS_LABEL['zh'][evaluation.status]}"
         if zh
-        else f"{path}: {evaluation.unit} {evaluation.extraction.year or ''} {d.id} — execution {rate}, computed total "
-        f"{s.total:.2f}, reported {s.reported_total:.2f}, grade {s.grade}, {STATUS_LABEL['en'][evaluation.status]}"
+        else f"{path}: {evaluation.unit} {evaluation.extraction.year or ''} {d.id} — execution {rate}, {points}, "
+        f"{STATUS_LABEL['en'][evaluation.status]}"
     )
     lines = [head]
     for f in evaluation.findings:

@@ -54,6 +54,19 @@ class _Formats:
         return self.get(**props)
 
 
+DEFAULT_WIDTH = 8.43
+
+
+def text_height(text: Any, width: float) -> float:
+    """Row height (points, at most Excel's 409) that shows ``text`` wrapped in a cell ``width`` characters wide: at
+    10 pt a column fits about its width in CJK characters, and each line break starts a new line."""
+    if not isinstance(text, str):
+        return 21.0
+    per_line = max(1, int(width))
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    return min(409.0, 13.0 * lines + 8)
+
+
 NUM_FORMATS = {"amount": "#,##0.00", "rate": "0.00%", "score": "0.##", "year": "0"}
 
 
@@ -70,7 +83,16 @@ class _Builder:
         self.table_rows = (0, 0)
         table_block = next((b for b in definition.blocks if b.table is not None), None)
         self.first_col = 1 if table_block is not None and table_block.title else 0
-        self.last_col = self.first_col + len(table_block.table.columns) - 1 if table_block and table_block.table else 8
+        self.last_col = 8
+        # Column widths as page_setup and the table set them, for sizing rows to their text.
+        self.widths = {0: 7.0, 1: 12.0, 2: 12.0}
+        if table_block is not None and table_block.table is not None:
+            self.last_col = self.first_col + sum(c.span for c in table_block.table.columns) - 1
+            col = self.first_col
+            for spec in table_block.table.columns:
+                if spec.width and spec.span == 1:
+                    self.widths[col] = spec.width
+                col += spec.span
 
     def cell(self, key: str) -> str:
         return self.cells[key]
@@ -131,7 +153,9 @@ class _Builder:
             self.merge(self.row, 2, self.row, self.last_col, None, fmt)
             self.write_value(self.row, 2, spec, fmt)
             self.cells[spec.key] = xl_rowcol_to_cell(self.row, 2, row_abs=True, col_abs=True)
-            self.ws.set_row(self.row, 96)
+            value = self.data.get("fields", {}).get(spec.key)
+            width = sum(self.widths.get(col, DEFAULT_WIDTH) for col in range(2, self.last_col + 1))
+            self.ws.set_row(self.row, max(96, text_height(value, width)))
             self.row += 1
 
     def matrix(self, block: BlockSpec) -> None:
@@ -147,6 +171,7 @@ class _Builder:
         for offset, column in enumerate(matrix.columns):
             col = 2 + offset
             self.ws.write(header, col, column.label, self.fmt.label())
+            self.ws.set_row(header, 30)
             if header > top and (offset == 0 or groups[offset - 1] != column.group):
                 span = len(list(takewhile(lambda group, mine=column.group: group == mine, groups[offset:])))
                 self.merge(top, col, top, col + span - 1, column.group or "", self.fmt.label())
@@ -196,13 +221,13 @@ class _Builder:
         table = block.table
         rules = self.d.indicators
         header = self.row
-        first = self.first_col
-        for offset, spec in enumerate(table.columns):
-            col = first + offset
-            self.ws.write(header, col, spec.label, self.fmt.label())
+        col = self.first_col
+        for spec in table.columns:
             self.columns[spec.key] = col
-            if spec.width:
+            self.merge(header, col, header, col + spec.span - 1, spec.label, self.fmt.label())
+            if spec.width and spec.span == 1:
                 self.ws.set_column(col, col, spec.width)
+            col += spec.span
         self.ws.set_row(header, 30)
         given = self.data.get("tables", {}).get(block.id, [])
         sections = list(rules.sections) if rules else []
@@ -220,8 +245,8 @@ class _Builder:
             count = len(rows) + (0 if presets else spare)
             for index in range(count):
                 values = rows[index] if index < len(rows) else {}
-                for offset, spec in enumerate(table.columns):
-                    col = first + offset
+                for spec in table.columns:
+                    col = self.columns[spec.key]
                     if section and spec.key in ("level1", "level1_weight"):
                         continue
                     if spec.key == "actual" and (formula := self.rated_formula(values.get("name", ""))):
@@ -244,7 +269,8 @@ class _Builder:
         if block.title:
             self.merge(header, 0, last, 0, block.title, self.fmt.label())
         self.table_rows = (header + 1, last)
-        self.ws.repeat_rows(header)
+        # Printed pages repeat the indicator grid's header; a form without one (a report form) repeats its title.
+        self.ws.repeat_rows(header if self.d.indicators and self.d.indicators.table == block.id else 0)
         self.row = row
         self.stop_row(table)
 
@@ -267,14 +293,11 @@ class _Builder:
 
     def row_height(self, table: TableSpec, values: dict[str, Any]) -> float:
         """Tall enough for the longest text of the row (at 10 pt a column fits about its width in CJK characters)."""
-        lines = 1
-        for spec in table.columns:
-            text = values.get(spec.key)
-            if isinstance(text, str) and spec.width:
-                lines = max(lines, -(-len(text) // int(spec.width)))
-        return min(409, 13 * lines + 8)
+        return max((text_height(values.get(s.key), s.width) for s in table.columns if s.width), default=21.0)
 
     def input_cell(self, row: int, col: int, spec: FieldSpec, value: Any) -> None:
+        if spec.span > 1:
+            self.ws.merge_range(row, col, row, col + spec.span - 1, None, self.value_format(spec))
         if spec.type == "choice":
             self.ws.data_validation(
                 row,
@@ -297,8 +320,8 @@ class _Builder:
         if not under:
             return
         row = self.row
-        for offset in range(len(table.columns)):
-            self.ws.write_blank(row, self.first_col + offset, None, self.fmt.label())
+        for col in range(self.first_col, self.last_col + 1):
+            self.ws.write_blank(row, col, None, self.fmt.label())
         self.ws.write(row, self.first_col, under[0].label, self.fmt.label())
         if "level1_weight" in self.columns and self.d.indicators:
             total = sum(s.weight for s in self.d.indicators.sections)

@@ -26,6 +26,8 @@ XIANGYANG_OFFICIAL = EXAMPLES / "hubei_xiangyang_2021_official.xlsx"
 GUANGZHOU_YAML = EXAMPLES / "guangzhou_kexie_2021.yaml"
 GUANGZHOU = EXAMPLES / "guangzhou_kexie_2021.xlsx"
 GUANGZHOU_OFFICIAL = EXAMPLES / "guangzhou_kexie_2021_official.xlsx"
+HEBEI_YAML = EXAMPLES / "hebei_xianghe_2019.yaml"
+HEBEI = EXAMPLES / "hebei_xianghe_2019.xlsx"
 DIFFERENCE_ROW = 3  # 财政拨款收入预决算差异率, whose published explanation cites −1.37 % for −1.38 %
 
 # A consistent, fully weighted variant of the 襄阳 data used as the passing case of every check. It is a test
@@ -59,14 +61,31 @@ def clean_data() -> dict[str, Any]:
     return data
 
 
-CLEAN = {"hubei": clean_data, "guangzhou": guangzhou_clean_data}
+def hebei_clean_data() -> dict[str, Any]:
+    """The 香河 transcription with the gaps of the published report filled (摘要, 基本/项目支出 split so that the
+    goals' 12 万元 are project spending): a test fixture."""
+    data = seed_data(HEBEI_YAML)
+    data["fields"].update(
+        overview="县科协2019年度部门整体支出年初预算274.64万元，决算258.13万元。",
+        conclusion="较好完成年度绩效目标。",
+        lessons="加强绩效目标管理。",
+        budget_basic=262.64,
+        budget_project=12.00,
+        final_basic=246.13,
+        final_project=12.00,
+    )
+    return data
+
+
+CLEAN = {"hubei": clean_data, "guangzhou": guangzhou_clean_data, "hebei": hebei_clean_data}
 
 
 def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(data)
     data["fields"].update(change.get("fields", {}))
+    rows = data["tables"][next(iter(data["tables"]))]  # every form's data has one table
     for index, values in change.get("rows", {}).items():
-        row = data["tables"]["indicators"][int(index)]
+        row = rows[int(index)]
         for key, value in values.items():
             if value is None:
                 row.pop(key, None)
@@ -76,12 +95,13 @@ def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
 
 
 def locate(evaluation: Evaluation, where: str) -> str:
-    """``field:unit`` or ``row:4:score`` → the A1 cell of that field or indicator cell."""
+    """``field:unit`` or ``row:4:score`` → the A1 cell of that field or of that cell of the form's table."""
     kind, *rest = where.split(":")
     if kind == "field":
         ref = evaluation.extraction.fields[rest[0]].ref
     else:
-        ref = evaluation.scores.indicators[int(rest[0])].row.ref(rest[1])
+        table = next(iter(evaluation.extraction.tables.values()))
+        ref = table.rows[int(rest[0])].ref(rest[1])
     assert ref is not None, where
     return ref.a1
 

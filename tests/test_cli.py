@@ -19,7 +19,8 @@ def test_forms_lists_every_bundled_form():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("guangzhou\t广州\t部门整体支出绩效自评表")
-    assert lines[1].startswith("hubei\t湖北\t部门整体绩效自评表")
+    assert lines[1].startswith("hebei\t河北\t部门（单位）整体绩效自评报告")
+    assert lines[2].startswith("hubei\t湖北\t部门整体绩效自评表")
 
 
 def test_rules_lists_the_catalogue():

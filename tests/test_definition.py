@@ -19,7 +19,7 @@ def raw():
 
 
 def test_bundled_forms_load():
-    assert [f.id for f in all_forms()] == ["guangzhou", "hubei"]
+    assert [f.id for f in all_forms()] == ["guangzhou", "hebei", "hubei"]
     hubei = load_form("hubei")
     assert hubei.total_weight == 100
     assert [(s.name, s.weight) for s in hubei.indicators.sections] == [
@@ -76,9 +76,31 @@ GUANGZHOU_BREAKS = [
 ]
 
 
+def _allocation(d):
+    return d["scoring"]["allocations"][0]
+
+
+HEBEI_BREAKS = [
+    (lambda d: _allocation(d).update(column="cost"), "scoring.allocations[0]"),
+    (lambda d: _allocation(d).update(within=["project"]), "scoring.allocations[0].within"),
+    (lambda d: d["scoring"]["headline"].update(explain_below="九成"), "scoring.headline.explain_below"),
+    (lambda d: d["report"].update(appendix=["unit"]), "report.appendix"),
+    (lambda d: d["report"].update(summary=["abstract"]), "report.summary"),
+    (lambda d: d["blocks"][3]["table"]["columns"]["name"].update(span=0), "blocks[3].table.columns.name.span"),
+    (
+        lambda d: d["scoring"].update(
+            budget_execution={"weight": 10, "budget": "budget_spending", "executed": "final_spending", "rule": "linear"}
+        ),
+        "grades",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("form", "change", "path"),
-    [("hubei", *case) for case in HUBEI_BREAKS] + [("guangzhou", *case) for case in GUANGZHOU_BREAKS],
+    [("hubei", *case) for case in HUBEI_BREAKS]
+    + [("guangzhou", *case) for case in GUANGZHOU_BREAKS]
+    + [("hebei", *case) for case in HEBEI_BREAKS],
 )
 def test_bad_definition_names_the_key(form, change, path):
     broken = _raw(form)
@@ -109,3 +131,14 @@ def test_amount_unit_must_be_a_money_unit(raw):
     broken["blocks"][1]["fields"]["budget"]["unit"] = "美元"
     with pytest.raises(DefinitionError, match=r"blocks\[1\]\.fields\.budget\.unit"):
         parse_definition(broken, "hubei.yaml")
+
+
+def test_report_form_gives_no_points():
+    form = load_form("hebei")
+    assert not form.scored
+    assert form.total_weight == 0
+    assert (form.headline.budget, form.headline.executed, form.headline.explain_below) == (
+        "budget_spending",
+        "final_spending",
+        0.9,
+    )

@@ -27,6 +27,7 @@ from .pe211_grade import GradeMismatch
 from .pe212_level2_weights import Level2WeightsSum
 from .pe213_bonus import BonusRule
 from .pe214_cited_rate import CitedRateMismatch
+from .pe215_allocation import AllocationOverLimit
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -58,6 +59,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     Level2WeightsSum,
     BonusRule,
     CitedRateMismatch,
+    AllocationOverLimit,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,

@@ -32,10 +32,11 @@ class ExplanationRequired(Check):
         if key is None or ev.text(key):
             return
         reasons, reasons_en = [], []
-        rule = ev.definition.budget
-        if rule is not None and ev.scores.rate is not None and ev.scores.rate < rule.explain_below:
-            reasons.append(f"执行率 {percent(ev.scores.rate)} 低于 {percent(rule.explain_below)}")
-            reasons_en.append(f"the execution rate {percent(ev.scores.rate)} is below {percent(rule.explain_below)}")
+        headline, rate = ev.definition.headline, ev.scores.headline_rate
+        below = headline.explain_below if headline is not None else None
+        if below is not None and rate is not None and rate < below:
+            reasons.append(f"执行率 {percent(rate)} 低于 {percent(below)}")
+            reasons_en.append(f"the execution rate {percent(rate)} is below {percent(below)}")
         for ind in ev.scores.indicators:
             reason = _shortfall(ind)
             if reason is not None:

@@ -25,15 +25,15 @@ class OverBudget(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
-        rule = ev.definition.budget
-        if rule is None or ev.scores.rate is None or ev.scores.rate <= 1.0:
+        headline, rate = ev.definition.headline, ev.scores.headline_rate
+        if headline is None or rate is None or rate <= 1.0:
             return
-        budget, executed = ev.parsed[rule.budget], ev.parsed[rule.executed]
+        budget, executed = ev.parsed[headline.budget], ev.parsed[headline.executed]
         if (executed.value or 0.0) - (budget.value or 0.0) > executed.tolerance + budget.tolerance:
             yield self.finding(
                 ctx,
-                ev.extraction.fields[rule.executed].ref,
+                ev.extraction.fields[headline.executed].ref,
                 value=executed.value,
                 expected=budget.value,
-                rate=percent(ev.scores.rate),
+                rate=percent(rate),
             )
