@@ -1,4 +1,4 @@
-"""The ``perfeval`` command line: forms, template, rules, check, batch."""
+"""The ``perfeval`` command line: forms, template, rules, check, batch, report."""
 
 from __future__ import annotations
 
@@ -177,3 +177,36 @@ def batch(
         )
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .docx 路径")
+@click.option(
+    "--template",
+    "template_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="本地财政部门的 Word 模板（.docx）：沿用其样式、页面设置、页眉页脚，正文替换为报告",
+)
+@click.option("--form", "form_id", help="指定表式（默认自动识别）")
+def report(file: Path, output: Path, template_path: Path | None, form_id: str | None) -> None:
+    """由填好的自评表生成《部门（单位）整体绩效自评报告》(write the 自评报告 .docx of FILE)。
+
+    数字、得分和等次取自工作簿与复核计算，未解决的校验问题列入附件2。退出码 0 已生成，2 无法读取或模板无效。"""
+    from .wordreport import TemplateError, write_report
+
+    if output.suffix.lower() != ".docx":
+        raise click.UsageError("报告请输出为 .docx")
+    if form_id and form_id not in _form_ids():
+        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    try:
+        evaluation = check_path(file, form_id)
+        written = write_report(evaluation, output, template_path)
+    except (UnreadableInput, TemplateError) as exc:
+        click.echo(f"{file}: {exc.text('zh') if isinstance(exc, UnreadableInput) else exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    errors = sum(f.severity == "error" for f in evaluation.findings)
+    click.echo(str(written))
+    if evaluation.findings:
+        click.echo(f"自评表尚有 {errors} 项强制性问题、{len(evaluation.findings) - errors} 项提示性问题，已列入附件2")
+    sys.exit(EXIT_OK)

@@ -1,4 +1,5 @@
-"""LibreOffice headless helpers for tests: recalculate a workbook (forcing formulas to be recomputed)."""
+"""LibreOffice headless helpers for tests: recalculate a workbook (forcing formulas to be recomputed), convert a
+document, and render a PDF's pages to images (pdftoppm)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ import pytest
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # Locally these tests skip without LibreOffice; .ci/run sets PERFEVAL_REQUIRE_LIBREOFFICE=1 so that there they run
 # (and fail loudly if the install did not work).
+WRITER = SOFFICE is not None and any(
+    (Path(SOFFICE).resolve().parent / name).exists() for name in ("swriter", "swriter.bin")
+)
+PDFTOPPM = shutil.which("pdftoppm")
 needs_libreoffice = pytest.mark.skipif(
     SOFFICE is None and not os.environ.get("PERFEVAL_REQUIRE_LIBREOFFICE"),
     reason="LibreOffice headless (soffice) is not installed",
@@ -37,6 +42,7 @@ def convert(source: Path, workdir: Path, target: str) -> Path:
     """Open ``source`` in LibreOffice (formulas recalculated on load) and save it as ``target``, a file extension
     optionally followed by ``:filter name``; returns the saved file."""
     assert SOFFICE is not None, "LibreOffice (soffice) is required here: apt-get install libreoffice-calc"
+    assert source.suffix.lower() != ".docx" or WRITER, "apt-get install libreoffice-writer"
     profile = workdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
@@ -47,7 +53,7 @@ def convert(source: Path, workdir: Path, target: str) -> Path:
             SOFFICE,
             f"-env:UserInstallation=file://{profile}",
             "--headless",
-            "--calc",
+            "--writer" if source.suffix.lower() == ".docx" else "--calc",
             "--convert-to",
             target,
             "--outdir",
@@ -59,3 +65,24 @@ def convert(source: Path, workdir: Path, target: str) -> Path:
         timeout=180,
     )
     return outdir / f"{source.stem}.{target.split(':', 1)[0]}"
+
+
+needs_writer = pytest.mark.skipif(
+    not (WRITER and PDFTOPPM) and not os.environ.get("PERFEVAL_REQUIRE_LIBREOFFICE"),
+    reason="LibreOffice Writer and pdftoppm (libreoffice-writer, poppler-utils) are not installed",
+)
+
+
+def page_images(pdf: Path, workdir: Path, dpi: int = 40) -> list[bytes]:
+    """Each page of ``pdf`` as an 8-bit grey image (PGM) by pdftoppm: the pixel bytes only."""
+    assert PDFTOPPM is not None, "pdftoppm is required here: apt-get install poppler-utils"
+    prefix = workdir / "page"
+    subprocess.run([PDFTOPPM, "-gray", "-r", str(dpi), str(pdf), str(prefix)], check=True, timeout=120)
+    pages = []
+    for image in sorted(workdir.glob("page-*.pgm")):
+        data = image.read_bytes()
+        # P5 header: magic, width, height, maxval, each followed by whitespace; the pixels follow.
+        magic, width, height, maxval, pixels = data.split(maxsplit=4)
+        assert magic == b"P5" and maxval == b"255"
+        pages.append(pixels[-int(width) * int(height) :])
+    return pages
