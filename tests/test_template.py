@@ -65,10 +65,13 @@ def test_dropdowns_for_direction_and_tier(tmp_path):
     assert '"达成预期指标,部分达成预期指标,未达成预期指标"' in formulas
 
 
-@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+FORMS = ["hubei", "guangzhou", "hebei"]
+
+
+@pytest.mark.parametrize("form", FORMS)
 def test_print_setup_and_hidden_metadata(tmp_path, form):
     book = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
-    sheet = book["自评表"]
+    sheet = book[load_form(form).sheet_name]
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -79,18 +82,64 @@ def test_print_setup_and_hidden_metadata(tmp_path, form):
     assert (meta["A1"].value, meta["B1"].value, meta["A2"].value) == ("form", form, "version")
 
 
-@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+@pytest.mark.parametrize("form", FORMS)
 def test_chinese_fonts(tmp_path, form):
     book = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
-    fonts = {c.font.name for row in book["自评表"].iter_rows() for c in row if c.value}
+    fonts = {c.font.name for row in book[load_form(form).sheet_name].iter_rows() for c in row if c.value}
     assert fonts <= {"宋体", "黑体"}
 
 
-@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+@pytest.mark.parametrize("form", FORMS)
 def test_committed_template_matches_a_fresh_build(tmp_path, form):
     fresh = load_workbook(build_template(load_form(form), tmp_path / f"{form}.xlsx"))
     committed = load_workbook(ROOT / "workbook_templates" / f"{form}.xlsx")
-    for name in ("自评表", META_SHEET):
+    for name in (load_form(form).sheet_name, META_SHEET):
         a = [[c.value for c in row] for row in committed[name].iter_rows()]
         b = [[c.value for c in row] for row in fresh[name].iter_rows()]
         assert a == b
+
+
+def test_hebei_template_has_the_report_outline_and_live_rates(tmp_path):
+    book = load_workbook(build_template(load_form("hebei"), tmp_path / "hebei.xlsx"))
+    sheet = book["自评报告"]
+    texts = {str(c.value) for row in sheet.iter_rows() for c in row if c.value}
+    for label in (
+        "部门（单位）名称",
+        "主管部门",
+        "摘要",
+        "概述",
+        "评价结论",
+        "经验做法、问题和建议",
+        "一、部门（单位）概况",
+        "机构规格",
+        "编制数",
+        "领导职数",
+        "主要职责",
+        "总体目标",
+        "工作任务",
+        "年度整体绩效目标",
+        "绩效目标",
+        "预算金额（万元）",
+        "预算绩效管理开展情况",
+        "预算及执行情况（万元）",
+        "一般公共预算财政拨款收入",
+        "支出合计",
+        "基本支出",
+        "项目支出",
+        "年初预算数",
+        "决算数",
+        "执行率",
+        "二、部门（单位）整体绩效实现情况",
+        "部门产出情况",
+        "经济性分析",
+        "社会效益分析",
+        "主要问题及原因分析",
+        "改进的方向和具体措施",
+        "四、绩效自评结果拟应用和公开情况",
+    ):
+        assert label in texts, label
+    rates = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=IF(N(")]
+    assert len(rates) == 4  # 执行率 of each 预算及执行 column, locked
+    assert all(c.protection.locked for c in rates)
+    goal_cells = [r for r in sheet.merged_cells.ranges if r.size["columns"] == 6]
+    assert len(goal_cells) >= 8  # each 绩效目标 cell spans six sheet columns

@@ -8,7 +8,7 @@ from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import GUANGZHOU, XIANGYANG, clean_data, guangzhou_clean_data
+from .conftest import GUANGZHOU, HEBEI, XIANGYANG, clean_data, guangzhou_clean_data
 from .libreoffice import needs_libreoffice, recalculate
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
@@ -61,3 +61,12 @@ def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
     assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)
     assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
+
+
+def test_hebei_execution_rates_agree_with_python(tmp_path):
+    evaluation = check_path(HEBEI)
+    recalculated = recalculate(annotate_file(HEBEI, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    assert set(evaluation.scores.ratios) == {"rate_income", "rate_spending"}  # the blank columns have no rate
+    for key, rate in evaluation.scores.ratios.items():
+        assert _cached(recalculated, evaluation, key) == pytest.approx(rate, abs=1e-12), key
+    assert _cached(recalculated, evaluation, "rate_project") == ""
