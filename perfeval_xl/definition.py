@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
@@ -185,6 +186,16 @@ class Allocation:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A number a text field cites (``pattern``'s one group) that must agree with a field (基本情况 “编制9名” and
+    编制数)."""
+
+    text: str
+    pattern: str
+    field: str
+
+
+@dataclass(frozen=True)
 class Headline:
     """The department's budget and executed amounts (field keys) that summaries and the report show, and the rate
     below which the form asks for an explanation."""
@@ -230,6 +241,7 @@ class FormDefinition:
     # The budget-execution rule's amounts by default, or ``scoring.headline`` for forms without that rule.
     headline: Headline | None = None
     allocations: tuple[Allocation, ...] = ()
+    citations: tuple[Citation, ...] = ()
     # The text fields the 自评报告 takes into each part of its outline (摘要, 一 部门概况, 二 绩效实现情况…).
     outline: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -277,6 +289,27 @@ def _allocations(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpe
         within = tuple(field_ref(k, f"{path}.within") for k in r.labels(data.get("within"), f"{path}.within"))
         allocations.append(Allocation(table, column, within))
     return tuple(allocations)
+
+
+def _citations(r: _Reader, scoring: dict[str, Any], field_ref: Any) -> tuple[Citation, ...]:
+    citations = []
+    for n, raw in enumerate(r.get(scoring, "citations", "scoring", list, [])):
+        path = f"scoring.citations[{n}]"
+        data = r.mapping(raw, path)
+        r.known(data, {"text", "pattern", "field"}, path)
+        pattern = r.get(data, "pattern", path, str)
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as exc:
+            raise r.fail(f"{path}.pattern", f"正则表达式无效: {exc}") from exc
+        if groups != 1:
+            raise r.fail(f"{path}.pattern", "须恰有一个捕获组（所引的数）")
+        citations.append(
+            Citation(
+                field_ref(data.get("text"), f"{path}.text"), pattern, field_ref(data.get("field"), f"{path}.field")
+            )
+        )
+    return tuple(citations)
 
 
 def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tuple[str, ...]]:
@@ -632,6 +665,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         ratios=tuple(ratios),
         headline=_headline(r, scoring, budget, field_ref),
         allocations=_allocations(r, scoring, tables, field_ref),
+        citations=_citations(r, scoring, field_ref),
         outline=_outline(r, data, field_ref),
     )
     for spec in definition.fields.values():

@@ -85,6 +85,9 @@ HEBEI_BREAKS = [
     (lambda d: _allocation(d).update(within=["project"]), "scoring.allocations[0].within"),
     (lambda d: d["scoring"]["headline"].update(explain_below="九成"), "scoring.headline.explain_below"),
     (lambda d: d["report"].update(appendix=["unit"]), "report.appendix"),
+    (lambda d: d["scoring"]["citations"][0].update(pattern="编制(\\d+)(名)"), "scoring.citations[0].pattern"),
+    (lambda d: d["scoring"]["citations"][0].update(pattern="编制(\\d+"), "scoring.citations[0].pattern"),
+    (lambda d: d["scoring"]["citations"][0].update(field="headcount"), "scoring.citations[0].field"),
     (lambda d: d["report"].update(summary=["abstract"]), "report.summary"),
     (lambda d: d["blocks"][3]["table"]["columns"]["name"].update(span=0), "blocks[3].table.columns.name.span"),
     (

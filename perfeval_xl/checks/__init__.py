@@ -28,6 +28,7 @@ from .pe212_level2_weights import Level2WeightsSum
 from .pe213_bonus import BonusRule
 from .pe214_cited_rate import CitedRateMismatch
 from .pe215_allocation import AllocationOverLimit
+from .pe216_cited_figure import CitedFigureMismatch
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -60,6 +61,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     BonusRule,
     CitedRateMismatch,
     AllocationOverLimit,
+    CitedFigureMismatch,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,
