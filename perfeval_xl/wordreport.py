@@ -212,6 +212,7 @@ def amount(value: float | None) -> str:
 
 
 def points(value: float | None, decimals: int) -> str:
+    """A score rounded half-up to the form's decimals, without trailing zeros (93, 93.89); “—” when missing."""
     if value is None:
         return "—"
     text = f"{round_half_up(value, decimals):.{decimals}f}"
