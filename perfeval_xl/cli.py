@@ -206,7 +206,10 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
         click.echo(f"{file}: {exc.text('zh') if isinstance(exc, UnreadableInput) else exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
     errors = sum(f.severity == "error" for f in evaluation.findings)
+    counts = [
+        f"{n} 项{kind}问题" for kind, n in (("强制性", errors), ("提示性", len(evaluation.findings) - errors)) if n
+    ]
     click.echo(str(written))
-    if evaluation.findings:
-        click.echo(f"自评表尚有 {errors} 项强制性问题、{len(evaluation.findings) - errors} 项提示性问题，已列入附件2")
+    if counts:
+        click.echo(f"自评表尚有 {'、'.join(counts)}，已列入附件2")
     sys.exit(EXIT_OK)
