@@ -193,7 +193,7 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
     """由填好的自评表生成《部门（单位）整体绩效自评报告》(write the 自评报告 .docx of FILE)。
 
     数字、得分和等次取自工作簿与复核计算，未解决的校验问题列入附件2。退出码 0 已生成，2 无法读取或模板无效。"""
-    from .wordreport import TemplateError, write_report
+    from .wordreport import TemplateError, findings_phrase, write_report
 
     if output.suffix.lower() != ".docx":
         raise click.UsageError("报告请输出为 .docx")
@@ -205,11 +205,7 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
     except (UnreadableInput, TemplateError) as exc:
         click.echo(f"{file}: {exc.text('zh') if isinstance(exc, UnreadableInput) else exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    errors = sum(f.severity == "error" for f in evaluation.findings)
-    counts = [
-        f"{n} 项{kind}问题" for kind, n in (("强制性", errors), ("提示性", len(evaluation.findings) - errors)) if n
-    ]
     click.echo(str(written))
-    if counts:
-        click.echo(f"自评表尚有 {'、'.join(counts)}，已列入附件2")
+    if evaluation.findings:
+        click.echo(f"自评表尚有{findings_phrase(evaluation)}，已列入附件2")
     sys.exit(EXIT_OK)

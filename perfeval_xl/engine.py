@@ -123,15 +123,17 @@ class Evaluation:
             return value, ""
         labels = {k: f.spec.label for k, f in self.extraction.fields.items()}
         for rule in self.definition.sums:
+            if key not in (rule.total, *rule.parts):
+                continue
             others = [p for p in rule.parts if p != key]
             numbers = [self.number(k) for k in (rule.total, *others) if k != key]
-            if key not in (rule.total, *rule.parts) or None in numbers:
+            if any(n is None for n in numbers):
                 continue
+            given = [n or 0.0 for n in numbers]
             if key == rule.total:
-                return sum(n for n in numbers if n is not None), "+".join(labels[p] for p in rule.parts)
-            total, *parts = numbers
+                return sum(given), "+".join(labels[p] for p in rule.parts)
             how = "−".join([labels[rule.total], *(labels[p] for p in others)])
-            return (total or 0.0) - sum(p or 0.0 for p in parts), how
+            return given[0] - sum(given[1:]), how
         return None
 
     def text(self, key: str) -> str:
@@ -141,6 +143,11 @@ class Evaluation:
     @property
     def unit(self) -> str:
         return self.text("unit")
+
+    def severity_counts(self) -> tuple[int, int]:
+        """(errors, warnings) among the findings."""
+        errors = sum(f.severity == "error" for f in self.findings)
+        return errors, len(self.findings) - errors
 
     @property
     def status(self) -> str:

@@ -81,10 +81,11 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     plan = build_plan(evaluation, lang)
     apply_plan(book, plan)
     scores = evaluation.scores
-    errors = sum(f.severity == "error" for f in evaluation.findings)
-    warnings = len(evaluation.findings) - errors
-    total = round(scores.total or 0.0, evaluation.definition.score_decimals)
-    lines = [f"计算总分 {total:g}，评价等次 {scores.grade or '—'}。"]
+    errors, warnings = evaluation.severity_counts()
+    if scores.total is None:
+        lines = ["本表式不计分。"]
+    else:
+        lines = [f"计算总分 {round(scores.total, evaluation.definition.score_decimals):g}，评价等次 {scores.grade}。"]
     if evaluation.findings:
         lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{RESULTS_SHEET}”工作表。")
         book.sheets[RESULTS_SHEET].activate()

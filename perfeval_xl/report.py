@@ -93,7 +93,6 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     lines = [head]
     for f in evaluation.findings:
         lines.append(f"  {f.sheet}!{f.cell} {f.code} [{SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}")
-    errors = sum(f.severity == "error" for f in evaluation.findings)
-    warnings = len(evaluation.findings) - errors
+    errors, warnings = evaluation.severity_counts()
     lines.append(f"  {errors} 个错误，{warnings} 个提示" if zh else f"  {errors} errors, {warnings} warnings")
     return "\n".join(lines)

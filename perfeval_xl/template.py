@@ -55,6 +55,7 @@ class _Formats:
 
 
 DEFAULT_WIDTH = 8.43
+BASE_WIDTHS = {0: 7.0, 1: 12.0, 2: 12.0}  # the title and label columns; the table may widen its own
 
 
 def text_height(text: Any, width: float) -> float:
@@ -79,20 +80,21 @@ class _Builder:
         self.data = data
         self.row = 0
         self.cells: dict[str, str] = {}
-        self.columns: dict[str, int] = {}
+        self.columns: dict[str, int] = {}  # the table's first sheet column of each table column
         self.table_rows = (0, 0)
         table_block = next((b for b in definition.blocks if b.table is not None), None)
         self.first_col = 1 if table_block is not None and table_block.title else 0
         self.last_col = 8
         # Column widths as page_setup and the table set them, for sizing rows to their text.
-        self.widths = {0: 7.0, 1: 12.0, 2: 12.0}
+        self.widths = dict(BASE_WIDTHS)
         if table_block is not None and table_block.table is not None:
-            self.last_col = self.first_col + sum(c.span for c in table_block.table.columns) - 1
             col = self.first_col
             for spec in table_block.table.columns:
+                self.columns[spec.key] = col
                 if spec.width and spec.span == 1:
                     self.widths[col] = spec.width
                 col += spec.span
+            self.last_col = col - 1
 
     def cell(self, key: str) -> str:
         return self.cells[key]
@@ -171,10 +173,10 @@ class _Builder:
         for offset, column in enumerate(matrix.columns):
             col = 2 + offset
             self.ws.write(header, col, column.label, self.fmt.label())
-            self.ws.set_row(header, 30)
             if header > top and (offset == 0 or groups[offset - 1] != column.group):
                 span = len(list(takewhile(lambda group, mine=column.group: group == mine, groups[offset:])))
                 self.merge(top, col, top, col + span - 1, column.group or "", self.fmt.label())
+        self.ws.set_row(header, 30)
         fields = {f.key: f for f in block.fields}
         for index, row_spec in enumerate(matrix.rows):
             row = header + 1 + index
@@ -221,13 +223,11 @@ class _Builder:
         table = block.table
         rules = self.d.indicators
         header = self.row
-        col = self.first_col
         for spec in table.columns:
-            self.columns[spec.key] = col
+            col = self.columns[spec.key]
             self.merge(header, col, header, col + spec.span - 1, spec.label, self.fmt.label())
             if spec.width and spec.span == 1:
                 self.ws.set_column(col, col, spec.width)
-            col += spec.span
         self.ws.set_row(header, 30)
         given = self.data.get("tables", {}).get(block.id, [])
         sections = list(rules.sections) if rules else []
@@ -386,8 +386,8 @@ class _Builder:
 
     def page_setup(self) -> None:
         ws = self.ws
-        ws.set_column(0, 0, 7)
-        ws.set_column(1, 2, 12)
+        for col, width in BASE_WIDTHS.items():
+            ws.set_column(col, col, width)
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)

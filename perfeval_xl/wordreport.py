@@ -23,7 +23,7 @@ from docx.styles.style import BaseStyle
 from .definition import BlockSpec, FieldSpec
 from .engine import Evaluation, parse_cell
 from .findings import SEVERITY_LABEL, percent
-from .report import issue_counts, result_dict
+from .report import result_dict
 from .scoring import round_half_up
 
 # The outline every province's report follows (seeds 002 桃江, 003 岳阳, 004 香河); the form's ``report`` mapping
@@ -182,6 +182,12 @@ def _page_numbers(paragraph: Any) -> None:
     run(" —")
 
 
+def findings_phrase(evaluation: Evaluation) -> str:
+    """“强制性问题6项、提示性问题1项”, naming only the kinds there are."""
+    errors, warnings = evaluation.severity_counts()
+    return "、".join(f"{kind}问题{n}项" for kind, n in (("强制性", errors), ("提示性", warnings)) if n)
+
+
 def column_widths(rows: list[list[str]], text_width: float) -> list[float]:
     """Column widths (cm) that fit the text width: a short column (序号, 代码, 分值) gets what its longest cell
     needs at 五号, and the long ones share the rest by their length."""
@@ -318,11 +324,9 @@ class _Writer:
         )
 
     def findings_sentence(self) -> str:
-        errors, warnings = issue_counts(self.result)
-        if not errors and not warnings:
+        if not self.ev.findings:
             return "经校验，自评表未发现问题。"
-        counts = [f"{kind}问题{n}项" for kind, n in (("强制性", errors), ("提示性", warnings)) if n]
-        return f"经校验，自评表尚有{'、'.join(counts)}，详见附件2。"
+        return f"经校验，自评表尚有{findings_phrase(self.ev)}，详见附件2。"
 
     # -- the document
     def write(self) -> None:

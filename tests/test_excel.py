@@ -20,10 +20,10 @@ from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
 from .xlwings_standin import FakeBook
 
-EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL]
+EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI]
 IDS = [p.stem for p in EXAMPLES]
 
 
@@ -103,6 +103,13 @@ def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
     assert {(1, 1), (header, 1), (header, 7)} <= results.bold
     assert results.widths[5] == 80
     assert sheet.protected and book.sheets[cell.sheet].protection["AllowInsertingRows"]
+
+
+def test_button_on_a_form_without_points_says_so():
+    alert = _pressed(HEBEI).app.alerts[-1]
+    assert alert["prompt"].startswith("本表式不计分。")
+    assert "发现错误 6 项、提示 1 项" in alert["prompt"]
+    assert "计算总分" not in alert["prompt"]
 
 
 def test_pressing_twice_gives_the_same_marks(make_book):

@@ -126,7 +126,7 @@ def test_cli_report(tmp_path):
     result = CliRunner().invoke(main, ["report", str(GUANGZHOU), "-o", str(tmp_path / "gz.docx")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "gz.docx").exists()
-    assert "1 项提示性问题，已列入附件2" in result.output
+    assert "自评表尚有提示性问题1项，已列入附件2" in result.output
 
 
 @pytest.mark.parametrize(
