@@ -1,6 +1,7 @@
 """The 自评报告 .docx: written from the workbook for every form, in the official typography, into a bureau's own
 template, and rendered by LibreOffice into pages that are not blank."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -123,8 +124,10 @@ def test_bureau_template_keeps_its_look_and_loses_its_body(tmp_path, reports):
 
 
 def test_cli_report(tmp_path):
+    before = hashlib.sha256(GUANGZHOU.read_bytes()).hexdigest()
     result = CliRunner().invoke(main, ["report", str(GUANGZHOU), "-o", str(tmp_path / "gz.docx")])
     assert result.exit_code == 0, result.output
+    assert hashlib.sha256(GUANGZHOU.read_bytes()).hexdigest() == before  # the workbook is only read
     assert (tmp_path / "gz.docx").exists()
     assert "自评表尚有提示性问题1项，已列入附件2" in result.output
 
