@@ -19,7 +19,7 @@ SEVERITIES = ("error", "warning")
 RATE_RULES = ("proportional", "linear", "deviation", "ceiling")
 FIELD_KEYS = frozenset(
     "label match type required computed added output at tall fill_down choices width unit after optional under "
-    "signed span".split()
+    "signed span group".split()
 )
 
 
@@ -48,6 +48,7 @@ class FieldSpec:
     under: str | None = None  # a field in its label's row, under this table column (总分 under 得分)
     signed: bool = False  # may be negative (加减分)
     span: int = 1  # a table column laid over this many sheet columns, merged in each row (a wide text column)
+    group: str | None = None  # a table column's group label, printed above it (其中：, 结余)
     row_match: tuple[str, ...] = ()  # a matrix cell: the labels of its row…
     col_match: tuple[str, ...] = ()  # …and of its column
 
@@ -58,6 +59,8 @@ class TableSpec:
     stop: tuple[str, ...]
     spare_rows: int
     presets: tuple[dict[str, Any], ...] = ()
+    header_rows: int = 1  # an official header may spread its labels over rows (收入合计 | 其中: / 上年结转 …)
+    total_row: tuple[str, ...] = ()  # the key column of the 汇总 row contains one of these (Σ of the other rows)
 
     def column(self, key: str) -> FieldSpec:
         return next(c for c in self.columns if c.key == key)
@@ -77,10 +80,17 @@ class MatrixSpec:
 
     rows: tuple[FieldSpec, ...]
     columns: tuple[MatrixColumn, ...]
+    # Rows followed by a variable number of item rows that add up to them (项目支出 and its projects), by row key.
+    items: dict[str, TableSpec] = field(default_factory=dict)
 
     @staticmethod
     def key(row: str, column: str) -> str:
         return f"{row}_{column}"
+
+    @staticmethod
+    def items_id(row: str) -> str:
+        """The id of the item table under a matrix row."""
+        return f"{row}_items"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class BlockSpec:
     fields: tuple[FieldSpec, ...]
     table: TableSpec | None
     matrix: MatrixSpec | None = None
+    sheet: str | None = None  # the form's sheet the block sits on (None: the first)
 
 
 @dataclass(frozen=True)
@@ -171,8 +182,39 @@ class IndicatorRules:
 
 @dataclass(frozen=True)
 class SumRule:
+    """total = Σ parts; ``partial``: the parts are only some of the total's (其中 items), Σ parts ≤ total."""
+
     total: str
     parts: tuple[str, ...]
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """A signed table cell in a row identity: a column of this row, or of the row with the same name in another
+    table (当年结余 = 收入表.收入合计 − 支出合计)."""
+
+    sign: int
+    table: str
+    column: str
+
+
+@dataclass(frozen=True)
+class RowSum:
+    """An identity that holds in every row of a table: total = Σ signed terms."""
+
+    table: str
+    total: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet of the form: our template's sheet name, its title, and the labels that find it in other files."""
+
+    name: str
+    title: str
+    detect: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -244,6 +286,11 @@ class FormDefinition:
     citations: tuple[Citation, ...] = ()
     # The text fields the 自评报告 takes into each part of its outline (摘要, 一 部门概况, 二 绩效实现情况…).
     outline: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    row_sums: tuple[RowSum, ...] = ()
+    # Groups of fields that hold the same figure in different tables (基础数据表 ↔ 自评表).
+    agreements: tuple[tuple[str, ...], ...] = ()
+    # Every sheet of a multi-sheet form (基础数据表 + 自评表); one-sheet forms have just ``sheet_name``.
+    sheets: tuple[SheetSpec, ...] = ()
 
     @property
     def fields(self) -> dict[str, FieldSpec]:
@@ -251,7 +298,16 @@ class FormDefinition:
 
     @property
     def tables(self) -> dict[str, TableSpec]:
-        return {block.id: block.table for block in self.blocks if block.table is not None}
+        """Every table by id: the blocks' tables and the item tables under matrix rows."""
+        tables = {block.id: block.table for block in self.blocks if block.table is not None}
+        for block in self.blocks:
+            if block.matrix is not None:
+                tables.update({MatrixSpec.items_id(row): spec for row, spec in block.matrix.items.items()})
+        return tables
+
+    def block_sheet(self, block: BlockSpec) -> str:
+        """The name of the sheet a block sits on in our template."""
+        return block.sheet or self.sheet_name
 
     @property
     def scored(self) -> bool:
@@ -319,6 +375,60 @@ def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tupl
         part: tuple(field_ref(k, f"report.{part}") for k in r.labels(keys, f"report.{part}"))
         for part, keys in outline.items()
     }
+
+
+def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:
+    """``sheet: {name, title}`` for a one-sheet form, or ``sheets: [{name, title, detect}, …]``."""
+    if "sheets" in data:
+        specs = []
+        for n, raw in enumerate(r.get(data, "sheets", "", list)):
+            path = f"sheets[{n}]"
+            sheet = r.mapping(raw, path)
+            r.known(sheet, {"name", "title", "detect"}, path)
+            specs.append(
+                SheetSpec(
+                    r.get(sheet, "name", path, str),
+                    r.get(sheet, "title", path, str),
+                    r.labels(r.get(sheet, "detect", path, list), f"{path}.detect"),
+                )
+            )
+        if not specs:
+            raise r.fail("sheets", "至少列出一个工作表")
+        return tuple(specs)
+    sheet = r.mapping(r.get(data, "sheet", "", dict), "sheet")
+    detect = r.labels(r.get(data, "detect", "", list), "detect")
+    return (SheetSpec(r.get(sheet, "name", "sheet", str), r.get(sheet, "title", "sheet", str), detect),)
+
+
+def _row_sums(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec]) -> tuple[RowSum, ...]:
+    """``{table, total, parts: [column, -column, other_table.column, …]}``: an identity in every row of a table,
+    other tables' cells taken from the row with the same name (each table's first column)."""
+
+    def term(text: Any, table: str, path: str) -> Term:
+        if not isinstance(text, str) or not text.strip("-"):
+            raise r.fail(path, f"应为列名, 实为 {text!r}")
+        sign = -1 if text.startswith("-") else 1
+        name = text.lstrip("-")
+        other, _, column = name.rpartition(".")
+        other = other or table
+        if other not in tables or column not in {c.key for c in tables[other].columns}:
+            raise r.fail(path, f"{name!r} 不是表格的列")
+        return Term(sign, other, column)
+
+    rules = []
+    for n, raw in enumerate(r.get(scoring, "row_sums", "scoring", list, [])):
+        path = f"scoring.row_sums[{n}]"
+        data = r.mapping(raw, path)
+        r.known(data, {"table", "total", "parts"}, path)
+        table = r.get(data, "table", path, str)
+        if table not in tables:
+            raise r.fail(f"{path}.table", f"{table!r} 不是本表定义的表格")
+        total = term(r.get(data, "total", path, str), table, f"{path}.total")
+        if total.sign < 0 or total.table != table:
+            raise r.fail(f"{path}.total", "合计须为本表的列")
+        parts = tuple(term(p, table, f"{path}.parts") for p in r.get(data, "parts", path, list))
+        rules.append(RowSum(table, total.column, parts))
+    return tuple(rules)
 
 
 class _Reader:
@@ -396,6 +506,7 @@ class _Reader:
             under=self.get(data, "under", path, str, None),
             signed=self.get(data, "signed", path, bool, False),
             span=self._span(data, path),
+            group=self.get(data, "group", path, str, None),
         )
 
     def _span(self, data: dict[str, Any], path: str) -> int:
@@ -441,7 +552,7 @@ class _Reader:
     def matrix(self, data: Any, path: str) -> tuple[MatrixSpec, tuple[FieldSpec, ...], list[Ratio], list[SumRule]]:
         """The matrix spec, its cells as fields, the ratios of its computed rows and its per-row column sums."""
         data = self.mapping(data, path)
-        self.known(data, {"columns", "rows", "sums"}, path)
+        self.known(data, {"columns", "rows", "sums", "row_sums"}, path)
         columns = []
         for key, value in self.mapping(self.get(data, "columns", path, dict), f"{path}.columns").items():
             value = self.mapping(value, f"{path}.columns.{key}")
@@ -451,7 +562,7 @@ class _Reader:
                 MatrixColumn(key, self.get(value, "label", cpath, str), self.get(value, "group", cpath, str, None))
             )
         rows_raw = self.mapping(self.get(data, "rows", path, dict), f"{path}.rows")
-        rows = tuple(self.field_spec(k, v, f"{path}.rows.{k}", extra=("ratio",)) for k, v in rows_raw.items())
+        rows = tuple(self.field_spec(k, v, f"{path}.rows.{k}", extra=("ratio", "items")) for k, v in rows_raw.items())
         cells = tuple(
             replace(
                 row,
@@ -493,11 +604,40 @@ class _Reader:
                 for row in rows
                 if row.type == "amount"
             ]
-        return MatrixSpec(rows, tuple(columns)), cells, ratios, sums
+        # Identities down each column: 三公经费 = 公务用车 + 出国 + 公务接待; 公用经费 ≥ its 其中 rows (partial).
+        for n, rule in enumerate(self.get(data, "row_sums", path, list, [])):
+            spath = f"{path}.row_sums[{n}]"
+            rule = self.mapping(rule, spath)
+            self.known(rule, {"total", "parts", "partial"}, spath)
+            total, parts = self.get(rule, "total", spath, str), self.get(rule, "parts", spath, list)
+            for name in (total, *parts):
+                if name not in rows_raw:
+                    raise self.fail(spath, f"{name!r} 不是本矩阵的行; 可用: {', '.join(rows_raw)}")
+            partial = self.get(rule, "partial", spath, bool, False)
+            sums += [
+                SumRule(MatrixSpec.key(total, c.key), tuple(MatrixSpec.key(p, c.key) for p in parts), partial)
+                for c in columns
+            ]
+        items = {
+            row.key: TableSpec(
+                columns=(
+                    FieldSpec(key="name", label=f"{row.label}明细", match=(f"{row.label}明细",), type="text"),
+                    *(
+                        replace(row, key=c.key, label=c.label, match=(c.label,), required=False, computed=False)
+                        for c in columns
+                    ),
+                ),
+                stop=(),
+                spare_rows=6,
+            )
+            for row in rows
+            if self.get(rows_raw[row.key], "items", f"{path}.rows.{row.key}", bool, False)
+        }
+        return MatrixSpec(rows, tuple(columns), items), cells, ratios, sums
 
     def block(self, data: Any, path: str) -> tuple[BlockSpec, list[Ratio], list[SumRule]]:
         data = self.mapping(data, path)
-        self.known(data, {"id", "title", "anchor", "row_label", "fields", "table", "matrix"}, path)
+        self.known(data, {"id", "title", "anchor", "row_label", "fields", "table", "matrix", "sheet"}, path)
         fields = tuple(
             self.field_spec(key, value, f"{path}.fields.{key}")
             for key, value in self.mapping(data.get("fields", {}), f"{path}.fields").items()
@@ -524,11 +664,14 @@ class _Reader:
                 unknown = sorted(set(self.mapping(preset, f"{path}.table.presets[{n}]")) - set(keys))
                 if unknown:
                     raise self.fail(f"{path}.table.presets[{n}].{unknown[0]}", "不是本表的列")
+            total_row = tdata.get("total_row")
             table = TableSpec(
                 columns=columns,
                 stop=self.labels(self.get(tdata, "stop", f"{path}.table", list), f"{path}.table.stop"),
                 spare_rows=self.get(tdata, "spare_rows", f"{path}.table", int, 10),
                 presets=presets,
+                header_rows=self.get(tdata, "header_rows", f"{path}.table", int, 1),
+                total_row=() if total_row is None else self.labels(total_row, f"{path}.table.total_row"),
             )
         if not fields and table is None:
             raise self.fail(path, "区块须有 fields、matrix 或 table")
@@ -540,6 +683,7 @@ class _Reader:
             fields=fields,
             table=table,
             matrix=matrix,
+            sheet=self.get(data, "sheet", path, str, None),
         )
         return block, ratios, sums
 
@@ -618,8 +762,13 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         SumRule(
             total=field_ref(s.get("total"), f"scoring.sums[{n}].total"),
             parts=tuple(field_ref(p, f"scoring.sums[{n}].parts") for p in s.get("parts", [])),
+            partial=r.get(s, "partial", f"scoring.sums[{n}]", bool, False),
         )
         for n, s in enumerate(r.get(scoring, "sums", "scoring", list, []))
+    )
+    agreements = tuple(
+        tuple(field_ref(k, f"scoring.agree[{n}]") for k in r.labels(group, f"scoring.agree[{n}]"))
+        for n, group in enumerate(r.get(scoring, "agree", "scoring", list, []))
     )
     grades_raw = r.get(data, "grades", "", list, [])
     grades = tuple(
@@ -638,7 +787,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     for code, cfg in checks.items():
         if cfg.severity is not None and cfg.severity not in SEVERITIES:
             raise r.fail(f"checks.{code}.severity", f"{cfg.severity!r} 应为 error 或 warning")
-    sheet = r.mapping(r.get(data, "sheet", "", dict), "sheet")
+    sheets = _sheets(r, data)
     rounding = r.mapping(data.get("rounding", {}), "rounding")
     definition = FormDefinition(
         id=r.get(data, "id", "", str),
@@ -646,10 +795,10 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         region=r.get(data, "region", "", str),
         version=str(r.get(data, "version", "", (str, int, float))),
         source=r.get(data, "source", "", str, ""),
-        detect=r.labels(r.get(data, "detect", "", list), "detect"),
+        detect=tuple(label for sheet in sheets for label in sheet.detect),
         year_pattern=r.get(data, "year_pattern", "", str, None),
-        sheet_name=r.get(sheet, "name", "sheet", str),
-        title=r.get(sheet, "title", "sheet", str),
+        sheet_name=sheets[0].name,
+        title=sheets[0].title,
         score_decimals=r.get(rounding, "score", "rounding", int, 2),
         rate_decimals=r.get(rounding, "rate", "rounding", int, 4),
         grades=grades,
@@ -667,7 +816,13 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         allocations=_allocations(r, scoring, tables, field_ref),
         citations=_citations(r, scoring, field_ref),
         outline=_outline(r, data, field_ref),
+        row_sums=_row_sums(r, scoring, tables),
+        agreements=agreements,
+        sheets=sheets,
     )
+    for n, block in enumerate(blocks):
+        if block.sheet is not None and block.sheet not in {s.name for s in sheets}:
+            raise r.fail(f"blocks[{n}].sheet", f"{block.sheet!r} 不是 sheets 中列出的工作表")
     for spec in definition.fields.values():
         if spec.under is not None and not any(spec.under in {c.key for c in t.columns} for t in tables.values()):
             raise r.fail(f"fields.{spec.key}.under", f"{spec.under!r} 不是任何表格的列")

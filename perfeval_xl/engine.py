@@ -123,7 +123,7 @@ class Evaluation:
             return value, ""
         labels = {k: f.spec.label for k, f in self.extraction.fields.items()}
         for rule in self.definition.sums:
-            if key not in (rule.total, *rule.parts):
+            if rule.partial or key not in (rule.total, *rule.parts):
                 continue
             others = [p for p in rule.parts if p != key]
             numbers = [self.number(k) for k in (rule.total, *others) if k != key]
@@ -245,6 +245,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         scores.budget, scores.executed = number(definition.headline.budget), number(definition.headline.executed)
         scores.headline_rate = execution_rate(scores.budget, scores.executed)
     if not definition.scored:
+        scores.reported_total = number(definition.total)  # a form without points may still print one (岳阳 综合得分)
         return scores
     budget_points = 0.0
     if definition.budget is not None:

@@ -111,11 +111,18 @@ class SheetGrid:
         return index
 
 
+# What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
+# numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
+_LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
+
+
 @lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
-    """Fold a label for comparison: full-width forms, whitespace and a trailing colon do not matter. Memoised:
+    """Fold a label for comparison: full-width forms, whitespace, a trailing colon, a leading 其中： and a row number
+    do not matter. Memoised:
     the submissions of one form repeat the same labels file after file."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
+    return _LABEL_PREFIX.sub("", folded, count=1) or folded
 
 
 def indicator_key(text: object) -> str:

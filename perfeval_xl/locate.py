@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from .definition import BlockSpec, FieldSpec, FormDefinition, Section, TableSpec
+from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
 from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label
 from .values import parse_score
 
@@ -71,10 +71,11 @@ class TableExtraction:
 @dataclass
 class Extraction:
     definition: FormDefinition
-    sheet: SheetGrid
+    sheet: SheetGrid  # the form's first sheet (a multi-sheet form's others are in ``sheets``)
     fields: dict[str, FieldValue]
     tables: dict[str, TableExtraction]
     year: int | None
+    sheets: dict[str, SheetGrid] = field(default_factory=dict)  # by the definition's sheet name
 
 
 class WrongForm(Exception):
@@ -96,18 +97,28 @@ def _find(
     return min(hits) if hits else None
 
 
-def sheet_score(sheet: SheetGrid, definition: FormDefinition) -> int:
-    """How many of the form's detection labels appear on the sheet."""
-    return sum(1 for label in definition.detect if _find(sheet, label) is not None)
+def sheet_score(sheet: SheetGrid, labels: tuple[str, ...]) -> int:
+    """How many of the detection labels appear on the sheet."""
+    return sum(1 for label in labels if _find(sheet, label) is not None)
 
 
-def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
-    """The sheet holding the form: our template's named sheet, or the sheet carrying all detection labels."""
-    if book.meta.get("form") == definition.id and definition.sheet_name in book.sheets:
-        return book.sheets[definition.sheet_name]
-    best = max(book.sheets.values(), key=lambda s: sheet_score(s, definition), default=None)
-    if best is None or sheet_score(best, definition) < len(definition.detect):
-        missing = [] if best is None else [label for label in definition.detect if _find(best, label) is None]
+def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
+    """Each sheet of the form by its definition name: our template's named sheet, or the sheet carrying all its
+    detection labels (one sheet may carry several of the form's parts)."""
+    ours = book.meta.get("form") == definition.id
+    found = {}
+    for spec in definition.sheets:
+        if ours and spec.name in book.sheets:
+            found[spec.name] = book.sheets[spec.name]
+            continue
+        found[spec.name] = _detect_sheet(book, definition, spec)
+    return found
+
+
+def _detect_sheet(book: WorkbookGrid, definition: FormDefinition, spec: SheetSpec) -> SheetGrid:
+    best = max(book.sheets.values(), key=lambda s: sheet_score(s, spec.detect), default=None)
+    if best is None or sheet_score(best, spec.detect) < len(spec.detect):
+        missing = [] if best is None else [label for label in spec.detect if _find(best, label) is None]
         raise WrongForm(
             f"不是{definition.region}《{definition.name}》：找不到标签 {'、'.join(missing) or '（无内容）'}",
             f"not a {definition.id} form: labels not found: {', '.join(missing)}",
@@ -115,22 +126,63 @@ def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid
     return best
 
 
+def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
+    """The form's first sheet; raises WrongForm when any of its sheets is missing."""
+    return find_form_sheets(book, definition)[definition.sheet_name]
+
+
+def _title_year(sheets: list[SheetGrid], definition: FormDefinition) -> int | None:
+    """The year a title states (桃江县2023年度…), by the form's year pattern in each sheet's first rows."""
+    if definition.year_pattern:
+        for sheet in sheets:
+            for row in sheet.cells[:6]:
+                for value in row:
+                    if isinstance(value, str) and (match := re.search(definition.year_pattern, value)):
+                        return int(match[1])
+    return None
+
+
+def year_variants(label: str, year: int | None) -> tuple[str, ...]:
+    """A label and the forms official layouts write it in for a given year: 本年决算数 as 2023年决算数, 上年决算数
+    as 2022年决算数, 实际在职人数 as 2023年实际在职人数."""
+    if year is None:
+        return (label,)
+    for prefix, shown in (("本年", year), ("上年", year - 1)):
+        if label.startswith(prefix):
+            rest = label[len(prefix) :]
+            return (label, f"{shown}年{rest}", f"{shown}年度{rest}")
+    return (label, f"{year}年{label}", f"{year}年度{label}")
+
+
 class _Locator:
-    def __init__(self, sheet: SheetGrid, definition: FormDefinition) -> None:
+    def __init__(self, sheet: SheetGrid, definition: FormDefinition, blocks: list[BlockSpec], year: int | None) -> None:
         self.sheet = sheet
         self.definition = definition
+        self.blocks = blocks
+        self.year = year
         labels = [m for b in definition.blocks for f in b.fields for m in f.match]
         labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
         labels += [b.anchor for b in definition.blocks if b.anchor]
-        self.labels = tuple(fold_label(label) for label in labels)
-        self.folded = {c: tuple(fold_label(m) for m in c.match) for t in definition.tables.values() for c in t.columns}
+        self.labels = tuple(v for label in labels for v in self.expand(label))
+        self.label_set = frozenset(self.labels)
+        self.folded = {
+            c: tuple(v for m in c.match for v in self.expand(m)) for t in definition.tables.values() for c in t.columns
+        }
         self.regions = self._regions()
+
+    def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
+        """The folded labels with their year-stated variants (see ``year_variants``)."""
+        return tuple(
+            v
+            for label in ((labels,) if isinstance(labels, str) else labels)
+            for v in year_variants(fold_label(label), self.year)
+        )
 
     def _regions(self) -> dict[str, tuple[int, int]]:
         anchors = {}
-        for block in self.definition.blocks:
+        for block in self.blocks:
             if block.anchor:
-                found = _find(self.sheet, block.anchor)
+                found = _find(self.sheet, self.expand(block.anchor))
                 if found:
                     anchors[block.id] = found[0]
         starts = sorted(anchors.values())
@@ -145,6 +197,13 @@ class _Locator:
         text = self.sheet.labels.get((row, col))
         return text is not None and any(_folded_matches(text, label) for label in labels)
 
+    def _is_label(self, row: int, col: int) -> bool:
+        """A label cell of the form, also one written ``label：value`` (其中：一般公共预算：266.32)."""
+        if self._at(row, col, self.labels):
+            return True
+        text = self.sheet.labels.get((row, col), "")
+        return ":" in text and text.split(":", 1)[0] in self.label_set
+
     def _row_has(self, row: int, labels: tuple[str, ...]) -> bool:
         return any(
             _folded_matches(text, label) for _, text in self.sheet.labels_by_row.get(row, ()) for label in labels
@@ -158,7 +217,7 @@ class _Locator:
             value = self.sheet.value(r, c)
             if value == "":
                 continue
-            if self._at(r, c, self.labels):
+            if self._is_label(r, c):
                 return "", first
             return value, CellRef(self.sheet.name, r, c)
         return "", first
@@ -185,15 +244,15 @@ class _Locator:
     def matrix_cell(self, spec: FieldSpec, block: BlockSpec) -> FieldValue:
         """A matrix cell: in its row label's row, under its column label (both searched in the block's region)."""
         start, end = self.regions.get(block.id, (0, self.sheet.height))
-        column = _find(self.sheet, spec.col_match, start, end)
-        row = _find(self.sheet, spec.row_match, column[0] + 1 if column else start, end)
+        column = _find(self.sheet, self.expand(spec.col_match), start, end)
+        row = _find(self.sheet, self.expand(spec.row_match), column[0] + 1 if column else start, end)
         if column is None or row is None:
             return FieldValue(spec, "", None)
         return self.cell(spec, row[0], column[1])
 
     def under(self, spec: FieldSpec, table: TableExtraction) -> FieldValue:
         """A field in its label's row under a table column (总分 under 得分/自评分)."""
-        found = _find(self.sheet, spec.match)
+        found = _find(self.sheet, self.expand(spec.match))
         if found is None or spec.under not in table.columns:
             return FieldValue(spec, "", None)
         return self.cell(spec, found[0], table.columns[spec.under])
@@ -202,7 +261,7 @@ class _Locator:
         if spec.col_match:
             return self.matrix_cell(spec, block)
         start, end = self.regions.get(block.id, (0, self.sheet.height))
-        found = _find(self.sheet, spec.match, start, end)
+        found = _find(self.sheet, self.expand(spec.match), start, end)
         if found is None:
             return self._inline(spec) or FieldValue(spec, "", None)
         row, col = found
@@ -216,11 +275,15 @@ class _Locator:
         return FieldValue(spec, value, ref, formula=self.sheet.is_formula(ref.row, ref.col))
 
     def header_columns(self, spec: TableSpec, row: int) -> dict[str, int] | None:
-        """Column positions when ``row`` is a header of the table (it has every required official label)."""
+        """Column positions when ``row`` starts a header of the table: it has one of the required official labels,
+        and it has all of them with the rows below it that the header may spread over (``header_rows``)."""
         required = [c for c in spec.columns if not (c.added or c.optional)]
-        if not all(self._row_has(row, self.folded[c]) for c in required):  # most rows fail on the first label
+        band = range(row, row + spec.header_rows)
+        if not any(self._row_has(row, self.folded[c]) for c in required):  # most rows fail here
             return None
-        texts = self.sheet.labels_by_row.get(row, ())
+        if not all(any(self._row_has(r, self.folded[c]) for r in band) for c in required):
+            return None
+        texts = [t for r in band for t in self.sheet.labels_by_row.get(r, ())]
         matches = {
             c.key: [col for col, text in texts if any(_folded_matches(text, label) for label in self.folded[c])]
             for c in spec.columns
@@ -232,6 +295,12 @@ class _Locator:
             if free:
                 columns[column.key] = free[0]
         return columns
+
+    def header_end(self, spec: TableSpec, row: int) -> int:
+        """The first row below a header starting at ``row``: past the last of its rows that has a column label."""
+        labels = tuple(label for c in spec.columns for label in self.folded[c])
+        band = [r for r in range(row, row + spec.header_rows) if self._row_has(r, labels)]
+        return max(band) + 1
 
     def table(self, spec: TableSpec, block: BlockSpec) -> TableExtraction:
         start, end = self.regions.get(block.id, (0, self.sheet.height))
@@ -245,14 +314,16 @@ class _Locator:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
-        stops = tuple(fold_label(stop) for stop in spec.stop)
-        for row in range(header_row + 1, self.sheet.height):
+        stops = tuple(v for stop in spec.stop for v in self.expand(stop))
+        row = self.header_end(spec, header_row)
+        while row < self.sheet.height:
             if self._row_has(row, stops):
                 break
             # A header repeated further down (a page break, or a part with other columns) re-maps the columns.
             repeated = self.header_columns(spec, row)
             if repeated is not None:
                 columns = repeated
+                row = self.header_end(spec, row)
                 continue
             cells = {}
             for column in spec.columns:
@@ -272,10 +343,40 @@ class _Locator:
                         cells[column.key] = FieldValue(column, carried.get(column.key, ""), cells[column.key].ref)
                     elif cells[column.key].raw != "":
                         carried[column.key] = cells[column.key].raw
-            if not own:
-                continue
-            rows.append(TableRow(excel_row=row + 1, cells=cells))
+            if own:
+                rows.append(TableRow(excel_row=row + 1, cells=cells))
+            row += 1
         return TableExtraction(spec, columns, rows)
+
+    def items(self, block: BlockSpec) -> dict[str, TableExtraction]:
+        """The item rows under each matrix row that has them (项目支出 and its projects): every row up to the
+        next row of the matrix, its name in the row labels' column, its amounts under the matrix columns."""
+        matrix = block.matrix
+        assert matrix is not None
+        start, end = self.regions.get(block.id, (0, self.sheet.height))
+        row_labels = tuple(v for r in matrix.rows for v in self.expand(r.row_match or r.match))
+        found = {}
+        for row_key, spec in matrix.items.items():
+            row_spec = next(r for r in matrix.rows if r.key == row_key)
+            header = _find(self.sheet, self.expand(spec.columns[1].match), start, end)
+            parent = _find(self.sheet, self.expand(row_spec.match), header[0] + 1 if header else start, end)
+            if parent is None:
+                found[MatrixSpec.items_id(row_key)] = TableExtraction(spec, {}, [])
+                continue
+            columns = {"name": parent[1]}
+            for column in spec.columns[1:]:
+                position = _find(self.sheet, self.expand(column.match), start, end)
+                if position is not None:
+                    columns[column.key] = position[1]
+            rows = []
+            row = parent[0] + 1
+            while row < end and not self._row_has(row, row_labels):
+                cells = {c.key: self.cell(c, row, columns[c.key]) for c in spec.columns if c.key in columns}
+                if any(c.raw != "" for c in cells.values()):
+                    rows.append(TableRow(excel_row=row + 1, cells=cells))
+                row += 1
+            found[MatrixSpec.items_id(row_key)] = TableExtraction(spec, columns, rows)
+        return found
 
 
 def _year(sheet: SheetGrid, definition: FormDefinition, fields: dict[str, FieldValue]) -> int | None:
@@ -312,15 +413,23 @@ def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
 
 
 def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
-    """Find the form sheet and read every field and table of the definition from it."""
-    sheet = find_form_sheet(book, definition)
-    locator = _Locator(sheet, definition)
+    """Find the form's sheets and read every field and table of the definition from them."""
+    sheets = find_form_sheets(book, definition)
+    year = _title_year(list(sheets.values()), definition)
+    locators = {
+        name: _Locator(sheet, definition, [b for b in definition.blocks if definition.block_sheet(b) == name], year)
+        for name, sheet in sheets.items()
+    }
     fields: dict[str, FieldValue] = {}
     tables: dict[str, TableExtraction] = {}
     for block in definition.blocks:
+        locator = locators[definition.block_sheet(block)]
         if block.table is not None:
             tables[block.id] = locator.table(block.table, block)
+        if block.matrix is not None and block.matrix.items:
+            tables.update(locator.items(block))
     for block in definition.blocks:
+        locator = locators[definition.block_sheet(block)]
         for spec in block.fields:
             if spec.under is not None:
                 table = next(t for t in tables.values() if any(c.key == spec.under for c in t.spec.columns))
@@ -331,10 +440,12 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
     for table in tables.values():
         for row in table.rows:
             _assign_section(row, sections)
+    sheet = sheets[definition.sheet_name]
     return Extraction(
         definition=definition,
         sheet=sheet,
         fields=fields,
         tables=tables,
-        year=_year(sheet, definition, fields),
+        year=_year(sheet, definition, fields) or year,
+        sheets=sheets,
     )

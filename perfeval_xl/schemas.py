@@ -14,6 +14,7 @@ from pandera.errors import SchemaErrors
 
 from .checks.base import SchemaCheck
 from .definition import FieldSpec, FormDefinition
+from .grid import sheet_ref
 from .locate import Extraction, FieldValue
 
 
@@ -60,16 +61,16 @@ def cell_schema(definition: FormDefinition, codes: tuple[str, ...]) -> pa.DataFr
 
 
 def cell_frame(extraction: Extraction) -> tuple[pd.DataFrame, dict[str, FieldValue]]:
-    """Every typed cell of the form, indexed by A1 address; output cells (ours) and unlocated fields left out."""
+    """Every typed cell of the form, indexed by its sheet-qualified address; output cells (ours) and unlocated fields left out."""
     cells: dict[str, tuple[str, FieldValue]] = {}
     for key, value in extraction.fields.items():
         if value.ref is not None and not value.spec.output:
-            cells[value.ref.a1] = (f"fields.{key}", value)
+            cells[sheet_ref(value.ref.sheet, value.ref.a1)] = (f"fields.{key}", value)
     for table_id, table in extraction.tables.items():
         for row in table.rows:
             for key, value in row.cells.items():
                 if value.ref is not None and not value.spec.output:
-                    cells.setdefault(value.ref.a1, (f"{table_id}.{key}", value))
+                    cells.setdefault(sheet_ref(value.ref.sheet, value.ref.a1), (f"{table_id}.{key}", value))
     index = pd.Index(list(cells), name="cell")
     frame = pd.DataFrame(
         {

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
-from .definition import BlockSpec, FieldSpec, FormDefinition, Ratio, TableSpec
+from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
 
 INPUT_TINT = "#FFF2CC"
@@ -71,33 +71,68 @@ def text_height(text: Any, width: float) -> float:
 NUM_FORMATS = {"amount": "#,##0.00", "rate": "0.00%", "score": "0.##", "year": "0"}
 
 
+@dataclass
+class _Shared:
+    """What the sheets of one template share: every field's cell (sheet-qualified in a multi-sheet form, so that
+    formulas may cross sheets) and where to write its formula."""
+
+    qualified: bool
+    cells: dict[str, str] = field(default_factory=dict)
+    places: dict[str, tuple[Worksheet, int, int]] = field(default_factory=dict)
+
+
 class _Builder:
-    def __init__(self, definition: FormDefinition, book: Workbook, data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        definition: FormDefinition,
+        book: Workbook,
+        data: dict[str, Any],
+        sheet: SheetSpec,
+        shared: _Shared,
+        fmt: _Formats,
+    ) -> None:
         self.d = definition
         self.book = book
-        self.ws: Worksheet = book.add_worksheet(definition.sheet_name)
-        self.fmt = _Formats(book)
+        self.sheet = sheet
+        self.ws: Worksheet = book.add_worksheet(sheet.name)
+        self.blocks = [b for b in definition.blocks if definition.block_sheet(b) == sheet.name]
+        self.fmt = fmt
         self.data = data
         self.row = 0
-        self.cells: dict[str, str] = {}
-        self.columns: dict[str, int] = {}  # the table's first sheet column of each table column
+        self.shared = shared
+        self.cells = shared.cells
+        self.layouts: dict[str, dict[str, int]] = {}  # each table's first sheet column of each table column
         self.table_rows = (0, 0)
-        table_block = next((b for b in definition.blocks if b.table is not None), None)
-        self.first_col = 1 if table_block is not None and table_block.title else 0
-        self.last_col = 8
-        # Column widths as page_setup and the table set them, for sizing rows to their text.
+        # Column widths as page_setup and the tables set them, for sizing rows to their text.
         self.widths = dict(BASE_WIDTHS)
-        if table_block is not None and table_block.table is not None:
-            col = self.first_col
-            for spec in table_block.table.columns:
-                self.columns[spec.key] = col
+        self.last_col = 8 if not any(b.table for b in self.blocks) else 0
+        table_widths: dict[int, float] = {}  # a table's width replaces the base width; the widest table wins
+        for block in (b for b in self.blocks if b.table is not None):
+            assert block.table is not None
+            col = 1 if block.title else 0
+            layout = self.layouts[block.id] = {}
+            for spec in block.table.columns:
+                layout[spec.key] = col
                 if spec.width and spec.span == 1:
-                    self.widths[col] = spec.width
+                    self.widths[col] = max(spec.width, table_widths.get(col, 0))
+                    table_widths[col] = self.widths[col]
                 col += spec.span
-            self.last_col = col - 1
+            self.last_col = max(self.last_col, col - 1)
+        # The table that formulas and the closing row (总分) refer to: the indicator grid, else the first table.
+        tables = [b for b in self.blocks if b.table is not None]
+        indicators = definition.indicators.table if definition.indicators else None
+        self.main = next((b for b in tables if b.id == indicators), tables[0] if tables else None)
+        self.columns = self.layouts[self.main.id] if self.main else {}
+        self.first_col = 1 if self.main and self.main.title else 0
 
     def cell(self, key: str) -> str:
         return self.cells[key]
+
+    def place(self, key: str, row: int, col: int) -> None:
+        """Record the cell of field ``key`` for formulas (qualified by sheet in a multi-sheet form)."""
+        ref = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        self.cells[key] = f"{quote_sheetname(self.sheet.name)}!{ref}" if self.shared.qualified else ref
+        self.shared.places[key] = (self.ws, row, col)
 
     def merge(self, r0: int, c0: int, r1: int, c1: int, value: Any, fmt: Any) -> None:
         if (r0, c0) == (r1, c1):
@@ -126,7 +161,7 @@ class _Builder:
 
     def title(self) -> None:
         fmt = self.fmt.get(font_name=TITLE_FONT, font_size=16, bold=True, align="center", border=0)
-        self.ws.merge_range(0, 0, 0, self.last_col, self.d.title, fmt)
+        self.ws.merge_range(0, 0, 0, self.last_col, self.sheet.title, fmt)
         self.ws.set_row(0, 32)
         self.row = 1
 
@@ -146,7 +181,7 @@ class _Builder:
                 fmt = self.value_format(spec)
                 self.merge(self.row, v0, self.row, v1, None, fmt)
                 self.write_value(self.row, v0, spec, fmt)
-                self.cells[spec.key] = xl_rowcol_to_cell(self.row, v0, row_abs=True, col_abs=True)
+                self.place(spec.key, self.row, v0)
             self.ws.set_row(self.row, 22)
             self.row += 1
         for spec in (f for f in block.fields if f.tall):
@@ -154,7 +189,7 @@ class _Builder:
             fmt = self.value_format(spec)
             self.merge(self.row, 2, self.row, self.last_col, None, fmt)
             self.write_value(self.row, 2, spec, fmt)
-            self.cells[spec.key] = xl_rowcol_to_cell(self.row, 2, row_abs=True, col_abs=True)
+            self.place(spec.key, self.row, 2)
             value = self.data.get("fields", {}).get(spec.key)
             width = sum(self.widths.get(col, DEFAULT_WIDTH) for col in range(2, self.last_col + 1))
             self.ws.set_row(self.row, max(96, text_height(value, width)))
@@ -167,8 +202,8 @@ class _Builder:
         top = self.row
         groups = [c.group for c in matrix.columns]
         header = top + 1 if any(groups) else top
-        last = header + len(matrix.rows)
-        self.merge(top, 0, last, 0, block.title or block.anchor, self.fmt.label())
+        extra = sum(self.item_count(spec, MatrixSpec.items_id(key)) for key, spec in matrix.items.items())
+        self.merge(top, 0, header + len(matrix.rows) + extra, 0, block.title or block.anchor, self.fmt.label())
         self.merge(top, 1, header, 1, None, self.fmt.label())
         for offset, column in enumerate(matrix.columns):
             col = 2 + offset
@@ -178,15 +213,35 @@ class _Builder:
                 self.merge(top, col, top, col + span - 1, column.group or "", self.fmt.label())
         self.ws.set_row(header, 30)
         fields = {f.key: f for f in block.fields}
-        for index, row_spec in enumerate(matrix.rows):
-            row = header + 1 + index
+        row = header + 1
+        for row_spec in matrix.rows:
             self.ws.write(row, 1, row_spec.label, self.fmt.label())
             for offset, column in enumerate(matrix.columns):
                 spec = fields[matrix.key(row_spec.key, column.key)]
                 self.write_value(row, 2 + offset, spec, self.value_format(spec))
-                self.cells[spec.key] = xl_rowcol_to_cell(row, 2 + offset, row_abs=True, col_abs=True)
+                self.place(spec.key, row, 2 + offset)
             self.ws.set_row(row, 22)
-        self.row = last + 1
+            row += 1
+            if row_spec.key in matrix.items:
+                row = self.item_rows(row, matrix.items[row_spec.key], MatrixSpec.items_id(row_spec.key))
+        self.row = row
+
+    def item_count(self, items: TableSpec, table_id: str) -> int:
+        """The given item rows and two spare ones, or the spare rows of an empty template."""
+        given = len(self.data.get("tables", {}).get(table_id, []))
+        return given + 2 if given else items.spare_rows
+
+    def item_rows(self, row: int, items: TableSpec, table_id: str) -> int:
+        """The item rows under a matrix row (项目支出: each project), names typed in the row-label column. Returns
+        the row after them."""
+        given = self.data.get("tables", {}).get(table_id, [])
+        for index in range(self.item_count(items, table_id)):
+            values = given[index] if index < len(given) else {}
+            for offset, spec in enumerate(items.columns):
+                self.input_cell(row, 1 + offset, spec, values.get(spec.key))
+            self.ws.set_row(row, 22)
+            row += 1
+        return row
 
     def header_values(self, block: BlockSpec) -> None:
         """A block whose labels head columns and whose values sit below them (预算执行情况)."""
@@ -194,14 +249,22 @@ class _Builder:
         self.merge(top, 0, top + 1, 0, block.title or block.anchor, self.fmt.label())
         self.ws.write_blank(top, 1, None, self.fmt.label())
         self.ws.write(top + 1, 1, block.row_label or "", self.fmt.label())
+        # Long texts (定性目标 预期目标 | 实际完成) share the width; numbers take a column each.
+        tall = any(spec.tall for spec in block.fields)
+        span = max(1, (self.last_col - 1) // len(block.fields)) if tall else 1
+        height = 22.0
         for offset, spec in enumerate(block.fields):
-            col = 2 + offset
-            self.ws.write(top, col, spec.label, self.fmt.label())
+            col = 2 + offset * span
+            self.merge(top, col, top, col + span - 1, spec.label, self.fmt.label())
             fmt = self.value_format(spec)
+            self.merge(top + 1, col, top + 1, col + span - 1, None, fmt)
             self.write_value(top + 1, col, spec, fmt)
-            self.cells[spec.key] = xl_rowcol_to_cell(top + 1, col, row_abs=True, col_abs=True)
+            self.place(spec.key, top + 1, col)
+            if tall:
+                width = sum(self.widths.get(c, DEFAULT_WIDTH) for c in range(col, col + span))
+                height = max(height, 96, text_height(self.data.get("fields", {}).get(spec.key), width))
         self.ws.set_row(top, 30)
-        self.ws.set_row(top + 1, 22)
+        self.ws.set_row(top + 1, height)
         self.row = top + 2
 
     def ratio_formula(self, ratio: Ratio, decimals: int | None = None) -> str:
@@ -218,20 +281,39 @@ class _Builder:
         rated = self.d.indicators.rated_for(name) if self.d.indicators else None
         return None if rated is None else self.ratio_formula(rated.ratio, self.d.rate_decimals)
 
+    def table_header(self, table: TableSpec, layout: dict[str, int]) -> int:
+        """The header: one row of column labels, or, when columns are grouped (收入合计 | 其中：上年结转 …), a row of
+        group labels above them with ungrouped labels spanning both rows. Returns the header's last row."""
+        top = self.row
+        grouped = any(spec.group for spec in table.columns)
+        header = top + 1 if grouped else top
+        for index, spec in enumerate(table.columns):
+            col = layout[spec.key]
+            if grouped and spec.group is None:
+                self.merge(top, col, header, col + spec.span - 1, spec.label, self.fmt.label())
+            else:
+                self.merge(header, col, header, col + spec.span - 1, spec.label, self.fmt.label())
+            if spec.group and (index == 0 or table.columns[index - 1].group != spec.group):
+                run = list(takewhile(lambda c, mine=spec.group: c.group == mine, table.columns[index:]))
+                last = layout[run[-1].key] + run[-1].span - 1
+                self.merge(top, col, top, last, spec.group, self.fmt.label())
+            if spec.width and spec.span == 1:
+                self.ws.set_column(col, col, self.widths[col])
+        for row in range(top, header + 1):
+            self.ws.set_row(row, 30 if row == header else 22)
+        return header
+
     def table(self, block: BlockSpec) -> None:
         assert block.table is not None
         table = block.table
-        rules = self.d.indicators
-        header = self.row
-        for spec in table.columns:
-            col = self.columns[spec.key]
-            self.merge(header, col, header, col + spec.span - 1, spec.label, self.fmt.label())
-            if spec.width and spec.span == 1:
-                self.ws.set_column(col, col, spec.width)
-        self.ws.set_row(header, 30)
+        main = block is self.main
+        rules = self.d.indicators if main else None
+        layout = self.layouts[block.id]
+        top = self.row
+        header = self.table_header(table, layout)
         given = self.data.get("tables", {}).get(block.id, [])
         sections = list(rules.sections) if rules else []
-        weight_column = "level1_weight" in self.columns
+        weight_column = "level1_weight" in layout
         free = [s for s in sections if not any(p.get("level1") == s.name for p in table.presets)]
         spare = table.spare_rows // max(1, len(free))
         official = {key for preset in table.presets for key in preset}
@@ -246,7 +328,7 @@ class _Builder:
             for index in range(count):
                 values = rows[index] if index < len(rows) else {}
                 for spec in table.columns:
-                    col = self.columns[spec.key]
+                    col = layout[spec.key]
                     if section and spec.key in ("level1", "level1_weight"):
                         continue
                     if spec.key == "actual" and (formula := self.rated_formula(values.get("name", ""))):
@@ -258,21 +340,22 @@ class _Builder:
                 self.ws.set_row(row + index, self.row_height(table, values))
             if section:
                 label = name if weight_column else f"{name}（{section.weight:g}分）"
-                self.merge(row, self.columns["level1"], row + count - 1, self.columns["level1"], label, fixed)
+                self.merge(row, layout["level1"], row + count - 1, layout["level1"], label, fixed)
                 if weight_column:
-                    column = self.columns["level1_weight"]
+                    column = layout["level1_weight"]
                     self.merge(row, column, row + count - 1, column, section.weight, fixed)
             if presets:
                 self.merge_groups(row, rows, ("level2", "level2_weight"))
             row += count
         last = row - 1
         if block.title:
-            self.merge(header, 0, last, 0, block.title, self.fmt.label())
-        self.table_rows = (header + 1, last)
-        # Printed pages repeat the indicator grid's header; a form without one (a report form) repeats its title.
-        self.ws.repeat_rows(header if self.d.indicators and self.d.indicators.table == block.id else 0)
+            self.merge(top, 0, last, 0, block.title, self.fmt.label())
         self.row = row
-        self.stop_row(table)
+        if main:
+            self.table_rows = (header + 1, last)
+            # Printed pages repeat the indicator grid's header; a form without one (a report form) repeats its title.
+            self.ws.repeat_rows(header if self.d.indicators and self.d.indicators.table == block.id else 0)
+            self.stop_row(table)
 
     def merge_groups(self, top: int, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
         """Merge each run of rows sharing the first key's value (官方 二级指标 cells span their 三级指标)."""
@@ -328,14 +411,15 @@ class _Builder:
             self.ws.write(row, self.columns["level1_weight"], total, self.fmt.label())
         for spec in under:
             self.ws.write_blank(row, self.columns[spec.under], None, self.value_format(spec))
-            self.cells[spec.key] = xl_rowcol_to_cell(row, self.columns[spec.under], row_abs=True, col_abs=True)
+            self.place(spec.key, row, self.columns[spec.under])
         self.ws.set_row(row, 22)
         self.row += 1
 
     def column_range(self, key: str) -> str:
         col = self.columns[key]
         first, last = self.table_rows
-        return f"{xl_rowcol_to_cell(first, col, True, True)}:{xl_rowcol_to_cell(last, col, True, True)}"
+        cells = f"{xl_rowcol_to_cell(first, col, True, True)}:{xl_rowcol_to_cell(last, col, True, True)}"
+        return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
 
     def formulas(self) -> None:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives."""
@@ -372,8 +456,8 @@ class _Builder:
                 expression = f'IF({total}>={minimum:g},"{name}",{expression})'
             formulas[d.grade] = f"={expression}"
         for key, formula in formulas.items():
-            spec = d.fields[key]
-            self.ws.write_formula(self.cell(key), formula, self.value_format(spec))
+            worksheet, row, col = self.shared.places[key]
+            worksheet.write_formula(row, col, formula, self.value_format(d.fields[key]))
 
     def footnotes(self) -> None:
         if not self.d.footnotes:
@@ -399,7 +483,7 @@ class _Builder:
     def build(self) -> None:
         self.page_setup()
         self.title()
-        for block in self.d.blocks:
+        for block in self.blocks:
             if block.matrix is not None:
                 self.matrix(block)
             elif block.table is not None:
@@ -408,8 +492,8 @@ class _Builder:
                 self.header_values(block)
             else:
                 self.pairs(block)
-        self.formulas()
-        self.footnotes()
+        if self.sheet.name == self.d.sheets[-1].name:
+            self.footnotes()
 
 
 def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
@@ -442,7 +526,15 @@ def build_template(
             "comments": f"perfeval_xl form {definition.id} {definition.version}",
         }
     )
-    _Builder(definition, book, data or {}).build()
+    shared = _Shared(qualified=len(definition.sheets) > 1)
+    fmt = _Formats(book)
+    builders = [_Builder(definition, book, data or {}, sheet, shared, fmt) for sheet in definition.sheets]
+    for builder in builders:
+        builder.build()
+    indicators = definition.indicators.table if definition.indicators else None
+    with_table = [b for b in builders if b.main is not None]
+    main = next((b for b in with_table if b.main and b.main.id == indicators), (with_table or builders)[0])
+    main.formulas()
     _meta_sheet(book, definition)
     book.close()
     return path

@@ -288,8 +288,15 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 
 
+# What units type into an amount cell to say "none" (桃江 基础数据表: 批复规模 “无”): exactly zero.
+NIL_AMOUNTS = frozenset({"无", "没有", "-", "--", "—", "——", "－", "/", "／", "\\"})
+
+
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
-    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69`` and ``9906900元`` all give 990.69."""
+    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69`` and ``9906900元`` all give 990.69;
+    ``无`` or a dash is exactly 0."""
+    if isinstance(cell, str) and normalize_text(cell) in NIL_AMOUNTS:
+        return Quantity(raw=cell.strip(), kind="number", value=0.0, unit=unit, decimals=None)
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")

@@ -141,7 +141,13 @@ def test_amounts_in_wan_yuan(raw, value, decimals):
     assert q.decimals == decimals
 
 
-@pytest.mark.parametrize("raw", ["二千多", "约2000万元", "1000人"])
+@pytest.mark.parametrize("raw", ["无", " 无 ", "—", "－", "-", "/", "——"])
+def test_nil_amounts_are_exactly_zero(raw):
+    q = parse_amount(raw)
+    assert (q.kind, q.value, q.tolerance) == ("number", 0.0, 0.0)
+
+
+@pytest.mark.parametrize("raw", ["二千多", "约2000万元", "1000人", "无数"])
 def test_amounts_that_are_not_plain_amounts_are_unparsed(raw):
     assert parse_amount(raw).kind != "number"
 

@@ -29,6 +29,11 @@ from .pe213_bonus import BonusRule
 from .pe214_cited_rate import CitedRateMismatch
 from .pe215_allocation import AllocationOverLimit
 from .pe216_cited_figure import CitedFigureMismatch
+from .pe217_partial_sum import PartsOverTotal
+from .pe218_row_identity import RowIdentity
+from .pe219_total_row import TotalRowMismatch
+from .pe220_agreement import FigureDisagrees
+from .pe221_item_rows import ItemsMismatch
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -62,6 +67,11 @@ CATALOGUE: tuple[type[Check], ...] = (
     CitedRateMismatch,
     AllocationOverLimit,
     CitedFigureMismatch,
+    PartsOverTotal,
+    RowIdentity,
+    TotalRowMismatch,
+    FigureDisagrees,
+    ItemsMismatch,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,

@@ -25,7 +25,7 @@ class SumMismatch(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
-        for rule in ev.definition.sums:
+        for rule in (r for r in ev.definition.sums if not r.partial):
             total = ev.parsed.get(rule.total)
             parts = [ev.parsed.get(p) for p in rule.parts]
             if total is None or total.kind != "number" or any(p is None or p.kind != "number" for p in parts):

@@ -23,7 +23,7 @@ class TotalMismatch(Check):
         ev = ctx.evaluation
         key = ev.definition.total
         typed = ev.parsed.get(key or "")
-        if key is None or typed is None or typed.kind != "number":
+        if key is None or typed is None or typed.kind != "number" or not ev.definition.scored:
             return
         # Self-scores are exact as typed; only the total's own typed precision allows rounding.
         if differs(typed.value or 0.0, ev.scores.reported_sum, typed.tolerance):

@@ -1,0 +1,74 @@
+"""PE218: an identity that must hold in every row of a table does not hold in one."""
+
+from collections.abc import Iterator
+
+from ..engine import parse_cell
+from ..findings import Finding
+from ..grid import fold_label
+from ..locate import TableExtraction, TableRow
+from .base import Check, Context, differs
+
+
+def row_name(table: TableExtraction, row: TableRow) -> str:
+    """A row's name, folded: its first column (机构名称), so that 1、科协机关 and 科协机关 are the same row."""
+    return fold_label(str(row.raw(table.spec.columns[0].key)).strip())
+
+
+class RowIdentity(Check):
+    """表格逐行勾稽不平：每一行（每个机构）都须满足的等式，如 收入合计 = 公共财政拨款 + 政府基金拨款 + 专户非税收入 +
+    其他收入，支出合计 = 基本支出 + 项目支出，基本支出 = 人员支出 + 公用支出，当年结余 = 收入合计 − 支出合计，
+    累计结余 = 上年结转 + 当年结余（另一张表的数取同名机构那一行）。空白按 0 计。
+
+    岳阳 2020：科技活动管理中心 人员支出 3.17，基本支出却空着。
+    Failing: 基本支出 空白，人员支出 3.17。Passing: 基本支出 3.17。
+    """
+
+    code = "PE218"
+    name = "表格逐行勾稽不平"
+    name_en = "a row identity does not hold"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "“{row}”：“{total}”为 {value}，按 {parts} 应为 {expected}",
+        "en": "'{row}': '{total}' is {value} but {parts} gives {expected}",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        tables = ctx.evaluation.extraction.tables
+        for rule in ctx.evaluation.definition.row_sums:
+            table = tables.get(rule.table)
+            if table is None or rule.total not in table.columns:
+                continue
+            others = {
+                name: {row_name(tables[name], row): row for row in tables[name].rows}
+                for name in {t.table for t in rule.terms}
+                if name in tables
+            }
+            parts = " ".join(
+                f"{'−' if t.sign < 0 else '+'} {tables[t.table].spec.column(t.column).label}"
+                for t in rule.terms
+                if t.table in tables
+            ).lstrip("+ ")
+            for row in table.rows:
+                name = row_name(table, row)
+                sources = [(t, row if t.table == rule.table else others.get(t.table, {}).get(name)) for t in rule.terms]
+                if any(source is None for _, source in sources):
+                    continue
+                total = parse_cell(row.cells.get(rule.total))
+                terms = [(t.sign, parse_cell(source.cells.get(t.column))) for t, source in sources if source]
+                quantities = [total, *(q for _, q in terms)]
+                if any(q.kind not in ("number", "empty") for q in quantities) or all(
+                    q.kind == "empty" for q in quantities
+                ):
+                    continue
+                expected = sum(sign * (q.value or 0.0) for sign, q in terms)
+                if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                    yield self.finding(
+                        ctx,
+                        row.ref(rule.total),
+                        value=total.value,
+                        expected=round(expected, 6),
+                        row=str(row.raw(table.spec.columns[0].key)).strip(),
+                        total=table.spec.column(rule.total).label,
+                        parts=parts,
+                    )

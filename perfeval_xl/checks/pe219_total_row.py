@@ -1,0 +1,59 @@
+"""PE219: a table's 汇总 row is not the sum of the other rows."""
+
+from collections.abc import Iterator
+
+from ..engine import parse_cell
+from ..findings import Finding
+from ..grid import fold_label
+from .base import Check, Context, differs
+
+
+class TotalRowMismatch(Check):
+    """汇总行不等于各机构之和：部门汇总行（如“市科协及二级机构汇总”）每一列都应等于机关和各二级机构之和。空白按 0 计。
+
+    岳阳 2020：支出 汇总行 项目支出 644，三个机构之和 361.4 + 195.59 + 83.84 = 640.83。
+    Failing: 汇总 项目支出 644。Passing: 640.83。
+    """
+
+    code = "PE219"
+    name = "汇总行不等于各行之和"
+    name_en = "the total row is not the sum of the rows"
+    severity = "error"
+    scope = "汇总"
+    stage = 2
+    message = {
+        "zh": "“{row}”的“{column}”为 {value}，各行之和为 {expected}",
+        "en": "'{row}' '{column}' is {value} but the rows add up to {expected}",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for table in ctx.evaluation.extraction.tables.values():
+            labels = tuple(fold_label(label) for label in table.spec.total_row)
+            if not labels:
+                continue
+            key = table.spec.columns[0].key
+            totals = [r for r in table.rows if any(label in fold_label(str(r.raw(key))) for label in labels)]
+            members = [r for r in table.rows if r not in totals and str(r.raw(key)).strip()]
+            if len(totals) != 1 or not members:
+                continue
+            total_row = totals[0]
+            for column in table.spec.columns[1:]:
+                if column.type not in ("amount", "quantity") or column.key not in table.columns:
+                    continue
+                total = parse_cell(total_row.cells.get(column.key))
+                parts = [parse_cell(r.cells.get(column.key)) for r in members]
+                quantities = [total, *parts]
+                if any(q.kind not in ("number", "empty") for q in quantities) or all(
+                    q.kind == "empty" for q in quantities
+                ):
+                    continue
+                expected = sum(q.value or 0.0 for q in parts)
+                if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                    yield self.finding(
+                        ctx,
+                        total_row.ref(column.key),
+                        value=total.value,
+                        expected=round(expected, 6),
+                        row=str(total_row.raw(key)).strip(),
+                        column=column.label,
+                    )

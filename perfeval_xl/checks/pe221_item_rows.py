@@ -1,0 +1,56 @@
+"""PE221: the item rows under a row do not add up to it."""
+
+from collections.abc import Iterator
+
+from ..definition import MatrixSpec
+from ..engine import parse_cell
+from ..findings import Finding
+from .base import Check, Context, differs
+
+
+class ItemsMismatch(Check):
+    """明细行之和与合计行不符：合计行下逐项列出的明细（项目支出：1、业务工作经费 2、科学技术普及 …）每一列之和须等于
+    合计行。空白按 0 计。
+
+    Failing: 项目支出 本年决算数 158.68，明细 48 + 60 + 40。Passing: 明细 48 + 60 + 50.68。
+    """
+
+    code = "PE221"
+    name = "明细行之和与合计行不符"
+    name_en = "item rows do not add up to their total row"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "“{total}”为 {value}，其下明细之和为 {expected}",
+        "en": "'{total}' is {value} but its items add up to {expected}",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        ev = ctx.evaluation
+        for block in ev.definition.blocks:
+            matrix = block.matrix
+            if matrix is None:
+                continue
+            for row_key in matrix.items:
+                items = ev.extraction.tables.get(MatrixSpec.items_id(row_key))
+                if items is None:
+                    continue
+                for column in matrix.columns:
+                    key = MatrixSpec.key(row_key, column.key)
+                    total = ev.parsed[key]
+                    parts = [parse_cell(r.cells.get(column.key)) for r in items.rows]
+                    quantities = [total, *parts]
+                    if any(q.kind not in ("number", "empty") for q in quantities) or all(
+                        q.kind == "empty" for q in quantities
+                    ):
+                        continue
+                    expected = sum(q.value or 0.0 for q in parts)
+                    if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                        field = ev.extraction.fields[key]
+                        yield self.finding(
+                            ctx,
+                            field.ref,
+                            value=total.value,
+                            expected=round(expected, 6),
+                            total=field.spec.label,
+                        )
