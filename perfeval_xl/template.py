@@ -449,7 +449,7 @@ class _Builder:
         checked = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
         if checked is not None and "computed_score" in self.columns:
             formulas[checked.key] = f"={budget_points}SUM({self.column_range('computed_score')})"
-        if d.grade and d.total:
+        if d.grade and d.total and d.fields[d.grade].computed:
             total = self.cell(d.total)
             expression = f'"{d.grades[-1][0]}"'
             for name, minimum in reversed(d.grades[:-1]):

@@ -29,8 +29,8 @@ class RowIdentity(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "“{row}”：“{total}”为 {value}，按 {parts} 应为 {expected}",
-        "en": "'{row}': '{total}' is {value} but {parts} gives {expected}",
+        "zh": "“{row}”：“{total}”为 {found}，按 {parts} 应为 {expected}",
+        "en": "'{row}': '{total}' is {found_en} but {parts} gives {expected}",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -67,6 +67,8 @@ class RowIdentity(Check):
                         ctx,
                         row.ref(rule.total),
                         value=total.value,
+                        found=total.value if total.kind == "number" else "空白",
+                        found_en=total.value if total.kind == "number" else "blank",
                         expected=round(expected, 6),
                         row=str(row.raw(table.spec.columns[0].key)).strip(),
                         total=table.spec.column(rule.total).label,

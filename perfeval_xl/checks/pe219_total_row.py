@@ -22,8 +22,8 @@ class TotalRowMismatch(Check):
     scope = "汇总"
     stage = 2
     message = {
-        "zh": "“{row}”的“{column}”为 {value}，各行之和为 {expected}",
-        "en": "'{row}' '{column}' is {value} but the rows add up to {expected}",
+        "zh": "“{row}”的“{column}”为 {found}，各行之和为 {expected}",
+        "en": "'{row}' '{column}' is {found_en} but the rows add up to {expected}",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -53,6 +53,8 @@ class TotalRowMismatch(Check):
                         ctx,
                         total_row.ref(column.key),
                         value=total.value,
+                        found=total.value if total.kind == "number" else "空白",
+                        found_en=total.value if total.kind == "number" else "blank",
                         expected=round(expected, 6),
                         row=str(total_row.raw(key)).strip(),
                         column=column.label,

@@ -21,8 +21,8 @@ class ItemsMismatch(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "“{total}”为 {value}，其下明细之和为 {expected}",
-        "en": "'{total}' is {value} but its items add up to {expected}",
+        "zh": "“{total}”为 {found}，其下明细之和为 {expected}",
+        "en": "'{total}' is {found_en} but its items add up to {expected}",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -51,6 +51,8 @@ class ItemsMismatch(Check):
                             ctx,
                             field.ref,
                             value=total.value,
+                            found=total.value if total.kind == "number" else "空白",
+                            found_en=total.value if total.kind == "number" else "blank",
                             expected=round(expected, 6),
                             total=field.spec.label,
                         )
