@@ -154,7 +154,87 @@ def build_official_guangzhou(data: dict[str, Any], path: Path) -> Path:
     return path
 
 
-OFFICIAL_BUILDERS = {"hubei": build_official_hubei, "guangzhou": build_official_guangzhou}
+def build_official_hunan(data: dict[str, Any], path: Path) -> Path:
+    """桃江县科协's 附件1 基础数据表 and 附件2 自评表 as published: years in the column labels (2022年决算数), the
+    projects under 项目支出, 无 typed into amount cells, the funds by nature written “label：value” in one cell, 效益指标
+    labelled (40分), 总分 typed."""
+    f = data["fields"]
+    book, ws, fmt = _official_book(path, "附件1", (30, 12, 14, 12, 14, 12, 12))
+    cell, bold, pct, plain, title = (fmt[k] for k in ("cell", "bold", "pct", "plain", "title"))
+    ws.merge_range("A1:G1", data["titles"]["基础数据表"], title)
+    ws.write_row("A2", ["财政供养人员情况（人）", "编制数", "2023年实际在职人数", "控制率"], bold)
+    ws.write_row("A3", ["", f["staffing"], f["on_duty"]], cell)
+    ws.write_number("D3", float(f["control_rate"].rstrip("%")) / 100, pct)
+    ws.write_row("A4", ["经费控制情况（万元）", "2022年决算数", "2023年预算数", "2023年决算数"], bold)
+    definition = load_form("hunan")
+    costs = next(b.matrix for b in definition.blocks if b.id == "costs")
+    r = 4
+    for row in costs.rows:
+        ws.write_row(r, 0, [row.label, *(f.get(f"{row.key}_{c.key}", "") for c in costs.columns)], cell)
+        r += 1
+        if row.key in costs.items:
+            for item in data["tables"]["project_items"]:
+                ws.write_row(r, 0, [item["name"], *(item.get(c.key, "") for c in costs.columns)], cell)
+                r += 1
+    ws.write_row(r, 0, ["楼堂馆所控制情况\n（2023年完工项目）", "批复规模\n（m²）", "实际规模（m²）", "规模\n控制率"], bold)
+    ws.write_row(r, 4, ["预算投资（万元）", "实际投资\n（万元）", "投资概算\n控制率"], bold)
+    ws.write_row(r + 1, 0, ["", data["tables"]["buildings"][0]["approved_area"], "", "", "", "", ""], cell)
+    ws.write(r + 2, 0, "厉行节约保障措施", bold)
+    ws.merge_range(r + 2, 1, r + 2, 6, f["thrift"], cell)
+    note = "说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品\n和服务支出。"
+    ws.merge_range(r + 4, 0, r + 4, 6, note, plain)
+    ws.set_row(r + 4, 30)
+
+    ws = book.add_worksheet("附件2")
+    for col, width in enumerate((8, 12, 12, 30, 14, 22, 8, 8, 20)):
+        ws.set_column(col, col, width)
+    ws.merge_range("A1:I1", data["titles"]["自评表"], title)
+    ws.merge_range("A2:B2", "县级预算部门、单位名称", bold)
+    ws.merge_range("C2:I2", f["unit"], cell)
+    ws.merge_range("A3:A9", "年度预算申请\n(万元)", bold)
+    ws.write_row("B3", ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "自评得分"], bold)
+    ws.write_row("B4", ["年度资金总额", f["initial"], f["budget"], f["executed"], f["budget_weight"]], cell)
+    ws.write_number("G4", float(f["rate"].rstrip("%")) / 100, pct)
+    ws.write("H4", f["budget_score"], cell)
+    nature = (
+        (f"按收入性质分：{f['by_income']}", f"按支出性质分：{f['by_spending']}"),
+        (f"其中：一般公共预算：{f['general']}", f"其中：基本支出：{f['basic']}"),
+        ("政府性基金拨款：", f"项目支出：{f['project']}"),
+        ("纳入专户管理的非税收入拨款：", "无"),
+        ("其他资金：", "无"),
+    )
+    for offset, (left, right) in enumerate(nature):
+        ws.merge_range(4 + offset, 1, 4 + offset, 4, left, cell)
+        ws.merge_range(4 + offset, 5, 4 + offset, 8, right, cell)
+    ws.merge_range("A10:A11", "年度总体\n目标", bold)
+    ws.merge_range("B10:E10", "预期目标", bold)
+    ws.merge_range("F10:I10", "实际完成情况", bold)
+    ws.merge_range("B11:E11", f["expected"], cell)
+    ws.merge_range("F11:I11", f["achieved"], cell)
+    ws.set_row(10, 260)
+    rows = data["tables"]["indicators"]
+    header = ["一级\n指标", "二级\n指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评\n得分", "偏差原因分析\n及改进措施"]
+    ws.merge_range(11, 0, 11 + len(rows), 0, "绩\n效\n指\n标", bold)
+    ws.write_row(11, 1, header, bold)
+    _merge_runs(ws, rows, 12, ((1, "level1"),), cell)
+    _merge_runs(ws, rows, 12, ((2, "level2"),), cell)
+    for offset, row in enumerate(rows):
+        values = [row["name"], row["target"], row["actual"], row["weight"], row["score"], row.get("explanation", "")]
+        ws.write_row(12 + offset, 3, values, cell)
+    r = 12 + len(rows)
+    ws.merge_range(r, 0, r, 5, "总分", bold)
+    ws.write_row(r, 6, [f["total_weight"], f["total"], ""], cell)
+    signature = f"填表人：{f['filler']}    填报日期：{f['fill_date']}    联系电话：{f['filler_phone']}    单位负责人签字："
+    ws.merge_range(r + 1, 0, r + 1, 8, signature, plain)
+    book.close()
+    return path
+
+
+OFFICIAL_BUILDERS = {
+    "hubei": build_official_hubei,
+    "guangzhou": build_official_guangzhou,
+    "hunan": build_official_hunan,
+}
 
 
 def build_all(outdir: Path = HERE) -> list[Path]:

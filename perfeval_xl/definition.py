@@ -187,6 +187,7 @@ class SumRule:
     total: str
     parts: tuple[str, ...]
     partial: bool = False
+    blank_is_zero: bool = False  # a blank part is 0 (基础数据表 leaves 公车购置 blank), not unknown
 
 
 @dataclass(frozen=True)
@@ -398,6 +399,22 @@ def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:
     sheet = r.mapping(r.get(data, "sheet", "", dict), "sheet")
     detect = r.labels(r.get(data, "detect", "", list), "detect")
     return (SheetSpec(r.get(sheet, "name", "sheet", str), r.get(sheet, "title", "sheet", str), detect),)
+
+
+def _field_ratios(r: _Reader, scoring: dict[str, Any], field_ref: Any) -> tuple[Ratio, ...]:
+    """``{key, numerator: [...], denominator: [...]}``: a rate field the form computes from amounts (控制率 =
+    实际在职人数 / 编制数)."""
+    ratios = []
+    for n, raw in enumerate(r.get(scoring, "ratios", "scoring", list, [])):
+        path = f"scoring.ratios[{n}]"
+        data = r.mapping(raw, path)
+        r.known(data, {"key", "numerator", "denominator"}, path)
+        terms = {
+            part: tuple(field_ref(k, f"{path}.{part}") for k in r.labels(data.get(part), f"{path}.{part}"))
+            for part in ("numerator", "denominator")
+        }
+        ratios.append(Ratio(terms["numerator"], terms["denominator"], key=field_ref(data.get("key"), f"{path}.key")))
+    return tuple(ratios)
 
 
 def _row_sums(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec]) -> tuple[RowSum, ...]:
@@ -615,7 +632,7 @@ class _Reader:
                     raise self.fail(spath, f"{name!r} 不是本矩阵的行; 可用: {', '.join(rows_raw)}")
             partial = self.get(rule, "partial", spath, bool, False)
             sums += [
-                SumRule(MatrixSpec.key(total, c.key), tuple(MatrixSpec.key(p, c.key) for p in parts), partial)
+                SumRule(MatrixSpec.key(total, c.key), tuple(MatrixSpec.key(p, c.key) for p in parts), partial, True)
                 for c in columns
             ]
         items = {
@@ -763,6 +780,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
             total=field_ref(s.get("total"), f"scoring.sums[{n}].total"),
             parts=tuple(field_ref(p, f"scoring.sums[{n}].parts") for p in s.get("parts", [])),
             partial=r.get(s, "partial", f"scoring.sums[{n}]", bool, False),
+            blank_is_zero=r.get(s, "blank_is_zero", f"scoring.sums[{n}]", bool, False),
         )
         for n, s in enumerate(r.get(scoring, "sums", "scoring", list, []))
     )
@@ -811,7 +829,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         sums=sums,
         checks=checks,
         footnotes=r.get(data, "footnotes", "", str, ""),
-        ratios=tuple(ratios),
+        ratios=tuple(ratios) + _field_ratios(r, scoring, field_ref),
         headline=_headline(r, scoring, budget, field_ref),
         allocations=_allocations(r, scoring, tables, field_ref),
         citations=_citations(r, scoring, field_ref),

@@ -307,7 +307,7 @@ class _Builder:
         assert block.table is not None
         table = block.table
         main = block is self.main
-        rules = self.d.indicators if main else None
+        rules = self.d.indicators if self.d.indicators and self.d.indicators.table == block.id else None
         layout = self.layouts[block.id]
         top = self.row
         header = self.table_header(table, layout)

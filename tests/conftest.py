@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import Evaluation
+from perfeval_xl.grid import CellRef
 from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
@@ -28,6 +29,11 @@ GUANGZHOU = EXAMPLES / "guangzhou_kexie_2021.xlsx"
 GUANGZHOU_OFFICIAL = EXAMPLES / "guangzhou_kexie_2021_official.xlsx"
 HEBEI_YAML = EXAMPLES / "hebei_xianghe_2019.yaml"
 HEBEI = EXAMPLES / "hebei_xianghe_2019.xlsx"
+TAOJIANG_YAML = EXAMPLES / "hunan_taojiang_2023.yaml"
+TAOJIANG = EXAMPLES / "hunan_taojiang_2023.xlsx"
+TAOJIANG_OFFICIAL = EXAMPLES / "hunan_taojiang_2023_official.xlsx"
+YUEYANG_YAML = EXAMPLES / "yueyang_kexie_2020.yaml"
+YUEYANG = EXAMPLES / "yueyang_kexie_2020.xlsx"
 DIFFERENCE_ROW = 3  # 财政拨款收入预决算差异率, whose published explanation cites −1.37 % for −1.38 %
 
 # A consistent, fully weighted variant of the 襄阳 data used as the passing case of every check. It is a test
@@ -77,41 +83,84 @@ def hebei_clean_data() -> dict[str, Any]:
     return data
 
 
-CLEAN = {"hubei": clean_data, "guangzhou": guangzhou_clean_data, "hebei": hebei_clean_data}
-
-
-def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
-    data = copy.deepcopy(data)
-    data["fields"].update(change.get("fields", {}))
-    rows = data["tables"][next(iter(data["tables"]))]  # every form's data has one table
-    for index, values in change.get("rows", {}).items():
-        row = rows[int(index)]
-        for key, value in values.items():
-            if value is None:
-                row.pop(key, None)
-            else:
-                row[key] = value
+def taojiang_clean_data() -> dict[str, Any]:
+    """The 桃江 transcription with 效益指标 weighted 30 as the national allocation says (10 + 10 + 5 + 5) and scored
+    in full, so that 预算执行 10 + 产出 50 + 效益 30 + 满意度 10 make the printed 总分 100: a test fixture."""
+    data = seed_data(TAOJIANG_YAML)
+    benefits = [row for row in data["tables"]["indicators"] if row["section"] == "效益指标"]
+    for row, weight in zip(benefits, (10, 10, 5, 5), strict=True):
+        row["level1"] = "效益指标（30分）"
+        row["weight"] = row["score"] = weight
     return data
 
 
-def locate(evaluation: Evaluation, where: str) -> str:
-    """``field:unit`` or ``row:4:score`` → the A1 cell of that field or of that cell of the form's table."""
+def yueyang_clean_data() -> dict[str, Any]:
+    """The 岳阳 transcription with 科技活动管理中心's 人员支出 3.17 counted in its 基本支出 and in the 汇总 row's 基本
+    and 人员支出 instead of its 项目支出: a test fixture."""
+    data = seed_data(YUEYANG_YAML)
+    total, *_, centre = data["tables"]["spending"]
+    centre["basic"] = 3.17
+    total.update(basic=434.47, personnel=375.5, project=640.83)
+    return data
+
+
+CLEAN = {
+    "hubei": clean_data,
+    "guangzhou": guangzhou_clean_data,
+    "hebei": hebei_clean_data,
+    "hunan": taojiang_clean_data,
+    "yueyang": yueyang_clean_data,
+}
+# The table ``rows`` changes and ``row:N:column`` places refer to, for forms with several tables.
+MAIN_TABLE = {"hunan": "indicators", "yueyang": "spending"}
+
+
+def _main_table(form: str, tables: dict[str, Any]) -> Any:
+    return tables[MAIN_TABLE.get(form, next(iter(tables)))]
+
+
+def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` to set, ``rows`` of the form's main table and ``tables`` (by id, then row) to change; ``None``
+    removes a value."""
+    data = copy.deepcopy(data)
+    data["fields"].update(change.get("fields", {}))
+    tables = {MAIN_TABLE.get(data["form"], next(iter(data["tables"]))): change.get("rows", {})}
+    for table_id, rows in {**tables, **change.get("tables", {})}.items():
+        for index, values in rows.items():
+            row = data["tables"][table_id][int(index)]
+            for key, value in values.items():
+                if value is None:
+                    row.pop(key, None)
+                else:
+                    row[key] = value
+    return data
+
+
+def cell_ref(evaluation: Evaluation, where: str) -> CellRef:
+    """``field:unit``, ``row:4:score`` (the form's main table) or ``table:income:0:total`` → that cell."""
     kind, *rest = where.split(":")
     if kind == "field":
         ref = evaluation.extraction.fields[rest[0]].ref
+    elif kind == "table":
+        ref = evaluation.extraction.tables[rest[0]].rows[int(rest[1])].ref(rest[2])
     else:
-        table = next(iter(evaluation.extraction.tables.values()))
+        table = _main_table(evaluation.definition.id, evaluation.extraction.tables)
         ref = table.rows[int(rest[0])].ref(rest[1])
     assert ref is not None, where
-    return ref.a1
+    return ref
+
+
+def locate(evaluation: Evaluation, where: str) -> str:
+    """The A1 address of a place (see ``cell_ref``)."""
+    return cell_ref(evaluation, where).a1
 
 
 def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None:
     """Type values over template cells (formulas included), as a unit who unprotects the sheet would."""
     book = load_workbook(path)
-    sheet = book[evaluation.extraction.sheet.name]
     for where, value in cells.items():
-        sheet[locate(evaluation, where)].value = value
+        ref = cell_ref(evaluation, where)
+        book[ref.sheet][ref.a1].value = value
     book.save(path)
 
 

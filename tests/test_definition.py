@@ -19,7 +19,7 @@ def raw():
 
 
 def test_bundled_forms_load():
-    assert [f.id for f in all_forms()] == ["guangzhou", "hebei", "hubei"]
+    assert [f.id for f in all_forms()] == ["guangzhou", "hebei", "hubei", "hunan", "yueyang"]
     hubei = load_form("hubei")
     assert hubei.total_weight == 100
     assert [(s.name, s.weight) for s in hubei.indicators.sections] == [

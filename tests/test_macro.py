@@ -22,7 +22,7 @@ from .conftest import ROOT, seed_data
 from .libreoffice import convert, needs_libreoffice
 
 SOURCE = ROOT / "macros" / "PerfEval.bas"
-FORMS = ["hubei", "guangzhou", "hebei"]
+FORMS = ["hubei", "guangzhou", "hebei", "hunan", "yueyang"]
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 

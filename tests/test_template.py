@@ -65,7 +65,7 @@ def test_dropdowns_for_direction_and_tier(tmp_path):
     assert '"达成预期指标,部分达成预期指标,未达成预期指标"' in formulas
 
 
-FORMS = ["hubei", "guangzhou", "hebei"]
+FORMS = ["hubei", "guangzhou", "hebei", "hunan", "yueyang"]
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..findings import Finding
 from ..grid import CellRef
+from ..values import Quantity
 
 if TYPE_CHECKING:
     from ..engine import Evaluation
@@ -104,6 +105,12 @@ def typed_mismatch(ctx: Context, key: str | None, computed: float | None) -> tup
 def section_rows(ctx: Context, section: str) -> list[Any]:
     """The indicators of one section, in sheet order (findings about a section sit on its first row)."""
     return [i for i in ctx.evaluation.scores.indicators if i.section == section]
+
+
+def spread(quantity: Quantity) -> float:
+    """The rounding a typed amount may carry: half its last typed decimal, none for a zero (0 in an amount cell is
+    nothing, not a rounded 0.3)."""
+    return 0.0 if quantity.value == 0 else quantity.tolerance
 
 
 def differs(reported: float, computed: float, tolerance: float) -> bool:

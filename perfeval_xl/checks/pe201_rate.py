@@ -19,15 +19,23 @@ class ExecutionRateMismatch(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "“{key}”填报 {shown}，按执行数/预算数计算应为 {expected_shown}",
-        "en": "'{key}' {shown} should be {expected_shown} (executed / budget)",
+        "zh": "“{key}”填报 {shown}，按 {formula} 计算应为 {expected_shown}",
+        "en": "'{key}' {shown} should be {expected_shown} ({formula})",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
+        fields = ev.extraction.fields
+
+        def labels(keys: tuple[str, ...]) -> str:
+            return "+".join(fields[k].spec.label for k in keys)
+
+        formulas = {r.key: f"{labels(r.numerator)} / {labels(r.denominator)}" for r in ev.definition.ratios if r.key}
         rates = dict(ev.scores.ratios)
-        if ev.definition.budget is not None and ev.definition.budget.rate and ev.scores.rate is not None:
-            rates[ev.definition.budget.rate] = ev.scores.rate
+        budget = ev.definition.budget
+        if budget is not None and budget.rate and ev.scores.rate is not None:
+            rates[budget.rate] = ev.scores.rate
+            formulas[budget.rate] = f"{labels((budget.executed,))} / {labels((budget.budget,))}"
         for key, rate in rates.items():
             mismatch = typed_mismatch(ctx, key, rate)
             if mismatch is not None:
@@ -40,4 +48,5 @@ class ExecutionRateMismatch(Check):
                     key=ev.extraction.fields[key].spec.label,
                     shown=percent(value),
                     expected_shown=percent(rate),
+                    formula=formulas[key],
                 )

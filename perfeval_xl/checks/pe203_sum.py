@@ -28,6 +28,10 @@ class SumMismatch(Check):
         for rule in (r for r in ev.definition.sums if not r.partial):
             total = ev.parsed.get(rule.total)
             parts = [ev.parsed.get(p) for p in rule.parts]
+            if rule.blank_is_zero:
+                if all(p is None or p.kind == "empty" for p in parts):
+                    continue
+                parts = [p for p in parts if p is None or p.kind != "empty"]
             if total is None or total.kind != "number" or any(p is None or p.kind != "number" for p in parts):
                 continue
             expected = sum(p.value or 0.0 for p in parts if p is not None)

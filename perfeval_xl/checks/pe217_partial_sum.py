@@ -3,14 +3,14 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, differs, spread
 
 
 class PartsOverTotal(Check):
     """其中项之和超过合计：“其中”只列出合计的一部分（公用经费 其中：办公经费、水电差旅费、会议培训费），
     其和可以小于合计，但不能大于合计。
 
-    Failing: 公用经费 18.47，其中 办公经费 10、水费电费差旅费 9。Passing: 办公经费 0，水费电费差旅费 0.87。
+    Failing: 公用经费 18.47，其中 办公经费 10.5、水费电费差旅费 9.2。Passing: 办公经费 0，水费电费差旅费 0.87。
     """
 
     code = "PE217"
@@ -32,7 +32,7 @@ class PartsOverTotal(Check):
                 continue
             parts = [q for q in (ev.parsed.get(p) for p in rule.parts) if q is not None and q.kind == "number"]
             expected = sum(q.value or 0.0 for q in parts)
-            tolerance = total.tolerance + sum(q.tolerance for q in parts)
+            tolerance = spread(total) + sum(spread(q) for q in parts)
             if expected > (total.value or 0.0) and differs(total.value or 0.0, expected, tolerance):
                 yield self.finding(
                     ctx,

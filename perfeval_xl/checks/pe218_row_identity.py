@@ -6,7 +6,7 @@ from ..engine import parse_cell
 from ..findings import Finding
 from ..grid import fold_label
 from ..locate import TableExtraction, TableRow
-from .base import Check, Context, differs
+from .base import Check, Context, differs, spread
 
 
 def row_name(table: TableExtraction, row: TableRow) -> str:
@@ -62,7 +62,7 @@ class RowIdentity(Check):
                 ):
                     continue
                 expected = sum(sign * (q.value or 0.0) for sign, q in terms)
-                if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
                     yield self.finding(
                         ctx,
                         row.ref(rule.total),

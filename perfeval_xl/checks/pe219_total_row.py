@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..engine import parse_cell
 from ..findings import Finding
 from ..grid import fold_label
-from .base import Check, Context, differs
+from .base import Check, Context, differs, spread
 
 
 class TotalRowMismatch(Check):
@@ -48,7 +48,7 @@ class TotalRowMismatch(Check):
                 ):
                     continue
                 expected = sum(q.value or 0.0 for q in parts)
-                if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
                     yield self.finding(
                         ctx,
                         total_row.ref(column.key),

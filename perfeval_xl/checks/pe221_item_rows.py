@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..definition import MatrixSpec
 from ..engine import parse_cell
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, differs, spread
 
 
 class ItemsMismatch(Check):
@@ -45,7 +45,7 @@ class ItemsMismatch(Check):
                     ):
                         continue
                     expected = sum(q.value or 0.0 for q in parts)
-                    if differs(total.value or 0.0, expected, sum(q.tolerance for q in quantities)):
+                    if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
                         field = ev.extraction.fields[key]
                         yield self.finding(
                             ctx,
