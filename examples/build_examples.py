@@ -176,7 +176,9 @@ def build_official_hunan(data: dict[str, Any], path: Path) -> Path:
             for item in data["tables"]["project_items"]:
                 ws.write_row(r, 0, [item["name"], *(item.get(c.key, "") for c in costs.columns)], cell)
                 r += 1
-    ws.write_row(r, 0, ["楼堂馆所控制情况\n（2023年完工项目）", "批复规模\n（m²）", "实际规模（m²）", "规模\n控制率"], bold)
+    ws.write_row(
+        r, 0, ["楼堂馆所控制情况\n（2023年完工项目）", "批复规模\n（m²）", "实际规模（m²）", "规模\n控制率"], bold
+    )
     ws.write_row(r, 4, ["预算投资（万元）", "实际投资\n（万元）", "投资概算\n控制率"], bold)
     ws.write_row(r + 1, 0, ["", data["tables"]["buildings"][0]["approved_area"], "", "", "", "", ""], cell)
     ws.write(r + 2, 0, "厉行节约保障措施", bold)
@@ -213,7 +215,16 @@ def build_official_hunan(data: dict[str, Any], path: Path) -> Path:
     ws.merge_range("F11:I11", f["achieved"], cell)
     ws.set_row(10, 260)
     rows = data["tables"]["indicators"]
-    header = ["一级\n指标", "二级\n指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评\n得分", "偏差原因分析\n及改进措施"]
+    header = [
+        "一级\n指标",
+        "二级\n指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "自评\n得分",
+        "偏差原因分析\n及改进措施",
+    ]
     ws.merge_range(11, 0, 11 + len(rows), 0, "绩\n效\n指\n标", bold)
     ws.write_row(11, 1, header, bold)
     _merge_runs(ws, rows, 12, ((1, "level1"),), cell)
@@ -224,7 +235,9 @@ def build_official_hunan(data: dict[str, Any], path: Path) -> Path:
     r = 12 + len(rows)
     ws.merge_range(r, 0, r, 5, "总分", bold)
     ws.write_row(r, 6, [f["total_weight"], f["total"], ""], cell)
-    signature = f"填表人：{f['filler']}    填报日期：{f['fill_date']}    联系电话：{f['filler_phone']}    单位负责人签字："
+    signature = (
+        f"填表人：{f['filler']}    填报日期：{f['fill_date']}    联系电话：{f['filler_phone']}    单位负责人签字："
+    )
     ws.merge_range(r + 1, 0, r + 1, 8, signature, plain)
     book.close()
     return path
