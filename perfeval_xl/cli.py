@@ -1,4 +1,4 @@
-"""The ``perfeval`` command line: forms, template, rules, check, batch, report."""
+"""The ``perfeval`` command line: forms, template, rules, check, batch, report, consolidate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .reader import UnreadableInput
 from .report import render_text, result_dict, unreadable_dict
-from .service import check_path
+from .service import check_path, check_paths
 from .template import build_template
 from .writeback import annotate_file
 
@@ -209,3 +209,41 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
     if evaluation.findings:
         click.echo(f"自评表尚有{findings_phrase(evaluation)}，已列入附件2")
     sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="汇总表输出路径")
+@click.option("--unit", help="汇总后的部门名称（默认：第一个工作簿的单位）")
+@click.option("--form", "form_id", help="指定表式（默认自动识别）")
+@LANG
+def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id: str | None, lang: str) -> None:
+    """把各机构（机关、二级机构）的同一表式汇总为部门汇总表 (consolidate institutions into the department)。
+
+    金额相加，比率由相加后的金额重新计算（不取平均），定量指标的相对值和自评得分按资金额加权平均；汇总行由各机构重建。
+    输出注明来源（“汇总来源”表）。表式或年度不同、机构重复的输入拒绝汇总。退出码 0 已生成（汇总表无强制性问题），
+    1 汇总表仍有强制性问题，2 无法读取或不能汇总。"""
+    from .consolidate import ConsolidationError
+    from .consolidate import consolidate as build_department
+
+    if output.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise click.UsageError("汇总表请输出为 .xlsx")
+    if form_id and form_id not in _form_ids():
+        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    outcomes = check_paths(list(files), form_id)
+    for path, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, UnreadableInput):
+            click.echo(f"{path}: {outcome.text(lang)}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    evaluations = [o for o in outcomes if not isinstance(o, UnreadableInput)]
+    try:
+        data, _ = build_department(evaluations, list(files), unit)
+    except ConsolidationError as exc:
+        click.echo(exc.message_en if lang == "en" else exc.message, err=True)
+        sys.exit(EXIT_UNREADABLE)
+    definition = evaluations[0].definition
+    build_template(definition, output, data)
+    result = check_path(output, definition.id)
+    errors, warnings = result.severity_counts()
+    click.echo(f"{output}: {len(files)} 个工作簿汇总为 {data['fields']['unit']}；{errors} 个错误，{warnings} 个提示")
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Tier
+from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Section, Tier
 from .findings import Finding
 from .grid import WorkbookGrid
 from .locate import Extraction, FieldValue, TableRow, extract, norm_label
@@ -229,6 +229,11 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     )
 
 
+def _capped(points: float, section: Section) -> float:
+    """A section's points, at most its weight (a 加减分 section keeps its own bounds)."""
+    return points if section.bonus is not None else min(points, section.weight)
+
+
 def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     """Compute every score of the form from its inputs, never from cached or typed results."""
     definition = extraction.definition
@@ -272,7 +277,8 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
                     name=section.name,
                     weight=section.weight,
                     weight_shown=label_weights[0] if label_weights else None,
-                    computed=sum(i.computed or 0.0 for i in members),
+                    # A section never scores above its points (桃江 效益 weighted 40 in a 30-point section: PE207).
+                    computed=_capped(sum(i.computed or 0.0 for i in members), section),
                     reported=sum(i.reported_score or 0.0 for i in members),
                     weights_typed=sum(w for w in weights if w is not None) if members and None not in weights else None,
                 )

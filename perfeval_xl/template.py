@@ -496,6 +496,26 @@ class _Builder:
             self.footnotes()
 
 
+SOURCES_SHEET = "汇总来源"
+
+
+def _sources_sheet(book: Workbook, fmt: _Formats, sources: list[dict[str, Any]]) -> None:
+    """The workbooks a consolidated form was built from (perfeval consolidate): unit, file, fund weight."""
+    ws = book.add_worksheet(SOURCES_SHEET)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 2, 60)
+    ws.set_column(3, 3, 14)
+    for col, label in enumerate(("序号", "单位", "文件", "资金额（加权）")):
+        ws.write_string(0, col, label, fmt.label())
+    for row, source in enumerate(sources, start=1):
+        ws.write_number(row, 0, row, fmt.get(align="center"))
+        ws.write_string(row, 1, str(source["unit"]), fmt.get())
+        ws.write_string(row, 2, str(source["file"]), fmt.get())
+        ws.write_number(row, 3, float(source["weight"]), fmt.get(num_format=NUM_FORMATS["amount"]))
+    ws.freeze_panes(1, 0)
+
+
 def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
     meta = book.add_worksheet(META_SHEET)
     for row, (key, value) in enumerate(
@@ -535,6 +555,8 @@ def build_template(
     with_table = [b for b in builders if b.main is not None]
     main = next((b for b in with_table if b.main and b.main.id == indicators), (with_table or builders)[0])
     main.formulas()
+    if data and data.get("sources"):
+        _sources_sheet(book, fmt, data["sources"])
     _meta_sheet(book, definition)
     book.close()
     return path

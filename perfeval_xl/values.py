@@ -285,6 +285,20 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     )
 
 
+_COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def written_like(quantity: Quantity, value: float) -> str | float:
+    """``value`` (in base units) written the way ``quantity`` was typed: its comparator and typed unit kept
+    (≥95%, 1411.9万元, 8个), or a plain number for a plain number."""
+    if quantity.typed_unit is None and quantity.comparator is None:
+        return round(value, 6)
+    _, _, factor = _split_unit(quantity.typed_unit or "")
+    number = round(value / factor, 2)
+    shown = f"{number:.2f}".rstrip("0").rstrip(".")
+    return f"{_COMPARATOR_SIGNS.get(quantity.comparator or '', '')}{shown}{quantity.typed_unit or ''}"
+
+
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 
 
