@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
+from ..values import parse_amount
 from .base import Check, Context, differs
 
 
@@ -32,6 +33,8 @@ class SumMismatch(Check):
                 if all(p is None or p.kind == "empty" for p in parts):
                     continue
                 parts = [p for p in parts if p is None or p.kind != "empty"]
+                if total is not None and total.kind == "empty":
+                    total = parse_amount(0)  # a blank total over typed parts is 0 (公务用车 blank, 公车购置 2)
             if total is None or total.kind != "number" or any(p is None or p.kind != "number" for p in parts):
                 continue
             expected = sum(p.value or 0.0 for p in parts if p is not None)
