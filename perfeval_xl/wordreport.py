@@ -305,6 +305,8 @@ class _Writer:
 
     def budget_sentence(self) -> str:
         s = self.ev.scores
+        if self.d.headline is None:
+            return ""  # the form states no department budget (岳阳: 收支 by institution, in 附件1)
         if s.budget is None and s.executed is None:
             return "预算执行数据未填写。"
         rate = f"，预算执行率{percent(s.headline_rate)}" if s.headline_rate is not None else ""
@@ -315,6 +317,9 @@ class _Writer:
 
     def score_sentence(self) -> str:
         s = self.ev.scores
+        if s.total is None and s.reported_total is not None and self.d.grade:
+            typed = self.ev.text(self.d.grade) or EMPTY
+            return f"单位自评综合得分{points(s.reported_total, self.d.score_decimals)}分，评价等次为“{typed}”。"
         if s.total is None:
             return "本表式不计分，未评定等次。"
         reported = points(s.reported_total, self.d.score_decimals)

@@ -20,10 +20,20 @@ from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import (
+    GUANGZHOU,
+    GUANGZHOU_OFFICIAL,
+    HEBEI,
+    TAOJIANG,
+    TAOJIANG_OFFICIAL,
+    XIANGYANG,
+    XIANGYANG_OFFICIAL,
+    YUEYANG,
+    clean_data,
+)
 from .xlwings_standin import FakeBook
 
-EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI]
+EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, TAOJIANG, TAOJIANG_OFFICIAL, YUEYANG]
 IDS = [p.stem for p in EXAMPLES]
 
 

@@ -14,15 +14,27 @@ from perfeval_xl.cli import main
 from perfeval_xl.service import check_path
 from perfeval_xl.wordreport import column_widths, write_report
 
-from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, ROOT, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import (
+    GUANGZHOU,
+    GUANGZHOU_OFFICIAL,
+    HEBEI,
+    ROOT,
+    TAOJIANG_OFFICIAL,
+    XIANGYANG,
+    XIANGYANG_OFFICIAL,
+    YUEYANG,
+    clean_data,
+)
 from .libreoffice import convert, needs_writer, page_images
 
-EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI]
+EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, TAOJIANG_OFFICIAL, YUEYANG]
 # What each example's workbook says, as its report must print it: unit, year, budget, executed, total, grade.
 FACTS = {
     XIANGYANG: ("襄阳市科学技术协会", "2021年度", "2634.17", "3014.42", "自评总分93分", "“优”"),
     GUANGZHOU: ("广州市科学技术协会", "2021年度", "40959.93", "39398.33", "自评总分93.89分", "“优”"),
     HEBEI: ("香河县科学技术协会", "2019年度", "274.64", "258.13", "本表式不计分", "未评定等次"),
+    TAOJIANG_OFFICIAL: ("桃江县科学技术协会", "2023年度", "266.32", "266.32", "自评总分100分", "“优”"),
+    YUEYANG: ("岳阳市科学技术协会", "2020年度", "1056.50", "1075.30", "单位自评综合得分100分", "“优”"),
 }
 FACTS[XIANGYANG_OFFICIAL] = FACTS[XIANGYANG]
 FACTS[GUANGZHOU_OFFICIAL] = FACTS[GUANGZHOU]
