@@ -113,6 +113,25 @@ def spread(quantity: Quantity) -> float:
     return 0.0 if quantity.value == 0 else quantity.tolerance
 
 
+def blank_zero_mismatch(total: Quantity, terms: list[tuple[int, Quantity]]) -> float | None:
+    """Σ sign × term when the total differs from it beyond their rounding, blanks counting as 0 (the per-row and
+    汇总 identities of 岳阳 and 基础数据表); None when it agrees, when a value is not a number, or when all are blank."""
+    quantities = [total, *(q for _, q in terms)]
+    if any(q.kind not in ("number", "empty") for q in quantities) or all(q.kind == "empty" for q in quantities):
+        return None
+    expected = sum(sign * (q.value or 0.0) for sign, q in terms)
+    return expected if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)) else None
+
+
+def shown_total(total: Quantity) -> dict[str, Any]:
+    """The finding arguments that show a total as found: its number, or 空白 / blank."""
+    return {
+        "value": total.value,
+        "found": total.value if total.kind == "number" else "空白",
+        "found_en": total.value if total.kind == "number" else "blank",
+    }
+
+
 def differs(reported: float, computed: float, tolerance: float) -> bool:
     """True when a typed value is outside the interval its typed precision allows around the computed one."""
     return abs(reported - computed) > tolerance + 1e-9

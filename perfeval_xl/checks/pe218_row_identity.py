@@ -6,7 +6,7 @@ from ..engine import parse_cell
 from ..findings import Finding
 from ..grid import fold_label
 from ..locate import TableExtraction, TableRow
-from .base import Check, Context, differs, spread
+from .base import Check, Context, blank_zero_mismatch, shown_total
 
 
 def row_name(table: TableExtraction, row: TableRow) -> str:
@@ -56,20 +56,13 @@ class RowIdentity(Check):
                     continue
                 total = parse_cell(row.cells.get(rule.total))
                 terms = [(t.sign, parse_cell(source.cells.get(t.column))) for t, source in sources if source]
-                quantities = [total, *(q for _, q in terms)]
-                if any(q.kind not in ("number", "empty") for q in quantities) or all(
-                    q.kind == "empty" for q in quantities
-                ):
-                    continue
-                expected = sum(sign * (q.value or 0.0) for sign, q in terms)
-                if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
+                expected = blank_zero_mismatch(total, terms)
+                if expected is not None:
                     yield self.finding(
                         ctx,
                         row.ref(rule.total),
-                        value=total.value,
-                        found=total.value if total.kind == "number" else "空白",
-                        found_en=total.value if total.kind == "number" else "blank",
                         expected=round(expected, 6),
+                        **shown_total(total),
                         row=str(row.raw(table.spec.columns[0].key)).strip(),
                         total=table.spec.column(rule.total).label,
                         parts=parts,

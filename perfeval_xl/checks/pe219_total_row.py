@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..engine import parse_cell
 from ..findings import Finding
 from ..grid import fold_label
-from .base import Check, Context, differs, spread
+from .base import Check, Context, blank_zero_mismatch, shown_total
 
 
 class TotalRowMismatch(Check):
@@ -41,21 +41,13 @@ class TotalRowMismatch(Check):
                 if column.type not in ("amount", "quantity") or column.key not in table.columns:
                     continue
                 total = parse_cell(total_row.cells.get(column.key))
-                parts = [parse_cell(r.cells.get(column.key)) for r in members]
-                quantities = [total, *parts]
-                if any(q.kind not in ("number", "empty") for q in quantities) or all(
-                    q.kind == "empty" for q in quantities
-                ):
-                    continue
-                expected = sum(q.value or 0.0 for q in parts)
-                if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
+                expected = blank_zero_mismatch(total, [(1, parse_cell(r.cells.get(column.key))) for r in members])
+                if expected is not None:
                     yield self.finding(
                         ctx,
                         total_row.ref(column.key),
-                        value=total.value,
-                        found=total.value if total.kind == "number" else "空白",
-                        found_en=total.value if total.kind == "number" else "blank",
                         expected=round(expected, 6),
+                        **shown_total(total),
                         row=str(total_row.raw(key)).strip(),
                         column=column.label,
                     )

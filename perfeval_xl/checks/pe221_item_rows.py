@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..definition import MatrixSpec
 from ..engine import parse_cell
 from ..findings import Finding
-from .base import Check, Context, differs, spread
+from .base import Check, Context, blank_zero_mismatch, shown_total
 
 
 class ItemsMismatch(Check):
@@ -38,21 +38,15 @@ class ItemsMismatch(Check):
                 for column in matrix.columns:
                     key = MatrixSpec.key(row_key, column.key)
                     total = ev.parsed[key]
-                    parts = [parse_cell(r.cells.get(column.key)) for r in items.rows]
-                    quantities = [total, *parts]
-                    if any(q.kind not in ("number", "empty") for q in quantities) or all(
-                        q.kind == "empty" for q in quantities
-                    ):
-                        continue
-                    expected = sum(q.value or 0.0 for q in parts)
-                    if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)):
+                    expected = blank_zero_mismatch(
+                        total, [(1, parse_cell(r.cells.get(column.key))) for r in items.rows]
+                    )
+                    if expected is not None:
                         field = ev.extraction.fields[key]
                         yield self.finding(
                             ctx,
                             field.ref,
-                            value=total.value,
-                            found=total.value if total.kind == "number" else "空白",
-                            found_en=total.value if total.kind == "number" else "blank",
                             expected=round(expected, 6),
+                            **shown_total(total),
                             total=field.spec.label,
                         )
