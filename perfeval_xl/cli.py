@@ -237,7 +237,7 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
             sys.exit(EXIT_UNREADABLE)
     evaluations = [o for o in outcomes if not isinstance(o, UnreadableInput)]
     try:
-        data, _ = build_department(evaluations, list(files), unit)
+        data = build_department(evaluations, list(files), unit)
     except ConsolidationError as exc:
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)

@@ -177,9 +177,7 @@ def _plain_rows(table_id: str, spec: TableSpec, evaluations: list[Evaluation]) -
     return rows
 
 
-def consolidate(
-    evaluations: list[Evaluation], paths: list[str | Path], unit: str | None = None
-) -> tuple[dict[str, Any], list[Source]]:
+def consolidate(evaluations: list[Evaluation], paths: list[str | Path], unit: str | None = None) -> dict[str, Any]:
     """The department's data ({"fields", "tables", "sources"}, as ``build_template`` takes it) from the evaluated
     workbooks of its institutions: amounts summed, rates left to the template's formulas (so recomputed from the
     summed amounts), typed rates and self-scores averaged by fund amount, texts from the first workbook, 汇总 rows
@@ -230,9 +228,8 @@ def consolidate(
             tables[table_id] = _indicators(table_id, spec, evaluations, funds)
         else:
             tables[table_id] = _plain_rows(table_id, spec, evaluations)
-    data = {
+    return {
         "fields": {k: v for k, v in fields.items() if v is not None},
         "tables": tables,
         "sources": [{"file": s.path, "unit": s.unit, "weight": s.weight} for s in sources],
     }
-    return data, sources

@@ -197,3 +197,18 @@ def test_templates_lay_out_both_sheets(tmp_path):
     formulas = {c.value for row in book["自评表"].iter_rows() for c in row if str(c.value).startswith("=")}
     assert any("自评表!" in f for f in formulas)  # multi-sheet formulas name their sheet
     assert any("控制率" in str(c.value) for row in book["基础数据表"].iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("path", [TAOJIANG, TAOJIANG_OFFICIAL, YUEYANG], ids=lambda p: p.name)
+def test_committed_examples_match_a_fresh_build(tmp_path, path):
+    from openpyxl import load_workbook
+
+    from examples.build_examples import build_all
+
+    build_all(tmp_path)
+    fresh, committed = load_workbook(tmp_path / path.name), load_workbook(path)
+    assert committed.sheetnames == fresh.sheetnames
+    for name in committed.sheetnames:
+        assert [[c.value for c in r] for r in committed[name].iter_rows()] == [
+            [c.value for c in r] for r in fresh[name].iter_rows()
+        ], f"{path.name}:{name}; run python examples/build_examples.py"
