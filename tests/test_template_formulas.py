@@ -8,7 +8,7 @@ from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import GUANGZHOU, HEBEI, XIANGYANG, clean_data, guangzhou_clean_data
+from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, clean_data, guangzhou_clean_data
 from .libreoffice import needs_libreoffice, recalculate
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
@@ -70,3 +70,17 @@ def test_hebei_execution_rates_agree_with_python(tmp_path):
     for key, rate in evaluation.scores.ratios.items():
         assert _cached(recalculated, evaluation, key) == pytest.approx(rate, abs=1e-12), key
     assert _cached(recalculated, evaluation, "rate_project") == ""
+
+
+def test_hunan_formulas_across_sheets_agree_with_python(tmp_path, make_book):
+    """控制率 on the 基础数据表, 执行率, 预算执行得分 and 总分 on the 自评表 (the 总分 formula sums the grid and the
+    budget score across the sheet's own cells; multi-sheet formulas name their sheet)."""
+    source = make_book(CLEAN["hunan"](), {"fields": {"executed": 250.0, "by_spending": 250.0, "project": 142.36}})
+    evaluation = check_path(source)
+    recalculated = recalculate(annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    s = evaluation.scores
+    assert _cached(recalculated, evaluation, "control_rate") == pytest.approx(s.ratios["control_rate"], abs=1e-12)
+    assert _cached(recalculated, evaluation, "rate") == pytest.approx(s.rate, abs=1e-12)
+    assert _cached(recalculated, evaluation, "budget_score") == pytest.approx(s.budget_score, abs=1e-9)
+    assert s.budget_score == pytest.approx(10 * round_half_up(250 / 266.32, 4))
+    assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
