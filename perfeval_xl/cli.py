@@ -228,6 +228,8 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
 
     if output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError("汇总表请输出为 .xlsx")
+    if any(output.resolve() == path.resolve() for path in files):
+        raise click.UsageError(f"输出文件 {output} 是输入之一；汇总不会覆盖提交的工作簿，请另指定输出路径")
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     outcomes = check_paths(list(files), form_id)

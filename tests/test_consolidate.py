@@ -135,6 +135,14 @@ def test_different_years_are_refused(tmp_path):
     assert result.exit_code == 2 and "年度不同" in result.output
 
 
+def test_an_input_is_never_the_output(tmp_path):
+    paths = split(CLEAN["yueyang"](), tmp_path)
+    before = hashlib.sha256(paths[0].read_bytes()).hexdigest()
+    result = run(*paths, "-o", paths[0])
+    assert result.exit_code == 2 and "输入之一" in result.output
+    assert hashlib.sha256(paths[0].read_bytes()).hexdigest() == before
+
+
 def test_an_unreadable_input_is_refused(tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook")
