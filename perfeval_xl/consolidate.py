@@ -73,11 +73,8 @@ def _check_inputs(evaluations: list[Evaluation]) -> None:
 
 def _institution_rows(table: TableExtraction) -> list[TableRow]:
     """A per-institution table's rows without its 汇总 row (a workbook of one institution may repeat it as 汇总)."""
-    labels = tuple(fold_label(label) for label in table.spec.total_row)
-    key = table.spec.columns[0].key
-    rows = [r for r in table.rows if str(r.raw(key)).strip()]
-    members = [r for r in rows if not any(label in fold_label(str(r.raw(key))) for label in labels)]
-    return members or rows
+    totals, members = table.totals_and_members()
+    return members or totals
 
 
 def _row_values(row: TableRow, spec: TableSpec) -> dict[str, Any]:
@@ -93,10 +90,10 @@ def _per_institution(
     for evaluation, source in zip(evaluations, sources, strict=True):
         table = evaluation.extraction.tables.get(table_id)
         for row in _institution_rows(table) if table else []:
-            name = fold_label(str(row.raw(spec.columns[0].key)).strip())
+            name = table.key(row)
             if name in seen:
                 raise ConsolidationError(
-                    f"机构“{name}”重复：{seen[name]} 与 {source.path}", f"institution {name!r} appears twice"
+                    f"机构“{table.name(row)}”重复：{seen[name]} 与 {source.path}", f"institution {name!r} appears twice"
                 )
             seen[name] = source.path
             rows.append(_row_values(row, spec))

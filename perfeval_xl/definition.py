@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .grid import indicator_key
+from .grid import fold_label, indicator_key
 from .values import MONEY_UNITS
 
 FIELD_TYPES = ("text", "amount", "rate", "score", "quantity", "choice", "year")
@@ -64,6 +64,11 @@ class TableSpec:
 
     def column(self, key: str) -> FieldSpec:
         return next(c for c in self.columns if c.key == key)
+
+    def is_total(self, name: str) -> bool:
+        """Whether a row's name (its first column) marks the 汇总 row: it contains one of ``total_row``."""
+        folded = fold_label(name)
+        return any(fold_label(label) in folded for label in self.total_row)
 
 
 @dataclass(frozen=True)
@@ -264,10 +269,7 @@ class FormDefinition:
     region: str
     version: str
     source: str
-    detect: tuple[str, ...]
     year_pattern: str | None
-    sheet_name: str
-    title: str
     score_decimals: int
     rate_decimals: int
     grades: tuple[tuple[str, float], ...]
@@ -290,8 +292,13 @@ class FormDefinition:
     row_sums: tuple[RowSum, ...] = ()
     # Groups of fields that hold the same figure in different tables (基础数据表 ↔ 自评表).
     agreements: tuple[tuple[str, ...], ...] = ()
-    # Every sheet of a multi-sheet form (基础数据表 + 自评表); one-sheet forms have just ``sheet_name``.
+    # The form's sheets, the first one first (基础数据表 + 自评表); a one-sheet form has one.
     sheets: tuple[SheetSpec, ...] = ()
+
+    @property
+    def sheet_name(self) -> str:
+        """The name of the form's first sheet in our template."""
+        return self.sheets[0].name
 
     @property
     def fields(self) -> dict[str, FieldSpec]:
@@ -813,10 +820,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         region=r.get(data, "region", "", str),
         version=str(r.get(data, "version", "", (str, int, float))),
         source=r.get(data, "source", "", str, ""),
-        detect=tuple(label for sheet in sheets for label in sheet.detect),
         year_pattern=r.get(data, "year_pattern", "", str, None),
-        sheet_name=sheets[0].name,
-        title=sheets[0].title,
         score_decimals=r.get(rounding, "score", "rounding", int, 2),
         rate_decimals=r.get(rounding, "rate", "rounding", int, 4),
         grades=grades,

@@ -67,6 +67,20 @@ class TableExtraction:
     columns: dict[str, int]
     rows: list[TableRow]
 
+    def name(self, row: TableRow) -> str:
+        """A row's name as typed: its first column (机构名称)."""
+        return str(row.raw(self.spec.columns[0].key)).strip()
+
+    def key(self, row: TableRow) -> str:
+        """A row's name folded, so that 1、科协机关 and 科协机关 are one institution in every table."""
+        return fold_label(self.name(row))
+
+    def totals_and_members(self) -> tuple[list[TableRow], list[TableRow]]:
+        """The named rows split into the 汇总 row(s) and the others (the institutions)."""
+        named = [r for r in self.rows if self.name(r)]
+        totals = [r for r in named if self.spec.is_total(self.name(r))]
+        return totals, [r for r in named if r not in totals]
+
 
 @dataclass
 class Extraction:
@@ -142,6 +156,7 @@ def _title_year(sheets: list[SheetGrid], definition: FormDefinition) -> int | No
     return None
 
 
+@lru_cache(maxsize=4096)
 def year_variants(label: str, year: int | None) -> tuple[str, ...]:
     """A label and the forms official layouts write it in for a given year: 本年决算数 as 2023年决算数, 上年决算数
     as 2022年决算数, 实际在职人数 as 2023年实际在职人数."""
@@ -355,19 +370,16 @@ class _Locator:
         assert matrix is not None
         start, end = self.regions.get(block.id, (0, self.sheet.height))
         row_labels = tuple(v for r in matrix.rows for v in self.expand(r.row_match or r.match))
+        headers = {c.key: _find(self.sheet, self.expand(c.label), start, end) for c in matrix.columns}
+        below = min((h[0] + 1 for h in headers.values() if h is not None), default=start)
         found = {}
         for row_key, spec in matrix.items.items():
             row_spec = next(r for r in matrix.rows if r.key == row_key)
-            header = _find(self.sheet, self.expand(spec.columns[1].match), start, end)
-            parent = _find(self.sheet, self.expand(row_spec.match), header[0] + 1 if header else start, end)
+            parent = _find(self.sheet, self.expand(row_spec.match), below, end)
             if parent is None:
                 found[MatrixSpec.items_id(row_key)] = TableExtraction(spec, {}, [])
                 continue
-            columns = {"name": parent[1]}
-            for column in spec.columns[1:]:
-                position = _find(self.sheet, self.expand(column.match), start, end)
-                if position is not None:
-                    columns[column.key] = position[1]
+            columns = {"name": parent[1], **{key: h[1] for key, h in headers.items() if h is not None}}
             rows = []
             row = parent[0] + 1
             while row < end and not self._row_has(row, row_labels):
@@ -379,18 +391,14 @@ class _Locator:
         return found
 
 
-def _year(sheet: SheetGrid, definition: FormDefinition, fields: dict[str, FieldValue]) -> int | None:
+def _year(fields: dict[str, FieldValue], title_year: int | None) -> int | None:
+    """The year typed into the form's year field, else the one its title states."""
     year_field = next((f for f in fields.values() if f.spec.type == "year"), None)
     if year_field is not None and year_field.typed != "":
         match = re.search(r"(19|20)\d{2}", str(year_field.typed).replace(".0", ""))
         if match:
             return int(match[0])
-    if definition.year_pattern:
-        for row in sheet.cells[:6]:
-            for value in row:
-                if isinstance(value, str) and (match := re.search(definition.year_pattern, value)):
-                    return int(match[1])
-    return None
+    return title_year
 
 
 def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
@@ -446,6 +454,6 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
         sheet=sheet,
         fields=fields,
         tables=tables,
-        year=_year(sheet, definition, fields) or year,
+        year=_year(fields, year),
         sheets=sheets,
     )

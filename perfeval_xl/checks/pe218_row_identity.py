@@ -4,14 +4,7 @@ from collections.abc import Iterator
 
 from ..engine import parse_cell
 from ..findings import Finding
-from ..grid import fold_label
-from ..locate import TableExtraction, TableRow
 from .base import Check, Context, blank_zero_mismatch, shown_total
-
-
-def row_name(table: TableExtraction, row: TableRow) -> str:
-    """A row's name, folded: its first column (机构名称), so that 1、科协机关 and 科协机关 are the same row."""
-    return fold_label(str(row.raw(table.spec.columns[0].key)).strip())
 
 
 class RowIdentity(Check):
@@ -40,7 +33,7 @@ class RowIdentity(Check):
             if table is None or rule.total not in table.columns:
                 continue
             others = {
-                name: {row_name(tables[name], row): row for row in tables[name].rows}
+                name: {tables[name].key(row): row for row in tables[name].rows}
                 for name in {t.table for t in rule.terms}
                 if name in tables
             }
@@ -50,7 +43,7 @@ class RowIdentity(Check):
                 if t.table in tables
             ).lstrip("+ ")
             for row in table.rows:
-                name = row_name(table, row)
+                name = table.key(row)
                 sources = [(t, row if t.table == rule.table else others.get(t.table, {}).get(name)) for t in rule.terms]
                 if any(source is None for _, source in sources):
                     continue
@@ -63,7 +56,7 @@ class RowIdentity(Check):
                         row.ref(rule.total),
                         expected=round(expected, 6),
                         **shown_total(total),
-                        row=str(row.raw(table.spec.columns[0].key)).strip(),
+                        row=table.name(row),
                         total=table.spec.column(rule.total).label,
                         parts=parts,
                     )

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from ..engine import parse_cell
 from ..findings import Finding
-from ..grid import fold_label
 from .base import Check, Context, blank_zero_mismatch, shown_total
 
 
@@ -28,12 +27,9 @@ class TotalRowMismatch(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for table in ctx.evaluation.extraction.tables.values():
-            labels = tuple(fold_label(label) for label in table.spec.total_row)
-            if not labels:
+            if not table.spec.total_row:
                 continue
-            key = table.spec.columns[0].key
-            totals = [r for r in table.rows if any(label in fold_label(str(r.raw(key))) for label in labels)]
-            members = [r for r in table.rows if r not in totals and str(r.raw(key)).strip()]
+            totals, members = table.totals_and_members()
             if len(totals) != 1 or not members:
                 continue
             total_row = totals[0]
@@ -48,6 +44,6 @@ class TotalRowMismatch(Check):
                         total_row.ref(column.key),
                         expected=round(expected, 6),
                         **shown_total(total),
-                        row=str(total_row.raw(key)).strip(),
+                        row=table.name(total_row),
                         column=column.label,
                     )
