@@ -114,10 +114,10 @@ class _Builder:
             for spec in block.table.columns:
                 layout[spec.key] = col
                 if spec.width and spec.span == 1:
-                    self.widths[col] = max(spec.width, table_widths.get(col, 0))
-                    table_widths[col] = self.widths[col]
+                    table_widths[col] = max(spec.width, table_widths.get(col, 0))
                 col += spec.span
             self.last_col = max(self.last_col, col - 1)
+        self.widths.update(table_widths)
         # The table that formulas and the closing row (总分) refer to: the indicator grid, else the first table.
         tables = [b for b in self.blocks if b.table is not None]
         indicators = definition.indicators.table if definition.indicators else None
