@@ -101,14 +101,43 @@ class SheetGrid:
 
     @cached_property
     def label_index(self) -> dict[str, list[tuple[int, int]]]:
-        """Positions by folded text and by the part before a bracket, so ``得分`` finds ``得分(20分*执行率)``."""
+        """Positions, in row-major order, by folded text and by the part before a bracket, so ``得分`` finds
+        ``得分(20分*执行率)``."""
         index: dict[str, list[tuple[int, int]]] = {}
         for position, text in self.labels.items():
-            index.setdefault(text, []).append(position)
-            for cut, char in enumerate(text):
-                if char == "(" and cut:
-                    index.setdefault(text[:cut], []).append(position)
+            for key in label_keys(text):
+                index.setdefault(key, []).append(position)
         return index
+
+    @cached_property
+    def row_keys(self) -> dict[int, frozenset[str]]:
+        """The label keys (see ``label_index``) of each row: whether a row has one of some labels is one set test."""
+        rows: dict[int, set[str]] = {}
+        for key, positions in self.label_index.items():
+            for row, _ in positions:
+                rows.setdefault(row, set()).add(key)
+        return {row: frozenset(keys) for row, keys in rows.items()}
+
+    @cached_property
+    def colon_cells(self) -> list[tuple[int, int, str]]:
+        """The text cells holding a colon, the only ones that can be written ``label：value``."""
+        return [
+            (r, c, v)
+            for r, row in enumerate(self.cells)
+            for c, v in enumerate(row)
+            if isinstance(v, str) and (":" in v or "：" in v)
+        ]
+
+
+def label_keys(text: str) -> list[str]:
+    """A folded text and each part of it before a bracket: the keys a label matches it by (``得分`` matches
+    ``得分(20分*执行率)``)."""
+    keys = [text]
+    cut = text.find("(", 1)
+    while cut != -1:
+        keys.append(text[:cut])
+        cut = text.find("(", cut + 1)
+    return keys
 
 
 # What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading

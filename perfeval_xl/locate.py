@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
-from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label
+from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys
 from .values import parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
@@ -25,8 +26,9 @@ def _inline_pattern(label: str) -> re.Pattern[str]:
     return re.compile(re.escape(label) + r"\s*[:：]\s*(.+?)(?:\s{2,}|$)")
 
 
-def _folded_matches(text: str, wanted: str) -> bool:
-    return text == wanted or text.startswith(wanted + "(")
+def _matches_any(text: str, labels: frozenset[str]) -> bool:
+    """Whether a folded text is one of the folded labels, or one of them followed by a bracket (得分(20分*执行率))."""
+    return any(key in labels for key in label_keys(text))
 
 
 @dataclass(frozen=True)
@@ -102,18 +104,27 @@ class WrongForm(Exception):
 
 
 def _find(
-    sheet: SheetGrid, label: str | tuple[str, ...], start_row: int = 0, end_row: int | None = None
+    sheet: SheetGrid, wanted: tuple[str, ...], start_row: int = 0, end_row: int | None = None
 ) -> tuple[int, int] | None:
-    """The first cell, row by row from ``start_row``, whose folded text matches one of the labels."""
-    wanted = [fold_label(w) for w in ((label,) if isinstance(label, str) else label)]
+    """The first cell, row by row from ``start_row``, whose folded text matches one of the folded labels."""
     end = sheet.height if end_row is None else min(end_row, sheet.height)
-    hits = [rc for w in wanted for rc in sheet.label_index.get(w, ()) if start_row <= rc[0] < end]
-    return min(hits) if hits else None
+    first = None
+    for label in wanted:
+        positions = sheet.label_index.get(label)
+        if positions:
+            at = bisect_left(positions, (start_row, -1))
+            if at < len(positions) and positions[at][0] < end and (first is None or positions[at] < first):
+                first = positions[at]
+    return first
+
+
+def _has_label(sheet: SheetGrid, label: str) -> bool:
+    return fold_label(label) in sheet.label_index
 
 
 def sheet_score(sheet: SheetGrid, labels: tuple[str, ...]) -> int:
     """How many of the detection labels appear on the sheet."""
-    return sum(1 for label in labels if _find(sheet, label) is not None)
+    return sum(1 for label in labels if _has_label(sheet, label))
 
 
 def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
@@ -132,7 +143,7 @@ def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str
 def _detect_sheet(book: WorkbookGrid, definition: FormDefinition, spec: SheetSpec) -> SheetGrid:
     best = max(book.sheets.values(), key=lambda s: sheet_score(s, spec.detect), default=None)
     if best is None or sheet_score(best, spec.detect) < len(spec.detect):
-        missing = [] if best is None else [label for label in spec.detect if _find(best, label) is None]
+        missing = [] if best is None else [label for label in spec.detect if not _has_label(best, label)]
         raise WrongForm(
             f"不是{definition.region}《{definition.name}》：找不到标签 {'、'.join(missing) or '（无内容）'}",
             f"not a {definition.id} form: labels not found: {', '.join(missing)}",
@@ -169,29 +180,61 @@ def year_variants(label: str, year: int | None) -> tuple[str, ...]:
     return (label, f"{year}年{label}", f"{year}年度{label}")
 
 
+@lru_cache(maxsize=4096)
+def expand(labels: str | tuple[str, ...], year: int | None) -> tuple[str, ...]:
+    """The folded labels with their year-stated variants (see ``year_variants``)."""
+    return tuple(
+        v
+        for label in ((labels,) if isinstance(labels, str) else labels)
+        for v in year_variants(fold_label(label), year)
+    )
+
+
+@dataclass(frozen=True)
+class _FormLabels:
+    """A form's folded labels for one year, worked out once: every file of a batch shares them."""
+
+    definition: FormDefinition  # held so that the ids keying ``columns`` stay this definition's
+    every: frozenset[str]  # every label of the form: a scan stops at one
+    columns: dict[int, frozenset[str]]  # each table column's labels, by id() of its spec
+
+
+_FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
+
+
+def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
+    known = _FORM_LABELS.get((id(definition), year))
+    if known is not None and known.definition is definition:
+        return known
+    labels = [m for b in definition.blocks for f in b.fields for m in f.match]
+    labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
+    labels += [b.anchor for b in definition.blocks if b.anchor]
+    found = _FormLabels(
+        definition,
+        frozenset(v for label in labels for v in expand(label, year)),
+        {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
+    )
+    _FORM_LABELS[(id(definition), year)] = found
+    return found
+
+
 class _Locator:
     def __init__(self, sheet: SheetGrid, definition: FormDefinition, blocks: list[BlockSpec], year: int | None) -> None:
         self.sheet = sheet
         self.definition = definition
         self.blocks = blocks
         self.year = year
-        labels = [m for b in definition.blocks for f in b.fields for m in f.match]
-        labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
-        labels += [b.anchor for b in definition.blocks if b.anchor]
-        self.labels = tuple(v for label in labels for v in self.expand(label))
-        self.label_set = frozenset(self.labels)
-        self.folded = {
-            c: tuple(v for m in c.match for v in self.expand(m)) for t in definition.tables.values() for c in t.columns
-        }
+        form_labels = _form_labels(definition, year)
+        self.label_set = form_labels.every
+        self.column_labels = form_labels.columns
         self.regions = self._regions()
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
         """The folded labels with their year-stated variants (see ``year_variants``)."""
-        return tuple(
-            v
-            for label in ((labels,) if isinstance(labels, str) else labels)
-            for v in year_variants(fold_label(label), self.year)
-        )
+        return expand(labels, self.year)
+
+    def folded(self, column: FieldSpec) -> frozenset[str]:
+        return self.column_labels[id(column)]
 
     def _regions(self) -> dict[str, tuple[int, int]]:
         anchors = {}
@@ -207,22 +250,16 @@ class _Locator:
             regions[block_id] = (start, later[0] if later else self.sheet.height)
         return regions
 
-    def _at(self, row: int, col: int, labels: tuple[str, ...]) -> bool:
-        """Whether the cell's folded text matches one of the (folded) labels."""
-        text = self.sheet.labels.get((row, col))
-        return text is not None and any(_folded_matches(text, label) for label in labels)
-
     def _is_label(self, row: int, col: int) -> bool:
         """A label cell of the form, also one written ``label：value`` (其中：一般公共预算：266.32)."""
-        if self._at(row, col, self.labels):
-            return True
-        text = self.sheet.labels.get((row, col), "")
-        return ":" in text and text.split(":", 1)[0] in self.label_set
+        text = self.sheet.labels.get((row, col))
+        if text is None:
+            return False
+        return _matches_any(text, self.label_set) or (":" in text and text.split(":", 1)[0] in self.label_set)
 
-    def _row_has(self, row: int, labels: tuple[str, ...]) -> bool:
-        return any(
-            _folded_matches(text, label) for _, text in self.sheet.labels_by_row.get(row, ()) for label in labels
-        )
+    def _row_has(self, row: int, labels: frozenset[str]) -> bool:
+        keys = self.sheet.row_keys.get(row)
+        return keys is not None and not keys.isdisjoint(labels)
 
     def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
         """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first."""
@@ -238,14 +275,11 @@ class _Locator:
         return "", first
 
     def _inline(self, spec: FieldSpec) -> FieldValue | None:
-        for row in range(self.sheet.height):
-            for col, value in enumerate(self.sheet.cells[row]):
-                if not isinstance(value, str):
-                    continue
-                for label in spec.match:
-                    match = _inline_pattern(label).search(value)
-                    if match:
-                        return FieldValue(spec, match[1].strip(), CellRef(self.sheet.name, row, col))
+        for row, col, value in self.sheet.colon_cells:
+            for label in spec.match:
+                match = _inline_pattern(label).search(value)
+                if match:
+                    return FieldValue(spec, match[1].strip(), CellRef(self.sheet.name, row, col))
         return None
 
     def cell(self, spec: FieldSpec, row: int, col: int) -> FieldValue:
@@ -294,15 +328,12 @@ class _Locator:
         and it has all of them with the rows below it that the header may spread over (``header_rows``)."""
         required = [c for c in spec.columns if not (c.added or c.optional)]
         band = range(row, row + spec.header_rows)
-        if not any(self._row_has(row, self.folded[c]) for c in required):  # most rows fail here
+        if not any(self._row_has(row, self.folded(c)) for c in required):  # most rows fail here
             return None
-        if not all(any(self._row_has(r, self.folded[c]) for r in band) for c in required):
+        if not all(any(self._row_has(r, self.folded(c)) for r in band) for c in required):
             return None
         texts = [t for r in band for t in self.sheet.labels_by_row.get(r, ())]
-        matches = {
-            c.key: [col for col, text in texts if any(_folded_matches(text, label) for label in self.folded[c])]
-            for c in spec.columns
-        }
+        matches = {c.key: [col for col, text in texts if _matches_any(text, self.folded(c))] for c in spec.columns}
         columns: dict[str, int] = {}
         for column in spec.columns:
             after = columns.get(column.after, -1) if column.after else -1
@@ -313,7 +344,7 @@ class _Locator:
 
     def header_end(self, spec: TableSpec, row: int) -> int:
         """The first row below a header starting at ``row``: past the last of its rows that has a column label."""
-        labels = tuple(label for c in spec.columns for label in self.folded[c])
+        labels = frozenset(label for c in spec.columns for label in self.folded(c))
         band = [r for r in range(row, row + spec.header_rows) if self._row_has(r, labels)]
         return max(band) + 1
 
@@ -329,7 +360,7 @@ class _Locator:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
-        stops = tuple(v for stop in spec.stop for v in self.expand(stop))
+        stops = frozenset(self.expand(spec.stop))
         row = self.header_end(spec, header_row)
         while row < self.sheet.height:
             if self._row_has(row, stops):
@@ -369,7 +400,7 @@ class _Locator:
         matrix = block.matrix
         assert matrix is not None
         start, end = self.regions.get(block.id, (0, self.sheet.height))
-        row_labels = tuple(v for r in matrix.rows for v in self.expand(r.row_match or r.match))
+        row_labels = frozenset(v for r in matrix.rows for v in self.expand(r.row_match or r.match))
         headers = {c.key: _find(self.sheet, self.expand(c.label), start, end) for c in matrix.columns}
         below = min((h[0] + 1 for h in headers.values() if h is not None), default=start)
         found = {}

@@ -29,7 +29,7 @@ def _code_check(check: SchemaCheck) -> pa.Check:
     def valid(frame: pd.DataFrame) -> pd.Series:
         results = [
             not check.applies(spec) or check.element_ok(spec, value)
-            for spec, value in zip(frame["spec"], frame["value"], strict=True)
+            for spec, value in zip(frame["spec"].to_numpy(), frame["value"].to_numpy(), strict=True)
         ]
         return pd.Series(results, index=frame.index, dtype=bool)
 
@@ -60,8 +60,9 @@ def cell_schema(definition: FormDefinition, codes: tuple[str, ...]) -> pa.DataFr
     return _SCHEMAS[key]
 
 
-def cell_frame(extraction: Extraction) -> tuple[pd.DataFrame, dict[str, FieldValue]]:
-    """Every typed cell of the form, indexed by its sheet-qualified address; output cells (ours) and unlocated fields left out."""
+def typed_cells(extraction: Extraction) -> dict[str, tuple[str, FieldValue]]:
+    """Every typed cell of the form by its sheet-qualified address, with its definition key; output cells (ours) and
+    unlocated fields left out."""
     cells: dict[str, tuple[str, FieldValue]] = {}
     for key, value in extraction.fields.items():
         if value.ref is not None and not value.spec.output:
@@ -71,18 +72,33 @@ def cell_frame(extraction: Extraction) -> tuple[pd.DataFrame, dict[str, FieldVal
             for key, value in row.cells.items():
                 if value.ref is not None and not value.spec.output:
                     cells.setdefault(sheet_ref(value.ref.sheet, value.ref.a1), (f"{table_id}.{key}", value))
-    index = pd.Index(list(cells), name="cell")
+    return cells
+
+
+def cell_frame(extractions: list[Extraction]) -> tuple[pd.DataFrame, list[tuple[int, FieldValue]]]:
+    """The typed cells of several extractions in one frame, indexed ``n!address`` (n: the extraction's position),
+    built once from plain lists; beside it, each row's extraction and cell."""
+    index, keys, rows, values, specs, owners = [], [], [], [], [], []
+    for n, extraction in enumerate(extractions):
+        for address, (key, value) in typed_cells(extraction).items():
+            index.append(f"{n}!{address}")
+            keys.append(key)
+            rows.append(value.ref.excel_row if value.ref else 0)
+            values.append(value.typed)
+            specs.append(
+                value.spec
+            )  # the cell's own spec: a row may refine its column's (a 加减分 score may be negative)
+            owners.append((n, value))
     frame = pd.DataFrame(
         {
-            "key": [key for key, _ in cells.values()],
-            "excel_row": [value.ref.excel_row for _, value in cells.values()],
-            "value": pd.Series([value.typed for _, value in cells.values()], index=index, dtype=object),
-            # The cell's own spec: a row may refine its column's (a 加减分 score may be negative).
-            "spec": pd.Series([value.spec for _, value in cells.values()], index=index, dtype=object),
-        },
-        index=index,
+            "key": keys,
+            "excel_row": rows,
+            "value": pd.Series(values, dtype=object),
+            "spec": pd.Series(specs, dtype=object),
+        }
     )
-    return frame, {address: value for address, (_, value) in cells.items()}
+    frame.index = pd.Index(index, name="cell")
+    return frame, owners
 
 
 def schema_codes(definition: FormDefinition) -> tuple[str, ...]:
@@ -101,18 +117,13 @@ def schema_failures(extractions: list[Extraction]) -> list[dict[str, list[FieldV
         codes = schema_codes(extraction.definition)
         groups.setdefault((extraction.definition.id, extraction.definition.version, codes), []).append(i)
     for (_, _, codes), members in groups.items():
-        frames, cells = [], {}
-        for i in members:
-            frame, by_address = cell_frame(extractions[i])
-            frame.index = pd.Index([f"{i}!{address}" for address in frame.index], name="cell")
-            frames.append(frame)
-            cells.update({f"{i}!{address}": (i, value) for address, value in by_address.items()})
-        schema = cell_schema(extractions[members[0]].definition, codes)
+        frame, owners = cell_frame([extractions[i] for i in members])
+        position = {address: row for row, address in enumerate(frame.index)}
         try:
-            schema.validate(pd.concat(frames) if len(frames) > 1 else frames[0], lazy=True)
+            cell_schema(extractions[members[0]].definition, codes).validate(frame, lazy=True)
         except SchemaErrors as errors:
             for case in errors.failure_cases.itertuples():
-                if case.check in codes and str(case.index) in cells:
-                    i, value = cells[str(case.index)]
-                    results[i].setdefault(str(case.check), []).append(value)
+                if case.check in codes and str(case.index) in position:
+                    n, value = owners[position[str(case.index)]]
+                    results[members[n]].setdefault(str(case.check), []).append(value)
     return results
