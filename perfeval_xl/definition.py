@@ -855,11 +855,16 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     return definition
 
 
+# libyaml's loader when PyYAML was built with it: ~10× faster, and loading the five bundled forms is part of every
+# command's start-up.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_definition_file(path: str | Path) -> FormDefinition:
     """Load and validate a definition from a YAML file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise DefinitionError(f"{path.name}: YAML 语法错误: {exc}") from exc
     return parse_definition(data, path.name)

@@ -19,6 +19,7 @@ def a1(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
+@lru_cache(maxsize=65536)
 def sheet_ref(sheet: str, cell: str) -> str:
     """``'自评表'!C5``, the form users paste into Excel's name box and hyperlinks point to."""
     return f"{quote_sheetname(sheet)}!{cell}"
@@ -54,7 +55,7 @@ class SheetGrid:
     def height(self) -> int:
         return len(self.cells)
 
-    @property
+    @cached_property
     def width(self) -> int:
         return max((len(r) for r in self.cells), default=0)
 

@@ -197,9 +197,15 @@ class _FormLabels:
     definition: FormDefinition  # held so that the ids keying ``columns`` stay this definition's
     every: frozenset[str]  # every label of the form: a scan stops at one
     columns: dict[int, frozenset[str]]  # each table column's labels, by id() of its spec
+    required: dict[int, frozenset[str]]  # each table's required column labels together, by id() of its spec
 
 
 _FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
+
+
+def _required(spec: TableSpec) -> list[FieldSpec]:
+    """The columns a table's header must have: the official ones, not ours (added) nor the optional ones."""
+    return [c for c in spec.columns if not (c.added or c.optional)]
 
 
 def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
@@ -213,6 +219,10 @@ def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
         definition,
         frozenset(v for label in labels for v in expand(label, year)),
         {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
+        {
+            id(t): frozenset(v for c in _required(t) for v in expand(c.match, year))
+            for t in definition.tables.values()
+        },
     )
     _FORM_LABELS[(id(definition), year)] = found
     return found
@@ -227,6 +237,7 @@ class _Locator:
         form_labels = _form_labels(definition, year)
         self.label_set = form_labels.every
         self.column_labels = form_labels.columns
+        self.required_labels = form_labels.required
         self.regions = self._regions()
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -326,10 +337,10 @@ class _Locator:
     def header_columns(self, spec: TableSpec, row: int) -> dict[str, int] | None:
         """Column positions when ``row`` starts a header of the table: it has one of the required official labels,
         and it has all of them with the rows below it that the header may spread over (``header_rows``)."""
-        required = [c for c in spec.columns if not (c.added or c.optional)]
-        band = range(row, row + spec.header_rows)
-        if not any(self._row_has(row, self.folded(c)) for c in required):  # most rows fail here
+        if not self._row_has(row, self.required_labels[id(spec)]):  # most rows fail here
             return None
+        required = _required(spec)
+        band = range(row, row + spec.header_rows)
         if not all(any(self._row_has(r, self.folded(c)) for r in band) for c in required):
             return None
         texts = [t for r in band for t in self.sheet.labels_by_row.get(r, ())]

@@ -15,10 +15,11 @@ from .grid import SheetGrid, WorkbookGrid
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-# A cell element whose first child is a formula (<c r="B7" s="3"><f>…), with or without a namespace prefix. A regex
-# over the part's bytes finds them ~10× faster than parsing the XML; <f> is always a cell's first child.
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b")
-_CELL_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
+# A formula element (<f>, <f t="shared" si="0"/>), with or without a namespace prefix, and the start tag of its
+# cell (<c r="B7" s="3">), which is the tag right before it: <f> is always a cell's first child. Searching the part's
+# bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
 
 
 class UnreadableInput(Exception):
@@ -60,10 +61,11 @@ def _formula_cells(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
         except KeyError:
             continue
         cells = set()
-        for match in _FORMULA_CELL.finditer(xml):
-            ref = _CELL_ATTR.search(match[1])
-            if ref:
-                cells.add((int(ref[2]) - 1, _column_index(ref[1].decode())))
+        for match in _FORMULA.finditer(xml):
+            start = xml.rfind(b"<", 0, match.start())
+            cell = _CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
+            if cell:
+                cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
         result[sheet.get("name", "")] = cells
     return result
 

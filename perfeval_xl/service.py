@@ -81,9 +81,11 @@ def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
 
 
 def warm_up() -> None:
-    """Load every form definition and build its pandera schema now, so that worker processes forked after this
-    start with them instead of each building its own."""
+    """Load every form definition, build its pandera schema and import cn2an now, so that worker processes forked
+    after this start with them instead of each building its own."""
     from .schemas import cell_schema, schema_codes
+    from .values import chinese_numerals
 
+    chinese_numerals()
     for definition in all_forms():
         cell_schema(definition, schema_codes(definition))

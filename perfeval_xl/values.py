@@ -6,10 +6,9 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import ModuleType
 from typing import Literal
-
-import cn2an
 
 Kind = Literal["empty", "number", "text", "compound", "unparsed"]
 
@@ -133,12 +132,21 @@ def decimals_of(number: float | int | str) -> int:
     return len(fraction)
 
 
+@cache
+def chinese_numerals() -> ModuleType:
+    """cn2an, imported on first use: its import compiles regexes for ~0.3 s, which a command whose cells hold
+    only digits need not pay."""
+    import cn2an
+
+    return cn2an
+
+
 def _number_from(text: str) -> tuple[float, int] | None:
     if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
         return float(text.replace(",", "")), decimals_of(text)
     try:
         # cn2an.cn2an converts only the numeral itself; it never rewrites surrounding words.
-        return float(cn2an.cn2an(text, "normal")), 0
+        return float(chinese_numerals().cn2an(text, "normal")), 0
     except (ValueError, KeyError, TypeError):
         return None
 
