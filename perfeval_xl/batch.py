@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .engine import Evaluation
-from .history import History, Previous, finding_keys
+from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .reader import UnreadableInput
 from .report import result_dict, unreadable_dict
@@ -223,14 +223,14 @@ def run_batch(
 def _compare_with_previous(history: History, run_id: int, entries: Iterable[Entry]) -> None:
     """For each new content of a unit, what was fixed and what is new since the unit's previous submission. An
     unchanged file was compared when it first came in."""
-    for entry in entries:
-        result = entry.result
-        if entry.reused or not result.get("form") or not result.get("unit"):
-            continue
-        previous = history.previous(result["form"], result["unit"], result.get("year"), entry.content_hash, run_id)
-        if previous is None:
-            continue
-        current = finding_keys(result)
-        entry.previous = previous
-        entry.fixed = sorted(previous.findings - current)
-        entry.new = sorted(current - previous.findings)
+    compared: dict[Submitted, list[Entry]] = {}
+    for e in entries:
+        if not e.reused and e.result.get("form") and e.result.get("unit"):
+            key = (e.result["form"], e.result["unit"], e.result.get("year"), e.content_hash)
+            compared.setdefault(key, []).append(e)
+    for key, previous in history.previous(list(compared), run_id).items():
+        for entry in compared[key]:
+            current = finding_keys(entry.result)
+            entry.previous = previous
+            entry.fixed = sorted(previous.findings - current)
+            entry.new = sorted(current - previous.findings)

@@ -870,6 +870,7 @@ def load_definition_file(path: str | Path) -> FormDefinition:
     return parse_definition(data, path.name)
 
 
+@cache
 def _bundled() -> dict[str, Path]:
     folder = resources.files("perfeval_xl") / "forms"
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}

@@ -67,6 +67,10 @@ findings = Table(
 )
 
 
+_IN_CHUNK = 500  # values per IN (…) list: far below every backend's limit on bound parameters
+Submitted = tuple[str, str, int | None, str]  # form, unit, year, content hash
+
+
 class HistoryError(Exception):
     """The database cannot be opened or written; the message says which URL and why."""
 
@@ -111,11 +115,11 @@ class History:
         """Results of files already checked with the same content, options and tool version, by content hash."""
         found: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(hashes), 500):
+            for start in range(0, len(hashes), _IN_CHUNK):
                 query = (
                     select(submissions.c.content_hash, submissions.c.result)
                     .join(runs, runs.c.id == submissions.c.run_id)
-                    .where(submissions.c.content_hash.in_(hashes[start : start + 500]))
+                    .where(submissions.c.content_hash.in_(hashes[start : start + _IN_CHUNK]))
                     .where(submissions.c.options == options)
                     .where(runs.c.tool_version == self.tool_version)
                     .order_by(submissions.c.id)
@@ -124,68 +128,95 @@ class History:
                     found[content_hash] = json.loads(result)
         return found
 
-    def previous(self, form: str, unit: str, year: int | None, content_hash: str, before_run: int) -> Previous | None:
-        """The unit's latest submission from an earlier run whose content differs from this one."""
+    def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
+        """For each (form, unit, year, content hash), the unit's latest submission of that form and year from an
+        earlier run whose content differs: one query for the submissions and one for their findings, not one per
+        unit."""
+        units = sorted({unit for _, unit, _, _ in wanted})
+        earlier: dict[tuple[str, str, int | None], list[Any]] = {}
         with self.engine.connect() as conn:
-            query = (
-                select(submissions.c.id, submissions.c.file, runs.c.started_at)
-                .join(runs, runs.c.id == submissions.c.run_id)
-                .where(submissions.c.form == form, submissions.c.unit == unit, submissions.c.year == year)
-                .where(submissions.c.content_hash != content_hash, submissions.c.run_id < before_run)
-                .order_by(submissions.c.id.desc())
-                .limit(1)
-            )
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            keys = conn.execute(
-                select(findings.c.code, findings.c.sheet, findings.c.cell).where(findings.c.submission_id == row.id)
-            )
-            return Previous(row.file, row.started_at, frozenset((c, s or "", a or "") for c, s, a in keys))
+            for start in range(0, len(units), _IN_CHUNK):
+                query = (
+                    select(
+                        submissions.c.id,
+                        submissions.c.file,
+                        submissions.c.form,
+                        submissions.c.unit,
+                        submissions.c.year,
+                        submissions.c.content_hash,
+                        runs.c.started_at,
+                    )
+                    .join(runs, runs.c.id == submissions.c.run_id)
+                    .where(submissions.c.unit.in_(units[start : start + _IN_CHUNK]))
+                    .where(submissions.c.run_id < before_run)
+                    .order_by(submissions.c.id.desc())
+                )
+                for row in conn.execute(query):
+                    earlier.setdefault((row.form, row.unit, row.year), []).append(row)
+            chosen = {}
+            for key in wanted:
+                form, unit, year, content_hash = key
+                row = next((r for r in earlier.get((form, unit, year), ()) if r.content_hash != content_hash), None)
+                if row is not None:
+                    chosen[key] = row
+            keys: dict[int, set[tuple[str, str, str]]] = {row.id: set() for row in chosen.values()}
+            ids = sorted(keys)
+            for start in range(0, len(ids), _IN_CHUNK):
+                query = select(findings.c.submission_id, findings.c.code, findings.c.sheet, findings.c.cell).where(
+                    findings.c.submission_id.in_(ids[start : start + _IN_CHUNK])
+                )
+                for submission_id, code, sheet, cell in conn.execute(query):
+                    keys[submission_id].add((code, sheet or "", cell or ""))
+        return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
     def record(self, run_id: int, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-        """Store (file, content_hash, options, result) of every submission of a run, with its findings."""
+        """Store (file, content_hash, options, result) of every submission of a run, with its findings: the
+        submissions in one statement, then their ids (in insertion order, by file name), then every finding in one
+        statement."""
+        rows = []
+        for file, content_hash, options, result in entries:
+            scores = result.get("scores") or {}
+            errors, warnings = issue_counts(result)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "file": file,
+                    "content_hash": content_hash,
+                    "options": options,
+                    "form": result.get("form"),
+                    "unit": result.get("unit"),
+                    "year": result.get("year"),
+                    "status": result["status"],
+                    "total": scores.get("total"),
+                    "reported_total": scores.get("reported_total"),
+                    "grade": scores.get("grade"),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "result": json.dumps(result, ensure_ascii=False),
+                }
+            )
+        if not rows:
+            return
         with self.engine.begin() as conn:
-            for file, content_hash, options, result in entries:
-                scores = result.get("scores") or {}
-                issues = result.get("issues", [])
-                errors, warnings = issue_counts(result)
-                row = conn.execute(
-                    insert(submissions)
-                    .values(
-                        run_id=run_id,
-                        file=file,
-                        content_hash=content_hash,
-                        options=options,
-                        form=result.get("form"),
-                        unit=result.get("unit"),
-                        year=result.get("year"),
-                        status=result["status"],
-                        total=scores.get("total"),
-                        reported_total=scores.get("reported_total"),
-                        grade=scores.get("grade"),
-                        errors=errors,
-                        warnings=warnings,
-                        result=json.dumps(result, ensure_ascii=False),
-                    )
-                    .returning(submissions.c.id)
-                )
-                submission_id = int(row.scalar_one())
-                if issues:
-                    conn.execute(
-                        insert(findings),
-                        [
-                            {
-                                "submission_id": submission_id,
-                                "code": i["code"],
-                                "severity": i["severity"],
-                                "sheet": i.get("sheet"),
-                                "cell": i.get("cell"),
-                                "message": i.get("message"),
-                            }
-                            for i in issues
-                        ],
-                    )
+            conn.execute(insert(submissions), rows)
+            ids: dict[str, list[int]] = {}
+            query = select(submissions.c.file, submissions.c.id).where(submissions.c.run_id == run_id)
+            for file, submission_id in conn.execute(query.order_by(submissions.c.id.desc())):
+                ids.setdefault(file, []).append(submission_id)  # a zip may hold one name twice: first id last
+            found = [
+                {
+                    "submission_id": submission_id,
+                    "code": i["code"],
+                    "severity": i["severity"],
+                    "sheet": i.get("sheet"),
+                    "cell": i.get("cell"),
+                    "message": i.get("message"),
+                }
+                for file, submission_id, result in ((f, ids[f].pop(), r) for f, _, _, r in entries)
+                for i in result.get("issues", [])
+            ]
+            if found:
+                conn.execute(insert(findings), found)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -219,10 +219,7 @@ def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
         definition,
         frozenset(v for label in labels for v in expand(label, year)),
         {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
-        {
-            id(t): frozenset(v for c in _required(t) for v in expand(c.match, year))
-            for t in definition.tables.values()
-        },
+        {id(t): frozenset(v for c in _required(t) for v in expand(c.match, year)) for t in definition.tables.values()},
     )
     _FORM_LABELS[(id(definition), year)] = found
     return found
