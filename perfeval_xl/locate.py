@@ -359,7 +359,7 @@ class _Locator:
     def table(self, spec: TableSpec, block: BlockSpec) -> TableExtraction:
         start, end = self.regions.get(block.id, (0, self.sheet.height))
         header_row, columns = None, None
-        for row in range(start, end):
+        for row in self._rows_with(self.required_labels[id(spec)], start, end):
             columns = self.header_columns(spec, row)
             if columns is not None:
                 header_row = row
@@ -370,6 +370,8 @@ class _Locator:
         carried: dict[str, Any] = {}
         stops = frozenset(self.expand(spec.stop))
         row = self.header_end(spec, header_row)
+        placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
+        name, formulas = self.sheet.name, self.sheet.formulas
         while row < self.sheet.height:
             if self._row_has(row, stops):
                 break
@@ -377,19 +379,21 @@ class _Locator:
             repeated = self.header_columns(spec, row)
             if repeated is not None:
                 columns = repeated
+                placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
                 row = self.header_end(spec, row)
                 continue
+            if self._blank(row, placed):
+                row += 1
+                continue
             cells = {}
-            for column in spec.columns:
-                if column.key not in columns:
-                    continue
-                col = columns[column.key]
-                value = self.sheet.value(row, col)
-                if value == "" and (merge := self.sheet.merge_at(row, col)) and (merge[0], merge[1]) != (row, col):
-                    value = self.sheet.value(merge[0], merge[1])
-                cells[column.key] = FieldValue(
-                    column, value, CellRef(self.sheet.name, row, col), formula=self.sheet.is_formula(row, col)
-                )
+            line = self.sheet.cells[row]
+            for column, col in placed:
+                value = line[col] if col < len(line) else None
+                if value is None or value == "":
+                    value = ""
+                    if (merge := self.sheet.merge_at(row, col)) and (merge[0], merge[1]) != (row, col):
+                        value = self.sheet.value(merge[0], merge[1])
+                cells[column.key] = FieldValue(column, value, CellRef(name, row, col), (row, col) in formulas)
             own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
             for column in spec.columns:
                 if column.fill_down and column.key in cells:
@@ -401,6 +405,18 @@ class _Locator:
                 rows.append(TableRow(excel_row=row + 1, cells=cells))
             row += 1
         return TableExtraction(spec, columns, rows)
+
+    def _rows_with(self, labels: frozenset[str], start: int, end: int) -> list[int]:
+        """The rows from ``start`` to ``end`` having one of the (folded) labels, top to bottom."""
+        index = self.sheet.label_index
+        return sorted({r for label in labels for r, _ in index.get(label, ()) if start <= r < end})
+
+    def _blank(self, row: int, placed: list[tuple[FieldSpec, int]]) -> bool:
+        """Nothing typed in the row's table columns, and none of them inside a merge: the row adds nothing."""
+        line = self.sheet.cells[row]
+        return not any(
+            (col < len(line) and line[col] not in ("", None)) or self.sheet.merge_at(row, col) for _, col in placed
+        )
 
     def items(self, block: BlockSpec) -> dict[str, TableExtraction]:
         """The item rows under each matrix row that has them (项目支出 and its projects): every row up to the

@@ -1,20 +1,21 @@
 """pandera schemas generated from a form definition: types, ranges, required values, one row per cell.
 
-The frame holds every typed field and table cell in long form, indexed by the cell's A1 address, with the Excel row,
-the definition key and the cell's field spec beside it. One DataFrame-level check per catalogue code keeps pandera to a single validate
-per workbook, and a batch validates the frames of many workbooks of one form in a single call: pandera's fixed cost
-of ~10 ms per validate is then paid once per chunk instead of once per file.
+The frame holds every typed field and table cell in long form, one row per cell, with the Excel row, the definition
+key and the cell's field spec beside it; a failing row's position leads back to its cell. One DataFrame-level check
+per catalogue code keeps pandera to a single validate per workbook, and a batch validates the frames of many
+workbooks of one form in a single call: pandera's fixed cost of ~10 ms per validate is then paid once per chunk
+instead of once per file.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .checks.base import SchemaCheck
 from .definition import FieldSpec, FormDefinition
-from .grid import sheet_ref
 from .locate import Extraction, FieldValue
 
 
@@ -27,10 +28,13 @@ def _specs(definition: FormDefinition) -> dict[str, FieldSpec]:
 
 def _code_check(check: SchemaCheck) -> pa.Check:
     def valid(frame: pd.DataFrame) -> pd.Series:
-        results = [
-            not check.applies(spec) or check.element_ok(spec, value)
-            for spec, value in zip(frame["spec"].to_numpy(), frame["value"].to_numpy(), strict=True)
-        ]
+        applies: dict[int, bool] = {}  # by id(spec): a form has a few dozen specs for hundreds of cells
+        results = []
+        for spec, value in zip(frame["spec"].to_numpy(), frame["value"].to_numpy(), strict=True):
+            known = applies.get(id(spec))
+            if known is None:
+                known = applies[id(spec)] = check.applies(spec)
+            results.append(not known or check.element_ok(spec, value))
         return pd.Series(results, index=frame.index, dtype=bool)
 
     return pa.Check(valid, name=check.code, error=check.code)
@@ -60,28 +64,27 @@ def cell_schema(definition: FormDefinition, codes: tuple[str, ...]) -> pa.DataFr
     return _SCHEMAS[key]
 
 
-def typed_cells(extraction: Extraction) -> dict[str, tuple[str, FieldValue]]:
-    """Every typed cell of the form by its sheet-qualified address, with its definition key; output cells (ours) and
-    unlocated fields left out."""
-    cells: dict[str, tuple[str, FieldValue]] = {}
+def typed_cells(extraction: Extraction) -> list[tuple[str, FieldValue]]:
+    """Every typed cell of the form once, with its definition key; output cells (ours) and unlocated fields left out
+    (a cell two keys read is validated as the first)."""
+    cells: dict[tuple[str, int, int], tuple[str, FieldValue]] = {}
     for key, value in extraction.fields.items():
         if value.ref is not None and not value.spec.output:
-            cells[sheet_ref(value.ref.sheet, value.ref.a1)] = (f"fields.{key}", value)
+            cells[(value.ref.sheet, value.ref.row, value.ref.col)] = (f"fields.{key}", value)
     for table_id, table in extraction.tables.items():
         for row in table.rows:
             for key, value in row.cells.items():
                 if value.ref is not None and not value.spec.output:
-                    cells.setdefault(sheet_ref(value.ref.sheet, value.ref.a1), (f"{table_id}.{key}", value))
-    return cells
+                    cells.setdefault((value.ref.sheet, value.ref.row, value.ref.col), (f"{table_id}.{key}", value))
+    return list(cells.values())
 
 
 def cell_frame(extractions: list[Extraction]) -> tuple[pd.DataFrame, list[tuple[int, FieldValue]]]:
-    """The typed cells of several extractions in one frame, indexed ``n!address`` (n: the extraction's position),
-    built once from plain lists; beside it, each row's extraction and cell."""
-    index, keys, rows, values, specs, owners = [], [], [], [], [], []
+    """The typed cells of several extractions in one frame, built once from plain lists; beside it, for each row of
+    the frame, the extraction's position and the cell."""
+    keys, rows, values, specs, owners = [], [], [], [], []
     for n, extraction in enumerate(extractions):
-        for address, (key, value) in typed_cells(extraction).items():
-            index.append(f"{n}!{address}")
+        for key, value in typed_cells(extraction):
             keys.append(key)
             rows.append(value.ref.excel_row if value.ref else 0)
             values.append(value.typed)
@@ -97,7 +100,6 @@ def cell_frame(extractions: list[Extraction]) -> tuple[pd.DataFrame, list[tuple[
             "spec": pd.Series(specs, dtype=object),
         }
     )
-    frame.index = pd.Index(index, name="cell")
     return frame, owners
 
 
@@ -118,12 +120,11 @@ def schema_failures(extractions: list[Extraction]) -> list[dict[str, list[FieldV
         groups.setdefault((extraction.definition.id, extraction.definition.version, codes), []).append(i)
     for (_, _, codes), members in groups.items():
         frame, owners = cell_frame([extractions[i] for i in members])
-        position = {address: row for row, address in enumerate(frame.index)}
         try:
             cell_schema(extractions[members[0]].definition, codes).validate(frame, lazy=True)
         except SchemaErrors as errors:
-            for case in errors.failure_cases.itertuples():
-                if case.check in codes and str(case.index) in position:
-                    n, value = owners[position[str(case.index)]]
-                    results[members[n]].setdefault(str(case.check), []).append(value)
+            for check, row in zip(errors.failure_cases["check"], errors.failure_cases["index"], strict=True):
+                if check in codes and isinstance(row, int | np.integer):
+                    n, value = owners[int(row)]
+                    results[members[n]].setdefault(str(check), []).append(value)
     return results
