@@ -3,6 +3,7 @@ database, and the summary, JSON, CSV and annotated copies written to one output 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -117,9 +118,15 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
             yield from check_chunk(chunk)
         return
     warm_up()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for results in pool.map(check_chunk, chunks):
-            yield from results
+    # Forked workers share the warmed-up objects; frozen, the collector in each worker never walks them (walking
+    # them would cost time and copy their pages).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for results in pool.map(check_chunk, chunks):
+                yield from results
+    finally:
+        gc.unfreeze()
 
 
 class Progress:

@@ -94,8 +94,8 @@ def cell_frame(extractions: list[Extraction]) -> tuple[pd.DataFrame, list[tuple[
             owners.append((n, value))
     frame = pd.DataFrame(
         {
-            "key": keys,
-            "excel_row": rows,
+            "key": pd.Series(keys, dtype=str),
+            "excel_row": pd.Series(rows, dtype="int64"),
             "value": pd.Series(values, dtype=object),
             "spec": pd.Series(specs, dtype=object),
         }
