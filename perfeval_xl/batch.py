@@ -59,7 +59,7 @@ class _Task:
     annotate_to: str | None
 
 
-CHUNK = 32  # files per worker call: pandera validates a chunk's frames together
+CHUNK = 128  # files per worker call at most: pandera validates a chunk's frames of one form together (~3 ms a call)
 
 
 def check_chunk(tasks: list[_Task]) -> list[tuple[dict[str, Any], str | None]]:
