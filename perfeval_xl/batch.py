@@ -59,7 +59,8 @@ class _Task:
     annotate_to: str | None
 
 
-CHUNK = 128  # files per worker call at most: pandera validates a chunk's frames of one form together (~3 ms a call)
+CHUNK = 64  # files per worker call at most: pandera validates a chunk's frames of one form together (~3 ms a call);
+# a chunk's workbooks are in memory together, so its size, not the batch's, sets a worker's peak memory
 
 
 def check_chunk(tasks: list[_Task]) -> list[tuple[dict[str, Any], str | None]]:
@@ -159,13 +160,31 @@ class Progress:
 
 @dataclass
 class BatchResult:
-    entries: list[Entry]
+    """What a batch came to: where its results are, and how many submissions were accepted, returned, unreadable
+    or taken unchanged from an earlier run (the entries themselves went to the outputs as they came)."""
+
     database: str
+    total: int = 0
+    errors: int = 0
+    unreadable: int = 0
+    reused: int = 0
+
+    def count(self, entry: Entry) -> None:
+        self.total += 1
+        self.errors += entry.status == "error"
+        self.unreadable += entry.status == "unreadable"
+        self.reused += entry.reused
+
+    @property
+    def returned(self) -> int:
+        return self.errors + self.unreadable
 
     @property
     def exit_code(self) -> int:
-        statuses = {e.status for e in self.entries}
-        return 2 if "unreadable" in statuses else 1 if "error" in statuses else 0
+        return 2 if self.unreadable else 1 if self.errors else 0
+
+
+WINDOW = 256  # entries compared with the history, recorded and written out together
 
 
 def run_batch(
@@ -179,51 +198,63 @@ def run_batch(
     db_url: str | None = None,
     progress: Callable[[int], Progress] | None = None,
 ) -> BatchResult:
-    """Check every submission of ``source`` (a folder or a .zip) into ``outdir``. The inputs are only read."""
-    from .summary import write_outputs
+    """Check every submission of ``source`` (a folder or a .zip) into ``outdir``. The inputs are only read.
+
+    Entries go out in submission order, a window at a time: compared with the unit's previous submission, recorded
+    in the history and written to the outputs, then dropped, so memory does not grow with the number of files."""
+    from .summary import Outputs
 
     outdir.mkdir(parents=True, exist_ok=True)
     database = db_url or f"sqlite:///{(outdir / 'results.sqlite').resolve()}"
     history = History(database, __version__)
     options = f"form={form_id or '*'};lang={lang}"
+    batch = BatchResult(database)
     with tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked:
         subs = collect(source, Path(unpacked), exclude=outdir)
         run_id = history.start_run(str(source))
         hashes = {s.name: content_hash(s.path) for s in subs if s.path is not None}
-        stored = history.stored_results(sorted(set(hashes.values())), options)
-        entries: list[Entry | None] = []
-        tasks: list[tuple[int, _Task]] = []
-        for index, sub in enumerate(subs):
-            digest = hashes.get(sub.name, "")
+        stored = history.stored_issues(sorted(set(hashes.values())), options)
+        reuse: set[str] = set()
+        tasks: list[_Task] = []
+        for sub in subs:
             if sub.path is None:
-                entries.append(Entry(sub.name, digest, _refused(sub, lang)))
                 continue
             annotated = outdir / ANNOTATED_DIR / sub.name
-            reuse = stored.get(digest)
-            if reuse is not None and (not annotate or not reuse["issues"] or annotated.exists()):
-                reused = Entry(sub.name, digest, {**reuse, "file": sub.name}, reused=True)
-                reused.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and reuse["issues"] else None
-                entries.append(reused)
-                continue
-            entries.append(None)
-            tasks.append((index, _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None)))
+            has_issues = stored.get(hashes[sub.name])
+            if has_issues is not None and (not annotate or not has_issues or annotated.exists()):
+                reuse.add(sub.name)
+            else:
+                tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
+        results = _run_tasks(tasks, jobs or os.cpu_count() or 1)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
-        for entry in (e for e in entries if e is not None):
-            bar.step(entry)
-        results = _run_tasks([t for _, t in tasks], jobs or os.cpu_count() or 1)
+        outputs = Outputs(outdir, lang)
         try:
-            for (index, task), (result, annotated_name) in zip(tasks, results, strict=True):
-                entry = Entry(task.name, hashes[task.name], result, annotated_name)
-                entries[index] = entry
-                bar.step(entry)
+            for start in range(0, len(subs), WINDOW):
+                window = subs[start : start + WINDOW]
+                earlier = history.stored_results(sorted({hashes[s.name] for s in window if s.name in reuse}), options)
+                entries = []
+                for sub in window:
+                    digest = hashes.get(sub.name, "")
+                    if sub.path is None:
+                        entry = Entry(sub.name, digest, _refused(sub, lang))
+                    elif sub.name in reuse:
+                        result = earlier[digest]
+                        entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True)
+                        entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and result["issues"] else None
+                    else:
+                        result, annotated_name = next(results)
+                        entry = Entry(sub.name, digest, result, annotated_name)
+                    bar.step(entry)
+                    entries.append(entry)
+                _compare_with_previous(history, run_id, entries)
+                history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in entries])
+                for entry in entries:
+                    outputs.add(entry)
+                    batch.count(entry)
         finally:
             bar.close()
-    done = [e for e in entries if e is not None]
-    _compare_with_previous(history, run_id, done)
-    history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in done])
+            outputs.close()
     history.close()
-    batch = BatchResult(done, database)
-    write_outputs(outdir, batch, lang)
     return batch
 
 

@@ -163,18 +163,12 @@ def batch(
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_UNREADABLE)
-    entries = result.entries
-    returned = sum(e.returned for e in entries)
-    reused = sum(e.reused for e in entries)
+    total, returned, reused = result.total, result.returned, result.reused
     if lang == "zh":
-        click.echo(
-            f"{len(entries)} 份提交：通过 {len(entries) - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）"
-        )
+        click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
-        click.echo(
-            f"{len(entries)} submissions: {len(entries) - returned} accepted, {returned} returned ({reused} unchanged)"
-        )
+        click.echo(f"{total} submissions: {total - returned} accepted, {returned} returned ({reused} unchanged)")
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)
 

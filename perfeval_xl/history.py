@@ -4,6 +4,7 @@ submission by content hash, every finding; unchanged files are not checked again
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    func,
     insert,
     select,
 )
@@ -111,22 +113,36 @@ class History:
             )
             return int(row.scalar_one())
 
-    def stored_results(self, hashes: list[str], options: str) -> dict[str, dict[str, Any]]:
-        """Results of files already checked with the same content, options and tool version, by content hash."""
-        found: dict[str, dict[str, Any]] = {}
+    def _stored(self, columns: list[Any], hashes: list[str], options: str) -> Iterator[Any]:
+        """Rows of the submissions already checked with one of these contents, the same options and tool version,
+        oldest first."""
         with self.engine.connect() as conn:
             for start in range(0, len(hashes), _IN_CHUNK):
                 query = (
-                    select(submissions.c.content_hash, submissions.c.result)
+                    select(submissions.c.content_hash, *columns)
                     .join(runs, runs.c.id == submissions.c.run_id)
                     .where(submissions.c.content_hash.in_(hashes[start : start + _IN_CHUNK]))
                     .where(submissions.c.options == options)
                     .where(runs.c.tool_version == self.tool_version)
                     .order_by(submissions.c.id)
                 )
-                for content_hash, result in conn.execute(query):
-                    found[content_hash] = json.loads(result)
-        return found
+                yield from conn.execute(query)
+
+    def stored_issues(self, hashes: list[str], options: str) -> dict[str, bool]:
+        """For each content already checked with the same options and tool version, whether it had findings."""
+        return {
+            content_hash: errors + warnings > 0
+            for content_hash, errors, warnings in self._stored(
+                [submissions.c.errors, submissions.c.warnings], hashes, options
+            )
+        }
+
+    def stored_results(self, hashes: list[str], options: str) -> dict[str, dict[str, Any]]:
+        """Results of files already checked with the same content, options and tool version, by content hash."""
+        return {
+            content_hash: json.loads(result)
+            for content_hash, result in self._stored([submissions.c.result], hashes, options)
+        }
 
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
         """For each (form, unit, year, content hash), the unit's latest submission of that form and year from an
@@ -170,8 +186,8 @@ class History:
         return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
     def record(self, run_id: int, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-        """Store (file, content_hash, options, result) of every submission of a run, with its findings: the
-        submissions in one statement, then their ids (in insertion order, by file name), then every finding in one
+        """Store (file, content_hash, options, result) of submissions of a run, with their findings: the submissions
+        in one statement, then their new ids (in insertion order, by file name), then every finding in one
         statement."""
         rows = []
         for file, content_hash, options, result in entries:
@@ -198,9 +214,11 @@ class History:
         if not rows:
             return
         with self.engine.begin() as conn:
+            mine = submissions.c.run_id == run_id
+            before = conn.execute(select(func.max(submissions.c.id)).where(mine)).scalar() or 0
             conn.execute(insert(submissions), rows)
             ids: dict[str, list[int]] = {}
-            query = select(submissions.c.file, submissions.c.id).where(submissions.c.run_id == run_id)
+            query = select(submissions.c.file, submissions.c.id).where(mine, submissions.c.id > before)
             for file, submission_id in conn.execute(query.order_by(submissions.c.id.desc())):
                 ids.setdefault(file, []).append(submission_id)  # a zip may hold one name twice: first id last
             found = [

@@ -19,7 +19,7 @@ from .plan import looks_like_formula
 from .report import issue_counts
 
 if TYPE_CHECKING:
-    from .batch import BatchResult, Entry
+    from .batch import Entry
 
 SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
@@ -111,31 +111,51 @@ def _safe_csv(value: Any) -> Any:
     return "'" + value if looks_like_formula(value) else value
 
 
-def write_outputs(outdir: Path, batch: BatchResult, lang: str) -> None:
-    results = [dict(e.result, hash=e.content_hash, annotated=e.annotated, reused=e.reused) for e in batch.entries]
-    for result, entry in zip(results, batch.entries, strict=True):
-        if entry.previous is not None:
-            result["history"] = {
-                "previous_file": entry.previous.file,
-                "previous_run": entry.previous.started_at,
-                "fixed": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.fixed],
-                "new": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.new],
-            }
-    # One submission per line: as easy to read and diff as an indented file, and written by json's C encoder
-    # (``indent`` switches to the pure-Python one, ~10× slower over hundreds of results).
-    lines = ",\n".join(json.dumps(result, ensure_ascii=False) for result in results)
-    (outdir / RESULTS_JSON).write_text(f"[\n{lines}\n]\n" if results else "[]\n", encoding="utf-8")
-    with (outdir / RESULTS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads it as UTF-8
-        writer = csv.writer(handle)
-        writer.writerow([c.zh if lang == "zh" else c.en for c in COLUMNS])
-        for entry in batch.entries:
-            writer.writerow([_safe_csv(c.value(entry, lang)) for c in COLUMNS])
-    _workbook(outdir / SUMMARY_BOOK, batch, lang)
+def _json_result(entry: Entry) -> dict[str, Any]:
+    """An entry's object in results.json: the JSON contract, plus its hash, copy, reuse and history."""
+    result = dict(entry.result, hash=entry.content_hash, annotated=entry.annotated, reused=entry.reused)
+    if entry.previous is not None:
+        result["history"] = {
+            "previous_file": entry.previous.file,
+            "previous_run": entry.previous.started_at,
+            "fixed": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.fixed],
+            "new": [dict(zip(("code", "sheet", "cell"), k, strict=True)) for k in entry.new],
+        }
+    return result
+
+
+class _Table:
+    """A sheet written row by row (the workbook keeps no rows in memory): a frozen, filtered header, and columns as
+    wide as their content, set when the table is finished."""
+
+    def __init__(self, book: _Book, ws: Any, headers: list[str], formats: list[str | None]) -> None:
+        self.book, self.ws, self.headers, self.formats = book, ws, headers, formats
+        self.ws.write_row(0, 0, headers, book.header)
+        self.widths = [_width(h) + 2 for h in headers]
+        self.rows = 0
+
+    def append(self, row: list[Any]) -> int:
+        """Write the next row; its index, for cells written over it in the same pass (a status, a link)."""
+        self.rows += 1
+        for c, value in enumerate(row):
+            self.book.write(self.ws, self.rows, c, value, self.formats[c])
+            self.widths[c] = max(self.widths[c], _width(value if value is not None else "") + 2)
+        return self.rows
+
+    def finish(self) -> None:
+        for c, width in enumerate(self.widths):
+            self.ws.set_column(c, c, min(width, 60))
+        self.ws.freeze_panes(1, 0)
+        self.ws.autofilter(0, 0, max(self.rows, 1), len(self.headers) - 1)
 
 
 class _Book:
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        # constant_memory: every row goes to a temporary file once the next one starts, so a batch of any size
+        # holds one row per sheet in memory.
+        self.book = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
+        )
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         self.base = base
         self.header = self.book.add_format(
@@ -150,21 +170,6 @@ class _Book:
             self.formats[num_format] = self.book.add_format({**self.base, "num_format": num_format})
         return self.formats[num_format]
 
-    def table(self, name: str, headers: list[str], rows: list[list[Any]], formats: list[str | None]) -> Any:
-        """A sheet with a frozen, filtered header and columns as wide as their content."""
-        ws = self.book.add_worksheet(name)
-        widths = [_width(h) + 2 for h in headers]
-        ws.write_row(0, 0, headers, self.header)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                self.write(ws, r, c, value, formats[c])
-                widths[c] = max(widths[c], _width(value if value is not None else "") + 2)
-        for c, width in enumerate(widths):
-            ws.set_column(c, c, min(width, 60))
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
-        return ws
-
     def write(self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None) -> None:
         if value is None or value == "":
             return
@@ -174,70 +179,175 @@ class _Book:
             ws.write_number(row, col, value, self.fmt(num_format))
 
 
-def _workbook(path: Path, batch: BatchResult, lang: str) -> None:
-    zh = lang == "zh"
-    out = _Book(path)
-    summary_name, codes_name, findings_name, charts_name = SHEETS[lang]
-    entries = batch.entries
-    headers = [c.zh if zh else c.en for c in COLUMNS]
-    rows = [[c.value(e, lang) for c in COLUMNS] for e in entries]
-    ws = out.table(summary_name, headers, rows, [c.num_format for c in COLUMNS])
-    status_col, link_col = _column("status"), _column("annotated copy")
-    for r, entry in enumerate(entries, start=1):
-        if entry.returned:
-            ws.write_string(r, status_col, VERDICT[lang][1], out.returned)
-        if entry.annotated:
-            ws.write_url(r, link_col, f"external:{entry.annotated}", out.link, entry.annotated)
+class Outputs:
+    """The outputs of a batch, written as its entries come, in order: 汇总结果.xlsx (a row per submission, counts per
+    check code, every finding, native charts), results.json and results.csv. Only counts are kept, never the
+    entries, so memory does not grow with the number of submissions."""
 
-    catalogue = {cls.code: cls() for cls in CATALOGUE}
-    files, times = Counter(), Counter()
-    for entry in entries:
-        codes = [i["code"] for i in entry.result.get("issues", [])]
-        times.update(codes)
-        files.update(set(codes))
-    code_rows = [
-        [
-            code,
-            SEVERITY_LABEL[lang][catalogue[code].active_severity] if code in catalogue else "",
-            (catalogue[code].summary() if zh else catalogue[code].name_en) if code in catalogue else "",
-            files[code],
-            times[code],
-        ]
-        for code in sorted(times)
-    ]
-    out.table(
-        codes_name,
-        ["代码", "级别", "说明", "涉及文件数", "出现次数"]
-        if zh
-        else ["code", "severity", "description", "files", "times"],
-        code_rows,
-        [None, None, None, "0", "0"],
-    )
-    finding_rows = [
-        [
-            e.name,
-            e.result.get("unit") or "",
-            i["code"],
-            SEVERITY_LABEL[lang][i["severity"]],
-            i.get("sheet"),
-            i.get("cell"),
-            i.get("message"),
-            _cell_text(i.get("value")),
-            _cell_text(i.get("expected")),
-        ]
-        for e in entries
-        for i in e.result.get("issues", [])
-    ]
-    out.table(
-        findings_name,
-        ["文件", "单位", "代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"]
-        if zh
-        else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
-        finding_rows,
-        [None] * 9,
-    )
-    _charts(out, charts_name, summary_name, entries, zh)
-    out.book.close()
+    def __init__(self, outdir: Path, lang: str) -> None:
+        self.lang, self.zh = lang, lang == "zh"
+        self.book = _Book(outdir / SUMMARY_BOOK)
+        summary_name, codes_name, findings_name, self.charts_name = SHEETS[lang]
+        self.summary_name = summary_name
+        sheet = self.book.book.add_worksheet
+        self.summary = _Table(
+            self.book,
+            sheet(summary_name),
+            [c.zh if self.zh else c.en for c in COLUMNS],
+            [c.num_format for c in COLUMNS],
+        )
+        self.codes = sheet(codes_name)  # its tab comes second; its rows, counts, come at the end
+        self.findings = _Table(
+            self.book,
+            sheet(findings_name),
+            ["文件", "单位", "代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"]
+            if self.zh
+            else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
+            [None] * 9,
+        )
+        self.code_files: Counter[str] = Counter()
+        self.code_times: Counter[str] = Counter()
+        self.grades: Counter[str] = Counter()
+        self.bins = [0] * len(SCORE_BINS)
+        self.json = (outdir / RESULTS_JSON).open("w", encoding="utf-8")
+        self.json.write("[")
+        self.csv_file = (outdir / RESULTS_CSV).open("w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
+        self.csv = csv.writer(self.csv_file)
+        self.csv.writerow([c.zh if self.zh else c.en for c in COLUMNS])
+        self.count = 0
+
+    def add(self, entry: Entry) -> None:
+        lang = self.lang
+        # One submission per line: as easy to read and diff as an indented file, and written by json's C encoder
+        # (``indent`` switches to the pure-Python one, ~10× slower).
+        self.json.write(("\n" if not self.count else ",\n") + json.dumps(_json_result(entry), ensure_ascii=False))
+        self.count += 1
+        values = [c.value(entry, lang) for c in COLUMNS]
+        self.csv.writerow([_safe_csv(v) for v in values])
+        row = self.summary.append(values)
+        if entry.returned:
+            self.summary.ws.write_string(row, _column("status"), VERDICT[lang][1], self.book.returned)
+        if entry.annotated:
+            self.summary.ws.write_url(
+                row, _column("annotated copy"), f"external:{entry.annotated}", self.book.link, entry.annotated
+            )
+        issues = entry.result.get("issues", [])
+        codes = [i["code"] for i in issues]
+        self.code_times.update(codes)
+        self.code_files.update(set(codes))
+        for i in issues:
+            self.findings.append(
+                [
+                    entry.name,
+                    entry.result.get("unit") or "",
+                    i["code"],
+                    SEVERITY_LABEL[lang][i["severity"]],
+                    i.get("sheet"),
+                    i.get("cell"),
+                    i.get("message"),
+                    _cell_text(i.get("value")),
+                    _cell_text(i.get("expected")),
+                ]
+            )
+        scores = _scores(entry)
+        if scores.get("grade"):
+            self.grades[scores["grade"]] += 1
+        if scores.get("total") is not None:
+            for n, (low, high) in enumerate(SCORE_BINS):
+                self.bins[n] += low <= scores["total"] < high
+
+    def close(self) -> None:
+        self.json.write("\n]\n" if self.count else "]\n")
+        self.json.close()
+        self.csv_file.close()
+        self.summary.finish()
+        self.findings.finish()
+        self._codes()
+        self._charts(self.book.book.add_worksheet(self.charts_name))
+        self.book.book.close()
+
+    def _codes(self) -> None:
+        catalogue = {cls.code: cls() for cls in CATALOGUE}
+        lang, zh = self.lang, self.zh
+        table = _Table(
+            self.book,
+            self.codes,
+            ["代码", "级别", "说明", "涉及文件数", "出现次数"]
+            if zh
+            else ["code", "severity", "description", "files", "times"],
+            [None, None, None, "0", "0"],
+        )
+        for code in sorted(self.code_times):
+            check = catalogue.get(code)
+            table.append(
+                [
+                    code,
+                    SEVERITY_LABEL[lang][check.active_severity] if check else "",
+                    (check.summary() if zh else check.name_en) if check else "",
+                    self.code_files[code],
+                    self.code_times[code],
+                ]
+            )
+        table.finish()
+
+    def _charts(self, ws: Any) -> None:
+        """Native Excel charts: grade distribution, score histogram, computed against reported total."""
+        name, zh, header = self.charts_name, self.zh, self.book.header
+        rank = _grade_rank()
+        order = sorted(self.grades, key=lambda g: rank.get(g, len(rank)))
+        ws.write_row(0, 0, ["等次", "份数"] if zh else ["grade", "files"], header)
+        for r, grade in enumerate(order, start=1):
+            ws.write_string(r, 0, grade)
+            ws.write_number(r, 1, self.grades[grade])
+        chart = self.book.book.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": "份数" if zh else "files",
+                "categories": [name, 1, 0, max(len(order), 1), 0],
+                "values": [name, 1, 1, max(len(order), 1), 1],
+                "data_labels": {"value": True},
+            }
+        )
+        chart.set_title({"name": "评价等次分布" if zh else "grade distribution"})
+        chart.set_legend({"none": True})
+        ws.insert_chart(0, 3, chart)
+
+        top = len(order) + 3
+        ws.write_row(top, 0, ["计算总分区间", "份数"] if zh else ["computed total", "files"], header)
+        for r, ((low, high), count) in enumerate(zip(SCORE_BINS, self.bins, strict=True), start=top + 1):
+            label = f"<{high:g}" if low == 0 else (f"{low:g}–100" if high > 100 else f"{low:g}–{high:g}")
+            ws.write_string(r, 0, label)
+            ws.write_number(r, 1, count)
+        histogram = self.book.book.add_chart({"type": "column"})
+        histogram.add_series(
+            {
+                "name": "份数" if zh else "files",
+                "categories": [name, top + 1, 0, top + len(SCORE_BINS), 0],
+                "values": [name, top + 1, 1, top + len(SCORE_BINS), 1],
+                "gap": 10,
+            }
+        )
+        histogram.set_title({"name": "计算总分分布" if zh else "computed total histogram"})
+        histogram.set_legend({"none": True})
+        ws.insert_chart(16, 3, histogram)
+
+        computed, reported = _column("computed total"), _column("reported total")
+        scatter = self.book.book.add_chart({"type": "scatter"})
+        last = max(self.count, 1)
+        scatter.add_series(
+            {
+                "name": "单位" if zh else "units",
+                "categories": [self.summary_name, 1, computed, last, computed],
+                "values": [self.summary_name, 1, reported, last, reported],
+                "marker": {"type": "circle", "size": 6},
+            }
+        )
+        scatter.set_title({"name": "计算总分与填报总分" if zh else "computed vs reported total"})
+        scatter.set_x_axis({"name": "计算总分" if zh else "computed", "min": 0, "max": 100})
+        scatter.set_y_axis({"name": "填报总分" if zh else "reported", "min": 0, "max": 100})
+        scatter.set_legend({"none": True})
+        ws.insert_chart(32, 3, scatter)
+        ws.set_column(0, 0, 14)
 
 
 def _grade_rank() -> dict[str, int]:
@@ -253,65 +363,3 @@ def _cell_text(value: Any) -> Any:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return value
-
-
-def _charts(out: _Book, name: str, summary_name: str, entries: list[Entry], zh: bool) -> None:
-    """Native Excel charts: grade distribution, score histogram, computed against reported total."""
-    ws = out.book.add_worksheet(name)
-    grades = Counter(_scores(e).get("grade") for e in entries if _scores(e).get("grade"))
-    rank = _grade_rank()
-    order = sorted(grades, key=lambda g: rank.get(g, len(rank)))
-    ws.write_row(0, 0, ["等次", "份数"] if zh else ["grade", "files"], out.header)
-    for r, grade in enumerate(order, start=1):
-        ws.write_string(r, 0, grade)
-        ws.write_number(r, 1, grades[grade])
-    chart = out.book.add_chart({"type": "column"})
-    chart.add_series(
-        {
-            "name": "份数" if zh else "files",
-            "categories": [name, 1, 0, max(len(order), 1), 0],
-            "values": [name, 1, 1, max(len(order), 1), 1],
-            "data_labels": {"value": True},
-        }
-    )
-    chart.set_title({"name": "评价等次分布" if zh else "grade distribution"})
-    chart.set_legend({"none": True})
-    ws.insert_chart(0, 3, chart)
-
-    totals = [_scores(e).get("total") for e in entries if _scores(e).get("total") is not None]
-    top = len(order) + 3
-    ws.write_row(top, 0, ["计算总分区间", "份数"] if zh else ["computed total", "files"], out.header)
-    for r, (low, high) in enumerate(SCORE_BINS, start=top + 1):
-        label = f"<{high:g}" if low == 0 else (f"{low:g}–100" if high > 100 else f"{low:g}–{high:g}")
-        ws.write_string(r, 0, label)
-        ws.write_number(r, 1, sum(low <= t < high for t in totals))
-    histogram = out.book.add_chart({"type": "column"})
-    histogram.add_series(
-        {
-            "name": "份数" if zh else "files",
-            "categories": [name, top + 1, 0, top + len(SCORE_BINS), 0],
-            "values": [name, top + 1, 1, top + len(SCORE_BINS), 1],
-            "gap": 10,
-        }
-    )
-    histogram.set_title({"name": "计算总分分布" if zh else "computed total histogram"})
-    histogram.set_legend({"none": True})
-    ws.insert_chart(16, 3, histogram)
-
-    computed, reported = _column("computed total"), _column("reported total")
-    scatter = out.book.add_chart({"type": "scatter"})
-    last = max(len(entries), 1)
-    scatter.add_series(
-        {
-            "name": "单位" if zh else "units",
-            "categories": [summary_name, 1, computed, last, computed],
-            "values": [summary_name, 1, reported, last, reported],
-            "marker": {"type": "circle", "size": 6},
-        }
-    )
-    scatter.set_title({"name": "计算总分与填报总分" if zh else "computed vs reported total"})
-    scatter.set_x_axis({"name": "计算总分" if zh else "computed", "min": 0, "max": 100})
-    scatter.set_y_axis({"name": "填报总分" if zh else "reported", "min": 0, "max": 100})
-    scatter.set_legend({"none": True})
-    ws.insert_chart(32, 3, scatter)
-    ws.set_column(0, 0, 14)

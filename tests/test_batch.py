@@ -8,14 +8,16 @@ import io
 import json
 import shutil
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from sqlalchemy import create_engine, text
 
 from perfeval_xl import batch as batch_module
-from perfeval_xl.batch import Progress, run_batch
+from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
@@ -27,8 +29,21 @@ CONTRACT_KEYS = {"file", "form", "unit", "year", "status", "scores", "issues"}
 
 
 class _Quiet(Progress):
+    """No output; keeps every entry the batch reports, in its order (the batch itself keeps none)."""
+
     def __init__(self, total: int) -> None:
         super().__init__(total, "zh", io.StringIO())
+        self.entries: list[Entry] = []
+
+    def step(self, entry: Entry) -> None:
+        super().step(entry)
+        self.entries.append(entry)
+
+
+@dataclass
+class _Ran:
+    result: BatchResult
+    entries: list[Entry]
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -54,9 +69,16 @@ def submissions(tmp_path, make_book) -> Path:
     return folder
 
 
-def _run(source: Path, out: Path, **options) -> batch_module.BatchResult:
+def _run(source: Path, out: Path, **options) -> _Ran:
     options.setdefault("jobs", 1)
-    return run_batch(source, out, progress=_Quiet, **options)
+    made: list[_Quiet] = []
+
+    def quiet(total: int) -> _Quiet:
+        made.append(_Quiet(total))
+        return made[-1]
+
+    result = run_batch(source, out, progress=quiet, **options)
+    return _Ran(result, made[0].entries)
 
 
 def test_folder_batch_writes_every_output_and_leaves_inputs_untouched(tmp_path, submissions):
@@ -65,7 +87,8 @@ def test_folder_batch_writes_every_output_and_leaves_inputs_untouched(tmp_path, 
     assert _hashes(submissions) == before
     names = [e.name for e in result.entries]
     assert names == sorted(names) and len(names) == 6 and not any("~$" in n for n in names)
-    assert result.exit_code == 2  # one file cannot be read
+    assert result.result.exit_code == 2  # one file cannot be read
+    assert (result.result.total, result.result.returned, result.result.unreadable) == (6, 2, 1)
     out = tmp_path / "out"
     results = json.loads((out / RESULTS_JSON).read_text(encoding="utf-8"))
     assert [r["file"] for r in results] == names
@@ -111,6 +134,31 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     with zipfile.ZipFile(path) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_entries_written_a_window_at_a_time_give_the_same_outputs_and_history(tmp_path, submissions, monkeypatch):
+    whole = _run(submissions, tmp_path / "whole")
+    monkeypatch.setattr(batch_module, "WINDOW", 2)
+    windowed = _run(submissions, tmp_path / "windowed")
+    assert [e.result for e in windowed.entries] == [e.result for e in whole.entries]
+    assert (tmp_path / "windowed" / RESULTS_JSON).read_text(encoding="utf-8") == (
+        tmp_path / "whole" / RESULTS_JSON
+    ).read_text(encoding="utf-8")
+    first, second = (load_workbook(tmp_path / d / SUMMARY_BOOK) for d in ("whole", "windowed"))
+    for name in first.sheetnames:
+        assert list(first[name].iter_rows(values_only=True)) == list(second[name].iter_rows(values_only=True))
+    engine = create_engine(windowed.result.database)
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                text(
+                    "SELECT s.file, COUNT(f.id) FROM perfeval_submissions s "
+                    "LEFT JOIN perfeval_findings f ON f.submission_id = s.id GROUP BY s.file"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert stored == {e.name: len(e.result.get("issues", [])) for e in windowed.entries}
 
 
 def test_text_from_submissions_never_becomes_a_formula(tmp_path, submissions):
@@ -248,7 +296,7 @@ def test_resubmission_shows_fixed_and_new_findings_postgresql(tmp_path, make_boo
 
 def test_default_database_is_sqlite_in_the_output_folder(tmp_path, submissions):
     result = _run(submissions, tmp_path / "out")
-    assert (tmp_path / "out" / "results.sqlite").exists() and result.database.startswith("sqlite:///")
+    assert (tmp_path / "out" / "results.sqlite").exists() and result.result.database.startswith("sqlite:///")
 
 
 def test_command_line(tmp_path, submissions):
