@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import evaluate
-from perfeval_xl.reader import read_workbook
+from perfeval_xl.reader import _formula_cells, read_workbook
 from perfeval_xl.service import check_path
 
 from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
@@ -186,3 +186,34 @@ def test_a_sequence_column_and_a_blank_row_change_nothing():
     assert after.scores.total == before.scores.total
     assert after.scores.ratios == before.scores.ratios
     assert after.extraction.fields["total"].ref.a1 == "I57"
+
+
+def test_formula_cells_found_in_every_way_a_sheet_writes_them(tmp_path):
+    """Prefixed tags (<x:c>, as some tools write), shared formulas filled down (<f t="shared" si="0"/>), a cell
+    with no formula right before one, and a formula of a data validation (<xm:f>) that belongs to no cell."""
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet = (
+        f'<x:worksheet xmlns:x="{main_ns}" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1"/><x:c r="B1" s="2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c>'
+        '<x:c r="B2"><x:f t="shared" ref="B2:B3" si="0">A2*2</x:f><x:v>6</x:v></x:c></x:row>'
+        '<x:row r="3"><x:c r="B3">\n  <x:f t="shared" si="0"/><x:v>0</x:v></x:c><x:c r="C3"><x:v>5</x:v></x:c></x:row>'
+        "</x:sheetData><x:extLst><x14:dataValidation><x14:formula1><xm:f>Sheet2!A1:A3</xm:f></x14:formula1>"
+        "</x14:dataValidation></x:extLst></x:worksheet>"
+    )
+    path = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main_ns}" xmlns:r="{rel_ns}"><sheets><sheet name="表" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    with zipfile.ZipFile(path) as archive:
+        assert _formula_cells(archive) == {"表": {(0, 1), (1, 1), (2, 1)}}
