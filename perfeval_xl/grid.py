@@ -19,7 +19,6 @@ def a1(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
-@lru_cache(maxsize=65536)
 def sheet_ref(sheet: str, cell: str) -> str:
     """``'自评表'!C5``, the form users paste into Excel's name box and hyperlinks point to."""
     return f"{quote_sheetname(sheet)}!{cell}"

@@ -6,8 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from types import ModuleType
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["empty", "number", "text", "compound", "unparsed"]
@@ -132,15 +131,6 @@ def decimals_of(number: float | int | str) -> int:
     return len(fraction)
 
 
-@cache
-def chinese_numerals() -> ModuleType:
-    """cn2an, imported on first use: its import compiles regexes for ~0.3 s, which a command whose cells hold
-    no Chinese numeral need not pay."""
-    import cn2an
-
-    return cn2an
-
-
 # The characters cn2an's "normal" mode reads (its normal_cn_number table, 点 and 负): any other text is not a
 # Chinese numeral, and cn2an would only reject it.
 _CHINESE_NUMERAL = re.compile("负?[零〇一壹幺二贰两三叁仨四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿点]+")
@@ -151,9 +141,11 @@ def _number_from(text: str) -> tuple[float, int] | None:
         return float(text.replace(",", "")), decimals_of(text)
     if not _CHINESE_NUMERAL.fullmatch(text):
         return None
+    import cn2an  # here, not at the top: its import compiles regexes for ~0.3 s, needed only for such text
+
     try:
         # cn2an.cn2an converts only the numeral itself; it never rewrites surrounding words.
-        return float(chinese_numerals().cn2an(text, "normal")), 0
+        return float(cn2an.cn2an(text, "normal")), 0
     except (ValueError, KeyError, TypeError):
         return None
 
