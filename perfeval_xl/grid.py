@@ -65,10 +65,10 @@ class SheetGrid:
         return ""
 
     def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
-        return self._merge_index.get((row, col))
+        return self.merge_index.get((row, col))
 
     @cached_property
-    def _merge_index(self) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    def merge_index(self) -> dict[tuple[int, int], tuple[int, int, int, int]]:
         """Every merged cell's range, by cell (the first range listed wins, as a scan would)."""
         index: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         for box in self.merged:

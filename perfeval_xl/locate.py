@@ -368,30 +368,33 @@ class _Locator:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
-        stops = frozenset(self.expand(spec.stop))
+        height = self.sheet.height
+        stops = set(self._rows_with(frozenset(self.expand(spec.stop)), header_row + 1, height))
+        # Rows that may repeat the header: the only ones worth asking header_columns about.
+        headers = set(self._rows_with(self.required_labels[id(spec)], header_row + 1, height))
         row = self.header_end(spec, header_row)
         placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
-        name, formulas = self.sheet.name, self.sheet.formulas
-        while row < self.sheet.height:
-            if self._row_has(row, stops):
-                break
+        name, formulas, merges = self.sheet.name, self.sheet.formulas, self.sheet.merge_index
+        while row < height and row not in stops:
             # A header repeated further down (a page break, or a part with other columns) re-maps the columns.
-            repeated = self.header_columns(spec, row)
+            repeated = self.header_columns(spec, row) if row in headers else None
             if repeated is not None:
                 columns = repeated
                 placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
                 row = self.header_end(spec, row)
                 continue
-            if self._blank(row, placed):
+            line = self.sheet.cells[row]
+            width = len(line)
+            # Nothing typed in the row's table columns and none of them inside a merge: the row adds nothing.
+            if not any((col < width and line[col] not in ("", None)) or (row, col) in merges for _, col in placed):
                 row += 1
                 continue
             cells = {}
-            line = self.sheet.cells[row]
             for column, col in placed:
-                value = line[col] if col < len(line) else None
+                value = line[col] if col < width else None
                 if value is None or value == "":
                     value = ""
-                    if (merge := self.sheet.merge_at(row, col)) and (merge[0], merge[1]) != (row, col):
+                    if (merge := merges.get((row, col))) and (merge[0], merge[1]) != (row, col):
                         value = self.sheet.value(merge[0], merge[1])
                 cells[column.key] = FieldValue(column, value, CellRef(name, row, col), (row, col) in formulas)
             own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
@@ -410,13 +413,6 @@ class _Locator:
         """The rows from ``start`` to ``end`` having one of the (folded) labels, top to bottom."""
         index = self.sheet.label_index
         return sorted({r for label in labels for r, _ in index.get(label, ()) if start <= r < end})
-
-    def _blank(self, row: int, placed: list[tuple[FieldSpec, int]]) -> bool:
-        """Nothing typed in the row's table columns, and none of them inside a merge: the row adds nothing."""
-        line = self.sheet.cells[row]
-        return not any(
-            (col < len(line) and line[col] not in ("", None)) or self.sheet.merge_at(row, col) for _, col in placed
-        )
 
     def items(self, block: BlockSpec) -> dict[str, TableExtraction]:
         """The item rows under each matrix row that has them (项目支出 and its projects): every row up to the

@@ -313,6 +313,7 @@ MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 NIL_AMOUNTS = frozenset({"无", "没有", "-", "--", "—", "——", "－", "/", "／", "\\"})
 
 
+@lru_cache(maxsize=8192, typed=True)
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69`` and ``9906900元`` all give 990.69;
     ``无`` or a dash is exactly 0."""
@@ -333,6 +334,7 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     )
 
 
+@lru_cache(maxsize=8192, typed=True)
 def parse_rate(cell: object) -> Quantity:
     """A rate cell: ``114.44%`` (text) or 1.1444 (a number formatted as a percentage) → 1.1444."""
     quantity = parse_quantity(cell)
@@ -343,6 +345,7 @@ def parse_rate(cell: object) -> Quantity:
     return quantity
 
 
+@lru_cache(maxsize=8192, typed=True)
 def parse_score(cell: object) -> Quantity:
     """A score cell: ``93``, ``93分``, ``1.24``."""
     quantity = parse_quantity(cell)
