@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
 from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys
@@ -31,9 +31,9 @@ def _matches_any(text: str, labels: frozenset[str]) -> bool:
     return any(key in labels for key in label_keys(text))
 
 
-@dataclass(frozen=True)
-class FieldValue:
-    """A field's raw value as found, with the cell it came from (None when its label was not found)."""
+class FieldValue(NamedTuple):
+    """A field's raw value as found, with the cell it came from (None when its label was not found). A named tuple,
+    as ``CellRef`` is: every table cell of every file makes one."""
 
     spec: FieldSpec
     raw: Any
@@ -468,7 +468,7 @@ def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
         row.shown_section_weight, row.section_weight_ref = float(in_label[1]), row.ref("level1")
     score = row.cells.get("score")
     if section.bonus is not None and score is not None:
-        row.cells["score"] = replace(score, spec=replace(score.spec, signed=True))
+        row.cells["score"] = score._replace(spec=replace(score.spec, signed=True))
 
 
 def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
