@@ -81,11 +81,10 @@ def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
 
 
 def warm_up() -> None:
-    """Load every form definition, build its pandera schema and validate an empty frame with it (pandera registers
-    its backends on the first validate, ~0.2 s), so that worker processes forked after this start with all of it
-    instead of each doing it again."""
-    from .schemas import cell_frame, cell_schema, schema_codes
+    """Load every form definition, build the pandera schema of all of them and validate an empty frame with it
+    (pandera registers its backends on the first validate, ~0.2 s), so that worker processes forked after this start
+    with all of it instead of each doing it again."""
+    from .schemas import cell_frame, cell_schema
 
-    empty, _ = cell_frame([])
-    for definition in all_forms():
-        cell_schema(definition, schema_codes(definition)).validate(empty)
+    empty, _ = cell_frame([], [])
+    cell_schema(all_forms()).validate(empty)

@@ -330,3 +330,26 @@ def test_validating_files_together_finds_what_validating_each_alone_finds(make_b
         assert [f.as_dict("zh") for f in evaluation.findings] == [f.as_dict("zh") for f in alone.findings]
         assert evaluation.scores.total == alone.scores.total
     assert any(f.code.startswith("PE1") for f in together[1].findings)
+
+
+def test_files_of_several_forms_validated_together_each_get_their_own_forms_checks(make_book):
+    """One pandera call covers a chunk of any forms: a schema check runs on a cell only when the cell's own form
+    switches it on, so a form that turns a check off gets no such finding even beside forms that keep it."""
+    from dataclasses import replace
+
+    from perfeval_xl.definition import CheckConfig, load_form
+    from perfeval_xl.locate import extract
+    from perfeval_xl.reader import read_workbook
+    from perfeval_xl.schemas import schema_failures
+
+    hubei = load_form("hubei")
+    quiet = replace(hubei, checks={**hubei.checks, "PE102": CheckConfig(enabled=False)})
+    bad = read_workbook(make_book(clean_data(), {"fields": {"budget": "见附件"}}))
+    failures = schema_failures(
+        [extract(bad, hubei), extract(bad, quiet), extract(read_workbook(GUANGZHOU), load_form("guangzhou"))]
+    )
+    alone = schema_failures([extract(bad, hubei)])[0]
+    assert {cell.typed for cell in alone["PE102"]} == {"见附件"}
+    assert failures[0] == alone
+    assert failures[1] == {code: cells for code, cells in alone.items() if code != "PE102"}
+    assert failures[2] == {}
