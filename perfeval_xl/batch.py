@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,6 @@ from .reader import UnreadableInput
 from .report import result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
-from .writeback import annotate_file
 
 ANNOTATED_DIR = "annotated"
 
@@ -89,6 +89,8 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
     result = result_dict(outcome, task.name, task.lang)
     if task.annotate_to is None or not outcome.findings:
         return result, None
+    from .writeback import annotate_file  # here: openpyxl is imported only when annotating
+
     try:
         annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to)
     except Exception as exc:
@@ -126,6 +128,8 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
             yield from check_chunk(chunk)
         return
     warm_up()
+    if any(task.annotate_to for task in tasks):
+        import_module(".writeback", __package__)  # once, for every worker forked below
     # Forked workers share the warmed-up objects; frozen, the collector in each worker never walks them (walking
     # them would cost time and copy their pages).
     gc.freeze()

@@ -16,7 +16,6 @@ from .reader import UnreadableInput
 from .report import render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
-from .writeback import annotate_file
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言")
@@ -122,6 +121,8 @@ def check(
             worst = EXIT_ERRORS
         result = result_dict(evaluation, path, lang)
         if path in destinations:
+            from .writeback import annotate_file  # here: openpyxl is imported only when annotating
+
             dest = destinations[path]
             annotate_file(path, build_plan(evaluation, lang), dest)
             result["annotated"] = str(dest)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
-from openpyxl.utils.cell import get_column_letter, quote_sheetname
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 META_SHEET = "_perfeval"
 
@@ -16,12 +16,13 @@ META_SHEET = "_perfeval"
 @lru_cache(maxsize=65536)
 def a1(row: int, col: int) -> str:
     """A1 reference of a 0-based (row, col) (memoised: every file asks for the same few hundred)."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return xl_rowcol_to_cell(row, col)
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
-    """``'自评表'!C5``, the form users paste into Excel's name box and hyperlinks point to."""
-    return f"{quote_sheetname(sheet)}!{cell}"
+    """``'自评表'!C5``, the form users paste into Excel's name box and hyperlinks point to: the name always quoted,
+    a quote in it doubled."""
+    return "'{}'!{}".format(sheet.replace("'", "''"), cell)
 
 
 class CellRef(NamedTuple):
