@@ -23,15 +23,17 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.service import check_path
-from perfeval_xl.values import parse_quantity
+from perfeval_xl.values import parse_amount, parse_quantity, parse_rate, parse_score
 
+PARSERS = (parse_quantity, parse_amount, parse_rate, parse_score)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def ours(path: Path) -> None:
-    # The copies repeat the same two workbooks; clearing the parser's memo keeps the result what distinct
-    # submissions would see (the memo still removes repeated parsing within one file).
-    parse_quantity.cache_clear()
+    # The copies repeat the same workbooks; clearing the parsers' memos keeps the result what distinct submissions
+    # would see (the memos still remove repeated parsing within one file).
+    for parser in PARSERS:
+        parser.cache_clear()
     check_path(path)
 
 
