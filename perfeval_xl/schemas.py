@@ -29,8 +29,8 @@ def _keys(definition: FormDefinition) -> list[str]:
 
 def _code_check(check: SchemaCheck) -> pa.Check:
     def valid(frame: pd.DataFrame) -> pd.Series:
-        # Whether the check applies, by id(spec): a form has a few dozen specs for hundreds of cells, and a spec
-        # belongs to one form, whose switched-on codes are in the row's ``codes``.
+        # Whether the check applies to a spec is asked once per spec (a form has a few dozen for hundreds of cells);
+        # whether the cell's form switches the check on, from the row's ``codes`` (forms may share specs).
         applies: dict[int, bool] = {}
         code, ok = check.code, check.element_ok
         results = []
@@ -39,8 +39,8 @@ def _code_check(check: SchemaCheck) -> pa.Check:
         ):
             known = applies.get(id(spec))
             if known is None:
-                known = applies[id(spec)] = code in codes and check.applies(spec)
-            results.append(not known or ok(spec, value))
+                known = applies[id(spec)] = check.applies(spec)
+            results.append(not known or code not in codes or ok(spec, value))
         return pd.Series(results, index=frame.index, dtype=bool)
 
     return pa.Check(valid, name=check.code, error=check.code)
@@ -49,16 +49,16 @@ def _code_check(check: SchemaCheck) -> pa.Check:
 _SCHEMAS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], pa.DataFrameSchema] = {}
 
 
-def cell_schema(definitions: list[FormDefinition]) -> pa.DataFrameSchema:
-    """The schema of the cells of some forms (built once per set of form versions): every key one of theirs, every
-    schema check one of them switches on run on the rows of the forms that switch it on."""
+def cell_schema(forms: list[tuple[FormDefinition, tuple[str, ...]]]) -> pa.DataFrameSchema:
+    """The schema of the cells of some forms, each given with the schema codes it switches on (built once per set of
+    form versions and codes): every key one of theirs, every code one of them switches on run on the rows of the
+    forms that switch it on (see ``cell_frame``)."""
     from .checks import BY_CODE
 
-    forms = {(d.id, d.version): d for d in definitions}
-    key = tuple(sorted((d.id, d.version, schema_codes(d)) for d in forms.values()))
+    key = tuple(sorted({(definition.id, definition.version, codes) for definition, codes in forms}))
     if key in _SCHEMAS:
         return _SCHEMAS[key]
-    keys = sorted({k for d in forms.values() for k in _keys(d)})
+    keys = sorted({k for definition, _ in forms for k in _keys(definition)})
     codes = sorted({code for _, _, form_codes in key for code in form_codes})
     _SCHEMAS[key] = pa.DataFrameSchema(
         {
@@ -69,7 +69,7 @@ def cell_schema(definitions: list[FormDefinition]) -> pa.DataFrameSchema:
             "codes": pa.Column(object),
         },
         checks=[_code_check(BY_CODE[code]()) for code in codes],
-        name="+".join(sorted(f"{form_id}@{version}" for form_id, version in forms)),
+        name="+".join(sorted({f"{form_id}@{version}" for form_id, version, _ in key})),
     )
     return _SCHEMAS[key]
 
@@ -131,8 +131,9 @@ def schema_failures(extractions: list[Extraction]) -> list[dict[str, list[FieldV
         return results
     switched_on = [schema_codes(e.definition) for e in extractions]
     frame, owners = cell_frame(extractions, switched_on)
+    forms = {id(e.definition): (e.definition, codes) for e, codes in zip(extractions, switched_on, strict=True)}
     try:
-        cell_schema([e.definition for e in extractions]).validate(frame, lazy=True)
+        cell_schema(list(forms.values())).validate(frame, lazy=True)
     except SchemaErrors as errors:
         for check, row in zip(errors.failure_cases["check"], errors.failure_cases["index"], strict=True):
             if isinstance(row, int | np.integer):

@@ -84,7 +84,7 @@ def warm_up() -> None:
     """Load every form definition, build the pandera schema of all of them and validate an empty frame with it
     (pandera registers its backends on the first validate, ~0.2 s), so that worker processes forked after this start
     with all of it instead of each doing it again."""
-    from .schemas import cell_frame, cell_schema
+    from .schemas import cell_frame, cell_schema, schema_codes
 
     empty, _ = cell_frame([], [])
-    cell_schema(all_forms()).validate(empty)
+    cell_schema([(definition, schema_codes(definition)) for definition in all_forms()]).validate(empty)
