@@ -81,9 +81,9 @@ def check_path(path: str | Path, form_id: str | None = None) -> Evaluation:
 
 
 def warm_up() -> None:
-    """Load every form definition, build the pandera schema of all of them and validate an empty frame with it
-    (pandera registers its backends on the first validate, ~0.2 s), so that worker processes forked after this start
-    with all of it instead of each doing it again."""
+    """Load every form definition and validate an empty frame with the pandera schema of all of them (pandera
+    registers its backends on the first validate, ~0.2 s), so that worker processes forked after this start with
+    the definitions and the backends instead of each loading them again."""
     from .schemas import cell_frame, cell_schema, schema_codes
 
     empty, _ = cell_frame([], [])
