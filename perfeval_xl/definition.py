@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
@@ -343,10 +344,7 @@ def _headline(r: _Reader, scoring: dict[str, Any], budget: BudgetRule | None, fi
 
 def _allocations(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec], field_ref: Any) -> tuple:
     allocations = []
-    for n, raw in enumerate(r.get(scoring, "allocations", "scoring", list, [])):
-        path = f"scoring.allocations[{n}]"
-        data = r.mapping(raw, path)
-        r.known(data, {"table", "column", "within"}, path)
+    for path, data in r.entries(scoring, "allocations", "scoring", {"table", "column", "within"}):
         table, column = r.get(data, "table", path, str), r.get(data, "column", path, str)
         if table not in tables or column not in {c.key for c in tables[table].columns}:
             raise r.fail(path, f"{table}.{column} 不是本表定义的表格列")
@@ -357,10 +355,7 @@ def _allocations(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpe
 
 def _citations(r: _Reader, scoring: dict[str, Any], field_ref: Any) -> tuple[Citation, ...]:
     citations = []
-    for n, raw in enumerate(r.get(scoring, "citations", "scoring", list, [])):
-        path = f"scoring.citations[{n}]"
-        data = r.mapping(raw, path)
-        r.known(data, {"text", "pattern", "field"}, path)
+    for path, data in r.entries(scoring, "citations", "scoring", {"text", "pattern", "field"}):
         pattern = r.get(data, "pattern", path, str)
         try:
             groups = re.compile(pattern).groups
@@ -389,10 +384,7 @@ def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:
     """``sheet: {name, title}`` for a one-sheet form, or ``sheets: [{name, title, detect}, …]``."""
     if "sheets" in data:
         specs = []
-        for n, raw in enumerate(r.get(data, "sheets", "", list)):
-            path = f"sheets[{n}]"
-            sheet = r.mapping(raw, path)
-            r.known(sheet, {"name", "title", "detect"}, path)
+        for path, sheet in r.entries(data, "sheets", "", {"name", "title", "detect"}, required=True):
             specs.append(
                 SheetSpec(
                     r.get(sheet, "name", path, str),
@@ -412,10 +404,7 @@ def _field_ratios(r: _Reader, scoring: dict[str, Any], field_ref: Any) -> tuple[
     """``{key, numerator: [...], denominator: [...]}``: a rate field the form computes from amounts (控制率 =
     实际在职人数 / 编制数)."""
     ratios = []
-    for n, raw in enumerate(r.get(scoring, "ratios", "scoring", list, [])):
-        path = f"scoring.ratios[{n}]"
-        data = r.mapping(raw, path)
-        r.known(data, {"key", "numerator", "denominator"}, path)
+    for path, data in r.entries(scoring, "ratios", "scoring", {"key", "numerator", "denominator"}):
         terms = {
             part: tuple(field_ref(k, f"{path}.{part}") for k in r.labels(data.get(part), f"{path}.{part}"))
             for part in ("numerator", "denominator")
@@ -440,10 +429,7 @@ def _row_sums(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec])
         return Term(sign, other, column)
 
     rules = []
-    for n, raw in enumerate(r.get(scoring, "row_sums", "scoring", list, [])):
-        path = f"scoring.row_sums[{n}]"
-        data = r.mapping(raw, path)
-        r.known(data, {"table", "total", "parts"}, path)
+    for path, data in r.entries(scoring, "row_sums", "scoring", {"table", "total", "parts"}):
         table = r.get(data, "table", path, str)
         if table not in tables:
             raise r.fail(f"{path}.table", f"{table!r} 不是本表定义的表格")
@@ -488,6 +474,17 @@ class _Reader:
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return tuple(value)
         raise self.fail(path, f"应为标签或标签列表, 实为 {value!r}")
+
+    def entries(
+        self, data: dict[str, Any], key: str, path: str, allowed: set[str], required: bool = False
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each mapping of the list under ``key`` (none when it is absent, unless ``required``), with its key path
+        (``scoring.citations[2]``), its keys checked against ``allowed``."""
+        for n, raw in enumerate(self.get(data, key, path, list, ... if required else [])):
+            where = f"{path}.{key}[{n}]" if path else f"{key}[{n}]"
+            item = self.mapping(raw, where)
+            self.known(item, allowed, where)
+            yield where, item
 
     def known(self, data: dict[str, Any], allowed: set[str] | frozenset[str], path: str) -> None:
         unknown = sorted(set(data) - allowed)
@@ -629,10 +626,7 @@ class _Reader:
                 if row.type == "amount"
             ]
         # Identities down each column: 三公经费 = 公务用车 + 出国 + 公务接待; 公用经费 ≥ its 其中 rows (partial).
-        for n, rule in enumerate(self.get(data, "row_sums", path, list, [])):
-            spath = f"{path}.row_sums[{n}]"
-            rule = self.mapping(rule, spath)
-            self.known(rule, {"total", "parts", "partial"}, spath)
+        for spath, rule in self.entries(data, "row_sums", path, {"total", "parts", "partial"}):
             total, parts = self.get(rule, "total", spath, str), self.get(rule, "parts", spath, list)
             for name in (total, *parts):
                 if name not in rows_raw:

@@ -59,7 +59,7 @@ def _read(path: str | Path) -> WorkbookGrid | UnreadableInput:
 
 
 def check_paths(paths: list[str | Path], form_id: str | None = None) -> list[Evaluation | UnreadableInput]:
-    """Read, detect and evaluate several files together (one pandera call per form): an Evaluation or the
+    """Read, detect and evaluate several files together (one pandera call for all): an Evaluation or the
     UnreadableInput that says why not, for each path in order."""
     return check_grids([_read(path) for path in paths], form_id)
 

@@ -94,8 +94,7 @@ COLUMNS: tuple[Column, ...] = tuple(
 )
 
 
-def _column(en: str) -> int:
-    return next(i for i, c in enumerate(COLUMNS) if c.en == en)
+COLUMN_AT = {c.en: i for i, c in enumerate(COLUMNS)}  # a column's position by its English name
 
 
 def _width(text: Any) -> float:
@@ -226,10 +225,10 @@ class Outputs:
         self.csv.writerow([_safe_csv(v) for v in values])
         row = self.summary.append(values)
         if entry.returned:
-            self.summary.ws.write_string(row, _column("status"), VERDICT[lang][1], self.book.returned)
+            self.summary.ws.write_string(row, COLUMN_AT["status"], VERDICT[lang][1], self.book.returned)
         if entry.annotated:
             self.summary.ws.write_url(
-                row, _column("annotated copy"), f"external:{entry.annotated}", self.book.link, entry.annotated
+                row, COLUMN_AT["annotated copy"], f"external:{entry.annotated}", self.book.link, entry.annotated
             )
         issues = entry.result.get("issues", [])
         codes = [i["code"] for i in issues]
@@ -331,7 +330,7 @@ class Outputs:
         histogram.set_legend({"none": True})
         ws.insert_chart(16, 3, histogram)
 
-        computed, reported = _column("computed total"), _column("reported total")
+        computed, reported = COLUMN_AT["computed total"], COLUMN_AT["reported total"]
         scatter = self.book.book.add_chart({"type": "scatter"})
         last = max(self.count, 1)
         scatter.add_series(
