@@ -12,6 +12,7 @@ from ..grid import CellRef
 from ..values import Quantity
 
 if TYPE_CHECKING:
+    from ..definition import SumRule
     from ..engine import Evaluation
     from ..locate import FieldValue
 
@@ -67,6 +68,18 @@ class Check:
             value=value,
             expected=expected,
             key=key,
+        )
+
+    def sum_finding(self, ctx: Context, rule: SumRule, total: float | None, expected: float) -> Finding:
+        """A finding on a sum rule's total cell: the total as typed and what its parts add up to."""
+        fields = ctx.evaluation.extraction.fields
+        return self.finding(
+            ctx,
+            fields[rule.total].ref,
+            value=total,
+            expected=round(expected, 6),
+            total=fields[rule.total].spec.label,
+            parts="+".join(fields[p].spec.label for p in rule.parts),
         )
 
 

@@ -40,12 +40,4 @@ class SumMismatch(Check):
             expected = sum(p.value or 0.0 for p in parts if p is not None)
             tolerance = total.tolerance + sum(p.tolerance for p in parts if p is not None)
             if differs(total.value or 0.0, expected, tolerance):
-                fields = ev.extraction.fields
-                yield self.finding(
-                    ctx,
-                    fields[rule.total].ref,
-                    value=total.value,
-                    expected=round(expected, 6),
-                    total=fields[rule.total].spec.label,
-                    parts="+".join(fields[p].spec.label for p in rule.parts),
-                )
+                yield self.sum_finding(ctx, rule, total.value, expected)

@@ -25,7 +25,6 @@ class PartsOverTotal(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
-        fields = ev.extraction.fields
         for rule in (r for r in ev.definition.sums if r.partial):
             total = ev.parsed.get(rule.total)
             if total is None or total.kind != "number":
@@ -34,11 +33,4 @@ class PartsOverTotal(Check):
             expected = sum(q.value or 0.0 for q in parts)
             tolerance = spread(total) + sum(spread(q) for q in parts)
             if expected > (total.value or 0.0) and differs(total.value or 0.0, expected, tolerance):
-                yield self.finding(
-                    ctx,
-                    fields[rule.total].ref,
-                    value=total.value,
-                    expected=round(expected, 6),
-                    total=fields[rule.total].spec.label,
-                    parts="+".join(fields[p].spec.label for p in rule.parts),
-                )
+                yield self.sum_finding(ctx, rule, total.value, expected)
