@@ -613,9 +613,7 @@ class _Reader:
                 for c in columns
             ]
         sums = []
-        for n, rule in enumerate(self.get(data, "sums", path, list, [])):
-            spath = f"{path}.sums[{n}]"
-            rule = self.mapping(rule, spath)
+        for spath, rule in self.entries(data, "sums", path, {"total", "parts"}):
             total, parts = self.get(rule, "total", spath, str), self.get(rule, "parts", spath, list)
             for name in (total, *parts):
                 if name not in col_keys:
@@ -778,12 +776,12 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
             raise r.fail(f"{path}.explanation_column", f"{indicators.explanation_column!r} 不是表格 {table} 的列")
     sums = tuple(matrix_sums) + tuple(
         SumRule(
-            total=field_ref(s.get("total"), f"scoring.sums[{n}].total"),
-            parts=tuple(field_ref(p, f"scoring.sums[{n}].parts") for p in s.get("parts", [])),
-            partial=r.get(s, "partial", f"scoring.sums[{n}]", bool, False),
-            blank_is_zero=r.get(s, "blank_is_zero", f"scoring.sums[{n}]", bool, False),
+            total=field_ref(s.get("total"), f"{where}.total"),
+            parts=tuple(field_ref(p, f"{where}.parts") for p in r.get(s, "parts", where, list)),
+            partial=r.get(s, "partial", where, bool, False),
+            blank_is_zero=r.get(s, "blank_is_zero", where, bool, False),
         )
-        for n, s in enumerate(r.get(scoring, "sums", "scoring", list, []))
+        for where, s in r.entries(scoring, "sums", "scoring", {"total", "parts", "partial", "blank_is_zero"})
     )
     agreements = tuple(
         tuple(field_ref(k, f"scoring.agree[{n}]") for k in r.labels(group, f"scoring.agree[{n}]"))

@@ -38,6 +38,9 @@ HUBEI_BREAKS = [
     (lambda d: d["scoring"]["indicators"]["sections"][0].update(weight=45), "scoring"),
     (lambda d: d["scoring"]["indicators"]["tiers"][0].update(low=1.5), "scoring.indicators.tiers[0]"),
     (lambda d: d["checks"]["PE303"].update(severity="fatal"), "checks.PE303.severity"),
+    (lambda d: d["scoring"]["sums"][0].update(part=["basic_total"]), "scoring.sums[0].part"),
+    (lambda d: d["scoring"]["sums"].append("executed"), "scoring.sums[1]"),
+    (lambda d: d["scoring"]["sums"][0].update(parts="basic_total"), "scoring.sums[0].parts"),
     (lambda d: d["scoring"]["budget_execution"].update(weight="twenty"), "scoring.budget_execution.weight"),
 ]
 
@@ -52,6 +55,7 @@ def _columns(d):
 
 GUANGZHOU_BREAKS = [
     (lambda d: d["blocks"][1]["matrix"]["sums"][0].update(total="county"), "blocks[1].matrix.sums[0]"),
+    (lambda d: d["blocks"][1]["matrix"]["sums"][0].update(partial=True), "blocks[1].matrix.sums[0].partial"),
     (
         lambda d: d["blocks"][1]["matrix"]["rows"]["rate"].update(ratio=["executed"]),
         "blocks[1].matrix.rows.rate.ratio",
