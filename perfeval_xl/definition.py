@@ -22,6 +22,15 @@ FIELD_KEYS = frozenset(
     "label match type required computed added output at tall fill_down choices width unit after optional under "
     "signed span group".split()
 )
+ROOT_KEYS = frozenset(
+    "id name region version source year_pattern sheet sheets detect blocks scoring grades rounding checks footnotes "
+    "report".split()
+)
+SCORING_KEYS = frozenset(
+    "budget_execution indicators total grade explanation headline sums row_sums ratios allocations citations "
+    "agree".split()
+)
+INDICATOR_KEYS = frozenset("table sections tiers negative_level2 far_exceeded_ratio rated explanation_column".split())
 
 
 class DefinitionError(ValueError):
@@ -380,6 +389,25 @@ def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tupl
     }
 
 
+def _check_configs(r: _Reader, data: dict[str, Any]) -> dict[str, CheckConfig]:
+    """``checks: {PE303: {severity: warning}, PE102: {enabled: false}}``: each code one of the catalogue's, so that a
+    misspelt code is refused rather than silently leaving the check as it was."""
+    from .checks import BY_CODE  # here: the checks import this module
+
+    configs = {}
+    for code, raw in r.mapping(data.get("checks", {}), "checks").items():
+        path = f"checks.{code}"
+        if code not in BY_CODE:
+            raise r.fail(path, f"{code!r} 不是校验目录中的代码; 可用: {', '.join(sorted(BY_CODE))}")
+        cfg = r.mapping(raw, path)
+        r.known(cfg, {"enabled", "severity"}, path)
+        severity = r.get(cfg, "severity", path, str, None)
+        if severity is not None and severity not in SEVERITIES:
+            raise r.fail(f"{path}.severity", f"{severity!r} 应为 error 或 warning")
+        configs[code] = CheckConfig(enabled=r.get(cfg, "enabled", path, bool, True), severity=severity)
+    return configs
+
+
 def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:
     """``sheet: {name, title}`` for a one-sheet form, or ``sheets: [{name, title, detect}, …]``."""
     if "sheets" in data:
@@ -396,6 +424,7 @@ def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:
             raise r.fail("sheets", "至少列出一个工作表")
         return tuple(specs)
     sheet = r.mapping(r.get(data, "sheet", "", dict), "sheet")
+    r.known(sheet, {"name", "title"}, "sheet")
     detect = r.labels(r.get(data, "detect", "", list), "detect")
     return (SheetSpec(r.get(sheet, "name", "sheet", str), r.get(sheet, "title", "sheet", str), detect),)
 
@@ -665,6 +694,7 @@ class _Reader:
         table = None
         if "table" in data:
             tdata = self.mapping(data["table"], f"{path}.table")
+            self.known(tdata, {"columns", "stop", "spare_rows", "presets", "header_rows", "total_row"}, f"{path}.table")
             columns = tuple(
                 self.field_spec(key, value, f"{path}.table.columns.{key}")
                 for key, value in self.mapping(
@@ -708,6 +738,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     """Validate a loaded YAML mapping into a FormDefinition; raise DefinitionError at the first bad key."""
     r = _Reader(origin)
     data = r.mapping(data, "(root)")
+    r.known(data, ROOT_KEYS, "(root)")
     parsed_blocks = [r.block(b, f"blocks[{i}]") for i, b in enumerate(r.get(data, "blocks", "", list))]
     blocks = tuple(block for block, _, _ in parsed_blocks)
     ratios = [ratio for _, block_ratios, _ in parsed_blocks for ratio in block_ratios]
@@ -716,6 +747,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     tables = {b.id: b.table for b in blocks if b.table is not None}
     table_keys = set(tables)
     scoring = r.mapping(r.get(data, "scoring", "", dict), "scoring")
+    r.known(scoring, SCORING_KEYS, "scoring")
 
     def field_ref(value: Any, path: str, optional: bool = False) -> str | None:
         if value is None and optional:
@@ -727,6 +759,11 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     budget = None
     if "budget_execution" in scoring:
         b = r.mapping(scoring["budget_execution"], "scoring.budget_execution")
+        r.known(
+            b,
+            {"weight", "budget", "executed", "rate", "score", "rule", "floor", "explain_below"},
+            "scoring.budget_execution",
+        )
         rule = r.get(b, "rule", "scoring.budget_execution", str)
         if rule not in RATE_RULES:
             raise r.fail("scoring.budget_execution.rule", f"{rule!r} 应为 {', '.join(RATE_RULES)}")
@@ -744,17 +781,14 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
     if "indicators" in scoring:
         path = "scoring.indicators"
         i = r.mapping(scoring["indicators"], path)
+        r.known(i, INDICATOR_KEYS, path)
         table = r.get(i, "table", path, str)
         if table not in table_keys:
             raise r.fail(f"{path}.table", f"{table!r} 不是本表定义的表格; 可用: {', '.join(sorted(table_keys))}")
         sections = tuple(r.section(s, f"{path}.sections[{n}]") for n, s in enumerate(r.get(i, "sections", path, list)))
         tiers = tuple(
-            Tier(
-                r.get(t, "name", f"{path}.tiers[{n}]", str),
-                r.get(t, "low", f"{path}.tiers[{n}]", float),
-                r.get(t, "high", f"{path}.tiers[{n}]", float),
-            )
-            for n, t in enumerate(r.get(i, "tiers", path, list))
+            Tier(r.get(t, "name", where, str), r.get(t, "low", where, float), r.get(t, "high", where, float))
+            for where, t in r.entries(i, "tiers", path, {"name", "low", "high"}, required=True)
         )
         for n, tier in enumerate(tiers):
             if not 0 <= tier.low <= tier.high <= 1:
@@ -787,25 +821,16 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         tuple(field_ref(k, f"scoring.agree[{n}]") for k in r.labels(group, f"scoring.agree[{n}]"))
         for n, group in enumerate(r.get(scoring, "agree", "scoring", list, []))
     )
-    grades_raw = r.get(data, "grades", "", list, [])
     grades = tuple(
-        (r.get(g, "grade", f"grades[{n}]", str), r.get(g, "min", f"grades[{n}]", float))
-        for n, g in enumerate(grades_raw)
+        (r.get(g, "grade", where, str), r.get(g, "min", where, float))
+        for where, g in r.entries(data, "grades", "", {"grade", "min"})
     )
     if [m for _, m in grades] != sorted((m for _, m in grades), reverse=True):
         raise r.fail("grades", "等次须按最低分从高到低排列")
-    checks = {
-        code: CheckConfig(
-            enabled=r.get(r.mapping(cfg, f"checks.{code}"), "enabled", f"checks.{code}", bool, True),
-            severity=r.get(cfg, "severity", f"checks.{code}", str, None),
-        )
-        for code, cfg in r.mapping(data.get("checks", {}), "checks").items()
-    }
-    for code, cfg in checks.items():
-        if cfg.severity is not None and cfg.severity not in SEVERITIES:
-            raise r.fail(f"checks.{code}.severity", f"{cfg.severity!r} 应为 error 或 warning")
+    checks = _check_configs(r, data)
     sheets = _sheets(r, data)
     rounding = r.mapping(data.get("rounding", {}), "rounding")
+    r.known(rounding, {"score", "rate"}, "rounding")
     definition = FormDefinition(
         id=r.get(data, "id", "", str),
         name=r.get(data, "name", "", str),

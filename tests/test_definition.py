@@ -41,6 +41,18 @@ HUBEI_BREAKS = [
     (lambda d: d["scoring"]["sums"][0].update(part=["basic_total"]), "scoring.sums[0].part"),
     (lambda d: d["scoring"]["sums"].append("executed"), "scoring.sums[1]"),
     (lambda d: d["scoring"]["sums"][0].update(parts="basic_total"), "scoring.sums[0].parts"),
+    (lambda d: d.update(colour="red"), "(root).colour"),
+    (lambda d: d["sheet"].update(landscape=True), "sheet.landscape"),
+    (lambda d: d["scoring"].update(bonus=5), "scoring.bonus"),
+    (lambda d: d["scoring"]["budget_execution"].update(cap=1), "scoring.budget_execution.cap"),
+    (lambda d: d["scoring"]["indicators"].update(tier=[]), "scoring.indicators.tier"),
+    (lambda d: d["scoring"]["indicators"]["tiers"][0].update(hi=1), "scoring.indicators.tiers[0].hi"),
+    (lambda d: d["scoring"]["indicators"]["tiers"].append(0.5), "scoring.indicators.tiers[3]"),
+    (lambda d: d["grades"][0].update(max=100), "grades[0].max"),
+    (lambda d: d["checks"]["PE303"].update(severty="error"), "checks.PE303.severty"),
+    (lambda d: d["checks"].update(PE3O3={"enabled": False}), "checks.PE3O3"),
+    (lambda d: d.update(rounding={"scores": 1}), "rounding.scores"),
+    (lambda d: d["blocks"][3]["table"].update(stops=["合计"]), "blocks[3].table.stops"),
     (lambda d: d["scoring"]["budget_execution"].update(weight="twenty"), "scoring.budget_execution.weight"),
 ]
 
