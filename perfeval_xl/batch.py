@@ -223,10 +223,12 @@ def run_batch(
 
     outdir.mkdir(parents=True, exist_ok=True)
     database = db_url or f"sqlite:///{(outdir / 'results.sqlite').resolve()}"
-    history = History(database, __version__)
     options = f"form={form_id or '*'};lang={lang}"
     batch = BatchResult(database)
-    with tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked:
+    with (
+        History(database, __version__) as history,
+        tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked,
+    ):
         subs = collect(source, Path(unpacked), exclude=outdir)
         run_id = history.start_run(str(source))
         hashes = {s.name: content_hash(s.path) for s in subs if s.path is not None}
@@ -271,7 +273,6 @@ def run_batch(
         finally:
             bar.close()
             outputs.close()
-    history.close()
     return batch
 
 

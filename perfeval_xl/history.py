@@ -147,11 +147,19 @@ class History:
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
         """For each (form, unit, year, content hash), the unit's latest submission of that form and year from an
         earlier run whose content differs: one query for the submissions and one for their findings, not one per
-        unit."""
+        unit. The database keeps only each content's latest submission for the first (a unit whose unchanged file
+        is taken again run after run has a row per run, and only the newest of them can be the answer)."""
         units = sorted({unit for _, unit, _, _ in wanted})
         earlier: dict[tuple[str, str, int | None], list[Any]] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(units), _IN_CHUNK):
+                latest = (
+                    select(func.max(submissions.c.id).label("id"))
+                    .where(submissions.c.unit.in_(units[start : start + _IN_CHUNK]))
+                    .where(submissions.c.run_id < before_run)
+                    .group_by(submissions.c.form, submissions.c.unit, submissions.c.year, submissions.c.content_hash)
+                    .subquery()
+                )
                 query = (
                     select(
                         submissions.c.id,
@@ -162,9 +170,8 @@ class History:
                         submissions.c.content_hash,
                         runs.c.started_at,
                     )
+                    .join(latest, latest.c.id == submissions.c.id)
                     .join(runs, runs.c.id == submissions.c.run_id)
-                    .where(submissions.c.unit.in_(units[start : start + _IN_CHUNK]))
-                    .where(submissions.c.run_id < before_run)
                     .order_by(submissions.c.id.desc())
                 )
                 for row in conn.execute(query):
@@ -238,6 +245,12 @@ class History:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _safe_url(url: str) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, text
 from perfeval_xl import batch as batch_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
+from perfeval_xl.history import History
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
@@ -292,6 +294,41 @@ def test_resubmission_shows_fixed_and_new_findings_sqlite(tmp_path, make_book):
 @needs_postgres
 def test_resubmission_shows_fixed_and_new_findings_postgresql(tmp_path, make_book, postgres_url):
     _resubmission(tmp_path, make_book, postgres_url)
+
+
+def _history_over_runs(url: str) -> None:
+    """Runs that record a unit's contents A, A (unchanged), then B twice and another year's A: each new content is
+    compared with the unit's latest earlier submission of that form and year with other content."""
+    unit = f"历史单位{uuid.uuid4().hex[:8]}"  # the PostgreSQL database is shared by the session's tests
+
+    def result(year: int, codes: list[str]) -> dict:
+        issues = [{"code": c, "severity": "error", "sheet": "自评表", "cell": "C5"} for c in codes]
+        return {"status": "error", "form": "hubei", "unit": unit, "year": year, "issues": issues}
+
+    with History(url, "test") as history:
+        for file, content in (("A1.xlsx", "A"), ("A2.xlsx", "A")):
+            history.record(history.start_run("inbox"), [(file, content, "", result(2021, ["PE201"]))])
+        third = history.start_run("inbox")
+        history.record(third, [("B1.xlsx", "B", "", result(2021, ["PE203"]))])
+        history.record(third, [("other.xlsx", "A", "", result(2022, ["PE208"]))])
+        history.record(third, [("B2.xlsx", "B", "", result(2021, ["PE203", "PE204"]))])
+        now = history.start_run("inbox")
+        found = history.previous([("hubei", unit, 2021, "C"), ("hubei", unit, 2021, "B")], now)
+        assert found[("hubei", unit, 2021, "C")].file == "B2.xlsx"
+        assert found[("hubei", unit, 2021, "C")].findings == {("PE203", "自评表", "C5"), ("PE204", "自评表", "C5")}
+        assert found[("hubei", unit, 2021, "B")].file == "A2.xlsx"
+        assert found[("hubei", unit, 2021, "B")].findings == {("PE201", "自评表", "C5")}
+        assert history.previous([("hubei", unit, 2021, "C")], third)[("hubei", unit, 2021, "C")].file == "A2.xlsx"
+        assert history.previous([("hubei", unit, 2023, "A"), ("hubei", unit, 2022, "A")], now) == {}
+
+
+def test_previous_submission_is_the_latest_with_other_content_sqlite(tmp_path):
+    _history_over_runs(f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
+@needs_postgres
+def test_previous_submission_is_the_latest_with_other_content_postgresql(postgres_url):
+    _history_over_runs(postgres_url)
 
 
 def test_default_database_is_sqlite_in_the_output_folder(tmp_path, submissions):
