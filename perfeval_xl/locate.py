@@ -198,6 +198,7 @@ class _FormLabels:
     every: frozenset[str]  # every label of the form: a scan stops at one
     columns: dict[int, frozenset[str]]  # each table column's labels, by id() of its spec
     required: dict[int, frozenset[str]]  # each table's required column labels together, by id() of its spec
+    headers: dict[int, frozenset[str]]  # each table's column labels together, by id() of its spec
 
 
 _FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
@@ -220,6 +221,7 @@ def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
         frozenset(v for label in labels for v in expand(label, year)),
         {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
         {id(t): frozenset(v for c in _required(t) for v in expand(c.match, year)) for t in definition.tables.values()},
+        {id(t): frozenset(v for c in t.columns for v in expand(c.match, year)) for t in definition.tables.values()},
     )
     _FORM_LABELS[(id(definition), year)] = found
     return found
@@ -235,6 +237,7 @@ class _Locator:
         self.label_set = form_labels.every
         self.column_labels = form_labels.columns
         self.required_labels = form_labels.required
+        self.header_labels = form_labels.headers
         self.regions = self._regions()
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -352,7 +355,7 @@ class _Locator:
 
     def header_end(self, spec: TableSpec, row: int) -> int:
         """The first row below a header starting at ``row``: past the last of its rows that has a column label."""
-        labels = frozenset(label for c in spec.columns for label in self.folded(c))
+        labels = self.header_labels[id(spec)]
         band = [r for r in range(row, row + spec.header_rows) if self._row_has(r, labels)]
         return max(band) + 1
 
