@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +39,14 @@ class Finding:
             "sheet": self.sheet,
             "cell": self.cell,
             "message": self.message(lang),
-            "value": self.value,
-            "expected": self.expected,
+            "value": _plain(self.value),
+            "expected": _plain(self.expected),
         }
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: infinity and NaN (a cell holding them) as text, not as the non-standard literals."""
+    return str(value) if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _show(value: Any) -> str:

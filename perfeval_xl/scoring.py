@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import Tier
 from .values import Quantity
 
+# Digits enough for any finite float (up to 309 before the point) with its decimals: the default context's 28 made
+# quantize fail on a rate of 1e24 (a budget typed as 2.63417E+27).
+_EVERY_FLOAT = Context(prec=400, rounding=ROUND_HALF_UP)
+
 
 def round_half_up(value: float, decimals: int) -> float:
-    """Round as finance staff do (0.125 → 0.13), not banker's rounding."""
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    """Round as finance staff do (0.125 → 0.13), not banker's rounding. Infinity and NaN come back as they are."""
+    if not math.isfinite(value):
+        return value
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), context=_EVERY_FLOAT))
 
 
 def execution_rate(budget: float | None, executed: float | None) -> float | None:

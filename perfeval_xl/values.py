@@ -218,6 +218,8 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     base, typed, factor = _split_unit(unit_text)
     decimals_base = _scale_decimals(decimals, factor)
     upper = float(match["upper"]) * factor if match["upper"] else None
+    if not math.isfinite(number * factor) or (upper is not None and not math.isfinite(upper)):
+        return None  # beyond a float's range: unparsed, not infinity
     return Quantity(
         raw=raw,
         kind="number",

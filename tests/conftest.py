@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 from openpyxl import load_workbook
 
 from perfeval_xl.definition import load_form
@@ -18,6 +19,11 @@ from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
 from .postgres import postgres_url  # noqa: F401 - a session fixture for the tests that need PostgreSQL
+
+# Tests assert behaviour, never wall-clock time: no Hypothesis deadline (a first example pays for lazy imports, and a
+# busy CI machine is slower still).
+settings.register_profile("perfeval", deadline=None)
+settings.load_profile("perfeval")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -1,5 +1,6 @@
 """Every check has a failing case (tests/check_cases.yaml) and a passing case (the clean fixture)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,12 @@ def test_bonus_may_be_negative_on_its_step(make_book):
 def test_bonus_needs_its_reason(make_book):
     evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": 2.5, "basis": ""}}}))
     assert [f.code for f in evaluation.findings] == ["PE301"]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_non_finite_value_found_is_written_as_text_so_results_stay_strict_json(value):
+    from perfeval_xl.findings import Finding
+
+    finding = Finding("PE102", "error", "自评表", "C5", {"zh": "不是数字"}, value=value, expected=value)
+    record = json.loads(json.dumps(finding.as_dict(), allow_nan=False))
+    assert record["value"] == record["expected"] == str(value)

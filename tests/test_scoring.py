@@ -1,5 +1,7 @@
 """Scoring formulas checked against numbers printed in the seeds, and their properties."""
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -77,6 +79,17 @@ def test_grades(total, grade):
 def test_round_half_up_is_not_bankers_rounding():
     assert round_half_up(0.125, 2) == 0.13
     assert round_half_up(2.5, 0) == 3
+
+
+@pytest.mark.parametrize("value", [1e24, -2.63417e27, 1.7e308, float("inf"), float("-inf")])
+def test_round_half_up_keeps_numbers_too_large_for_decimals(value):
+    """A unit that types 2.63417E+27 as its budget gets a rate of 1e24: more digits than a decimal context holds at
+    four places. Such a float has no fraction to round; it comes back as it is, not as an InvalidOperation."""
+    assert round_half_up(value, 4) == value
+
+
+def test_round_half_up_leaves_nan_nan():
+    assert math.isnan(round_half_up(float("nan"), 2))
 
 
 weights = st.floats(min_value=0, max_value=100, allow_nan=False)

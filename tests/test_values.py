@@ -152,6 +152,17 @@ def test_amounts_that_are_not_plain_amounts_are_unparsed(raw):
     assert parse_amount(raw).kind != "number"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["9" * 400, "9" * 400 + "万元", "1" + "0" * 305 + "亿", "1-" + "9" * 400 + "人"],
+    ids=["400 digits", "400 digits 万元", "1e305 亿", "range to 400 digits"],
+)
+def test_numbers_beyond_float_range_are_unparsed(raw):
+    """A number too long for a float would read as infinity and break the arithmetic of every check after it."""
+    for parse in (parse_quantity, parse_amount, parse_rate, parse_score):
+        assert parse(raw).kind == "unparsed"
+
+
 def test_rates_and_scores():
     assert parse_rate("114.44%").value == pytest.approx(1.1444)
     assert parse_rate(1.1444).value == pytest.approx(1.1444)
@@ -182,7 +193,8 @@ def test_parser_never_crashes(value):
     q = parse_quantity(value)
     assert q.kind in {"empty", "number", "text", "compound", "unparsed"}
     if q.kind == "number":
-        assert q.value is not None and not math.isnan(q.value)
+        assert q.value is not None and math.isfinite(q.value)
+        assert q.upper is None or math.isfinite(q.upper)
     for parse in (parse_amount, parse_rate, parse_score):
         parse(value)
 
