@@ -1,5 +1,6 @@
 """Reading what units actually send: hand layouts, inserted rows and columns, and input that is not a workbook."""
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -159,6 +160,35 @@ def test_checker_never_crashes_on_arbitrary_cell_values(path, form, changes):
         return
     for finding in evaluation.findings:
         assert finding.message("zh") and finding.cell
+
+
+EXTREMES = [2.63417e27, 1e-300, "9" * 400]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent.parent / "examples").glob("*.xlsx")), ids=lambda p: p.stem
+)
+def test_an_extreme_number_in_any_numeric_field_is_reported_not_a_crash(path):
+    """Each numeric field of each example in turn holds a number far beyond any budget (a budget typed 2.63417E+27
+    made the execution rate 1e24, too many digits to round): the file is checked, its results are strict JSON, and
+    its annotation plan is built."""
+    from perfeval_xl.plan import build_plan
+    from perfeval_xl.report import result_dict
+    from perfeval_xl.service import check_grids
+
+    fields = check_path(path).extraction.fields.values()
+    refs = [f.ref for f in fields if f.ref is not None and f.spec.type in ("amount", "rate", "score", "quantity")]
+    grids = []
+    for ref in refs:
+        for value in EXTREMES:
+            grid = read_workbook(path)
+            grid.sheets[ref.sheet].cells[ref.row][ref.col] = value
+            grids.append(grid)
+    evaluations = check_grids(grids)
+    assert len(evaluations) == len(refs) * len(EXTREMES) > 0
+    for evaluation in evaluations:
+        json.dumps(result_dict(evaluation, path.name), allow_nan=False)
+        build_plan(evaluation, "zh")
 
 
 def test_labels_match_with_any_trailing_bracket(tmp_path):
