@@ -217,14 +217,15 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         comparator, approximate = comparator or ">=", True
     base, typed, factor = _split_unit(unit_text)
     decimals_base = _scale_decimals(decimals, factor)
+    value = number * factor
     upper = float(match["upper"]) * factor if match["upper"] else None
-    if not math.isfinite(number * factor) or (upper is not None and not math.isfinite(upper)):
+    if not math.isfinite(value) or (upper is not None and not math.isfinite(upper)):
         return None  # beyond a float's range: unparsed, not infinity
     return Quantity(
         raw=raw,
         kind="number",
         comparator=comparator if upper is None else ">=",
-        value=number * factor,
+        value=value,
         unit=base,
         typed_unit=typed,
         decimals=decimals_base,

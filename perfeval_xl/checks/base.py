@@ -82,6 +82,17 @@ class Check:
             parts="+".join(fields[p].spec.label for p in rule.parts),
         )
 
+    def identity_finding(
+        self, ctx: Context, ref: CellRef | None, found: Quantity, terms: list[tuple[int, Quantity]], /, **args: Any
+    ) -> Finding | None:
+        """A finding on a total that Σ sign × term does not give, blanks counting as 0 (see ``blank_zero_mismatch``):
+        the total as found (or 空白) and the sum; None when they agree. Positional, so ``args`` may name the message's
+        own ``total``."""
+        expected = blank_zero_mismatch(found, terms)
+        if expected is None:
+            return None
+        return self.finding(ctx, ref, expected=round(expected, 6), **shown_total(found), **args)
+
 
 class SchemaCheck(Check):
     """A stage-1 check expressed as a pandera element-wise check on every field or column it applies to."""

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..engine import parse_cell
 from ..findings import Finding
-from .base import Check, Context, blank_zero_mismatch, shown_total
+from .base import Check, Context
 
 
 class RowIdentity(Check):
@@ -49,14 +49,14 @@ class RowIdentity(Check):
                     continue
                 total = parse_cell(row.cells.get(rule.total))
                 terms = [(t.sign, parse_cell(source.cells.get(t.column))) for t, source in sources if source]
-                expected = blank_zero_mismatch(total, terms)
-                if expected is not None:
-                    yield self.finding(
-                        ctx,
-                        row.ref(rule.total),
-                        expected=round(expected, 6),
-                        **shown_total(total),
-                        row=table.name(row),
-                        total=table.spec.column(rule.total).label,
-                        parts=parts,
-                    )
+                finding = self.identity_finding(
+                    ctx,
+                    row.ref(rule.total),
+                    total,
+                    terms,
+                    row=table.name(row),
+                    total=table.spec.column(rule.total).label,
+                    parts=parts,
+                )
+                if finding is not None:
+                    yield finding

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..engine import parse_cell
 from ..findings import Finding
-from .base import Check, Context, blank_zero_mismatch, shown_total
+from .base import Check, Context
 
 
 class TotalRowMismatch(Check):
@@ -36,14 +36,13 @@ class TotalRowMismatch(Check):
             for column in table.spec.columns[1:]:
                 if column.type not in ("amount", "quantity") or column.key not in table.columns:
                     continue
-                total = parse_cell(total_row.cells.get(column.key))
-                expected = blank_zero_mismatch(total, [(1, parse_cell(r.cells.get(column.key))) for r in members])
-                if expected is not None:
-                    yield self.finding(
-                        ctx,
-                        total_row.ref(column.key),
-                        expected=round(expected, 6),
-                        **shown_total(total),
-                        row=table.name(total_row),
-                        column=column.label,
-                    )
+                finding = self.identity_finding(
+                    ctx,
+                    total_row.ref(column.key),
+                    parse_cell(total_row.cells.get(column.key)),
+                    [(1, parse_cell(r.cells.get(column.key))) for r in members],
+                    row=table.name(total_row),
+                    column=column.label,
+                )
+                if finding is not None:
+                    yield finding

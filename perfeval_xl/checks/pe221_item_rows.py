@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..definition import MatrixSpec
 from ..engine import parse_cell
 from ..findings import Finding
-from .base import Check, Context, blank_zero_mismatch, shown_total
+from .base import Check, Context
 
 
 class ItemsMismatch(Check):
@@ -37,16 +37,13 @@ class ItemsMismatch(Check):
                     continue
                 for column in matrix.columns:
                     key = MatrixSpec.key(row_key, column.key)
-                    total = ev.parsed[key]
-                    expected = blank_zero_mismatch(
-                        total, [(1, parse_cell(r.cells.get(column.key))) for r in items.rows]
+                    field = ev.extraction.fields[key]
+                    finding = self.identity_finding(
+                        ctx,
+                        field.ref,
+                        ev.parsed[key],
+                        [(1, parse_cell(r.cells.get(column.key))) for r in items.rows],
+                        total=field.spec.label,
                     )
-                    if expected is not None:
-                        field = ev.extraction.fields[key]
-                        yield self.finding(
-                            ctx,
-                            field.ref,
-                            expected=round(expected, 6),
-                            **shown_total(total),
-                            total=field.spec.label,
-                        )
+                    if finding is not None:
+                        yield finding
