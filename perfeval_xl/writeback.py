@@ -120,14 +120,18 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved."""
     source, dest = Path(source), Path(dest)
     book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
-    apply_plan(book, plan)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
     try:
-        book.save(tmp)
-        os.replace(tmp, dest)
+        apply_plan(book, plan)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
+        os.close(fd)
+        try:
+            book.save(tmp)
+            os.replace(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if book.vba_archive is not None:  # keep_vba's in-memory zip, which openpyxl never closes
+            book.vba_archive.close()
     return dest

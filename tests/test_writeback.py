@@ -195,11 +195,31 @@ def test_macro_workbook_keeps_its_vba_project(tmp_path):
         for cell in row:
             target[cell.coordinate] = cell.value
     macro.save(source)
+    macro.vba_archive.close()
     once = annotate_file(source, build_plan(check_path(source, "hubei")), tmp_path / "out.xlsm")
     twice = annotate_file(once, build_plan(check_path(once, "hubei")), once)
     with zipfile.ZipFile(twice) as archive:
         assert archive.read("xl/vbaProject.bin") == vba.read_bytes()
         assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
+
+
+def test_annotating_a_macro_workbook_leaves_no_archive_open(tmp_path, monkeypatch):
+    """openpyxl's keep_vba holds the VBA parts in an in-memory zip that it never closes; left to the garbage
+    collector, it can print "Exception ignored in: ZipFile.__del__ … I/O operation on closed file" after a run."""
+    from perfeval_xl import writeback
+
+    from .conftest import ROOT
+
+    loaded = []
+
+    def keep(*args, **kwargs):
+        loaded.append(load_workbook(*args, **kwargs))
+        return loaded[-1]
+
+    monkeypatch.setattr(writeback, "load_workbook", keep)
+    source = ROOT / "workbook_templates" / "hubei.xlsm"
+    annotate_file(source, build_plan(check_path(source)), tmp_path / "out.xlsm")
+    assert loaded[0].vba_archive is not None and loaded[0].vba_archive.fp is None  # closed
 
 
 def test_cli_refuses_two_inputs_onto_one_annotated_copy(tmp_path):

@@ -334,9 +334,8 @@ class FakeBook:
         """The book as Excel would show it after opening the file: values (cached ones for formulas), formulas,
         merges, solid fills, notes, protection."""
         book = cls(str(path))
-        keep_vba = str(path).lower().endswith(".xlsm")
-        formulas = load_workbook(path, keep_vba=keep_vba)
-        cached = load_workbook(path, data_only=True, keep_vba=keep_vba)
+        formulas = load_workbook(path)  # read only for what the sheets show: no VBA project needed
+        cached = load_workbook(path, data_only=True)
         for ws in formulas.worksheets:
             sheet = book.sheets.add(ws.title, after=book.sheets[-1] if len(book.sheets) else None)
             sheet.visible = ws.sheet_state == "visible"
