@@ -23,6 +23,7 @@ from .reader import UnreadableInput
 from .report import result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
+from .unwritable import cannot_write
 
 ANNOTATED_DIR = "annotated"
 
@@ -91,12 +92,13 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
         return result, None
     from .writeback import annotate_file  # here: openpyxl is imported only when annotating
 
+    copy = f"{ANNOTATED_DIR}/{task.name}"
     try:
         annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to)
     except Exception as exc:
-        result["annotation_error"] = f"{type(exc).__name__}: {exc}"
+        result["annotation_error"] = cannot_write(copy, exc, task.lang)
         return result, None
-    return result, f"{ANNOTATED_DIR}/{task.name}"
+    return result, copy
 
 
 def content_hash(path: Path) -> str:

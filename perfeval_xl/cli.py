@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,9 +18,22 @@ from .reader import UnreadableInput
 from .report import render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
+from .unwritable import cannot_write
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言")
+
+
+@contextmanager
+def _writing(path: Path, lang: str = "zh") -> Iterator[None]:
+    """An output that cannot be written (no permission, a file open in Excel, a file where a folder should be, a
+    full disk) is one line and exit code 2, never a traceback. It names the file the error names, if any (a
+    batch's summary in its output folder, a folder that could not be made), else ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        click.echo(cannot_write(exc.filename or path, exc, lang), err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 def _form_ids() -> list[str]:
@@ -52,7 +67,8 @@ def template(form: str, output: Path, macro: bool) -> None:
         raise click.UsageError(str(exc)) from exc
     if macro != (output.suffix.lower() == ".xlsm"):
         raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
-    click.echo(build_template(definition, output, macro=macro))
+    with _writing(output):
+        click.echo(build_template(definition, output, macro=macro))
 
 
 @main.command()
@@ -121,14 +137,20 @@ def check(
             worst = EXIT_ERRORS
         result = result_dict(evaluation, path, lang)
         if path in destinations:
-            from .writeback import annotate_file  # here: openpyxl is imported only when annotating
+            from . import writeback  # here: openpyxl is imported only when annotating
 
             dest = destinations[path]
-            annotate_file(path, build_plan(evaluation, lang), dest)
-            result["annotated"] = str(dest)
+            try:
+                writeback.annotate_file(path, build_plan(evaluation, lang), dest)
+                result["annotated"] = str(dest)
+            except Exception as exc:  # a locked or unwritable copy, or a workbook openpyxl refuses: the file's own
+                result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on
+                worst = EXIT_UNREADABLE
         results.append(result)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))
+            if "annotation_error" in result:
+                click.echo(result["annotation_error"], err=True)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)
@@ -160,7 +182,8 @@ def batch(
     if outdir.resolve() == source.resolve():
         raise click.UsageError("输出目录不能就是输入目录；请另指定一个目录")
     try:
-        result = run_batch(source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url)
+        with _writing(outdir, lang):
+            result = run_batch(source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url)
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -196,7 +219,8 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     try:
         evaluation = check_path(file, form_id)
-        written = write_report(evaluation, output, template_path)
+        with _writing(output):
+            written = write_report(evaluation, output, template_path)
     except (UnreadableInput, TemplateError) as exc:
         click.echo(f"{file}: {exc.text('zh') if isinstance(exc, UnreadableInput) else exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -239,7 +263,8 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)
     definition = evaluations[0].definition
-    build_template(definition, output, data)
+    with _writing(output, lang):
+        build_template(definition, output, data)
     result = check_path(output, definition.id)
     errors, warnings = result.severity_counts()
     click.echo(f"{output}: {len(files)} 个工作簿汇总为 {data['fields']['unit']}；{errors} 个错误，{warnings} 个提示")

@@ -91,8 +91,13 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         raise UnreadableInput(path, "文件不存在", "file not found")
     if path.is_dir():
         raise UnreadableInput(path, "这是一个文件夹，不是工作簿", "a folder, not a workbook")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:  # no read permission, a file another program holds exclusively, a vanished share
+        raise UnreadableInput(
+            path, f"无法打开文件（{exc.strerror or exc}），请检查读取权限", f"cannot open the file: {exc}"
+        ) from exc
     if head.startswith(_OLE_MAGIC):
         raise _classify_ole(path)
     if not head:

@@ -17,6 +17,7 @@ from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .plan import looks_like_formula
 from .report import issue_counts
+from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
     from .batch import Entry
@@ -89,7 +90,7 @@ COLUMNS: tuple[Column, ...] = tuple(
         ("上次提交", "previous", lambda e, _: e.previous.started_at if e.previous else "", None),
         ("已改正", "fixed", lambda e, _: _keys(e.fixed), None),
         ("新增问题", "new", lambda e, _: _keys(e.new), None),
-        ("批注副本", "annotated copy", lambda e, _: e.annotated or "", None),
+        ("批注副本", "annotated copy", lambda e, _: e.annotated or e.result.get("annotation_error", ""), None),
     )
 )
 
@@ -263,7 +264,7 @@ class Outputs:
         self.findings.finish()
         self._codes()
         self._charts(self.book.book.add_worksheet(self.charts_name))
-        self.book.book.close()
+        close_xlsx(self.book.book)
 
     def _codes(self) -> None:
         catalogue = {cls.code: cls() for cls in CATALOGUE}

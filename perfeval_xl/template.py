@@ -17,6 +17,7 @@ from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
+from .unwritable import close_xlsx
 
 INPUT_TINT = "#FFF2CC"
 COMPUTED_TINT = "#E7E6E6"
@@ -558,5 +559,5 @@ def build_template(
     if data and data.get("sources"):
         _sources_sheet(book, fmt, data["sources"])
     _meta_sheet(book, definition)
-    book.close()
+    close_xlsx(book)
     return path

@@ -265,6 +265,36 @@ def test_a_file_that_breaks_the_engine_gets_its_row_and_the_batch_goes_on(tmp_pa
     assert len(rows) == 6
 
 
+def test_a_copy_that_cannot_be_written_is_said_in_its_row_and_the_batch_goes_on(tmp_path, submissions, monkeypatch):
+    from perfeval_xl import writeback
+
+    real = writeback.annotate_file
+
+    def locked(source, plan, dest):
+        if str(source).endswith("hubei_xiangyang_2021.xlsx"):  # as when last run's copy is open in Excel
+            raise PermissionError(13, "Permission denied", str(dest))
+        return real(source, plan, dest)
+
+    monkeypatch.setattr(writeback, "annotate_file", locked)
+    entries = {e.name: e for e in _run(submissions, tmp_path / "out").entries}
+    message = "无法写入 annotated/hubei_xiangyang_2021.xlsx：没有写入权限，或文件正在 Excel/WPS 中打开（请关闭后重试）"
+    locked_entry = entries.pop("hubei_xiangyang_2021.xlsx")
+    assert locked_entry.result["annotation_error"] == message and locked_entry.annotated is None
+    assert all(e.annotated == f"annotated/{e.name}" for e in entries.values() if e.result["issues"])
+    summary = load_workbook(tmp_path / "out" / SUMMARY_BOOK)["汇总"]
+    column = [c.value for c in summary[1]].index("批注副本")
+    cells = {r[0]: r[column] for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert cells["hubei_xiangyang_2021.xlsx"] == message
+
+
+def test_a_summary_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, submissions):
+    out = tmp_path / "out"
+    (out / SUMMARY_BOOK).mkdir(parents=True)
+    result = CliRunner().invoke(main, ["batch", str(submissions), "-o", str(out), "--jobs", "1", "--no-annotate"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert f"无法写入 {out / SUMMARY_BOOK}：已有同名文件夹" in result.output
+
+
 def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

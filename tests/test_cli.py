@@ -1,7 +1,9 @@
 """The command-line contract other tools rely on: commands, JSON shape, languages and exit codes."""
 
 import json
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from perfeval_xl.checks import CATALOGUE
@@ -91,6 +93,53 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("check", XIANGYANG, "--annotate", tmp_path, "--in-place").exit_code == 2
     assert run("check", XIANGYANG, "--form", "nowhere").exit_code == 2
     assert run("check").exit_code == 2
+
+
+def _blocked(tmp_path):
+    """A path under a plain file: no folder can be made there, whoever runs the test (root ignores permissions)."""
+    (tmp_path / "blocker").write_text("", encoding="utf-8")
+    return tmp_path / "blocker" / "out"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("template", "hubei", "-o", "{out}/t.xlsx"),
+        ("report", XIANGYANG, "-o", "{out}/r.docx"),
+        ("consolidate", XIANGYANG, "-o", "{out}/c.xlsx"),
+        ("batch", XIANGYANG, "-o", "{out}"),
+        ("check", XIANGYANG, "--annotate", "{out}"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, args):
+    out = _blocked(tmp_path)
+    result = run(*(str(a).format(out=out) for a in args))
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # said, not raised
+    assert "无法写入" in result.output and "路径中有一个同名文件，不是文件夹" in result.output
+
+
+def test_a_copy_that_cannot_be_written_is_reported_and_the_other_files_are_still_checked(tmp_path, monkeypatch):
+    from perfeval_xl import writeback
+
+    real = writeback.annotate_file
+
+    def locked(source, plan, dest):
+        if Path(source) == XIANGYANG:  # as when the copy is open in Excel on Windows
+            raise PermissionError(13, "Permission denied", str(dest))
+        return real(source, plan, dest)
+
+    monkeypatch.setattr(writeback, "annotate_file", locked)
+    result = run("check", XIANGYANG, XIANGYANG_OFFICIAL, "--annotate", tmp_path, "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    first, second = json.loads(result.output)
+    assert first["annotation_error"] == (
+        f"cannot write {tmp_path / XIANGYANG.name}: permission denied, or the file is open in Excel/WPS "
+        "(close it and retry)"
+    )
+    assert "annotated" not in first and second["annotated"] == str(tmp_path / XIANGYANG_OFFICIAL.name)
+    assert (tmp_path / XIANGYANG_OFFICIAL.name).exists()
 
 
 def test_readme_lists_every_check():

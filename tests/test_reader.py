@@ -81,6 +81,20 @@ def test_missing_file_is_exit_2(tmp_path):
     assert "文件不存在" in result.output
 
 
+def test_a_file_that_cannot_be_opened_is_exit_2(tmp_path, monkeypatch):
+    """No read permission (tests may run as root, which has every permission, so opening is made to fail)."""
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(XIANGYANG.read_bytes())
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.output == f"{path}: 无法打开文件（Permission denied），请检查读取权限\n"
+
+
 def test_a_bad_file_does_not_stop_the_others(tmp_path):
     bad = tmp_path / "bad.xlsx"
     _random_bytes(bad)
