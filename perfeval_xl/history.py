@@ -101,7 +101,10 @@ class History:
             self.engine: Engine = create_engine(url)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{exc}") from exc
+            # The driver's own first line (connection refused, no such database), not SQLAlchemy's wrapping of it
+            # with the statement and a link: one line for the user.
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{reason}") from exc
 
     def start_run(self, source: str) -> int:
         started = datetime.now(UTC).isoformat(timespec="seconds")

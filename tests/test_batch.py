@@ -383,6 +383,10 @@ def test_command_line(tmp_path, submissions):
     assert refused.exit_code == 2 and "不是有效的 .zip" in refused.output
     bad_db = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "db"), "--db", "nosuchdb://x"])
     assert bad_db.exit_code == 2 and "无法打开结果数据库" in bad_db.output
+    unreachable = "postgresql+psycopg://perfeval:secret@127.0.0.1:1/none"  # nothing listens on port 1
+    refused = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "pg"), "--db", unreachable])
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("无法打开结果数据库 postgresql+psycopg://perfeval:***@127.0.0.1:1/none：")
 
 
 def test_validating_files_together_finds_what_validating_each_alone_finds(make_book):
