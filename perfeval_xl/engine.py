@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Section, Tier
-from .findings import Finding
+from .findings import Finding, severity_counts
 from .grid import WorkbookGrid
 from .locate import Extraction, FieldValue, TableRow, extract, norm_label
 from .scoring import (
@@ -146,8 +146,7 @@ class Evaluation:
 
     def severity_counts(self) -> tuple[int, int]:
         """(errors, warnings) among the findings."""
-        errors = sum(f.severity == "error" for f in self.findings)
-        return errors, len(self.findings) - errors
+        return severity_counts(f.severity for f in self.findings)
 
     @property
     def status(self) -> str:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 SEVERITY_LABEL = {"zh": {"error": "强制", "warning": "提示"}, "en": {"error": "error", "warning": "warning"}}
+
+
+def severity_counts(severities: Iterable[str]) -> tuple[int, int]:
+    """(errors, warnings) among some findings' severities: of Finding objects, or of the JSON contract's issues."""
+    listed = list(severities)
+    errors = listed.count("error")
+    return errors, len(listed) - errors
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Evaluation
-from .findings import SEVERITY_LABEL, percent
+from .findings import SEVERITY_LABEL, percent, severity_counts
 from .plan import STATUS_LABEL
 
 
@@ -53,9 +53,7 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
 
 def issue_counts(result: dict[str, Any]) -> tuple[int, int]:
     """(errors, warnings) of one result object of the JSON contract."""
-    issues = result.get("issues", [])
-    errors = sum(i["severity"] == "error" for i in issues)
-    return errors, len(issues) - errors
+    return severity_counts(i["severity"] for i in result.get("issues", []))
 
 
 def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
