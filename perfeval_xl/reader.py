@@ -5,12 +5,13 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import python_calamine
 
-from .grid import SheetGrid, WorkbookGrid
+from .grid import SheetGrid, WorkbookGrid, a1
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -20,6 +21,14 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
+# A sheet's recorded extent (<dimension ref="A1:L60"/>, or ref="A1" alone), and a cell holding a value, a formula or
+# an inline string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?([A-Z]+)(\d+)\"")
+_FILLED_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
+# calamine lays a sheet out as one block from A1 to its farthest cell; a value typed far away (XFD1048576) would
+# make it allocate hundreds of GB and abort the process, so a sheet larger than this is refused first. 5 million
+# cells (100,000 rows by 50 columns) is far beyond any self-evaluation form and costs about 250 MB to read.
+MAX_CELLS = 5_000_000
 
 
 class UnreadableInput(Exception):
@@ -43,31 +52,49 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _formula_cells(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula, per sheet name. calamine gives only cached values, and a file written by a
-    library and never opened in Excel caches nothing (or 0): a formula cell must never be taken as typed input."""
+def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+    """Each worksheet's name and XML, in the workbook's order (none when the workbook part cannot be parsed)."""
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return {}
+        return
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    result: dict[str, set[tuple[int, int]]] = {}
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_NS_REL}id"), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         try:
-            xml = archive.read(part)
+            yield sheet.get("name", ""), archive.read(part)
         except KeyError:
             continue
-        cells = set()
-        for match in _FORMULA.finditer(xml):
-            start = xml.rfind(b"<", 0, match.start())
-            cell = _CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
-            if cell:
-                cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
-        result[sheet.get("name", "")] = cells
-    return result
+
+
+def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
+    """The cells of a sheet's XML holding a formula. calamine gives only cached values, and a file written by a
+    library and never opened in Excel caches nothing (or 0): a formula cell must never be taken as typed input."""
+    cells = set()
+    for match in _FORMULA.finditer(xml):
+        start = xml.rfind(b"<", 0, match.start())
+        cell = _CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
+        if cell:
+            cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
+    return cells
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) from A1 to the farthest cell of a sheet's XML that holds something, as calamine lays the sheet
+    out. The recorded dimension bounds it and costs nothing to read; only a sheet recording a larger one (a cell far
+    away formatted, which calamine leaves out) or none is scanned cell by cell."""
+    dimension = _DIMENSION.search(xml, 0, 4096)
+    if dimension is not None:
+        rows, cols = int(dimension[2]), _column_index(dimension[1].decode()) + 1
+        if rows * cols <= MAX_CELLS:
+            return rows, cols
+    filled = _FILLED_CELL.findall(xml)
+    return (
+        max((int(row) for _, row in filled), default=0),
+        max((_column_index(col.decode()) + 1 for col, _ in filled), default=0),
+    )
 
 
 def _classify_ole(path: Path) -> UnreadableInput:
@@ -82,6 +109,19 @@ def _classify_ole(path: Path) -> UnreadableInput:
         "旧版 .xls 格式暂不支持，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
         "legacy .xls workbooks are not supported; save as .xlsx",
     )
+
+
+def _refuse_oversized(path: Path, name: str, xml: bytes) -> None:
+    rows, cols = _extent(xml)
+    if rows * cols > MAX_CELLS:
+        corner = a1(rows - 1, cols - 1)
+        raise UnreadableInput(
+            path,
+            f"工作表“{name}”的内容延伸到 {corner}（{rows} 行 × {cols} 列），超出读取上限 {MAX_CELLS:,} 个单元格："
+            f"通常是远处的单元格误填了内容，请删除多余的行和列后重新提交",
+            f"sheet {name!r} extends to {corner} ({rows} rows by {cols} columns), beyond the {MAX_CELLS:,} cells we "
+            "read: delete the stray far-away cells and resubmit",
+        )
 
 
 def read_workbook(path: str | Path) -> WorkbookGrid:
@@ -110,7 +150,10 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 raise UnreadableInput(
                     path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook"
                 )
-            formulas = _formula_cells(archive)
+            formulas = {}
+            for name, xml in _sheet_parts(archive):
+                _refuse_oversized(path, name, xml)
+                formulas[name] = _formula_cells(xml)
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = []
         for name in book.sheet_names:

@@ -295,6 +295,18 @@ def test_a_summary_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, submi
     assert f"无法写入 {out / SUMMARY_BOOK}：已有同名文件夹" in result.output
 
 
+def test_a_value_typed_far_away_is_one_unreadable_row_not_a_dead_batch(tmp_path, submissions):
+    """Before the reader's size guard, calamine aborted the worker reading it and BrokenProcessPool ended the batch."""
+    book = load_workbook(submissions / XIANGYANG.name)
+    book["自评表"]["XFD1048576"] = "x"
+    book.save(submissions / "远处有字.xlsx")
+    entries = {e.name: e for e in _run(submissions, tmp_path / "out", jobs=2).entries}
+    assert len(entries) == 7
+    assert entries["远处有字.xlsx"].status == "unreadable"
+    assert "XFD1048576" in entries["远处有字.xlsx"].result["message"]
+    assert entries[XIANGYANG.name].status == "warning"
+
+
 def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import evaluate
-from perfeval_xl.reader import _formula_cells, read_workbook
+from perfeval_xl.reader import _formula_cells, _sheet_parts, read_workbook
 from perfeval_xl.service import check_path
 
 from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
@@ -260,4 +260,54 @@ def test_formula_cells_found_in_every_way_a_sheet_writes_them(tmp_path):
         )
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     with zipfile.ZipFile(path) as archive:
-        assert _formula_cells(archive) == {"表": {(0, 1), (1, 1), (2, 1)}}
+        assert {name: _formula_cells(xml) for name, xml in _sheet_parts(archive)} == {"表": {(0, 1), (1, 1), (2, 1)}}
+
+
+def _far(tmp_path: Path, name: str, ref: str, *, value: bool) -> Path:
+    """The 襄阳 example with one far-away cell typed (``value``) or only coloured."""
+    from openpyxl.styles import PatternFill
+
+    book = load_workbook(XIANGYANG)
+    if value:
+        book["自评表"][ref] = "x"
+    else:
+        book["自评表"][ref].fill = PatternFill("solid", fgColor="FFFF00")
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def test_a_value_typed_far_away_is_refused_before_it_is_read(tmp_path):
+    """A value in XFD1048576 would make calamine allocate 549 GB and abort the process (a Rust panic, and in a batch
+    a dead worker that stopped every file): a separate process, so that without the guard this test fails, not the
+    test run."""
+    import subprocess
+    import sys
+
+    path = _far(tmp_path, "far.xlsx", "XFD1048576", value=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "from perfeval_xl.cli import main; main()", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr[-500:]
+    assert done.stderr == (
+        f"{path}: 工作表“自评表”的内容延伸到 XFD1048576（1048576 行 × 16384 列），超出读取上限 5,000,000 个单元格："
+        "通常是远处的单元格误填了内容，请删除多余的行和列后重新提交\n"
+    )
+
+
+def test_a_cell_far_away_only_formatted_changes_nothing(tmp_path):
+    """Colouring a far cell records a dimension of A1:XFD1048576, but calamine lays out only cells that hold
+    something: such a file is read as it is, not refused."""
+    path = _far(tmp_path, "coloured.xlsx", "XFD1048576", value=False)
+    assert _scores(path) == _scores(XIANGYANG)
+    assert read_workbook(path).sheets["自评表"].width < 20
+
+
+def test_a_value_a_million_rows_down_is_refused_with_its_address(tmp_path):
+    path = _far(tmp_path, "low.xlsx", "A1048576", value=True)
+    result = CliRunner().invoke(main, ["check", str(path), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "sheet '自评表' extends to K1048576 (1048576 rows by 11 columns)" in result.output
