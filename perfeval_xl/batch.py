@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -143,10 +144,30 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_collect_seldom) as pool:
-            for results in pool.map(check_chunk, chunks):
+            futures = [pool.submit(check_chunk, chunk) for chunk in chunks]
+            for chunk, future in zip(chunks, futures, strict=True):
+                try:
+                    results = future.result()
+                except BrokenProcessPool:  # a worker died (a native crash, the OOM killer): every unfinished chunk
+                    results = [_alone(task) for task in chunk]  # goes file by file, each in a process of its own
                 yield from results
     finally:
         gc.unfreeze()
+
+
+def _alone(task: _Task) -> tuple[dict[str, Any], str | None]:
+    """One file in a process of its own, once a worker has died: the file that kills this one too gets its row with
+    the reason, and the batch goes on."""
+    with ProcessPoolExecutor(max_workers=1, initializer=_collect_seldom) as pool:
+        try:
+            return pool.submit(check_one, task).result()
+        except BrokenProcessPool:
+            reason = (
+                "读取该文件的进程异常终止（文件可能已损坏），请在 Excel 中重新保存后提交"
+                if task.lang == "zh"
+                else "the process reading this file died (the file may be corrupt); save it again in Excel and resubmit"
+            )
+            return unreadable_dict(task.name, reason), None
 
 
 class Progress:

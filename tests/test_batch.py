@@ -307,6 +307,29 @@ def test_a_value_typed_far_away_is_one_unreadable_row_not_a_dead_batch(tmp_path,
     assert entries[XIANGYANG.name].status == "warning"
 
 
+def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypatch):
+    """A native crash or the OOM killer ends a worker without an exception: its file gets a row saying so, and every
+    other file, in its chunk or after, is still checked."""
+    import os
+
+    real = batch_module.check_paths
+
+    def crashing(paths, form_id=None):
+        if any(str(p).endswith("hubei_xiangyang_2021.xlsx") for p in paths):
+            os._exit(134)  # as an abort in native code ends a process
+        return real(paths, form_id)
+
+    monkeypatch.setattr(batch_module, "check_paths", crashing)
+    monkeypatch.setattr(batch_module, "CHUNK", 2)
+    entries = {e.name: e for e in _run(submissions, tmp_path / "out", jobs=2).entries}
+    assert len(entries) == 6
+    dead = entries.pop("hubei_xiangyang_2021.xlsx")
+    assert dead.status == "unreadable" and "进程异常终止" in dead.result["message"]
+    assert entries["hubei_xiangyang_2021_official.xlsx"].status == "warning"
+    assert entries["二级单位/公式单位.xlsx"].status == "error"
+    assert [e.status for e in entries.values()].count("unreadable") == 1  # 说明.xlsx, which is not a workbook
+
+
 def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
