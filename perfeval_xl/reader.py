@@ -118,7 +118,7 @@ def _refuse_oversized(path: Path, name: str, xml: bytes) -> None:
         raise UnreadableInput(
             path,
             f"工作表“{name}”的内容延伸到 {corner}（{rows} 行 × {cols} 列），超出读取上限 {MAX_CELLS:,} 个单元格："
-            f"通常是远处的单元格误填了内容，请删除多余的行和列后重新提交",
+            "通常是远处的单元格误填了内容，请删除多余的行和列后重新提交",
             f"sheet {name!r} extends to {corner} ({rows} rows by {cols} columns), beyond the {MAX_CELLS:,} cells we "
             "read: delete the stray far-away cells and resubmit",
         )
