@@ -7,15 +7,18 @@ from typing import Any
 
 # The operating system's reasons users meet, in their words; a locked file is the common one on Windows, where a
 # workbook open in Excel or WPS cannot be replaced.
-_REASONS: tuple[tuple[type[OSError], str, str], ...] = (
+_REASONS: tuple[tuple[tuple[type[OSError], ...], str, str], ...] = (
     (
-        PermissionError,
+        (PermissionError,),
         "没有写入权限，或文件正在 Excel/WPS 中打开（请关闭后重试）",
         "permission denied, or the file is open in Excel/WPS (close it and retry)",
     ),
-    (NotADirectoryError, "路径中有一个同名文件，不是文件夹", "a file stands where a folder is needed"),
-    (FileExistsError, "路径中有一个同名文件，不是文件夹", "a file stands where a folder is needed"),
-    (IsADirectoryError, "已有同名文件夹", "a folder of that name exists"),
+    (
+        (NotADirectoryError, FileExistsError),
+        "路径中有一个同名文件，不是文件夹",
+        "a file stands where a folder is needed",
+    ),
+    ((IsADirectoryError,), "已有同名文件夹", "a folder of that name exists"),
 )
 
 
