@@ -20,7 +20,7 @@ from . import __version__
 from .engine import Evaluation
 from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
-from .reader import UnreadableInput
+from .reader import UnreadableInput, cannot_open
 from .report import result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
@@ -108,6 +108,21 @@ def content_hash(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _hashes(subs: list[Submission]) -> dict[str, str]:
+    """Each submission's content hash; one that cannot even be opened becomes a refused submission in place (its
+    row says why), instead of ending the batch."""
+    hashes = {}
+    for n, sub in enumerate(subs):
+        if sub.path is None:
+            continue
+        try:
+            hashes[sub.name] = content_hash(sub.path)
+        except OSError as exc:
+            error = cannot_open(sub.path, exc)
+            subs[n] = Submission(sub.name, None, error.message, error.message_en)
+    return hashes
 
 
 def _refused(sub: Submission, lang: str) -> dict[str, Any]:
@@ -254,7 +269,7 @@ def run_batch(
     ):
         subs = collect(source, Path(unpacked), exclude=outdir)
         run_id = history.start_run(str(source))
-        hashes = {s.name: content_hash(s.path) for s in subs if s.path is not None}
+        hashes = _hashes(subs)
         stored = history.stored_issues(sorted(set(hashes.values())), options)
         reuse: set[str] = set()
         tasks: list[_Task] = []

@@ -111,6 +111,13 @@ def _classify_ole(path: Path) -> UnreadableInput:
     )
 
 
+def cannot_open(path: str | Path, exc: OSError) -> UnreadableInput:
+    """A file that cannot be opened at all: no read permission, held exclusively by another program, a share gone."""
+    return UnreadableInput(
+        path, f"无法打开文件（{exc.strerror or exc}），请检查读取权限", f"cannot open the file: {exc}"
+    )
+
+
 def _refuse_oversized(path: Path, name: str, xml: bytes) -> None:
     rows, cols = _extent(xml)
     if rows * cols > MAX_CELLS:
@@ -134,10 +141,8 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
-    except OSError as exc:  # no read permission, a file another program holds exclusively, a vanished share
-        raise UnreadableInput(
-            path, f"无法打开文件（{exc.strerror or exc}），请检查读取权限", f"cannot open the file: {exc}"
-        ) from exc
+    except OSError as exc:
+        raise cannot_open(path, exc) from exc
     if head.startswith(_OLE_MAGIC):
         raise _classify_ole(path)
     if not head:

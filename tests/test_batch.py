@@ -330,6 +330,23 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
     assert [e.status for e in entries.values()].count("unreadable") == 1  # 说明.xlsx, which is not a workbook
 
 
+def test_a_file_that_cannot_be_opened_is_one_row_not_a_dead_batch(tmp_path, submissions, monkeypatch):
+    """The batch hashes every file before checking it: a file it cannot open (no read permission, held by another
+    program) ended the whole batch there."""
+    real = batch_module.content_hash
+
+    def locked(path):
+        if path.name == XIANGYANG.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(batch_module, "content_hash", locked)
+    entries = {e.name: e for e in _run(submissions, tmp_path / "out").entries}
+    assert len(entries) == 6
+    assert entries[XIANGYANG.name].result["message"] == "无法打开文件（Permission denied），请检查读取权限"
+    assert entries[XIANGYANG_OFFICIAL.name].status == "warning"
+
+
 def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
