@@ -129,9 +129,9 @@ def schema_failures(extractions: list[Extraction]) -> list[dict[str, list[FieldV
     results: list[dict[str, list[FieldValue]]] = [{} for _ in extractions]
     if not extractions:
         return results
-    switched_on = [schema_codes(e.definition) for e in extractions]
+    forms = {id(e.definition): (e.definition, schema_codes(e.definition)) for e in extractions}  # once per form
+    switched_on = [forms[id(e.definition)][1] for e in extractions]
     frame, owners = cell_frame(extractions, switched_on)
-    forms = {id(e.definition): (e.definition, codes) for e, codes in zip(extractions, switched_on, strict=True)}
     try:
         cell_schema(list(forms.values())).validate(frame, lazy=True)
     except SchemaErrors as errors:
