@@ -42,6 +42,15 @@ class CellRef(NamedTuple):
         return self.row + 1
 
 
+class _LabelTables(NamedTuple):
+    """A sheet's folded text cells, indexed the ways the locator looks them up (see ``SheetGrid``)."""
+
+    labels: dict[tuple[int, int], str]
+    by_row: dict[int, list[tuple[int, str]]]
+    index: dict[str, list[tuple[int, int]]]
+    row_keys: dict[int, frozenset[str]]
+
+
 @dataclass
 class SheetGrid:
     """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells."""
@@ -83,41 +92,49 @@ class SheetGrid:
         return (row, col) in self.formulas
 
     @cached_property
+    def _label_tables(self) -> _LabelTables:
+        """``labels``, ``labels_by_row``, ``label_index`` and ``row_keys`` in one pass over the cells: the locator
+        asks for all four on every sheet."""
+        labels: dict[tuple[int, int], str] = {}
+        by_row: dict[int, list[tuple[int, str]]] = {}
+        index: dict[str, list[tuple[int, int]]] = {}
+        row_keys: dict[int, frozenset[str]] = {}
+        for r, row in enumerate(self.cells):
+            texts: list[tuple[int, str]] = []
+            keys: set[str] = set()
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value:
+                    text = fold_label(value)
+                    labels[(r, c)] = text
+                    texts.append((c, text))
+                    for key in label_keys(text):
+                        index.setdefault(key, []).append((r, c))
+                        keys.add(key)
+            if texts:
+                by_row[r] = texts
+                row_keys[r] = frozenset(keys)
+        return _LabelTables(labels, by_row, index, row_keys)
+
+    @property
     def labels(self) -> dict[tuple[int, int], str]:
         """Every text cell folded once for label matching (see ``fold_label``), by (row, col)."""
-        return {
-            (r, c): fold_label(v)
-            for r, row in enumerate(self.cells)
-            for c, v in enumerate(row)
-            if isinstance(v, str) and v
-        }
+        return self._label_tables.labels
 
-    @cached_property
+    @property
     def labels_by_row(self) -> dict[int, list[tuple[int, str]]]:
         """The folded text cells of each row, left to right."""
-        rows: dict[int, list[tuple[int, str]]] = {}
-        for (r, c), text in self.labels.items():
-            rows.setdefault(r, []).append((c, text))
-        return rows
+        return self._label_tables.by_row
 
-    @cached_property
+    @property
     def label_index(self) -> dict[str, list[tuple[int, int]]]:
         """Positions, in row-major order, by folded text and by the part before a bracket, so ``得分`` finds
         ``得分(20分*执行率)``."""
-        index: dict[str, list[tuple[int, int]]] = {}
-        for position, text in self.labels.items():
-            for key in label_keys(text):
-                index.setdefault(key, []).append(position)
-        return index
+        return self._label_tables.index
 
-    @cached_property
+    @property
     def row_keys(self) -> dict[int, frozenset[str]]:
         """The label keys (see ``label_index``) of each row: whether a row has one of some labels is one set test."""
-        rows: dict[int, set[str]] = {}
-        for key, positions in self.label_index.items():
-            for row, _ in positions:
-                rows.setdefault(row, set()).add(key)
-        return {row: frozenset(keys) for row, keys in rows.items()}
+        return self._label_tables.row_keys
 
     @cached_property
     def colon_cells(self) -> list[tuple[int, int, str]]:
@@ -130,15 +147,16 @@ class SheetGrid:
         ]
 
 
-def label_keys(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def label_keys(text: str) -> tuple[str, ...]:
     """A folded text and each part of it before a bracket: the keys a label matches it by (``得分`` matches
-    ``得分(20分*执行率)``)."""
+    ``得分(20分*执行率)``). Memoised, as ``fold_label`` is."""
     keys = [text]
     cut = text.find("(", 1)
     while cut != -1:
         keys.append(text[:cut])
         cut = text.find("(", cut + 1)
-    return keys
+    return tuple(keys)
 
 
 # What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading

@@ -16,6 +16,7 @@ from pandera.errors import SchemaErrors
 
 from .checks.base import SchemaCheck
 from .definition import FormDefinition
+from .grid import CellRef
 from .locate import Extraction, FieldValue
 
 
@@ -29,21 +30,23 @@ def _keys(definition: FormDefinition) -> list[str]:
 
 def _code_check(check: SchemaCheck) -> pa.Check:
     def valid(frame: pd.DataFrame) -> pd.Series:
-        # Whether the check applies to a spec is asked once per spec (a form has a few dozen for hundreds of cells);
-        # whether the cell's form switches the check on, from the row's ``codes`` (forms may share specs).
-        applies: dict[int, bool] = {}
-        code, ok = check.code, check.element_ok
-        results = []
-        for spec, value, codes in zip(
-            frame["spec"].to_numpy(), frame["value"].to_numpy(), frame["codes"].to_numpy(), strict=True
-        ):
-            known = applies.get(id(spec))
-            if known is None:
-                known = applies[id(spec)] = check.applies(spec)
-            results.append(not known or code not in codes or ok(spec, value))
+        # Whether the check applies to a spec is asked once per distinct spec (a form has a few dozen for hundreds of
+        # cells), whether a form switches it on once per form (forms may share specs); the element test runs only on
+        # the rows both select.
+        specs, values, codes = (frame[name].to_numpy() for name in ("spec", "value", "codes"))
+        spec_no, form_no = frame["spec_no"].to_numpy(), frame["form_no"].to_numpy()
+        numbers, first = np.unique(spec_no, return_index=True)
+        applying = numbers[np.array([check.applies(specs[i]) for i in first], dtype=bool)]
+        forms, first = np.unique(form_no, return_index=True)
+        switching = forms[np.array([check.code in codes[i] for i in first], dtype=bool)]
+        rows = np.flatnonzero(np.isin(spec_no, applying) & np.isin(form_no, switching)).tolist()
+        results = np.ones(len(frame), dtype=bool)
+        results[rows] = [check.element_ok(specs[i], values[i]) for i in rows]
         return pd.Series(results, index=frame.index, dtype=bool)
 
-    return pa.Check(valid, name=check.code, error=check.code)
+    # Every row has a key and a row number, so no row is all null: pandera's pass for such rows (ignore_na), a
+    # null scan of the whole frame per check, would find none.
+    return pa.Check(valid, name=check.code, error=check.code, ignore_na=False)
 
 
 _SCHEMAS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], pa.DataFrameSchema] = {}
@@ -66,7 +69,9 @@ def cell_schema(forms: list[tuple[FormDefinition, tuple[str, ...]]]) -> pa.DataF
             "excel_row": pa.Column(int, pa.Check.ge(1)),
             "value": pa.Column(object, nullable=True),
             "spec": pa.Column(object),
+            "spec_no": pa.Column(int),
             "codes": pa.Column(object),
+            "form_no": pa.Column(int),
         },
         checks=[_code_check(BY_CODE[code]()) for code in codes],
         name="+".join(sorted({f"{form_id}@{version}" for form_id, version, _ in key})),
@@ -77,15 +82,16 @@ def cell_schema(forms: list[tuple[FormDefinition, tuple[str, ...]]]) -> pa.DataF
 def typed_cells(extraction: Extraction) -> list[tuple[str, FieldValue]]:
     """Every typed cell of the form once, with its definition key; output cells (ours) and unlocated fields left out
     (a cell two keys read is validated as the first)."""
-    cells: dict[tuple[str, int, int], tuple[str, FieldValue]] = {}
+    cells: dict[CellRef, tuple[str, FieldValue]] = {}
     for key, value in extraction.fields.items():
         if value.ref is not None and not value.spec.output:
-            cells[(value.ref.sheet, value.ref.row, value.ref.col)] = (f"fields.{key}", value)
+            cells[value.ref] = (f"fields.{key}", value)
     for table_id, table in extraction.tables.items():
+        names = {column.key: f"{table_id}.{column.key}" for column in table.spec.columns}
         for row in table.rows:
             for key, value in row.cells.items():
                 if value.ref is not None and not value.spec.output:
-                    cells.setdefault((value.ref.sheet, value.ref.row, value.ref.col), (f"{table_id}.{key}", value))
+                    cells.setdefault(value.ref, (names[key], value))
     return list(cells.values())
 
 
@@ -93,16 +99,22 @@ def cell_frame(
     extractions: list[Extraction], switched_on: list[tuple[str, ...]]
 ) -> tuple[pd.DataFrame, list[tuple[int, FieldValue]]]:
     """The typed cells of several extractions in one frame, built once from plain lists, each row with the schema
-    codes its form switches on (``switched_on``, by extraction); beside it, for each row of the frame, the
-    extraction's position and the cell."""
-    keys, rows, values, specs, codes, owners = [], [], [], [], [], []
+    codes its form switches on (``switched_on``, by extraction) and numbers for its spec and its set of codes; beside
+    it, for each row of the frame, the extraction's position and the cell."""
+    keys, rows, values, specs, spec_nos, codes, form_nos, owners = [], [], [], [], [], [], [], []
+    numbers: dict[int, int] = {}  # a number for each distinct spec, by id(): the checks ask about each spec once
+    forms: dict[tuple[str, ...], int] = {}  # a number for each distinct set of codes
     for n, (extraction, form_codes) in enumerate(zip(extractions, switched_on, strict=True)):
+        form_no = forms.setdefault(form_codes, len(forms))
         for key, value in typed_cells(extraction):
+            spec = value.spec  # the cell's own spec: a row may refine its column's (a 加减分 score may be < 0)
             keys.append(key)
             rows.append(value.ref.excel_row if value.ref else 0)
             values.append(value.typed)
-            specs.append(value.spec)  # the cell's own spec: a row may refine its column's (a 加减分 score may be < 0)
+            specs.append(spec)
+            spec_nos.append(numbers.setdefault(id(spec), len(numbers)))
             codes.append(form_codes)
+            form_nos.append(form_no)
             owners.append((n, value))
     frame = pd.DataFrame(
         {
@@ -110,7 +122,9 @@ def cell_frame(
             "excel_row": pd.Series(rows, dtype="int64"),
             "value": pd.Series(values, dtype=object),
             "spec": pd.Series(specs, dtype=object),
+            "spec_no": pd.Series(spec_nos, dtype="int64"),
             "codes": pd.Series(codes, dtype=object),
+            "form_no": pd.Series(form_nos, dtype="int64"),
         }
     )
     return frame, owners
