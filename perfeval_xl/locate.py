@@ -199,6 +199,7 @@ class _FormLabels:
     columns: dict[int, frozenset[str]]  # each table column's labels, by id() of its spec
     required: dict[int, frozenset[str]]  # each table's required column labels together, by id() of its spec
     headers: dict[int, frozenset[str]]  # each table's column labels together, by id() of its spec
+    owners: dict[int, dict[str, tuple[str, ...]]]  # each table's column labels, to the keys of the columns they name
 
 
 _FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
@@ -207,6 +208,15 @@ _FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
 def _required(spec: TableSpec) -> list[FieldSpec]:
     """The columns a table's header must have: the official ones, not ours (added) nor the optional ones."""
     return [c for c in spec.columns if not (c.added or c.optional)]
+
+
+def _owners(spec: TableSpec, year: int | None) -> dict[str, tuple[str, ...]]:
+    """Each folded column label of a table, to the keys of the columns it names, in the table's column order."""
+    owners: dict[str, tuple[str, ...]] = {}
+    for column in spec.columns:
+        for label in dict.fromkeys(expand(column.match, year)):
+            owners[label] = (*owners.get(label, ()), column.key)
+    return owners
 
 
 def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
@@ -222,6 +232,7 @@ def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
         {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
         {id(t): frozenset(v for c in _required(t) for v in expand(c.match, year)) for t in definition.tables.values()},
         {id(t): frozenset(v for c in t.columns for v in expand(c.match, year)) for t in definition.tables.values()},
+        {id(t): _owners(t, year) for t in definition.tables.values()},
     )
     _FORM_LABELS[(id(definition), year)] = found
     return found
@@ -238,6 +249,7 @@ class _Locator:
         self.column_labels = form_labels.columns
         self.required_labels = form_labels.required
         self.header_labels = form_labels.headers
+        self.column_owners = form_labels.owners
         self.regions = self._regions()
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -343,8 +355,12 @@ class _Locator:
         band = range(row, row + spec.header_rows)
         if not all(any(self._row_has(r, self.folded(c)) for r in band) for c in required):
             return None
-        texts = [t for r in band for t in self.sheet.labels_by_row.get(r, ())]
-        matches = {c.key: [col for col, text in texts if _matches_any(text, self.folded(c))] for c in spec.columns}
+        owners = self.column_owners[id(spec)]
+        matches: dict[str, list[int]] = {c.key: [] for c in spec.columns}
+        for r in band:
+            for col, text in self.sheet.labels_by_row.get(r, ()):
+                for key in {key for label in label_keys(text) for key in owners.get(label, ())}:
+                    matches[key].append(col)
         columns: dict[str, int] = {}
         for column in spec.columns:
             after = columns.get(column.after, -1) if column.after else -1

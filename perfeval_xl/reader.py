@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -97,9 +98,8 @@ def _extent(xml: bytes) -> tuple[int, int]:
     )
 
 
-def _classify_ole(path: Path) -> UnreadableInput:
-    with path.open("rb") as handle:
-        data = handle.read(1 << 20)  # the stream directory of a compound file sits near its start
+def _classify_ole(path: Path, data: bytes) -> UnreadableInput:
+    data = data[: 1 << 20]  # the stream directory of a compound file sits near its start
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
         return UnreadableInput(
             path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted"
@@ -139,18 +139,17 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     if path.is_dir():
         raise UnreadableInput(path, "这是一个文件夹，不是工作簿", "a folder, not a workbook")
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
+        data = path.read_bytes()  # once: the formula scan and calamine both read it from memory
     except OSError as exc:
         raise cannot_open(path, exc) from exc
-    if head.startswith(_OLE_MAGIC):
-        raise _classify_ole(path)
-    if not head:
+    if data.startswith(_OLE_MAGIC):
+        raise _classify_ole(path, data)
+    if not data:
         raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
-    if not head.startswith(b"PK"):
+    if not data.startswith(b"PK"):
         raise UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise UnreadableInput(
                     path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook"
@@ -159,7 +158,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
