@@ -22,14 +22,15 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
-# A sheet's recorded extent (<dimension ref="A1:L60"/>, or ref="A1" alone), and a cell holding a value, a formula or
-# an inline string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?([A-Z]+)(\d+)\"")
+# A row's start tag with its number (<row r="60" spans="1:12">), and a cell holding a value, a formula or an inline
+# string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
 _FILLED_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
 # calamine lays a sheet out as one block from A1 to its farthest cell; a value typed far away (XFD1048576) would
 # make it allocate hundreds of GB and abort the process, so a sheet larger than this is refused first. 5 million
 # cells (100,000 rows by 50 columns) is far beyond any self-evaluation form and costs about 250 MB to read.
 MAX_CELLS = 5_000_000
+MAX_COLUMNS = 16_384  # XFD, the last column of a sheet
 
 
 class UnreadableInput(Exception):
@@ -82,15 +83,18 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
     return cells
 
 
+def _last_row(xml: bytes) -> int | None:
+    """The number of a sheet's last <row> element, which is its last row: rows are written in order. None when it
+    cannot be told (no r= attribute, or the last ``row `` in the part is not a row's start tag)."""
+    at = xml.rfind(b"row ")
+    start = xml.rfind(b"<", 0, at) if at > 0 else -1
+    match = _ROW_TAG.match(xml, start) if start >= 0 else None
+    return int(match[1]) if match else None
+
+
 def _extent(xml: bytes) -> tuple[int, int]:
     """(rows, columns) from A1 to the farthest cell of a sheet's XML that holds something, as calamine lays the sheet
-    out. The recorded dimension bounds it and costs nothing to read; only a sheet recording a larger one (a cell far
-    away formatted, which calamine leaves out) or none is scanned cell by cell."""
-    dimension = _DIMENSION.search(xml, 0, 4096)
-    if dimension is not None:
-        rows, cols = int(dimension[2]), _column_index(dimension[1].decode()) + 1
-        if rows * cols <= MAX_CELLS:
-            return rows, cols
+    out: a cell far away only formatted is left out, as calamine leaves it out."""
     filled = _FILLED_CELL.findall(xml)
     return (
         max((int(row) for _, row in filled), default=0),
@@ -119,6 +123,12 @@ def cannot_open(path: str | Path, exc: OSError) -> UnreadableInput:
 
 
 def _refuse_oversized(path: Path, name: str, xml: bytes) -> None:
+    """Refuse a sheet calamine would lay out beyond ``MAX_CELLS``. A sheet whose last row is near enough the top
+    cannot be, however wide, and needs no scan (every form does); the recorded <dimension> is no bound, for a
+    program other than Excel may write a smaller one than its cells reach (or A1 alone)."""
+    last = _last_row(xml)
+    if last is not None and last * MAX_COLUMNS <= MAX_CELLS:
+        return
     rows, cols = _extent(xml)
     if rows * cols > MAX_CELLS:
         corner = a1(rows - 1, cols - 1)

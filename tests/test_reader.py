@@ -298,6 +298,33 @@ def test_a_value_typed_far_away_is_refused_before_it_is_read(tmp_path):
     )
 
 
+@pytest.mark.parametrize("recorded", ["A1", "A1:K60"])
+def test_a_value_far_away_is_refused_whatever_dimension_the_file_records(tmp_path, recorded):
+    """Programs other than Excel may record a smaller <dimension> than the cells reach (some write A1 alone), so the
+    guard cannot take it as a bound: a file that records A1:K60 and holds a value in XFD1048576 is refused too, not
+    read into a 549 GB allocation that kills the process (a separate process, as above)."""
+    import re
+    import subprocess
+    import sys
+
+    far = _far(tmp_path, "far.xlsx", "XFD1048576", value=True)
+    path = tmp_path / "understated.xlsx"
+    with zipfile.ZipFile(far) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{recorded}"'.encode(), data)
+            target.writestr(item, data)
+    done = subprocess.run(
+        [sys.executable, "-c", "from perfeval_xl.cli import main; main()", "check", str(path), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "sheet '自评表' extends to XFD1048576 (1048576 rows by 16384 columns)" in done.stderr
+
+
 def test_a_cell_far_away_only_formatted_changes_nothing(tmp_path):
     """Colouring a far cell records a dimension of A1:XFD1048576, but calamine lays out only cells that hold
     something: such a file is read as it is, not refused."""
