@@ -29,12 +29,16 @@ class Submission:
 
 
 def _is_workbook(name: str) -> bool:
+    """A workbook's name, not Excel's lock file (~$…) nor macOS's resource data (._…, and all of __MACOSX/ in a zip
+    made on a Mac), which carry the workbook's own name and suffix."""
     base = posixpath.basename(name)
-    return base.lower().endswith(WORKBOOK_SUFFIXES) and not base.startswith("~$")  # ~$…: Excel's lock files
+    if base.startswith(("~$", "._")) or "__MACOSX" in name.split("/"):
+        return False
+    return base.lower().endswith(WORKBOOK_SUFFIXES)
 
 
 def from_folder(folder: Path, exclude: Path | None = None) -> list[Submission]:
-    """Every workbook below ``folder`` (Excel's ~$ lock files and ``exclude``, the output folder, left out),
+    """Every workbook below ``folder`` (lock files, macOS's ._ files and ``exclude``, the output folder, left out),
     sorted by relative path so that every run lists them in the same order."""
     found = []
     skip = exclude.resolve() if exclude is not None else None

@@ -223,6 +223,24 @@ def test_zip_names_in_gbk_and_utf8_are_decoded(tmp_path):
         assert (tmp_path / out / "annotated" / name).exists()
 
 
+def test_macos_metadata_files_are_not_submissions(tmp_path):
+    """A zip made on a Mac carries __MACOSX/…/._name.xlsx beside each workbook, and a folder copied through a USB
+    stick from a Mac has ._name.xlsx files: resource data, not workbooks, so no row for them."""
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+    data = XIANGYANG.read_bytes()
+    archive = _zip(
+        tmp_path / "mac.zip",
+        {"湖北/襄阳市科协.xlsx": data, "__MACOSX/湖北/._襄阳市科协.xlsx": apple_double},
+    )
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    (folder / "襄阳市科协.xlsx").write_bytes(data)
+    (folder / "._襄阳市科协.xlsx").write_bytes(apple_double)
+    for source, out in ((archive, "o1"), (folder, "o2")):
+        names = [e.name for e in _run(source, tmp_path / out).entries]
+        assert names == ["湖北/襄阳市科协.xlsx" if out == "o1" else "襄阳市科协.xlsx"]
+
+
 def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
     bomb = b"\0" * (MAX_RATIO * 4096)
     archive = _zip(
