@@ -108,11 +108,35 @@ def _classify_ole(path: Path, data: bytes) -> UnreadableInput:
         return UnreadableInput(
             path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted"
         )
+    if path.suffix.lower() == ".et":
+        return UnreadableInput(
+            path,
+            "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx 后重新提交",
+            "WPS .et workbooks are not supported; save as .xlsx",
+        )
     return UnreadableInput(
         path,
         "旧版 .xls 格式暂不支持，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
         "legacy .xls workbooks are not supported; save as .xlsx",
     )
+
+
+def _not_xlsx(path: Path, names: list[str]) -> UnreadableInput:
+    """A zip that is no .xlsx: Excel's binary workbook and OpenDocument's spreadsheet said by name, as their users
+    need only save again as .xlsx."""
+    if "xl/workbook.bin" in names:
+        return UnreadableInput(
+            path,
+            "Excel 二进制工作簿（.xlsb）暂不支持，请另存为 .xlsx 后重新提交",
+            "binary .xlsb workbooks are not supported; save as .xlsx",
+        )
+    if "content.xml" in names and "mimetype" in names:
+        return UnreadableInput(
+            path,
+            "OpenDocument 表格（.ods）暂不支持，请另存为 .xlsx 后重新提交",
+            "OpenDocument spreadsheets (.ods) are not supported; save as .xlsx",
+        )
+    return UnreadableInput(path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook")
 
 
 def cannot_open(path: str | Path, exc: OSError) -> UnreadableInput:
@@ -161,9 +185,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise UnreadableInput(
-                    path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook"
-                )
+                raise _not_xlsx(path, archive.namelist())
             formulas = {}
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)

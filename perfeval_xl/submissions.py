@@ -8,7 +8,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# What a unit may send as its workbook: the formats we read (.xlsx, .xlsm) and the other spreadsheet formats it may
+# save in (legacy .xls, WPS's .et, Excel's binary .xlsb, OpenDocument's .ods), so that such a submission gets its row
+# saying to save it as .xlsx instead of being passed over.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xlsb", ".ods")
 # Limits for a submitted archive: a bureau's zip of a few hundred workbooks is far below them; a zip bomb is not.
 MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024

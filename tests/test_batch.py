@@ -241,6 +241,20 @@ def test_macos_metadata_files_are_not_submissions(tmp_path):
         assert names == ["湖北/襄阳市科协.xlsx" if out == "o1" else "襄阳市科协.xlsx"]
 
 
+def test_a_workbook_in_another_spreadsheet_format_gets_its_row(tmp_path):
+    """A unit that saved in WPS's own .et format (an OLE compound file) is told to save as .xlsx, not passed over;
+    its self-evaluation report in Word beside it is no submission."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG, folder / "襄阳市科协.xlsx")
+    (folder / "某单位.et").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
+    (folder / "某单位自评报告.docx").write_bytes(b"PK\x03\x04")
+    entries = {e.name: e for e in _run(folder, tmp_path / "out").entries}
+    assert sorted(entries) == ["某单位.et", "襄阳市科协.xlsx"]
+    assert entries["某单位.et"].status == "unreadable"
+    assert entries["某单位.et"].result["message"] == "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx 后重新提交"
+
+
 def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
     bomb = b"\0" * (MAX_RATIO * 4096)
     archive = _zip(

@@ -28,6 +28,18 @@ def _legacy_xls(path: Path) -> None:
     path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
 
 
+def _binary_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+
+
+def _open_document(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+
+
 def _truncated(path: Path) -> None:
     path.write_bytes(XIANGYANG.read_bytes()[:3000])
 
@@ -52,21 +64,24 @@ def _zip_not_workbook(path: Path) -> None:
         archive.writestr("readme.txt", "hello")
 
 
-BAD_INPUTS = {
-    "random bytes": (_random_bytes, "不是 Excel 工作簿"),
-    "truncated": (_truncated, "损坏或不完整"),
-    "encrypted": (_encrypted, "已加密"),
-    "legacy xls": (_legacy_xls, ".xls"),
-    "empty workbook": (_empty_workbook, "空的"),
-    "another form": (_other_form, "未识别"),
-    "zip of something else": (_zip_not_workbook, "不是 Excel 工作簿"),
+BAD_INPUTS = {  # how to make it, what the message says, the file's suffix
+    "random bytes": (_random_bytes, "不是 Excel 工作簿", ".xlsx"),
+    "truncated": (_truncated, "损坏或不完整", ".xlsx"),
+    "encrypted": (_encrypted, "已加密", ".xlsx"),
+    "legacy xls": (_legacy_xls, "旧版 .xls 格式暂不支持", ".xls"),
+    "wps et": (_legacy_xls, "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx", ".et"),
+    "binary xlsb": (_binary_workbook, "Excel 二进制工作簿（.xlsb）暂不支持", ".xlsb"),
+    "opendocument ods": (_open_document, "OpenDocument 表格（.ods）暂不支持", ".ods"),
+    "empty workbook": (_empty_workbook, "空的", ".xlsx"),
+    "another form": (_other_form, "未识别", ".xlsx"),
+    "zip of something else": (_zip_not_workbook, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", ".xlsx"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_unreadable_input_is_one_chinese_line_and_exit_2(tmp_path, case):
-    make, expected = BAD_INPUTS[case]
-    path = tmp_path / ("bad.xls" if case == "legacy xls" else "bad.xlsx")
+    make, expected, suffix = BAD_INPUTS[case]
+    path = tmp_path / f"bad{suffix}"
     make(path)
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2
