@@ -184,8 +184,9 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         raise UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise _not_xlsx(path, archive.namelist())
+            names = archive.namelist()
+            if "xl/workbook.xml" not in names:
+                raise _not_xlsx(path, names)
             formulas = {}
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)

@@ -1,6 +1,8 @@
 """Reading what units actually send: hand layouts, inserted rows and columns, and input that is not a workbook."""
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -292,20 +294,22 @@ def _far(tmp_path: Path, name: str, ref: str, *, value: bool) -> Path:
     return path
 
 
-def test_a_value_typed_far_away_is_refused_before_it_is_read(tmp_path):
-    """A value in XFD1048576 would make calamine allocate 549 GB and abort the process (a Rust panic, and in a batch
-    a dead worker that stopped every file): a separate process, so that without the guard this test fails, not the
-    test run."""
-    import subprocess
-    import sys
-
-    path = _far(tmp_path, "far.xlsx", "XFD1048576", value=True)
-    done = subprocess.run(
-        [sys.executable, "-c", "from perfeval_xl.cli import main; main()", "check", str(path)],
+def _check_in_a_process(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``perfeval check`` in a process of its own: a file that aborts the reader fails the test, not the test run."""
+    return subprocess.run(
+        [sys.executable, "-c", "from perfeval_xl.cli import main; main()", "check", str(path), *options],
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_a_value_typed_far_away_is_refused_before_it_is_read(tmp_path):
+    """A value in XFD1048576 would make calamine allocate 549 GB and abort the process (a Rust panic, and in a batch
+    a dead worker that stopped every file): a separate process, so that without the guard this test fails, not the
+    test run."""
+    path = _far(tmp_path, "far.xlsx", "XFD1048576", value=True)
+    done = _check_in_a_process(path)
     assert done.returncode == 2, done.stderr[-500:]
     assert done.stderr == (
         f"{path}: 工作表“自评表”的内容延伸到 XFD1048576（1048576 行 × 16384 列），超出读取上限 5,000,000 个单元格："
@@ -319,8 +323,6 @@ def test_a_value_far_away_is_refused_whatever_dimension_the_file_records(tmp_pat
     guard cannot take it as a bound: a file that records A1:K60 and holds a value in XFD1048576 is refused too, not
     read into a 549 GB allocation that kills the process (a separate process, as above)."""
     import re
-    import subprocess
-    import sys
 
     far = _far(tmp_path, "far.xlsx", "XFD1048576", value=True)
     path = tmp_path / "understated.xlsx"
@@ -330,12 +332,7 @@ def test_a_value_far_away_is_refused_whatever_dimension_the_file_records(tmp_pat
             if item.filename.startswith("xl/worksheets/"):
                 data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{recorded}"'.encode(), data)
             target.writestr(item, data)
-    done = subprocess.run(
-        [sys.executable, "-c", "from perfeval_xl.cli import main; main()", "check", str(path), "--lang", "en"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _check_in_a_process(path, "--lang", "en")
     assert done.returncode == 2, done.stderr[-500:]
     assert "sheet '自评表' extends to XFD1048576 (1048576 rows by 16384 columns)" in done.stderr
 
