@@ -1,12 +1,16 @@
-"""Finding the submitted workbooks of a batch: a folder searched recursively, or a .zip extracted safely."""
+"""Finding the submitted workbooks of a batch: a folder searched recursively, or a .zip extracted safely, and the
+zips inside either opened in turn."""
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # What a unit may send as its workbook: the formats we read (.xlsx, .xlsm) and the other spreadsheet formats it may
 # save in (legacy .xls, WPS's .et, Excel's binary .xlsb, OpenDocument's .ods), so that such a submission gets its row
@@ -17,13 +21,18 @@ MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per member
+MAX_DEPTH = 3  # a city's zip of district zips of units' zips; deeper is a trap, not an inbox
+# Archives a unit or a district may send that we cannot open (no reader in the standard library): each gets its row
+# asking the bureau to extract it, instead of its workbooks going missing from the summary.
+UNOPENABLE_ARCHIVES = {".rar": "RAR", ".7z": "7z"}
 _CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One submitted file: its name as the bureau sees it (relative to the folder or inside the zip), where it is
-    on disk now, and why it cannot be read when that is known before reading (unsafe or oversized zip member)."""
+    """One submitted file: its name as the bureau sees it (relative to the folder or the zip, through the zips it was
+    in: ``区县B.zip/单位1.xlsx``), where it is on disk now, and why it cannot be read when that is known before
+    reading (an unsafe, oversized or damaged zip member, an archive we cannot open)."""
 
     name: str
     path: Path | None
@@ -31,26 +40,65 @@ class Submission:
     refused_en: str | None = None
 
 
-def _is_workbook(name: str) -> bool:
-    """A workbook's name, not Excel's lock file (~$…) nor macOS's resource data (._…, and all of __MACOSX/ in a zip
-    made on a Mac), which carry the workbook's own name and suffix."""
+def _kind(name: str) -> str | None:
+    """What a file in an inbox is by its name: a workbook (``"workbook"``), a zip to open (``"zip"``), an archive we
+    cannot open (its format's name), or nothing of ours (None). Excel's lock files (~$…) and macOS's resource data
+    (._…, and all of __MACOSX/ in a zip made on a Mac) carry a workbook's own name and suffix, and are nothing."""
     base = posixpath.basename(name)
     if base.startswith(("~$", "._")) or "__MACOSX" in name.split("/"):
-        return False
-    return base.lower().endswith(WORKBOOK_SUFFIXES)
+        return None
+    suffix = posixpath.splitext(base)[1].lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return "workbook"
+    if suffix == ".zip":
+        return "zip"
+    return UNOPENABLE_ARCHIVES.get(suffix)
 
 
-def from_folder(folder: Path, exclude: Path | None = None) -> list[Submission]:
-    """Every workbook below ``folder`` (lock files, macOS's ._ files and ``exclude``, the output folder, left out),
-    sorted by relative path so that every run lists them in the same order."""
+def _unopenable(name: str, kind: str) -> Submission:
+    return Submission(
+        name,
+        None,
+        f"{kind} 压缩包无法直接读取，请解压后把其中的工作簿放入待校验的文件夹",
+        f"a {kind} archive cannot be opened here: extract it and check the workbooks inside",
+    )
+
+
+@dataclass
+class _Budget:
+    """What the archives of one batch may unpack together, whatever their nesting: members listed, bytes written."""
+
+    members: int = 0
+    total: int = 0
+
+
+class _Refused(Exception):
+    """An archive not opened, with the reason in Chinese and in English."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.message, self.message_en = message, message_en
+
+
+def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
+    """Every workbook below ``folder``, those in its zips (extracted below ``workdir``) included, and a row for each
+    archive we cannot open (lock files, macOS's ._ files and ``exclude``, the output folder, left out), sorted by
+    relative path so that every run lists them in the same order."""
     found = []
+    budget = _Budget()
     skip = exclude.resolve() if exclude is not None else None
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if skip is None or (Path(root) / d).resolve() != skip)
         for name in files:
-            if _is_workbook(name):
-                path = Path(root) / name
-                found.append(Submission(path.relative_to(folder).as_posix(), path))
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            kind = _kind(name)
+            if kind == "workbook":
+                found.append(Submission(rel, path))
+            elif kind == "zip":
+                found.extend(_open_archive(path, rel, workdir, budget, depth=1))
+            elif kind is not None:
+                found.append(_unopenable(rel, kind))
     return sorted(found, key=lambda s: s.name)
 
 
@@ -81,43 +129,98 @@ def safe_name(name: str) -> str | None:
 
 
 def from_zip(archive_path: Path, dest: Path) -> list[Submission]:
-    """Extract the workbooks of a zip into ``dest`` and list them. Members with an unsafe path, encrypted, or over
-    the size limits are not extracted: they are listed with the reason, so the bureau sees them in the summary."""
-    submissions: list[Submission] = []
-    total = 0
+    """Extract the workbooks of a zip, and of the zips inside it, into ``dest`` and list them. Members with an unsafe
+    path, encrypted, or over the size limits are not extracted: they are listed with the reason, so the bureau sees
+    them in the summary."""
+    if not zipfile.is_zipfile(archive_path):
+        raise ValueError(f"{archive_path} 不是有效的 .zip 压缩包（文件损坏或不完整）")
     with zipfile.ZipFile(archive_path) as archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) > MAX_MEMBERS:
-            raise ValueError(f"压缩包内文件超过 {MAX_MEMBERS} 个，请分批提交")
-        for info in members:
-            name = member_name(info)
-            if not _is_workbook(name):
-                continue
-            rel = safe_name(name)
-            if rel is None:
+        try:
+            found = _unpack(archive, "", dest, _Budget(), depth=1)
+        except _Refused as refused:
+            raise ValueError(f"{archive_path}：{refused.message}") from None
+    return sorted(found, key=lambda s: s.name)
+
+
+def _open_archive(source: Path | BinaryIO, name: str, dest: Path, budget: _Budget, depth: int) -> list[Submission]:
+    """The submissions of a zip found in the inbox (a district's zip in a folder, or inside another zip), named
+    below its own name; the zip gets a row instead when it cannot be opened, is nested too deep, or holds none."""
+    try:
+        if depth > MAX_DEPTH:
+            raise _Refused(f"压缩包嵌套超过 {MAX_DEPTH} 层，未解压", f"zips nested over {MAX_DEPTH} deep")
+        try:
+            with zipfile.ZipFile(source) as archive:
+                found = _unpack(archive, name + "/", dest, budget, depth)
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise _Refused("压缩包已损坏或不完整，无法解压", f"corrupt or truncated zip ({exc})") from exc
+        except OSError as exc:
+            raise _Refused(f"无法打开压缩包（{exc.strerror or exc}）", f"cannot open the zip: {exc}") from exc
+        if not found:
+            raise _Refused("压缩包内没有 Excel 工作簿", "no workbook in the zip")
+    except _Refused as refused:
+        return [Submission(name, None, refused.message, refused.message_en)]
+    return found
+
+
+def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, depth: int) -> list[Submission]:
+    """The submissions of one zip's members, each named ``prefix`` + its path in the zip and extracted to ``dest``
+    under that name; a zip among them is opened in turn (``depth`` is this zip's nesting, 1 for the outermost)."""
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    budget.members += len(members)
+    if budget.members > MAX_MEMBERS:
+        raise _Refused(f"压缩包内文件超过 {MAX_MEMBERS} 个，请分批提交", f"over {MAX_MEMBERS} files in the zips")
+    submissions: list[Submission] = []
+    for info in members:
+        written_as = member_name(info)
+        kind = _kind(written_as)
+        if kind is None:
+            continue
+        rel = safe_name(written_as)
+        name = prefix + (rel or written_as)
+        if rel is None:
+            submissions.append(
+                Submission(name, None, "压缩包内路径不安全（绝对路径或含 ..），未解压", "unsafe path in zip")
+            )
+        elif info.flag_bits & 0x1:
+            submissions.append(Submission(name, None, "压缩包内文件已加密，无法解压", "encrypted zip member"))
+        elif kind not in ("workbook", "zip"):
+            submissions.append(_unopenable(name, kind))
+        elif reason := _too_big(info, budget.total):
+            submissions.append(Submission(name, None, reason, "zip member over the size limits"))
+        else:
+            try:
+                submissions.extend(_extract(archive, info, name, dest, budget, depth))
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # its bytes fail their checksum or inflate
+                (dest / name).unlink(missing_ok=True)
                 submissions.append(
-                    Submission(name, None, "压缩包内路径不安全（绝对路径或含 ..），未解压", "unsafe path in zip")
+                    Submission(name, None, "压缩包内该文件已损坏，无法解压", f"damaged zip member ({exc})")
                 )
-                continue
-            if info.flag_bits & 0x1:
-                submissions.append(Submission(rel, None, "压缩包内文件已加密，无法解压", "encrypted zip member"))
-                continue
-            reason = _too_big(info, total)
-            if reason:
-                submissions.append(Submission(rel, None, reason, "zip member over the size limits"))
-                continue
-            target = dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written = _copy_limited(archive, info, target)
-            if written is None:
-                target.unlink(missing_ok=True)
-                submissions.append(
-                    Submission(rel, None, "解压后超过大小限制，未处理", "zip member over the size limits")
-                )
-                continue
-            total += written
-            submissions.append(Submission(rel, target))
-    return sorted(submissions, key=lambda s: s.name)
+    return submissions
+
+
+def _extract(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, budget: _Budget, depth: int
+) -> list[Submission]:
+    """A workbook member written to ``dest`` under its name, or a zip member opened in memory: its submissions."""
+    if _kind(name) == "zip":
+        data = io.BytesIO()
+        if _copy_limited(archive, info, data) is None:
+            return [_over_limit(name)]
+        budget.total += data.tell()
+        return _open_archive(data, name, dest, budget, depth + 1)
+    target = dest / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        written = _copy_limited(archive, info, out)
+    if written is None:
+        target.unlink()
+        return [_over_limit(name)]
+    budget.total += written
+    return [Submission(name, target)]
+
+
+def _over_limit(name: str) -> Submission:
+    return Submission(name, None, "解压后超过大小限制，未处理", "zip member over the size limits")
 
 
 def _too_big(info: zipfile.ZipInfo, total: int) -> str | None:
@@ -130,10 +233,10 @@ def _too_big(info: zipfile.ZipInfo, total: int) -> str | None:
     return None
 
 
-def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int | None:
+def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: BinaryIO) -> int | None:
     """Copy a member, counting the bytes really written (a member's declared size can lie); None past the limit."""
     written = 0
-    with archive.open(info) as source, target.open("wb") as out:
+    with archive.open(info) as source:
         while chunk := source.read(_CHUNK):
             written += len(chunk)
             if written > MAX_MEMBER_BYTES:
@@ -145,10 +248,8 @@ def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path)
 def collect(source: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
     """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook."""
     if source.is_dir():
-        return from_folder(source, exclude)
+        return from_folder(source, workdir, exclude)
     if source.suffix.lower() == ".zip":
-        if not zipfile.is_zipfile(source):
-            raise ValueError(f"{source} 不是有效的 .zip 压缩包（文件损坏或不完整）")
         return from_zip(source, workdir)
     if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
         return [Submission(source.name, source)]

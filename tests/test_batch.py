@@ -269,6 +269,88 @@ def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
     assert (safe_name("a\\..\\b.xlsx"), safe_name("C:/x.xlsx"), safe_name("./a/b.xlsx")) == (None, None, "a/b.xlsx")
 
 
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_archives_inside_the_inbox_are_opened_not_passed_over(tmp_path):
+    """A district's zip in the bureau's folder, a city's zip of district zips: every workbook inside is checked,
+    named by the path through its archives; the archive limits hold at every depth; a zip that cannot be opened or
+    holds no workbook gets its row, as a .rar or .7z does (we cannot open those: the bureau extracts them)."""
+    hubei, guangzhou = XIANGYANG.read_bytes(), GUANGZHOU_OFFICIAL.read_bytes()
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG_OFFICIAL, folder / "市直单位.xlsx")
+    (folder / "区县B.zip").write_bytes(_zip_bytes({"单位1.xlsx": hubei, "二级/单位2.xlsx": guangzhou}))
+    district = _zip_bytes({"单位3.xlsx": hubei, "炸弹.xlsx": b"\0" * (MAX_RATIO * 4096)})
+    (folder / "全市.zip").write_bytes(_zip_bytes({"区县C.zip": district, "说明.txt": b"x"}))
+    (folder / "坏包.zip").write_bytes(b"PK\x03\x04 truncated")
+    (folder / "只有报告.zip").write_bytes(_zip_bytes({"自评报告.docx": b"PK\x03\x04"}))
+    (folder / "单位Y.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    (folder / "单位Z.7Z").write_bytes(b"7z\xbc\xaf\x27\x1c")
+    before = _hashes(folder)
+    ran = _run(folder, tmp_path / "out", jobs=2)
+    assert _hashes(folder) == before
+    entries = {e.name: e for e in ran.entries}
+    assert list(entries) == [
+        "全市.zip/区县C.zip/单位3.xlsx",
+        "全市.zip/区县C.zip/炸弹.xlsx",
+        "区县B.zip/二级/单位2.xlsx",
+        "区县B.zip/单位1.xlsx",
+        "单位Y.rar",
+        "单位Z.7Z",
+        "只有报告.zip",
+        "坏包.zip",
+        "市直单位.xlsx",
+    ]
+    checked = ["全市.zip/区县C.zip/单位3.xlsx", "区县B.zip/二级/单位2.xlsx", "区县B.zip/单位1.xlsx", "市直单位.xlsx"]
+    assert all(entries[name].result["form"] for name in checked)
+    assert (tmp_path / "out" / "annotated" / "全市.zip" / "区县C.zip" / "单位3.xlsx").exists()
+    messages = {name: e.result.get("message") for name, e in entries.items() if e.status == "unreadable"}
+    assert messages == {
+        "全市.zip/区县C.zip/炸弹.xlsx": "压缩比异常（疑似压缩炸弹），未解压",
+        "单位Y.rar": "RAR 压缩包无法直接读取，请解压后把其中的工作簿放入待校验的文件夹",
+        "单位Z.7Z": "7z 压缩包无法直接读取，请解压后把其中的工作簿放入待校验的文件夹",
+        "只有报告.zip": "压缩包内没有 Excel 工作簿",
+        "坏包.zip": "压缩包已损坏或不完整，无法解压",
+    }
+    assert not list((tmp_path / "out").glob(".unpacked-*"))
+
+
+def test_a_damaged_member_of_a_zip_gets_its_row_and_the_others_are_checked(tmp_path):
+    """A zip damaged in transit fails one member's checksum: that member is one row, not a traceback for the batch."""
+    data = _zip_bytes({"甲单位.xlsx": XIANGYANG.read_bytes(), "乙单位.xlsx": GUANGZHOU_OFFICIAL.read_bytes()})
+    damaged = bytearray(data)
+    start = 30 + len("甲单位.xlsx".encode()) + 200  # inside the first member's compressed bytes
+    damaged[start : start + 50] = bytes(b ^ 0x55 for b in damaged[start : start + 50])
+    archive = tmp_path / "传输损坏.zip"
+    archive.write_bytes(bytes(damaged))
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(archive, folder / "区县.zip")
+    for source, prefix in ((archive, ""), (folder, "区县.zip/")):
+        entries = {e.name: e for e in _run(source, tmp_path / f"out{len(prefix)}").entries}
+        assert entries[f"{prefix}甲单位.xlsx"].result["message"] == "压缩包内该文件已损坏，无法解压"
+        assert entries[f"{prefix}乙单位.xlsx"].result["form"] == "guangzhou"
+
+
+def test_archives_nested_too_deep_are_refused(tmp_path):
+    """Zips inside zips are opened three levels deep; a fourth is no bureau's inbox but a trap, and gets its row."""
+    data = XIANGYANG.read_bytes()
+    for level in range(4):
+        data = _zip_bytes({f"层{level}.zip" if level else "单位.xlsx": data})
+    archive = tmp_path / "套娃.zip"
+    archive.write_bytes(data)
+    ran = _run(archive, tmp_path / "out")
+    assert [(e.name, e.result.get("message")) for e in ran.entries] == [
+        ("层3.zip/层2.zip/层1.zip", "压缩包嵌套超过 3 层，未解压")
+    ]
+
+
 def test_rerun_skips_unchanged_files(tmp_path, submissions, monkeypatch):
     first = _run(submissions, tmp_path / "out")
 
