@@ -216,13 +216,15 @@ class Progress:
 @dataclass
 class BatchResult:
     """What a batch came to: where its results are, and how many submissions were accepted, returned, unreadable
-    or taken unchanged from an earlier run (the entries themselves went to the outputs as they came)."""
+    or taken unchanged from an earlier run, and how many units sent several (the entries themselves went to the
+    outputs as they came)."""
 
     database: str
     total: int = 0
     errors: int = 0
     unreadable: int = 0
     reused: int = 0
+    same_unit: int = 0  # units that sent more than one file of a form and year
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -311,6 +313,7 @@ def run_batch(
         finally:
             bar.close()
             outputs.close()
+        batch.same_unit = outputs.same_unit
     return batch
 
 

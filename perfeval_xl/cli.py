@@ -175,7 +175,7 @@ def batch(
     退出码 0 全部通过，1 有提交须退回，2 有文件无法读取。"""
     from .batch import run_batch
     from .history import HistoryError
-    from .summary import SUMMARY_BOOK
+    from .summary import SHEETS, SUMMARY_BOOK
 
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
@@ -187,12 +187,16 @@ def batch(
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_UNREADABLE)
-    total, returned, reused = result.total, result.returned, result.reused
+    total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
     if lang == "zh":
         click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")
+        if same:
+            click.echo(f"{same} 个单位提交了不止一份，见{SUMMARY_BOOK} 的“{SHEETS['zh'][3]}”表")
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
         click.echo(f"{total} submissions: {total - returned} accepted, {returned} returned ({reused} unchanged)")
+        if same:
+            click.echo(f"{same} units sent more than one file: see the '{SHEETS['en'][3]}' sheet of {SUMMARY_BOOK}")
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)
 

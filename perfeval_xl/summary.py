@@ -15,6 +15,7 @@ import xlsxwriter
 from .checks import CATALOGUE
 from .definition import all_forms
 from .findings import SEVERITY_LABEL
+from .grid import fold_label, sheet_ref
 from .plan import looks_like_formula
 from .report import issue_counts
 from .unwritable import close_xlsx
@@ -26,8 +27,8 @@ SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
 SHEETS = {
-    "zh": ("汇总", "按校验代码统计", "问题明细", "图表"),
-    "en": ("summary", "by check", "findings", "charts"),
+    "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "图表"),
+    "en": ("summary", "by check", "findings", "same unit", "charts"),
 }
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -181,13 +182,14 @@ class _Book:
 
 class Outputs:
     """The outputs of a batch, written as its entries come, in order: 汇总结果.xlsx (a row per submission, counts per
-    check code, every finding, native charts), results.json and results.csv. Only counts are kept, never the
-    entries, so memory does not grow with the number of submissions."""
+    check code, every finding, the units that sent several files, native charts), results.json and results.csv. Only
+    counts and each submission's unit and row are kept, never the entries, so memory grows with the number of
+    submissions by a few names each, not by their results."""
 
     def __init__(self, outdir: Path, lang: str) -> None:
         self.lang, self.zh = lang, lang == "zh"
         self.book = _Book(outdir / SUMMARY_BOOK)
-        summary_name, codes_name, findings_name, self.charts_name = SHEETS[lang]
+        summary_name, codes_name, findings_name, same_unit_name, self.charts_name = SHEETS[lang]
         self.summary_name = summary_name
         sheet = self.book.book.add_worksheet
         self.summary = _Table(
@@ -205,6 +207,8 @@ class Outputs:
             else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
             [None] * 9,
         )
+        self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
+        self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
         self.grades: Counter[str] = Counter()
@@ -231,6 +235,11 @@ class Outputs:
             self.summary.ws.write_url(
                 row, COLUMN_AT["annotated copy"], f"external:{entry.annotated}", self.book.link, entry.annotated
             )
+        result = entry.result
+        if result.get("form") and result.get("unit"):
+            key = (result["form"], fold_label(str(result["unit"])), str(result.get("year")))
+            typed = (result["unit"], result.get("year"), entry.name, row, VERDICT[lang][entry.returned])
+            self.units.setdefault(key, []).append(typed)
         issues = entry.result.get("issues", [])
         codes = [i["code"] for i in issues]
         self.code_times.update(codes)
@@ -263,6 +272,7 @@ class Outputs:
         self.summary.finish()
         self.findings.finish()
         self._codes()
+        self._same_unit()
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
 
@@ -288,6 +298,27 @@ class Outputs:
                     self.code_times[code],
                 ]
             )
+        table.finish()
+
+    @property
+    def same_unit(self) -> int:
+        """How many units sent more than one file of the same form and year."""
+        return sum(len(files) > 1 for files in self.units.values())
+
+    def _same_unit(self) -> None:
+        """Each unit that sent more than one file of a form and year, with each file linked to its summary row: the
+        bureau decides which one counts (a corrected copy saved beside the first, a district forwarding it again)."""
+        table = _Table(
+            self.book,
+            self.same_unit_sheet,
+            ["单位", "表式", "年度", "文件", "结论"] if self.zh else ["unit", "form", "year", "file", "status"],
+            [None, None, "0", None, None],
+        )
+        for key in sorted(k for k, files in self.units.items() if len(files) > 1):
+            for unit, year, name, row, verdict in self.units[key]:
+                at = table.append([unit, key[0], year, name, verdict])
+                link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
+                self.same_unit_sheet.write_url(at, 3, link, self.book.link, name)
         table.finish()
 
     def _charts(self, ws: Any) -> None:

@@ -111,7 +111,7 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     _run(submissions, tmp_path / "out")
     path = tmp_path / "out" / SUMMARY_BOOK
     book = load_workbook(path)
-    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "图表"]
+    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "图表"]
     summary = book["汇总"]
     header = [c.value for c in summary[1]]
     assert header[:4] == ["文件", "单位", "表式", "年度"] and "结论" in header and "批注副本" in header
@@ -136,6 +136,32 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     with zipfile.ZipFile(path) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_a_unit_that_sent_several_files_is_listed_with_each_of_them(tmp_path, submissions):
+    """The inbox holds 襄阳's and 广州's forms twice each (filled in our template and in the published layout): the
+    bureau must choose which counts, so each such unit is listed with its files, each linked to its summary row."""
+    ran = _run(submissions, tmp_path / "out")
+    assert ran.result.same_unit == 2
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    rows = list(book["同一单位多份"].iter_rows(values_only=True))
+    assert rows == [
+        ("单位", "表式", "年度", "文件", "结论"),
+        ("广州市科学技术协会", "guangzhou", 2021, "guangzhou_kexie_2021.xlsx", "通过"),
+        ("广州市科学技术协会", "guangzhou", 2021, "guangzhou_kexie_2021_official.xlsx", "通过"),
+        ("襄阳市科学技术协会", "hubei", 2021, "hubei_xiangyang_2021.xlsx", "通过"),
+        ("襄阳市科学技术协会", "hubei", 2021, "hubei_xiangyang_2021_official.xlsx", "通过"),
+    ]
+    summary_rows = {r[0].value: r[0].row for r in book["汇总"].iter_rows(min_row=2)}
+    for cell in book["同一单位多份"]["D"][1:]:
+        assert cell.hyperlink.location == f"'汇总'!A{summary_rows[cell.value]}"
+    alone = tmp_path / "单独"
+    alone.mkdir()
+    shutil.copy(XIANGYANG, alone / XIANGYANG.name)
+    assert _run(alone, tmp_path / "out2").result.same_unit == 0
+    assert list(load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["同一单位多份"].iter_rows(values_only=True)) == [
+        ("单位", "表式", "年度", "文件", "结论")
+    ]
 
 
 def test_entries_written_a_window_at_a_time_give_the_same_outputs_and_history(tmp_path, submissions, monkeypatch):
@@ -537,11 +563,13 @@ def test_command_line(tmp_path, submissions):
     ok = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-annotate"])
     assert ok.exit_code == 2, ok.output
     assert "6 份提交：通过 4，退回 2" in ok.output
+    assert "2 个单位提交了不止一份，见汇总结果.xlsx 的“同一单位多份”表" in ok.output
     assert not (tmp_path / "out" / "annotated").exists()
     english = runner.invoke(
         main, ["batch", str(submissions), "-o", str(tmp_path / "en"), "--jobs", "1", "--lang", "en"]
     )
     assert "6 submissions: 4 accepted, 2 returned" in english.output
+    assert "2 units sent more than one file: see the 'same unit' sheet of 汇总结果.xlsx" in english.output
     assert load_workbook(tmp_path / "en" / SUMMARY_BOOK).sheetnames[0] == "summary"
     not_zip = tmp_path / "x.zip"
     not_zip.write_text("no")
