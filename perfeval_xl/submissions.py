@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .summary import RESULTS_JSON, SUMMARY_BOOK
+
 # What a unit may send as its workbook: the formats we read (.xlsx, .xlsm) and the other spreadsheet formats it may
 # save in (legacy .xls, WPS's .et, Excel's binary .xlsb, OpenDocument's .ods), so that such a submission gets its row
 # saying to save it as .xlsx instead of being passed over.
@@ -80,15 +82,23 @@ class _Refused(Exception):
         self.message, self.message_en = message, message_en
 
 
+def _is_output(folder: Path, current: Path | None) -> bool:
+    """The output folder of this batch, or of an earlier one (it holds our summary and results.json): a bureau that
+    wrote one run's results inside its inbox must not see them come back as submissions in the next run."""
+    if current is not None and folder.resolve() == current:
+        return True
+    return (folder / SUMMARY_BOOK).is_file() and (folder / RESULTS_JSON).is_file()
+
+
 def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
     """Every workbook below ``folder``, those in its zips (extracted below ``workdir``) included, and a row for each
-    archive we cannot open (lock files, macOS's ._ files and ``exclude``, the output folder, left out), sorted by
-    relative path so that every run lists them in the same order."""
+    archive we cannot open (lock files, macOS's ._ files, ``exclude``, the output folder, and earlier batches' output
+    folders left out), sorted by relative path so that every run lists them in the same order."""
     found = []
     budget = _Budget()
     skip = exclude.resolve() if exclude is not None else None
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if skip is None or (Path(root) / d).resolve() != skip)
+        dirs[:] = sorted(d for d in dirs if not _is_output(Path(root) / d, skip))
         for name in files:
             path = Path(root) / name
             rel = path.relative_to(folder).as_posix()

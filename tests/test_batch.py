@@ -347,6 +347,16 @@ def test_archives_inside_the_inbox_are_opened_not_passed_over(tmp_path):
     assert not list((tmp_path / "out").glob(".unpacked-*"))
 
 
+def test_an_earlier_batch_output_inside_the_inbox_is_not_submissions(tmp_path, submissions):
+    """Run with -o 收件箱/审核结果, then again into another folder: the first run's summary and annotated copies are
+    ours, not units' submissions, and are left out as the current output folder is."""
+    first = _run(submissions, submissions / "审核结果")
+    names = [e.name for e in first.entries]
+    second = _run(submissions, tmp_path / "第二轮")
+    assert [e.name for e in second.entries] == names
+    assert any((submissions / "审核结果" / "annotated").rglob("*.xlsx"))
+
+
 def test_a_damaged_member_of_a_zip_gets_its_row_and_the_others_are_checked(tmp_path):
     """A zip damaged in transit fails one member's checksum: that member is one row, not a traceback for the batch."""
     data = _zip_bytes({"甲单位.xlsx": XIANGYANG.read_bytes(), "乙单位.xlsx": GUANGZHOU_OFFICIAL.read_bytes()})
