@@ -21,7 +21,7 @@ from .engine import Evaluation
 from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .reader import UnreadableInput, cannot_open
-from .report import result_dict, unreadable_dict
+from .report import readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
 from .unwritable import cannot_write
@@ -270,7 +270,7 @@ def run_batch(
         tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked,
     ):
         subs = collect(source, Path(unpacked), exclude=outdir)
-        run_id = history.start_run(str(source))
+        run_id = history.start_run(readable_name(str(source)))
         hashes = _hashes(subs)
         stored = history.stored_issues(sorted(set(hashes.values())), options)
         reuse: set[str] = set()

@@ -15,7 +15,7 @@ from .definition import DefinitionError, all_forms, load_form
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .reader import UnreadableInput
-from .report import render_text, result_dict, unreadable_dict
+from .report import readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
 from .unwritable import cannot_write
@@ -131,7 +131,7 @@ def check(
             worst = EXIT_UNREADABLE
             results.append(unreadable_dict(path, exc.text(lang)))
             if fmt == "text":
-                click.echo(f"{path}: {exc.text(lang)}", err=True)
+                click.echo(f"{readable_name(str(path))}: {exc.text(lang)}", err=True)
             continue
         if evaluation.status == "error" and worst == EXIT_OK:
             worst = EXIT_ERRORS
@@ -142,7 +142,7 @@ def check(
             dest = destinations[path]
             try:
                 writeback.annotate_file(path, build_plan(evaluation, lang), dest)
-                result["annotated"] = str(dest)
+                result["annotated"] = readable_name(str(dest))
             except Exception as exc:  # a locked or unwritable copy, or a workbook openpyxl refuses: the file's own
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on
                 worst = EXIT_UNREADABLE

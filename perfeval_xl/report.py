@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,22 @@ from .plan import STATUS_LABEL
 
 def _num(value: float | None, decimals: int) -> float | None:
     return None if value is None else round(value, decimals)
+
+
+def readable_name(name: str) -> str:
+    """A file's path as the bureau reads it. A name not in the file system's encoding (a Windows zip unpacked on
+    Linux without saying its encoding, a USB stick mounted without one) comes from the file system with its bytes
+    escaped as surrogates, which no output can write: those bytes are GBK, decoded as ``member_name`` decodes a zip's
+    names, else shown with a replacement character where they fail."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+    return name
 
 
 def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> dict[str, Any]:
@@ -33,7 +50,7 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
             "reported": _num(section.reported, d.score_decimals),
         }
     return {
-        "file": str(path),
+        "file": readable_name(str(path)),
         "form": d.id,
         "unit": evaluation.unit,
         "year": evaluation.extraction.year,
@@ -58,7 +75,7 @@ def issue_counts(result: dict[str, Any]) -> tuple[int, int]:
 
 def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
     return {
-        "file": str(path),
+        "file": readable_name(str(path)),
         "form": None,
         "unit": None,
         "year": None,
@@ -75,6 +92,7 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     s = evaluation.scores
     zh = lang == "zh"
     rate = percent(s.headline_rate) if s.headline_rate is not None else "—"
+    path = readable_name(str(path))
     if s.total is None or s.reported_total is None:
         points = "本表式不计分" if zh else "not scored"
     elif zh:

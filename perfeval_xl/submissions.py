@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .report import readable_name
 from .summary import RESULTS_JSON, SUMMARY_BOOK
 
 # What a unit may send as its workbook: the formats we read (.xlsx, .xlsm) and the other spreadsheet formats it may
@@ -101,7 +102,7 @@ def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> lis
         dirs[:] = sorted(d for d in dirs if not _is_output(Path(root) / d, skip))
         for name in files:
             path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
+            rel = readable_name(path.relative_to(folder).as_posix())
             kind = _kind(name)
             if kind == "workbook":
                 found.append(Submission(rel, path))
@@ -262,5 +263,5 @@ def collect(source: Path, workdir: Path, exclude: Path | None = None) -> list[Su
     if source.suffix.lower() == ".zip":
         return from_zip(source, workdir)
     if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
-        return [Submission(source.name, source)]
+        return [Submission(readable_name(source.name), source)]
     raise ValueError(f"{source} 不是文件夹、.zip 压缩包或工作簿")

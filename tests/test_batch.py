@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 import uuid
 import zipfile
@@ -247,6 +248,23 @@ def test_zip_names_in_gbk_and_utf8_are_decoded(tmp_path):
         assert [e.name for e in result.entries] == [name]
         assert result.entries[0].status == "warning"
         assert (tmp_path / out / "annotated" / name).exists()
+
+
+def test_file_names_in_gbk_on_disk_are_decoded(tmp_path):
+    """A Windows zip unpacked on Linux without a name encoding, or a USB stick mounted without one, leaves file names
+    in GBK bytes: their rows name them in Chinese (they ended the batch with a UTF-8 encoding error)."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    (folder / "广州.xlsx").write_bytes(GUANGZHOU.read_bytes())
+    gbk = os.path.join(os.fsencode(folder), "襄阳市科协.xlsx".encode("gbk"))
+    with open(gbk, "wb") as handle:
+        handle.write(XIANGYANG.read_bytes())
+    ran = _run(folder, tmp_path / "out", jobs=2)
+    assert [e.name for e in ran.entries] == ["广州.xlsx", "襄阳市科协.xlsx"]
+    assert ran.entries[1].result["form"] == "hubei"
+    assert (tmp_path / "out" / "annotated" / "襄阳市科协.xlsx").exists()
+    results = json.loads((tmp_path / "out" / RESULTS_JSON).read_text(encoding="utf-8"))
+    assert [r["file"] for r in results] == ["广州.xlsx", "襄阳市科协.xlsx"]
 
 
 def test_macos_metadata_files_are_not_submissions(tmp_path):

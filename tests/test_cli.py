@@ -1,6 +1,7 @@
 """The command-line contract other tools rely on: commands, JSON shape, languages and exit codes."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,15 @@ def test_text_report():
     assert result.exit_code == 0
     assert "计算总分 93.00" in result.output and "等次 优" in result.output
     assert "自评表!D6 PE303 [提示]" in result.output
+
+
+def test_a_file_named_in_gbk_on_disk_is_named_in_chinese(tmp_path):
+    """A file name left in GBK bytes on a Linux disk is shown decoded, and the JSON stays valid UTF-8."""
+    gbk = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), "襄阳市科协.xlsx".encode("gbk"))))
+    gbk.write_bytes(XIANGYANG.read_bytes())
+    data = json.loads(run("check", gbk, "--format", "json").output)
+    assert data[0]["file"] == str(tmp_path / "襄阳市科协.xlsx")
+    assert run("check", gbk).output.startswith(f"{tmp_path / '襄阳市科协.xlsx'}: 襄阳市科学技术协会 2021")
 
 
 def test_usage_errors_exit_2(tmp_path):
