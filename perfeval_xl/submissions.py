@@ -100,7 +100,7 @@ def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> lis
     skip = exclude.resolve() if exclude is not None else None
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not _is_output(Path(root) / d, skip))
-        for name in files:
+        for name in sorted(files):  # in order: which zip meets a limit first must not depend on the disk
             path = Path(root) / name
             rel = readable_name(path.relative_to(folder).as_posix())
             kind = _kind(name)
@@ -176,16 +176,12 @@ def _open_archive(source: Path | BinaryIO, name: str, dest: Path, budget: _Budge
 def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, depth: int) -> list[Submission]:
     """The submissions of one zip's members, each named ``prefix`` + its path in the zip and extracted to ``dest``
     under that name; a zip among them is opened in turn (``depth`` is this zip's nesting, 1 for the outermost)."""
-    members = [info for info in archive.infolist() if not info.is_dir()]
-    budget.members += len(members)
+    members = [(info, name, kind) for info in archive.infolist() if (kind := _kind(name := member_name(info)))]
+    budget.members += len(members)  # what could be a submission: a unit's scanned attachments do not count
     if budget.members > MAX_MEMBERS:
         raise _Refused(f"压缩包内文件超过 {MAX_MEMBERS} 个，请分批提交", f"over {MAX_MEMBERS} files in the zips")
     submissions: list[Submission] = []
-    for info in members:
-        written_as = member_name(info)
-        kind = _kind(written_as)
-        if kind is None:
-            continue
+    for info, written_as, kind in members:
         rel = safe_name(written_as)
         name = prefix + (rel or written_as)
         if rel is None:

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 from perfeval_xl import batch as batch_module
+from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.history import History
@@ -390,6 +391,25 @@ def test_a_damaged_member_of_a_zip_gets_its_row_and_the_others_are_checked(tmp_p
         entries = {e.name: e for e in _run(source, tmp_path / f"out{len(prefix)}").entries}
         assert entries[f"{prefix}甲单位.xlsx"].result["message"] == "压缩包内该文件已损坏，无法解压"
         assert entries[f"{prefix}乙单位.xlsx"].result["form"] == "guangzhou"
+
+
+def test_the_member_limit_counts_workbooks_not_attachments(tmp_path, monkeypatch):
+    """Units' zips full of scanned attachments do not use up the limit on members extracted: only what could be a
+    submission counts, so the last zips of a large inbox are opened like the first."""
+    monkeypatch.setattr(submissions_module, "MAX_MEMBERS", 3)
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    scans = {f"附件{n}.jpg": b"jpeg" for n in range(5)}
+    for unit in ("甲", "乙", "丙"):
+        (folder / f"{unit}.zip").write_bytes(_zip_bytes({**scans, f"{unit}.xlsx": XIANGYANG.read_bytes()}))
+    (folder / "癸.zip").write_bytes(_zip_bytes({f"癸{n}.xlsx": b"x" for n in range(2)}))  # listed last
+    entries = {e.name: e.result.get("message") for e in _run(folder, tmp_path / "out").entries}
+    assert entries == {
+        "丙.zip/丙.xlsx": None,
+        "乙.zip/乙.xlsx": None,
+        "甲.zip/甲.xlsx": None,
+        "癸.zip": "压缩包内文件超过 3 个，请分批提交",
+    }
 
 
 def test_archives_nested_too_deep_are_refused(tmp_path):
