@@ -238,8 +238,8 @@ class Outputs:
         result = entry.result
         if result.get("form") and result.get("unit"):
             key = (result["form"], fold_label(str(result["unit"])), str(result.get("year")))
-            typed = (result["unit"], result.get("year"), entry.name, row, VERDICT[lang][entry.returned])
-            self.units.setdefault(key, []).append(typed)
+            listed = (result["unit"], result.get("year"), entry.name, row, VERDICT[lang][entry.returned])
+            self.units.setdefault(key, []).append(listed)
         issues = entry.result.get("issues", [])
         codes = [i["code"] for i in issues]
         self.code_times.update(codes)
