@@ -202,6 +202,15 @@ def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, 
                 submissions.append(
                     Submission(name, None, "压缩包内该文件已损坏，无法解压", f"damaged zip member ({exc})")
                 )
+            except OSError as exc:  # a name this system cannot hold (a: on Windows, too long), or one a file took
+                submissions.append(
+                    Submission(
+                        name,
+                        None,
+                        f"无法解压（{exc.strerror or exc}）：文件名在本机无效或与压缩包内其他文件冲突，请改名后重新打包",
+                        f"cannot extract ({exc}): rename it and zip again",
+                    )
+                )
     return submissions
 
 

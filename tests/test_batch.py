@@ -412,6 +412,21 @@ def test_the_member_limit_counts_workbooks_not_attachments(tmp_path, monkeypatch
     }
 
 
+def test_a_member_that_cannot_be_extracted_here_gets_its_row(tmp_path):
+    """A member whose name this system cannot hold (a colon on Windows, a path too long) or that a file of the zip
+    already took (a.xlsx and a.xlsx/b.xlsx) is one row; it ended the batch, blamed on the output folder."""
+    data = XIANGYANG.read_bytes()
+    archive = tmp_path / "冲突.zip"
+    archive.write_bytes(_zip_bytes({"a.xlsx": data, "a.xlsx/b.xlsx": data, "c.xlsx": data}))
+    entries = {e.name: e for e in _run(archive, tmp_path / "out").entries}
+    assert [(name, e.status) for name, e in entries.items()] == [
+        ("a.xlsx", "warning"),
+        ("a.xlsx/b.xlsx", "unreadable"),
+        ("c.xlsx", "warning"),
+    ]
+    assert entries["a.xlsx/b.xlsx"].result["message"].startswith("无法解压（")
+
+
 def test_archives_nested_too_deep_are_refused(tmp_path):
     """Zips inside zips are opened three levels deep; a fourth is no bureau's inbox but a trap, and gets its row."""
     data = XIANGYANG.read_bytes()
