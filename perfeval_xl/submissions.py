@@ -267,6 +267,9 @@ def collect(source: Path, workdir: Path, exclude: Path | None = None) -> list[Su
         return from_folder(source, workdir, exclude)
     if source.suffix.lower() == ".zip":
         return from_zip(source, workdir)
-    if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
+    kind = _kind(source.name) if source.is_file() else None
+    if kind == "workbook":
         return [Submission(readable_name(source.name), source)]
-    raise ValueError(f"{source} 不是文件夹、.zip 压缩包或工作簿")
+    if kind is not None:
+        raise ValueError(f"{readable_name(str(source))}：{_unopenable(source.name, kind).refused}")
+    raise ValueError(f"{readable_name(str(source))} 不是文件夹、.zip 压缩包或工作簿")

@@ -638,6 +638,11 @@ def test_command_line(tmp_path, submissions):
     not_zip.write_text("no")
     refused = runner.invoke(main, ["batch", str(not_zip), "-o", str(tmp_path / "bad")])
     assert refused.exit_code == 2 and "不是有效的 .zip" in refused.output
+    rar = tmp_path / "区县.rar"
+    rar.write_bytes(b"Rar!\x1a\x07\x00")
+    refused = runner.invoke(main, ["batch", str(rar), "-o", str(tmp_path / "rar")])
+    assert refused.exit_code == 2
+    assert refused.output == f"{rar}：RAR 压缩包无法直接读取，请解压后把其中的工作簿放入待校验的文件夹\n"
     bad_db = runner.invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "db"), "--db", "nosuchdb://x"])
     assert bad_db.exit_code == 2 and "无法打开结果数据库" in bad_db.output
     unreachable = "postgresql+psycopg://perfeval:secret@127.0.0.1:1/none"  # nothing listens on port 1
