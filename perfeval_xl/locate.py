@@ -92,6 +92,7 @@ class Extraction:
     tables: dict[str, TableExtraction]
     year: int | None
     sheets: dict[str, SheetGrid] = field(default_factory=dict)  # by the definition's sheet name
+    copies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other sheets holding a checked sheet's form
 
 
 class WrongForm(Exception):
@@ -149,6 +150,24 @@ def _detect_sheet(book: WorkbookGrid, definition: FormDefinition, spec: SheetSpe
             f"not a {definition.id} form: labels not found: {', '.join(missing)}",
         )
     return best
+
+
+def form_copies(
+    book: WorkbookGrid, definition: FormDefinition, sheets: dict[str, SheetGrid]
+) -> dict[str, tuple[str, ...]]:
+    """By the name of each sheet found for the form, the other sheets that carry all the detection labels of its
+    part too: last year's sheet copied into the workbook, a second copy of the template's sheet."""
+    chosen = {id(sheet) for sheet in sheets.values()}
+    copies = {}
+    for spec in definition.sheets:
+        others = tuple(
+            s.name
+            for s in book.sheets.values()
+            if id(s) not in chosen and sheet_score(s, spec.detect) == len(spec.detect)
+        )
+        if others:
+            copies[sheets[spec.name].name] = others
+    return copies
 
 
 def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
@@ -526,4 +545,5 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
         tables=tables,
         year=_year(fields, year),
         sheets=sheets,
+        copies=form_copies(book, definition, sheets),
     )

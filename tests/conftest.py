@@ -157,8 +157,8 @@ def cell_ref(evaluation: Evaluation, where: str) -> CellRef:
 
 
 def locate(evaluation: Evaluation, where: str) -> str:
-    """The A1 address of a place (see ``cell_ref``)."""
-    return cell_ref(evaluation, where).a1
+    """The A1 address of a place (see ``cell_ref``), or of ``cell:A1`` itself."""
+    return where.removeprefix("cell:") if where.startswith("cell:") else cell_ref(evaluation, where).a1
 
 
 def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None:
@@ -167,6 +167,15 @@ def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None
     for where, value in cells.items():
         ref = cell_ref(evaluation, where)
         book[ref.sheet][ref.a1].value = value
+    book.save(path)
+
+
+def copy_sheet(path: Path, sheet: str, title: str) -> None:
+    """Copy a sheet of a workbook under a new title, as its first sheet (last year's sheet copied in)."""
+    book = load_workbook(path)
+    copy = book.copy_worksheet(book[sheet])
+    copy.title = title
+    book.move_sheet(copy, offset=-book.index(copy))
     book.save(path)
 
 
@@ -181,6 +190,8 @@ def make_book(tmp_path: Path):
         build_template(load_form(data["form"]), path, mutate(data, change))
         if change.get("cells"):
             overwrite(path, check_path(path), change["cells"])
+        if change.get("copy_sheet"):
+            copy_sheet(path, **change["copy_sheet"])
         return path
 
     return make

@@ -9,7 +9,7 @@ import yaml
 from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.service import check_path
 
-from .conftest import CLEAN, clean_data, guangzhou_clean_data, locate
+from .conftest import CLEAN, XIANGYANG_OFFICIAL, clean_data, copy_sheet, guangzhou_clean_data, locate
 
 CASES = yaml.safe_load((Path(__file__).parent / "check_cases.yaml").read_text(encoding="utf-8"))
 FAILING = [
@@ -95,3 +95,21 @@ def test_a_non_finite_value_found_is_written_as_text_so_results_stay_strict_json
     finding = Finding("PE102", "error", "自评表", "C5", {"zh": "不是数字"}, value=value, expected=value)
     record = json.loads(json.dumps(finding.as_dict(), allow_nan=False))
     assert record["value"] == record["expected"] == str(value)
+
+
+def test_a_copy_of_the_form_in_an_official_layout_is_named_and_the_first_is_checked(example_copy):
+    """Last year's sheet copied in front of this year's, in the published layout (no template to name the sheet):
+    the first sheet carrying the form's labels is checked, and the other is named."""
+    path = example_copy(XIANGYANG_OFFICIAL)
+    copy_sheet(path, sheet="Sheet1", title="2020年自评表")
+    evaluation = check_path(path)
+    assert evaluation.extraction.sheet.name == "2020年自评表"
+    hits = [f for f in evaluation.findings if f.code == "PE108"]
+    assert [(f.sheet, f.cell, f.message()) for f in hits] == [
+        (
+            "2020年自评表",
+            "A1",
+            "工作簿中的“Sheet1”也是本表，本次校验的是“2020年自评表”：请删除多余的表，或确认所填的是这一张",
+        )
+    ]
+    assert not [f for f in check_path(XIANGYANG_OFFICIAL).findings if f.code == "PE108"]

@@ -13,6 +13,7 @@ from .pe104_unparsed import UnparsedValue
 from .pe105_comparator_in_actual import ComparatorInActual
 from .pe106_weight_missing import WeightMissing
 from .pe107_invalid_choice import InvalidChoice
+from .pe108_form_copies import FormCopies
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -51,6 +52,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     ComparatorInActual,
     WeightMissing,
     InvalidChoice,
+    FormCopies,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
