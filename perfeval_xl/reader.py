@@ -171,7 +171,11 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     if not path.exists():
         raise UnreadableInput(path, "文件不存在", "file not found")
     if path.is_dir():
-        raise UnreadableInput(path, "这是一个文件夹，不是工作簿", "a folder, not a workbook")
+        raise UnreadableInput(
+            path,
+            "这是一个文件夹，不是工作簿；校验整个文件夹请用 perfeval batch",
+            "a folder, not a workbook; check a whole folder with perfeval batch",
+        )
     try:
         data = path.read_bytes()  # once: the formula scan and calamine both read it from memory
     except OSError as exc:

@@ -98,6 +98,12 @@ def test_missing_file_is_exit_2(tmp_path):
     assert "文件不存在" in result.output
 
 
+def test_a_folder_given_to_check_points_to_batch(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output == f"{tmp_path}: 这是一个文件夹，不是工作簿；校验整个文件夹请用 perfeval batch\n"
+
+
 def test_a_file_that_cannot_be_opened_is_exit_2(tmp_path, monkeypatch):
     """No read permission (tests may run as root, which has every permission, so opening is made to fail)."""
     path = tmp_path / "locked.xlsx"
