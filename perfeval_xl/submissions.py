@@ -262,11 +262,16 @@ def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: BinaryIO
 
 
 def collect(source: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
-    """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook."""
-    if source.is_dir():
-        return from_folder(source, workdir, exclude)
-    if source.suffix.lower() == ".zip":
-        return from_zip(source, workdir)
+    """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook. A folder or zip
+    with none is refused: a bureau that names the wrong folder must not read "0 submissions, all accepted"."""
+    if source.is_dir() or source.suffix.lower() == ".zip":
+        found = from_folder(source, workdir, exclude) if source.is_dir() else from_zip(source, workdir)
+        if not found:
+            raise ValueError(
+                f"{readable_name(str(source))} 中没有找到工作簿（.xlsx、.xlsm，旧版 .xls、WPS .et、.xlsb、.ods，"
+                "或装有它们的 .zip）"
+            )
+        return found
     kind = _kind(source.name) if source.is_file() else None
     if kind == "workbook":
         return [Submission(readable_name(source.name), source)]

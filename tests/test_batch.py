@@ -638,6 +638,11 @@ def test_command_line(tmp_path, submissions):
     not_zip.write_text("no")
     refused = runner.invoke(main, ["batch", str(not_zip), "-o", str(tmp_path / "bad")])
     assert refused.exit_code == 2 and "不是有效的 .zip" in refused.output
+    nothing = tmp_path / "空文件夹"
+    nothing.mkdir()
+    (nothing / "说明.txt").write_text("x", encoding="utf-8")
+    refused = runner.invoke(main, ["batch", str(nothing), "-o", str(tmp_path / "none")])
+    assert refused.exit_code == 2 and refused.output.startswith(f"{nothing} 中没有找到工作簿（.xlsx、.xlsm")
     rar = tmp_path / "区县.rar"
     rar.write_bytes(b"Rar!\x1a\x07\x00")
     refused = runner.invoke(main, ["batch", str(rar), "-o", str(tmp_path / "rar")])
