@@ -258,7 +258,7 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
     outcomes = check_paths(list(files), form_id)
     for path, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, UnreadableInput):
-            click.echo(f"{path}: {outcome.text(lang)}", err=True)
+            click.echo(f"{readable_name(str(path))}: {outcome.text(lang)}", err=True)
             sys.exit(EXIT_UNREADABLE)
     evaluations = [o for o in outcomes if not isinstance(o, UnreadableInput)]
     try:

@@ -10,6 +10,7 @@ from .definition import FormDefinition, TableSpec
 from .engine import Evaluation, parse_cell
 from .grid import fold_label, indicator_key
 from .locate import TableExtraction, TableRow
+from .report import readable_name
 from .scoring import grade_for, round_half_up
 from .values import Quantity, parse_quantity, written_like
 
@@ -181,7 +182,7 @@ def consolidate(evaluations: list[Evaluation], paths: list[str | Path], unit: st
     rebuilt from the institutions. Raises ConsolidationError for inputs that do not belong together."""
     _check_inputs(evaluations)
     definition: FormDefinition = evaluations[0].definition
-    units = [e.unit or Path(p).stem for e, p in zip(evaluations, paths, strict=True)]
+    units = [e.unit or readable_name(Path(p).stem) for e, p in zip(evaluations, paths, strict=True)]
     per_institution = {tid for tid, spec in definition.tables.items() if spec.total_row}
     if not per_institution:
         repeated = {u for u in units if units.count(u) > 1}
@@ -189,7 +190,7 @@ def consolidate(evaluations: list[Evaluation], paths: list[str | Path], unit: st
             raise ConsolidationError(f"单位“{sorted(repeated)[0]}”重复提交", f"unit {sorted(repeated)[0]!r} twice")
     headline = definition.headline
     funds = [(e.known(headline.budget) or (0.0, ""))[0] if headline else 0.0 for e in evaluations]
-    sources = [Source(str(p), u, w) for p, u, w in zip(paths, units, funds, strict=True)]
+    sources = [Source(readable_name(str(p)), u, w) for p, u, w in zip(paths, units, funds, strict=True)]
     department = unit or units[0]
     fields: dict[str, Any] = {}
     for key, spec in definition.fields.items():

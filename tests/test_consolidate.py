@@ -2,6 +2,8 @@
 
 import copy
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -84,6 +86,19 @@ def test_output_names_its_sources_and_inputs_are_untouched(tmp_path):
     sheet = load_workbook(out)[SOURCES_SHEET]
     listed = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert listed == [str(p) for p in paths]
+
+
+def test_an_input_named_in_gbk_on_disk_is_listed_in_chinese(tmp_path):
+    """A source file whose name is GBK bytes on a Linux disk: its 汇总来源 row names it in Chinese (the name ended
+    the command with a traceback from the workbook writer)."""
+    first, second = split(CLEAN["yueyang"](), tmp_path)[:2]
+    gbk = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), "机关.xlsx".encode("gbk"))))
+    first.rename(gbk)
+    out = tmp_path / "department.xlsx"
+    result = run(gbk, second, "-o", out)
+    assert result.exit_code == 0, result.output
+    listed = [row[2] for row in load_workbook(out)[SOURCES_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert listed == [str(tmp_path / "机关.xlsx"), str(second)]
 
 
 def test_amounts_are_summed_and_rates_recomputed_not_averaged(tmp_path):
