@@ -3,11 +3,12 @@ submission by content hash, every finding; unchanged files are not checked again
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -90,6 +91,30 @@ def finding_keys(result: dict[str, Any]) -> frozenset[tuple[str, str, str]]:
     return frozenset((i["code"], i.get("sheet") or "", i.get("cell") or "") for i in result.get("issues", []))
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own first line (connection refused, no such database, disk full), not SQLAlchemy's wrapping of
+    it with the statement and a link: one line for the user."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def _one_line(method: Callable[Concatenate[History, P], T]) -> Callable[Concatenate[History, P], T]:
+    """A database that fails while a batch runs (a server restarted, a connection dropped, a disk full, the file
+    removed) is one line naming it, as one that cannot be opened is, not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: History, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"结果数据库 {_safe_url(self.url)} 读写失败：{_first_line(exc)}") from exc
+
+    return wrapper
+
+
 class History:
     """One database of batch results. ``options`` (the form asked for, the language) must match for a stored
     result to stand in for checking a file again, and so must the tool version."""
@@ -101,11 +126,9 @@ class History:
             self.engine: Engine = create_engine(url)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            # The driver's own first line (connection refused, no such database), not SQLAlchemy's wrapping of it
-            # with the statement and a link: one line for the user.
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{reason}") from exc
+            raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{_first_line(exc)}") from exc
 
+    @_one_line
     def start_run(self, source: str) -> int:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
@@ -131,6 +154,7 @@ class History:
                 )
                 yield from conn.execute(query)
 
+    @_one_line
     def stored_issues(self, hashes: list[str], options: str) -> dict[str, bool]:
         """For each content already checked with the same options and tool version, whether it had findings."""
         return {
@@ -140,6 +164,7 @@ class History:
             )
         }
 
+    @_one_line
     def stored_results(self, hashes: list[str], options: str) -> dict[str, dict[str, Any]]:
         """Results of files already checked with the same content, options and tool version, by content hash."""
         return {
@@ -147,6 +172,7 @@ class History:
             for content_hash, result in self._stored([submissions.c.result], hashes, options)
         }
 
+    @_one_line
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
         """For each (form, unit, year, content hash), the unit's latest submission of that form and year from an
         earlier run whose content differs: one query for the submissions and one for their findings, not one per
@@ -195,6 +221,7 @@ class History:
                     keys[submission_id].add((code, sheet or "", cell or ""))
         return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
+    @_one_line
     def record(self, run_id: int, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
         """Store (file, content_hash, options, result) of submissions of a run, with their findings: the submissions
         in one statement, then their new ids (in insertion order, by file name), then every finding in one

@@ -22,7 +22,7 @@ from perfeval_xl import batch as batch_module
 from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
-from perfeval_xl.history import History
+from perfeval_xl.history import History, HistoryError
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
@@ -614,6 +614,25 @@ def test_previous_submission_is_the_latest_with_other_content_sqlite(tmp_path):
 @needs_postgres
 def test_previous_submission_is_the_latest_with_other_content_postgresql(postgres_url):
     _history_over_runs(postgres_url)
+
+
+def test_a_database_that_fails_during_the_run_is_one_line(tmp_path, submissions):
+    """The results database removed while the batch runs (a server restarted, a connection dropped, a disk full
+    fail the same way): one line naming the database, not a traceback from the driver."""
+    out = tmp_path / "out"
+
+    class Removing(_Quiet):
+        def step(self, entry: Entry) -> None:
+            super().step(entry)
+            (out / "results.sqlite").unlink(missing_ok=True)
+
+    with pytest.raises(HistoryError) as failed:
+        run_batch(submissions, out, jobs=1, progress=Removing)
+    assert (
+        str(failed.value)
+        == f"结果数据库 sqlite:///{out.resolve()}/results.sqlite 读写失败：attempt to write a readonly database"
+    )
+    assert (out / SUMMARY_BOOK).exists() and not list(out.glob(".unpacked-*"))
 
 
 def test_default_database_is_sqlite_in_the_output_folder(tmp_path, submissions):
