@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,17 @@ def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None
         ref = cell_ref(evaluation, where)
         book[ref.sheet][ref.a1].value = value
     book.save(path)
+
+
+def gbk_named(folder: Path, name: str, data: bytes) -> Path:
+    """A file whose name is ``name`` in GBK bytes, as a Windows zip unpacked on Linux without its encoding leaves it;
+    skipped where the file system refuses names that are not UTF-8 (macOS)."""
+    path = Path(os.fsdecode(os.path.join(os.fsencode(folder), name.encode("gbk"))))
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {exc}")
+    return path
 
 
 def copy_sheet(path: Path, sheet: str, title: str) -> None:

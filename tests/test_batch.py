@@ -26,7 +26,7 @@ from perfeval_xl.history import History, HistoryError
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
-from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, gbk_named
 from .postgres import needs_postgres
 
 CONTRACT_KEYS = {"file", "form", "unit", "year", "status", "scores", "issues"}
@@ -257,9 +257,7 @@ def test_file_names_in_gbk_on_disk_are_decoded(tmp_path):
     folder = tmp_path / "收件箱"
     folder.mkdir()
     (folder / "广州.xlsx").write_bytes(GUANGZHOU.read_bytes())
-    gbk = os.path.join(os.fsencode(folder), "襄阳市科协.xlsx".encode("gbk"))
-    with open(gbk, "wb") as handle:
-        handle.write(XIANGYANG.read_bytes())
+    gbk_named(folder, "襄阳市科协.xlsx", XIANGYANG.read_bytes())
     ran = _run(folder, tmp_path / "out", jobs=2)
     assert [e.name for e in ran.entries] == ["广州.xlsx", "襄阳市科协.xlsx"]
     assert ran.entries[1].result["form"] == "hubei"
@@ -513,7 +511,6 @@ def test_a_value_typed_far_away_is_one_unreadable_row_not_a_dead_batch(tmp_path,
 def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypatch):
     """A native crash or the OOM killer ends a worker without an exception: its file gets a row saying so, and every
     other file, in its chunk or after, is still checked."""
-    import os
 
     real = batch_module.check_paths
 

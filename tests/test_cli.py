@@ -1,7 +1,6 @@
 """The command-line contract other tools rely on: commands, JSON shape, languages and exit codes."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from click.testing import CliRunner
 from perfeval_xl.checks import CATALOGUE
 from perfeval_xl.cli import main
 
-from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, gbk_named
 
 
 def run(*args):
@@ -92,8 +91,7 @@ def test_text_report():
 
 def test_a_file_named_in_gbk_on_disk_is_named_in_chinese(tmp_path):
     """A file name left in GBK bytes on a Linux disk is shown decoded, and the JSON stays valid UTF-8."""
-    gbk = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), "襄阳市科协.xlsx".encode("gbk"))))
-    gbk.write_bytes(XIANGYANG.read_bytes())
+    gbk = gbk_named(tmp_path, "襄阳市科协.xlsx", XIANGYANG.read_bytes())
     data = json.loads(run("check", gbk, "--format", "json").output)
     assert data[0]["file"] == str(tmp_path / "襄阳市科协.xlsx")
     assert run("check", gbk).output.startswith(f"{tmp_path / '襄阳市科协.xlsx'}: 襄阳市科学技术协会 2021")

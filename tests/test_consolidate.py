@@ -2,8 +2,6 @@
 
 import copy
 import hashlib
-import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +12,7 @@ from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_path
 from perfeval_xl.template import SOURCES_SHEET, build_template
 
-from .conftest import CLEAN, TAOJIANG, YUEYANG_YAML, seed_data
+from .conftest import CLEAN, TAOJIANG, YUEYANG_YAML, gbk_named, seed_data
 
 INSTITUTION_TABLES = ("income", "spending", "sangong", "assets")
 
@@ -92,8 +90,7 @@ def test_an_input_named_in_gbk_on_disk_is_listed_in_chinese(tmp_path):
     """A source file whose name is GBK bytes on a Linux disk: its 汇总来源 row names it in Chinese (the name ended
     the command with a traceback from the workbook writer)."""
     first, second = split(CLEAN["yueyang"](), tmp_path)[:2]
-    gbk = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), "机关.xlsx".encode("gbk"))))
-    first.rename(gbk)
+    gbk = gbk_named(tmp_path, "机关.xlsx", first.read_bytes())
     out = tmp_path / "department.xlsx"
     result = run(gbk, second, "-o", out)
     assert result.exit_code == 0, result.output
