@@ -185,6 +185,12 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     if not data:
         raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
     if not data.startswith(b"PK"):
+        if path.name.startswith("~$"):
+            raise UnreadableInput(
+                path,
+                "这是 Excel/WPS 打开工作簿时生成的临时锁定文件（~$ 开头），不是工作簿：请校验去掉 ~$ 的同名工作簿",
+                "an Excel/WPS lock file (~$…), not a workbook: check the workbook of the same name without ~$",
+            )
         raise UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -98,6 +98,19 @@ def test_missing_file_is_exit_2(tmp_path):
     assert "文件不存在" in result.output
 
 
+def test_an_excel_lock_file_given_to_check_is_named_as_one(tmp_path):
+    """``perfeval check *.xlsx`` while a workbook is open in Excel also names its ~$ lock file (its owner's name in a
+    few bytes): said to be a lock file, not merely not a workbook."""
+    lock = tmp_path / "~$襄阳市科协.xlsx"
+    lock.write_bytes(b"\x05Alice" + b" " * 48)
+    result = CliRunner().invoke(main, ["check", str(lock)])
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == f"{lock}: 这是 Excel/WPS 打开工作簿时生成的临时锁定文件（~$ 开头），不是工作簿：请校验去掉 ~$ 的同名工作簿\n"
+    )
+
+
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2
