@@ -139,6 +139,24 @@ def _not_xlsx(path: Path, names: list[str]) -> UnreadableInput:
     return UnreadableInput(path, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", "not an Excel workbook")
 
 
+def _not_a_workbook(path: Path, data: bytes) -> UnreadableInput:
+    """A file that is no zip nor compound file: a table saved as a web page or as Excel 2003 XML (what budget
+    systems export under an .xls name, and Excel opens with a warning) said by name, as its user need only save it
+    again as .xlsx; anything else is not a workbook."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        kind, kind_en = " Excel 2003 XML ", "Excel 2003 XML"
+    elif head.startswith(b"<") and (b"<html" in head or b"<table" in head):
+        kind, kind_en = "网页（HTML）", "web page (HTML)"
+    else:
+        return UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
+    return UnreadableInput(
+        path,
+        f"这是{kind}格式的表格，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
+        f"a table saved as a {kind_en} file; save it as .xlsx in Excel or WPS",
+    )
+
+
 def cannot_open(path: str | Path, exc: OSError) -> UnreadableInput:
     """A file that cannot be opened at all: no read permission, held exclusively by another program, a share gone."""
     return UnreadableInput(
@@ -191,7 +209,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 "这是 Excel/WPS 打开工作簿时生成的临时锁定文件（~$ 开头），不是工作簿：请校验去掉 ~$ 的同名工作簿",
                 "an Excel/WPS lock file (~$…), not a workbook: check the workbook of the same name without ~$",
             )
-        raise UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
+        raise _not_a_workbook(path, data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()

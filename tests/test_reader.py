@@ -61,6 +61,18 @@ def _other_form(path: Path) -> None:
     book.save(path)
 
 
+def _html_export(path: Path) -> None:
+    # What budget systems export as "xls": a web page holding a table, which Excel opens with a warning.
+    path.write_bytes(
+        "\ufeff<html><head><meta charset='utf-8'></head><body><table><tr><td>部门整体支出总额</td></tr>"
+        "</table></body></html>".encode()
+    )
+
+
+def _xml_2003(path: Path) -> None:
+    path.write_bytes(b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>')
+
+
 def _zip_not_workbook(path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
@@ -77,6 +89,8 @@ BAD_INPUTS = {  # how to make it, what the message says, the file's suffix
     "empty workbook": (_empty_workbook, "空的", ".xlsx"),
     "another form": (_other_form, "未识别", ".xlsx"),
     "zip of something else": (_zip_not_workbook, "不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）", ".xlsx"),
+    "html export": (_html_export, "网页（HTML）格式的表格，请在 Excel 或 WPS 中另存为 .xlsx", ".xls"),
+    "xml 2003": (_xml_2003, "Excel 2003 XML 格式的表格，请在 Excel 或 WPS 中另存为 .xlsx", ".xls"),
 }
 
 
