@@ -143,14 +143,17 @@ def check(
             try:
                 writeback.annotate_file(path, build_plan(evaluation, lang), dest)
                 result["annotated"] = readable_name(str(dest))
+                if dest != path and (lacking := writeback.unkept_drawings(path)):
+                    result["annotation_warning"] = writeback.copy_lacks(lacking, lang)
             except Exception as exc:  # a locked or unwritable copy, or a workbook openpyxl refuses: the file's own
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on
                 worst = EXIT_UNREADABLE
         results.append(result)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))
-            if "annotation_error" in result:
-                click.echo(result["annotation_error"], err=True)
+            for said in ("annotation_error", "annotation_warning"):
+                if said in result:
+                    click.echo(result[said], err=True)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)

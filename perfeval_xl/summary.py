@@ -50,12 +50,15 @@ def _reason(entry: Entry, lang: str) -> str:
         return str(entry.result.get("message", ""))
     errors, warnings = issue_counts(entry.result)
     if lang == "zh":
-        return (
+        said = (
             f"强制性错误 {errors} 项，须改正后重新提交"
             if errors
             else (f"提示 {warnings} 项，请核实" if warnings else "")
         )
-    return f"{errors} errors to correct" if errors else (f"{warnings} warnings to verify" if warnings else "")
+    else:
+        said = f"{errors} errors to correct" if errors else (f"{warnings} warnings to verify" if warnings else "")
+    lacking = entry.result.get("annotation_warning")  # the annotated copy lacks drawn objects of the original
+    return ("；" if lang == "zh" else "; ").join(part for part in (said, lacking) if part)
 
 
 def _keys(keys: list[tuple[str, str, str]]) -> str:

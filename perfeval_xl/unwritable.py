@@ -39,6 +39,9 @@ def close_xlsx(book: Any) -> None:
 def reason(exc: BaseException, lang: str = "zh") -> str:
     """Why writing failed, in a few words: the operating system's reason in plain language, else the error as
     raised (openpyxl refusing a workbook, say)."""
+    said = getattr(exc, "text", None)
+    if callable(said):  # an error that says itself (WouldDelete)
+        return str(said(lang))
     if not isinstance(exc, OSError):
         return f"{type(exc).__name__}: {exc}"
     for kind, zh, en in _REASONS:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import fromstring, tostring
@@ -115,10 +117,53 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
     marks.sheet_state = "veryHidden"
 
 
+# A drawing's objects, each in its anchor: the first object element of an anchor is the anchored one (pictures,
+# shapes, text boxes, connectors, groups, charts and SmartArt frames); those nested in a group come after it.
+_ANCHOR = re.compile(rb"<((?:\w+:)?)(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b.*?</\1\2>", re.S)
+_OBJECT = re.compile(rb"<(?:\w+:)?(pic|sp|grpSp|cxnSp|graphicFrame|contentPart)[\s>/]")
+
+
+def unkept_drawings(path: str | Path) -> int:
+    """How many drawn objects of a workbook an annotated copy cannot carry: openpyxl keeps a sheet's pictures (with
+    Pillow) and charts, and drops shapes, text boxes, connectors, groups and SmartArt without a word."""
+    with zipfile.ZipFile(path) as archive:
+        drawings = [n for n in archive.namelist() if n.startswith("xl/drawings/") and n.endswith(".xml")]
+        count = 0
+        for name in drawings:
+            for anchor in _ANCHOR.finditer(archive.read(name)):
+                found = _OBJECT.search(anchor[0])
+                kind = found[1] if found else b""
+                count += not (kind == b"pic" or (kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]))
+    return count
+
+
+class WouldDelete(Exception):
+    """Annotating in place would delete drawn objects of the original that openpyxl cannot carry."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} drawn objects would be deleted")
+        self.count = count
+
+    def text(self, lang: str = "zh") -> str:
+        if lang == "zh":
+            return f"文件中有 {self.count} 个形状或文本框，就地标注会删去它们；请改用 --annotate 输出批注副本"
+        return f"it holds {self.count} shapes or text boxes that annotating in place would delete: use --annotate"
+
+
+def copy_lacks(count: int, lang: str = "zh") -> str:
+    """What an annotated copy says when it lacks drawn objects of its original."""
+    if lang == "zh":
+        return f"原文件中的 {count} 个形状或文本框未保留在批注副本中（原文件未改动）"
+    return f"{count} shapes or text boxes of the original are not in the annotated copy (the original is unchanged)"
+
+
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
-    Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved."""
+    Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
+    a workbook with drawn objects openpyxl would drop is refused (WouldDelete) before anything is written."""
     source, dest = Path(source), Path(dest)
+    if dest.resolve() == source.resolve() and (count := unkept_drawings(source)):
+        raise WouldDelete(count)
     book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)

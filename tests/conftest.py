@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,35 @@ def gbk_named(folder: Path, name: str, data: bytes) -> Path:
     except OSError as exc:
         pytest.skip(f"this file system refuses a name that is not UTF-8: {exc}")
     return path
+
+
+_TEXT_BOX = (
+    "<twoCellAnchor><from><col>7</col><colOff>0</colOff><row>34</row><rowOff>0</rowOff></from><to><col>9</col>"
+    '<colOff>0</colOff><row>37</row><rowOff>0</rowOff></to><sp macro="" textlink=""><nvSpPr><cNvPr id="9" '
+    'name="TextBox 8"/><cNvSpPr txBox="1"/></nvSpPr><spPr/><txBody><a:bodyPr xmlns:a="{a}"/><a:p xmlns:a="{a}">'
+    "<a:r><a:t>（单位盖章）</a:t></a:r></a:p></txBody></sp><clientData/></twoCellAnchor>"
+).format(a="http://schemas.openxmlformats.org/drawingml/2006/main")
+
+
+def with_picture_and_text_box(source: Path) -> Path:
+    """The form with a seal pasted as a picture and a text box drawn beside it (openpyxl can add the first only, so
+    the second is written into the drawing part)."""
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+
+    png = io.BytesIO()
+    Picture.new("RGB", (60, 60), (200, 0, 0)).save(png, format="PNG")
+    book = load_workbook(source)
+    book.worksheets[0].add_image(Image(png), "H30")
+    book.save(source)
+    with zipfile.ZipFile(source) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == "xl/drawings/drawing1.xml":
+                data = data.replace(b"</wsDr>", _TEXT_BOX.encode() + b"</wsDr>")
+            archive.writestr(info, data)
+    return source
 
 
 def copy_sheet(path: Path, sheet: str, title: str) -> None:

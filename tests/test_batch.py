@@ -26,7 +26,15 @@ from perfeval_xl.history import History, HistoryError
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
-from .conftest import GUANGZHOU, GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, gbk_named
+from .conftest import (
+    GUANGZHOU,
+    GUANGZHOU_OFFICIAL,
+    XIANGYANG,
+    XIANGYANG_OFFICIAL,
+    clean_data,
+    gbk_named,
+    with_picture_and_text_box,
+)
 from .postgres import needs_postgres
 
 CONTRACT_KEYS = {"file", "form", "unit", "year", "status", "scores", "issues"}
@@ -464,6 +472,22 @@ def test_a_file_that_breaks_the_engine_gets_its_row_and_the_batch_goes_on(tmp_pa
     assert "engine bug" in rows["hubei_xiangyang_2021.xlsx"].result["message"]
     assert rows["hubei_xiangyang_2021_official.xlsx"].status == "warning"  # same chunk, checked alone
     assert len(rows) == 6
+
+
+def test_a_copy_lacking_drawn_objects_of_its_original_says_so_in_its_row(tmp_path):
+    """A submission with a text box drawn on the form: its annotated copy is written without it (openpyxl cannot
+    carry it), and its row says so; the submission itself keeps it."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    source = folder / "盖章单位.xlsx"
+    shutil.copy(XIANGYANG_OFFICIAL, source)
+    with_picture_and_text_box(source)
+    before = _hashes(folder)
+    [entry] = _run(folder, tmp_path / "out").entries
+    assert _hashes(folder) == before and entry.annotated == "annotated/盖章单位.xlsx"
+    assert entry.result["annotation_warning"] == "原文件中的 1 个形状或文本框未保留在批注副本中（原文件未改动）"
+    row = next(load_workbook(tmp_path / "out" / SUMMARY_BOOK)["汇总"].iter_rows(min_row=2, values_only=True))
+    assert row[14] == "提示 12 项，请核实；原文件中的 1 个形状或文本框未保留在批注副本中（原文件未改动）"
 
 
 def test_a_copy_that_cannot_be_written_is_said_in_its_row_and_the_batch_goes_on(tmp_path, submissions, monkeypatch):

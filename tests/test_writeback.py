@@ -1,6 +1,8 @@
 """Annotating changes only what it means to: marks, notes, computed scores, 校验结果; twice equals once."""
 
 import hashlib
+import json
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -10,9 +12,9 @@ from openpyxl.comments import Comment
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.service import check_path
-from perfeval_xl.writeback import annotate_file
+from perfeval_xl.writeback import annotate_file, unkept_drawings
 
-from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, with_picture_and_text_box
 
 
 def _digest(path: Path) -> str:
@@ -77,6 +79,40 @@ def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_co
     link = next(results.cell(r, 4) for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "PE303")
     assert link.hyperlink.location == "'自评表'!D6"
     assert book[MARKS_SHEET].sheet_state == "veryHidden"
+
+
+def _cli(*args: object):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_a_pasted_picture_survives_annotation(tmp_path, example_copy):
+    """A seal or signature pasted into the form as a picture is still there, byte for byte and where it was, in the
+    annotated copy (openpyxl keeps pictures only where Pillow is installed; without it they vanished unsaid)."""
+    source = with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL))
+    dest, _ = _annotated(tmp_path, source)
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(dest) as after:
+        pictures = [(n, before.read(n)) for n in before.namelist() if n.startswith("xl/media/")]
+        assert pictures and [(n, after.read(n)) for n in after.namelist() if n.startswith("xl/media/")] == pictures
+    assert [image.anchor._from.row for image in load_workbook(dest).worksheets[0]._images] == [29]
+
+
+def test_drawings_the_copy_cannot_keep_are_counted_and_said(tmp_path, example_copy):
+    """openpyxl carries pictures and charts into the annotated copy, not shapes or text boxes: the copy is written and
+    says how many it lacks; annotating in place, which would delete them from the original, is refused."""
+    source = with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL))
+    assert (unkept_drawings(source), unkept_drawings(XIANGYANG_OFFICIAL)) == (1, 0)
+    before = _digest(source)
+    copy = _cli("check", source, "--annotate", tmp_path / "out", "--format", "json")
+    assert copy.exit_code == 0, copy.output
+    assert (
+        json.loads(copy.output)[0]["annotation_warning"]
+        == "原文件中的 1 个形状或文本框未保留在批注副本中（原文件未改动）"
+    )
+    in_place = _cli("check", source, "--in-place")
+    assert in_place.exit_code == 2 and _digest(source) == before
+    assert in_place.output.splitlines()[-1] == (
+        f"无法写入 {source}：文件中有 1 个形状或文本框，就地标注会删去它们；请改用 --annotate 输出批注副本"
+    )
 
 
 def test_only_marked_cells_change(tmp_path, example_copy):
