@@ -91,7 +91,7 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
     result = result_dict(outcome, task.name, task.lang)
     if task.annotate_to is None or not outcome.findings:
         return result, None
-    from .writeback import annotate_file, copy_lacks, unkept_drawings  # here: openpyxl only when annotating
+    from .writeback import annotate_file, copy_lacks, unkept  # here: openpyxl is imported only when annotating
 
     copy = f"{ANNOTATED_DIR}/{task.name}"
     try:
@@ -99,7 +99,7 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
     except Exception as exc:
         result["annotation_error"] = cannot_write(copy, exc, task.lang)
         return result, None
-    if lacking := unkept_drawings(task.path):
+    if lacking := unkept(task.path):
         result["annotation_warning"] = copy_lacks(lacking, task.lang)
     return result, copy
 

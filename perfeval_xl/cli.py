@@ -143,7 +143,7 @@ def check(
             try:
                 writeback.annotate_file(path, build_plan(evaluation, lang), dest)
                 result["annotated"] = readable_name(str(dest))
-                if dest != path and (lacking := writeback.unkept_drawings(path)):
+                if dest != path and (lacking := writeback.unkept(path)):
                     result["annotation_warning"] = writeback.copy_lacks(lacking, lang)
             except Exception as exc:  # a locked or unwritable copy, or a workbook openpyxl refuses: the file's own
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on

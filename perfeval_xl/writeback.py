@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import fromstring, tostring
@@ -123,47 +124,70 @@ _ANCHOR = re.compile(rb"<((?:\w+:)?)(twoCellAnchor|oneCellAnchor|absoluteAnchor)
 _OBJECT = re.compile(rb"<(?:\w+:)?(pic|sp|grpSp|cxnSp|graphicFrame|contentPart)[\s>/]")
 
 
-def unkept_drawings(path: str | Path) -> int:
-    """How many drawn objects of a workbook an annotated copy cannot carry: openpyxl keeps a sheet's pictures (with
-    Pillow) and charts, and drops shapes, text boxes, connectors, groups and SmartArt without a word."""
+@dataclass(frozen=True)
+class Unkept:
+    """What of a workbook an annotated copy cannot carry. openpyxl keeps a sheet's pictures (with Pillow) and
+    charts, and drops without a word drawn shapes (text boxes, connectors, groups, SmartArt) and embedded objects
+    (a Word or PDF file inserted as an object)."""
+
+    shapes: int = 0
+    objects: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.shapes or self.objects)
+
+    def said(self, lang: str = "zh") -> str:
+        zh = lang == "zh"
+        parts = []
+        if self.shapes:
+            parts.append(f"{self.shapes} 个形状或文本框" if zh else f"{self.shapes} shapes or text boxes")
+        if self.objects:
+            parts.append(f"{self.objects} 个嵌入的对象" if zh else f"{self.objects} embedded objects")
+        return ("、" if zh else " and ").join(parts)
+
+
+def unkept(path: str | Path) -> Unkept:
+    """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
     with zipfile.ZipFile(path) as archive:
-        drawings = [n for n in archive.namelist() if n.startswith("xl/drawings/") and n.endswith(".xml")]
-        count = 0
-        for name in drawings:
-            for anchor in _ANCHOR.finditer(archive.read(name)):
-                found = _OBJECT.search(anchor[0])
-                kind = found[1] if found else b""
-                count += not (kind == b"pic" or (kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]))
-    return count
+        names = archive.namelist()
+        shapes = 0
+        for name in names:
+            if name.startswith("xl/drawings/") and name.endswith(".xml"):
+                for anchor in _ANCHOR.finditer(archive.read(name)):
+                    found = _OBJECT.search(anchor[0])
+                    kind = found[1] if found else b""
+                    chart = kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]
+                    shapes += not (kind == b"pic" or chart)
+    return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names))
 
 
 class WouldDelete(Exception):
-    """Annotating in place would delete drawn objects of the original that openpyxl cannot carry."""
+    """Annotating in place would delete what of the original openpyxl cannot carry."""
 
-    def __init__(self, count: int) -> None:
-        super().__init__(f"{count} drawn objects would be deleted")
-        self.count = count
+    def __init__(self, lost: Unkept) -> None:
+        super().__init__(lost.said("en"))
+        self.lost = lost
 
     def text(self, lang: str = "zh") -> str:
         if lang == "zh":
-            return f"文件中有 {self.count} 个形状或文本框，就地标注会删去它们；请改用 --annotate 输出批注副本"
-        return f"it holds {self.count} shapes or text boxes that annotating in place would delete: use --annotate"
+            return f"文件中有 {self.lost.said(lang)}，就地标注会删去它们；请改用 --annotate 输出批注副本"
+        return f"it holds {self.lost.said(lang)} that annotating in place would delete: use --annotate"
 
 
-def copy_lacks(count: int, lang: str = "zh") -> str:
-    """What an annotated copy says when it lacks drawn objects of its original."""
+def copy_lacks(lost: Unkept, lang: str = "zh") -> str:
+    """What an annotated copy says when it lacks part of its original."""
     if lang == "zh":
-        return f"原文件中的 {count} 个形状或文本框未保留在批注副本中（原文件未改动）"
-    return f"{count} shapes or text boxes of the original are not in the annotated copy (the original is unchanged)"
+        return f"原文件中的 {lost.said(lang)}未保留在批注副本中（原文件未改动）"
+    return f"{lost.said(lang)} of the original are not in the annotated copy (the original is unchanged)"
 
 
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
-    a workbook with drawn objects openpyxl would drop is refused (WouldDelete) before anything is written."""
+    a workbook holding what openpyxl would drop is refused (WouldDelete) before anything is written."""
     source, dest = Path(source), Path(dest)
-    if dest.resolve() == source.resolve() and (count := unkept_drawings(source)):
-        raise WouldDelete(count)
+    if dest.resolve() == source.resolve() and (lost := unkept(source)):
+        raise WouldDelete(lost)
     book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)

@@ -12,7 +12,7 @@ from openpyxl.comments import Comment
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.service import check_path
-from perfeval_xl.writeback import annotate_file, unkept_drawings
+from perfeval_xl.writeback import Unkept, annotate_file, copy_lacks, unkept
 
 from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, with_picture_and_text_box
 
@@ -100,7 +100,7 @@ def test_drawings_the_copy_cannot_keep_are_counted_and_said(tmp_path, example_co
     """openpyxl carries pictures and charts into the annotated copy, not shapes or text boxes: the copy is written and
     says how many it lacks; annotating in place, which would delete them from the original, is refused."""
     source = with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL))
-    assert (unkept_drawings(source), unkept_drawings(XIANGYANG_OFFICIAL)) == (1, 0)
+    assert (unkept(source), unkept(XIANGYANG_OFFICIAL)) == (Unkept(shapes=1), Unkept())
     before = _digest(source)
     copy = _cli("check", source, "--annotate", tmp_path / "out", "--format", "json")
     assert copy.exit_code == 0, copy.output
@@ -112,6 +112,24 @@ def test_drawings_the_copy_cannot_keep_are_counted_and_said(tmp_path, example_co
     assert in_place.exit_code == 2 and _digest(source) == before
     assert in_place.output.splitlines()[-1] == (
         f"无法写入 {source}：文件中有 1 个形状或文本框，就地标注会删去它们；请改用 --annotate 输出批注副本"
+    )
+
+
+def test_an_embedded_object_the_copy_cannot_keep_is_said(tmp_path, example_copy):
+    """A report inserted into the workbook as an object (an OLE part under xl/embeddings/) is not in a copy openpyxl
+    saves: the copy says so, beside the text box it also lacks."""
+    source = with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL))
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/embeddings/Microsoft_Word_Document.docx", b"PK\x03\x04")
+    lost = unkept(source)
+    assert lost == Unkept(shapes=1, objects=1)
+    dest, _ = _annotated(tmp_path, source)
+    with zipfile.ZipFile(dest) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("xl/embeddings/")]
+    assert copy_lacks(lost) == "原文件中的 1 个形状或文本框、1 个嵌入的对象未保留在批注副本中（原文件未改动）"
+    assert copy_lacks(lost, "en") == (
+        "1 shapes or text boxes and 1 embedded objects of the original are not in the annotated copy "
+        "(the original is unchanged)"
     )
 
 
