@@ -21,6 +21,7 @@ from .template import build_template
 from .unwritable import cannot_write
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言")
 
 
@@ -175,7 +176,7 @@ def batch(
     """批量校验文件夹或 .zip 中的全部提交 (check every submission in SOURCE)，其中的 .zip 逐层解开；原文件只读不改。
 
     输出：汇总结果.xlsx、results.json、results.csv、annotated/（有问题的提交的批注副本）和结果数据库。
-    退出码 0 全部通过，1 有提交须退回，2 有文件无法读取或没有找到工作簿。"""
+    退出码 0 全部通过，1 有提交须退回，2 有文件无法读取或没有找到工作簿，130 被 Ctrl-C 中断。"""
     from .batch import run_batch
     from .history import HistoryError
     from .summary import SHEETS, SUMMARY_BOOK
@@ -190,6 +191,11 @@ def batch(
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_UNREADABLE)
+    except KeyboardInterrupt:  # Ctrl-C: not exit 1, which says "some submissions returned"
+        click.echo(
+            "已中断：输出目录中的结果不完整" if lang == "zh" else "interrupted: the outputs are incomplete", err=True
+        )
+        sys.exit(EXIT_INTERRUPTED)
     total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
     if lang == "zh":
         click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")

@@ -696,6 +696,17 @@ def test_command_line(tmp_path, submissions):
     assert refused.output.startswith("无法打开结果数据库 postgresql+psycopg://perfeval:***@127.0.0.1:1/none：")
 
 
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, submissions, monkeypatch):
+    """Interrupted, the batch says its outputs are incomplete and exits 130, not 1 ("some submissions returned")."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_module, "run_batch", interrupted)
+    result = CliRunner().invoke(main, ["batch", str(submissions), "-o", str(tmp_path / "out")])
+    assert (result.exit_code, result.output) == (130, "已中断：输出目录中的结果不完整\n")
+
+
 def test_validating_files_together_finds_what_validating_each_alone_finds(make_book):
     """pandera validates a chunk's frames in one call; every file must still get exactly its own findings."""
     from perfeval_xl.service import check_path, check_paths
