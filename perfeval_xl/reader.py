@@ -15,8 +15,11 @@ import python_calamine
 from .grid import SheetGrid, WorkbookGrid, a1
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# The workbook part's sheets and their relationship ids, transitional (what Excel saves by default) or strict
+# ("Strict Open XML"): a sheet missed here would have its formula cells taken as typed input.
+_TRANSITIONAL, _STRICT = "http://schemas.openxmlformats.org/", "http://purl.oclc.org/ooxml/"
+_SHEET_TAGS = (f"{{{_TRANSITIONAL}spreadsheetml/2006/main}}sheet", f"{{{_STRICT}spreadsheetml/main}}sheet")
+_REL_IDS = (f"{{{_TRANSITIONAL}officeDocument/2006/relationships}}id", f"{{{_STRICT}officeDocument/relationships}}id")
 # A formula element (<f>, <f t="shared" si="0"/>), with or without a namespace prefix, and the start tag of its
 # cell (<c r="B7" s="3">), which is the tag right before it: <f> is always a cell's first child. Searching the part's
 # bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
@@ -62,8 +65,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
     except (KeyError, ElementTree.ParseError):
         return
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+    for sheet in (sheet for tag in _SHEET_TAGS for sheet in workbook.iter(tag)):  # a part uses one of the two
+        target = targets.get(next((sheet.get(key) for key in _REL_IDS if key in sheet.attrib), None), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         try:
             yield sheet.get("name", ""), archive.read(part)

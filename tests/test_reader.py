@@ -125,6 +125,29 @@ def test_an_excel_lock_file_given_to_check_is_named_as_one(tmp_path):
     )
 
 
+def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path):
+    """Excel's "Strict Open XML" names its parts' namespaces otherwise: the formula cells of such a file are still
+    found (they were taken as typed input, their cached zeros returning the form with a false PE201)."""
+    strict = tmp_path / "strict.xlsx"
+    names = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+        ),
+    }
+    with zipfile.ZipFile(XIANGYANG) as source, zipfile.ZipFile(strict, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if not info.filename.endswith(".rels"):
+                for transitional, strict_name in names.items():
+                    data = data.replace(transitional, strict_name)
+            target.writestr(info, data)
+    assert (
+        read_workbook(strict).sheets["自评表"].formulas == read_workbook(XIANGYANG).sheets["自评表"].formulas != set()
+    )
+    assert _scores(strict) == _scores(XIANGYANG)
+
+
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2
