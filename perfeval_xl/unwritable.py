@@ -40,7 +40,7 @@ def reason(exc: BaseException, lang: str = "zh") -> str:
     """Why writing failed, in a few words: the operating system's reason in plain language, else the error as
     raised (openpyxl refusing a workbook, say)."""
     said = getattr(exc, "text", None)
-    if callable(said):  # an error that says itself (WouldDelete)
+    if callable(said):  # an error that says itself (writeback.CannotAnnotate)
         return str(said(lang))
     if not isinstance(exc, OSError):
         return f"{type(exc).__name__}: {exc}"

@@ -161,17 +161,16 @@ def unkept(path: str | Path) -> Unkept:
     return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names))
 
 
-class WouldDelete(Exception):
-    """Annotating in place would delete what of the original openpyxl cannot carry."""
+class CannotAnnotate(Exception):
+    """A workbook this module must not or cannot annotate, said in one line (zh, en): in place, one holding what
+    openpyxl would drop; at all, one saved as Strict Open XML, which openpyxl cannot read."""
 
-    def __init__(self, lost: Unkept) -> None:
-        super().__init__(lost.said("en"))
-        self.lost = lost
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message, self.message_en = message, message_en
 
     def text(self, lang: str = "zh") -> str:
-        if lang == "zh":
-            return f"文件中有 {self.lost.said(lang)}，就地标注会删去它们；请改用 --annotate 输出批注副本"
-        return f"it holds {self.lost.said(lang)} that annotating in place would delete: use --annotate"
+        return self.message if lang == "zh" else self.message_en
 
 
 def copy_lacks(lost: Unkept, lang: str = "zh") -> str:
@@ -184,10 +183,20 @@ def copy_lacks(lost: Unkept, lang: str = "zh") -> str:
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
-    a workbook holding what openpyxl would drop is refused (WouldDelete) before anything is written."""
+    a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
+    Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
+    with zipfile.ZipFile(source) as archive:
+        if b"http://purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")[:4096]:
+            raise CannotAnnotate(
+                "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试",
+                "a Strict Open XML workbook cannot be annotated: save it as an ordinary Excel workbook (*.xlsx)",
+            )
     if dest.resolve() == source.resolve() and (lost := unkept(source)):
-        raise WouldDelete(lost)
+        raise CannotAnnotate(
+            f"文件中有 {lost.said('zh')}，就地标注会删去它们；请改用 --annotate 输出批注副本",
+            f"it holds {lost.said('en')} that annotating in place would delete: use --annotate",
+        )
     book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)

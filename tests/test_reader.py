@@ -146,6 +146,12 @@ def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path
         read_workbook(strict).sheets["自评表"].formulas == read_workbook(XIANGYANG).sheets["自评表"].formulas != set()
     )
     assert _scores(strict) == _scores(XIANGYANG)
+    annotated = CliRunner().invoke(main, ["check", str(strict), "--annotate", str(tmp_path / "out")])
+    assert annotated.exit_code == 2
+    assert annotated.output.splitlines()[-1] == (
+        f"无法写入 {tmp_path / 'out' / 'strict.xlsx'}："
+        "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试"
+    )
 
 
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
