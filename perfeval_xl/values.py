@@ -318,15 +318,16 @@ NIL_AMOUNTS = frozenset({"无", "没有", "-", "--", "—", "——", "－", "/"
 
 @lru_cache(maxsize=8192, typed=True)
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
-    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69`` and ``9906900元`` all give 990.69;
-    ``无`` or a dash is exactly 0."""
+    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69万``, ``990.69`` and ``9906900元`` all
+    give 990.69; ``无`` or a dash is exactly 0."""
     if isinstance(cell, str) and normalize_text(cell) in NIL_AMOUNTS:
         return Quantity(raw=cell.strip(), kind="number", value=0.0, unit=unit, decimals=None)
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     factor = MONEY_UNITS[unit]
-    if quantity.unit == "元":
+    # In 元: 9906900元, and 990.69万 or 1.2亿 (a bare 万 or 亿 in a money cell is money; its number was scaled).
+    if quantity.unit == "元" or (quantity.unit is None and quantity.typed_unit in _MULTIPLIERS):
         value, decimals = (quantity.value or 0.0) / factor, (quantity.decimals or 0) + round(math.log10(factor))
     elif quantity.unit is None:
         value, decimals = quantity.value, quantity.decimals

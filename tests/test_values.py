@@ -132,7 +132,17 @@ def test_actual_with_unit_is_not_rescaled():
 
 
 @pytest.mark.parametrize(
-    ("raw", "value", "decimals"), [("990.69万元", 990.69, 2), (2634.17, 2634.17, 2), ("9906900元", 990.69, 4)]
+    ("raw", "value", "decimals"),
+    [
+        ("990.69万元", 990.69, 2),
+        (2634.17, 2634.17, 2),
+        ("9906900元", 990.69, 4),
+        # 万 or 亿 without 元 in a money cell is still money: 2634.17万 is 2634.17 万元, 1.2亿 is 12000 万元 (they
+        # were read as 26,341,700 and 120,000,000 万元).
+        ("2634.17万", 2634.17, 2),
+        ("2,634.17 万", 2634.17, 2),
+        ("1.2亿", 12_000, -3),
+    ],
 )
 def test_amounts_in_wan_yuan(raw, value, decimals):
     q = parse_amount(raw)
@@ -203,6 +213,7 @@ def test_amounts_follow_the_form_unit():
     assert parse_amount("990.69万元", "元").value == pytest.approx(9_906_900)
     assert parse_amount("1.2亿元", "万元").value == pytest.approx(12_000)
     assert parse_amount("1.2亿元", "万元").decimals == -3  # ±0.05 亿元 = ±500 万元
+    assert parse_amount("990.69万", "元").value == pytest.approx(9_906_900)
 
 
 def test_memoised_parser_keeps_bool_int_and_float_apart():
