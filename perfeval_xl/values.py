@@ -49,7 +49,10 @@ _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
     ],
     key=lambda pair: -len(pair[0]),
 )
-_SUFFIX_COMPARATORS: list[tuple[str, str]] = [
+_SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 before 以上
+    ("(含)以上", ">="),  # 95%（含）以上, folded to ASCII brackets
+    ("(含)以下", "<="),
+    ("(含)以内", "<="),
     ("及以上", ">="),
     ("以上", ">="),
     ("及以下", "<="),

@@ -18,6 +18,8 @@ from perfeval_xl.values import (
 # raw, kind, comparator, value (base units), unit
 CASES = [
     ("90%以上", "number", ">=", 0.90, "%"),
+    ("95%（含）以上", "number", ">=", 0.95, "%"),  # 含 said in brackets: the bound is included
+    ("3次(含)以下", "number", "<=", 3.0, "次"),
     ("≥95%", "number", ">=", 0.95, "%"),
     ("＞＝９５％", "number", ">=", 0.95, "%"),
     ("不少于60人次", "number", ">=", 60, "人次"),
