@@ -62,6 +62,7 @@ _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 befor
     ("之内", "<="),
     ("内", "<="),
 ]
+_MINUS = ("-", "\u2212")  # the hyphen-minus (a full-width － folds to it) and the minus sign
 _APPROX_PREFIXES = ("约", "大约", "近", "接近")
 _APPROX_SUFFIXES = ("左右",)
 # 余/多 after a number ("十余项", "40多人") mean "a little more than".
@@ -206,6 +207,9 @@ _SINGLE = re.compile(
 
 def _parse_single(raw: str, text: str) -> Quantity | None:
     body, comparator, approximate = _strip_affixes(text)
+    sign = -1.0 if body[:1] in _MINUS else 1.0
+    if body[:1] in _MINUS or body[:1] == "+":  # a sign typed as text: 加减分 -2.5, 差异率 －1.37%
+        body = body[1:]
     match = _SINGLE.fullmatch(body)
     if not match:
         return None
@@ -220,7 +224,7 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         comparator, approximate = comparator or ">=", True
     base, typed, factor = _split_unit(unit_text)
     decimals_base = _scale_decimals(decimals, factor)
-    value = number * factor
+    value = sign * number * factor
     upper = float(match["upper"]) * factor if match["upper"] else None
     if not math.isfinite(value) or (upper is not None and not math.isfinite(upper)):
         return None  # beyond a float's range: unparsed, not infinity

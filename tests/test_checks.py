@@ -83,6 +83,15 @@ def test_bonus_may_be_negative_on_its_step(make_book):
     assert evaluation.scores.total == pytest.approx(93.8944 - 2.5, abs=1e-4)
 
 
+def test_a_deduction_typed_as_text_is_the_same_deduction(make_book):
+    """A 加减分 typed into a text-formatted cell ("-2.5", as WPS keeps it) scores as the number would: it was
+    unreadable, an error (PE102) that returned a correct form."""
+    change = {"rows": {41: {"score": "-2.5", "basis": "绩效自评逾期，扣2.5分"}}}
+    evaluation = check_path(make_book(guangzhou_clean_data(), change))
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert evaluation.scores.total == pytest.approx(93.8944 - 2.5, abs=1e-4)
+
+
 def test_bonus_needs_its_reason(make_book):
     evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": 2.5, "basis": ""}}}))
     assert [f.code for f in evaluation.findings] == ["PE301"]

@@ -19,6 +19,11 @@ from perfeval_xl.values import (
 CASES = [
     ("90%以上", "number", ">=", 0.90, "%"),
     ("95%（含）以上", "number", ">=", 0.95, "%"),  # 含 said in brackets: the bound is included
+    # A sign typed as text (a text-formatted cell, WPS): 加减分 -2.5, 差异率 －1.37%, the minus sign U+2212.
+    ("-2.5", "number", None, -2.5, None),
+    ("－1.37%", "number", None, -0.0137, "%"),
+    ("−3分", "number", None, -3, "分"),
+    ("+2.5分", "number", None, 2.5, "分"),
     ("3次(含)以下", "number", "<=", 3.0, "次"),
     ("≥95%", "number", ">=", 0.95, "%"),
     ("＞＝９５％", "number", ">=", 0.95, "%"),
