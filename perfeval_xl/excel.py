@@ -109,8 +109,9 @@ def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
 
 
 def read_book(book: Any) -> Any:
-    """The open book as the WorkbookGrid the file reader would give for it saved: values, merges, formula cells."""
-    from .grid import SheetGrid, WorkbookGrid
+    """The open book as the WorkbookGrid the file reader would give for it saved: values (a number under a
+    percentage format as the percentage it shows), merges, formula cells."""
+    from .grid import SheetGrid, WorkbookGrid, percent_shown, shows_percent
 
     sheets = []
     for sheet in book.sheets:
@@ -128,6 +129,14 @@ def read_book(book: Any) -> Any:
                 # value is its result, a constant's value is that same text.
                 if isinstance(formula, str) and formula.startswith("=") and formula != row[c]:
                     formula_cells.add((top + r, left + c))
+                # A typed number shows as its format does: 96.5% is stored 0.965 (the format is asked of numbers
+                # alone, the few cells a form has, not of every cell).
+                elif (
+                    isinstance(row[c], int | float)
+                    and not isinstance(row[c], bool)
+                    and shows_percent(str(sheet.range((top + r + 1, left + c + 1)).number_format or ""))
+                ):
+                    cells[-1][left + c] = percent_shown(row[c])
         merged = _merges(sheet, used, top, left, height, width)
         sheets.append(SheetGrid(name=sheet.name, cells=cells, merged=merged, formulas=formula_cells))
     return WorkbookGrid.from_sheets(str(book.fullname), sheets)

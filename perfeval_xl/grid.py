@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +18,24 @@ META_SHEET = "_perfeval"
 def a1(row: int, col: int) -> str:
     """A1 reference of a 0-based (row, col) (memoised: every file asks for the same few hundred)."""
     return xl_rowcol_to_cell(row, col)
+
+
+# A number format's quoted text and escaped characters, which show as written (0"%" shows a literal %).
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.')
+
+
+def shows_percent(number_format: str) -> bool:
+    """Whether a number format shows its number as a percentage (0%, 0.00%, 0.0%;[Red]-0.0%): a % outside quoted
+    text and escapes. 0"%" shows a literal %, its number unscaled."""
+    return "%" in _FORMAT_LITERAL.sub("", number_format)
+
+
+def percent_shown(value: Any) -> Any:
+    """A number under a percentage format as the percentage it shows (0.965 → "96.5%"), as a unit typing it as text
+    would write it, so every reader gives what the unit sees; anything else as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{value * 100:.12g}%"
+    return value
 
 
 def sheet_ref(sheet: str, cell: str) -> str:

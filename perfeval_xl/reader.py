@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
 import python_calamine
 
-from .grid import SheetGrid, WorkbookGrid, a1
+from .grid import SheetGrid, WorkbookGrid, a1, percent_shown, shows_percent
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The workbook part's sheets and their relationship ids, transitional (what Excel saves by default) or strict
@@ -25,6 +27,17 @@ _REL_IDS = (f"{{{_TRANSITIONAL}officeDocument/2006/relationships}}id", f"{{{_STR
 # bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
+# A cell's start tag, its reference, and a text type (shared, formula or inline string).
+_START_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
+_REF_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr)"')
+# styles.xml's number formats (<numFmt numFmtId="164" formatCode="0.00%"/>) and cell formats (<cellXfs>, whose
+# <xf> elements a cell's s="…" counts from 0).
+_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\s[^>]*>")
+_FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
+_FMT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
 # A row's start tag with its number (<row r="60" spans="1:12">), and a cell holding a value, a formula or an inline
 # string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
@@ -84,6 +97,48 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
         if cell:
             cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
     return cells
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
+    """The style indices (as written in a cell's s="…") whose number format shows a percentage (see
+    ``grid.shows_percent``)."""
+    try:
+        return _percent_style_ids(archive.read("xl/styles.xml"))
+    except KeyError:
+        return frozenset()
+
+
+@lru_cache(maxsize=256)
+def _percent_style_ids(styles: bytes) -> frozenset[bytes]:
+    """``_percent_styles`` of a styles part: the formats it defines, then its cell formats in order, matched in its
+    bytes as the formula scan matches a sheet's. Memoised by the part's bytes: the submissions filled in one
+    template share them."""
+    percent = {b"9", b"10"}  # the built-in 0% and 0.00%
+    for fmt in _NUM_FMT.finditer(styles):
+        code = _FORMAT_CODE.search(fmt[0])
+        if code and shows_percent(html.unescape(code[1].decode("utf-8", "replace"))) and (n := _FMT_ID.search(fmt[0])):
+            percent.add(n[1])
+    xfs = _CELL_XFS.search(styles)
+    formats = [(n[1] if (n := _FMT_ID.search(xf[0])) else b"0") for xf in _XF.finditer(xfs[1] if xfs else b"")]
+    return frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in percent)
+
+
+def _percent_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]:
+    """The cells of a sheet's XML holding a number under a percentage format (not text: t="s", "str", "inlineStr")."""
+    cells = set()
+    if styles:
+        for match in _style_attr(styles).finditer(xml):
+            start = xml.rfind(b"<", 0, match.start())
+            tag = _START_TAG.match(xml, start) if start >= 0 else None
+            if tag and not _TEXT_TYPE.search(tag[0]) and (ref := _REF_ATTR.search(tag[0])):
+                cells.add((int(ref[2]) - 1, _column_index(ref[1].decode())))
+    return cells
+
+
+@lru_cache(maxsize=64)
+def _style_attr(styles: frozenset[bytes]) -> re.Pattern[bytes]:
+    """The style attribute of these styles only (s="9" or s="12"): the scan visits the percentage cells alone."""
+    return re.compile(rb's="(?:' + b"|".join(sorted(styles)) + rb')"')  # a literal start: searched, not tried
 
 
 def _last_row(xml: bytes) -> int | None:
@@ -218,15 +273,20 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
-            formulas = {}
+            formulas, percents = {}, {}
+            styles = _percent_styles(archive)
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
+                percents[name] = _percent_cells(xml, styles)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             cells = sheet.to_python(skip_empty_area=False)
+            for r, c in percents.get(name, set()) - formulas.get(name, set()):  # typed numbers, not results
+                if r < len(cells) and c < len(cells[r]):
+                    cells[r][c] = percent_shown(cells[r][c])
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             sheets.append(SheetGrid(name=name, cells=cells, merged=merged, formulas=formulas.get(name, set())))
     except UnreadableInput:

@@ -18,7 +18,7 @@ from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import _formula_cells, _sheet_parts, read_workbook
 from perfeval_xl.service import check_path
 
-from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
+from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
 
 
 def _encrypted(path: Path) -> None:
@@ -152,6 +152,24 @@ def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path
         f"无法写入 {tmp_path / 'out' / 'strict.xlsx'}："
         "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试"
     )
+
+
+def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(make_book):
+    """An actual typed into a cell formatted as a percentage shows 96.5% and stores 0.965: it is read as 96.5%, as
+    typed text would be (it was read as 0.965 %, so a met “90%以上” target scored 0.11 of 10 with a false PE209)."""
+    data = clean_data()
+    data["tables"]["indicators"][10]["actual"] = 0.965
+    source = make_book(data)
+    ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
+    book = load_workbook(source)
+    book[ref.sheet][ref.a1].number_format = "0.0%"
+    book[ref.sheet]["A60"], book[ref.sheet]["B60"] = 0.5, 0.25  # outside the form: one literal %, one plain number
+    book[ref.sheet]["A60"].number_format = '0"%"'
+    book.save(source)
+    sheet = read_workbook(source).sheets[ref.sheet]
+    assert (sheet.value(ref.row, ref.col), sheet.value(59, 0), sheet.value(59, 1)) == ("96.5%", 0.5, 0.25)
+    evaluation = check_path(source)
+    assert evaluation.findings == [] and evaluation.scores.indicators[10].computed == 10
 
 
 def test_a_folder_given_to_check_points_to_batch(tmp_path):

@@ -158,6 +158,10 @@ class FakeRange:
                 self.sheet.put(self.row + dr, self.column + dc, item)
 
     @property
+    def number_format(self) -> str:
+        return self.sheet.number_formats.get((self.row, self.column), "General")
+
+    @property
     def formula(self) -> Any:
         grid = [
             [self.sheet.formulas.get((r, c)) or _as_formula_text(self.sheet.values.get((r, c))) for c in cols]
@@ -241,6 +245,7 @@ class FakeSheet:
         self.hyperlinks: dict[tuple[int, int], str] = {}
         self.bold: set[tuple[int, int]] = set()
         self.widths: dict[int, float] = {}
+        self.number_formats: dict[tuple[int, int], str] = {}
         self.visible = True
         self.protected = False
         self.password = ""
@@ -331,8 +336,8 @@ class FakeBook:
 
     @classmethod
     def from_file(cls, path: str | Path) -> FakeBook:
-        """The book as Excel would show it after opening the file: values (cached ones for formulas), formulas,
-        merges, solid fills, notes, protection."""
+        """The book as Excel would show it after opening the file: values (cached ones for formulas), number formats,
+        formulas, merges, solid fills, notes, protection."""
         book = cls(str(path))
         formulas = load_workbook(path)  # read only for what the sheets show: no VBA project needed
         cached = load_workbook(path, data_only=True)
@@ -347,6 +352,8 @@ class FakeBook:
                         sheet.values[key] = cached[ws.title][cell.coordinate].value
                     elif cell.value is not None:
                         sheet.values[key] = cell.value
+                    if cell.number_format != "General":
+                        sheet.number_formats[key] = cell.number_format
                     fill = cell.fill
                     if fill.fill_type == "solid" and fill.fgColor.type == "rgb":
                         rgb = str(fill.fgColor.rgb)[-6:]
