@@ -129,9 +129,9 @@ def read_book(book: Any) -> Any:
                 # value is its result, a constant's value is that same text.
                 if isinstance(formula, str) and formula.startswith("=") and formula != row[c]:
                     formula_cells.add((top + r, left + c))
-                # A typed number shows as its format does: 96.5% is stored 0.965 (the format is asked of numbers
-                # alone, the few cells a form has, not of every cell).
-                elif (
+                # A number shows as its format does: 96.5% is stored 0.965 (the format is asked of numbers alone,
+                # the few cells a form has, not of every cell).
+                if (
                     isinstance(row[c], int | float)
                     and not isinstance(row[c], bool)
                     and shows_percent(str(sheet.range((top + r + 1, left + c + 1)).number_format or ""))

@@ -72,12 +72,15 @@ class _LabelTables(NamedTuple):
 
 @dataclass
 class SheetGrid:
-    """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells."""
+    """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells, and whether
+    those hold results a spreadsheet calculated (a file Excel, WPS or LibreOffice saved) rather than what a library
+    wrote, which asks for a full recalculation on load and caches nothing, or 0."""
 
     name: str
     cells: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    calculated: bool = False
 
     @property
     def height(self) -> int:
@@ -107,8 +110,12 @@ class SheetGrid:
                     index.setdefault((r, c), box)
         return index
 
-    def is_formula(self, row: int, col: int) -> bool:
-        return (row, col) in self.formulas
+    def stale(self, row: int, col: int, computed: bool = False) -> bool:
+        """Whether a cell's value must not be read as typed: a formula no spreadsheet calculated, or a formula in
+        a cell the form computes (``computed``: the template's 执行率, 总分), whose result is ours to check, never
+        the unit's to type. A unit's own formula in a saved workbook (执行数 = 基本支出 + 项目支出) reads as its
+        result, what the unit sees."""
+        return (row, col) in self.formulas and (computed or not self.calculated)
 
     @cached_property
     def _label_tables(self) -> _LabelTables:

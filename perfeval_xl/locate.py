@@ -329,7 +329,10 @@ class _Locator:
         if merge:
             row, col = merge[0], merge[1]
         return FieldValue(
-            spec, self.sheet.value(row, col), CellRef(self.sheet.name, row, col), self.sheet.is_formula(row, col)
+            spec,
+            self.sheet.value(row, col),
+            CellRef(self.sheet.name, row, col),
+            self.sheet.stale(row, col, spec.computed),
         )
 
     def matrix_cell(self, spec: FieldSpec, block: BlockSpec) -> FieldValue:
@@ -363,7 +366,7 @@ class _Locator:
         else:
             right = (merge[3] if merge else col) + 1
             value, ref = self._scan(row, right, 0, 1, max(1, self.sheet.width - right))
-        return FieldValue(spec, value, ref, formula=self.sheet.is_formula(ref.row, ref.col))
+        return FieldValue(spec, value, ref, formula=self.sheet.stale(ref.row, ref.col, spec.computed))
 
     def header_columns(self, spec: TableSpec, row: int) -> dict[str, int] | None:
         """Column positions when ``row`` starts a header of the table: it has one of the required official labels,
@@ -412,7 +415,11 @@ class _Locator:
         headers = set(self._rows_with(self.required_labels[id(spec)], header_row + 1, height))
         row = self.header_end(spec, header_row)
         placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
-        name, formulas, merges = self.sheet.name, self.sheet.formulas, self.sheet.merge_index
+        name, merges = self.sheet.name, self.sheet.merge_index
+        # A column's formula cells that must not read as typed (see SheetGrid.stale): all of them in a file no
+        # spreadsheet calculated, else only those of columns the form computes.
+        formulas = self.sheet.formulas if not self.sheet.calculated else set()
+        computed = {column.key for column in spec.columns if column.computed}
         while row < height and row not in stops:
             # A header repeated further down (a page break, or a part with other columns) re-maps the columns.
             repeated = self.header_columns(spec, row) if row in headers else None
@@ -434,7 +441,8 @@ class _Locator:
                     value = ""
                     if (merge := merges.get((row, col))) and (merge[0], merge[1]) != (row, col):
                         value = self.sheet.value(merge[0], merge[1])
-                cells[column.key] = FieldValue(column, value, CellRef(name, row, col), (row, col) in formulas)
+                stale = (row, col) in formulas or (column.key in computed and (row, col) in self.sheet.formulas)
+                cells[column.key] = FieldValue(column, value, CellRef(name, row, col), stale)
             own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
             for column in spec.columns:
                 if column.fill_down and column.key in cells:

@@ -38,6 +38,9 @@ _FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
 _FMT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
+# What a library writes into the workbook part (XlsxWriter, openpyxl): recalculate everything on load, as the
+# cached results are missing or 0. A file a spreadsheet saved does not ask it, and its cached results stand.
+_FULL_CALC_ON_LOAD = re.compile(rb'\bfullCalcOnLoad="(?:1|true)"')
 # A row's start tag with its number (<row r="60" spans="1:12">), and a cell holding a value, a formula or an inline
 # string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
@@ -275,6 +278,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 raise _not_xlsx(path, names)
             formulas, percents = {}, {}
             styles = _percent_styles(archive)
+            calculated = not _FULL_CALC_ON_LOAD.search(archive.read("xl/workbook.xml"))
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
@@ -284,11 +288,15 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             cells = sheet.to_python(skip_empty_area=False)
-            for r, c in percents.get(name, set()) - formulas.get(name, set()):  # typed numbers, not results
+            for r, c in percents.get(name, ()):
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = percent_shown(cells[r][c])
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(SheetGrid(name=name, cells=cells, merged=merged, formulas=formulas.get(name, set())))
+            sheets.append(
+                SheetGrid(
+                    name=name, cells=cells, merged=merged, formulas=formulas.get(name, set()), calculated=calculated
+                )
+            )
     except UnreadableInput:
         raise
     except (zipfile.BadZipFile, EOFError) as exc:

@@ -1,6 +1,7 @@
 """The template's live formulas give the numbers the Python scorer gives (recalculated by LibreOffice headless)."""
 
 import pytest
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.plan import build_plan
@@ -8,7 +9,7 @@ from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, clean_data, guangzhou_clean_data
+from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, guangzhou_clean_data
 from .libreoffice import needs_libreoffice, recalculate
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
@@ -84,3 +85,26 @@ def test_hunan_formulas_across_sheets_agree_with_python(tmp_path, make_book):
     assert _cached(recalculated, evaluation, "budget_score") == pytest.approx(s.budget_score, abs=1e-9)
     assert s.budget_score == pytest.approx(10 * round_half_up(250 / 266.32, 4))
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
+
+
+def test_a_units_own_formulas_are_read_once_a_spreadsheet_has_calculated_them(tmp_path, example_copy):
+    """A unit computes 执行数 and a self-score with formulas in its own layout. Written by a library (which asks for
+    a full recalculation on load), the cached values are not there to read: the cells count as empty, as before.
+    Saved by a spreadsheet (here LibreOffice), the results are read as the unit sees them; they were taken as
+    empty, two false PE101 errors and a computed total of 70 instead of 93. The template's own formulas (执行率,
+    总分) are still never read as typed."""
+    source = example_copy(XIANGYANG_OFFICIAL)
+    evaluation = check_path(source)
+    executed, score = evaluation.extraction.fields["executed"], evaluation.extraction.tables["indicators"].rows[0]
+    book = load_workbook(source)
+    book[executed.ref.sheet][executed.ref.a1] = f"={executed.raw}+0"
+    book[executed.ref.sheet][score.ref("score").a1] = f"={score.raw('score')}+0"
+    book.save(source)
+    unsaved = check_path(source)
+    assert {(f.code, f.cell) for f in unsaved.findings if f.code == "PE101"} == {
+        ("PE101", executed.ref.a1),
+        ("PE101", score.ref("score").a1),
+    }
+    saved = check_path(recalculate(source, tmp_path))
+    assert [(f.code, f.cell) for f in saved.findings] == [(f.code, f.cell) for f in evaluation.findings]
+    assert (saved.scores.total, saved.scores.rate) == (evaluation.scores.total, evaluation.scores.rate)
