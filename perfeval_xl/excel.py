@@ -110,7 +110,7 @@ def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
 
 def read_book(book: Any) -> Any:
     """The open book as the WorkbookGrid the file reader would give for it saved: values (a number under a
-    percentage format as the percentage it shows), merges, formula cells."""
+    percentage format as the percentage it shows), merges, formula cells, whose results Excel has calculated."""
     from .grid import SheetGrid, WorkbookGrid, percent_shown, shows_percent
 
     sheets = []
@@ -138,7 +138,7 @@ def read_book(book: Any) -> Any:
                 ):
                     cells[-1][left + c] = percent_shown(row[c])
         merged = _merges(sheet, used, top, left, height, width)
-        sheets.append(SheetGrid(name=sheet.name, cells=cells, merged=merged, formulas=formula_cells))
+        sheets.append(SheetGrid(name=sheet.name, cells=cells, merged=merged, formulas=formula_cells, calculated=True))
     return WorkbookGrid.from_sheets(str(book.fullname), sheets)
 
 

@@ -4,13 +4,15 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from perfeval_xl import excel
 from perfeval_xl.plan import build_plan
 from perfeval_xl.scoring import grade_for, round_half_up
-from perfeval_xl.service import check_path
+from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, guangzhou_clean_data
 from .libreoffice import needs_libreoffice, recalculate
+from .xlwings_standin import FakeBook
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
 
@@ -90,9 +92,9 @@ def test_hunan_formulas_across_sheets_agree_with_python(tmp_path, make_book):
 def test_a_units_own_formulas_are_read_once_a_spreadsheet_has_calculated_them(tmp_path, example_copy):
     """A unit computes 执行数 and a self-score with formulas in its own layout. Written by a library (which asks for
     a full recalculation on load), the cached values are not there to read: the cells count as empty, as before.
-    Saved by a spreadsheet (here LibreOffice), the results are read as the unit sees them; they were taken as
-    empty, two false PE101 errors and a computed total of 70 instead of 93. The template's own formulas (执行率,
-    总分) are still never read as typed."""
+    Saved by a spreadsheet (here LibreOffice), or open in Excel under the button, the results are read as the unit
+    sees them; they were taken as empty, two false PE101 errors and a computed total of 70 instead of 93. The
+    template's own formulas (执行率, 总分) are still never read as typed."""
     source = example_copy(XIANGYANG_OFFICIAL)
     evaluation = check_path(source)
     executed, score = evaluation.extraction.fields["executed"], evaluation.extraction.tables["indicators"].rows[0]
@@ -105,6 +107,9 @@ def test_a_units_own_formulas_are_read_once_a_spreadsheet_has_calculated_them(tm
         ("PE101", executed.ref.a1),
         ("PE101", score.ref("score").a1),
     }
-    saved = check_path(recalculate(source, tmp_path))
-    assert [(f.code, f.cell) for f in saved.findings] == [(f.code, f.cell) for f in evaluation.findings]
-    assert (saved.scores.total, saved.scores.rate) == (evaluation.scores.total, evaluation.scores.rate)
+    recalculated = recalculate(source, tmp_path)
+    saved = check_path(recalculated)
+    in_excel = check_grid(excel.read_book(FakeBook.from_file(recalculated)))  # the button: Excel's live results
+    for outcome in (saved, in_excel):
+        assert [(f.code, f.cell) for f in outcome.findings] == [(f.code, f.cell) for f in evaluation.findings]
+        assert (outcome.scores.total, outcome.scores.rate) == (evaluation.scores.total, evaluation.scores.rate)
