@@ -415,11 +415,10 @@ class _Locator:
         headers = set(self._rows_with(self.required_labels[id(spec)], header_row + 1, height))
         row = self.header_end(spec, header_row)
         placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
-        name, merges = self.sheet.name, self.sheet.merge_index
-        # A column's formula cells that must not read as typed (see SheetGrid.stale): all of them in a file no
-        # spreadsheet calculated, else only those of columns the form computes.
-        formulas = self.sheet.formulas if not self.sheet.calculated else set()
-        computed = {column.key for column in spec.columns if column.computed}
+        name, formulas, merges = self.sheet.name, self.sheet.formulas, self.sheet.merge_index
+        # The columns whose formula cells must not read as typed (see SheetGrid.stale): all of them in a file no
+        # spreadsheet calculated, else the columns the form computes.
+        watched = {column.key: column.computed or not self.sheet.calculated for column in spec.columns}
         while row < height and row not in stops:
             # A header repeated further down (a page break, or a part with other columns) re-maps the columns.
             repeated = self.header_columns(spec, row) if row in headers else None
@@ -441,7 +440,7 @@ class _Locator:
                     value = ""
                     if (merge := merges.get((row, col))) and (merge[0], merge[1]) != (row, col):
                         value = self.sheet.value(merge[0], merge[1])
-                stale = (row, col) in formulas or (column.key in computed and (row, col) in self.sheet.formulas)
+                stale = watched[column.key] and (row, col) in formulas
                 cells[column.key] = FieldValue(column, value, CellRef(name, row, col), stale)
             own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
             for column in spec.columns:
