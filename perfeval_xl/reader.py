@@ -206,15 +206,13 @@ def _not_a_workbook(path: Path, data: bytes) -> UnreadableInput:
     again as .xlsx; anything else is not a workbook."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
-        kind, kind_en = " Excel 2003 XML ", "Excel 2003 XML"
+        said, said_en = "这是 Excel 2003 XML 格式的表格", "a table saved as Excel 2003 XML"
     elif head.startswith(b"<") and (b"<html" in head or b"<table" in head):
-        kind, kind_en = "网页（HTML）", "web page (HTML)"
+        said, said_en = "这是网页（HTML）格式的表格", "a table saved as a web page (HTML)"
     else:
         return UnreadableInput(path, "不是 Excel 工作簿（文件内容不是 .xlsx/.xlsm 格式）", "not an Excel workbook")
     return UnreadableInput(
-        path,
-        f"这是{kind}格式的表格，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
-        f"a table saved as a {kind_en} file; save it as .xlsx in Excel or WPS",
+        path, f"{said}，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交", f"{said_en}; save it as .xlsx in Excel or WPS"
     )
 
 
