@@ -20,7 +20,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The workbook part's sheets and their relationship ids, transitional (what Excel saves by default) or strict
 # ("Strict Open XML"): a sheet missed here would have its formula cells taken as typed input.
 _TRANSITIONAL, _STRICT = "http://schemas.openxmlformats.org/", "http://purl.oclc.org/ooxml/"
-_SHEET_TAGS = (f"{{{_TRANSITIONAL}spreadsheetml/2006/main}}sheet", f"{{{_STRICT}spreadsheetml/main}}sheet")
+STRICT_MAIN = f"{_STRICT}spreadsheetml/main"  # the workbook part's namespace in a Strict Open XML file
+_SHEET_TAGS = (f"{{{_TRANSITIONAL}spreadsheetml/2006/main}}sheet", f"{{{STRICT_MAIN}}}sheet")
 _REL_IDS = (f"{{{_TRANSITIONAL}officeDocument/2006/relationships}}id", f"{{{_STRICT}officeDocument/relationships}}id")
 # A formula element (<f>, <f t="shared" si="0"/>), with or without a namespace prefix, and the start tag of its
 # cell (<c r="B7" s="3">), which is the tag right before it: <f> is always a cell's first child. Searching the part's

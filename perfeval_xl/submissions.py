@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from .report import readable_name
 from .summary import RESULTS_JSON, SUMMARY_BOOK
+from .unwritable import reason
 
 # What a unit may send as its workbook: the formats we read (.xlsx, .xlsm) and the other spreadsheet formats it may
 # save in (legacy .xls, WPS's .et, Excel's binary .xlsb, OpenDocument's .ods), so that such a submission gets its row
@@ -143,13 +144,14 @@ def from_zip(archive_path: Path, dest: Path) -> list[Submission]:
     """Extract the workbooks of a zip, and of the zips inside it, into ``dest`` and list them. Members with an unsafe
     path, encrypted, or over the size limits are not extracted: they are listed with the reason, so the bureau sees
     them in the summary."""
+    shown = readable_name(str(archive_path))
     if not zipfile.is_zipfile(archive_path):
-        raise ValueError(f"{archive_path} 不是有效的 .zip 压缩包（文件损坏或不完整）")
+        raise ValueError(f"{shown} 不是有效的 .zip 压缩包（文件损坏或不完整）")
     with zipfile.ZipFile(archive_path) as archive:
         try:
             found = _unpack(archive, "", dest, _Budget(), depth=1)
         except _Refused as refused:
-            raise ValueError(f"{archive_path}：{refused.message}") from None
+            raise ValueError(f"{shown}：{refused.message}") from None
     return sorted(found, key=lambda s: s.name)
 
 
@@ -192,11 +194,11 @@ def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, 
             submissions.append(Submission(name, None, "压缩包内文件已加密，无法解压", "encrypted zip member"))
         elif kind not in ("workbook", "zip"):
             submissions.append(_unopenable(name, kind))
-        elif reason := _too_big(info, budget.total):
-            submissions.append(Submission(name, None, reason, "zip member over the size limits"))
+        elif too_big := _too_big(info, budget.total):
+            submissions.append(Submission(name, None, too_big, "zip member over the size limits"))
         else:
             try:
-                submissions.extend(_extract(archive, info, name, dest, budget, depth))
+                submissions.extend(_extract(archive, info, name, kind, dest, budget, depth))
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # its bytes fail their checksum or inflate
                 (dest / name).unlink(missing_ok=True)
                 submissions.append(
@@ -207,18 +209,18 @@ def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, 
                     Submission(
                         name,
                         None,
-                        f"无法解压（{exc.strerror or exc}）：文件名在本机无效或与压缩包内其他文件冲突，请改名后重新打包",
-                        f"cannot extract ({exc}): rename it and zip again",
+                        f"无法解压（{reason(exc)}）：文件名在本机无效或与压缩包内其他文件冲突，请改名后重新打包",
+                        f"cannot extract ({reason(exc, 'en')}): rename it and zip again",
                     )
                 )
     return submissions
 
 
 def _extract(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dest: Path, budget: _Budget, depth: int
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kind: str, dest: Path, budget: _Budget, depth: int
 ) -> list[Submission]:
     """A workbook member written to ``dest`` under its name, or a zip member opened in memory: its submissions."""
-    if _kind(name) == "zip":
+    if kind == "zip":
         data = io.BytesIO()
         if _copy_limited(archive, info, data) is None:
             return [_over_limit(name)]

@@ -33,6 +33,7 @@ from .plan import (
     results_table,
     strip_note,
 )
+from .reader import STRICT_MAIN
 
 AUTHOR = "perfeval"
 
@@ -149,15 +150,19 @@ class Unkept:
 def unkept(path: str | Path) -> Unkept:
     """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
     with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        shapes = 0
-        for name in names:
-            if name.startswith("xl/drawings/") and name.endswith(".xml"):
-                for anchor in _ANCHOR.finditer(archive.read(name)):
-                    found = _OBJECT.search(anchor[0])
-                    kind = found[1] if found else b""
-                    chart = kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]
-                    shapes += not (kind == b"pic" or chart)
+        return _unkept(archive)
+
+
+def _unkept(archive: zipfile.ZipFile) -> Unkept:
+    names = archive.namelist()
+    shapes = 0
+    for name in names:
+        if name.startswith("xl/drawings/") and name.endswith(".xml"):
+            for anchor in _ANCHOR.finditer(archive.read(name)):
+                found = _OBJECT.search(anchor[0])
+                kind = found[1] if found else b""
+                chart = kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]
+                shapes += not (kind == b"pic" or chart)
     return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names))
 
 
@@ -187,12 +192,13 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
     with zipfile.ZipFile(source) as archive:
-        if b"http://purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")[:4096]:
+        if STRICT_MAIN.encode() in archive.read("xl/workbook.xml")[:4096]:
             raise CannotAnnotate(
                 "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试",
                 "a Strict Open XML workbook cannot be annotated: save it as an ordinary Excel workbook (*.xlsx)",
             )
-    if dest.resolve() == source.resolve() and (lost := unkept(source)):
+        lost = _unkept(archive) if dest.resolve() == source.resolve() else Unkept()
+    if lost:
         raise CannotAnnotate(
             f"文件中有 {lost.said('zh')}，就地标注会删去它们；请改用 --annotate 输出批注副本",
             f"it holds {lost.said('en')} that annotating in place would delete: use --annotate",
