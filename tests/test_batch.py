@@ -233,8 +233,9 @@ class _GbkName(zipfile.ZipInfo):
         return self.filename.encode("gbk"), self.flag_bits
 
 
-def _zip(path: Path, members: dict[str, bytes], utf8_flag: bool = True) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+def _zip_bytes(members: dict[str, bytes], utf8_flag: bool = True) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             if utf8_flag:
                 archive.writestr(name, data)
@@ -242,6 +243,11 @@ def _zip(path: Path, members: dict[str, bytes], utf8_flag: bool = True) -> Path:
                 info = _GbkName(name)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _zip(path: Path, members: dict[str, bytes], utf8_flag: bool = True) -> Path:
+    path.write_bytes(_zip_bytes(members, utf8_flag))
     return path
 
 
@@ -318,14 +324,6 @@ def test_zip_path_traversal_and_bombs_are_refused(tmp_path):
     assert "压缩炸弹" in reasons["ok/炸弹.xlsx"]
     assert not (tmp_path / "逃逸.xlsx").exists() and not list((tmp_path / "out").glob(".unpacked-*"))
     assert (safe_name("a\\..\\b.xlsx"), safe_name("C:/x.xlsx"), safe_name("./a/b.xlsx")) == (None, None, "a/b.xlsx")
-
-
-def _zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def test_archives_inside_the_inbox_are_opened_not_passed_over(tmp_path):
