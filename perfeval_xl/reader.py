@@ -27,7 +27,7 @@ _REL_IDS = (f"{{{_TRANSITIONAL}officeDocument/2006/relationships}}id", f"{{{_STR
 # cell (<c r="B7" s="3">), which is the tag right before it: <f> is always a cell's first child. Searching the part's
 # bytes for <f finds them ~10× faster than parsing the XML, and ~4× faster than matching every cell's start tag.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
+CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*$")
 # A cell's start tag, its reference, and a text type (shared, formula or inline string).
 _START_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -74,21 +74,36 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    """Each worksheet's name and XML, in the workbook's order (none when the workbook part cannot be parsed)."""
+def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Each worksheet's name and part (its XML's member name), in the workbook's order (none when the workbook part
+    cannot be parsed)."""
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return
+        return []
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    parts = []
     for sheet in (sheet for tag in _SHEET_TAGS for sheet in workbook.iter(tag)):  # a part uses one of the two
         target = targets.get(next((sheet.get(key) for key in _REL_IDS if key in sheet.attrib), None), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        parts.append((sheet.get("name", ""), part))
+    return parts
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+    """Each worksheet's name and XML, in the workbook's order (a part the workbook names but lacks is left out)."""
+    for name, part in sheet_parts(archive):
         try:
-            yield sheet.get("name", ""), archive.read(part)
+            yield name, archive.read(part)
         except KeyError:
             continue
+
+
+def calculated(archive: zipfile.ZipFile) -> bool:
+    """Whether a workbook's cached formula results are a spreadsheet's: it does not ask for a full recalculation on
+    load, as a library writing formulas without their results does."""
+    return not _FULL_CALC_ON_LOAD.search(archive.read("xl/workbook.xml"))
 
 
 def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
@@ -97,7 +112,7 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
     cells = set()
     for match in _FORMULA.finditer(xml):
         start = xml.rfind(b"<", 0, match.start())
-        cell = _CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
+        cell = CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
         if cell:
             cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
     return cells
@@ -277,7 +292,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 raise _not_xlsx(path, names)
             formulas, percents = {}, {}
             styles = _percent_styles(archive)
-            calculated = not _FULL_CALC_ON_LOAD.search(archive.read("xl/workbook.xml"))
+            results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
@@ -293,7 +308,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             sheets.append(
                 SheetGrid(
-                    name=name, cells=cells, merged=merged, formulas=formulas.get(name, set()), calculated=calculated
+                    name=name, cells=cells, merged=merged, formulas=formulas.get(name, set()), calculated=results_cached
                 )
             )
     except UnreadableInput:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -20,6 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .formula_results import OLD_CALC_ENGINE, cached_results, unchanged_formulas, with_results
 from .grid import sheet_ref
 from .plan import (
     LINK_COLUMN,
@@ -198,6 +200,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
                 "a Strict Open XML workbook cannot be annotated: save it as an ordinary Excel workbook (*.xlsx)",
             )
         lost = _unkept(archive) if dest.resolve() == source.resolve() else Unkept()
+        results = cached_results(archive)
     if lost:
         raise CannotAnnotate(
             f"文件中有 {lost.said('zh')}，就地标注会删去它们；请改用 --annotate 输出批注副本",
@@ -206,11 +209,18 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)
+        if results:  # the copy says it holds results, and is recalculated in full by the next Excel to open it
+            book.calculation.fullCalcOnLoad, book.calculation.calcId = False, OLD_CALC_ENGINE
+        saved = io.BytesIO()
+        book.save(saved)
+        data = saved.getvalue()
+        if results:
+            data = with_results(data, results, unchanged_formulas(book, ((w.sheet, w.cell) for w in plan.writes)))
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
         os.close(fd)
         try:
-            book.save(tmp)
+            Path(tmp).write_bytes(data)
             os.replace(tmp, dest)
         finally:
             if os.path.exists(tmp):

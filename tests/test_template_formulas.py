@@ -113,3 +113,53 @@ def test_a_units_own_formulas_are_read_once_a_spreadsheet_has_calculated_them(tm
     for outcome in (saved, in_excel):
         assert [(f.code, f.cell) for f in outcome.findings] == [(f.code, f.cell) for f in evaluation.findings]
         assert (outcome.scores.total, outcome.scores.rate) == (evaluation.scores.total, evaluation.scores.rate)
+
+
+def _with_own_formula(source, field):
+    """``source`` with the unit's ``field`` typed as a formula giving the same value (执行数 = 基本支出 + 项目支出)."""
+    ref = check_path(source).extraction.fields[field]
+    book = load_workbook(source)
+    book[ref.ref.sheet][ref.ref.a1] = f"={ref.raw}+0"
+    book.save(source)
+
+
+@pytest.mark.parametrize("example", [XIANGYANG_OFFICIAL, XIANGYANG], ids=["published", "template"])
+def test_annotating_in_place_twice_reads_the_units_formulas_the_same_each_time(tmp_path, example_copy, example):
+    """openpyxl saves formulas without their results: a second --in-place run read the unit's 执行数 formula as
+    empty (a false PE101, and 预算执行 scored as unspent). The copy now carries the spreadsheet's results, and the
+    third reading equals the first."""
+    source = example_copy(example)
+    _with_own_formula(source, "executed")
+    calculated = recalculate(source, tmp_path)
+    first = check_path(calculated)
+    for _ in range(2):
+        annotate_file(calculated, build_plan(check_path(calculated)), calculated)
+        again = check_path(calculated)
+        assert [(f.code, f.cell) for f in again.findings] == [(f.code, f.cell) for f in first.findings]
+        assert (again.scores.total, again.scores.rate) == (first.scores.total, first.scores.rate)
+
+
+def test_a_formula_reading_a_written_score_is_left_for_the_spreadsheet_to_compute(tmp_path, example_copy):
+    """The template's 复核总分 sums the 计算得分 column the copy writes: its old result would be stale, so it is not
+    carried over, and the copy asks the next Excel to open it to recalculate (an old calcId, no fullCalcOnLoad,
+    which would make our reader distrust every result). LibreOffice computes it on opening."""
+    source = example_copy(XIANGYANG)
+    _with_own_formula(source, "executed")
+    calculated = recalculate(source, tmp_path)
+    evaluation = check_path(calculated)
+    copy = annotate_file(calculated, build_plan(evaluation), tmp_path / "copy.xlsx")
+    assert _cached(copy, evaluation, "executed") == evaluation.extraction.fields["executed"].typed
+    assert _cached(copy, evaluation, "total") == pytest.approx(evaluation.scores.reported_total)
+    assert _cached(copy, evaluation, "checked_total") == ""
+    assert load_workbook(copy).calculation.calcId == 124519
+    assert not load_workbook(copy).calculation.fullCalcOnLoad
+    assert _cached(recalculate(copy, tmp_path / "again"), evaluation, "checked_total") == pytest.approx(
+        evaluation.scores.total, abs=0.05
+    )
+
+
+def test_a_workbook_no_spreadsheet_calculated_still_asks_for_a_full_recalculation(tmp_path, make_book):
+    """Written by a library (results missing or 0), nothing is carried over and the copy keeps asking."""
+    source = make_book(clean_data())
+    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "copy.xlsx")
+    assert load_workbook(copy).calculation.fullCalcOnLoad

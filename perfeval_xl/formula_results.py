@@ -1,0 +1,141 @@
+"""Formula results carried from a calculated workbook into the copy openpyxl saves, which writes formulas without."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.workbook import Workbook
+
+from .reader import CELL_TAG, calculated, sheet_parts
+
+# Excel 2007's calculation engine: a copy saying it was last calculated by this one is recalculated in full when a
+# later Excel opens it, which also computes the formulas whose results were not carried over.
+OLD_CALC_ENGINE = 124519
+# A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
+_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_TYPE = re.compile(rb'\bt="(\w+)"')
+# A formula cell as openpyxl writes it: no type attribute, the formula, an empty value.
+_SAVED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))<v\s*(?:/>|></v>)</c>', re.S)
+# Functions whose references are computed, so what they read cannot be told from the formula's text.
+_INDIRECT = frozenset({"INDIRECT(", "OFFSET("})
+
+Results = dict[str, dict[str, tuple[bytes | None, bytes]]]  # sheet → cell → (its t="…", its <v> as written)
+Area = tuple[str, int, int, int, int]  # sheet, first column, first row, last column, last row
+
+
+def cached_results(archive: zipfile.ZipFile) -> Results:
+    """Each formula cell's cached result by sheet, in a workbook a spreadsheet calculated; none in one written by a
+    library, whose cached results are missing or 0. Found in the parts' bytes, as the reader finds formula cells."""
+    if not calculated(archive):
+        return {}
+    results: Results = {}
+    for name, part in sheet_parts(archive):
+        found = results.setdefault(name, {})
+        xml = archive.read(part)
+        for result in _RESULT.finditer(xml):
+            start = xml.rfind(b"<", 0, result.start())
+            cell = CELL_TAG.match(xml, start, result.start()) if start >= 0 else None
+            if cell:
+                kind = _TYPE.search(cell[0])
+                found[(cell[1] + cell[2]).decode()] = (kind[1] if kind else None, result[1])
+    return results
+
+
+def _areas(formula: str, sheet: str) -> list[Area] | None:
+    """The cell areas a formula reads; None when they cannot all be told (a defined name, a table, INDIRECT)."""
+    areas = []
+    for token in Tokenizer(formula).items:
+        if token.type == Token.FUNC and token.value.upper() in _INDIRECT:
+            return None
+        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
+            continue
+        where, _, ref = token.value.rpartition("!")
+        try:
+            first_col, first_row, last_col, last_row = range_boundaries(ref.replace("$", ""))
+        except ValueError:
+            return None
+        areas.append(
+            (
+                where.strip("'").replace("''", "'") if where else sheet,
+                first_col or 1,
+                first_row or 1,
+                last_col or 16_384,
+                last_row or 1_048_576,
+            )
+        )
+    return areas
+
+
+def _reads(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
+    return any(s == a[0] and a[1] <= c <= a[3] and a[2] <= r <= a[4] for a in areas for s, c, r in cells)
+
+
+def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """The formula cells of ``book`` by sheet whose result writing ``written`` (sheet, A1) cannot have changed: those
+    reading none of them, directly or through another formula."""
+    formulas: dict[tuple[str, int, int], list[Area] | None] = {}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None)
+                    formulas[(ws.title, cell.column, cell.row)] = _areas(text or "", ws.title)
+    changed = set()
+    for sheet, a1 in written:
+        col, row, _, _ = range_boundaries(a1)
+        changed.add((sheet, col, row))
+    stale: set[tuple[str, int, int]] = set()
+    while True:
+        newly = {
+            cell
+            for cell, areas in formulas.items()
+            if cell not in stale and changed and (areas is None or _reads(areas, changed))
+        }
+        if not newly:
+            break
+        stale |= newly
+        changed = newly
+    unchanged: dict[str, set[str]] = {}
+    for sheet, col, row in formulas.keys() - stale:
+        unchanged.setdefault(sheet, set()).add(f"{_letters(col)}{row}")
+    return unchanged
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> bytes:
+    """The workbook openpyxl saved, its formula cells in ``keep`` given back their cached ``results``."""
+    source = zipfile.ZipFile(io.BytesIO(saved))
+    parts = {part: name for name, part in sheet_parts(source)}
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            data = source.read(info)
+            name = parts.get(info.filename)
+            if name is not None and results.get(name) and keep.get(name):
+                data = _restore(data, results[name], keep[name])
+            copy.writestr(info, data)
+    return out.getvalue()
+
+
+def _restore(xml: bytes, results: dict[str, tuple[bytes | None, bytes]], keep: set[str]) -> bytes:
+    def put(match: re.Match[bytes]) -> bytes:
+        ref = match[1].decode()
+        if ref not in keep or ref not in results:
+            return match[0]
+        kind, value = results[ref]
+        typed = b' t="%s"' % kind if kind in (b"str", b"b", b"e") else b""
+        return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (match[1], match[2], typed, match[3], value)
+
+    return _SAVED_FORMULA.sub(put, xml)
