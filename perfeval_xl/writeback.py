@@ -125,19 +125,25 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
 # shapes, text boxes, connectors, groups, charts and SmartArt frames); those nested in a group come after it.
 _ANCHOR = re.compile(rb"<((?:\w+:)?)(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b.*?</\1\2>", re.S)
 _OBJECT = re.compile(rb"<(?:\w+:)?(pic|sp|grpSp|cxnSp|graphicFrame|contentPart)[\s>/]")
+# Pictures placed in cells: WPS keeps them in xl/cellimages.xml (<etc:cellImage>, a cell shows one by =DISPIMG), Excel
+# as rich values (<rv>) of xl/richData.
+_CELL_PICTURE_PARTS = frozenset({"xl/cellimages.xml", "xl/richData/rdrichvalue.xml"})
+_CELL_PICTURE = re.compile(rb"<(?:\w+:)?(?:cellImage|rv)[\s>]")
 
 
 @dataclass(frozen=True)
 class Unkept:
     """What of a workbook an annotated copy cannot carry. openpyxl keeps a sheet's pictures (with Pillow) and
-    charts, and drops without a word drawn shapes (text boxes, connectors, groups, SmartArt) and embedded objects
-    (a Word or PDF file inserted as an object)."""
+    charts, and drops without a word drawn shapes (text boxes, connectors, groups, SmartArt), embedded objects
+    (a Word or PDF file inserted as an object) and pictures placed in cells (WPS's 嵌入单元格图片, Excel's
+    “放置在单元格中”), whose parts it does not know."""
 
     shapes: int = 0
     objects: int = 0
+    cell_pictures: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.shapes or self.objects)
+        return bool(self.shapes or self.objects or self.cell_pictures)
 
     def said(self, lang: str = "zh") -> str:
         zh = lang == "zh"
@@ -146,6 +152,8 @@ class Unkept:
             parts.append(f"{self.shapes} 个形状或文本框" if zh else f"{self.shapes} shapes or text boxes")
         if self.objects:
             parts.append(f"{self.objects} 个嵌入的对象" if zh else f"{self.objects} embedded objects")
+        if self.cell_pictures:
+            parts.append(f"{self.cell_pictures} 张单元格内图片" if zh else f"{self.cell_pictures} pictures in cells")
         return ("、" if zh else " and ").join(parts)
 
 
@@ -165,7 +173,8 @@ def _unkept(archive: zipfile.ZipFile) -> Unkept:
                 kind = found[1] if found else b""
                 chart = kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]
                 shapes += not (kind == b"pic" or chart)
-    return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names))
+    pictures = sum(len(_CELL_PICTURE.findall(archive.read(n))) for n in names if n in _CELL_PICTURE_PARTS)
+    return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names), pictures)
 
 
 class CannotAnnotate(Exception):

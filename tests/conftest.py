@@ -213,6 +213,37 @@ def with_picture_and_text_box(source: Path) -> Path:
     return source
 
 
+_CELL_PICTURE_PARTS = {
+    "xl/cellimages.xml": (
+        '<etc:cellImages xmlns:etc="http://www.wps.cn/officeDocument/2017/etCustomData" '
+        'xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><etc:cellImage><xdr:pic>'
+        '<xdr:nvPicPr><xdr:cNvPr id="2" name="ID_SEAL"/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill>'
+        '<a:blip r:embed="rId1"/></xdr:blipFill><xdr:spPr/></xdr:pic></etc:cellImage></etc:cellImages>'
+    ),
+    "xl/_rels/cellimages.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+        'Target="media/seal.png"/></Relationships>'
+    ),
+    "xl/richData/rdrichvalue.xml": (
+        '<rvData xmlns="http://schemas.microsoft.com/office/spreadsheetml/2017/richdata" count="1">'
+        '<rv s="0"><v>0</v><v>5</v></rv></rvData>'
+    ),
+}
+
+
+def with_cell_pictures(source: Path) -> Path:
+    """The form with a picture placed in a cell by WPS (嵌入单元格图片: xl/cellimages.xml) and one by Excel (放置在单元格中:
+    a rich value in xl/richData), the parts as those programs name them (the workbook's links to them left out)."""
+    with zipfile.ZipFile(source, "a") as archive:
+        for name, xml in _CELL_PICTURE_PARTS.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + xml)
+        archive.writestr("xl/media/seal.png", b"\x89PNG\r\n\x1a\n")
+    return source
+
+
 def copy_sheet(path: Path, sheet: str, title: str) -> None:
     """Copy a sheet of a workbook under a new title, as its first sheet (last year's sheet copied in)."""
     book = load_workbook(path)

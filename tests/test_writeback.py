@@ -14,7 +14,7 @@ from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_
 from perfeval_xl.service import check_path
 from perfeval_xl.writeback import Unkept, annotate_file, copy_lacks, unkept
 
-from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, with_picture_and_text_box
+from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, with_cell_pictures, with_picture_and_text_box
 
 
 def _digest(path: Path) -> str:
@@ -131,6 +131,25 @@ def test_an_embedded_object_the_copy_cannot_keep_is_said(tmp_path, example_copy)
         "1 shapes or text boxes and 1 embedded objects of the original are not in the annotated copy "
         "(the original is unchanged)"
     )
+
+
+def test_pictures_placed_in_cells_the_copy_cannot_keep_are_said(tmp_path, example_copy):
+    """A seal placed in a cell (WPS's 嵌入单元格图片, Excel's 放置在单元格中) lives in a part openpyxl does not know and
+    drops: the copy says so, and annotating in place, which would delete it from the original, is refused."""
+    source = with_cell_pictures(example_copy(XIANGYANG_OFFICIAL))
+    assert unkept(source) == Unkept(cell_pictures=2)
+    before = _digest(source)
+    copy = _cli("check", source, "--annotate", tmp_path / "out", "--format", "json")
+    assert (
+        json.loads(copy.output)[0]["annotation_warning"]
+        == "原文件中的 2 张单元格内图片未保留在批注副本中（原文件未改动）"
+    )
+    with zipfile.ZipFile(tmp_path / "out" / source.name) as archive:
+        assert not {"xl/cellimages.xml", "xl/richData/rdrichvalue.xml"} & set(archive.namelist())
+    in_place = _cli("check", source, "--in-place")
+    assert in_place.exit_code == 2 and _digest(source) == before
+    assert "文件中有 2 张单元格内图片，就地标注会删去它们" in in_place.output
+    assert copy_lacks(unkept(source), "en").startswith("2 pictures in cells of the original")
 
 
 def test_only_marked_cells_change(tmp_path, example_copy):
