@@ -24,6 +24,7 @@ from .reader import UnreadableInput, cannot_open
 from .report import readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
+from .unkept import copy_lacks, unkept
 from .unwritable import cannot_write
 
 ANNOTATED_DIR = "annotated"
@@ -91,7 +92,7 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
     result = result_dict(outcome, task.name, task.lang)
     if task.annotate_to is None or not outcome.findings:
         return result, None
-    from .writeback import annotate_file, copy_lacks, unkept  # here: openpyxl is imported only when annotating
+    from .writeback import annotate_file  # here: openpyxl is imported only when annotating
 
     copy = f"{ANNOTATED_DIR}/{task.name}"
     try:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
+import warnings
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import fromstring, tostring
@@ -36,6 +35,7 @@ from .plan import (
     strip_note,
 )
 from .reader import STRICT_MAIN
+from .unkept import Unkept, count_unkept
 
 AUTHOR = "perfeval"
 
@@ -121,62 +121,6 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
     marks.sheet_state = "veryHidden"
 
 
-# A drawing's objects, each in its anchor: the first object element of an anchor is the anchored one (pictures,
-# shapes, text boxes, connectors, groups, charts and SmartArt frames); those nested in a group come after it.
-_ANCHOR = re.compile(rb"<((?:\w+:)?)(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b.*?</\1\2>", re.S)
-_OBJECT = re.compile(rb"<(?:\w+:)?(pic|sp|grpSp|cxnSp|graphicFrame|contentPart)[\s>/]")
-# Pictures placed in cells: WPS keeps them in xl/cellimages.xml (<etc:cellImage>, a cell shows one by =DISPIMG), Excel
-# as rich values (<rv>) of xl/richData.
-_CELL_PICTURE_PARTS = frozenset({"xl/cellimages.xml", "xl/richData/rdrichvalue.xml"})
-_CELL_PICTURE = re.compile(rb"<(?:\w+:)?(?:cellImage|rv)[\s>]")
-
-
-@dataclass(frozen=True)
-class Unkept:
-    """What of a workbook an annotated copy cannot carry. openpyxl keeps a sheet's pictures (with Pillow) and
-    charts, and drops without a word drawn shapes (text boxes, connectors, groups, SmartArt), embedded objects
-    (a Word or PDF file inserted as an object) and pictures placed in cells (WPS's 嵌入单元格图片, Excel's
-    “放置在单元格中”), whose parts it does not know."""
-
-    shapes: int = 0
-    objects: int = 0
-    cell_pictures: int = 0
-
-    def __bool__(self) -> bool:
-        return bool(self.shapes or self.objects or self.cell_pictures)
-
-    def said(self, lang: str = "zh") -> str:
-        zh = lang == "zh"
-        parts = []
-        if self.shapes:
-            parts.append(f"{self.shapes} 个形状或文本框" if zh else f"{self.shapes} shapes or text boxes")
-        if self.objects:
-            parts.append(f"{self.objects} 个嵌入的对象" if zh else f"{self.objects} embedded objects")
-        if self.cell_pictures:
-            parts.append(f"{self.cell_pictures} 张单元格内图片" if zh else f"{self.cell_pictures} pictures in cells")
-        return ("、" if zh else " and ").join(parts)
-
-
-def unkept(path: str | Path) -> Unkept:
-    """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
-    with zipfile.ZipFile(path) as archive:
-        return _unkept(archive)
-
-
-def _unkept(archive: zipfile.ZipFile) -> Unkept:
-    names = archive.namelist()
-    shapes = 0
-    for name in names:
-        if name.startswith("xl/drawings/") and name.endswith(".xml"):
-            for anchor in _ANCHOR.finditer(archive.read(name)):
-                found = _OBJECT.search(anchor[0])
-                kind = found[1] if found else b""
-                chart = kind == b"graphicFrame" and b"drawingml/2006/chart" in anchor[0]
-                shapes += not (kind == b"pic" or chart)
-    pictures = sum(len(_CELL_PICTURE.findall(archive.read(n))) for n in names if n in _CELL_PICTURE_PARTS)
-    return Unkept(shapes, sum(n.startswith("xl/embeddings/") for n in names), pictures)
-
-
 class CannotAnnotate(Exception):
     """A workbook this module must not or cannot annotate, said in one line (zh, en): in place, one holding what
     openpyxl would drop; at all, one saved as Strict Open XML, which openpyxl cannot read."""
@@ -187,13 +131,6 @@ class CannotAnnotate(Exception):
 
     def text(self, lang: str = "zh") -> str:
         return self.message if lang == "zh" else self.message_en
-
-
-def copy_lacks(lost: Unkept, lang: str = "zh") -> str:
-    """What an annotated copy says when it lacks part of its original."""
-    if lang == "zh":
-        return f"原文件中的 {lost.said(lang)}未保留在批注副本中（原文件未改动）"
-    return f"{lost.said(lang)} of the original are not in the annotated copy (the original is unchanged)"
 
 
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
@@ -208,14 +145,16 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
                 "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试",
                 "a Strict Open XML workbook cannot be annotated: save it as an ordinary Excel workbook (*.xlsx)",
             )
-        lost = _unkept(archive) if dest.resolve() == source.resolve() else Unkept()
+        lost = count_unkept(archive) if dest.resolve() == source.resolve() else Unkept()
         results = cached_results(archive)
     if lost:
         raise CannotAnnotate(
             f"文件中有 {lost.said('zh')}，就地标注会删去它们；请改用 --annotate 输出批注副本",
             f"it holds {lost.said('en')} that annotating in place would delete: use --annotate",
         )
-    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    with warnings.catch_warnings():  # openpyxl warns of the extensions it drops; count_unkept says them in our words
+        warnings.simplefilter("ignore", UserWarning)
+        book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)
         if results:  # the copy says it holds results, and is recalculated in full by the next Excel to open it

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from openpyxl.comments import Comment
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.service import check_path
-from perfeval_xl.writeback import Unkept, annotate_file, copy_lacks, unkept
+from perfeval_xl.unkept import Unkept, copy_lacks, unkept
+from perfeval_xl.writeback import annotate_file
 
 from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, with_cell_pictures, with_picture_and_text_box
 
@@ -150,6 +152,57 @@ def test_pictures_placed_in_cells_the_copy_cannot_keep_are_said(tmp_path, exampl
     assert in_place.exit_code == 2 and _digest(source) == before
     assert "文件中有 2 张单元格内图片，就地标注会删去它们" in in_place.output
     assert copy_lacks(unkept(source), "en").startswith("2 pictures in cells of the original")
+
+
+_X14 = (
+    '<conditionalFormatting sqref="D6"><cfRule type="dataBar" priority="1"><dataBar><cfvo type="min"/><cfvo type="max"/>'
+    '<color rgb="FF638EC6"/></dataBar><extLst><ext uri="{B025F937-C7B1-47D3-B67F-A62EFF666E3E}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:id>{0000-BAR}</x14:id></ext>'
+    "</extLst></cfRule></conditionalFormatting>",
+    '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="dataBar" id="{0000-BAR}"><x14:dataBar minLength="0" maxLength="100"/></x14:cfRule>'
+    "<xm:sqref>D6</xm:sqref></x14:conditionalFormatting>"
+    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="iconSet" priority="2" id="{0000-ICONS}"><x14:iconSet iconSet="3Stars"/></x14:cfRule>'
+    "<xm:sqref>F6</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext>"
+    '<ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" '
+    'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation type="list" allowBlank="1">'
+    "<x14:formula1><xm:f>名单!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>E9</xm:sqref></x14:dataValidation>"
+    '</x14:dataValidations></ext><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:sparklineGroups '
+    'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:sparklineGroup><x14:sparklines>'
+    "<x14:sparkline><xm:f>自评表!C6:D6</xm:f><xm:sqref>H6</xm:sqref></x14:sparkline></x14:sparklines>"
+    "</x14:sparklineGroup></x14:sparklineGroups></ext></extLst>",
+)
+
+
+def test_what_a_sheet_holds_only_in_excel_2010_extensions_is_said(tmp_path, example_copy):
+    """A drop-down list drawing on another sheet, an icon set of Excel 2010 and a sparkline live in the sheet's x14
+    extensions, which openpyxl drops: the copy says so. A data bar written in both forms keeps its first form."""
+    source = example_copy(XIANGYANG_OFFICIAL)
+    with zipfile.ZipFile(source) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<pageMargins", _X14[0].encode() + b"<pageMargins")
+                data = data.replace(b"</worksheet>", _X14[1].encode() + b"</worksheet>")
+            archive.writestr(info, data)
+    lost = unkept(source)
+    assert lost == Unkept(validations=1, formats=1, sparklines=1)
+    assert copy_lacks(lost) == (
+        "原文件中的 1 个数据验证（下拉列表）、1 条条件格式、1 组迷你图未保留在批注副本中（原文件未改动）"
+    )
+    with warnings.catch_warnings(record=True) as caught:  # said in our words, not in openpyxl's warnings
+        warnings.simplefilter("always")
+        said = _cli("check", source, "--annotate", tmp_path / "out")
+    assert said.output.splitlines()[-1] == copy_lacks(lost) and not caught
+    with zipfile.ZipFile(tmp_path / "out" / source.name) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b"x14:" not in sheet and b'<cfRule type="dataBar"' in sheet
 
 
 def test_only_marked_cells_change(tmp_path, example_copy):
