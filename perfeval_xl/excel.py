@@ -118,7 +118,7 @@ def read_book(book: Any) -> Any:
         used = sheet.used_range
         top, left = used.row - 1, used.column - 1
         height, width = used.shape
-        values = _rows(used.options(ndim=2).value, used.shape)
+        values = _rows(used.options(ndim=2, err_to_str=True).value, used.shape)  # #DIV/0! as such, not None
         formulas = _rows(used.formula, used.shape)
         cells: list[list[Any]] = [[""] * (left + width) for _ in range(top)]
         formula_cells = set()

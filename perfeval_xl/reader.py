@@ -32,6 +32,8 @@ CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*
 _START_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr)"')
+# A cell's value element after its start tag, past its formula if any (<f>1/0</f><v>#DIV/0!</v>).
+_VALUE = re.compile(rb"\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 # styles.xml's number formats (<numFmt numFmtId="164" formatCode="0.00%"/>) and cell formats (<cellXfs>, whose
 # <xf> elements a cell's s="…" counts from 0).
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\s[^>]*>")
@@ -115,6 +117,22 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
         cell = CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
         if cell:
             cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
+    return cells
+
+
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """The cells of a sheet's XML holding an error value (t="e": a formula's #DIV/0!, #REF!, #N/A), with its text.
+    calamine reads them as empty, which would make a cell showing #DIV/0! a blank one."""
+    cells = {}
+    at = xml.find(b't="e"')
+    while at >= 0:
+        start = xml.rfind(b"<", 0, at)
+        tag = _START_TAG.match(xml, start) if start >= 0 else None
+        if tag and (ref := _REF_ATTR.search(tag[0])) and (value := _VALUE.match(xml, tag.end())):
+            cells[(int(ref[2]) - 1, _column_index(ref[1].decode()))] = html.unescape(
+                value[1].decode("utf-8", "replace")
+            )
+        at = xml.find(b't="e"', at + 5)
     return cells
 
 
@@ -290,13 +308,14 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
-            formulas, percents = {}, {}
+            formulas, percents, errors = {}, {}, {}
             styles = _percent_styles(archive)
             results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
                 percents[name] = _percent_cells(xml, styles)
+                errors[name] = _error_cells(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for name in book.sheet_names:
@@ -305,6 +324,9 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             for r, c in percents.get(name, ()):
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = percent_shown(cells[r][c])
+            for (r, c), error in errors.get(name, {}).items():
+                if r < len(cells) and c < len(cells[r]):
+                    cells[r][c] = error
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             sheets.append(
                 SheetGrid(

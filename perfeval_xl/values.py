@@ -87,6 +87,13 @@ _UNIT = r"(?P<unit>%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5})?"
 _SEPARATORS = re.compile(r"[,;、；]+")
 
 
+# What a cell shows when its formula fails: both readers give this text, never a blank.
+EXCEL_ERRORS = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! #BLOCKED! #CONNECT! "
+    "#BUSY! #UNKNOWN! #PYTHON!".split()
+)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A parsed cell value.
@@ -259,6 +266,8 @@ def parse_quantity(cell: object) -> Quantity:
             return Quantity(raw=str(cell), kind="unparsed")
         return Quantity(raw=str(cell), kind="number", value=float(cell), decimals=decimals_of(cell))
     raw = str(cell).strip()
+    if raw in EXCEL_ERRORS:  # #DIV/0! has a digit, #N/A none: neither is a number nor a qualitative value
+        return Quantity(raw=raw, kind="unparsed")
     text = normalize_text(raw)
     if not text:
         return Quantity(raw=raw, kind="empty")

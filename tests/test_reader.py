@@ -1,6 +1,7 @@
 """Reading what units actually send: hand layouts, inserted rows and columns, and input that is not a workbook."""
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -12,13 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from perfeval_xl import excel
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import _formula_cells, _sheet_parts, read_workbook
-from perfeval_xl.service import check_path
+from perfeval_xl.service import check_grid, check_path
 
 from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .xlwings_standin import FakeBook
 
 
 def _encrypted(path: Path) -> None:
@@ -430,3 +433,39 @@ def test_a_value_a_million_rows_down_is_refused_with_its_address(tmp_path):
     result = CliRunner().invoke(main, ["check", str(path), "--lang", "en"])
     assert result.exit_code == 2
     assert "sheet '自评表' extends to K1048576 (1048576 rows by 11 columns)" in result.output
+
+
+def _showing_errors(source: Path, cells: dict[str, str]) -> Path:
+    """``source`` as Excel saves it with these cells' formulas failing (<c t="e"><f>…</f><v>#DIV/0!</v>): calculated
+    (no fullCalcOnLoad), so formula results are read."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for ref, error in cells.items():
+                    cell = f'<c r="{ref}" t="e"><f>1/0</f><v>{error}</v></c>'.encode()
+                    data = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, data, count=1, flags=re.S)
+            archive.writestr(info, data)
+    return source
+
+
+def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(example_copy):
+    """calamine (and xlwings) read #DIV/0! as empty: the unit, who sees #DIV/0!, was told 执行数 was blank (PE101).
+    Both readers now give the error's text, and the finding says to mend the formula."""
+    evaluation = check_path(XIANGYANG_OFFICIAL)
+    executed = evaluation.extraction.fields["executed"].ref
+    actual = evaluation.extraction.tables["indicators"].rows[0].ref("actual")
+    source = _showing_errors(example_copy(XIANGYANG_OFFICIAL), {executed.a1: "#DIV/0!", actual.a1: "#N/A"})
+    grid = read_workbook(source).sheets[executed.sheet]
+    assert (grid.value(executed.row, executed.col), grid.value(actual.row, actual.col)) == ("#DIV/0!", "#N/A")
+    in_excel = check_grid(excel.read_book(FakeBook.from_file(source)))
+    for outcome in (check_path(source), in_excel):
+        found = {(f.code, f.cell): f.message("zh") for f in outcome.findings if f.cell in (executed.a1, actual.a1)}
+        assert found == {
+            ("PE102", executed.a1): "“执行数（B）”应为数字，实为“#DIV/0!”（单元格显示公式错误值，请修正公式）",
+            ("PE104", actual.a1): f"“{evaluation.scores.indicators[0].name}”的实际完成值“#N/A”无法解析为数值"
+            "（单元格显示公式错误值，请修正公式）",
+        }

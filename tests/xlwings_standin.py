@@ -116,8 +116,11 @@ class _Font:
 
 
 class FakeRange:
-    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
+    def __init__(
+        self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None, err_to_str: bool = False
+    ) -> None:
         self.sheet, self.row, self.column, self._r2, self._c2, self._ndim = sheet, r1, c1, r2, c2, ndim
+        self._err_to_str = err_to_str
 
     def cells(self) -> list[tuple[int, int]]:
         return [(r, c) for r in range(self.row, self._r2 + 1) for c in range(self.column, self._c2 + 1)]
@@ -130,15 +133,19 @@ class FakeRange:
     def last_cell(self) -> FakeRange:
         return FakeRange(self.sheet, self._r2, self._c2, self._r2, self._c2)
 
-    def options(self, ndim: int | None = None) -> FakeRange:
-        return FakeRange(self.sheet, self.row, self.column, self._r2, self._c2, ndim)
+    def options(self, ndim: int | None = None, err_to_str: bool = False) -> FakeRange:
+        return FakeRange(self.sheet, self.row, self.column, self._r2, self._c2, ndim, err_to_str)
 
     def _grid(self, source: dict[tuple[int, int], Any]) -> list[list[Any]]:
         return [[source.get((r, c)) for c in range(self.column, self._c2 + 1)] for r in range(self.row, self._r2 + 1)]
 
     @property
     def value(self) -> Any:
-        grid = self._grid(self.sheet.values)
+        """As xlwings gives it: a cell's error (#DIV/0!) is None unless asked for as text (err_to_str)."""
+        values = self.sheet.values
+        if not self._err_to_str:
+            values = {key: None if key in self.sheet.errors else v for key, v in values.items()}
+        grid = self._grid(values)
         if self._ndim == 2:
             return grid
         if self.shape == (1, 1):
@@ -246,6 +253,7 @@ class FakeSheet:
         self.bold: set[tuple[int, int]] = set()
         self.widths: dict[int, float] = {}
         self.number_formats: dict[tuple[int, int], str] = {}
+        self.errors: set[tuple[int, int]] = set()  # cells showing a formula's error (#DIV/0!)
         self.visible = True
         self.protected = False
         self.password = ""
@@ -350,6 +358,8 @@ class FakeBook:
                     if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f":
                         sheet.formulas[key] = cell.value
                         sheet.values[key] = cached[ws.title][cell.coordinate].value
+                        if cached[ws.title][cell.coordinate].data_type == "e":
+                            sheet.errors.add(key)
                     elif cell.value is not None:
                         sheet.values[key] = cell.value
                     if cell.number_format != "General":

@@ -105,6 +105,10 @@ class SchemaCheck(Check):
     def element_ok(self, spec: Any, value: Any) -> bool:
         raise NotImplementedError
 
+    def said(self, cell: FieldValue) -> dict[str, Any]:
+        """What the check's message says of a failing cell besides its label and value."""
+        return {}
+
     def run(self, ctx: Context) -> Iterator[Finding]:
         for cell in ctx.schema_failures.get(self.code, []):
             yield self.finding(
@@ -113,7 +117,15 @@ class SchemaCheck(Check):
                 value=cell.typed if cell.typed != "" else None,
                 key=cell.spec.label,
                 label=cell.spec.label,
+                **self.said(cell),
             )
+
+
+# Said of a value that is a formula's error (#DIV/0!, #REF!), which the unit mends in the formula, not the value.
+FORMULA_ERROR = {
+    "zh": "（单元格显示公式错误值，请修正公式）",
+    "en": " (the cell shows a formula error: correct the formula)",
+}
 
 
 def typed_mismatch(ctx: Context, key: str | None, computed: float | None) -> tuple[float, CellRef | None] | None:

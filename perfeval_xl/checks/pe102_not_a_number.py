@@ -4,7 +4,9 @@ from typing import Any
 
 from ..definition import FieldSpec
 from ..engine import parse_typed
-from .base import SchemaCheck
+from ..locate import FieldValue
+from ..values import EXCEL_ERRORS
+from .base import FORMULA_ERROR, SchemaCheck
 
 NUMERIC_TYPES = ("amount", "rate", "score")
 
@@ -12,7 +14,7 @@ NUMERIC_TYPES = ("amount", "rate", "score")
 class NotANumber(SchemaCheck):
     """数值单元格含文字：金额、比率、分值、得分单元格须为数字（可带 万元、%、分 等单位）。
 
-    文字无法参与计算，合计和得分都会算错。
+    文字无法参与计算，合计和得分都会算错。单元格显示公式错误值（#DIV/0!、#REF!、#N/A）的，提示修正公式。
     Failing: 预算数（A）填 “约二千六百万”。Passing: 2634.17 或 “2634.17万元”。
     """
 
@@ -20,10 +22,17 @@ class NotANumber(SchemaCheck):
     name = "数值单元格含文字"
     name_en = "text in a numeric cell"
     severity = "error"
-    message = {"zh": "“{label}”应为数字，实为“{value}”", "en": "'{label}' must be a number, found '{value}'"}
+    message = {
+        "zh": "“{label}”应为数字，实为“{value}”{hint}",
+        "en": "'{label}' must be a number, found '{value}'{hint_en}",
+    }
 
     def applies(self, spec: FieldSpec) -> bool:
         return spec.type in NUMERIC_TYPES and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
         return value in ("", None) or parse_typed(spec, value).kind == "number"
+
+    def said(self, cell: FieldValue) -> dict[str, Any]:
+        error = cell.typed in EXCEL_ERRORS
+        return {"hint": FORMULA_ERROR["zh"] if error else "", "hint_en": FORMULA_ERROR["en"] if error else ""}

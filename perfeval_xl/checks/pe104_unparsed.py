@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import Check, Context
+from ..values import EXCEL_ERRORS
+from .base import FORMULA_ERROR, Check, Context
 
 
 class UnparsedValue(Check):
@@ -30,6 +31,7 @@ class UnparsedValue(Check):
                 ("actual", ind.actual, "实际完成值", "actual"),
             ):
                 if quantity.kind == "unparsed":
+                    error = quantity.raw in EXCEL_ERRORS
                     yield self.finding(
                         ctx,
                         ind.row.ref(key),
@@ -37,8 +39,8 @@ class UnparsedValue(Check):
                         key=ind.name,
                         what=what,
                         what_en=what_en,
-                        detail="",
-                        detail_en="",
+                        detail=FORMULA_ERROR["zh"] if error else "",
+                        detail_en=FORMULA_ERROR["en"] if error else "",
                     )
             t, a = ind.target, ind.actual
             if t.kind == a.kind == "number" and t.unit and a.unit and t.unit != a.unit:
