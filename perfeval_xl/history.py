@@ -22,11 +22,15 @@ from sqlalchemy import (
     create_engine,
     func,
     insert,
+    inspect,
     select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .grid import fold_label
 from .report import issue_counts
 
 metadata = MetaData()
@@ -48,6 +52,9 @@ submissions = Table(
     Column("options", String(64), nullable=False),
     Column("form", String(32)),
     Column("unit", Text),
+    # The unit's name folded as the summary's 同一单位多份 folds it (full-width forms, spaces): a resubmission whose name
+    # is typed a little differently is still the unit's. Added in 0.x; older databases get it on opening.
+    Column("unit_key", Text, index=True),
     Column("year", Integer),
     Column("status", String(16), nullable=False),
     Column("total", Float),
@@ -125,8 +132,21 @@ class History:
         try:
             self.engine: Engine = create_engine(url)
             metadata.create_all(self.engine)
+            self._add_unit_keys()
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{_first_line(exc)}") from exc
+
+    def _add_unit_keys(self) -> None:
+        """A database an earlier version wrote has no unit_key: the column and its index are added and filled from
+        the names stored, so that earlier submissions are still found."""
+        if "unit_key" in {c["name"] for c in inspect(self.engine).get_columns(submissions.name)}:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN unit_key TEXT"))
+            next(i for i in submissions.indexes if "unit_key" in i.columns).create(conn, checkfirst=True)
+            units = [u for (u,) in conn.execute(select(submissions.c.unit).distinct()) if u is not None]
+            for unit in units:
+                conn.execute(update(submissions).where(submissions.c.unit == unit).values(unit_key=fold_label(unit)))
 
     @_one_line
     def start_run(self, source: str) -> int:
@@ -175,18 +195,21 @@ class History:
     @_one_line
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
         """For each (form, unit, year, content hash), the unit's latest submission of that form and year from an
-        earlier run whose content differs: one query for the submissions and one for their findings, not one per
-        unit. The database keeps only each content's latest submission for the first (a unit whose unchanged file
-        is taken again run after run has a row per run, and only the newest of them can be the answer)."""
-        units = sorted({unit for _, unit, _, _ in wanted})
+        earlier run whose content differs, its name matched folded (see ``unit_key``): one query for the submissions
+        and one for their findings, not one per unit. The database keeps only each content's latest submission for
+        the first (a unit whose unchanged file is taken again run after run has a row per run, and only the newest
+        of them can be the answer)."""
+        units = sorted({fold_label(unit) for _, unit, _, _ in wanted})
         earlier: dict[tuple[str, str, int | None], list[Any]] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(units), _IN_CHUNK):
                 latest = (
                     select(func.max(submissions.c.id).label("id"))
-                    .where(submissions.c.unit.in_(units[start : start + _IN_CHUNK]))
+                    .where(submissions.c.unit_key.in_(units[start : start + _IN_CHUNK]))
                     .where(submissions.c.run_id < before_run)
-                    .group_by(submissions.c.form, submissions.c.unit, submissions.c.year, submissions.c.content_hash)
+                    .group_by(
+                        submissions.c.form, submissions.c.unit_key, submissions.c.year, submissions.c.content_hash
+                    )
                     .subquery()
                 )
                 query = (
@@ -194,7 +217,7 @@ class History:
                         submissions.c.id,
                         submissions.c.file,
                         submissions.c.form,
-                        submissions.c.unit,
+                        submissions.c.unit_key,
                         submissions.c.year,
                         submissions.c.content_hash,
                         runs.c.started_at,
@@ -204,11 +227,12 @@ class History:
                     .order_by(submissions.c.id.desc())
                 )
                 for row in conn.execute(query):
-                    earlier.setdefault((row.form, row.unit, row.year), []).append(row)
+                    earlier.setdefault((row.form, row.unit_key, row.year), []).append(row)
             chosen = {}
             for key in wanted:
                 form, unit, year, content_hash = key
-                row = next((r for r in earlier.get((form, unit, year), ()) if r.content_hash != content_hash), None)
+                found = earlier.get((form, fold_label(unit), year), ())
+                row = next((r for r in found if r.content_hash != content_hash), None)
                 if row is not None:
                     chosen[key] = row
             keys: dict[int, set[tuple[str, str, str]]] = {row.id: set() for row in chosen.values()}
@@ -238,6 +262,7 @@ class History:
                     "options": options,
                     "form": result.get("form"),
                     "unit": result.get("unit"),
+                    "unit_key": fold_label(str(result["unit"])) if result.get("unit") is not None else None,
                     "year": result.get("year"),
                     "status": result["status"],
                     "total": scores.get("total"),

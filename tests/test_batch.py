@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from perfeval_xl import batch as batch_module
 from perfeval_xl import submissions as submissions_module
@@ -624,6 +624,8 @@ def _history_over_runs(url: str) -> None:
         assert found[("hubei", unit, 2021, "B")].findings == {("PE201", "自评表", "C5")}
         assert history.previous([("hubei", unit, 2021, "C")], third)[("hubei", unit, 2021, "C")].file == "A2.xlsx"
         assert history.previous([("hubei", unit, 2023, "A"), ("hubei", unit, 2022, "A")], now) == {}
+        retyped = f" {unit.replace('单位', '单位 ')}"  # a space too many: the same unit, as 同一单位多份 folds it
+        assert history.previous([("hubei", retyped, 2021, "C")], now)[("hubei", retyped, 2021, "C")].file == "B2.xlsx"
 
 
 def test_previous_submission_is_the_latest_with_other_content_sqlite(tmp_path):
@@ -633,6 +635,25 @@ def test_previous_submission_is_the_latest_with_other_content_sqlite(tmp_path):
 @needs_postgres
 def test_previous_submission_is_the_latest_with_other_content_postgresql(postgres_url):
     _history_over_runs(postgres_url)
+
+
+def test_a_database_an_earlier_version_wrote_gets_its_unit_keys(tmp_path):
+    """Before unit_key, a unit was found by its exact name: opening such a database adds the column, fills it from
+    the names stored, and a resubmission typed a little differently finds the unit's earlier submission."""
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    result = {"status": "error", "form": "hubei", "unit": "襄阳市科学技术协会", "year": 2021, "issues": []}
+    with History(url, "test") as history:
+        history.record(history.start_run("inbox"), [("old.xlsx", "A", "", result)])
+        with history.engine.begin() as conn:
+            conn.execute(text("DROP INDEX ix_perfeval_submissions_unit_key"))
+            conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN unit_key"))
+    with History(url, "test") as history:
+        now = history.start_run("inbox")
+        wanted = ("hubei", "襄阳市科学技术协会　", 2021, "B")  # an ideographic space typed after the name
+        assert history.previous([wanted], now)[wanted].file == "old.xlsx"
+        assert "ix_perfeval_submissions_unit_key" in {
+            i["name"] for i in inspect(history.engine).get_indexes("perfeval_submissions")
+        }
 
 
 def test_a_database_that_fails_during_the_run_is_one_line(tmp_path, submissions):
