@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterable
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from .reader import CELL_TAG, calculated, sheet_parts
@@ -55,13 +55,15 @@ def _areas(formula: str, sheet: str) -> list[Area] | None:
         if token.type != Token.OPERAND or token.subtype != Token.RANGE:
             continue
         where, _, ref = token.value.rpartition("!")
+        if ":" in where:  # Sheet1:Sheet3!A1 reads every sheet between two: which ones is the book's order
+            return None
         try:
             first_col, first_row, last_col, last_row = range_boundaries(ref.replace("$", ""))
         except ValueError:
             return None
         areas.append(
             (
-                where.strip("'").replace("''", "'") if where else sheet,
+                (where.strip("'").replace("''", "'") if where else sheet).casefold(),  # as Excel compares names
                 first_col or 1,
                 first_row or 1,
                 last_col or 16_384,
@@ -84,11 +86,11 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
             for cell in row:
                 if cell.data_type == "f":
                     text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None)
-                    formulas[(ws.title, cell.column, cell.row)] = _areas(text or "", ws.title)
+                    formulas[(ws.title.casefold(), cell.column, cell.row)] = _areas(text or "", ws.title)
     changed = set()
     for sheet, a1 in written:
         col, row, _, _ = range_boundaries(a1)
-        changed.add((sheet, col, row))
+        changed.add((sheet.casefold(), col, row))
     stale: set[tuple[str, int, int]] = set()
     while True:
         newly = {
@@ -100,18 +102,11 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
             break
         stale |= newly
         changed = newly
+    titles = {ws.title.casefold(): ws.title for ws in book.worksheets}
     unchanged: dict[str, set[str]] = {}
     for sheet, col, row in formulas.keys() - stale:
-        unchanged.setdefault(sheet, set()).add(f"{_letters(col)}{row}")
+        unchanged.setdefault(titles[sheet], set()).add(f"{get_column_letter(col)}{row}")
     return unchanged
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> bytes:

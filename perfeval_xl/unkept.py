@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 # A drawing's objects, each in its anchor: the first object element of an anchor is the anchored one (pictures,
@@ -55,11 +55,8 @@ class Unkept:
 
     def said(self, lang: str = "zh") -> str:
         zh = lang == "zh"
-        parts = [
-            f"{count} {words[0] if zh else words[1]}"
-            for count, words in zip(astuple(self), _SAID.values(), strict=True)
-            if count
-        ]
+        counts = {f.name: getattr(self, f.name) for f in fields(self)}
+        parts = [f"{count} {_SAID[name][0 if zh else 1]}" for name, count in counts.items() if count]
         return ("、" if zh else " and ").join(parts)
 
 
