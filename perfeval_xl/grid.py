@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import unicodedata
@@ -36,6 +37,19 @@ def percent_shown(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return f"{value * 100:.12g}%"
     return value
+
+
+# What both readers give for a cell under a date or time format (calamine and xlwings alike): Excel turns input
+# such as 10-15 or 1/3 into a date. Such a value is read as its text, which every parser and output takes.
+TEMPORAL = frozenset({datetime.date, datetime.datetime, datetime.time, datetime.timedelta})
+
+
+def temporal_text(value: Any) -> str:
+    """A date or time as text: 2021-10-15 (a date at midnight, as a date format shows it), 2021-10-15 08:30:00,
+    12:00:00."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else str(value)
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
@@ -93,7 +107,7 @@ class SheetGrid:
     def value(self, row: int, col: int) -> Any:
         if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
             value = self.cells[row][col]
-            return "" if value is None else value
+            return "" if value is None else temporal_text(value) if value.__class__ in TEMPORAL else value
         return ""
 
     def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:

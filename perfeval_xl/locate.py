@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
-from .grid import CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys
+from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys, temporal_text
 from .values import parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
@@ -440,6 +440,8 @@ class _Locator:
                     value = ""
                     if (merge := merges.get((row, col))) and (merge[0], merge[1]) != (row, col):
                         value = self.sheet.value(merge[0], merge[1])
+                elif value.__class__ in TEMPORAL:
+                    value = temporal_text(value)
                 stale = watched[column.key] and (row, col) in formulas
                 cells[column.key] = FieldValue(column, value, CellRef(name, row, col), stale)
             own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]

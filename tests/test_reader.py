@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -469,3 +470,30 @@ def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(exampl
             ("PE104", actual.a1): f"“{evaluation.scores.indicators[0].name}”的实际完成值“#N/A”无法解析为数值"
             "（单元格显示公式错误值，请修正公式）",
         }
+
+
+def test_a_date_excel_made_of_the_input_is_read_as_its_text_and_said(tmp_path, example_copy):
+    """Excel turns 10-15 into 15 October and 12:00 into a time: calamine and xlwings give date objects, which ended
+    `check --format json` and the whole batch with “Object of type date is not JSON serializable”. They are read as
+    their text, and the finding says how the unit gets its input back."""
+    evaluation = check_path(XIANGYANG_OFFICIAL)
+    executed = evaluation.extraction.fields["executed"].ref
+    row = evaluation.extraction.tables["indicators"].rows[0]
+    source = example_copy(XIANGYANG_OFFICIAL)
+    book = load_workbook(source)
+    sheet = book[executed.sheet]
+    for ref, value in ((executed, datetime(2021, 10, 15)), (row.ref("target"), datetime(2021, 10, 15, 8, 30))):
+        sheet[ref.a1], sheet[ref.a1].number_format = value, "m月d日"
+    sheet[row.ref("actual").a1] = time(12, 0)
+    book.save(source)
+    said = "（单元格中是日期或时间：Excel 会把 10-15、1/3 这样的输入自动转成日期，请先把单元格设为“文本”再输入）"
+    name = evaluation.scores.indicators[0].name
+    for outcome in (check_path(source), check_grid(excel.read_book(FakeBook.from_file(source)))):
+        found = {(f.code, f.cell): f.message("zh") for f in outcome.findings if f.code in ("PE102", "PE104")}
+        assert found == {
+            ("PE102", executed.a1): f"“执行数（B）”应为数字，实为“2021-10-15”{said}",
+            ("PE104", row.ref("target").a1): f"“{name}”的年初目标值“2021-10-15 08:30:00”无法解析为数值{said}",
+            ("PE104", row.ref("actual").a1): f"“{name}”的实际完成值“12:00:00”无法解析为数值{said}",
+        }
+    as_json = CliRunner().invoke(main, ["check", str(source), "--format", "json"])
+    assert as_json.exit_code == 1 and json.loads(as_json.output)[0]["status"] == "error"

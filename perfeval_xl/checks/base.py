@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..findings import Finding
 from ..grid import CellRef
-from ..values import Quantity
+from ..values import EXCEL_ERRORS, Quantity
 
 if TYPE_CHECKING:
     from ..definition import SumRule
@@ -121,11 +122,22 @@ class SchemaCheck(Check):
             )
 
 
-# Said of a value that is a formula's error (#DIV/0!, #REF!), which the unit mends in the formula, not the value.
-FORMULA_ERROR = {
-    "zh": "（单元格显示公式错误值，请修正公式）",
-    "en": " (the cell shows a formula error: correct the formula)",
-}
+# A date or time as the readers give it (grid.temporal_text).
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?|\d{1,2}:\d{2}:\d{2}")
+
+
+def value_hint(value: Any) -> tuple[str, str]:
+    """What a message adds (zh, en) about a value that is no slip of typing: a formula's error (#DIV/0!, #REF!),
+    mended in the formula; a date Excel made of the input (10-15, 1/3), mended by formatting the cell as text."""
+    if value in EXCEL_ERRORS:
+        return "（单元格显示公式错误值，请修正公式）", " (the cell shows a formula error: correct the formula)"
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return (
+            "（单元格中是日期或时间：Excel 会把 10-15、1/3 这样的输入自动转成日期，请先把单元格设为“文本”再输入）",
+            " (the cell holds a date or time: Excel turns input such as 10-15 or 1/3 into a date; format the cell as "
+            "Text first)",
+        )
+    return "", ""
 
 
 def typed_mismatch(ctx: Context, key: str | None, computed: float | None) -> tuple[float, CellRef | None] | None:

@@ -5,8 +5,7 @@ from typing import Any
 from ..definition import FieldSpec
 from ..engine import parse_typed
 from ..locate import FieldValue
-from ..values import EXCEL_ERRORS
-from .base import FORMULA_ERROR, SchemaCheck
+from .base import SchemaCheck, value_hint
 
 NUMERIC_TYPES = ("amount", "rate", "score")
 
@@ -14,7 +13,8 @@ NUMERIC_TYPES = ("amount", "rate", "score")
 class NotANumber(SchemaCheck):
     """数值单元格含文字：金额、比率、分值、得分单元格须为数字（可带 万元、%、分 等单位）。
 
-    文字无法参与计算，合计和得分都会算错。单元格显示公式错误值（#DIV/0!、#REF!、#N/A）的，提示修正公式。
+    文字无法参与计算，合计和得分都会算错。单元格显示公式错误值（#DIV/0!、#REF!、#N/A）的提示修正公式；
+    是 Excel 把输入自动转成的日期的，提示先把单元格设为文本。
     Failing: 预算数（A）填 “约二千六百万”。Passing: 2634.17 或 “2634.17万元”。
     """
 
@@ -34,5 +34,5 @@ class NotANumber(SchemaCheck):
         return value in ("", None) or parse_typed(spec, value).kind == "number"
 
     def said(self, cell: FieldValue) -> dict[str, Any]:
-        error = cell.typed in EXCEL_ERRORS
-        return {"hint": FORMULA_ERROR["zh"] if error else "", "hint_en": FORMULA_ERROR["en"] if error else ""}
+        hint, hint_en = value_hint(cell.typed)
+        return {"hint": hint, "hint_en": hint_en}

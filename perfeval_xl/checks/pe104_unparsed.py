@@ -3,8 +3,7 @@
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..values import EXCEL_ERRORS
-from .base import FORMULA_ERROR, Check, Context
+from .base import Check, Context, value_hint
 
 
 class UnparsedValue(Check):
@@ -31,7 +30,7 @@ class UnparsedValue(Check):
                 ("actual", ind.actual, "实际完成值", "actual"),
             ):
                 if quantity.kind == "unparsed":
-                    error = quantity.raw in EXCEL_ERRORS
+                    detail, detail_en = value_hint(quantity.raw)
                     yield self.finding(
                         ctx,
                         ind.row.ref(key),
@@ -39,8 +38,8 @@ class UnparsedValue(Check):
                         key=ind.name,
                         what=what,
                         what_en=what_en,
-                        detail=FORMULA_ERROR["zh"] if error else "",
-                        detail_en=FORMULA_ERROR["en"] if error else "",
+                        detail=detail,
+                        detail_en=detail_en,
                     )
             t, a = ind.target, ind.actual
             if t.kind == a.kind == "number" and t.unit and a.unit and t.unit != a.unit:
