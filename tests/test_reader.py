@@ -19,6 +19,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import _formula_cells, _sheet_parts, read_workbook
+from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
 
 from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
@@ -249,7 +250,10 @@ cell_values = st.one_of(
     st.integers(-1000, 1000),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
-    st.sampled_from(["90%以上", "≥266米", "三个", "达标", "=1+1", "-5", "1e309", "约", "%"]),
+    st.sampled_from(["90%以上", "≥266米", "三个", "达标", "=1+1", "-5", "1e309", "约", "%", "#DIV/0!", "#N/A"]),
+    st.booleans(),
+    st.datetimes(),  # what the readers give for a cell under a date or time format
+    st.times(),
 )
 
 
@@ -275,6 +279,7 @@ def test_checker_never_crashes_on_arbitrary_cell_values(path, form, changes):
         return
     for finding in evaluation.findings:
         assert finding.message("zh") and finding.cell
+    json.dumps(result_dict(evaluation, path.name, "zh"), allow_nan=False)  # the JSON contract, strict
 
 
 EXTREMES = [2.63417e27, 1e-300, "9" * 400]
