@@ -61,7 +61,14 @@ _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 befor
     ("以内", "<="),
     ("之内", "<="),
     ("内", "<="),
+    ("底前", "<="),  # a deadline: 12月底前, 12月底, 10月以前 (a 时效指标, met by finishing earlier)
+    ("以前", "<="),
+    ("之前", "<="),
+    ("前", "<="),
+    ("底", "<="),
 ]
+# Words around a quantity that say it was done, not how much: 完成8个, 12月底前完成.
+_DONE = ("完成",)
 _MINUS = ("-", "\u2212")  # the hyphen-minus (a full-width － folds to it) and the minus sign
 _APPROX_PREFIXES = ("约", "大约", "近", "接近")
 _APPROX_SUFFIXES = ("左右",)
@@ -186,6 +193,11 @@ def _split_unit(unit: str) -> tuple[str | None, str | None, float]:
 def _strip_affixes(text: str) -> tuple[str, str | None, bool]:
     comparator: str | None = None
     approximate = False
+    for word in _DONE:
+        if text.startswith(word) and len(text) > len(word):
+            text = text[len(word) :]
+        if text.endswith(word) and len(text) > len(word):
+            text = text[: -len(word)]
     for word in _APPROX_PREFIXES:
         if text.startswith(word):
             text, approximate = text[len(word) :], True

@@ -56,6 +56,16 @@ def test_direction_inference():
     assert indicator_direction("反向", parse_quantity("7个"), "数量指标", ()) == "反向"
 
 
+def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
+    """12月底前 is a deadline: done in November meets it (it scored 11/12 of the weight, as if 11 of 12 things were
+    done); done in January of the next year (13) does not."""
+    deadline = parse_quantity("12月底前")
+    direction = indicator_direction("", deadline, "时效指标", ())
+    assert direction == "反向" and target_met(direction, deadline, parse_quantity("11月"))
+    assert quantitative_score(5, direction, deadline.value or 0, 11) == 5
+    assert not target_met(direction, deadline, parse_quantity("13月"))
+
+
 def test_target_met():
     assert target_met("正向", parse_quantity("90%以上"), parse_quantity("96.5%"))
     assert not target_met("反向", parse_quantity("1411.9万元"), parse_quantity("2023.73万元"))

@@ -56,6 +56,14 @@ CASES = [
     ("40多人", "number", ">=", 40, "人"),
     ("12个月以内", "number", "<=", 12, "个月"),
     ("≤12个月", "number", "<=", 12, "个月"),
+    ("12月底前", "number", "<=", 12, "月"),  # a deadline (时效指标): by the end of December
+    ("12月底", "number", "<=", 12, "月"),
+    ("10月以前", "number", "<=", 10, "月"),
+    ("6月30日前", "unparsed", None, None, None),  # a day of a month is no quantity
+    ("12月底前完成", "number", "<=", 12, "月"),  # 完成 says nothing of the quantity
+    ("完成8个", "number", None, 8, "个"),
+    ("100%完成", "number", None, 1.0, "%"),
+    ("3个工作日之前", "number", "<=", 3, "个工作日"),
     ("不超过5%", "number", "<=", 0.05, "%"),
     ("控制在3%以内", "number", "<=", 0.03, "%"),
     ("高于98%", "number", ">", 0.98, "%"),
