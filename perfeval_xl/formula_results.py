@@ -11,13 +11,13 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
-from .reader import CELL_TAG, calculated, sheet_parts
+from .reader import CELL_TAG, F_ELEMENT, V_ELEMENT, calculated, sheet_parts
 
 # Excel 2007's calculation engine: a copy saying it was last calculated by this one is recalculated in full when a
 # later Excel opens it, which also computes the formulas whose results were not carried over.
 OLD_CALC_ENGINE = 124519
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
-_RESULT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_RESULT = re.compile(F_ELEMENT + rb"\s*" + V_ELEMENT)
 _TYPE = re.compile(rb'\bt="(\w+)"')
 # A formula cell as openpyxl writes it: no type attribute, the formula, an empty value.
 _SAVED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))<v\s*(?:/>|></v>)</c>', re.S)

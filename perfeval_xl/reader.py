@@ -32,8 +32,11 @@ CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*
 _START_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF_ATTR = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr)"')
-# A cell's value element after its start tag, past its formula if any (<f>1/0</f><v>#DIV/0!</v>).
-_VALUE = re.compile(rb"\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+# A cell's formula element (<f>1/0</f>, <f t="shared" si="0"/>) and value element (<v>#DIV/0!</v>, its text as
+# written), and the value after a cell's start tag, past its formula if any.
+F_ELEMENT = rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)"
+V_ELEMENT = rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+_VALUE = re.compile(rb"\s*(?:" + F_ELEMENT + rb"\s*)?" + V_ELEMENT)
 # styles.xml's number formats (<numFmt numFmtId="164" formatCode="0.00%"/>) and cell formats (<cellXfs>, whose
 # <xf> elements a cell's s="…" counts from 0).
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\s[^>]*>")
