@@ -201,6 +201,9 @@ def label_keys(text: str) -> tuple[str, ...]:
 
 # What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
 # numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
+# Characters that show nothing, which text pasted from a web page, WeChat or a PDF carries: zero-width spaces and
+# joiners, direction marks, the word joiner, a byte-order mark, a soft hyphen. NFKC keeps them, and \s is not them.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
 _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
 
 
@@ -209,7 +212,7 @@ def fold_label(text: str) -> str:
     """Fold a label for comparison: full-width forms, whitespace, a trailing colon, a leading 其中： and a row number
     do not matter. Memoised:
     the submissions of one form repeat the same labels file after file."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip(":")
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text.translate(INVISIBLE))).rstrip(":")
     return _LABEL_PREFIX.sub("", folded, count=1) or folded
 
 

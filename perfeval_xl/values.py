@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from .grid import INVISIBLE
+
 Kind = Literal["empty", "number", "text", "compound", "unparsed"]
 
 # Comparators typed before the number. Longest first so that 大于等于 wins over 大于.
@@ -130,8 +132,8 @@ class Quantity:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-fold full-width forms and drop all whitespace (units type ``９０％ 以上``)."""
-    folded = unicodedata.normalize("NFKC", text)
+    """NFKC-fold full-width forms and drop all whitespace and invisible characters (units type ``９０％ 以上``)."""
+    folded = unicodedata.normalize("NFKC", text.translate(INVISIBLE))
     return re.sub(r"\s+", "", folded)
 
 

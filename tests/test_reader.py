@@ -320,6 +320,23 @@ def test_labels_match_with_any_trailing_bracket(tmp_path):
     assert check_path(path).number("budget") == 2634.17
 
 
+def test_labels_and_values_pasted_with_invisible_characters_are_read(tmp_path):
+    """Text pasted from a web page or WeChat brings zero-width spaces and marks the unit cannot see: the label was not
+    found (执行数 missing, PE101) and 90%以上 was unparsed."""
+    evaluation = check_path(XIANGYANG_OFFICIAL)
+    cell = evaluation.extraction.tables["indicators"].rows[0].ref("target").a1
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    sheet = book.active
+    sheet["D5"] = "\u200b执行数（B）\u200b"
+    sheet[cell] = "\ufeff90%\u200d以上"
+    path = tmp_path / "pasted.xlsx"
+    book.save(path)
+    pasted = check_path(path)
+    assert pasted.number("executed") == 3014.42
+    target = pasted.scores.indicators[0].target
+    assert (target.kind, target.comparator, target.value) == ("number", ">=", 0.9)
+
+
 def test_a_sequence_column_and_a_blank_row_change_nothing():
     """Units add a 序号 column in front and leave blank rows; blocks are found by their labels all the same."""
     before = evaluate(read_workbook(GUANGZHOU_OFFICIAL), load_form("guangzhou"))

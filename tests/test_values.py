@@ -157,6 +157,11 @@ def test_actual_with_unit_is_not_rescaled():
         ("2634.17万", 2634.17, 2),
         ("2,634.17 万", 2634.17, 2),
         ("1.2亿", 12_000, -3),
+        # pasted from a web page or WeChat: a zero-width space, a byte-order mark, a left-to-right mark (invisible in
+        # the cell, and the amount was text that is no number, a false PE102)
+        ("2634.17\u200b", 2634.17, 2),
+        ("\ufeff2634.17", 2634.17, 2),
+        ("\u200e2634.17万元", 2634.17, 2),
     ],
 )
 def test_amounts_in_wan_yuan(raw, value, decimals):
