@@ -199,11 +199,11 @@ def label_keys(text: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-# What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
-# numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
 # Characters that show nothing, which text pasted from a web page, WeChat or a PDF carries: zero-width spaces and
 # joiners, direction marks, the word joiner, a byte-order mark, a soft hyphen. NFKC keeps them, and \s is not them.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+# What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
+# numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
 _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
 
 
