@@ -138,7 +138,16 @@ def read_book(book: Any) -> Any:
                 ):
                     cells[-1][left + c] = percent_shown(row[c])
         merged = _merges(sheet, used, top, left, height, width)
-        sheets.append(SheetGrid(name=sheet.name, cells=cells, merged=merged, formulas=formula_cells, calculated=True))
+        sheets.append(
+            SheetGrid(
+                name=sheet.name,
+                cells=cells,
+                merged=merged,
+                formulas=formula_cells,
+                calculated=True,
+                visible=bool(sheet.visible),
+            )
+        )
     return WorkbookGrid.from_sheets(str(book.fullname), sheets)
 
 

@@ -95,6 +95,12 @@ class SheetGrid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: set[tuple[int, int]] = field(default_factory=set)
     calculated: bool = False
+    visible: bool = True  # not hidden (nor very hidden) in the workbook
+
+    @cached_property
+    def filled(self) -> int:
+        """How many cells hold something: a form filled in against the same form left empty."""
+        return sum(1 for row in self.cells for v in row if v not in ("", None))
 
     @property
     def height(self) -> int:

@@ -129,27 +129,32 @@ def sheet_score(sheet: SheetGrid, labels: tuple[str, ...]) -> int:
 
 
 def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
-    """Each sheet of the form by its definition name: our template's named sheet, or the sheet carrying all its
-    detection labels (one sheet may carry several of the form's parts)."""
+    """Each sheet of the form by its definition name: the sheet carrying all its detection labels (one sheet may carry
+    several of the form's parts), or in our template its named sheet. When several do (a copy of the form), the one
+    the unit sees and filled: a visible sheet before a hidden one, a filled one before one left empty, else the
+    first."""
     ours = book.meta.get("form") == definition.id
-    found = {}
-    for spec in definition.sheets:
-        if ours and spec.name in book.sheets:
-            found[spec.name] = book.sheets[spec.name]
-            continue
-        found[spec.name] = _detect_sheet(book, definition, spec)
-    return found
+    return {
+        spec.name: _detect_sheet(book, definition, spec, book.sheets.get(spec.name) if ours else None)
+        for spec in definition.sheets
+    }
 
 
-def _detect_sheet(book: WorkbookGrid, definition: FormDefinition, spec: SheetSpec) -> SheetGrid:
-    best = max(book.sheets.values(), key=lambda s: sheet_score(s, spec.detect), default=None)
-    if best is None or sheet_score(best, spec.detect) < len(spec.detect):
-        missing = [] if best is None else [label for label in spec.detect if not _has_label(best, label)]
-        raise WrongForm(
-            f"不是{definition.region}《{definition.name}》：找不到标签 {'、'.join(missing) or '（无内容）'}",
-            f"not a {definition.id} form: labels not found: {', '.join(missing)}",
-        )
-    return best
+def _detect_sheet(
+    book: WorkbookGrid, definition: FormDefinition, spec: SheetSpec, named: SheetGrid | None
+) -> SheetGrid:
+    scores = [(sheet_score(s, spec.detect), s) for s in book.sheets.values()]
+    found = [s for score, s in scores if score >= len(spec.detect) or s is named]
+    if len(found) > 1:
+        return max(found, key=lambda s: (s.visible, s.filled))  # max keeps the first of equals
+    if found:
+        return found[0]
+    best = max(scores, key=lambda pair: pair[0], default=None)
+    missing = [] if best is None else [label for label in spec.detect if not _has_label(best[1], label)]
+    raise WrongForm(
+        f"不是{definition.region}《{definition.name}》：找不到标签 {'、'.join(missing) or '（无内容）'}",
+        f"not a {definition.id} form: labels not found: {', '.join(missing)}",
+    )
 
 
 def form_copies(

@@ -320,6 +320,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 percents[name] = _percent_cells(xml, styles)
                 errors[name] = _error_cells(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        hidden = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
@@ -333,7 +334,12 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             sheets.append(
                 SheetGrid(
-                    name=name, cells=cells, merged=merged, formulas=formulas.get(name, set()), calculated=results_cached
+                    name=name,
+                    cells=cells,
+                    merged=merged,
+                    formulas=formulas.get(name, set()),
+                    calculated=results_cached,
+                    visible=name not in hidden,
                 )
             )
     except UnreadableInput:

@@ -5,11 +5,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 
+from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
-from perfeval_xl.service import check_path
+from perfeval_xl.service import check_grid, check_path
 
 from .conftest import CLEAN, XIANGYANG_OFFICIAL, clean_data, copy_sheet, guangzhou_clean_data, locate
+from .xlwings_standin import FakeBook
 
 CASES = yaml.safe_load((Path(__file__).parent / "check_cases.yaml").read_text(encoding="utf-8"))
 FAILING = [
@@ -122,3 +126,38 @@ def test_a_copy_of_the_form_in_an_official_layout_is_named_and_the_first_is_chec
         )
     ]
     assert not [f for f in check_path(XIANGYANG_OFFICIAL).findings if f.code == "PE108"]
+
+
+def test_a_hidden_copy_of_the_form_gives_way_to_the_visible_one(example_copy):
+    """Last year's sheet hidden rather than deleted, in front of this year's: the sheet the unit sees is checked."""
+    path = example_copy(XIANGYANG_OFFICIAL)
+    copy_sheet(path, sheet="Sheet1", title="2020年自评表")
+    book = load_workbook(path)
+    book["2020年自评表"].sheet_state = "hidden"
+    book.save(path)
+    evaluation = check_path(path)
+    assert evaluation.extraction.sheet.name == "Sheet1"
+    assert check_grid(excel.read_book(FakeBook.from_file(path))).extraction.sheet.name == "Sheet1"  # the button
+    assert [(f.sheet, f.message()) for f in evaluation.findings if f.code == "PE108"] == [
+        ("Sheet1", "工作簿中的“2020年自评表”也是本表，本次校验的是“Sheet1”：请删除多余的表，或确认所填的是这一张")
+    ]
+
+
+def test_the_filled_copy_of_the_templates_sheet_is_checked_not_the_empty_original(make_book):
+    """The unit copied the template's 自评表 and filled the copy, leaving the original as it came: the original,
+    found by its name, was checked, and every field was reported missing."""
+    path = make_book(clean_data())
+    filled = check_path(path)
+    copy_sheet(path, sheet="自评表", title="自评表 (2)")
+    book = load_workbook(path)
+    refs = [f.ref for f in filled.extraction.fields.values() if f.ref is not None]
+    refs += [c.ref for t in filled.extraction.tables.values() for r in t.rows for c in r.cells.values() if c.ref]
+    for cell in (book["自评表"][ref.a1] for ref in refs):
+        if not isinstance(cell, MergedCell):
+            cell.value = None
+    book.save(path)
+    evaluation = check_path(path)
+    assert evaluation.extraction.sheet.name == "自评表 (2)"
+    assert [(f.code, f.cell) for f in evaluation.findings if f.code != "PE108"] == [
+        (f.code, f.cell) for f in filled.findings
+    ]
