@@ -53,7 +53,8 @@ submissions = Table(
     Column("form", String(32)),
     Column("unit", Text),
     # The unit's name folded as the summary's 同一单位多份 folds it (full-width forms, spaces): a resubmission whose name
-    # is typed a little differently is still the unit's. Added in 0.x; older databases get it on opening.
+    # is typed a little differently is still the unit's. A database written before the column was added gets it on
+    # opening (History._add_unit_keys).
     Column("unit_key", Text, index=True),
     Column("year", Integer),
     Column("status", String(16), nullable=False),
