@@ -309,15 +309,22 @@ def _parse_labelled(raw: str, piece: str) -> Quantity | None:
 
 
 def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
-    """An actual typed without a unit (``2023.73``) takes the unit and scale of its target (``1411.9万元``)."""
+    """An actual typed without a unit (``2023.73``) takes the unit and scale of its target (``1411.9万元``). Against
+    a percentage, a number up to 1 is the ratio it reads as (0.98 is 98 %) when that lies nearer the target than the
+    percentage does (against 1 %, 0.5 is 0.5 %)."""
     if quantity.kind != "number" or quantity.typed_unit or not reference.typed_unit:
         return quantity
     _, _, factor = _split_unit(reference.typed_unit)
+    value = quantity.value or 0.0
+    if reference.unit == "%" and 0 < value <= 1 and (reference.value or 0) > 0:
+        target = reference.value or 1.0
+        if abs(math.log(value / target)) < abs(math.log(value * factor / target)):
+            factor = 1.0
     return Quantity(
         raw=quantity.raw,
         kind="number",
         comparator=quantity.comparator,
-        value=(quantity.value or 0.0) * factor,
+        value=value * factor,
         unit=reference.unit,
         typed_unit=reference.typed_unit,
         decimals=_scale_decimals(quantity.decimals or 0, factor),

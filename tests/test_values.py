@@ -133,6 +133,24 @@ def test_decimals_of_numbers():
     assert decimals_of(0.1 + 0.2) == 1
 
 
+@pytest.mark.parametrize(
+    ("actual", "target", "value"),
+    [
+        (0.98, "≥95%", 0.98),  # 0.98 typed into a General cell is 98 %: read as 0.98 %, the target was unmet
+        (1, "100%", 1.0),
+        ("0.965", "90%以上", 0.965),
+        (98, "≥95%", 0.98),  # 98 is 98 %, as before
+        (0.5, "≤1%", 0.005),  # against 1 %, 0.5 is 0.5 % (50 % is the farther reading)
+        (0, "≥95%", 0.0),
+    ],
+)
+def test_a_bare_number_against_a_percentage_is_read_the_nearer_way(actual, target, value):
+    """A number typed without % against a percentage target is that percentage (98 → 98 %) or, when the ratio
+    reading lies nearer the target, a ratio (0.98 → 98 %): a unit typing 0.98 for 98 % had its target unmet."""
+    scaled = scale_to(parse_quantity(actual), parse_quantity(target))
+    assert (scaled.value, scaled.unit) == (pytest.approx(value), "%")
+
+
 def test_actual_without_unit_takes_target_scale():
     target = parse_quantity("1411.9万元")
     actual = scale_to(parse_quantity("2023.73"), target)
