@@ -174,6 +174,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     assert rules is not None
     target = parse_cell(row.cells.get("target"))
     actual = scale_to(parse_cell(row.cells.get("actual")), target)
+    target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     reported = parse_score(row.raw("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None

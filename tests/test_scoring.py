@@ -115,3 +115,19 @@ def test_quantitative_score_stays_within_its_weight(weight, direction, target, a
 @given(weights, st.floats(min_value=0, max_value=10, allow_nan=False), st.sampled_from(["proportional", "linear"]))
 def test_budget_score_stays_within_its_weight(weight, rate, rule):
     assert 0 <= rate_score(rate, weight, rule, 0.9) <= weight
+
+
+@pytest.mark.parametrize(("target", "actual"), [(95, "98%"), ("90", "100%"), (0.9, "100%")])
+def test_a_bare_target_takes_the_unit_of_its_actual(make_book, target, actual):
+    """90%以上 typed as 90 into a General cell, the actual typed 100%: the target was 90 against 1.0 and the met
+    target scored 0.11 of 10, a false PE209. A bare target now takes its actual's unit, read the nearer way as an
+    actual takes its target's."""
+    from perfeval_xl.service import check_path
+
+    from .conftest import clean_data
+
+    data = clean_data()
+    row = next(i for i, r in enumerate(data["tables"]["indicators"]) if r["target"] == "90%以上")
+    evaluation = check_path(make_book(data, {"rows": {row: {"target": target, "actual": actual}}}))
+    assert evaluation.scores.indicators[row].met is True
+    assert not [f for f in evaluation.findings if f.code == "PE209"]
