@@ -70,12 +70,16 @@ def indicator_direction(explicit: str, target: Quantity, level2: str, negative_l
 
 
 def target_met(direction: str, target: Quantity, actual: Quantity) -> bool | None:
-    """Whether a quantitative target is met; None when it cannot be decided."""
+    """Whether a quantitative target is met; None when it cannot be decided. Values equal but for the last bits of
+    a float (95% is 0.9500000000000001, 0.95 typed as a ratio is 0.95) are equal."""
     if target.value is None or actual.value is None:
         return None
+    t, a = target.value, actual.value
+    if math.isclose(a, t, rel_tol=1e-12, abs_tol=1e-12):
+        return target.comparator not in ("<", ">")
     if direction == "反向":
-        return actual.value < target.value if target.comparator == "<" else actual.value <= target.value
-    return actual.value > target.value if target.comparator == ">" else actual.value >= target.value
+        return a < t
+    return a > t
 
 
 def quantitative_score(weight: float, direction: str, target: float, actual: float) -> float:

@@ -18,7 +18,7 @@ from perfeval_xl.scoring import (
     target_met,
     tier_band,
 )
-from perfeval_xl.values import parse_quantity
+from perfeval_xl.values import parse_quantity, scale_to
 
 GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
 
@@ -64,6 +64,14 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
     assert direction == "反向" and target_met(direction, deadline, parse_quantity("11月"))
     assert quantitative_score(5, direction, deadline.value or 0, 11) == 5
     assert not target_met(direction, deadline, parse_quantity("13月"))
+
+
+def test_a_target_met_exactly_is_met_whatever_the_floats():
+    """95% parses as 0.9500000000000001 (95 × 0.01) and 0.95 typed as a ratio is 0.95: the target met exactly was
+    missed, and PE301 asked why."""
+    assert target_met("正向", parse_quantity("95%"), scale_to(parse_quantity(0.95), parse_quantity("95%")))
+    assert target_met("反向", parse_quantity("≤0.3"), parse_quantity(0.1 + 0.2))
+    assert not target_met("正向", parse_quantity("95%"), parse_quantity("94.99%"))
 
 
 def test_target_met():
