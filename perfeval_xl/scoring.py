@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import Tier
@@ -99,6 +100,17 @@ def tier_band(tier: Tier, weight: float) -> tuple[float, float]:
 def in_band(score: float, band: tuple[float, float], tolerance: float = 1e-9) -> bool:
     low, high = band
     return low - tolerance <= score <= high + tolerance
+
+
+# The grades' full names, as many provinces write them (优秀、良好、中等、较差).
+_GRADE_NAMES = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
+
+
+def grade_named(typed: str) -> str:
+    """A typed 评价等次 as the grade it names: 优秀 is 优, and 优（91.94分） is 优 (its total in brackets). ``typed``
+    is folded (``grid.fold_label``: full-width brackets are ASCII)."""
+    grade = re.sub(r"\(.*\)$", "", typed) or typed
+    return _GRADE_NAMES.get(grade, grade)
 
 
 def grade_for(total: float, grades: tuple[tuple[str, float], ...]) -> str:

@@ -161,3 +161,11 @@ def test_the_filled_copy_of_the_templates_sheet_is_checked_not_the_empty_origina
     assert [(f.code, f.cell) for f in evaluation.findings if f.code != "PE108"] == [
         (f.code, f.cell) for f in filled.findings
     ]
+
+
+@pytest.mark.parametrize(("typed", "fires"), [("优秀", False), ("优（91.94分）", False), ("良好", True), ("A", True)])
+def test_a_grade_typed_by_its_full_name_is_that_grade(make_book, typed, fires):
+    """Many provinces name the grades 优秀、良好、中等、较差: a total of 91.94 typed 优秀 was returned for a grade
+    mismatch (PE211, 强制). A grade's full name, or the grade with its total in brackets, is that grade."""
+    evaluation = check_path(make_book(clean_data(), {"cells": {"field:grade": typed}}))
+    assert bool([f for f in evaluation.findings if f.code == "PE211"]) is fires

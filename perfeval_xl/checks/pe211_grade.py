@@ -4,13 +4,14 @@ from collections.abc import Iterator
 
 from ..findings import Finding
 from ..locate import norm_label
-from ..scoring import grade_for
+from ..scoring import grade_for, grade_named
 from .base import Check, Context
 
 
 class GradeMismatch(Check):
     """评价等次与总分不符：优 ≥ 90，良 80–90，中 60–80，差 < 60。
 
+    等次写全称（优秀、良好、中等、较差）或在括号里附总分（优（91.94分））都算同一等次。
     Failing: 总分 85，等次 “优”。Passing: “良”。
     """
 
@@ -31,7 +32,7 @@ class GradeMismatch(Check):
             return
         typed = ev.text(key)
         expected = grade_for(ev.scores.reported_total, ev.definition.grades)
-        if typed and norm_label(typed) != expected:
+        if typed and grade_named(norm_label(typed)) != expected:
             yield self.finding(
                 ctx, ev.extraction.fields[key].ref, value=typed, expected=expected, total=ev.scores.reported_total
             )
