@@ -8,8 +8,9 @@ from typing import Any
 from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Section, Tier
 from .findings import Finding, severity_counts
 from .grid import WorkbookGrid
-from .locate import Extraction, FieldValue, TableRow, extract, norm_label
+from .locate import Extraction, FieldValue, TableRow, choice_named, extract, norm_label
 from .scoring import (
+    DIRECTIONS,
     execution_rate,
     grade_for,
     indicator_direction,
@@ -158,8 +159,8 @@ class Evaluation:
 def _tier_for(definition: FormDefinition, typed: Any) -> Tier | None:
     if definition.indicators is None or typed in ("", None):
         return None
-    text = norm_label(typed)
-    return next((t for t in definition.indicators.tiers if norm_label(t.name) == text), None)
+    name = choice_named(typed, tuple(t.name for t in definition.indicators.tiers))
+    return next((t for t in definition.indicators.tiers if t.name == name), None)
 
 
 def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
@@ -179,7 +180,10 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
     direction = indicator_direction(
-        norm_label(row.raw("direction")), target, norm_label(row.raw("level2")), rules.negative_level2
+        choice_named(row.raw("direction"), DIRECTIONS) or "",
+        target,
+        norm_label(row.raw("level2")),
+        rules.negative_level2,
     )
     tier = _tier_for(definition, row.raw("tier"))
     name = str(row.raw("name")).strip()

@@ -21,6 +21,17 @@ def norm_label(text: Any) -> str:
 
 
 @lru_cache(maxsize=1024)
+def choice_named(typed: Any, choices: tuple[str, ...]) -> str | None:
+    """The choice a typed value names: the choice itself, or with words that change nothing around it (已 or 全部
+    before it, 指标 after it: 正向指标 is 正向, 全部达成预期指标 is 达成预期指标); None for any other value."""
+    text = norm_label(typed)
+    for choice in choices:
+        if re.fullmatch(f"(?:已|全部|已全部)?{re.escape(norm_label(choice))}(?:指标)?", text):
+            return choice
+    return None
+
+
+@lru_cache(maxsize=1024)
 def _inline_pattern(label: str) -> re.Pattern[str]:
     """``label：value`` written in one cell."""
     return re.compile(re.escape(label) + r"\s*[:：]\s*(.+?)(?:\s{2,}|$)")

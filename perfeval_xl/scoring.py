@@ -55,9 +55,12 @@ def ratio_of(numerator: list[float | None], denominator: list[float | None], off
     return sum(n or 0.0 for n in numerator) / below + offset
 
 
+DIRECTIONS = ("正向", "反向", "定性")  # 指标性质
+
+
 def indicator_direction(explicit: str, target: Quantity, level2: str, negative_level2: tuple[str, ...]) -> str:
     """正向, 反向 or 定性: the typed direction wins; else the target's comparator, the 二级指标, the value's kind."""
-    if explicit in ("正向", "反向", "定性"):
+    if explicit in DIRECTIONS:
         return explicit
     if target.kind != "number":
         return "定性"

@@ -169,3 +169,22 @@ def test_a_grade_typed_by_its_full_name_is_that_grade(make_book, typed, fires):
     mismatch (PE211, 强制). A grade's full name, or the grade with its total in brackets, is that grade."""
     evaluation = check_path(make_book(clean_data(), {"cells": {"field:grade": typed}}))
     assert bool([f for f in evaluation.findings if f.code == "PE211"]) is fires
+
+
+@pytest.mark.parametrize(
+    ("change", "fires", "field", "named"),
+    [
+        ({0: {"direction": "正向指标"}}, False, "direction", "正向"),
+        ({7: {"tier": "全部达成预期指标"}}, False, "tier", "达成预期指标"),
+        ({7: {"tier": "已达成预期指标"}}, False, "tier", "达成预期指标"),
+        ({7: {"tier": "未达成预期指标"}}, False, "tier", "未达成预期指标"),
+        ({7: {"tier": "达成"}}, True, "tier", None),  # which of the three: the unit says
+    ],
+)
+def test_a_choice_typed_with_words_that_change_nothing_is_that_choice(make_book, change, fires, field, named):
+    """正向指标 for 正向, 全部达成预期指标 for 达成预期指标: returned as an invalid choice (PE107, 强制), and the tier
+    was not scored. Words that change nothing around a choice (已, 全部 before it, 指标 after it) are allowed."""
+    evaluation = check_path(make_book(clean_data(), {"rows": change}))
+    assert bool([f for f in evaluation.findings if f.code == "PE107"]) is fires
+    indicator = evaluation.scores.indicators[next(iter(change))]
+    assert (indicator.direction if field == "direction" else getattr(indicator.tier, "name", None)) == named

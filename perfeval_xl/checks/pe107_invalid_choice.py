@@ -3,14 +3,15 @@
 from typing import Any
 
 from ..definition import FieldSpec
-from ..locate import norm_label
+from ..locate import choice_named
 from .base import SchemaCheck
 
 
 class InvalidChoice(SchemaCheck):
     """选项无效：指标性质只能是 正向/反向/定性，完成档次只能是表式列出的三档。
 
-    自造的选项无法对应计分规则（例如 “基本完成” 不知属于哪一档）。
+    自造的选项无法对应计分规则（例如 “基本完成” 不知属于哪一档）；前后多出不改变意思的字（已、全部、指标，
+    如 “正向指标”“全部达成预期指标”）的仍算该选项。
     Failing: 指标性质 “正面”。Passing: “正向”。
     """
 
@@ -24,4 +25,4 @@ class InvalidChoice(SchemaCheck):
         return spec.type == "choice"
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
-        return value in ("", None) or norm_label(value) in {norm_label(c) for c in spec.choices}
+        return value in ("", None) or choice_named(value, spec.choices) is not None
