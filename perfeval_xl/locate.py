@@ -20,7 +20,7 @@ def norm_label(text: Any) -> str:
     return fold_label(str(text))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024, typed=True)  # typed: True, 1 and 1.0 are different cells
 def choice_named(typed: Any, choices: tuple[str, ...]) -> str | None:
     """The choice a typed value names: the choice itself, or with words that change nothing around it (已 or 全部
     before it, 指标 after it: 正向指标 is 正向, 全部达成预期指标 is 达成预期指标); None for any other value."""
