@@ -31,7 +31,7 @@ from .conftest import (
     YUEYANG,
     clean_data,
 )
-from .xlwings_standin import FakeBook
+from .xlwings_standin import FakeBook, FakeRange
 
 EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, TAOJIANG, TAOJIANG_OFFICIAL, YUEYANG]
 IDS = [p.stem for p in EXAMPLES]
@@ -252,3 +252,19 @@ def test_the_module_imports_without_xlwings_or_the_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_used_range_stretched_far_away_is_refused_before_it_is_read(monkeypatch):
+    """Excel's used range grows with formatting: a column bordered down to row 1,048,576 made the button read and
+    walk millions of cells, Excel unresponsive meanwhile. Beyond the file reader's limit it is refused, the corner
+    said, before a value is read."""
+    book = FakeBook.from_file(XIANGYANG)
+    book.sheets["自评表"].values[(400_000, 13)] = "x"  # 400,000 rows by 13 columns: beyond 5 million cells
+    read, value = [], FakeRange.value
+    monkeypatch.setattr(FakeRange, "value", property(lambda rng: read.append(rng.shape) or value.fget(rng), value.fset))
+    excel.recalculate(book)
+    assert book.app.alerts[-1]["prompt"] == (
+        "无法校验本工作簿：工作表“自评表”的已用区域延伸到 M400000（400000 行 × 13 列），超出读取上限 5,000,000 个单元格："
+        "通常是远处的单元格设了格式或误填了内容，请删除多余的行和列后保存，再按按钮"
+    )
+    assert (400_000, 13) not in read
