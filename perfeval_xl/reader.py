@@ -348,7 +348,11 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         raise UnreadableInput(
             path, "工作簿文件已损坏或不完整（可能下载或复制时被截断）", f"corrupt or truncated ({exc})"
         ) from exc
-    except Exception as exc:  # calamine raises its own error types for malformed parts
+    except BaseException as exc:
+        # calamine raises its own error types for malformed parts, and a panic in its Rust code as pyo3's
+        # PanicException, a BaseException (so that `except Exception` misses it). Ctrl-C and exits go through.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise UnreadableInput(
             path, f"工作簿无法读取：{type(exc).__name__}", f"cannot read the workbook: {exc}"
         ) from exc

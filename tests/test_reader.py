@@ -18,7 +18,7 @@ from perfeval_xl import excel
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import evaluate
-from perfeval_xl.reader import _formula_cells, _sheet_parts, read_workbook
+from perfeval_xl.reader import UnreadableInput, _formula_cells, _sheet_parts, read_workbook
 from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
 
@@ -519,3 +519,26 @@ def test_a_date_excel_made_of_the_input_is_read_as_its_text_and_said(tmp_path, e
         }
     as_json = CliRunner().invoke(main, ["check", str(source), "--format", "json"])
     assert as_json.exit_code == 1 and json.loads(as_json.output)[0]["status"] == "error"
+
+
+def test_a_panic_in_calamine_is_an_unreadable_file_not_a_crash(monkeypatch, tmp_path):
+    """A panic in calamine's Rust code reaches Python as pyo3's PanicException, a BaseException that `except
+    Exception` misses: it ended `check` with a traceback, and a batch with it. It is now the file's reason."""
+
+    class PanicException(BaseException):  # as pyo3 names and bases it
+        pass
+
+    def panicking(_: object) -> None:
+        raise PanicException("index out of bounds: the len is 3 but the index is 7")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", panicking)
+    with pytest.raises(UnreadableInput) as refused:
+        read_workbook(XIANGYANG)
+    assert refused.value.message == "工作簿无法读取：PanicException"
+
+    def interrupted(_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        read_workbook(XIANGYANG)
