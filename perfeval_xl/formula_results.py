@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
@@ -47,9 +47,14 @@ def cached_results(archive: zipfile.ZipFile) -> Results:
 
 
 def _areas(formula: str, sheet: str) -> list[Area] | None:
-    """The cell areas a formula reads; None when they cannot all be told (a defined name, a table, INDIRECT)."""
+    """The cell areas a formula reads; None when they cannot all be told (a defined name, a table, INDIRECT, a
+    formula the tokenizer cannot read)."""
+    try:
+        tokens = Tokenizer(formula).items
+    except TokenizerError:
+        return None
     areas = []
-    for token in Tokenizer(formula).items:
+    for token in tokens:
         if token.type == Token.FUNC and token.value.upper() in _INDIRECT:
             return None
         if token.type != Token.OPERAND or token.subtype != Token.RANGE:

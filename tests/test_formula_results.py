@@ -21,6 +21,7 @@ def _book() -> Workbook:
     form["H36"] = '=INDIRECT("K"&9)'
     form["C6"] = "=D6+E6"  # the unit's own 执行数
     form["C7"] = "=SUM(K10:K31)"  # beside the written cell
+    form["C8"] = '="abc'  # no formula Excel would save, but a cell openpyxl holds: unreadable, so counted as reading K9
     other["B2"] = "='自评表'!K9"
     other["B3"] = "=自评表!C6"
     other["B4"] = "=SUM('自评表:基础 数据'!K9)"  # a 3-D reference: the sheets between two, in the book's order
@@ -34,7 +35,11 @@ def test_formulas_reading_a_written_cell_directly_or_not_are_told_apart():
 
 def test_with_nothing_written_every_formula_keeps_its_result():
     kept = unchanged_formulas(_book(), [])
-    assert kept["自评表"] == {"H32", "H33", "H34", "H35", "H36", "C6", "C7"} and kept["基础 数据"] == {"B2", "B3", "B4"}
+    assert kept["自评表"] == {"H32", "H33", "H34", "H35", "H36", "C6", "C7", "C8"} and kept["基础 数据"] == {
+        "B2",
+        "B3",
+        "B4",
+    }
 
 
 def test_results_go_back_into_the_cells_kept_with_their_type(tmp_path):
