@@ -228,6 +228,7 @@ class BatchResult:
     unreadable: int = 0
     reused: int = 0
     same_unit: int = 0  # units that sent more than one file of a form and year
+    other_year: int = 0  # submissions stating another year than most of their form's
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -316,7 +317,7 @@ def run_batch(
         finally:
             bar.close()
             outputs.close()
-        batch.same_unit = outputs.same_unit
+        batch.same_unit, batch.other_year = outputs.same_unit, outputs.other_year
     return batch
 
 

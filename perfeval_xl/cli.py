@@ -198,15 +198,23 @@ def batch(
         )
         sys.exit(EXIT_INTERRUPTED)
     total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
+    other = result.other_year
     if lang == "zh":
         click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")
         if same:
             click.echo(f"{same} 个单位提交了不止一份，见{SUMMARY_BOOK} 的“{SHEETS['zh'][3]}”表")
+        if other:
+            click.echo(f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{SHEETS['zh'][4]}”表")
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
         click.echo(f"{total} submissions: {total - returned} accepted, {returned} returned ({reused} unchanged)")
         if same:
             click.echo(f"{same} units sent more than one file: see the '{SHEETS['en'][3]}' sheet of {SUMMARY_BOOK}")
+        if other:
+            click.echo(
+                f"{other} submissions state another year than most of their form's: see the '{SHEETS['en'][4]}' "
+                f"sheet of {SUMMARY_BOOK}"
+            )
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)
 

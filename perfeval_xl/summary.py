@@ -27,8 +27,8 @@ SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
 SHEETS = {
-    "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "图表"),
-    "en": ("summary", "by check", "findings", "same unit", "charts"),
+    "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "图表"),
+    "en": ("summary", "by check", "findings", "same unit", "other year", "charts"),
 }
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -192,7 +192,7 @@ class Outputs:
     def __init__(self, outdir: Path, lang: str) -> None:
         self.lang, self.zh = lang, lang == "zh"
         self.book = _Book(outdir / SUMMARY_BOOK)
-        summary_name, codes_name, findings_name, same_unit_name, self.charts_name = SHEETS[lang]
+        summary_name, codes_name, findings_name, same_unit_name, other_year_name, self.charts_name = SHEETS[lang]
         self.summary_name = summary_name
         sheet = self.book.book.add_worksheet
         self.summary = _Table(
@@ -211,6 +211,7 @@ class Outputs:
             [None] * 9,
         )
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
+        self.other_year_sheet = sheet(other_year_name)  # likewise, once each form's usual year is known
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
@@ -276,6 +277,7 @@ class Outputs:
         self.findings.finish()
         self._codes()
         self._same_unit()
+        self._other_year()
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
 
@@ -322,6 +324,42 @@ class Outputs:
                 at = table.append([unit, key[0], year, name, verdict])
                 link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
                 self.same_unit_sheet.write_url(at, 3, link, self.book.link, name)
+        table.finish()
+
+    def _usual_years(self) -> dict[str, str]:
+        """By form, the year most of its submissions state (of equals, the latest)."""
+        years: dict[str, Counter[str]] = {}
+        for (form, _, year), files in self.units.items():
+            if year != "None":
+                years.setdefault(form, Counter())[year] += len(files)
+        return {form: max(counted, key=lambda y: (counted[y], y)) for form, counted in years.items()}
+
+    @property
+    def other_year(self) -> int:
+        """How many submissions state another year than most of their form's."""
+        usual = self._usual_years()
+        return sum(len(f) for (form, _, year), f in self.units.items() if year not in ("None", usual[form]))
+
+    def _other_year(self) -> None:
+        """Each submission whose year differs from the year most of its form's state (last year's file sent by
+        mistake), with its file linked to its summary row; one that states no year is not listed."""
+        usual = self._usual_years()
+        zh = self.zh
+        table = _Table(
+            self.book,
+            self.other_year_sheet,
+            ["单位", "表式", "年度", "该表式多数提交的年度", "文件", "结论"]
+            if zh
+            else ["unit", "form", "year", "year of most of the form's", "file", "status"],
+            [None, None, "0", "0", None, None],
+        )
+        for (form, _, year), files in sorted(self.units.items()):
+            if year in ("None", usual[form]):
+                continue
+            for unit, typed_year, name, row, verdict in files:
+                at = table.append([unit, form, typed_year, int(usual[form]), name, verdict])
+                link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
+                self.other_year_sheet.write_url(at, 4, link, self.book.link, name)
         table.finish()
 
     def _charts(self, ws: Any) -> None:

@@ -121,7 +121,7 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     _run(submissions, tmp_path / "out")
     path = tmp_path / "out" / SUMMARY_BOOK
     book = load_workbook(path)
-    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "图表"]
+    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "图表"]
     summary = book["汇总"]
     header = [c.value for c in summary[1]]
     assert header[:4] == ["文件", "单位", "表式", "年度"] and "结论" in header and "批注副本" in header
@@ -172,6 +172,29 @@ def test_a_unit_that_sent_several_files_is_listed_with_each_of_them(tmp_path, su
     assert list(load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["同一单位多份"].iter_rows(values_only=True)) == [
         ("单位", "表式", "年度", "文件", "结论")
     ]
+
+
+def test_a_submission_of_another_year_than_its_forms_others_is_listed(tmp_path, make_book):
+    """A unit sent last year's file by mistake: among 2021's 湖北 forms, its 2020 form passed unremarked. Each file
+    whose year differs from the year most of its form's files state is listed, linked to its summary row."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for source in (XIANGYANG, XIANGYANG_OFFICIAL):
+        shutil.copy(source, inbox / source.name)
+    data = clean_data()
+    data["fields"].update(year=2020, unit="上年单位")
+    shutil.copy(make_book(data), inbox / "上年单位.xlsx")
+    ran = _run(inbox, tmp_path / "out")
+    assert ran.result.other_year == 1
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    assert list(book["年度不同"].iter_rows(values_only=True)) == [
+        ("单位", "表式", "年度", "该表式多数提交的年度", "文件", "结论"),
+        ("上年单位", "hubei", 2020, 2021, "上年单位.xlsx", "通过"),
+    ]
+    summary_rows = {r[0].value: r[0].row for r in book["汇总"].iter_rows(min_row=2)}
+    assert book["年度不同"]["E2"].hyperlink.location == f"'汇总'!A{summary_rows['上年单位.xlsx']}"
+    said = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "cli"), "--jobs", "1"])
+    assert "1 份提交的年度与同一表式多数提交的年度不同，见汇总结果.xlsx 的“年度不同”表" in said.output
 
 
 def test_entries_written_a_window_at_a_time_give_the_same_outputs_and_history(tmp_path, submissions, monkeypatch):
