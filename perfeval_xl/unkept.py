@@ -57,7 +57,9 @@ class Unkept:
         zh = lang == "zh"
         counts = {f.name: getattr(self, f.name) for f in fields(self)}
         parts = [f"{count} {_SAID[name][0 if zh else 1]}" for name, count in counts.items() if count]
-        return ("、" if zh else " and ").join(parts)
+        if zh or len(parts) < 2:
+            return "、".join(parts)
+        return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def unkept(path: str | Path) -> Unkept:

@@ -196,6 +196,9 @@ def test_what_a_sheet_holds_only_in_excel_2010_extensions_is_said(tmp_path, exam
     assert copy_lacks(lost) == (
         "原文件中的 1 个数据验证（下拉列表）、1 条条件格式、1 组迷你图未保留在批注副本中（原文件未改动）"
     )
+    assert copy_lacks(lost, "en").startswith(
+        "1 data validations (drop-down lists), 1 conditional formats and 1 sparkline groups of the original"
+    )
     with warnings.catch_warnings(record=True) as caught:  # said in our words, not in openpyxl's warnings
         warnings.simplefilter("always")
         said = _cli("check", source, "--annotate", tmp_path / "out")
