@@ -9,13 +9,11 @@ from collections.abc import Iterable
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
-from .reader import CELL_TAG, F_ELEMENT, V_ELEMENT, calculated, sheet_parts
+from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts
 
-# Excel 2007's calculation engine: a copy saying it was last calculated by this one is recalculated in full when a
-# later Excel opens it, which also computes the formulas whose results were not carried over.
-OLD_CALC_ENGINE = 124519
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
 _RESULT = re.compile(F_ELEMENT + rb"\s*" + V_ELEMENT)
 _TYPE = re.compile(rb'\bt="(\w+)"')
@@ -112,6 +110,14 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
     for sheet, col, row in formulas.keys() - stale:
         unchanged.setdefault(titles[sheet], set()).add(f"{get_column_letter(col)}{row}")
     return unchanged
+
+
+def mark_carried(book: Workbook) -> None:
+    """Say in ``book`` that the copy about to be saved carries its original's results: a hidden defined name our
+    reader trusts them by. The copy still asks for a full recalculation on load (openpyxl's fullCalcOnLoad), so
+    Excel, WPS and LibreOffice compute the formulas whose results were not carried, and the others anew."""
+    book.defined_names[RESULTS_CARRIED] = DefinedName(RESULTS_CARRIED, attr_text="TRUE", hidden=True)
+    book.calculation.fullCalcOnLoad = True
 
 
 def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> bytes:

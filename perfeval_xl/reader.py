@@ -44,6 +44,9 @@ _FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
 _FMT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
+# The hidden defined name an annotated copy carries when it holds its original's formula results (a spreadsheet's),
+# while asking, as every file openpyxl saves does, for a full recalculation on load.
+RESULTS_CARRIED = "_perfeval_results"
 # What a library writes into the workbook part (XlsxWriter, openpyxl): recalculate everything on load, as the
 # cached results are missing or 0. A file a spreadsheet saved does not ask it, and its cached results stand.
 _FULL_CALC_ON_LOAD = re.compile(rb'\bfullCalcOnLoad="(?:1|true)"')
@@ -107,8 +110,10 @@ def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
 
 def calculated(archive: zipfile.ZipFile) -> bool:
     """Whether a workbook's cached formula results are a spreadsheet's: it does not ask for a full recalculation on
-    load, as a library writing formulas without their results does."""
-    return not _FULL_CALC_ON_LOAD.search(archive.read("xl/workbook.xml"))
+    load, as a library writing formulas without their results does, or it is a copy we annotated that carries its
+    original's results (see ``formula_results``)."""
+    workbook = archive.read("xl/workbook.xml")
+    return not _FULL_CALC_ON_LOAD.search(workbook) or f'name="{RESULTS_CARRIED}"'.encode() in workbook
 
 
 def _formula_cells(xml: bytes) -> set[tuple[int, int]]:

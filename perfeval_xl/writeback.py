@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .formula_results import OLD_CALC_ENGINE, cached_results, unchanged_formulas, with_results
+from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
 from .grid import sheet_ref
 from .plan import (
     LINK_COLUMN,
@@ -157,8 +157,8 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)
-        if results:  # the copy says it holds results, and is recalculated in full by the next Excel to open it
-            book.calculation.fullCalcOnLoad, book.calculation.calcId = False, OLD_CALC_ENGINE
+        if results:
+            mark_carried(book)
         saved = io.BytesIO()
         book.save(saved)
         data = saved.getvalue()

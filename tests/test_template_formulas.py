@@ -6,6 +6,7 @@ from python_calamine import CalamineWorkbook
 
 from perfeval_xl import excel
 from perfeval_xl.plan import build_plan
+from perfeval_xl.reader import RESULTS_CARRIED
 from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.writeback import annotate_file
@@ -141,8 +142,8 @@ def test_annotating_in_place_twice_reads_the_units_formulas_the_same_each_time(t
 
 def test_a_formula_reading_a_written_score_is_left_for_the_spreadsheet_to_compute(tmp_path, example_copy):
     """The template's 复核总分 sums the 计算得分 column the copy writes: its old result would be stale, so it is not
-    carried over, and the copy asks the next Excel to open it to recalculate (an old calcId, no fullCalcOnLoad,
-    which would make our reader distrust every result). LibreOffice computes it on opening."""
+    carried over. The copy still asks for a full recalculation on load, and a hidden name tells our reader that
+    the results it carries are a spreadsheet's. LibreOffice computes 复核总分 on opening."""
     source = example_copy(XIANGYANG)
     _with_own_formula(source, "executed")
     calculated = recalculate(source, tmp_path)
@@ -151,15 +152,16 @@ def test_a_formula_reading_a_written_score_is_left_for_the_spreadsheet_to_comput
     assert _cached(copy, evaluation, "executed") == evaluation.extraction.fields["executed"].typed
     assert _cached(copy, evaluation, "total") == pytest.approx(evaluation.scores.reported_total)
     assert _cached(copy, evaluation, "checked_total") == ""
-    assert load_workbook(copy).calculation.calcId == 124519
-    assert not load_workbook(copy).calculation.fullCalcOnLoad
+    opened = load_workbook(copy)
+    assert opened.calculation.fullCalcOnLoad and RESULTS_CARRIED in opened.defined_names
     assert _cached(recalculate(copy, tmp_path / "again"), evaluation, "checked_total") == pytest.approx(
         evaluation.scores.total, abs=0.05
     )
 
 
 def test_a_workbook_no_spreadsheet_calculated_still_asks_for_a_full_recalculation(tmp_path, make_book):
-    """Written by a library (results missing or 0), nothing is carried over and the copy keeps asking."""
+    """Written by a library (results missing or 0), nothing is carried over, and nothing says it was."""
     source = make_book(clean_data())
     copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "copy.xlsx")
-    assert load_workbook(copy).calculation.fullCalcOnLoad
+    assert RESULTS_CARRIED not in load_workbook(copy).defined_names
+    assert check_path(copy).extraction.sheet.calculated is False
