@@ -108,35 +108,21 @@ def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
     return [list(value)] if shape[0] == 1 else [[v] for v in value]
 
 
-def _refuse_stretched(book: Any, name: str, rows: int, cols: int) -> None:
-    """Refuse a sheet whose used range reaches beyond the file reader's limit (``reader.MAX_CELLS``) before reading
-    it: Excel's used range grows with formatting too, and a column bordered down to row 1,048,576 would have the
-    button read and walk millions of cells while Excel waits."""
-    from .grid import a1
-    from .reader import MAX_CELLS, UnreadableInput
-
-    if rows * cols > MAX_CELLS:
-        corner = a1(rows - 1, cols - 1)
-        raise UnreadableInput(
-            str(book.fullname),
-            f"工作表“{name}”的已用区域延伸到 {corner}（{rows} 行 × {cols} 列），超出读取上限 {MAX_CELLS:,} 个单元格："
-            "通常是远处的单元格设了格式或误填了内容，请删除多余的行和列后保存，再按按钮",
-            f"the used range of sheet {name!r} reaches {corner} ({rows} rows by {cols} columns), beyond the "
-            f"{MAX_CELLS:,} cells we read: delete the far-away rows and columns, save, and press the button again",
-        )
-
-
 def read_book(book: Any) -> Any:
     """The open book as the WorkbookGrid the file reader would give for it saved: values (a number under a
     percentage format as the percentage it shows), merges, formula cells, whose results Excel has calculated."""
     from .grid import SheetGrid, WorkbookGrid, percent_shown, shows_percent
+    from .reader import refuse_beyond_limit
 
     sheets = []
     for sheet in book.sheets:
         used = sheet.used_range
         top, left = used.row - 1, used.column - 1
         height, width = used.shape
-        _refuse_stretched(book, sheet.name, top + height, left + width)
+        # Excel's used range grows with formatting too: a column bordered down to row 1,048,576 would have the
+        # button read and walk millions of cells while Excel waits, so a sheet beyond the file reader's limit is
+        # refused before a value is read.
+        refuse_beyond_limit(str(book.fullname), sheet.name, top + height, left + width, in_excel=True)
         values = _rows(used.options(ndim=2, err_to_str=True).value, used.shape)  # #DIV/0! as such, not None
         formulas = _rows(used.formula, used.shape)
         cells: list[list[Any]] = [[""] * (left + width) for _ in range(top)]

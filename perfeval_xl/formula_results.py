@@ -114,8 +114,8 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
 
 def mark_carried(book: Workbook) -> None:
     """Say in ``book`` that the copy about to be saved carries its original's results: a hidden defined name our
-    reader trusts them by. The copy still asks for a full recalculation on load (openpyxl's fullCalcOnLoad), so
-    Excel, WPS and LibreOffice compute the formulas whose results were not carried, and the others anew."""
+    reader trusts them by. The copy still asks for a full recalculation on load (openpyxl's fullCalcOnLoad), so a
+    spreadsheet honouring the flag computes the formulas whose results were not carried, and the others anew."""
     book.defined_names[RESULTS_CARRIED] = DefinedName(RESULTS_CARRIED, attr_text="TRUE", hidden=True)
     book.calculation.fullCalcOnLoad = True
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     func,
     insert,
@@ -146,8 +147,9 @@ class History:
             conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN unit_key TEXT"))
             next(i for i in submissions.indexes if "unit_key" in i.columns).create(conn, checkfirst=True)
             units = [u for (u,) in conn.execute(select(submissions.c.unit).distinct()) if u is not None]
-            for unit in units:
-                conn.execute(update(submissions).where(submissions.c.unit == unit).values(unit_key=fold_label(unit)))
+            if units:  # one statement, executed for every stored name
+                fill = update(submissions).where(submissions.c.unit == bindparam("name"))
+                conn.execute(fill.values(unit_key=bindparam("key")), [{"name": u, "key": fold_label(u)} for u in units])
 
     @_one_line
     def start_run(self, source: str) -> int:

@@ -75,6 +75,11 @@ class UnreadableInput(Exception):
         return self.message_en if lang == "en" else self.message
 
 
+def _cell_at(letters: bytes, digits: bytes) -> tuple[int, int]:
+    """(row, column), 0-based, of a reference found in a part's bytes (b"B", b"7")."""
+    return int(digits) - 1, _column_index(letters.decode())
+
+
 def _column_index(letters: str) -> int:
     index = 0
     for ch in letters:
@@ -124,7 +129,7 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
         start = xml.rfind(b"<", 0, match.start())
         cell = CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
         if cell:
-            cells.add((int(cell[2]) - 1, _column_index(cell[1].decode())))
+            cells.add(_cell_at(cell[1], cell[2]))
     return cells
 
 
@@ -137,9 +142,7 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         start = xml.rfind(b"<", 0, at)
         tag = _START_TAG.match(xml, start) if start >= 0 else None
         if tag and (ref := _REF_ATTR.search(tag[0])) and (value := _VALUE.match(xml, tag.end())):
-            cells[(int(ref[2]) - 1, _column_index(ref[1].decode()))] = html.unescape(
-                value[1].decode("utf-8", "replace")
-            )
+            cells[_cell_at(ref[1], ref[2])] = html.unescape(value[1].decode("utf-8", "replace"))
         at = xml.find(b't="e"', at + 5)
     return cells
 
@@ -176,7 +179,7 @@ def _percent_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]
             start = xml.rfind(b"<", 0, match.start())
             tag = _START_TAG.match(xml, start) if start >= 0 else None
             if tag and not _TEXT_TYPE.search(tag[0]) and (ref := _REF_ATTR.search(tag[0])):
-                cells.add((int(ref[2]) - 1, _column_index(ref[1].decode())))
+                cells.add(_cell_at(ref[1], ref[2]))
     return cells
 
 
@@ -272,16 +275,31 @@ def _refuse_oversized(path: Path, name: str, xml: bytes) -> None:
     last = _last_row(xml)
     if last is not None and last * MAX_COLUMNS <= MAX_CELLS:
         return
-    rows, cols = _extent(xml)
-    if rows * cols > MAX_CELLS:
-        corner = a1(rows - 1, cols - 1)
-        raise UnreadableInput(
-            path,
-            f"工作表“{name}”的内容延伸到 {corner}（{rows} 行 × {cols} 列），超出读取上限 {MAX_CELLS:,} 个单元格："
-            "通常是远处的单元格误填了内容，请删除多余的行和列后重新提交",
-            f"sheet {name!r} extends to {corner} ({rows} rows by {cols} columns), beyond the {MAX_CELLS:,} cells we "
-            "read: delete the stray far-away cells and resubmit",
+    refuse_beyond_limit(path, name, *_extent(xml))
+
+
+def refuse_beyond_limit(path: str | Path, name: str, rows: int, cols: int, in_excel: bool = False) -> None:
+    """Refuse a sheet reaching ``rows`` by ``cols`` from A1 when that is beyond ``MAX_CELLS``: its content, as the
+    file reader counts it, or Excel's used range (``in_excel``, which formatting stretches too), as the button
+    does, each said with what the unit does next."""
+    if rows * cols <= MAX_CELLS:
+        return
+    corner = a1(rows - 1, cols - 1)
+    if in_excel:
+        reach, cause, then = "已用区域延伸到", "设了格式或误填了内容", "保存，再按按钮"
+        reach_en, then_en = (
+            f"the used range of sheet {name!r} reaches",
+            "delete the far-away rows and columns, save, and press the button again",
         )
+    else:
+        reach, cause, then = "内容延伸到", "误填了内容", "重新提交"
+        reach_en, then_en = f"sheet {name!r} extends to", "delete the stray far-away cells and resubmit"
+    raise UnreadableInput(
+        path,
+        f"工作表“{name}”的{reach} {corner}（{rows} 行 × {cols} 列），超出读取上限 {MAX_CELLS:,} 个单元格："
+        f"通常是远处的单元格{cause}，请删除多余的行和列后{then}",
+        f"{reach_en} {corner} ({rows} rows by {cols} columns), beyond the {MAX_CELLS:,} cells we read: {then_en}",
+    )
 
 
 def read_workbook(path: str | Path) -> WorkbookGrid:

@@ -223,6 +223,7 @@ class Outputs:
         self.csv = csv.writer(self.csv_file)
         self.csv.writerow([c.zh if self.zh else c.en for c in COLUMNS])
         self.count = 0
+        self.other_year = 0
 
     def add(self, entry: Entry) -> None:
         lang = self.lang
@@ -277,7 +278,7 @@ class Outputs:
         self.findings.finish()
         self._codes()
         self._same_unit()
-        self._other_year()
+        self.other_year = self._other_year()  # how many submissions state another year than most of their form's
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
 
@@ -334,15 +335,10 @@ class Outputs:
                 years.setdefault(form, Counter())[year] += len(files)
         return {form: max(counted, key=lambda y: (counted[y], y)) for form, counted in years.items()}
 
-    @property
-    def other_year(self) -> int:
-        """How many submissions state another year than most of their form's."""
-        usual = self._usual_years()
-        return sum(len(f) for (form, _, year), f in self.units.items() if year not in ("None", usual[form]))
-
-    def _other_year(self) -> None:
+    def _other_year(self) -> int:
         """Each submission whose year differs from the year most of its form's state (last year's file sent by
-        mistake), with its file linked to its summary row; one that states no year is not listed."""
+        mistake), with its file linked to its summary row; one that states no year is not listed. Returns how many
+        are listed."""
         usual = self._usual_years()
         zh = self.zh
         table = _Table(
@@ -353,6 +349,7 @@ class Outputs:
             else ["unit", "form", "year", "year of most of the form's", "file", "status"],
             [None, None, "0", "0", None, None],
         )
+        listed = 0
         for (form, _, year), files in sorted(self.units.items()):
             if year in ("None", usual[form]):
                 continue
@@ -360,7 +357,9 @@ class Outputs:
                 at = table.append([unit, form, typed_year, int(usual[form]), name, verdict])
                 link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
                 self.other_year_sheet.write_url(at, 4, link, self.book.link, name)
+                listed += 1
         table.finish()
+        return listed
 
     def _charts(self, ws: Any) -> None:
         """Native Excel charts: grade distribution, score histogram, computed against reported total."""
