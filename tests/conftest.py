@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -203,14 +204,21 @@ def with_picture_and_text_box(source: Path) -> Path:
     book = load_workbook(source)
     book.worksheets[0].add_image(Image(png), "H30")
     book.save(source)
-    with zipfile.ZipFile(source) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts.items():
-            if info.filename == "xl/drawings/drawing1.xml":
-                data = data.replace(b"</wsDr>", _TEXT_BOX.encode() + b"</wsDr>")
-            archive.writestr(info, data)
+    rewrite_parts(
+        source, {"xl/drawings/drawing1.xml": lambda xml: xml.replace(b"</wsDr>", _TEXT_BOX.encode() + b"</wsDr>")}
+    )
     return source
+
+
+def rewrite_parts(path: Path, edits: dict[str, Callable[[bytes], bytes]]) -> Path:
+    """The workbook at ``path`` with some of its parts changed in place, each by its edit (what a program other than
+    openpyxl writes, which openpyxl cannot)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, edits[info.filename](data) if info.filename in edits else data)
+    return path
 
 
 _CELL_PICTURE_PARTS = {

@@ -22,7 +22,7 @@ from perfeval_xl.reader import UnreadableInput, _formula_cells, _sheet_parts, re
 from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
 
-from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
+from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, rewrite_parts
 from .xlwings_standin import FakeBook
 
 
@@ -461,18 +461,18 @@ def test_a_value_a_million_rows_down_is_refused_with_its_address(tmp_path):
 def _showing_errors(source: Path, cells: dict[str, str]) -> Path:
     """``source`` as Excel saves it with these cells' formulas failing (<c t="e"><f>…</f><v>#DIV/0!</v>): calculated
     (no fullCalcOnLoad), so formula results are read."""
-    with zipfile.ZipFile(source) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts.items():
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(b' fullCalcOnLoad="1"', b"")
-            if info.filename == "xl/worksheets/sheet1.xml":
-                for ref, error in cells.items():
-                    cell = f'<c r="{ref}" t="e"><f>1/0</f><v>{error}</v></c>'.encode()
-                    data = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, data, count=1, flags=re.S)
-            archive.writestr(info, data)
-    return source
+
+    def errors(xml: bytes) -> bytes:
+        for ref, error in cells.items():
+            cell = f'<c r="{ref}" t="e"><f>1/0</f><v>{error}</v></c>'.encode()
+            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, xml, count=1, flags=re.S)
+        return xml
+
+    edits = {
+        "xl/workbook.xml": lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""),
+        "xl/worksheets/sheet1.xml": errors,
+    }
+    return rewrite_parts(source, edits)
 
 
 def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(example_copy):
