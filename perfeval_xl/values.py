@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -46,6 +46,11 @@ _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
         ("小于", "<"),
         ("低于", "<"),
         ("少于", "<"),
+        ("不足", "<"),
+        ("不到", "<"),
+        ("未达到", "<"),
+        ("未达", "<"),
+        ("未超过", "<="),
         ("=", "="),
         ("等于", "="),
     ],
@@ -92,8 +97,14 @@ _MEASURE_WORDS = frozenset(
 )
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_UNIT = r"(?P<unit>%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5})?"
-_SEPARATORS = re.compile(r"[,;、；]+")
+_UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
+_UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
+# Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).
+_SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
+# Words before a value that may not be skipped as its label: they negate it (未, 不, 非…).
+_NEGATIONS = frozenset("未不没无非")
+# What may stand before an amount typed as text: its currency (¥3,100.00, 人民币3100万元).
+_CURRENCY = ("¥", "人民币", "RMB", "CNY")
 
 
 # What a cell shows when its formula fails: both readers give this text, never a blank.
@@ -122,6 +133,7 @@ class Quantity:
     approximate: bool = False
     upper: float | None = None
     parts: tuple[Quantity, ...] = field(default=())
+    labelled: bool = False  # words stood before it (满意度≥90%): fine in a target, not in an amount, rate or score
 
     @property
     def tolerance(self) -> float:
@@ -222,7 +234,7 @@ def _strip_affixes(text: str) -> tuple[str, str | None, bool]:
 _SINGLE = re.compile(
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + _CN_DIGITS + r"]+)"
     r"(?P<more>[余多])?"
-    r"(?:[-~～至到](?P<upper>\d+(?:\.\d+)?))?" + _UNIT
+    rf"(?:(?P<lower_unit>{_UNIT_TEXT})?[-~～至到](?P<upper>\d+(?:\.\d+)?))?" + _UNIT
 )
 
 
@@ -232,7 +244,7 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     if body[:1] in _MINUS or body[:1] == "+":  # a sign typed as text: 加减分 -2.5, 差异率 －1.37%
         body = body[1:]
     match = _SINGLE.fullmatch(body)
-    if not match:
+    if not match or (match["lower_unit"] and match["lower_unit"] != match["unit"]):  # 90%-95% is 90-95%, not 95人
         return None
     parsed = _number_from(match["num"])
     if parsed is None:
@@ -296,12 +308,19 @@ def parse_quantity(cell: object) -> Quantity:
         parts = [_parse_labelled(raw, piece) for piece in pieces]
         if all(part is not None for part in parts):
             return Quantity(raw=raw, kind="compound", parts=tuple(p for p in parts if p is not None))
+    elif (named := _parse_labelled(raw, text, plain_label=True)) is not None:
+        return replace(named, labelled=True)
     return Quantity(raw=raw, kind="unparsed")
 
 
-def _parse_labelled(raw: str, piece: str) -> Quantity | None:
-    """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity."""
+def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity | None:
+    """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity. A ``plain_label`` (the label of a
+    whole value, 满意度≥90%) holds no digit, which would make it a date or a second quantity (2024年12月31日前), and no
+    negation, which would turn the quantity around (非90%)."""
     for start in range(len(piece)):
+        label = piece[:start]
+        if plain_label and (any(ch.isdigit() or ch in _NEGATIONS for ch in label)):
+            return None
         candidate = _parse_single(raw, piece[start:])
         if candidate is not None and (start == 0 or not piece[start - 1].isdigit()):
             return candidate
@@ -353,6 +372,11 @@ MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 NIL_AMOUNTS = frozenset({"无", "没有", "-", "--", "—", "——", "－", "/", "／", "\\"})
 
 
+def _without_currency(text: str) -> str | None:
+    """An amount typed after its currency (¥3,100.00, 人民币3100万元) without it; None for other words."""
+    return next((text.removeprefix(sign) for sign in _CURRENCY if text.startswith(sign)), None)
+
+
 @lru_cache(maxsize=8192, typed=True)
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69万``, ``990.69`` and ``9906900元`` all
@@ -360,7 +384,9 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     if isinstance(cell, str) and normalize_text(cell) in NIL_AMOUNTS:
         return Quantity(raw=cell.strip(), kind="number", value=0.0, unit=unit, decimals=None)
     quantity = parse_quantity(cell)
-    if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate:
+    if quantity.labelled and (bare := _without_currency(normalize_text(quantity.raw))):
+        quantity = replace(parse_quantity(bare), raw=quantity.raw)
+    if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     factor = MONEY_UNITS[unit]
     # In 元: 9906900元, and 990.69万 or 1.2亿 (a bare 万 or 亿 in a money cell is money; its number was scaled).
@@ -379,7 +405,7 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
 def parse_rate(cell: object) -> Quantity:
     """A rate cell: ``114.44%`` (text) or 1.1444 (a number formatted as a percentage) → 1.1444."""
     quantity = parse_quantity(cell)
-    if quantity.kind != "number" or quantity.comparator is not None:
+    if quantity.kind != "number" or quantity.comparator is not None or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     if quantity.unit not in (None, "%"):
         return Quantity(raw=quantity.raw, kind="unparsed")
@@ -390,6 +416,11 @@ def parse_rate(cell: object) -> Quantity:
 def parse_score(cell: object) -> Quantity:
     """A score cell: ``93``, ``93分``, ``1.24``."""
     quantity = parse_quantity(cell)
-    if quantity.kind != "number" or quantity.comparator is not None or quantity.unit not in (None, "分"):
+    if (
+        quantity.kind != "number"
+        or quantity.comparator is not None
+        or quantity.unit not in (None, "分")
+        or quantity.labelled
+    ):
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     return quantity

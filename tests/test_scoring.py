@@ -74,6 +74,17 @@ def test_a_target_met_exactly_is_met_whatever_the_floats():
     assert not target_met("正向", parse_quantity("95%"), parse_quantity("94.99%"))
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [("满意度≥90%", "95.1%", True), ("满意度≥90%", "满意度85%", False), ("90%-95%", "93%", True)],
+)
+def test_a_target_with_its_name_or_a_range_is_decided(target, actual, met):
+    """满意度≥90% (the name typed before the value) and 90%-95% (a range with its unit at both ends) could not be
+    read: the indicator went unscored and the unit's own score was taken, with a PE104 warning."""
+    target_q, actual_q = parse_quantity(target), parse_quantity(actual)
+    assert target_met(indicator_direction("", target_q, "满意度指标", ()), target_q, actual_q) is met
+
+
 def test_target_met():
     assert target_met("正向", parse_quantity("90%以上"), parse_quantity("96.5%"))
     assert not target_met("反向", parse_quantity("1411.9万元"), parse_quantity("2023.73万元"))

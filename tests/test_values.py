@@ -73,6 +73,23 @@ CASES = [
     ("853人次", "number", None, 853, "人次"),
     ("0.51%", "number", None, 0.0051, "%"),
     ("10-15件", "number", ">=", 10, "件"),
+    # a range with its unit typed at both ends, as units write it: read as 90-95%
+    ("90%-95%", "number", ">=", 0.90, "%"),
+    ("90%～95%", "number", ">=", 0.90, "%"),
+    ("90%至95%", "number", ">=", 0.90, "%"),
+    ("5万元-10万元", "number", ">=", 50_000, "元"),
+    ("90%-95人", "unparsed", None, None, None),  # two units: which one is meant is the unit's to say
+    # the indicator's name typed before its value: the words before it say nothing of the quantity
+    ("满意度≥90%", "number", ">=", 0.90, "%"),
+    ("群众满意度达90%以上", "number", ">=", 0.90, "%"),
+    ("服务对象满意度95.1%", "number", None, 0.951, "%"),
+    # …unless they negate it, or hold a number themselves (a date is no label)
+    ("满意度未达到90%", "number", "<", 0.90, "%"),
+    ("不足90%", "number", "<", 0.90, "%"),
+    ("未超过5%", "number", "<=", 0.05, "%"),
+    ("非90%", "unparsed", None, None, None),
+    ("2024年12月31日前", "unparsed", None, None, None),
+    ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
     ("完成2020年16家建站工作站第一阶段评审", "unparsed", None, None, None),
@@ -106,6 +123,13 @@ def test_compound_keeps_its_parts():
 
 def test_range_keeps_upper_bound():
     assert parse_quantity("10-15件").upper == 15
+    assert parse_quantity("90%-95%").upper == pytest.approx(0.95)
+
+
+def test_thousands_are_not_split_into_a_list():
+    assert [p.value for p in parse_quantity("科普小镇1个,专家工作站3个").parts] == [1, 3]
+    assert parse_quantity("1,500人次；2,000册").kind == "compound"
+    assert [p.value for p in parse_quantity("1,500人次；2,000册").parts] == [1500, 2000]
 
 
 def test_approximate_flags():
@@ -195,7 +219,12 @@ def test_nil_amounts_are_exactly_zero(raw):
     assert (q.kind, q.value, q.tolerance) == ("number", 0.0, 0.0)
 
 
-@pytest.mark.parametrize("raw", ["二千多", "约2000万元", "1000人", "无数"])
+@pytest.mark.parametrize("raw", ["¥3,100", "￥3100.00", "人民币3100万元", "RMB 3,100"])
+def test_amounts_with_a_currency_sign(raw):
+    assert parse_amount(raw).value == pytest.approx(3100)
+
+
+@pytest.mark.parametrize("raw", ["二千多", "约2000万元", "1000人", "无数", "调减100", "预算3100万元"])
 def test_amounts_that_are_not_plain_amounts_are_unparsed(raw):
     assert parse_amount(raw).kind != "number"
 
@@ -218,6 +247,8 @@ def test_rates_and_scores():
     assert parse_score("93分").value == 93
     assert parse_score("十分").value == 10
     assert parse_score("≥9").kind == "unparsed"
+    assert parse_score("得分9").kind == "unparsed"  # words before a score or a rate are no label to skip
+    assert parse_rate("执行率96%").kind == "unparsed"
 
 
 def test_cn2an_is_never_applied_to_surrounding_words():
