@@ -13,6 +13,9 @@ from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, fold_label, label_
 from .values import parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
+# Column types whose values add up over rows (得分, 分值, amounts): one of them merged over several rows is not
+# each row's.
+_ADDITIVE = frozenset({"score", "amount"})
 
 
 def norm_label(text: Any) -> str:
@@ -79,10 +82,18 @@ class TableExtraction:
     spec: TableSpec
     columns: dict[str, int]
     rows: list[TableRow]
+    # Scores or amounts merged over several rows (key, the merge's first and last cell): typed once, for which row
+    # is not said.
+    shared: list[tuple[str, CellRef, CellRef]] = field(default_factory=list)
 
     def name(self, row: TableRow) -> str:
         """A row's name as typed: its first column (机构名称)."""
         return str(row.raw(self.spec.columns[0].key)).strip()
+
+    def title(self, row: TableRow) -> str:
+        """What a row is called for the unit: its own name (三级指标) where the table has a name column below its
+        groups (一级指标, 二级指标), else its first column."""
+        return str(row.raw("name")).strip() if "name" in row.cells else self.name(row)
 
     def key(self, row: TableRow) -> str:
         """A row's name folded, so that 1、科协机关 and 科协机关 are one institution in every table."""
@@ -425,6 +436,7 @@ class _Locator:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
         carried: dict[str, Any] = {}
+        shared: dict[CellRef, tuple[str, CellRef, CellRef]] = {}
         height = self.sheet.height
         stops = set(self._rows_with(frozenset(self.expand(spec.stop)), header_row + 1, height))
         # Rows that may repeat the header: the only ones worth asking header_columns about.
@@ -450,17 +462,33 @@ class _Locator:
                 row += 1
                 continue
             cells = {}
+            above: dict[str, tuple[int, int, int, int]] = {}  # the cells merged with a row above, by column
             for column, col in placed:
                 value = line[col] if col < width else None
                 if value is None or value == "":
                     value = ""
                     if (merge := merges.get((row, col))) and (merge[0], merge[1]) != (row, col):
                         value = self.sheet.value(merge[0], merge[1])
+                        if merge[0] < row:
+                            above[column.key] = merge
                 elif value.__class__ in TEMPORAL:
                     value = temporal_text(value)
                 stale = watched[column.key] and (row, col) in formulas
                 cells[column.key] = FieldValue(column, value, CellRef(name, row, col), stale)
-            own = [k for k, c in cells.items() if c.raw != "" and not c.spec.fill_down and not c.spec.output]
+            # A row whose every value is merged with the row above is that row, written taller.
+            own = [
+                k
+                for k, c in cells.items()
+                if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
+            ]
+            for key, merge in above.items() if own else ():
+                column = cells[key].spec
+                if column.type in _ADDITIVE and not column.fill_down and not column.output:
+                    # A score or an amount typed once for several rows belongs to none of the others: it is read
+                    # in the first (at its cell), and the merge is reported there (PE109), not counted again.
+                    first = CellRef(name, merge[0], merge[1])
+                    cells[key] = FieldValue(column, "", first)
+                    shared.setdefault(first, (key, first, CellRef(name, merge[2], merge[3])))
             for column in spec.columns:
                 if column.fill_down and column.key in cells:
                     if cells[column.key].raw == "" and own:
@@ -470,7 +498,7 @@ class _Locator:
             if own:
                 rows.append(TableRow(excel_row=row + 1, cells=cells))
             row += 1
-        return TableExtraction(spec, columns, rows)
+        return TableExtraction(spec, columns, rows, list(shared.values()))
 
     def _rows_with(self, labels: frozenset[str], start: int, end: int) -> list[int]:
         """The rows from ``start`` to ``end`` having one of the (folded) labels, top to bottom."""

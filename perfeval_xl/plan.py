@@ -5,11 +5,15 @@ The command line (openpyxl) and the Excel button (xlwings) apply the same plan, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from .engine import Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
+from .grid import a1
 
 RESULTS_SHEET = "校验结果"
 # A hidden sheet with one row per marked cell: sheet, cell, the fill it had before (openpyxl fill XML, written by the
@@ -107,6 +111,18 @@ def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
     return rows, len(plan.summary) + 2
 
 
+def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
+    """The first cell of the merge holding a cell of the form's sheets (A1), or that cell when it is in none."""
+    grids = {grid.name: grid for grid in (evaluation.extraction.sheet, *evaluation.extraction.sheets.values())}
+
+    def first(sheet: str, cell: str) -> str:
+        grid = grids.get(sheet)
+        merge = grid.merge_at(*xl_cell_to_rowcol(cell)) if grid is not None else None
+        return a1(merge[0], merge[1]) if merge else cell
+
+    return first
+
+
 def _show(value: Any) -> Any:
     if isinstance(value, list):
         return "–".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
@@ -120,13 +136,16 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
     plan = AnnotationPlan(lang=lang)
     table = evaluation.extraction.tables.get(definition.indicators.table) if definition.indicators else None
     output = next((c.key for c in table.spec.columns if c.output and c.key in table.columns), None) if table else None
+    first_cell = _first_cells(evaluation)
     for indicator in scores.indicators if output else ():
         ref = indicator.row.ref(output)
-        if ref is not None and indicator.computed is not None:
+        # A cell the unit merged into the one above takes no value (only a merge's first cell can hold one).
+        if ref is not None and indicator.computed is not None and first_cell(ref.sheet, ref.a1) == ref.a1:
             plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
     grouped: dict[tuple[str, str], list[Any]] = {}
     for finding in evaluation.findings:
-        grouped.setdefault((finding.sheet, finding.cell), []).append(finding)
+        # A finding inside a merge is marked on the merge's first cell, where its note shows (and can be written).
+        grouped.setdefault((finding.sheet, first_cell(finding.sheet, finding.cell)), []).append(finding)
         plan.results.append(
             ResultRow(
                 code=finding.code,

@@ -121,6 +121,11 @@ CLEAN = {
     "hunan": taojiang_clean_data,
     "yueyang": yueyang_clean_data,
 }
+# A target typed once for two indicators (a finding in each row, on one merged cell) and their 计算得分 merged.
+MERGED_TARGET_AND_COMPUTED = {
+    "rows": {0: {"target": "7个或8个"}},
+    "merge": [["row:0:target", "row:1:target"], ["row:0:computed_score", "row:1:computed_score"]],
+}
 # The table ``rows`` changes and ``row:N:column`` places refer to, for forms with several tables.
 MAIN_TABLE = {"hunan": "indicators", "yueyang": "spending"}
 
@@ -171,6 +176,15 @@ def overwrite(path: Path, evaluation: Evaluation, cells: dict[str, Any]) -> None
     for where, value in cells.items():
         ref = cell_ref(evaluation, where)
         book[ref.sheet][ref.a1].value = value
+    book.save(path)
+
+
+def merge(path: Path, evaluation: Evaluation, ranges: list[list[str]]) -> None:
+    """Merge each range from one place to another (``row:0:score`` to ``row:1:score``), as a unit may."""
+    book = load_workbook(path)
+    for first, last in ranges:
+        start, end = cell_ref(evaluation, first), cell_ref(evaluation, last)
+        book[start.sheet].merge_cells(f"{start.a1}:{end.a1}")
     book.save(path)
 
 
@@ -272,6 +286,8 @@ def make_book(tmp_path: Path):
         build_template(load_form(data["form"]), path, mutate(data, change))
         if change.get("cells"):
             overwrite(path, check_path(path), change["cells"])
+        if change.get("merge"):
+            merge(path, check_path(path), change["merge"])
         if change.get("copy_sheet"):
             copy_sheet(path, **change["copy_sheet"])
         return path

@@ -51,6 +51,34 @@ def test_docstring_documents_the_check(check):
     assert check.summary()
 
 
+def test_scores_merged_across_two_indicators_are_one_finding_not_five(make_book):
+    """Typed once for two indicators, a merged score was read into both rows: 得分 6 超过分值 3 twice, 应为 3 分
+    twice and the section over its points, none of them saying what to do."""
+    evaluation = check_path(make_book(clean_data(), CASES["PE109"][0]["change"]))
+    assert [(f.code, f.cell) for f in evaluation.findings] == [("PE109", "J9")]
+    assert "J9:J10" in evaluation.findings[0].message()
+    assert evaluation.scores.reported_sum == check_path(make_book(clean_data())).scores.reported_sum
+
+
+def test_an_indicator_written_over_two_merged_rows_is_one_indicator(make_book):
+    """Every cell of an indicator merged with the row below (a taller row): the row below was read as a second
+    indicator, with a false PE205 and PE207 and the total off by its points."""
+    clean = check_path(make_book(clean_data()))
+    first = clean.extraction.tables["indicators"].rows[0]
+    path = make_book(clean_data())
+    book = load_workbook(path)
+    sheet = book[first.ref("name").sheet]
+    sheet.insert_rows(first.excel_row + 1)
+    for key in ("name", "direction", "weight", "target", "actual", "tier", "score"):
+        col = first.ref(key).col + 1
+        sheet.merge_cells(start_row=first.excel_row, start_column=col, end_row=first.excel_row + 1, end_column=col)
+    book.save(path)
+    evaluation = check_path(path)
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert len(evaluation.extraction.tables["indicators"].rows) == len(clean.extraction.tables["indicators"].rows)
+    assert evaluation.scores.total == pytest.approx(clean.scores.total)
+
+
 def test_arithmetic_findings_carry_numbers(make_book):
     evaluation = check_path(make_book(clean_data(), CASES["PE209"][0]["change"]))
     finding = next(f for f in evaluation.findings if f.code == "PE209")

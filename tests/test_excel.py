@@ -24,6 +24,7 @@ from .conftest import (
     GUANGZHOU,
     GUANGZHOU_OFFICIAL,
     HEBEI,
+    MERGED_TARGET_AND_COMPUTED,
     TAOJIANG,
     TAOJIANG_OFFICIAL,
     XIANGYANG,
@@ -93,6 +94,11 @@ def test_button_leaves_the_marks_the_command_line_writes(tmp_path, source):
     assert _state(pressed) == _state(cli)
     assert pressed.app.screen_updating is True
     assert [a["title"] for a in pressed.app.alerts] == [excel.TITLE]
+
+
+def test_button_marks_inside_merged_cells_as_the_command_line_does(tmp_path, make_book):
+    source = make_book(clean_data(), MERGED_TARGET_AND_COMPUTED)
+    assert _state(_pressed(source)) == _state(FakeBook.from_file(_cli_annotated(source, tmp_path / "cli.xlsx")))
 
 
 def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):

@@ -17,6 +17,7 @@ from perfeval_xl.unkept import Unkept, copy_lacks, unkept
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
+    MERGED_TARGET_AND_COMPUTED,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     clean_data,
@@ -264,6 +265,20 @@ def test_computed_scores_are_written_to_the_template_column(tmp_path, make_book)
     assert sheet[cost].value == 3.49
     total = evaluation.extraction.fields["checked_total"].ref.a1
     assert str(sheet[total].value).startswith("=")  # the 复核总分 formula is left in place
+
+
+def test_findings_and_scores_inside_merged_cells_go_to_each_merges_first_cell(tmp_path, make_book):
+    """A target merged over two indicators, and their 计算得分 cells merged: the copy could not be written at all
+    (openpyxl refuses a value or a note on any cell of a merge but its first), and the command exited with 2."""
+    source = make_book(clean_data(), MERGED_TARGET_AND_COMPUTED)
+    evaluation = check_path(source)
+    rows = evaluation.extraction.tables["indicators"].rows
+    assert [f.cell for f in evaluation.findings] == [rows[0].ref("target").a1, rows[1].ref("target").a1]
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "copy.xlsx")
+    sheet = load_workbook(copy)["自评表"]
+    note = sheet[rows[0].ref("target").a1].comment.text
+    assert "2021年项目总个数" in note and "政府专项项目个数" in note  # both findings, on the cell that shows them
+    assert sheet[rows[0].ref("computed_score").a1].value == evaluation.scores.indicators[0].computed
 
 
 def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):

@@ -14,6 +14,7 @@ from .pe105_comparator_in_actual import ComparatorInActual
 from .pe106_weight_missing import WeightMissing
 from .pe107_invalid_choice import InvalidChoice
 from .pe108_form_copies import FormCopies
+from .pe109_merged_across_rows import MergedAcrossRows
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -53,6 +54,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     WeightMissing,
     InvalidChoice,
     FormCopies,
+    MergedAcrossRows,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
