@@ -21,7 +21,7 @@ from .engine import Evaluation
 from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .reader import UnreadableInput, cannot_open
-from .report import readable_name, result_dict, unreadable_dict
+from .report import internal_error, readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
 from .unkept import copy_lacks, unkept
@@ -81,8 +81,7 @@ def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
     try:
         outcome = check_paths([task.path], task.form_id)[0]
     except Exception as exc:
-        reason = f"内部错误，请联系技术支持：{type(exc).__name__}: {exc}"
-        return unreadable_dict(task.name, reason if task.lang == "zh" else f"internal error: {exc}"), None
+        return unreadable_dict(task.name, internal_error(exc, task.lang)), None
     return _finish(task, outcome)
 
 

@@ -15,7 +15,7 @@ from .definition import DefinitionError, all_forms, load_form
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .reader import UnreadableInput
-from .report import readable_name, render_text, result_dict, unreadable_dict
+from .report import internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
 from .unkept import copy_lacks, unkept
@@ -42,7 +42,21 @@ def _form_ids() -> list[str]:
     return [f.id for f in all_forms()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The commands, each of which says a bug of ours in one line with exit code 2, as it says unreadable input,
+    never with a traceback (``check`` says it per file and goes on with the others)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # the command's --lang is not known here: both languages
+            click.echo(f"{internal_error(exc)} (internal error)", err=True)
+            sys.exit(EXIT_UNREADABLE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="perfeval_xl")
 def main() -> None:
     """部门整体支出绩效自评：模板、校验、计分与回写。"""
@@ -129,11 +143,12 @@ def check(
     for path in files:
         try:
             evaluation = check_path(path, form_id)
-        except UnreadableInput as exc:
+        except Exception as exc:  # unreadable, or a bug of ours: this file's line, and the other files go on
             worst = EXIT_UNREADABLE
-            results.append(unreadable_dict(path, exc.text(lang)))
+            reason = exc.text(lang) if isinstance(exc, UnreadableInput) else internal_error(exc, lang)
+            results.append(unreadable_dict(path, reason))
             if fmt == "text":
-                click.echo(f"{readable_name(str(path))}: {exc.text(lang)}", err=True)
+                click.echo(f"{readable_name(str(path))}: {reason}", err=True)
             continue
         if evaluation.status == "error" and worst == EXIT_OK:
             worst = EXIT_ERRORS

@@ -73,6 +73,12 @@ def issue_counts(result: dict[str, Any]) -> tuple[int, int]:
     return severity_counts(i["severity"] for i in result.get("issues", []))
 
 
+def internal_error(exc: Exception, lang: str = "zh") -> str:
+    """What a file that met a bug of ours says in its row or line, instead of a traceback that ends the command."""
+    said = f"{type(exc).__name__}: {exc}"
+    return f"内部错误，请联系技术支持：{said}" if lang == "zh" else f"internal error: {said}"
+
+
 def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
     return {
         "file": readable_name(str(path)),

@@ -150,6 +150,39 @@ def test_a_copy_that_cannot_be_written_is_reported_and_the_other_files_are_still
     assert (tmp_path / XIANGYANG_OFFICIAL.name).exists()
 
 
+def test_a_file_that_breaks_the_engine_is_one_line_and_the_other_files_are_still_checked(monkeypatch):
+    """A bug of ours met by one file ended the command with a traceback, and the files after it went unchecked."""
+    from perfeval_xl import cli
+
+    real = cli.check_path
+
+    def fragile(path, form_id=None):
+        if Path(path) == XIANGYANG:
+            raise AttributeError("'FieldSpec' object has no attribute 'columns'")
+        return real(path, form_id)
+
+    monkeypatch.setattr(cli, "check_path", fragile)
+    result = run("check", XIANGYANG, XIANGYANG_OFFICIAL)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "内部错误，请联系技术支持：AttributeError: 'FieldSpec' object has no attribute 'columns'" in result.output
+    assert "襄阳市科学技术协会" in result.output  # the second file was checked
+    first, second = json.loads(run("check", XIANGYANG, XIANGYANG_OFFICIAL, "--format", "json", "--lang", "en").output)
+    assert first["status"] == "unreadable" and first["message"].startswith("internal error: AttributeError")
+    assert second["status"] == "warning"
+
+
+def test_a_bug_in_any_command_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    from perfeval_xl import wordreport
+
+    def broken(*args, **kwargs):
+        raise KeyError("report")
+
+    monkeypatch.setattr(wordreport, "write_report", broken)
+    result = run("report", XIANGYANG, "-o", tmp_path / "报告.docx")
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.output == "内部错误，请联系技术支持：KeyError: 'report' (internal error)\n"
+
+
 def test_readme_lists_every_check():
     from .conftest import ROOT
 
