@@ -315,11 +315,12 @@ def parse_quantity(cell: object) -> Quantity:
 
 def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity | None:
     """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity. A ``plain_label`` (the label of a
-    whole value, 满意度≥90%) holds no digit, which would make it a date or a second quantity (2024年12月31日前), and no
-    negation, which would turn the quantity around (非90%)."""
+    whole value, 满意度≥90%) holds no digit, which would make it a date or a second quantity (2024年12月31日前), no
+    negation, which would turn the quantity around (非90%), and no Latin letter, which makes a code of the number
+    (Q3)."""
     for start in range(len(piece)):
         label = piece[:start]
-        if plain_label and (any(ch.isdigit() or ch in _NEGATIONS for ch in label)):
+        if plain_label and any(ch.isdigit() or ch in _NEGATIONS or (ch.isascii() and ch.isalpha()) for ch in label):
             return None
         candidate = _parse_single(raw, piece[start:])
         if candidate is not None and (start == 0 or not piece[start - 1].isdigit()):
@@ -381,11 +382,11 @@ def _without_currency(text: str) -> str | None:
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69万``, ``990.69`` and ``9906900元`` all
     give 990.69; ``无`` or a dash is exactly 0."""
-    if isinstance(cell, str) and normalize_text(cell) in NIL_AMOUNTS:
+    if isinstance(cell, str) and (text := normalize_text(cell)) in NIL_AMOUNTS:
         return Quantity(raw=cell.strip(), kind="number", value=0.0, unit=unit, decimals=None)
+    if isinstance(cell, str) and (bare := _without_currency(text)):
+        return replace(parse_amount(bare, unit), raw=cell.strip())
     quantity = parse_quantity(cell)
-    if quantity.labelled and (bare := _without_currency(normalize_text(quantity.raw))):
-        quantity = replace(parse_quantity(bare), raw=quantity.raw)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     factor = MONEY_UNITS[unit]

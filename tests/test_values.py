@@ -89,6 +89,7 @@ CASES = [
     ("未超过5%", "number", "<=", 0.05, "%"),
     ("非90%", "unparsed", None, None, None),
     ("2024年12月31日前", "unparsed", None, None, None),
+    ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
