@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
@@ -208,23 +209,71 @@ def _extent(xml: bytes) -> tuple[int, int]:
     )
 
 
-def _classify_ole(path: Path, data: bytes) -> UnreadableInput:
-    data = data[: 1 << 20]  # the stream directory of a compound file sits near its start
-    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        return UnreadableInput(
-            path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted"
-        )
+def _encrypted(path: Path) -> UnreadableInput:
+    return UnreadableInput(path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted")
+
+
+def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
+    """A compound file: an encrypted .xlsx or .xls, WPS's .et (refused), else a legacy .xls, read with xlrd."""
+    head = data[: 1 << 20]  # the stream directory of a compound file sits near its start
+    if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
+        raise _encrypted(path)
     if path.suffix.lower() == ".et":
-        return UnreadableInput(
+        raise UnreadableInput(
             path,
             "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx 后重新提交",
             "WPS .et workbooks are not supported; save as .xlsx",
         )
-    return UnreadableInput(
-        path,
-        "旧版 .xls 格式暂不支持，请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
-        "legacy .xls workbooks are not supported; save as .xlsx",
-    )
+    import xlrd  # here: only a legacy .xls needs it
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception as exc:  # xlrd's own errors, and what a damaged BIFF stream makes its parser raise
+        if "encrypted" in str(exc).lower():
+            raise _encrypted(path) from exc
+        raise UnreadableInput(
+            path,
+            "旧版 .xls 工作簿无法读取（文件可能已损坏），请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",
+            f"cannot read the legacy .xls workbook ({exc}); save it as .xlsx",
+        ) from exc
+    sheets = []
+    for sheet in book.sheets():
+        refuse_beyond_limit(path, sheet.name, sheet.nrows, sheet.ncols)
+        sheets.append(
+            SheetGrid(
+                name=sheet.name,
+                cells=[[_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)],
+                merged=[(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells],
+                calculated=True,  # a spreadsheet saved it: the cached results are its
+                visible=sheet.visibility == 0,
+            )
+        )
+    return WorkbookGrid.from_sheets(str(path), sheets)
+
+
+def _xls_value(book: Any, cell: Any) -> Any:
+    """A cell of a legacy .xls as calamine gives one of an .xlsx (numbers as floats, empty as "", dates and times as
+    datetime), a percentage as it shows and an error as its text, as the .xlsx reader gives them. xlrd gives no
+    formulas: the form's computed cells read as the results the spreadsheet saved."""
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#N/A")
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            moment = xlrd.xldate_as_datetime(cell.value, book.datemode)
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return cell.value
+        return moment.time() if cell.value < 1 else moment
+    if cell.ctype == xlrd.XL_CELL_NUMBER and shows_percent(
+        book.format_map[book.xf_list[cell.xf_index].format_key].format_str
+    ):
+        return percent_shown(cell.value)
+    return cell.value
 
 
 def _not_xlsx(path: Path, names: list[str]) -> UnreadableInput:
@@ -318,7 +367,10 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     except OSError as exc:
         raise cannot_open(path, exc) from exc
     if data.startswith(_OLE_MAGIC):
-        raise _classify_ole(path, data)
+        grid = _read_ole(path, data)
+        if not any(any(v not in ("", None) for row in s.cells for v in row) for s in grid.sheets.values()):
+            raise UnreadableInput(path, "工作簿是空的，没有填报任何内容", "the workbook is empty")
+        return grid
     if not data:
         raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
     if not data.startswith(b"PK"):

@@ -123,7 +123,7 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
 
 class CannotAnnotate(Exception):
     """A workbook this module must not or cannot annotate, said in one line (zh, en): in place, one holding what
-    openpyxl would drop; at all, one saved as Strict Open XML, which openpyxl cannot read."""
+    openpyxl would drop; at all, one saved as Strict Open XML, which openpyxl cannot read, or as a legacy .xls."""
 
     def __init__(self, message: str, message_en: str) -> None:
         super().__init__(message_en)
@@ -139,6 +139,11 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
     Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
+    if not zipfile.is_zipfile(source):  # a legacy .xls (read with xlrd): nothing we have writes that format
+        raise CannotAnnotate(
+            "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
+            "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
+        )
     with zipfile.ZipFile(source) as archive:
         if STRICT_MAIN.encode() in archive.read("xl/workbook.xml")[:4096]:
             raise CannotAnnotate(

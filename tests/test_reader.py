@@ -87,7 +87,7 @@ BAD_INPUTS = {  # how to make it, what the message says, the file's suffix
     "random bytes": (_random_bytes, "不是 Excel 工作簿", ".xlsx"),
     "truncated": (_truncated, "损坏或不完整", ".xlsx"),
     "encrypted": (_encrypted, "已加密", ".xlsx"),
-    "legacy xls": (_legacy_xls, "旧版 .xls 格式暂不支持", ".xls"),
+    "damaged xls": (_legacy_xls, "旧版 .xls 工作簿无法读取（文件可能已损坏）", ".xls"),
     "wps et": (_legacy_xls, "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx", ".et"),
     "binary xlsb": (_binary_workbook, "Excel 二进制工作簿（.xlsb）暂不支持", ".xlsb"),
     "opendocument ods": (_open_document, "OpenDocument 表格（.ods）暂不支持", ".ods"),

@@ -1,0 +1,91 @@
+"""Legacy .xls workbooks (Excel 97-2003, what old templates and 兼容模式 save): read with xlrd, checked as their
+.xlsx would be, and never annotated (no library writes .xls)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import xlrd
+from click.testing import CliRunner
+
+from perfeval_xl.batch import run_batch
+from perfeval_xl.cli import main
+from perfeval_xl.reader import read_workbook
+from perfeval_xl.service import check_path
+
+from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
+from .libreoffice import convert, needs_libreoffice
+
+
+@pytest.fixture(scope="module")
+def saved_as(tmp_path_factory):
+    """Each example saved by LibreOffice as .xls and as .xlsx (formulas calculated in both)."""
+    work = tmp_path_factory.mktemp("xls")
+
+    def save(source: Path, suffix: str) -> Path:
+        return convert(source, work / f"{source.stem}-{suffix}", suffix)
+
+    return save
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("source", [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU_OFFICIAL], ids=lambda p: p.stem)
+def test_an_xls_is_checked_as_its_xlsx(saved_as, source):
+    """It was refused (“旧版 .xls 格式暂不支持”) and the unit asked to save it again before anything was checked."""
+    legacy, current = check_path(saved_as(source, "xls")), check_path(saved_as(source, "xlsx"))
+    assert [(f.code, f.cell, f.message()) for f in legacy.findings] == [
+        (f.code, f.cell, f.message()) for f in current.findings
+    ]
+    assert (legacy.unit, legacy.scores.total, legacy.scores.reported_total) == (
+        current.unit,
+        current.scores.total,
+        current.scores.reported_total,
+    )
+
+
+@needs_libreoffice
+def test_an_xls_grid_holds_what_the_unit_sees(saved_as):
+    legacy, current = read_workbook(saved_as(XIANGYANG, "xls")), read_workbook(saved_as(XIANGYANG, "xlsx"))
+    assert legacy.meta == current.meta  # the template's hidden sheet: the form is known, not guessed
+    for name, sheet in current.sheets.items():
+        other = legacy.sheets[name]
+        assert sorted(other.merged) == sorted(sheet.merged) and other.visible == sheet.visible
+        for r in range(sheet.height):
+            for c in range(sheet.width):
+                assert other.value(r, c) == sheet.value(r, c), (name, r, c)  # percentages shown as 96.5%
+
+
+@needs_libreoffice
+def test_an_xls_is_checked_but_not_annotated(tmp_path, saved_as):
+    legacy = tmp_path / "单位.xls"
+    shutil.copy(saved_as(XIANGYANG_OFFICIAL, "xls"), legacy)
+    result = CliRunner().invoke(main, ["check", str(legacy), "--annotate", str(tmp_path / "out"), "--format", "json"])
+    assert result.exit_code == 2
+    [row] = json.loads(result.stdout)
+    assert row["status"] == "warning" and row["unit"] == "襄阳市科学技术协会"
+    assert "旧版 .xls 工作簿无法写批注副本" in row["annotation_error"]
+    assert not (tmp_path / "out" / "单位.xls").exists()
+
+
+@needs_libreoffice
+def test_a_batch_checks_an_xls_with_the_others(tmp_path, saved_as):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copy(saved_as(XIANGYANG_OFFICIAL, "xls"), inbox / "旧格式.xls")
+    shutil.copy(XIANGYANG, inbox / "新格式.xlsx")
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    assert (result.total, result.unreadable) == (2, 0)
+
+
+def test_an_encrypted_xls_is_said_to_be(tmp_path, monkeypatch):
+    def encrypted(**kwargs):
+        raise xlrd.XLRDError("Workbook is encrypted")
+
+    monkeypatch.setattr(xlrd, "open_workbook", encrypted)
+    path = tmp_path / "加密.xls"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2 and "工作簿已加密" in result.output
