@@ -242,7 +242,7 @@ def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
         sheets.append(
             SheetGrid(
                 name=sheet.name,
-                cells=[[_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)],
+                cells=_xls_cells(book, sheet),
                 merged=[(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells],
                 calculated=True,  # a spreadsheet saved it: the cached results are its
                 visible=sheet.visibility == 0,
@@ -251,29 +251,32 @@ def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
     return WorkbookGrid.from_sheets(str(path), sheets)
 
 
-def _xls_value(book: Any, cell: Any) -> Any:
-    """A cell of a legacy .xls as calamine gives one of an .xlsx (numbers as floats, empty as "", dates and times as
-    datetime), a percentage as it shows and an error as its text, as the .xlsx reader gives them. xlrd gives no
+def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
+    """A sheet of a legacy .xls as calamine gives one of an .xlsx (numbers as floats, empty as "", dates and times as
+    datetime), with a percentage as it shows and an error as its text, as the .xlsx reader gives them. xlrd gives no
     formulas: the form's computed cells read as the results the spreadsheet saved."""
     import xlrd
 
-    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return ""
-    if cell.ctype == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(cell.value, "#N/A")
-    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(cell.value)
-    if cell.ctype == xlrd.XL_CELL_DATE:
-        try:
-            moment = xlrd.xldate_as_datetime(cell.value, book.datemode)
-        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
-            return cell.value
-        return moment.time() if cell.value < 1 else moment
-    if cell.ctype == xlrd.XL_CELL_NUMBER and shows_percent(
-        book.format_map[book.xf_list[cell.xf_index].format_key].format_str
-    ):
-        return percent_shown(cell.value)
-    return cell.value
+    percent = {i for i, xf in enumerate(book.xf_list) if shows_percent(book.format_map[xf.format_key].format_str)}
+
+    def value(cell: Any) -> Any:
+        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return ""
+        if cell.ctype == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(cell.value, "#N/A")
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(cell.value)
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                moment = xlrd.xldate_as_datetime(cell.value, book.datemode)
+            except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+                return cell.value
+            return moment.time() if cell.value < 1 else moment
+        if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
+            return percent_shown(cell.value)
+        return cell.value
+
+    return [[value(cell) for cell in sheet.row(r)] for r in range(sheet.nrows)]
 
 
 def _not_xlsx(path: Path, names: list[str]) -> UnreadableInput:
@@ -367,10 +370,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
     except OSError as exc:
         raise cannot_open(path, exc) from exc
     if data.startswith(_OLE_MAGIC):
-        grid = _read_ole(path, data)
-        if not any(any(v not in ("", None) for row in s.cells for v in row) for s in grid.sheets.values()):
-            raise UnreadableInput(path, "工作簿是空的，没有填报任何内容", "the workbook is empty")
-        return grid
+        return _filled(_read_ole(path, data))
     if not data:
         raise UnreadableInput(path, "文件为空（0 字节）", "the file is empty")
     if not data.startswith(b"PK"):
@@ -431,7 +431,11 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         raise UnreadableInput(
             path, f"工作簿无法读取：{type(exc).__name__}", f"cannot read the workbook: {exc}"
         ) from exc
-    grid = WorkbookGrid.from_sheets(str(path), sheets)
+    return _filled(WorkbookGrid.from_sheets(str(path), sheets))
+
+
+def _filled(grid: WorkbookGrid) -> WorkbookGrid:
+    """The grid, unless not one of its sheets holds anything."""
     if not any(any(v not in ("", None) for row in s.cells for v in row) for s in grid.sheets.values()):
-        raise UnreadableInput(path, "工作簿是空的，没有填报任何内容", "the workbook is empty")
+        raise UnreadableInput(grid.path, "工作簿是空的，没有填报任何内容", "the workbook is empty")
     return grid
