@@ -96,7 +96,7 @@ _MEASURE_WORDS = frozenset(
     "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人".split()
 )
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
-_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"  # with the financial numerals (大写)
 _UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
 _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 # Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).

@@ -38,6 +38,8 @@ CASES = [
     ("96.5%", "number", None, 0.965, "%"),
     ("三个", "number", None, 3, "个"),
     ("两个", "number", None, 2, "个"),
+    ("叁个", "number", None, 3, "个"),  # the financial numerals (大写) too, as 三 is read
+    ("壹佰贰拾人", "number", None, 120, "人"),
     ("十余项", "number", ">=", 10, "项"),
     ("达标", "text", None, None, None),
     ("提升", "text", None, None, None),
