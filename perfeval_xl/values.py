@@ -103,6 +103,8 @@ _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
 # Words before a value that may not be skipped as its label: they negate it (未, 不, 非…).
 _NEGATIONS = frozenset("未不没无非")
+# The longest label skipped before a whole value: an indicator's name (社会公众或服务对象满意度), not a narrative.
+_MAX_LABEL = 20
 # What may stand before an amount typed as text: its currency (¥3,100.00, 人民币3100万元).
 _CURRENCY = ("¥", "人民币", "RMB", "CNY")
 
@@ -315,10 +317,10 @@ def parse_quantity(cell: object) -> Quantity:
 
 def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity | None:
     """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity. A ``plain_label`` (the label of a
-    whole value, 满意度≥90%) holds no digit, which would make it a date or a second quantity (2024年12月31日前), no
-    negation, which would turn the quantity around (非90%), and no Latin letter, which makes a code of the number
-    (Q3)."""
-    for start in range(len(piece)):
+    whole value, 满意度≥90%) is a name, at most ``_MAX_LABEL`` characters (not a narrative), holding no digit, which
+    would make it a date or a second quantity (2024年12月31日前), no negation, which would turn the quantity around
+    (非90%), and no Latin letter, which makes a code of the number (Q3)."""
+    for start in range(min(len(piece), _MAX_LABEL + 1) if plain_label else len(piece)):
         label = piece[:start]
         if plain_label and any(ch.isdigit() or ch in _NEGATIONS or (ch.isascii() and ch.isalpha()) for ch in label):
             return None
