@@ -93,12 +93,6 @@ CASES = [
     ("2024年12月31日前", "unparsed", None, None, None),
     ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     # a narrative ending with a quantity is no name before a value
-    (
-        "unparsed",
-        None,
-        None,
-        None,
-    ),
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
     ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
     ("95.1%", "number", None, 0.951, "%"),
