@@ -290,29 +290,38 @@ def run_batch(
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
         outputs = Outputs(outdir, lang)
+
+        def settle(entries: list[Entry]) -> None:
+            """Compare a window's entries with the history, record them and write them out."""
+            _compare_with_previous(history, run_id, entries)
+            history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in entries])
+            for entry in entries:
+                outputs.add(entry)
+                batch.count(entry)
+
         try:
             for start in range(0, len(subs), WINDOW):
                 window = subs[start : start + WINDOW]
                 earlier = history.stored_results(sorted({hashes[s.name] for s in window if s.name in reuse}), options)
-                entries = []
-                for sub in window:
-                    digest = hashes.get(sub.name, "")
-                    if sub.path is None:
-                        entry = Entry(sub.name, digest, _refused(sub, lang))
-                    elif sub.name in reuse:
-                        result = earlier[digest]
-                        entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True)
-                        entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and result["issues"] else None
-                    else:
-                        result, annotated_name = next(results)
-                        entry = Entry(sub.name, digest, result, annotated_name)
-                    bar.step(entry)
-                    entries.append(entry)
-                _compare_with_previous(history, run_id, entries)
-                history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in entries])
-                for entry in entries:
-                    outputs.add(entry)
-                    batch.count(entry)
+                entries: list[Entry] = []
+                try:
+                    for sub in window:
+                        digest = hashes.get(sub.name, "")
+                        if sub.path is None:
+                            entry = Entry(sub.name, digest, _refused(sub, lang))
+                        elif sub.name in reuse:
+                            result = earlier[digest]
+                            entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True)
+                            entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and result["issues"] else None
+                        else:
+                            result, annotated_name = next(results)
+                            entry = Entry(sub.name, digest, result, annotated_name)
+                        bar.step(entry)
+                        entries.append(entry)
+                except KeyboardInterrupt:  # Ctrl-C: the files checked so far are kept (a re-run takes them unchanged)
+                    settle(entries)
+                    raise
+                settle(entries)
         finally:
             bar.close()
             outputs.close()

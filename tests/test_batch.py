@@ -749,6 +749,27 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, submissions, monkeypatch):
     assert (result.exit_code, result.output) == (130, "已中断：输出目录中的结果不完整\n")
 
 
+def test_an_interrupted_batch_keeps_what_it_checked(tmp_path, submissions, monkeypatch):
+    """Ctrl-C after three files: the three are in the summary and the history (a re-run takes them unchanged); the
+    window they were in was dropped, and a re-run checked them again."""
+    real = batch_module._run_tasks
+
+    def interrupted(tasks, jobs):
+        results = real(tasks, jobs)
+        for _ in range(3):
+            yield next(results)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_module, "_run_tasks", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        _run(submissions, out)
+    rows = list(load_workbook(out / SUMMARY_BOOK)["汇总"].iter_rows(min_row=2, values_only=True))
+    assert len([row for row in rows if row[0]]) == 3
+    monkeypatch.setattr(batch_module, "_run_tasks", real)
+    assert [e.reused for e in _run(submissions, out).entries].count(True) == 3
+
+
 def test_validating_files_together_finds_what_validating_each_alone_finds(make_book):
     """pandera validates a chunk's frames in one call; every file must still get exactly its own findings."""
     from perfeval_xl.service import check_path, check_paths
