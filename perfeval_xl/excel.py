@@ -77,9 +77,14 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     from .plan import RESULTS_SHEET, build_plan
     from .service import check_grid
 
+    # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
+    # F9 does, so that formulas are read with their current results, and again once our scores are written, so that
+    # the formulas reading them (复核总分) show their new results.
+    book.app.calculate()
     evaluation = check_grid(read_book(book))
     plan = build_plan(evaluation, lang)
     apply_plan(book, plan)
+    book.app.calculate()
     scores = evaluation.scores
     errors, warnings = evaluation.severity_counts()
     if scores.total is None:

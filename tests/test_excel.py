@@ -101,6 +101,21 @@ def test_button_marks_inside_merged_cells_as_the_command_line_does(tmp_path, mak
     assert _state(_pressed(source)) == _state(FakeBook.from_file(_cli_annotated(source, tmp_path / "cli.xlsx")))
 
 
+def test_button_reads_results_calculated_now_in_manual_calculation(make_book):
+    """Excel in manual calculation (it takes the mode of the first workbook opened in a session) shows a unit's own
+    formula with its last result until F9: the button read that stale result (执行数 0, so 执行率 0 and the budget
+    score 0) instead of what the unit had typed."""
+    source = make_book(clean_data())
+    ref = check_path(source).extraction.fields["executed"].ref
+    book = FakeBook.from_file(source)
+    sheet, key = book.sheets[ref.sheet], (ref.row + 1, ref.col + 1)
+    sheet.formulas[key] = "=3014.42"  # the unit's own formula, its result not yet calculated
+    sheet.uncalculated[key] = sheet.values[key]
+    sheet.values[key] = 0
+    excel.recalculate(book)
+    assert book.app.alerts == _pressed(source).app.alerts
+
+
 def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
     source = make_book(clean_data(), {"rows": {4: {"score": 5}}})
     book = _pressed(source)

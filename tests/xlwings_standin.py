@@ -40,6 +40,14 @@ class FakeApp:
     screen_updating: bool = True
     display_alerts: bool = True
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    books: list[FakeBook] = field(default_factory=list)
+
+    def calculate(self) -> None:
+        """Application.Calculate (F9): every open book's formulas show their new results."""
+        for book in self.books:
+            for sheet in book.sheets:
+                sheet.values.update(sheet.uncalculated)
+                sheet.uncalculated.clear()
 
     def alert(
         self,
@@ -254,6 +262,8 @@ class FakeSheet:
         self.widths: dict[int, float] = {}
         self.number_formats: dict[tuple[int, int], str] = {}
         self.errors: set[tuple[int, int]] = set()  # cells showing a formula's error (#DIV/0!)
+        # In manual calculation, a formula's new result, shown only once Excel calculates (its old one is in values).
+        self.uncalculated: dict[tuple[int, int], Any] = {}
         self.visible = True
         self.protected = False
         self.password = ""
@@ -339,6 +349,7 @@ class FakeBook:
 
     def __init__(self, fullname: str) -> None:
         self.app = FakeApp()
+        self.app.books.append(self)
         self.fullname = fullname
         self.sheets = FakeSheets(self)
 
