@@ -16,6 +16,8 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 # Column types whose values add up over rows (得分, 分值, amounts): one of them merged over several rows is not
 # each row's.
 _ADDITIVE = frozenset({"score", "amount"})
+# What a unit may type to name a row it added to sum those above (小计, 产出指标小计, 合计): no row of the form.
+_SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
 
 
 def norm_label(text: Any) -> str:
@@ -481,6 +483,12 @@ class _Locator:
                 for k, c in cells.items()
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
+            if own and any(
+                c.spec.type == "text" and isinstance(c.raw, str) and _SUBTOTAL.fullmatch(fold_label(c.raw))
+                for c in cells.values()
+            ):
+                row += 1
+                continue
             for key, merge in above.items() if own else ():
                 column = cells[key].spec
                 if column.type in _ADDITIVE and not column.fill_down and not column.output:

@@ -188,6 +188,21 @@ def merge(path: Path, evaluation: Evaluation, ranges: list[list[str]]) -> None:
     book.save(path)
 
 
+def insert_rows(sheet: Any, at: int, count: int = 1) -> None:
+    """Insert rows into an openpyxl sheet as Excel does, merges below moving down and merges across growing (openpyxl
+    moves the cells only)."""
+    merges = list(sheet.merged_cells.ranges)
+    for box in merges:
+        sheet.unmerge_cells(str(box))
+    sheet.insert_rows(at, count)
+    for box in merges:
+        if box.min_row >= at:
+            box.shift(0, count)
+        elif box.max_row >= at:
+            box.expand(down=count)
+        sheet.merge_cells(str(box))
+
+
 def gbk_named(folder: Path, name: str, data: bytes) -> Path:
     """A file whose name is ``name`` in GBK bytes, as a Windows zip unpacked on Linux without its encoding leaves it;
     skipped where the file system refuses names that are not UTF-8 (macOS)."""

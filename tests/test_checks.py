@@ -12,7 +12,15 @@ from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.service import check_grid, check_path
 
-from .conftest import CLEAN, XIANGYANG_OFFICIAL, clean_data, copy_sheet, guangzhou_clean_data, locate
+from .conftest import (
+    CLEAN,
+    XIANGYANG_OFFICIAL,
+    clean_data,
+    copy_sheet,
+    guangzhou_clean_data,
+    insert_rows,
+    locate,
+)
 from .xlwings_standin import FakeBook
 
 CASES = yaml.safe_load((Path(__file__).parent / "check_cases.yaml").read_text(encoding="utf-8"))
@@ -68,7 +76,7 @@ def test_an_indicator_written_over_two_merged_rows_is_one_indicator(make_book):
     path = make_book(clean_data())
     book = load_workbook(path)
     sheet = book[first.ref("name").sheet]
-    sheet.insert_rows(first.excel_row + 1)
+    insert_rows(sheet, first.excel_row + 1)
     for key in ("name", "direction", "weight", "target", "actual", "tier", "score"):
         col = first.ref(key).col + 1
         sheet.merge_cells(start_row=first.excel_row, start_column=col, end_row=first.excel_row + 1, end_column=col)
@@ -76,6 +84,25 @@ def test_an_indicator_written_over_two_merged_rows_is_one_indicator(make_book):
     evaluation = check_path(path)
     assert [(f.code, f.cell) for f in evaluation.findings] == []
     assert len(evaluation.extraction.tables["indicators"].rows) == len(clean.extraction.tables["indicators"].rows)
+    assert evaluation.scores.total == pytest.approx(clean.scores.total)
+
+
+@pytest.mark.parametrize("label", ["小计", "产出指标小计", "合计", "产出指标合计："])
+def test_a_subtotal_row_a_unit_adds_is_no_indicator(make_book, label):
+    """A 小计 row typed below a section's indicators (its 分值 40, its 得分 38.49) was read as one more indicator: the
+    section's weights 80 (PE205), its scores over its points (PE207), its target and actual missing (PE101 twice)."""
+    clean = check_path(make_book(clean_data()))
+    table = clean.extraction.tables["indicators"]
+    last = [row for row in table.rows if row.section == "产出指标"][-1]
+    path = make_book(clean_data())
+    book = load_workbook(path)
+    sheet = book[last.ref("name").sheet]
+    insert_rows(sheet, last.excel_row + 1)
+    for key, value in (("name", label), ("weight", 40), ("score", 38.49)):
+        sheet.cell(last.excel_row + 1, table.columns[key] + 1, value)
+    book.save(path)
+    evaluation = check_path(path)
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
