@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise, takewhile
 from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
@@ -18,6 +19,30 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 _ADDITIVE = frozenset({"score", "amount"})
 # What a unit may type to name a row it added to sum those above (小计, 产出指标小计, 合计): no row of the form.
 _SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
+# The labels official forms number their columns with under the header (栏次: 甲、乙、丙 before 1、2、3).
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _column_numbers(values: list[Any]) -> bool:
+    """Whether a row's values number the columns (栏次) instead of filling them: 栏次 itself, or at least three
+    values that are 甲、乙、丙… then 1、2、3…, each one more than the one before."""
+    texts = [fold_label(v) if isinstance(v, str) else v for v in values]
+    if "栏次" in texts:
+        return True
+    stems = list(takewhile(lambda v: isinstance(v, str) and len(v) == 1 and v in _STEMS, texts))
+    ordinals = [_ordinal(v) for v in texts[len(stems) :]]
+    if len(texts) < 3 or "".join(stems) != _STEMS[: len(stems)] or None in ordinals:
+        return False
+    return all(b - a == 1 for a, b in pairwise(n for n in ordinals if n is not None))
+
+
+def _ordinal(value: Any) -> int | None:
+    """A whole number, typed or as text (3, 3.0, "3"); None for anything else."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
 
 
 def norm_label(text: Any) -> str:
@@ -483,9 +508,14 @@ class _Locator:
                 for k, c in cells.items()
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
-            if own and any(
-                c.spec.type == "text" and isinstance(c.raw, str) and _SUBTOTAL.fullmatch(fold_label(c.raw))
-                for c in cells.values()
+            # A row a unit added to sum the rows above (小计), or the column numbers an official form prints under its
+            # header (栏次), is no row of the form.
+            if own and (
+                any(
+                    c.spec.type == "text" and isinstance(c.raw, str) and _SUBTOTAL.fullmatch(fold_label(c.raw))
+                    for c in cells.values()
+                )
+                or _column_numbers([c.raw for k, c in cells.items() if c.raw != "" and k not in above])
             ):
                 row += 1
                 continue

@@ -106,6 +106,30 @@ def test_a_subtotal_row_a_unit_adds_is_no_indicator(make_book, label):
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
+@pytest.mark.parametrize(
+    "numbers",
+    [list(range(1, 11)), ["甲", "乙", "丙", 1, 2, 3, 4, 5, 6, 7], ["栏次", "", "", 1, 2, 3, 4, 5, 6, 7]],
+    ids=["1-10", "甲乙丙", "栏次"],
+)
+def test_a_row_numbering_the_columns_is_no_indicator(make_book, numbers):
+    """Official forms often number their columns under the header (栏次: 甲、乙、1、2、3…); a unit copying that row
+    into the template had it read as an indicator: 指标性质 “4” and 完成档次 “8” no choices (PE107 twice), 得分 9
+    over its 分值 5 (PE204) and against the rule (PE209)."""
+    clean = check_path(make_book(clean_data()))
+    table = clean.extraction.tables["indicators"]
+    first = table.rows[0]
+    path = make_book(clean_data())
+    book = load_workbook(path)
+    sheet = book[first.ref("name").sheet]
+    insert_rows(sheet, first.excel_row)
+    for value, col in zip(numbers, sorted(table.columns.values()), strict=True):
+        sheet.cell(first.excel_row, col + 1, value)
+    book.save(path)
+    evaluation = check_path(path)
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert evaluation.scores.total == pytest.approx(clean.scores.total)
+
+
 def test_arithmetic_findings_carry_numbers(make_book):
     evaluation = check_path(make_book(clean_data(), CASES["PE209"][0]["change"]))
     finding = next(f for f in evaluation.findings if f.code == "PE209")
