@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
 from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys, temporal_text
-from .values import parse_score
+from .values import NIL_AMOUNTS, normalize_text, parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 # Column types whose values add up over rows (得分, 分值, amounts): one of them merged over several rows is not
@@ -21,6 +21,31 @@ _ADDITIVE = frozenset({"score", "amount"})
 _SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
 # The labels official forms number their columns with under the header (栏次: 甲、乙、丙 before 1、2、3).
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+# What a unit writes below its last row (以下空白, （以下空白）, 以下无).
+_BLANK_BELOW = re.compile(r"\(?以下(?:空白|无)\)?")
+
+
+def _no_form_row(
+    cells: dict[str, FieldValue],
+    own: list[str],
+    above: dict[str, tuple[int, int, int, int]],
+    merges: dict[tuple[int, int], tuple[int, int, int, int]],
+) -> bool:
+    """Whether a table row with something typed in it is no row of the form: a subtotal a unit added (小计, ××合计,
+    总计), the column numbers an official form prints under its header (栏次), a note written across the table (one
+    cell merged over three of its columns or more), 以下空白, or placeholders alone (/ in every cell)."""
+    texts = [fold_label(c.raw) for c in cells.values() if c.spec.type == "text" and isinstance(c.raw, str)]
+    if any(_SUBTOTAL.fullmatch(text) or _BLANK_BELOW.fullmatch(text) for text in texts):
+        return True
+    if _column_numbers([c.raw for k, c in cells.items() if c.raw != "" and k not in above]):
+        return True
+    typed = [cells[k] for k in own]
+    boxes = {merges.get((c.ref.row, c.ref.col)) for c in typed if c.ref is not None}
+    if len(boxes) == 1 and None not in boxes and len(typed) >= 3:
+        return True
+    return all(isinstance(c.raw, str) and normalize_text(c.raw) in NIL_AMOUNTS for c in typed)
 
 
 def _column_numbers(values: list[Any]) -> bool:
@@ -508,15 +533,7 @@ class _Locator:
                 for k, c in cells.items()
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
-            # A row a unit added to sum the rows above (小计), or the column numbers an official form prints under its
-            # header (栏次), is no row of the form.
-            if own and (
-                any(
-                    c.spec.type == "text" and isinstance(c.raw, str) and _SUBTOTAL.fullmatch(fold_label(c.raw))
-                    for c in cells.values()
-                )
-                or _column_numbers([c.raw for k, c in cells.items() if c.raw != "" and k not in above])
-            ):
+            if own and _no_form_row(cells, own, above, merges):
                 row += 1
                 continue
             for key, merge in above.items() if own else ():

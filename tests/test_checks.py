@@ -130,6 +130,40 @@ def test_a_row_numbering_the_columns_is_no_indicator(make_book, numbers):
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
+NOTE = "注：满意度指标根据问卷调查结果填写"
+
+
+@pytest.mark.parametrize(
+    ("typed", "merged"),
+    [
+        ({"name": NOTE}, ("name", "score")),  # a note written across the table
+        ({"name": "以下空白"}, None),  # what a unit writes below its last row
+        ({"name": "（以下空白）"}, None),
+        (dict.fromkeys(("name", "direction", "weight", "target", "actual", "tier", "score"), "/"), None),
+    ],
+    ids=["note", "blank below", "blank below in brackets", "slashes"],
+)
+def test_a_row_a_unit_fills_with_no_indicator_is_none(make_book, typed, merged):
+    """Typed into a spare row below the indicators, each was read as one more indicator: a note as its 指标性质, 分值
+    and 得分 (two PE107, two PE102, PE106), 以下空白 as an indicator with no target, actual nor score (three PE101)."""
+    clean = check_path(make_book(clean_data()))
+    table = clean.extraction.tables["indicators"]
+    last = table.rows[-1]
+    path = make_book(clean_data())
+    book = load_workbook(path)
+    sheet = book[last.ref("name").sheet]
+    insert_rows(sheet, last.excel_row + 1)
+    for key, value in typed.items():
+        sheet.cell(last.excel_row + 1, table.columns[key] + 1, value)
+    if merged:
+        first, end = (table.columns[key] + 1 for key in merged)
+        sheet.merge_cells(start_row=last.excel_row + 1, start_column=first, end_row=last.excel_row + 1, end_column=end)
+    book.save(path)
+    evaluation = check_path(path)
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert evaluation.scores.total == pytest.approx(clean.scores.total)
+
+
 def test_arithmetic_findings_carry_numbers(make_book):
     evaluation = check_path(make_book(clean_data(), CASES["PE209"][0]["change"]))
     finding = next(f for f in evaluation.findings if f.code == "PE209")
