@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -255,14 +256,26 @@ def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid
 
 
 def _title_year(sheets: list[SheetGrid], definition: FormDefinition) -> int | None:
-    """The year a title states (桃江县2023年度…), by the form's year pattern in each sheet's first rows."""
+    """The year a title states (桃江县2023年度…, 二〇二三年度), by the form's year pattern in each sheet's first rows."""
     if definition.year_pattern:
         for sheet in sheets:
             for row in sheet.cells[:6]:
                 for value in row:
-                    if isinstance(value, str) and (match := re.search(definition.year_pattern, value)):
+                    if isinstance(value, str) and (match := re.search(definition.year_pattern, arabic_years(value))):
                         return int(match[1])
     return None
+
+
+_CHINESE_YEAR = re.compile("[〇零一二三四五六七八九]{4}")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+@lru_cache(maxsize=4096)
+def arabic_years(text: str) -> str:
+    """Text with its years in arabic digits, as official documents write them otherwise: 二〇二三 (or 二零二三) and
+    ２０２３ are 2023. Memoised: the titles of one form's submissions repeat."""
+    text = unicodedata.normalize("NFKC", text)
+    return _CHINESE_YEAR.sub(lambda m: m[0].translate(_CHINESE_DIGITS), text) if "二" in text else text
 
 
 @lru_cache(maxsize=4096)
@@ -592,7 +605,7 @@ def _year(fields: dict[str, FieldValue], title_year: int | None) -> int | None:
     """The year typed into the form's year field, else the one its title states."""
     year_field = next((f for f in fields.values() if f.spec.type == "year"), None)
     if year_field is not None and year_field.typed != "":
-        match = re.search(r"(19|20)\d{2}", str(year_field.typed).replace(".0", ""))
+        match = re.search(r"(19|20)\d{2}", arabic_years(str(year_field.typed)).replace(".0", ""))
         if match:
             return int(match[0])
     return title_year

@@ -164,6 +164,11 @@ def test_a_row_a_unit_fills_with_no_indicator_is_none(make_book, typed, merged):
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
+@pytest.mark.parametrize("typed", ["二〇二一年", "二零二一", "２０２１年度"])
+def test_a_year_typed_in_chinese_numerals_or_full_width_digits_is_that_year(make_book, typed):
+    assert check_path(make_book(clean_data(), {"fields": {"year": typed}})).extraction.year == 2021
+
+
 def test_arithmetic_findings_carry_numbers(make_book):
     evaluation = check_path(make_book(clean_data(), CASES["PE209"][0]["change"]))
     finding = next(f for f in evaluation.findings if f.code == "PE209")

@@ -5,6 +5,7 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
@@ -112,6 +113,21 @@ def test_inline_value_cells_stop_a_label_scan():
     block = next(b for b in definition.blocks if b.id == "nature")
     fields = {spec.key: locator.field(spec, block).raw for spec in block.fields}
     assert fields["gov_fund"] == "" and fields["project"] == "158.68" and fields["basic"] == "107.64"
+
+
+@pytest.mark.parametrize("stated", ["二〇二三年度", "二零二三年度", "２０２３年度"])
+def test_a_title_stating_its_year_in_chinese_numerals_or_full_width_digits_is_read(tmp_path, stated):
+    """桃江县二〇二三年度… (as official documents write years): the year was not found, so neither were the columns
+    named by it (2022年决算数, 2023年预算数), and their amounts were missing."""
+    path = tmp_path / "桃江.xlsx"
+    book = load_workbook(TAOJIANG_OFFICIAL)
+    for sheet in book.worksheets:
+        title = sheet["A1"]
+        title.value = title.value.replace("2023年度", stated)
+    book.save(path)
+    evaluation, published = check_path(path), check_path(TAOJIANG_OFFICIAL)
+    assert evaluation.extraction.year == 2023
+    assert [(f.code, f.cell) for f in evaluation.findings] == [(f.code, f.cell) for f in published.findings]
 
 
 def test_year_stated_column_labels_need_the_year():
