@@ -20,12 +20,10 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 _ADDITIVE = frozenset({"score", "amount"})
 # What a unit may type to name a row it added to sum those above (小计, 产出指标小计, 合计): no row of the form.
 _SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
-# The labels official forms number their columns with under the header (栏次: 甲、乙、丙 before 1、2、3).
-_STEMS = "甲乙丙丁戊己庚辛壬癸"
-
-
 # What a unit writes below its last row (以下空白, （以下空白）, 以下无).
 _BLANK_BELOW = re.compile(r"\(?以下(?:空白|无)\)?")
+# The labels official forms number their columns with under the header (栏次: 甲、乙、丙 before 1、2、3).
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
 
 
 def _no_form_row(
@@ -55,9 +53,11 @@ def _column_numbers(values: list[Any]) -> bool:
     texts = [fold_label(v) if isinstance(v, str) else v for v in values]
     if "栏次" in texts:
         return True
+    if len(texts) < 3 or any(isinstance(v, str) and len(v) > 3 for v in texts):  # an indicator's name, a target…
+        return False
     stems = list(takewhile(lambda v: isinstance(v, str) and len(v) == 1 and v in _STEMS, texts))
     ordinals = [_ordinal(v) for v in texts[len(stems) :]]
-    if len(texts) < 3 or "".join(stems) != _STEMS[: len(stems)] or None in ordinals:
+    if "".join(stems) != _STEMS[: len(stems)] or None in ordinals:
         return False
     return all(b - a == 1 for a, b in pairwise(n for n in ordinals if n is not None))
 
