@@ -101,6 +101,8 @@ _UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
 _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 # Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
+# A value followed by an aside in brackets (≥90%（含）, 8个（100%）, 全部完成（100%）), brackets folded to ASCII.
+_ASIDE = re.compile(r"(.*?)\(([^()]*)\)")
 # Words before a value that may not be skipped as its label: they negate it (未, 不, 非…).
 _NEGATIONS = frozenset("未不没无非")
 # The longest label skipped before a whole value: an indicator's name (社会公众或服务对象满意度), not a narrative.
@@ -305,6 +307,12 @@ def parse_quantity(cell: object) -> Quantity:
     has_digits = re.search(r"\d", text) is not None
     if not has_digits:
         return Quantity(raw=raw, kind="text")
+    if aside := _ASIDE.fullmatch(text):  # ≥90%（含）, 8个（100%）: the value, and an aside in brackets
+        outside = _parse_single(raw, aside[1]) if aside[1] else None
+        if outside is not None:
+            return outside
+        if not re.search(r"\d", aside[1]) and (inside := _parse_single(raw, aside[2])) is not None:
+            return replace(inside, labelled=bool(aside[1]))  # 全部完成（100%）: the figure is in the brackets
     pieces = [piece for piece in _SEPARATORS.split(text) if piece]
     if len(pieces) > 1:
         parts = [_parse_labelled(raw, piece) for piece in pieces]

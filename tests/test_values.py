@@ -95,6 +95,13 @@ CASES = [
     # a narrative ending with a quantity is no name before a value
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
     ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
+    # an aside in brackets: what is included (含), or the same figure said another way
+    ("≥90%（含）", "number", ">=", 0.90, "%"),
+    ("不低于90%（含90%）", "number", ">=", 0.90, "%"),
+    ("8个（100%）", "number", None, 8, "个"),
+    ("100%（8个）", "number", None, 1.0, "%"),
+    ("全部完成（100%）", "number", None, 1.0, "%"),  # the figure is in the brackets only
+    ("8个（其中2个未验收）", "number", None, 8, "个"),
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
     ("完成2020年16家建站工作站第一阶段评审", "unparsed", None, None, None),
