@@ -308,7 +308,10 @@ def parse_quantity(cell: object) -> Quantity:
     if not has_digits:
         return Quantity(raw=raw, kind="text")
     if aside := _ASIDE.fullmatch(text):  # ≥90%（含）, 8个（100%）: the value, and an aside in brackets
-        outside = _parse_single(raw, aside[1]) if aside[1] else None
+        # 31000000（元）: a unit in brackets is the value's
+        is_unit = aside[2] in _MEASURE_WORDS or _split_unit(aside[2])[0] in ("元", "%")
+        unit = _parse_single(raw, aside[1] + aside[2]) if aside[1] and is_unit else None
+        outside = unit or (_parse_single(raw, aside[1]) if aside[1] else None)
         if outside is not None:
             return outside
         if not re.search(r"\d", aside[1]) and (inside := _parse_single(raw, aside[2])) is not None:

@@ -216,6 +216,10 @@ def test_actual_with_unit_is_not_rescaled():
         ("2634.17\u200b", 2634.17, 2),
         ("\ufeff2634.17", 2634.17, 2),
         ("\u200e2634.17万元", 2634.17, 2),
+        # the unit, or an aside, in brackets after the amount
+        ("31000000（元）", 3100, 4),
+        ("2634.17（万元）", 2634.17, 2),
+        ("2634.17（含上年结转）", 2634.17, 2),
     ],
 )
 def test_amounts_in_wan_yuan(raw, value, decimals):
