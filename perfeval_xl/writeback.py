@@ -159,7 +159,8 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         )
     with warnings.catch_warnings():  # openpyxl warns of the extensions it drops; count_unkept says them in our words
         warnings.simplefilter("ignore", UserWarning)
-        book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+        # From its bytes, not its name: openpyxl refuses an .xlsx saved under an .xls name by the name alone.
+        book = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)
         if results:

@@ -281,6 +281,16 @@ def test_findings_and_scores_inside_merged_cells_go_to_each_merges_first_cell(tm
     assert sheet[rows[0].ref("computed_score").a1].value == evaluation.scores.indicators[0].computed
 
 
+def test_an_xlsx_named_xls_is_annotated(tmp_path):
+    """Some systems save .xlsx content under an .xls name: it was checked, but openpyxl refused its name and the copy
+    was “InvalidFileException: openpyxl does not support the old .xls file format”."""
+    source = tmp_path / "单位.xls"
+    source.write_bytes(XIANGYANG_OFFICIAL.read_bytes())
+    evaluation = check_path(source)
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xls")
+    assert [f.code for f in check_path(copy).findings] == [f.code for f in evaluation.findings]
+
+
 def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
     source = make_book(clean_data())
     book = load_workbook(source)
