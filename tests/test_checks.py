@@ -1,7 +1,9 @@
 """Every check has a failing case (tests/check_cases.yaml) and a passing case (the clean fixture)."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -68,65 +70,36 @@ def test_scores_merged_across_two_indicators_are_one_finding_not_five(make_book)
     assert evaluation.scores.reported_sum == check_path(make_book(clean_data())).scores.reported_sum
 
 
+def _with_row(make_book, at: Callable[[Any], int], typed: dict[str, Any], merged: list[tuple[str, ...]] = ()):
+    """The clean template and the same with a row inserted above sheet row ``at(table)`` (1-based), as Excel inserts
+    one, ``typed`` in its columns (by key) and each of ``merged`` merged: (key, key) across the new row, (key,) with
+    the row above. Both checked."""
+    clean = check_path(make_book(clean_data()))
+    table = clean.extraction.tables["indicators"]
+    row, path = at(table), make_book(clean_data())
+    book = load_workbook(path)
+    sheet = book[table.rows[0].ref("name").sheet]
+    insert_rows(sheet, row)
+    for key, value in typed.items():
+        sheet.cell(row, table.columns[key] + 1, value)
+    for keys in merged:
+        first, last = table.columns[keys[0]] + 1, table.columns[keys[-1]] + 1
+        top = row - 1 if len(keys) == 1 else row
+        sheet.merge_cells(start_row=top, start_column=first, end_row=row, end_column=last)
+    book.save(path)
+    return clean, check_path(path)
+
+
+INDICATOR_COLUMNS = ("name", "direction", "weight", "target", "actual", "tier", "score")
+
+
 def test_an_indicator_written_over_two_merged_rows_is_one_indicator(make_book):
     """Every cell of an indicator merged with the row below (a taller row): the row below was read as a second
     indicator, with a false PE205 and PE207 and the total off by its points."""
-    clean = check_path(make_book(clean_data()))
-    first = clean.extraction.tables["indicators"].rows[0]
-    path = make_book(clean_data())
-    book = load_workbook(path)
-    sheet = book[first.ref("name").sheet]
-    insert_rows(sheet, first.excel_row + 1)
-    for key in ("name", "direction", "weight", "target", "actual", "tier", "score"):
-        col = first.ref(key).col + 1
-        sheet.merge_cells(start_row=first.excel_row, start_column=col, end_row=first.excel_row + 1, end_column=col)
-    book.save(path)
-    evaluation = check_path(path)
+    below_first = lambda table: table.rows[0].excel_row + 1  # noqa: E731
+    clean, evaluation = _with_row(make_book, below_first, {}, [(key,) for key in INDICATOR_COLUMNS])
     assert [(f.code, f.cell) for f in evaluation.findings] == []
     assert len(evaluation.extraction.tables["indicators"].rows) == len(clean.extraction.tables["indicators"].rows)
-    assert evaluation.scores.total == pytest.approx(clean.scores.total)
-
-
-@pytest.mark.parametrize("label", ["小计", "产出指标小计", "合计", "产出指标合计："])
-def test_a_subtotal_row_a_unit_adds_is_no_indicator(make_book, label):
-    """A 小计 row typed below a section's indicators (its 分值 40, its 得分 38.49) was read as one more indicator: the
-    section's weights 80 (PE205), its scores over its points (PE207), its target and actual missing (PE101 twice)."""
-    clean = check_path(make_book(clean_data()))
-    table = clean.extraction.tables["indicators"]
-    last = [row for row in table.rows if row.section == "产出指标"][-1]
-    path = make_book(clean_data())
-    book = load_workbook(path)
-    sheet = book[last.ref("name").sheet]
-    insert_rows(sheet, last.excel_row + 1)
-    for key, value in (("name", label), ("weight", 40), ("score", 38.49)):
-        sheet.cell(last.excel_row + 1, table.columns[key] + 1, value)
-    book.save(path)
-    evaluation = check_path(path)
-    assert [(f.code, f.cell) for f in evaluation.findings] == []
-    assert evaluation.scores.total == pytest.approx(clean.scores.total)
-
-
-@pytest.mark.parametrize(
-    "numbers",
-    [list(range(1, 11)), ["甲", "乙", "丙", 1, 2, 3, 4, 5, 6, 7], ["栏次", "", "", 1, 2, 3, 4, 5, 6, 7]],
-    ids=["1-10", "甲乙丙", "栏次"],
-)
-def test_a_row_numbering_the_columns_is_no_indicator(make_book, numbers):
-    """Official forms often number their columns under the header (栏次: 甲、乙、1、2、3…); a unit copying that row
-    into the template had it read as an indicator: 指标性质 “4” and 完成档次 “8” no choices (PE107 twice), 得分 9
-    over its 分值 5 (PE204) and against the rule (PE209)."""
-    clean = check_path(make_book(clean_data()))
-    table = clean.extraction.tables["indicators"]
-    first = table.rows[0]
-    path = make_book(clean_data())
-    book = load_workbook(path)
-    sheet = book[first.ref("name").sheet]
-    insert_rows(sheet, first.excel_row)
-    for value, col in zip(numbers, sorted(table.columns.values()), strict=True):
-        sheet.cell(first.excel_row, col + 1, value)
-    book.save(path)
-    evaluation = check_path(path)
-    assert [(f.code, f.cell) for f in evaluation.findings] == []
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
@@ -134,32 +107,48 @@ NOTE = "注：满意度指标根据问卷调查结果填写"
 
 
 @pytest.mark.parametrize(
-    ("typed", "merged"),
+    ("where", "typed", "merged"),
     [
-        ({"name": NOTE}, ("name", "score")),  # a note written across the table
-        ({"name": "以下空白"}, None),  # what a unit writes below its last row
-        ({"name": "（以下空白）"}, None),
-        (dict.fromkeys(("name", "direction", "weight", "target", "actual", "tier", "score"), "/"), None),
+        # a subtotal row under a section's indicators, its 分值 40 and its 得分 38.49
+        ("section", {"name": "小计", "weight": 40, "score": 38.49}, ()),
+        ("section", {"name": "产出指标小计", "weight": 40, "score": 38.49}, ()),
+        ("section", {"name": "合计", "weight": 40, "score": 38.49}, ()),
+        ("section", {"name": "产出指标合计：", "weight": 40, "score": 38.49}, ()),
+        # the column numbers official forms print under the header (栏次)
+        ("header", dict(zip(("level1", "level2", *INDICATOR_COLUMNS), range(1, 10), strict=False)), ()),
+        ("header", dict(zip(("level1", "level2", "name", "direction"), ["甲", "乙", "丙", 1], strict=True)), ()),
+        ("header", {"level1": "栏次", "direction": 1, "weight": 2, "target": 3}, ()),
+        # a note written across the table, what a unit writes below its last row, a row of slashes
+        ("end", {"name": NOTE}, [("name", "score")]),
+        ("end", {"name": "以下空白"}, ()),
+        ("end", {"name": "（以下空白）"}, ()),
+        ("end", dict.fromkeys(INDICATOR_COLUMNS, "/"), ()),
     ],
-    ids=["note", "blank below", "blank below in brackets", "slashes"],
+    ids=[
+        "小计",
+        "产出指标小计",
+        "合计",
+        "产出指标合计",
+        "1-9",
+        "甲乙丙",
+        "栏次",
+        "note",
+        "blank below",
+        "（blank below）",
+        "/",
+    ],
 )
-def test_a_row_a_unit_fills_with_no_indicator_is_none(make_book, typed, merged):
-    """Typed into a spare row below the indicators, each was read as one more indicator: a note as its 指标性质, 分值
-    and 得分 (two PE107, two PE102, PE106), 以下空白 as an indicator with no target, actual nor score (three PE101)."""
-    clean = check_path(make_book(clean_data()))
-    table = clean.extraction.tables["indicators"]
-    last = table.rows[-1]
-    path = make_book(clean_data())
-    book = load_workbook(path)
-    sheet = book[last.ref("name").sheet]
-    insert_rows(sheet, last.excel_row + 1)
-    for key, value in typed.items():
-        sheet.cell(last.excel_row + 1, table.columns[key] + 1, value)
-    if merged:
-        first, end = (table.columns[key] + 1 for key in merged)
-        sheet.merge_cells(start_row=last.excel_row + 1, start_column=first, end_row=last.excel_row + 1, end_column=end)
-    book.save(path)
-    evaluation = check_path(path)
+def test_a_row_a_unit_types_that_holds_no_indicator_is_none(make_book, where, typed, merged):
+    """Each was read as one more indicator: a 小计 with the section's weights doubled (PE205), its scores over its
+    points (PE207), its target and actual missing (PE101 twice); a 栏次 row with no choices (PE107 twice) and a score
+    over its weight (PE204, PE209); a note as its 指标性质, 分值 and 得分 (two PE107, two PE102, PE106); 以下空白 with
+    no target, actual nor score (three PE101)."""
+    at = {
+        "section": lambda table: [row for row in table.rows if row.section == "产出指标"][-1].excel_row + 1,
+        "header": lambda table: table.rows[0].excel_row,
+        "end": lambda table: table.rows[-1].excel_row + 1,
+    }[where]
+    clean, evaluation = _with_row(make_book, at, typed, merged)
     assert [(f.code, f.cell) for f in evaluation.findings] == []
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
