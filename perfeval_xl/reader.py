@@ -257,7 +257,8 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
     formulas: the form's computed cells read as the results the spreadsheet saved."""
     import xlrd
 
-    percent = {i for i, xf in enumerate(book.xf_list) if shows_percent(book.format_map[xf.format_key].format_str)}
+    formats = {i: book.format_map.get(xf.format_key) for i, xf in enumerate(book.xf_list)}
+    percent = {i for i, fmt in formats.items() if fmt is not None and shows_percent(fmt.format_str)}
 
     def value(cell: Any) -> Any:
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
