@@ -21,7 +21,7 @@ from .scoring import (
     target_met,
     tier_band,
 )
-from .values import Quantity, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
+from .values import Quantity, months_of_year, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
 
 PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
 
@@ -170,12 +170,15 @@ def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
     )
 
 
-def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quantity]) -> Indicator:
+def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quantity], year: int | None) -> Indicator:
     rules = definition.indicators
     assert rules is not None
     target = parse_cell(row.cells.get("target"))
     actual = scale_to(parse_cell(row.cells.get("actual")), target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
+    # Months of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
+    base = year or target.year or actual.year
+    target, actual = months_of_year(target, base), months_of_year(actual, base)
     reported = parse_score(row.raw("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
@@ -271,7 +274,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     if definition.indicators is not None:
         table = extraction.tables.get(definition.indicators.table)
         rows = table.rows if table else []
-        scores.indicators = [_indicator(definition, row, parsed) for row in rows]
+        scores.indicators = [_indicator(definition, row, parsed, extraction.year) for row in rows]
         for section in definition.indicators.sections:
             members = [i for i in scores.indicators if i.section == section.name]
             label_weights = [i.row.shown_section_weight for i in members if i.row.shown_section_weight is not None]

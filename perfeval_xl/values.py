@@ -51,6 +51,8 @@ _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
         ("未达到", "<"),
         ("未达", "<"),
         ("未超过", "<="),
+        ("不晚于", "<="),
+        ("不迟于", "<="),
         ("=", "="),
         ("等于", "="),
     ],
@@ -101,6 +103,8 @@ _UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
 _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 # Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
+# A month of a stated year (2021年11月, a 时效 indicator's deadline or completion).
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月)")
 # A value followed by an aside in brackets (≥90%（含）, 8个（100%）, 全部完成（100%）), brackets folded to ASCII.
 _ASIDE = re.compile(r"(.*?)\(([^()]*)\)")
 # Words before a value that may not be skipped as its label: they negate it (未, 不, 非…).
@@ -138,6 +142,7 @@ class Quantity:
     upper: float | None = None
     parts: tuple[Quantity, ...] = field(default=())
     labelled: bool = False  # words stood before it (满意度≥90%): fine in a target, not in an amount, rate or score
+    year: int | None = None  # the year a month was stated in (2021年11月): see ``months_of_year``
 
     @property
     def tolerance(self) -> float:
@@ -244,6 +249,9 @@ _SINGLE = re.compile(
 
 def _parse_single(raw: str, text: str) -> Quantity | None:
     body, comparator, approximate = _strip_affixes(text)
+    if dated := _YEAR_MONTH.fullmatch(body):  # 2021年11月: month 11 of 2021
+        single = _parse_single(raw, text.replace(dated[0], dated[2], 1))
+        return replace(single, year=int(dated[1])) if single is not None else None
     sign = -1.0 if body[:1] in _MINUS else 1.0
     if body[:1] in _MINUS or body[:1] == "+":  # a sign typed as text: 加减分 -2.5, 差异率 －1.37%
         body = body[1:]
@@ -363,6 +371,14 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
         decimals=_scale_decimals(quantity.decimals or 0, factor),
         approximate=quantity.approximate,
     )
+
+
+def months_of_year(quantity: Quantity, year: int | None) -> Quantity:
+    """A month stated with its year (2022年1月) counted from the start of ``year`` (the form's: month 13 of 2021), so
+    that it compares with months of other years and with months stated alone (12月底前, of the form's year)."""
+    if quantity.year is None or quantity.unit != "月" or quantity.value is None or year is None:
+        return quantity
+    return replace(quantity, value=quantity.value + 12 * (quantity.year - year), year=None)
 
 
 _COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}

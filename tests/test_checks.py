@@ -153,6 +153,16 @@ def test_a_row_a_unit_types_that_holds_no_indicator_is_none(make_book, where, ty
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
+@pytest.mark.parametrize(("actual", "met"), [("2021年11月完成", True), ("2022年1月", False)])
+def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual, met):
+    """A 时效 indicator due 12月底前, done 2021年11月: it could not be read (PE104) and the self-score was kept."""
+    change = {"rows": {0: {"target": "12月底前", "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert "PE104" not in {f.code for f in evaluation.findings}
+
+
 @pytest.mark.parametrize("typed", ["二〇二一年", "二零二一", "２０２１年度"])
 def test_a_year_typed_in_chinese_numerals_or_full_width_digits_is_that_year(make_book, typed):
     assert check_path(make_book(clean_data(), {"fields": {"year": typed}})).extraction.year == 2021

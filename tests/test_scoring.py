@@ -18,7 +18,7 @@ from perfeval_xl.scoring import (
     target_met,
     tier_band,
 )
-from perfeval_xl.values import parse_quantity, scale_to
+from perfeval_xl.values import months_of_year, parse_quantity, scale_to
 
 GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
 
@@ -64,6 +64,23 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
     assert direction == "反向" and target_met(direction, deadline, parse_quantity("11月"))
     assert quantitative_score(5, direction, deadline.value or 0, 11) == 5
     assert not target_met(direction, deadline, parse_quantity("13月"))
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("2021年12月底前", "2021年11月", True),
+        ("2021年12月底前", "2022年1月", False),  # January of the next year is late, not month 1
+        ("12月底前", "2021年11月完成", True),
+        ("12月底前", "2022年1月", False),
+        ("2022年3月底前", "2022年2月", True),  # a deadline in the year after the form's
+    ],
+)
+def test_a_month_of_a_stated_year_is_counted_from_the_forms_year(target, actual, met):
+    """2021年11月 against 12月底前 could not be read (PE104, the self-score kept); read as month 11 alone, 2022年1月
+    would have met a 2021 deadline."""
+    target_q, actual_q = (months_of_year(parse_quantity(v), 2021) for v in (target, actual))
+    assert target_met(indicator_direction("", target_q, "时效指标", ()), target_q, actual_q) is met
 
 
 def test_a_target_met_exactly_is_met_whatever_the_floats():

@@ -63,6 +63,11 @@ CASES = [
     ("10月以前", "number", "<=", 10, "月"),
     ("6月30日前", "unparsed", None, None, None),  # a day of a month is no quantity
     ("12月底前完成", "number", "<=", 12, "月"),  # 完成 says nothing of the quantity
+    ("2021年12月底前", "number", "<=", 12, "月"),  # a month of a stated year (see test_scoring: months_of_year)
+    ("2021年11月完成", "number", None, 11, "月"),
+    ("不晚于2021年12月", "number", "<=", 12, "月"),
+    ("不迟于10月", "number", "<=", 10, "月"),
+    ("≤2021年12月", "number", "<=", 12, "月"),
     ("完成8个", "number", None, 8, "个"),
     ("100%完成", "number", None, 1.0, "%"),
     ("3个工作日之前", "number", "<=", 3, "个工作日"),
