@@ -8,6 +8,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -283,7 +284,10 @@ def run_batch(
                 continue
             annotated = outdir / ANNOTATED_DIR / sub.name
             has_issues = stored.get(hashes[sub.name])
-            if has_issues is not None and (not annotate or not has_issues or annotated.exists()):
+            # Taken from the history unless the copy it needs is missing (a legacy .xls never has one).
+            if has_issues is not None and (
+                not annotate or not has_issues or annotated.exists() or not zipfile.is_zipfile(sub.path)
+            ):
                 reuse.add(sub.name)
             else:
                 tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
@@ -312,7 +316,9 @@ def run_batch(
                         elif sub.name in reuse:
                             result = earlier[digest]
                             entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True)
-                            entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if annotate and result["issues"] else None
+                            copy = outdir / ANNOTATED_DIR / sub.name
+                            has_copy = annotate and result["issues"] and copy.exists()
+                            entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if has_copy else None
                         else:
                             result, annotated_name = next(results)
                             entry = Entry(sub.name, digest, result, annotated_name)
