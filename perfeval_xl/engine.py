@@ -21,7 +21,16 @@ from .scoring import (
     target_met,
     tier_band,
 )
-from .values import Quantity, months_of_year, parse_amount, parse_quantity, parse_rate, parse_score, scale_to
+from .values import (
+    Quantity,
+    month_of_date,
+    months_of_year,
+    parse_amount,
+    parse_quantity,
+    parse_rate,
+    parse_score,
+    scale_to,
+)
 
 PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
 
@@ -174,7 +183,10 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rules = definition.indicators
     assert rules is not None
     target = parse_cell(row.cells.get("target"))
-    actual = scale_to(parse_cell(row.cells.get("actual")), target)
+    actual = parse_cell(row.cells.get("actual"))
+    if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
+        actual = month_of_date(actual)
+    actual = scale_to(actual, target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     # Months of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
     base = year or target.year or actual.year

@@ -373,6 +373,21 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     )
 
 
+# A date, or a month of a year, as units type them (2021.11, 2021-11-30 as a date cell reads, 2021年11月20日).
+_DATE = re.compile(r"((?:19|20)\d{2})(?:[.\-/]|年)(\d{1,2})(?:(?:[.\-/]|月)\d{1,2}日?|月)?")
+
+
+def month_of_date(quantity: Quantity) -> Quantity:
+    """A date typed where a month is asked (against 12月底前): the month of its year, the day left aside as the
+    month's deadline leaves it; anything else as it is. 2021.11 would be the number 2021.11 otherwise."""
+    date = _DATE.fullmatch(normalize_text(quantity.raw))
+    if date is None or not 1 <= int(date[2]) <= 12:
+        return quantity
+    return Quantity(
+        raw=quantity.raw, kind="number", value=float(date[2]), unit="月", typed_unit="月", decimals=0, year=int(date[1])
+    )
+
+
 def months_of_year(quantity: Quantity, year: int | None) -> Quantity:
     """A month stated with its year (2022年1月) counted from the start of ``year`` (the form's: month 13 of 2021), so
     that it compares with months of other years and with months stated alone (12月底前, of the form's year)."""

@@ -153,7 +153,18 @@ def test_a_row_a_unit_types_that_holds_no_indicator_is_none(make_book, where, ty
     assert evaluation.scores.total == pytest.approx(clean.scores.total)
 
 
-@pytest.mark.parametrize(("actual", "met"), [("2021年11月完成", True), ("2022年1月", False)])
+@pytest.mark.parametrize(
+    ("actual", "met"),
+    [
+        ("2021年11月完成", True),
+        ("2022年1月", False),
+        # a date against a month: 2021.11 was the number 2021.11 (not met, and PE209 asked for 0.03 of the points)
+        ("2021.11", True),
+        ("2021-11-30", True),  # as a date cell reads
+        ("2021年11月20日", True),
+        ("2022.01", False),
+    ],
+)
 def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual, met):
     """A 时效 indicator due 12月底前, done 2021年11月: it could not be read (PE104) and the self-score was kept."""
     change = {"rows": {0: {"target": "12月底前", "actual": actual, "direction": ""}}}

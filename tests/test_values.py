@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from perfeval_xl.values import (
     decimals_of,
+    month_of_date,
     parse_amount,
     parse_quantity,
     parse_rate,
@@ -304,6 +305,24 @@ def test_amounts_follow_the_form_unit():
     assert parse_amount("1.2亿元", "万元").value == pytest.approx(12_000)
     assert parse_amount("1.2亿元", "万元").decimals == -3  # ±0.05 亿元 = ±500 万元
     assert parse_amount("990.69万", "元").value == pytest.approx(9_906_900)
+
+
+@pytest.mark.parametrize(
+    ("raw", "month"),
+    [
+        ("2021.11", 11),
+        ("2021-11-30", 11),
+        ("2021/11", 11),
+        ("2021年11月20日", 11),
+        ("2021.13", None),
+        ("2634.17", None),
+    ],
+)
+def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
+    quantity = month_of_date(parse_quantity(raw))
+    assert (quantity.value, quantity.unit, quantity.year) == (
+        (month, "月", 2021) if month else (quantity.value, None, None)
+    )
 
 
 def test_memoised_parser_keeps_bool_int_and_float_apart():
