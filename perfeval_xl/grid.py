@@ -215,11 +215,27 @@ _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
 
 @lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
-    """Fold a label for comparison: full-width forms, whitespace, a trailing colon, a leading 其中： and a row number
-    do not matter. Memoised:
-    the submissions of one form repeat the same labels file after file."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text.translate(INVISIBLE))).rstrip(":")
+    """Fold a label for comparison: full-width forms, whitespace, a trailing colon, a leading 其中：, a row number and
+    a year in Chinese numerals (二〇二二年决算数 is 2022年决算数) do not matter. Memoised: the submissions of one form
+    repeat the same labels file after file."""
+    folded = re.sub(r"\s+", "", _arabic_years(unicodedata.normalize("NFKC", text.translate(INVISIBLE)))).rstrip(":")
     return _LABEL_PREFIX.sub("", folded, count=1) or folded
+
+
+_CHINESE_YEAR = re.compile("[〇零一二三四五六七八九]{4}")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+@lru_cache(maxsize=4096)
+def arabic_years(text: str) -> str:
+    """Text with its years in arabic digits, as official documents write them otherwise: 二〇二三 (or 二零二三) and
+    ２０２３ are 2023. Memoised: the titles of one form's submissions repeat."""
+    return _arabic_years(unicodedata.normalize("NFKC", text))
+
+
+def _arabic_years(text: str) -> str:
+    """``arabic_years`` of text already folded to its compatibility forms (NFKC)."""
+    return _CHINESE_YEAR.sub(lambda m: m[0].translate(_CHINESE_DIGITS), text) if "二" in text else text
 
 
 def indicator_key(text: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -11,7 +10,7 @@ from itertools import pairwise, takewhile
 from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
-from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, fold_label, label_keys, temporal_text
+from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, arabic_years, fold_label, label_keys, temporal_text
 from .values import NIL_AMOUNTS, normalize_text, parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
@@ -264,18 +263,6 @@ def _title_year(sheets: list[SheetGrid], definition: FormDefinition) -> int | No
                     if isinstance(value, str) and (match := re.search(definition.year_pattern, arabic_years(value))):
                         return int(match[1])
     return None
-
-
-_CHINESE_YEAR = re.compile("[〇零一二三四五六七八九]{4}")
-_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-
-
-@lru_cache(maxsize=4096)
-def arabic_years(text: str) -> str:
-    """Text with its years in arabic digits, as official documents write them otherwise: 二〇二三 (or 二零二三) and
-    ２０２３ are 2023. Memoised: the titles of one form's submissions repeat."""
-    text = unicodedata.normalize("NFKC", text)
-    return _CHINESE_YEAR.sub(lambda m: m[0].translate(_CHINESE_DIGITS), text) if "二" in text else text
 
 
 @lru_cache(maxsize=4096)

@@ -130,6 +130,22 @@ def test_a_title_stating_its_year_in_chinese_numerals_or_full_width_digits_is_re
     assert [(f.code, f.cell) for f in evaluation.findings] == [(f.code, f.cell) for f in published.findings]
 
 
+def test_column_labels_stating_years_in_chinese_numerals_are_read(tmp_path):
+    """二〇二二年决算数 and 二〇二三年预算数 (the whole form written as official documents write years): the columns
+    were not found and their amounts read as missing."""
+    path = tmp_path / "桃江.xlsx"
+    book = load_workbook(TAOJIANG_OFFICIAL)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "s":
+                    cell.value = cell.value.replace("2022年", "二〇二二年").replace("2023年", "二〇二三年")
+    book.save(path)
+    evaluation, published = check_path(path), check_path(TAOJIANG_OFFICIAL)
+    assert (evaluation.number("project_prior"), evaluation.number("project_budget")) == (99.18, 48)
+    assert [(f.code, f.cell) for f in evaluation.findings] == [(f.code, f.cell) for f in published.findings]
+
+
 def test_year_stated_column_labels_need_the_year():
     from perfeval_xl.locate import _Locator
 
