@@ -257,8 +257,9 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
     formulas: the form's computed cells read as the results the spreadsheet saved."""
     import xlrd
 
-    formats = {i: book.format_map.get(xf.format_key) for i, xf in enumerate(book.xf_list)}
-    percent = {i for i, fmt in formats.items() if fmt is not None and shows_percent(fmt.format_str)}
+    # A format xlrd knows by number only (27-36, the East Asian date formats) has no string: it is no percentage.
+    formats = {i: getattr(book.format_map.get(xf.format_key), "format_str", None) for i, xf in enumerate(book.xf_list)}
+    percent = {i for i, code in formats.items() if code and shows_percent(code)}
 
     def value(cell: Any) -> Any:
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):

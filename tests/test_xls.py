@@ -83,6 +83,27 @@ def test_a_batch_checks_an_xls_with_the_others(tmp_path, saved_as):
     assert run_batch(inbox, tmp_path / "out", jobs=1).reused == 2
 
 
+def test_a_cell_under_a_builtin_format_xlrd_has_no_text_for_is_read():
+    """xlrd knows the built-in formats 27-36 (the East Asian date formats Chinese Excel uses, such as yyyy年m月) by
+    number only, with no format string: a cell under one made the percentage test raise TypeError."""
+    from types import SimpleNamespace
+
+    from xlrd.formatting import Format
+    from xlrd.sheet import Cell
+
+    from perfeval_xl.reader import _xls_cells
+
+    book = SimpleNamespace(
+        xf_list=[SimpleNamespace(format_key=31), SimpleNamespace(format_key=10)],
+        format_map={31: Format(31, 0, None), 10: Format(10, 0, "0.00%")},
+        datemode=0,
+    )
+    sheet = SimpleNamespace(
+        nrows=1, row=lambda r: [Cell(xlrd.XL_CELL_NUMBER, 3.0, 0), Cell(xlrd.XL_CELL_NUMBER, 0.965, 1)]
+    )
+    assert _xls_cells(book, sheet) == [[3.0, "96.5%"]]
+
+
 def test_an_encrypted_xls_is_said_to_be(tmp_path, monkeypatch):
     def encrypted(**kwargs):
         raise xlrd.XLRDError("Workbook is encrypted")
