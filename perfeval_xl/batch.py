@@ -8,7 +8,6 @@ import hashlib
 import os
 import sys
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +24,7 @@ from .reader import UnreadableInput, cannot_open
 from .report import internal_error, readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
-from .unkept import copy_lacks, unkept
+from .unkept import annotatable, copy_lacks, unkept
 from .unwritable import cannot_write
 
 ANNOTATED_DIR = "annotated"
@@ -286,7 +285,7 @@ def run_batch(
             has_issues = stored.get(hashes[sub.name])
             # Taken from the history unless the copy it needs is missing (a legacy .xls never has one).
             if has_issues is not None and (
-                not annotate or not has_issues or annotated.exists() or not zipfile.is_zipfile(sub.path)
+                not annotate or not has_issues or annotated.exists() or not annotatable(sub.path)
             ):
                 reuse.add(sub.name)
             else:

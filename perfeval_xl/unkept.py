@@ -62,6 +62,12 @@ class Unkept:
         return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
+def annotatable(path: str | Path) -> bool:
+    """Whether an annotated copy can be written at all: a zip package (.xlsx, .xlsm), not a legacy .xls, which
+    nothing we have writes."""
+    return zipfile.is_zipfile(path)
+
+
 def unkept(path: str | Path) -> Unkept:
     """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
     with zipfile.ZipFile(path) as archive:

@@ -35,7 +35,7 @@ from .plan import (
     strip_note,
 )
 from .reader import STRICT_MAIN
-from .unkept import Unkept, count_unkept
+from .unkept import Unkept, annotatable, count_unkept
 
 AUTHOR = "perfeval"
 
@@ -139,7 +139,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
     Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
-    if not zipfile.is_zipfile(source):  # a legacy .xls (read with xlrd): nothing we have writes that format
+    if not annotatable(source):
         raise CannotAnnotate(
             "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
             "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
