@@ -12,7 +12,7 @@ from .grid import fold_label, indicator_key
 from .locate import TableExtraction, TableRow
 from .report import readable_name
 from .scoring import grade_for, round_half_up
-from .values import Quantity, parse_quantity, written_like
+from .values import TIME_UNITS, Quantity, counted_from_year, parse_quantity, written_like
 
 
 class ConsolidationError(ValueError):
@@ -107,9 +107,10 @@ def _per_institution(
     return [total, *rows]
 
 
-def _indicator_value(values: list[Any], weights: list[float]) -> Any:
-    """湖北 备注2: absolute values are summed, relative values (rates) averaged by fund amount; text stays the
-    first institution's."""
+def _indicator_value(values: list[Any], weights: list[float], year: int | None) -> Any:
+    """湖北 备注2: absolute values are summed, relative values (rates) averaged by fund amount; a deadline or the month
+    or day it was met (a 时效 indicator) is the latest, as typed, of the form's ``year`` when none is stated; text
+    stays the first institution's."""
     quantities = [parse_quantity(v) for v in values]
     numbers = [q for q in quantities if q.kind == "number"]
     if not numbers or len(numbers) != len([q for q in quantities if q.kind != "empty"]):
@@ -117,6 +118,8 @@ def _indicator_value(values: list[Any], weights: list[float]) -> Any:
     units = {q.unit for q in numbers}
     if len(units) > 1:
         return _first(values)
+    if numbers[0].unit in TIME_UNITS:
+        return max(numbers, key=lambda q: counted_from_year(q, year).value or 0.0).raw
     if numbers[0].unit == "%":
         value = _weighted([q.value if q.kind == "number" else None for q in quantities], weights)
     else:
@@ -134,13 +137,14 @@ def _indicators(table_id: str, spec: TableSpec, evaluations: list[Evaluation], w
             key = tuple(indicator_key(row.raw(k)) for k in ("level1", "level2", "name"))
             groups.setdefault(key, []).append((index, row))
     rows = []
+    year = evaluations[0].extraction.year  # inputs of different years are refused
     for members in groups.values():
         first = members[0][1]
         values = _row_values(first, spec)
         row_weights = [weights[i] for i, _ in members]
         for key in ("target", "actual"):
             if key in values:
-                values[key] = _indicator_value([r.raw(key) for _, r in members], row_weights)
+                values[key] = _indicator_value([r.raw(key) for _, r in members], row_weights, year)
         scores = [_number(r.raw("score")) for _, r in members]
         score = _weighted(scores, row_weights)
         if score is not None:

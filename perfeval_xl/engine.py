@@ -23,8 +23,9 @@ from .scoring import (
 )
 from .values import (
     Quantity,
+    comparable_units,
+    counted_from_year,
     month_of_date,
-    months_of_year,
     parse_amount,
     parse_quantity,
     parse_rate,
@@ -188,9 +189,9 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
         actual = month_of_date(actual)
     actual = scale_to(actual, target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
-    # Months of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
+    # Months and days of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
     base = year or target.year or actual.year
-    target, actual = months_of_year(target, base), months_of_year(actual, base)
+    target, actual = counted_from_year(target, base), counted_from_year(actual, base)
     reported = parse_score(row.raw("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
@@ -206,9 +207,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     bonus = section.bonus if section else None
     rated = rules.rated_for(name)
     rate = ratio_value(rated.ratio, parsed) if rated else None
-    quantitative = direction != "定性" and target.kind == "number" and actual.kind == "number"
-    if quantitative and target.unit and actual.unit and target.unit != actual.unit:
-        quantitative = False
+    quantitative = direction != "定性" and target.kind == actual.kind == "number" and comparable_units(target, actual)
     met = target_met(direction, target, actual) if quantitative else None
     score = reported.value if reported.kind == "number" else None
     computed: float | None

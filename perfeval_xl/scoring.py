@@ -7,7 +7,7 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import Tier
-from .values import Quantity
+from .values import DATE, Quantity
 
 # Digits enough for any finite float (up to 309 before the point) with its decimals: the default context's 28 made
 # quantize fail on a rate of 1e24 (a budget typed as 2.63417E+27).
@@ -64,7 +64,7 @@ def indicator_direction(explicit: str, target: Quantity, level2: str, negative_l
         return explicit
     if target.kind != "number":
         return "定性"
-    if target.comparator in ("<=", "<"):
+    if target.comparator in ("<=", "<") or (target.unit == DATE and target.comparator is None):  # a day: a deadline
         return "反向"
     if target.comparator in (">=", ">"):
         return "正向"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import unicodedata
@@ -105,6 +106,16 @@ _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
 # A month of a stated year (2021年11月, a 时效 indicator's deadline or completion).
 _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月)")
+# A calendar day, its year stated or not (6月30日, 2021年6月30号), or a date as written with separators (2021-06-30,
+# as a date cell reads; 2021.6.30; 2021/6/30).
+_CALENDAR_DAY = re.compile(
+    r"(?:(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号])"
+    r"|(?:(?P<y>(?:19|20)\d{2})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2}))"
+)
+# The unit of a calendar day: its value is the day's number counted from 1 January (see ``counted_from_year``).
+DATE = "日期"
+TIME_UNITS = frozenset({"月", DATE})  # a month or a day of a year: a point in time, never a quantity to add up
+_LEAP_YEAR = 2000  # a day without its year is counted in a leap year until the form's year is known: 2月29日 exists
 # A value followed by an aside in brackets (≥90%（含）, 8个（100%）, 全部完成（100%）), brackets folded to ASCII.
 _ASIDE = re.compile(r"(.*?)\(([^()]*)\)")
 # Words before a value that may not be skipped as its label: they negate it (未, 不, 非…).
@@ -142,7 +153,8 @@ class Quantity:
     upper: float | None = None
     parts: tuple[Quantity, ...] = field(default=())
     labelled: bool = False  # words stood before it (满意度≥90%): fine in a target, not in an amount, rate or score
-    year: int | None = None  # the year a month was stated in (2021年11月): see ``months_of_year``
+    year: int | None = None  # the year a month or a day was stated in (2021年11月): see ``counted_from_year``
+    day: tuple[int, int] | None = None  # (month, day) of a calendar day (6月30日前): its unit is DATE
 
     @property
     def tolerance(self) -> float:
@@ -249,6 +261,8 @@ _SINGLE = re.compile(
 
 def _parse_single(raw: str, text: str) -> Quantity | None:
     body, comparator, approximate = _strip_affixes(text)
+    if calendar := _CALENDAR_DAY.fullmatch(body):
+        return _calendar_day(raw, calendar, comparator)
     if dated := _YEAR_MONTH.fullmatch(body):  # 2021年11月: month 11 of 2021
         single = _parse_single(raw, text.replace(dated[0], dated[2], 1))
         return replace(single, year=int(dated[1])) if single is not None else None
@@ -286,6 +300,35 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     )
 
 
+def _calendar_day(raw: str, calendar: re.Match[str], comparator: str | None) -> Quantity | None:
+    """A calendar day (6月30日前): its number in its year, or in a leap year when no year is stated; None for a day
+    that does not exist (2月30日)."""
+    year, month, day = (calendar[a] or calendar[b] for a, b in (("year", "y"), ("month", "m"), ("day", "d")))
+    value = _day_number(int(year) if year else _LEAP_YEAR, int(month), int(day))
+    if value is None:
+        return None
+    return Quantity(
+        raw=raw,
+        kind="number",
+        comparator=comparator,
+        value=value,
+        unit=DATE,
+        typed_unit=DATE,
+        decimals=0,
+        year=int(year) if year else None,
+        day=(int(month), int(day)),
+    )
+
+
+def _day_number(year: int, month: int, day: int, base: int | None = None) -> float | None:
+    """The number of a day counted from 1 January of ``base`` (of ``year`` itself by default): 1 January is 1, and 5
+    January of the year after a common year is 370. None for a day that does not exist."""
+    try:
+        return float((datetime.date(year, month, day) - datetime.date(base or year, 1, 1)).days + 1)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=8192, typed=True)
 def parse_quantity(cell: object) -> Quantity:
     """Parse a target or actual value as typed into a cell (memoised: the engine and several checks parse the
@@ -302,7 +345,8 @@ def parse_quantity(cell: object) -> Quantity:
     if isinstance(cell, int | float):
         if math.isnan(cell) or math.isinf(cell):
             return Quantity(raw=str(cell), kind="unparsed")
-        return Quantity(raw=str(cell), kind="number", value=float(cell), decimals=decimals_of(cell))
+        # raw as Excel shows a number in General format: 25, not the 25.0 a number cell reads as
+        return Quantity(raw=f"{cell:.15g}", kind="number", value=float(cell), decimals=decimals_of(cell))
     raw = str(cell).strip()
     if raw in EXCEL_ERRORS:  # #DIV/0! has a digit, #N/A none: neither is a number nor a qualitative value
         return Quantity(raw=raw, kind="unparsed")
@@ -352,8 +396,8 @@ def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity
 def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     """An actual typed without a unit (``2023.73``) takes the unit and scale of its target (``1411.9万元``). Against
     a percentage, a number up to 1 is the ratio it reads as (0.98 is 98 %) when that lies nearer the target than the
-    percentage does (against 1 %, 0.5 is 0.5 %)."""
-    if quantity.kind != "number" or quantity.typed_unit or not reference.typed_unit:
+    percentage does (against 1 %, 0.5 is 0.5 %). A bare number is no calendar day (25 against 6月30日前)."""
+    if quantity.kind != "number" or quantity.typed_unit or not reference.typed_unit or reference.unit == DATE:
         return quantity
     _, _, factor = _split_unit(reference.typed_unit)
     value = quantity.value or 0.0
@@ -373,6 +417,14 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     )
 
 
+def comparable_units(target: Quantity, actual: Quantity) -> bool:
+    """Whether two numbers can be compared: the same unit, or one of them bare (2023.73 against 1411.9万元, which
+    ``scale_to`` gives the target's unit); a calendar day compares with calendar days only."""
+    if target.unit == actual.unit:
+        return True
+    return DATE not in (target.unit, actual.unit) and not (target.unit and actual.unit)
+
+
 # A date, or a month of a year, as units type them (2021.11, 2021-11-30 as a date cell reads, 2021年11月20日).
 _DATE = re.compile(r"((?:19|20)\d{2})(?:[.\-/]|年)(\d{1,2})(?:(?:[.\-/]|月)\d{1,2}日?|月)?")
 
@@ -380,6 +432,8 @@ _DATE = re.compile(r"((?:19|20)\d{2})(?:[.\-/]|年)(\d{1,2})(?:(?:[.\-/]|月)\d{
 def month_of_date(quantity: Quantity) -> Quantity:
     """A date typed where a month is asked (against 12月底前): the month of its year, the day left aside as the
     month's deadline leaves it; anything else as it is. 2021.11 would be the number 2021.11 otherwise."""
+    if quantity.day is not None:  # 12月20日, its year stated or not
+        return replace(quantity, value=float(quantity.day[0]), unit="月", typed_unit="月", day=None)
     date = _DATE.fullmatch(normalize_text(quantity.raw))
     if date is None or not 1 <= int(date[2]) <= 12:
         return quantity
@@ -388,10 +442,15 @@ def month_of_date(quantity: Quantity) -> Quantity:
     )
 
 
-def months_of_year(quantity: Quantity, year: int | None) -> Quantity:
-    """A month stated with its year (2022年1月) counted from the start of ``year`` (the form's: month 13 of 2021), so
-    that it compares with months of other years and with months stated alone (12月底前, of the form's year)."""
-    if quantity.year is None or quantity.unit != "月" or quantity.value is None or year is None:
+def counted_from_year(quantity: Quantity, year: int | None) -> Quantity:
+    """A month or a day counted from the start of ``year`` (the form's), so that they compare across years: 2022年1月
+    is month 13 of 2021, 2022年1月5日 day 370; a month or a day stated alone (12月底前, 6月30日前) is of ``year``."""
+    if year is None or quantity.value is None:
+        return quantity
+    if quantity.day is not None:
+        value = _day_number(quantity.year or year, *quantity.day, base=year)
+        return replace(quantity, value=quantity.value if value is None else value, year=None)
+    if quantity.year is None or quantity.unit != "月":
         return quantity
     return replace(quantity, value=quantity.value + 12 * (quantity.year - year), year=None)
 

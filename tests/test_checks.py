@@ -163,6 +163,7 @@ def test_a_row_a_unit_types_that_holds_no_indicator_is_none(make_book, where, ty
         ("2021-11-30", True),  # as a date cell reads
         ("2021年11月20日", True),
         ("2022.01", False),
+        ("12月20日", True),  # a day without its year: of the form's
     ],
 )
 def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual, met):
@@ -172,6 +173,42 @@ def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual,
     indicator = evaluation.scores.indicators[0]
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert "PE104" not in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
+    ("actual", "met", "points"),
+    [("6月25日", True, 3), ("2021-06-30", True, 3), ("2021年7月10日完成", False, 3 * 181 / 191)],
+)
+def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, points):
+    """6月30日前 could not be read (PE104 on the target and on the actual, the self-score kept). Late, it scores as
+    the form's reverse indicators do, w × A/B, in days from the start of the form's year (181 / 191)."""
+    change = {"rows": {0: {"target": "6月30日前", "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points)
+    assert "PE104" not in {f.code for f in evaluation.findings}
+
+
+def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
+    """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
+    change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    assert evaluation.scores.indicators[0].met is None
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert (finding.cell, finding.value) == (locate(evaluation, "row:0:actual"), "25")
+    assert "日期" in finding.message()
+
+
+@pytest.mark.parametrize(("where", "other"), [("actual", "target"), ("target", "actual")])
+def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_book, where, other):
+    """7-8 typed as a count becomes 2021-07-08 in Excel; read as a day, it was said to differ from 7个 in its unit,
+    on the actual whichever cell held it, without saying how to get the input back."""
+    change = {"rows": {0: {where: "2021-07-08", other: "7个"}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert (finding.cell, finding.value) == (locate(evaluation, f"row:0:{where}"), "2021-07-08")
+    assert "自动转成日期" in finding.message()
 
 
 @pytest.mark.parametrize("typed", ["二〇二一年", "二零二一", "２０２１年度"])

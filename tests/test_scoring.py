@@ -18,7 +18,7 @@ from perfeval_xl.scoring import (
     target_met,
     tier_band,
 )
-from perfeval_xl.values import months_of_year, parse_quantity, scale_to
+from perfeval_xl.values import counted_from_year, parse_quantity, scale_to
 
 GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
 
@@ -74,12 +74,18 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
         ("12月底前", "2021年11月完成", True),
         ("12月底前", "2022年1月", False),
         ("2022年3月底前", "2022年2月", True),  # a deadline in the year after the form's
+        ("6月30日前", "2021年6月25日", True),  # a deadline on a day
+        ("6月30日前", "6月30日", True),
+        ("6月30日前", "7月1日", False),
+        ("2021年12月31日前", "2022年1月5日", False),  # early January of the next year is late, not day 5
+        ("2022年3月31日前", "2022-03-01", True),
+        ("2021年12月31日", "2021年12月20日", True),  # a date as a target is a deadline without saying 前
     ],
 )
-def test_a_month_of_a_stated_year_is_counted_from_the_forms_year(target, actual, met):
+def test_a_month_or_a_day_of_a_stated_year_is_counted_from_the_forms_year(target, actual, met):
     """2021年11月 against 12月底前 could not be read (PE104, the self-score kept); read as month 11 alone, 2022年1月
-    would have met a 2021 deadline."""
-    target_q, actual_q = (months_of_year(parse_quantity(v), 2021) for v in (target, actual))
+    would have met a 2021 deadline. Days likewise (6月30日前 was not read at all)."""
+    target_q, actual_q = (counted_from_year(parse_quantity(v), 2021) for v in (target, actual))
     assert target_met(indicator_direction("", target_q, "时效指标", ()), target_q, actual_q) is met
 
 

@@ -1,5 +1,6 @@
 """Table-driven tests of the target/actual parser on strings taken from the seeds and from real submissions."""
 
+import datetime
 import math
 
 import pytest
@@ -7,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfeval_xl.values import (
+    DATE,
+    counted_from_year,
     decimals_of,
     month_of_date,
     parse_amount,
@@ -62,7 +65,6 @@ CASES = [
     ("12月底前", "number", "<=", 12, "月"),  # a deadline (时效指标): by the end of December
     ("12月底", "number", "<=", 12, "月"),
     ("10月以前", "number", "<=", 10, "月"),
-    ("6月30日前", "unparsed", None, None, None),  # a day of a month is no quantity
     ("12月底前完成", "number", "<=", 12, "月"),  # 完成 says nothing of the quantity
     ("2021年12月底前", "number", "<=", 12, "月"),  # a month of a stated year (see test_scoring: months_of_year)
     ("2021年11月完成", "number", None, 11, "月"),
@@ -96,7 +98,6 @@ CASES = [
     ("不足90%", "number", "<", 0.90, "%"),
     ("未超过5%", "number", "<=", 0.05, "%"),
     ("非90%", "unparsed", None, None, None),
-    ("2024年12月31日前", "unparsed", None, None, None),
     ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     # a narrative ending with a quantity is no name before a value
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
@@ -323,6 +324,36 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
     assert (quantity.value, quantity.unit, quantity.year) == (
         (month, "月", 2021) if month else (quantity.value, None, None)
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "comparator", "day"),
+    [
+        ("6月30日前", "<=", (2021, 6, 30)),  # a deadline of the form's year
+        ("6月30日之前完成", "<=", (2021, 6, 30)),
+        ("不晚于6月30号", "<=", (2021, 6, 30)),
+        ("2024年12月31日前", "<=", (2024, 12, 31)),  # a deadline of a stated year: the date, not a label and 31
+        ("2021年11月20日", None, (2021, 11, 20)),
+        ("2021-11-20", None, (2021, 11, 20)),  # as a date cell reads
+        ("2021.11.20", None, (2021, 11, 20)),
+        ("2021/11/20", None, (2021, 11, 20)),
+        ("2月30日", None, None),  # no such day
+        ("6.30", None, None),  # a number, not 30 June
+    ],
+)
+def test_a_calendar_day_is_a_date_counted_from_the_forms_year(raw, comparator, day):
+    """6月30日前 and 2024年12月31日前 (时效指标) could not be read: PE104, and the self-score was kept."""
+    quantity = counted_from_year(parse_quantity(raw), 2021)
+    if day is None:
+        assert quantity.unit != DATE
+        return
+    expected = (datetime.date(*day) - datetime.date(2021, 1, 1)).days + 1
+    assert (quantity.kind, quantity.comparator, quantity.unit, quantity.value) == ("number", comparator, DATE, expected)
+
+
+def test_a_calendar_day_where_a_month_is_asked_is_its_month():
+    quantity = month_of_date(parse_quantity("12月20日"))
+    assert (quantity.value, quantity.unit, quantity.year) == (12, "月", None)
 
 
 def test_memoised_parser_keeps_bool_int_and_float_apart():

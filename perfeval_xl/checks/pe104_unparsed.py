@@ -1,8 +1,11 @@
 """PE104: a target or actual value that cannot be read as a quantity."""
 
 from collections.abc import Iterator
+from typing import Any
 
+from ..engine import Indicator
 from ..findings import Finding
+from ..values import Quantity, comparable_units
 from .base import Check, Context, value_hint
 
 
@@ -25,32 +28,47 @@ class UnparsedValue(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:
-            for key, quantity, what, what_en in (
-                ("target", ind.target, "年初目标值", "target"),
-                ("actual", ind.actual, "实际完成值", "actual"),
-            ):
+            for key, quantity in (("target", ind.target), ("actual", ind.actual)):
                 if quantity.kind == "unparsed":
                     detail, detail_en = value_hint(quantity.raw)
-                    yield self.finding(
-                        ctx,
-                        ind.row.ref(key),
-                        value=quantity.raw,
-                        key=ind.name,
-                        what=what,
-                        what_en=what_en,
-                        detail=detail,
-                        detail_en=detail_en,
-                    )
-            t, a = ind.target, ind.actual
-            if t.kind == a.kind == "number" and t.unit and a.unit and t.unit != a.unit:
-                yield self.finding(
-                    ctx,
-                    ind.row.ref("actual"),
-                    value=a.raw,
-                    expected=t.unit,
-                    key=ind.name,
-                    what="实际完成值",
-                    what_en="actual",
-                    detail=f"（单位 {a.unit} 与目标值单位 {t.unit} 不一致）",
-                    detail_en=f" (unit {a.unit} differs from the target's {t.unit})",
-                )
+                    yield self._finding(ctx, ind, key, quantity, detail, detail_en)
+            if ind.target.kind == ind.actual.kind == "number" and not comparable_units(ind.target, ind.actual):
+                yield self._unit_mismatch(ctx, ind)
+
+    def _unit_mismatch(self, ctx: Context, ind: Indicator) -> Finding:
+        """An actual whose unit does not compare with its target's, said on the actual; a date Excel made of the
+        input (7-8 typed as a count) is said on its own cell, with how to get the input back."""
+        made = [(k, q) for k, q in (("target", ind.target), ("actual", ind.actual)) if value_hint(q.raw)[0]]
+        key, quantity = made[0] if made else ("actual", ind.actual)
+        detail, detail_en = value_hint(quantity.raw) if made else _unit_detail(ind.target.unit, ind.actual.unit)
+        return self._finding(ctx, ind, key, quantity, detail, detail_en, expected=ind.target.unit)
+
+    def _finding(
+        self, ctx: Context, ind: Indicator, key: str, quantity: Quantity, detail: str, detail_en: str, **more: Any
+    ) -> Finding:
+        what, what_en = _WHAT[key]
+        return self.finding(
+            ctx,
+            ind.row.ref(key),
+            value=quantity.raw,
+            key=ind.name,
+            what=what,
+            what_en=what_en,
+            detail=detail,
+            detail_en=detail_en,
+            **more,
+        )
+
+
+_WHAT = {"target": ("年初目标值", "target"), "actual": ("实际完成值", "actual")}
+
+
+def _unit_detail(target: str | None, actual: str | None) -> tuple[str, str]:
+    """Why an actual's unit does not compare with its target's, in both languages: two units, or a number against
+    a calendar day."""
+    if target and actual:
+        return f"（单位 {actual} 与目标值单位 {target} 不一致）", f" (unit {actual} differs from the target's {target})"
+    return (
+        "（目标值与实际完成值须同为日期，如“6月30日前”与“6月25日”）",
+        " (a date compares with a date only, such as 6月30日前 and 6月25日)",
+    )
