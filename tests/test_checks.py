@@ -211,6 +211,21 @@ def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_boo
     assert "自动转成日期" in finding.message()
 
 
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [
+        ("90%以上", "96.5%"),
+        ("达标", "达标"),  # a qualitative target
+        ("≤5起", "无"),  # none, against at most some: met
+        ("0起", "无"),
+        ("≤5起", "/"),
+    ],
+)
+def test_an_actual_without_a_figure_is_said_only_against_a_figure_asked_for(make_book, target, actual):
+    change = {"rows": {6: {"target": target, "actual": actual}}}
+    assert "PE110" not in {f.code for f in check_path(make_book(clean_data(), change)).findings}
+
+
 @pytest.mark.parametrize("typed", ["二〇二一年", "二零二一", "２０２１年度"])
 def test_a_year_typed_in_chinese_numerals_or_full_width_digits_is_that_year(make_book, typed):
     assert check_path(make_book(clean_data(), {"fields": {"year": typed}})).extraction.year == 2021

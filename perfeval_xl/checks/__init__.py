@@ -15,6 +15,7 @@ from .pe106_weight_missing import WeightMissing
 from .pe107_invalid_choice import InvalidChoice
 from .pe108_form_copies import FormCopies
 from .pe109_merged_across_rows import MergedAcrossRows
+from .pe110_actual_without_figure import ActualWithoutFigure
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -55,6 +56,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     InvalidChoice,
     FormCopies,
     MergedAcrossRows,
+    ActualWithoutFigure,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,

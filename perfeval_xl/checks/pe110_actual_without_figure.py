@@ -1,0 +1,39 @@
+"""PE110: an actual value with no figure against a target that asks for one."""
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..values import NIL_AMOUNTS
+from .base import Check, Context
+
+
+class ActualWithoutFigure(Check):
+    """实际完成值没有数值：年初目标值是数值（“90%以上”“7个”），实际完成值却只写了文字或占位符（“/”“无”“已完成”“未完成”）。
+
+    没有完成的确数，就无法按 B/A 复核得分，自评分只能照录；请按目标值的单位填写实际完成数。目标是“至多”（≤5起、0起）时，
+    “无”“/”即为 0，不提示。
+    Failing: 目标 “90%以上”，实际 “/”。Passing: 实际 “96.5%”。
+    """
+
+    code = "PE110"
+    name = "实际完成值没有数值"
+    name_en = "actual value gives no figure"
+    severity = "warning"
+    stage = 1
+    message = {
+        "zh": "“{key}”的年初目标值为“{expected}”，实际完成值“{value}”没有数值，无法按目标复核得分：请填写实际完成数",
+        "en": "'{key}' has the target '{expected}' but its actual '{value}' gives no figure, so its score cannot be "
+        "checked against the target: give the figure achieved",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for ind in ctx.evaluation.scores.indicators:
+            target, actual = ind.target, ind.actual
+            if ind.weight is None or ind.rated or ind.bonus or ind.direction == "定性":
+                continue  # scored otherwise, or by its tier
+            if target.kind != "number" or actual.kind != "text":
+                continue
+            at_most = target.comparator in ("<=", "<") or target.value == 0
+            if at_most and actual.raw in NIL_AMOUNTS:  # 无 against ≤5起: none, which meets it
+                continue
+            yield self.finding(ctx, ind.row.ref("actual"), value=actual.raw, expected=target.raw, key=ind.name)
