@@ -112,6 +112,8 @@ _CALENDAR_DAY = re.compile(
     r"(?:(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号])"
     r"|(?:(?P<y>(?:19|20)\d{2})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2}))"
 )
+# A percentage written out (百分之九十五, 千分之三), as official documents write it: the figure then its sign.
+_WRITTEN_OUT = re.compile(r"([百千])分之(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
 # The unit of a calendar day: its value is the day's number counted from 1 January (see ``counted_from_year``).
 DATE = "日期"
 TIME_UNITS = frozenset({"月", DATE})  # a month or a day of a year: a point in time, never a quantity to add up
@@ -300,6 +302,12 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     )
 
 
+def _percent_sign(written: re.Match[str]) -> str:
+    """百分之九十五 as 95%, 千分之三 as 3‰ (百分之百 is 100%); as it was when its figure is no number."""
+    parsed = _number_from("一百" if written[2] == "百" else written[2])
+    return f"{parsed[0]:.15g}{'%' if written[1] == '百' else '‰'}" if parsed else written[0]
+
+
 def _calendar_day(raw: str, calendar: re.Match[str], comparator: str | None) -> Quantity | None:
     """A calendar day (6月30日前): its number in its year, or in a leap year when no year is stated; None for a day
     that does not exist (2月30日)."""
@@ -353,6 +361,8 @@ def parse_quantity(cell: object) -> Quantity:
     text = normalize_text(raw)
     if not text:
         return Quantity(raw=raw, kind="empty")
+    if "分之" in text:
+        text = _WRITTEN_OUT.sub(_percent_sign, text)
     single = _parse_single(raw, text)
     if single is not None:
         return single

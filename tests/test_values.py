@@ -101,6 +101,14 @@ CASES = [
     ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     # a narrative ending with a quantity is no name before a value
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
+    # a percentage written out, as official documents do
+    ("百分之九十五", "number", None, 0.95, "%"),
+    ("≥百分之九十", "number", ">=", 0.90, "%"),
+    ("达到百分之九十以上", "number", ">=", 0.90, "%"),
+    ("百分之百", "number", None, 1.0, "%"),
+    ("百分之九十五点五", "number", None, 0.955, "%"),
+    ("百分之95", "number", None, 0.95, "%"),
+    ("千分之三", "number", None, 0.003, "%"),
     ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
     # an aside in brackets: what is included (含), or the same figure said another way
     ("≥90%（含）", "number", ">=", 0.90, "%"),
