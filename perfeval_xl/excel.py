@@ -156,6 +156,11 @@ def read_book(book: Any) -> Any:
                 formulas=formula_cells,
                 calculated=True,
                 visible=bool(sheet.visible),
+                # Excel gives a hidden row a height of 0 and a hidden column a width of 0
+                hidden_rows=frozenset(r for r in range(top, top + height) if sheet.range((r + 1, 1)).row_height == 0),
+                hidden_cols=frozenset(
+                    c for c in range(left, left + width) if sheet.range((1, c + 1)).column_width == 0
+                ),
             )
         )
     return WorkbookGrid.from_sheets(str(book.fullname), sheets)

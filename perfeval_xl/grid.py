@@ -96,6 +96,8 @@ class SheetGrid:
     formulas: set[tuple[int, int]] = field(default_factory=set)
     calculated: bool = False
     visible: bool = True  # not hidden (nor very hidden) in the workbook
+    hidden_rows: frozenset[int] = frozenset()  # rows and columns hidden in the sheet (0-based)
+    hidden_cols: frozenset[int] = frozenset()
 
     @cached_property
     def filled(self) -> int:

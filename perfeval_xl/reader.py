@@ -54,6 +54,11 @@ _FULL_CALC_ON_LOAD = re.compile(rb'\bfullCalcOnLoad="(?:1|true)"')
 # A row's start tag with its number (<row r="60" spans="1:12">), and a cell holding a value, a formula or an inline
 # string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_START = re.compile(rb"<(?:\w+:)?row\s[^>]*>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
 _FILLED_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
 # calamine lays a sheet out as one block from A1 to its farthest cell; a value typed far away (XFD1048576) would
 # make it allocate hundreds of GB and abort the process, so a sheet larger than this is refused first. 5 million
@@ -199,6 +204,24 @@ def _last_row(xml: bytes) -> int | None:
     return int(match[1]) if match else None
 
 
+def _hidden(xml: bytes) -> tuple[frozenset[int], frozenset[int]]:
+    """The rows and the columns (0-based) a sheet's XML hides: <row r="12" hidden="1">, <col min="3" max="5"
+    hidden="1"/>. Most sheets hide nothing, and say so in one search."""
+    if b'hidden="' not in xml:
+        return frozenset(), frozenset()
+    rows = {
+        int(number[1]) - 1
+        for tag in _ROW_START.finditer(xml)
+        if _HIDDEN.search(tag[0]) and (number := _ROW_NUMBER.search(tag[0]))
+    }
+    cols: set[int] = set()
+    for tag in _COL_TAG.finditer(xml):
+        if _HIDDEN.search(tag[0]) and (span := _COL_SPAN.search(tag[0])):
+            low, high = (int(span[1]), int(span[2])) if span[1] else (int(span[4]), int(span[3]))
+            cols.update(range(low - 1, min(high, MAX_COLUMNS)))
+    return frozenset(rows), frozenset(cols)
+
+
 def _extent(xml: bytes) -> tuple[int, int]:
     """(rows, columns) from A1 to the farthest cell of a sheet's XML that holds something, as calamine lays the sheet
     out: a cell far away only formatted is left out, as calamine leaves it out."""
@@ -246,6 +269,8 @@ def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
                 merged=[(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells],
                 calculated=True,  # a spreadsheet saved it: the cached results are its
                 visible=sheet.visibility == 0,
+                hidden_rows=frozenset(r for r, info in sheet.rowinfo_map.items() if info.hidden),
+                hidden_cols=frozenset(c for c, info in sheet.colinfo_map.items() if info.hidden),
             )
         )
     return WorkbookGrid.from_sheets(str(path), sheets)
@@ -388,7 +413,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
-            formulas, percents, errors = {}, {}, {}
+            formulas, percents, errors, hidden = {}, {}, {}, {}
             styles = _percent_styles(archive)
             results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive):
@@ -396,8 +421,9 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 formulas[name] = _formula_cells(xml)
                 percents[name] = _percent_cells(xml, styles)
                 errors[name] = _error_cells(xml)
+                hidden[name] = _hidden(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        hidden = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
+        hidden_sheets = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
@@ -409,6 +435,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = error
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            hidden_rows, hidden_cols = hidden.get(name, (frozenset(), frozenset()))
             sheets.append(
                 SheetGrid(
                     name=name,
@@ -416,7 +443,9 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                     merged=merged,
                     formulas=formulas.get(name, set()),
                     calculated=results_cached,
-                    visible=name not in hidden,
+                    visible=name not in hidden_sheets,
+                    hidden_rows=hidden_rows,
+                    hidden_cols=hidden_cols,
                 )
             )
     except UnreadableInput:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hypothesis import settings
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import Evaluation
@@ -188,6 +189,18 @@ def merge(path: Path, evaluation: Evaluation, ranges: list[list[str]]) -> None:
     book.save(path)
 
 
+def hide(path: Path, evaluation: Evaluation, rows: list[str] = (), cols: list[str] = ()) -> None:
+    """Hide the row or the column of each cell named (``row:2:name``), as a unit may to tidy a form."""
+    book = load_workbook(path)
+    for where in rows:
+        ref = cell_ref(evaluation, where)
+        book[ref.sheet].row_dimensions[ref.excel_row].hidden = True
+    for where in cols:
+        ref = cell_ref(evaluation, where)
+        book[ref.sheet].column_dimensions[get_column_letter(ref.col + 1)].hidden = True
+    book.save(path)
+
+
 def insert_rows(sheet: Any, at: int, count: int = 1) -> None:
     """Insert rows into an openpyxl sheet as Excel does, merges below moving down and merges across growing (openpyxl
     moves the cells only)."""
@@ -305,6 +318,8 @@ def make_book(tmp_path: Path):
             merge(path, check_path(path), change["merge"])
         if change.get("copy_sheet"):
             copy_sheet(path, **change["copy_sheet"])
+        if change.get("hide"):
+            hide(path, check_path(path), **change["hide"])
         return path
 
     return make

@@ -17,7 +17,7 @@ from openpyxl.comments import Comment
 from perfeval_xl import excel
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.reader import read_workbook
-from perfeval_xl.service import check_path
+from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
@@ -85,6 +85,15 @@ def test_button_reads_the_grid_the_file_reader_reads(source):
             for c in range(max(sheet.width, other.width)):
                 if (r, c) not in sheet.formulas:
                     assert _number(other.value(r, c)) == _number(sheet.value(r, c)), (name, r, c)
+
+
+def test_button_reads_the_hidden_rows_and_columns_the_file_reader_reads(make_book):
+    """PE111 from the open book (a hidden row's height and a hidden column's width are 0) as from the file."""
+    source = make_book(clean_data(), {"hide": {"rows": ["row:2:name"], "cols": ["row:0:target"]}})
+    from_file, from_excel = check_path(source), check_grid(excel.read_book(FakeBook.from_file(source)))
+    hidden = [(f.cell, f.message()) for f in from_file.findings if f.code == "PE111"]
+    assert len(hidden) >= 2
+    assert [(f.cell, f.message()) for f in from_excel.findings if f.code == "PE111"] == hidden
 
 
 @pytest.mark.parametrize("source", EXAMPLES, ids=IDS)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import xlrd
 from click.testing import CliRunner
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from perfeval_xl.batch import run_batch
 from perfeval_xl.cli import main
@@ -113,3 +115,20 @@ def test_an_encrypted_xls_is_said_to_be(tmp_path, monkeypatch):
     path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2 and "工作簿已加密" in result.output
+
+
+@needs_libreoffice
+def test_rows_and_columns_hidden_in_an_xls_are_said_as_in_its_xlsx(tmp_path):
+    """PE111 from xlrd's row and column records, as from the .xlsx XML."""
+    source = tmp_path / "hidden.xlsx"
+    shutil.copy(XIANGYANG, source)
+    first, row = (check_path(source).extraction.tables["indicators"].rows[i] for i in (0, 2))
+    book = load_workbook(source)
+    sheet = book[row.ref("name").sheet]
+    sheet.row_dimensions[row.excel_row].hidden = True
+    sheet.column_dimensions[get_column_letter(row.ref("target").col + 1)].hidden = True
+    book.save(source)
+    legacy, current = (check_path(convert(source, tmp_path / suffix, suffix)) for suffix in ("xls", "xlsx"))
+    hidden = [(f.cell, f.message()) for f in current.findings if f.code == "PE111"]
+    assert {row.ref("level1").a1, first.ref("target").a1} <= {cell for cell, _ in hidden}  # said at the first cell
+    assert [(f.cell, f.message()) for f in legacy.findings if f.code == "PE111"] == hidden

@@ -232,7 +232,13 @@ class FakeRange:
 
     @property
     def column_width(self) -> float | None:
-        return self.sheet.widths.get(self.column)
+        return 0.0 if self.column in self.sheet.hidden_cols else self.sheet.widths.get(self.column)
+
+    @property
+    def row_height(self) -> float | None:
+        """A hidden row's height is 0, as Excel gives it (None for rows of different heights)."""
+        heights = {0.0 if r in self.sheet.hidden_rows else 15.0 for r in range(self.row, self._r2 + 1)}
+        return heights.pop() if len(heights) == 1 else None
 
     @column_width.setter
     def column_width(self, value: float) -> None:
@@ -260,6 +266,8 @@ class FakeSheet:
         self.hyperlinks: dict[tuple[int, int], str] = {}
         self.bold: set[tuple[int, int]] = set()
         self.widths: dict[int, float] = {}
+        self.hidden_rows: set[int] = set()  # 1-based, as xlwings numbers them
+        self.hidden_cols: set[int] = set()
         self.number_formats: dict[tuple[int, int], str] = {}
         self.errors: set[tuple[int, int]] = set()  # cells showing a formula's error (#DIV/0!)
         # In manual calculation, a formula's new result, shown only once Excel calculates (its old one is in values).
@@ -386,6 +394,10 @@ class FakeBook:
             for merged in ws.merged_cells.ranges:
                 c1, r1, c2, r2 = range_boundaries(merged.coord)
                 sheet.merges.append((r1, c1, r2, c2))
+            sheet.hidden_rows = {r for r, dimension in ws.row_dimensions.items() if dimension.hidden}
+            for dimension in ws.column_dimensions.values():
+                if dimension.hidden:
+                    sheet.hidden_cols.update(range(dimension.min, dimension.max + 1))
             if ws.protection.sheet:
                 sheet.protected = True
                 sheet.password = ws.protection.password or ""

@@ -16,6 +16,7 @@ from .pe107_invalid_choice import InvalidChoice
 from .pe108_form_copies import FormCopies
 from .pe109_merged_across_rows import MergedAcrossRows
 from .pe110_actual_without_figure import ActualWithoutFigure
+from .pe111_hidden import HiddenRowOrColumn
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -57,6 +58,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     FormCopies,
     MergedAcrossRows,
     ActualWithoutFigure,
+    HiddenRowOrColumn,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
