@@ -112,6 +112,9 @@ _CALENDAR_DAY = re.compile(
     r"(?:(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号])"
     r"|(?:(?P<y>(?:19|20)\d{2})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2}))"
 )
+# What may end a value typed as a sentence (8个。 ≥95%；), folded by NFKC, and the quotes around one (“8个”).
+_SENTENCE_END = "。.;,!"
+_QUOTES = "\"“”‘’'"
 # A percentage written out (百分之九十五, 千分之三), as official documents write it: the figure then its sign.
 _WRITTEN_OUT = re.compile(r"([百千])分之(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
 # The unit of a calendar day: its value is the day's number counted from 1 January (see ``counted_from_year``).
@@ -192,7 +195,7 @@ _CHINESE_NUMERAL = re.compile("负?[零〇一壹幺二贰两三叁仨四肆五�
 
 
 def _number_from(text: str) -> tuple[float, int] | None:
-    if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+    if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+", text):  # .5 is 0.5
         return float(text.replace(",", "")), decimals_of(text)
     if not _CHINESE_NUMERAL.fullmatch(text):
         return None
@@ -255,7 +258,7 @@ def _strip_affixes(text: str) -> tuple[str, str | None, bool]:
 
 
 _SINGLE = re.compile(
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + _CN_DIGITS + r"]+)"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|[" + _CN_DIGITS + r"]+)"
     r"(?P<more>[余多])?"
     rf"(?:(?P<lower_unit>{_UNIT_TEXT})?[-~～至到](?P<upper>\d+(?:\.\d+)?))?" + _UNIT
 )
@@ -279,7 +282,7 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         return None
     number, decimals = parsed
     unit_text = match["unit"] or ""
-    if not match["num"][0].isdigit() and unit_text and unit_text not in _MEASURE_WORDS:
+    if match["num"][0] in _CN_DIGITS and unit_text and unit_text not in _MEASURE_WORDS:
         return None
     if match["more"]:
         comparator, approximate = comparator or ">=", True
@@ -358,7 +361,7 @@ def parse_quantity(cell: object) -> Quantity:
     raw = str(cell).strip()
     if raw in EXCEL_ERRORS:  # #DIV/0! has a digit, #N/A none: neither is a number nor a qualitative value
         return Quantity(raw=raw, kind="unparsed")
-    text = normalize_text(raw)
+    text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
     if not text:
         return Quantity(raw=raw, kind="empty")
     if "分之" in text:

@@ -101,6 +101,15 @@ CASES = [
     ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     # a narrative ending with a quantity is no name before a value
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
+    # a sentence's end, or quotes, around the value
+    ("8个。", "number", None, 8, "个"),
+    ("≥95%；", "number", ">=", 0.95, "%"),
+    ("2023.73万元，", "number", None, 20_237_300, "元"),
+    ("“8个”", "number", None, 8, "个"),
+    ("达标。", "text", None, None, None),
+    (".5", "number", None, 0.5, None),  # not 5, with a label "."
+    ("≥.95", "number", ">=", 0.95, None),
+    (".5%", "number", None, 0.005, "%"),
     # a percentage written out, as official documents do
     ("百分之九十五", "number", None, 0.95, "%"),
     ("≥百分之九十", "number", ">=", 0.90, "%"),
