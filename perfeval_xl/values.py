@@ -361,11 +361,24 @@ def parse_quantity(cell: object) -> Quantity:
     raw = str(cell).strip()
     if raw in EXCEL_ERRORS:  # #DIV/0! has a digit, #N/A none: neither is a number nor a qualitative value
         return Quantity(raw=raw, kind="unparsed")
+    quantity = _parse_text(raw, _value_text(raw))
+    if quantity.kind == "unparsed" and "\n" in raw:  # one piece a line (Alt+Enter): 科普小镇1个⏎专家工作站三个
+        by_line = _parse_text(raw, _value_text(raw.replace("\n", ";")).strip(";"))
+        return by_line if by_line.kind != "unparsed" else quantity
+    return quantity
+
+
+def _value_text(raw: str) -> str:
+    """A value's text folded for parsing, without a sentence's end or quotes around it (8个。 “8个”), a percentage
+    written out as its figure (百分之九十五 is 95%)."""
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
+    return _WRITTEN_OUT.sub(_percent_sign, text) if "分之" in text else text
+
+
+def _parse_text(raw: str, text: str) -> Quantity:
+    """``parse_quantity`` of a value typed as text, folded (see ``_value_text``)."""
     if not text:
         return Quantity(raw=raw, kind="empty")
-    if "分之" in text:
-        text = _WRITTEN_OUT.sub(_percent_sign, text)
     single = _parse_single(raw, text)
     if single is not None:
         return single

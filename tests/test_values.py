@@ -128,6 +128,10 @@ CASES = [
     ("8个（其中2个未验收）", "number", None, 8, "个"),
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
+    ("科普小镇1个\n专家工作站三个", "compound", None, None, None),  # one per line (Alt+Enter)
+    ("8个\n", "number", None, 8, "个"),
+    ("\r\n96.5%", "number", None, 0.965, "%"),
+    ("群众满意度\n≥90%", "number", ">=", 0.90, "%"),  # a name on its own line is still the value's label
     ("完成2020年16家建站工作站第一阶段评审", "unparsed", None, None, None),
     ("", "empty", None, None, None),
     ("   ", "empty", None, None, None),
