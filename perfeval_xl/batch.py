@@ -16,10 +16,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .engine import Evaluation
 from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
+from .provenance import tool_version
 from .reader import UnreadableInput, cannot_open
 from .report import internal_error, readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
@@ -269,7 +269,7 @@ def run_batch(
     options = f"form={form_id or '*'};lang={lang}"
     batch = BatchResult(database)
     with (
-        History(database, __version__) as history,
+        History(database, tool_version()) as history,
         tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked,
     ):
         subs = collect(source, Path(unpacked), exclude=outdir)

@@ -23,6 +23,7 @@ from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.history import History, HistoryError
+from perfeval_xl.provenance import code_digest
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
@@ -477,6 +478,28 @@ def test_rerun_skips_unchanged_files(tmp_path, submissions, monkeypatch):
     again = _run(submissions, tmp_path / "out")
     assert all(e.reused for e in again.entries if e.status != "unreadable" or e.content_hash)
     assert [e.result for e in again.entries] == [e.result for e in first.entries]
+
+
+def test_a_rerun_with_changed_rules_checks_every_file_again(tmp_path, submissions, monkeypatch):
+    """A result is reused only while the code and form definitions that decided it are the same: the version number
+    alone (0.1.0 through every change) kept yesterday's results, without today's checks, for unchanged files."""
+    _run(submissions, tmp_path / "out")
+    monkeypatch.setattr(batch_module, "tool_version", lambda: "0.1.0+changed")
+    again = _run(submissions, tmp_path / "out")
+    assert not any(e.reused for e in again.entries)
+
+
+def test_the_tool_version_changes_with_a_check_or_a_form_definition(tmp_path):
+    package = tmp_path / "perfeval_xl"
+    shutil.copytree(Path(batch_module.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = code_digest(package)
+    assert code_digest(package) == before
+    form = package / "forms" / "hubei.yaml"
+    form.write_text(form.read_text(encoding="utf-8").replace("成本指标", "成本"), encoding="utf-8")
+    changed = code_digest(package)
+    assert changed != before
+    (package / "cache.pyc").write_bytes(b"compiled")  # not a source
+    assert code_digest(package) == changed
 
 
 def test_a_file_that_breaks_the_engine_gets_its_row_and_the_batch_goes_on(tmp_path, submissions, monkeypatch):
