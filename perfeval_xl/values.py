@@ -115,6 +115,14 @@ _CALENDAR_DAY = re.compile(
 # What may end a value typed as a sentence (8个。 ≥95%；), folded by NFKC, and the quotes around one (“8个”).
 _SENTENCE_END = "。.;,!"
 _QUOTES = "\"“”‘’'"
+# A deadline named by its period, the whole value but for 前 and 完成 (a duration such as 3年内 is no period, nor is
+# the label of 年末余额100万元): the end of the year (年底, 2021年末, 年内 for within this year), of a quarter
+# (第三季度末), of the first half (上半年).
+_PERIOD_END = re.compile(
+    r"^(?:(?P<year>(?:19|20)\d{2})年?)?(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上半年)"
+    r"|第?(?P<quarter>[一二三四1-4])季度末?)(?=(?:之前|以前|前)?(?:完成)?$)"
+)
+_QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 # A percentage written out (百分之九十五, 千分之三), as official documents write it: the figure then its sign.
 _WRITTEN_OUT = re.compile(r"([百千])分之(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
 # The unit of a calendar day: its value is the day's number counted from 1 January (see ``counted_from_year``).
@@ -305,6 +313,13 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     )
 
 
+def _month_end(period: re.Match[str]) -> str:
+    """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 as 6月底: deadlines the months read."""
+    month = 6 if period["half"] else _QUARTERS[period["quarter"]] if period["quarter"] else 12
+    year = f"{period['year']}年" if period["year"] else ""
+    return f"{year}{month}月底{'前' if period['within'] else ''}"
+
+
 def _percent_sign(written: re.Match[str]) -> str:
     """百分之九十五 as 95%, 千分之三 as 3‰ (百分之百 is 100%); as it was when its figure is no number."""
     parsed = _number_from("一百" if written[2] == "百" else written[2])
@@ -372,7 +387,9 @@ def _value_text(raw: str) -> str:
     """A value's text folded for parsing, without a sentence's end or quotes around it (8个。 “8个”), a percentage
     written out as its figure (百分之九十五 is 95%)."""
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
-    return _WRITTEN_OUT.sub(_percent_sign, text) if "分之" in text else text
+    if "分之" in text:
+        text = _WRITTEN_OUT.sub(_percent_sign, text)
+    return _PERIOD_END.sub(_month_end, text, count=1) if "年" in text or "季度" in text else text
 
 
 def _parse_text(raw: str, text: str) -> Quantity:

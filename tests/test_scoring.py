@@ -74,6 +74,9 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
         ("12月底前", "2021年11月完成", True),
         ("12月底前", "2022年1月", False),
         ("2022年3月底前", "2022年2月", True),  # a deadline in the year after the form's
+        ("2021年底前", "2021年11月", True),
+        ("年底前完成", "2022年1月", False),
+        ("第三季度末前", "2021年10月", False),
         ("6月30日前", "2021年6月25日", True),  # a deadline on a day
         ("6月30日前", "6月30日", True),
         ("6月30日前", "7月1日", False),

@@ -110,6 +110,18 @@ CASES = [
     (".5", "number", None, 0.5, None),  # not 5, with a label "."
     ("≥.95", "number", ">=", 0.95, None),
     (".5%", "number", None, 0.005, "%"),
+    # a deadline named by its period: the end of the year, of a quarter, of the first half
+    ("年底前", "number", "<=", 12, "月"),
+    ("年底前完成", "number", "<=", 12, "月"),
+    ("年末", "number", "<=", 12, "月"),
+    ("年内完成", "number", "<=", 12, "月"),
+    ("2021年底前", "number", "<=", 12, "月"),
+    ("第三季度末前", "number", "<=", 9, "月"),
+    ("三季度", "number", "<=", 9, "月"),
+    ("上半年", "number", "<=", 6, "月"),
+    ("3年内", "number", "<=", 3, "年"),  # a duration, not this year
+    ("下半年", "text", None, None, None),  # a period, not a deadline
+    ("年末余额100万元", "number", None, 1_000_000, "元"),  # a label that starts with a period
     # a percentage written out, as official documents do
     ("百分之九十五", "number", None, 0.95, "%"),
     ("≥百分之九十", "number", ">=", 0.90, "%"),
