@@ -30,6 +30,8 @@ class HiddenRowOrColumn(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         extraction = ctx.evaluation.extraction
         grids = {grid.name: grid for grid in (extraction.sheet, *extraction.sheets.values())}
+        if not any(grid.hidden_rows or grid.hidden_cols for grid in grids.values()):
+            return  # most forms hide nothing
         cells = [v for v in extraction.fields.values() if v.ref is not None and not v.spec.output]
         cells += [
             v
