@@ -160,14 +160,19 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
     # them would cost time and copy their pages).
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_collect_seldom) as pool:
-            futures = [pool.submit(check_chunk, chunk) for chunk in chunks]
-            for chunk, future in zip(chunks, futures, strict=True):
-                try:
-                    results = future.result()
-                except BrokenProcessPool:  # a worker died (a native crash, the OOM killer): every unfinished chunk
-                    results = [_alone(task) for task in chunk]  # goes file by file, each in a process of its own
-                yield from results
+        # When a worker dies (a native crash, the OOM killer), the pool is broken: the first chunk it left unfinished
+        # goes file by file, each in a process of its own, and a new pool takes the chunks after it.
+        done = 0
+        while done < len(chunks):
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_collect_seldom) as pool:
+                for future in [pool.submit(check_chunk, chunk) for chunk in chunks[done:]]:
+                    chunk, done = chunks[done], done + 1
+                    try:
+                        results = future.result()
+                    except BrokenProcessPool:
+                        yield from (_alone(task) for task in chunk)
+                        break
+                    yield from results
     finally:
         gc.unfreeze()
 

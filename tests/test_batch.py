@@ -587,9 +587,20 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
             os._exit(134)  # as an abort in native code ends a process
         return real(paths, form_id)
 
+    real_alone = batch_module._alone
+    alone: list[str] = []
+
+    def counted(task):
+        alone.append(task.name)
+        return real_alone(task)
+
     monkeypatch.setattr(batch_module, "check_paths", crashing)
-    monkeypatch.setattr(batch_module, "CHUNK", 2)
+    monkeypatch.setattr(batch_module, "_alone", counted)
+    monkeypatch.setattr(batch_module, "CHUNK", 1)
     entries = {e.name: e for e in _run(submissions, tmp_path / "out", jobs=2).entries}
+    # Each pool the file breaks costs the chunks in flight beside it, checked file by file (two workers: at most
+    # three chunks, one file each here); the chunks after go to a new pool. Every later file took a process of its own.
+    assert "hubei_xiangyang_2021.xlsx" in alone and len(alone) <= 3
     assert len(entries) == 6
     dead = entries.pop("hubei_xiangyang_2021.xlsx")
     assert dead.status == "unreadable" and "进程异常终止" in dead.result["message"]
