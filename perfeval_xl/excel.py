@@ -74,7 +74,7 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
 
 
 def _recalculate(book: Any, lang: str) -> tuple[str, str]:
-    from .plan import RESULTS_SHEET, build_plan
+    from .plan import build_plan
     from .service import check_grid
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
@@ -83,7 +83,7 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     book.app.calculate()
     evaluation = check_grid(read_book(book))
     plan = build_plan(evaluation, lang)
-    apply_plan(book, plan)
+    results = apply_plan(book, plan)
     book.app.calculate()
     scores = evaluation.scores
     errors, warnings = evaluation.severity_counts()
@@ -92,8 +92,8 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     else:
         lines = [f"计算总分 {round(scores.total, evaluation.definition.score_decimals):g}，评价等次 {scores.grade}。"]
     if evaluation.findings:
-        lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{RESULTS_SHEET}”工作表。")
-        book.sheets[RESULTS_SHEET].activate()
+        lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{results}”工作表。")
+        book.sheets[results].activate()
     else:
         lines.append("未发现问题。")
     return "\n".join(lines), "critical" if errors else "info"
@@ -231,39 +231,41 @@ def _delete_sheet(book: Any, name: str) -> None:
 
 
 def _clear_marks(book: Any) -> None:
-    from .plan import MARKS_SHEET, RESULTS_SHEET, marks_record, strip_note
+    from .plan import MARKS_SHEET, marks_record, recorded_results_sheet, strip_note
 
     names = _sheet_names(book)
-    if MARKS_SHEET in names:
-        marks = book.sheets[MARKS_SHEET]
-        used = marks.used_range
-        rows = _rows(used.options(ndim=2).value, used.shape)
-        by_sheet: dict[str, list[tuple[str, str]]] = {}
-        for row in rows:
-            sheet, cell, _, rgb = marks_record(tuple(row))
-            if sheet in names and cell:
-                by_sheet.setdefault(sheet, []).append((cell, rgb))
-        for sheet_name, cells in by_sheet.items():
-            sheet = book.sheets[sheet_name]
-            with _unprotected(sheet):
-                for cell, rgb in cells:
-                    target = sheet.range(cell)
-                    target.color = f"#{rgb}" if rgb else None
-                    note = target.note
-                    if note is not None:
-                        rest = strip_note(note.text)
-                        if rest:
-                            note.text = rest
-                        else:
-                            note.delete()
-        _delete_sheet(book, MARKS_SHEET)
-    if RESULTS_SHEET in _sheet_names(book):
-        _delete_sheet(book, RESULTS_SHEET)
+    if MARKS_SHEET not in names:
+        return  # never marked: a sheet named 校验结果 is the unit's own
+    marks = book.sheets[MARKS_SHEET]
+    used = marks.used_range
+    rows = [tuple(row) for row in _rows(used.options(ndim=2).value, used.shape)]
+    by_sheet: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        sheet, cell, _, rgb = marks_record(row)
+        if sheet in names and cell:
+            by_sheet.setdefault(sheet, []).append((cell, rgb))
+    for sheet_name, cells in by_sheet.items():
+        sheet = book.sheets[sheet_name]
+        with _unprotected(sheet):
+            for cell, rgb in cells:
+                target = sheet.range(cell)
+                target.color = f"#{rgb}" if rgb else None
+                note = target.note
+                if note is not None:
+                    rest = strip_note(note.text)
+                    if rest:
+                        note.text = rest
+                    else:
+                        note.delete()
+    _delete_sheet(book, MARKS_SHEET)
+    if (results := recorded_results_sheet(rows)) in _sheet_names(book):
+        _delete_sheet(book, results)
 
 
-def apply_plan(book: Any, plan: Any) -> None:
-    """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file."""
-    from .plan import MARKS_SHEET, compose_note
+def apply_plan(book: Any, plan: Any) -> str:
+    """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file. Returns
+    the name of the results sheet (校验结果, or 校验结果(2) beside a sheet of the unit's own of that name)."""
+    from .plan import MARKS_SHEET, RESULTS_RECORD, compose_note
 
     active = book.sheets.active.name
     _clear_marks(book)
@@ -283,20 +285,21 @@ def apply_plan(book: Any, plan: Any) -> None:
                     target.add_note(compose_note("", mark.note))
                 else:
                     note.text = compose_note(note.text, mark.note)
-    _results_sheet(book, plan)
+    results = _results_sheet(book, plan)
     marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
-    if records:
-        marks.range("A1").value = [[_text(v) for v in record] for record in records]
+    records.append([RESULTS_RECORD, results, "", ""])
+    marks.range("A1").value = [[_text(v) for v in record] for record in records]
     marks.visible = False
     if active in _sheet_names(book):
         book.sheets[active].activate()
+    return results
 
 
-def _results_sheet(book: Any, plan: Any) -> None:
+def _results_sheet(book: Any, plan: Any) -> str:
     from .grid import sheet_ref
-    from .plan import LINK_COLUMN, RESULT_WIDTHS, RESULTS_SHEET, results_table
+    from .plan import LINK_COLUMN, RESULT_WIDTHS, results_sheet_for, results_table
 
-    ws = book.sheets.add(RESULTS_SHEET, after=book.sheets[-1])
+    ws = book.sheets.add(results_sheet_for(_sheet_names(book)), after=book.sheets[-1])
     rows, header_row = results_table(plan)
     ws.range("A1").value = [[_text(v) for v in row] for row in rows]
     ws.range((1, 1), (len(plan.summary), 1)).font.bold = True
@@ -306,3 +309,4 @@ def _results_sheet(book: Any, plan: Any) -> None:
         link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.range((1, col)).column_width = width
+    return str(ws.name)

@@ -18,8 +18,10 @@ from .grid import a1
 RESULTS_SHEET = "校验结果"
 # A hidden sheet with one row per marked cell: sheet, cell, the fill it had before (openpyxl fill XML, written by the
 # command line) and that fill's RGB ("RRGGBB", written by both appliers; "" when it had none or was not a plain
-# colour). Either applier can undo the other's marks from it.
+# colour). Either applier can undo the other's marks from it. Its last row names our results sheet: RESULTS_RECORD
+# and the name, a row that is never a cell's ("[" is refused in a sheet's name).
 MARKS_SHEET = "_perfeval_marks"
+RESULTS_RECORD = "[results]"
 NOTE_TAG = "【perfeval 校验】"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 STATUS_LABEL = {
@@ -95,6 +97,21 @@ def marks_record(row: tuple[Any, ...]) -> tuple[str, str, str, str]:
     """One row of the marks sheet as (sheet, cell, fill_xml, rgb); rows of older versions have no rgb."""
     sheet, cell, fill_xml, rgb = (*row, None, None, None, None)[:4]
     return str(sheet or ""), str(cell or ""), str(fill_xml or ""), str(rgb or "")
+
+
+def results_sheet_for(names: list[str]) -> str:
+    """The name for our results sheet among a workbook's sheets (ours already dropped): 校验结果, or 校验结果(2)
+    beside a sheet of the unit's own of that name, which is never touched."""
+    name, n = RESULTS_SHEET, 1
+    while name in names:
+        n += 1
+        name = f"{RESULTS_SHEET}({n})"
+    return name
+
+
+def recorded_results_sheet(rows: list[tuple[Any, ...]]) -> str:
+    """The results sheet a marks sheet's rows name; one an earlier version wrote names none, and its was 校验结果."""
+    return next((str(row[1]) for row in rows if row and row[0] == RESULTS_RECORD and len(row) > 1), RESULTS_SHEET)
 
 
 def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:

@@ -26,11 +26,13 @@ from .plan import (
     LINK_COLUMN,
     MARKS_SHEET,
     RESULT_WIDTHS,
-    RESULTS_SHEET,
+    RESULTS_RECORD,
     AnnotationPlan,
     compose_note,
     looks_like_formula,
     marks_record,
+    recorded_results_sheet,
+    results_sheet_for,
     results_table,
     strip_note,
 )
@@ -56,26 +58,28 @@ def _rgb_of(fill: Fill) -> str:
 
 def clear_marks(book: Workbook) -> None:
     """Undo what an earlier run left: restore original fills, strip our part of each note, drop our sheets."""
-    if MARKS_SHEET in book.sheetnames:
-        for row in book[MARKS_SHEET].iter_rows(values_only=True):
-            sheet, cell, fill_xml, rgb = marks_record(row)
-            if sheet not in book.sheetnames or not cell:
-                continue
-            target = book[sheet][cell]
-            if fill_xml:
-                target.fill = Fill.from_tree(fromstring(fill_xml))
-            else:
-                target.fill = PatternFill("solid", start_color=rgb, end_color=rgb) if rgb else PatternFill()
-            if target.comment is not None:
-                rest = strip_note(target.comment.text)
-                target.comment = Comment(rest, target.comment.author) if rest else None
-        del book[MARKS_SHEET]
-    if RESULTS_SHEET in book.sheetnames:
-        del book[RESULTS_SHEET]
+    if MARKS_SHEET not in book.sheetnames:
+        return  # never annotated: a sheet named 校验结果 is the unit's own
+    rows = list(book[MARKS_SHEET].iter_rows(values_only=True))
+    for row in rows:
+        sheet, cell, fill_xml, rgb = marks_record(row)
+        if sheet not in book.sheetnames or not cell:
+            continue
+        target = book[sheet][cell]
+        if fill_xml:
+            target.fill = Fill.from_tree(fromstring(fill_xml))
+        else:
+            target.fill = PatternFill("solid", start_color=rgb, end_color=rgb) if rgb else PatternFill()
+        if target.comment is not None:
+            rest = strip_note(target.comment.text)
+            target.comment = Comment(rest, target.comment.author) if rest else None
+    del book[MARKS_SHEET]
+    if (results := recorded_results_sheet(rows)) in book.sheetnames:
+        del book[results]
 
 
 def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
-    ws = book.create_sheet(RESULTS_SHEET)
+    ws = book.create_sheet(results_sheet_for(book.sheetnames))
     bold = Font(bold=True, name="宋体")
     rows, header_row = results_table(plan)
     for r, values in enumerate(rows, start=1):
@@ -114,10 +118,11 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
         )  # a unit's note keeps its author
         text = compose_note(own, mark.note)
         cell.comment = Comment(text, author, width=360, height=max(90, 18 * (text.count("\n") + 2)))
-    _results_sheet(book, plan)
+    results = _results_sheet(book, plan)
     marks = book.create_sheet(MARKS_SHEET)
     for record in records:
         marks.append(record)
+    marks.append((RESULTS_RECORD, results.title))
     marks.sheet_state = "veryHidden"
 
 

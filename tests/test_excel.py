@@ -237,6 +237,21 @@ def test_text_from_the_book_is_written_as_text(make_book):
     assert not results.formulas
 
 
+def test_button_keeps_a_sheet_of_the_units_named_like_ours(make_book):
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}}})
+    book = load_workbook(source)
+    book.create_sheet(RESULTS_SHEET)["A1"] = "单位自查记录：财务科复核通过"
+    book.save(source)
+    pressed = FakeBook.from_file(source)
+    for _ in range(2):
+        excel.recalculate(pressed)
+        names = [s.name for s in pressed.sheets]
+        assert [n for n in names if n.startswith(RESULTS_SHEET)] == [RESULTS_SHEET, f"{RESULTS_SHEET}(2)"]
+        assert pressed.sheets[RESULTS_SHEET].values[(1, 1)] == "单位自查记录：财务科复核通过"
+        assert pressed.sheets.active.name == f"{RESULTS_SHEET}(2)"
+        assert f"明细见“{RESULTS_SHEET}(2)”工作表" in pressed.app.alerts[-1]["prompt"]
+
+
 def test_a_workbook_of_no_known_form_is_reported(tmp_path):
     path = tmp_path / "other.xlsx"
     wb = load_workbook(XIANGYANG)

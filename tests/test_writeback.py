@@ -307,6 +307,27 @@ def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
     assert unit.value == '=HYPERLINK("http://x","点我")'
 
 
+def _with_own_results_sheet(source: Path) -> Path:
+    """The unit's own sheet named 校验结果 (its self-check record), as a workbook may hold one."""
+    book = load_workbook(source)
+    book.create_sheet(RESULTS_SHEET)["A1"] = "单位自查记录：财务科复核通过"
+    book.save(source)
+    return source
+
+
+def test_a_sheet_of_the_units_named_like_ours_is_kept(tmp_path, make_book):
+    """Annotating deleted any sheet named 校验结果, the unit's own with it (in its file, with --in-place or the
+    button). Ours is 校验结果(2) beside it, and a second run replaces ours alone."""
+    source = _with_own_results_sheet(make_book(clean_data(), {"rows": {4: {"score": 5}}}))
+    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "a.xlsx")
+    again = annotate_file(copy, build_plan(check_path(copy)), tmp_path / "b.xlsx")
+    for path in (copy, again):
+        book = load_workbook(path)
+        assert [n for n in book.sheetnames if n.startswith(RESULTS_SHEET)] == [RESULTS_SHEET, f"{RESULTS_SHEET}(2)"]
+        assert book[RESULTS_SHEET]["A1"].value == "单位自查记录：财务科复核通过"
+        assert any(row[0] == "PE209" for row in book[f"{RESULTS_SHEET}(2)"].iter_rows(values_only=True))
+
+
 def test_cli_in_place_and_annotate(tmp_path, example_copy):
     source = example_copy(XIANGYANG_OFFICIAL)
     before = _digest(source)
