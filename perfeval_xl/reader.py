@@ -54,12 +54,14 @@ _FULL_CALC_ON_LOAD = re.compile(rb'\bfullCalcOnLoad="(?:1|true)"')
 # A row's start tag with its number (<row r="60" spans="1:12">), and a cell holding a value, a formula or an inline
 # string (not <c r="X9" s="2"/> nor <c r="X9" s="2"></c>, a cell only formatted).
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_FILLED_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
+# A row's or a column's start tag, hidden (<row r="12" hidden="1">, <col min="3" max="5" hidden="1"/>), and the
+# row's number or the columns' span in it.
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_START = re.compile(rb"<(?:\w+:)?row\s[^>]*>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
-_FILLED_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
 # calamine lays a sheet out as one block from A1 to its farthest cell; a value typed far away (XFD1048576) would
 # make it allocate hundreds of GB and abort the process, so a sheet larger than this is refused first. 5 million
 # cells (100,000 rows by 50 columns) is far beyond any self-evaluation form and costs about 250 MB to read.
