@@ -22,9 +22,9 @@ class HiddenRowOrColumn(Check):
     severity = "warning"
     stage = 1
     message = {
-        "zh": "第 {where} {what}已隐藏，其中的内容照常校验，但审核和打印时看不到：请取消隐藏（不用的行请删除）",
+        "zh": "第 {where} {what}已隐藏，其中的内容照常校验，但审核和打印时看不到：请取消隐藏（不用的{what}请删除）",
         "en": "{what_en} {where} is hidden: what it holds is checked, but reviewers and printouts do not show it; "
-        "unhide it (delete rows not used)",
+        "unhide it (delete it if it is not used)",
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
