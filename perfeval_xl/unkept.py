@@ -24,6 +24,9 @@ _EXT_RULE = re.compile(rb"<x14:cfRule\b([^>]*)>")
 _RULE_ID = re.compile(rb'\bid="([^"]*)"')
 _LINKED_RULE = re.compile(rb"<x14:id>([^<]*)</x14:id>")
 _SPARKLINES = re.compile(rb"<x14:sparklineGroup[\s>]")
+# Excel 365's comments that take replies (批注, where the older ones are now 注释): a thread starts with a comment
+# that answers none (no parentId). openpyxl keeps only the note Excel writes beside each thread for older versions.
+_THREAD = re.compile(rb"<(?:\w+:)?threadedComment\s(?![^>]*\bparentId=)")
 
 _SAID = {  # field: (Chinese, English)
     "shapes": ("个形状或文本框", "shapes or text boxes"),
@@ -32,6 +35,7 @@ _SAID = {  # field: (Chinese, English)
     "validations": ("个数据验证（下拉列表）", "data validations (drop-down lists)"),
     "formats": ("条条件格式", "conditional formats"),
     "sparklines": ("组迷你图", "sparkline groups"),
+    "threads": ("组新版批注（可回复的批注）", "threaded comments"),
 }
 
 
@@ -41,7 +45,8 @@ class Unkept:
     data validations and conditional formats, and drops: drawn shapes (text boxes, connectors, groups, SmartArt),
     embedded objects (a Word or PDF file inserted as an object), pictures placed in cells (WPS's 嵌入单元格图片,
     Excel's “放置在单元格中”), and what a sheet holds only in Excel 2010's extensions (drop-down lists drawing on
-    another sheet, newer conditional formats, sparklines)."""
+    another sheet, newer conditional formats, sparklines), and Excel 365's threaded comments, of which it keeps the
+    note Excel writes beside each for older versions."""
 
     shapes: int = 0
     objects: int = 0
@@ -49,6 +54,7 @@ class Unkept:
     validations: int = 0
     formats: int = 0
     sparklines: int = 0
+    threads: int = 0
 
     def __bool__(self) -> bool:
         return any(astuple(self))
@@ -99,7 +105,8 @@ def count_unkept(archive: zipfile.ZipFile) -> Unkept:
                 formats += found is None or found[1] not in linked
     pictures = sum(len(_CELL_PICTURE.findall(archive.read(n))) for n in names if n in _CELL_PICTURE_PARTS)
     embedded = sum(n.startswith("xl/embeddings/") for n in names)
-    return Unkept(shapes, embedded, pictures, validations, formats, sparklines)
+    threads = sum(len(_THREAD.findall(archive.read(n))) for n in names if n.startswith("xl/threadedComments/"))
+    return Unkept(shapes, embedded, pictures, validations, formats, sparklines, threads)
 
 
 def copy_lacks(lost: Unkept, lang: str = "zh") -> str:

@@ -162,6 +162,32 @@ def test_pictures_placed_in_cells_the_copy_cannot_keep_are_said(tmp_path, exampl
     assert copy_lacks(unkept(source), "en").startswith("2 pictures in cells of the original")
 
 
+_THREADS = (
+    '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+    '<threadedComment ref="D6" dT="2022-03-01T10:00:00.00" personId="{P1}" id="{T1}"><text>请核对执行数</text>'
+    '</threadedComment><threadedComment ref="D6" dT="2022-03-02T09:00:00.00" personId="{P2}" id="{T2}" '
+    'parentId="{T1}"><text>已核对</text></threadedComment><threadedComment ref="E7" dT="2022-03-02T09:30:00.00" '
+    'personId="{P1}" id="{T3}"><text>得分依据？</text></threadedComment></ThreadedComments>'
+)
+
+
+def test_threaded_comments_the_copy_turns_into_notes_are_said(tmp_path, example_copy):
+    """Excel 365's comments (批注 that take replies) live in a part openpyxl drops: the copy keeps only the note Excel
+    writes beside each thread, and annotating in place would have turned the unit's discussions into notes."""
+    source = example_copy(XIANGYANG_OFFICIAL)
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/threadedComments/threadedComment1.xml", _THREADS)
+    assert unkept(source) == Unkept(threads=2)  # two threads, one with a reply
+    copy = _cli("check", source, "--annotate", tmp_path / "out", "--format", "json")
+    assert json.loads(copy.output)[0]["annotation_warning"] == (
+        "原文件中的 2 组新版批注（可回复的批注）未保留在批注副本中（原文件未改动）"
+    )
+    before = _digest(source)
+    in_place = _cli("check", source, "--in-place")
+    assert in_place.exit_code == 2 and _digest(source) == before
+    assert copy_lacks(unkept(source), "en").startswith("2 threaded comments of the original")
+
+
 _X14 = (
     '<conditionalFormatting sqref="D6"><cfRule type="dataBar" priority="1"><dataBar><cfvo type="min"/><cfvo type="max"/>'
     '<color rgb="FF638EC6"/></dataBar><extLst><ext uri="{B025F937-C7B1-47D3-B67F-A62EFF666E3E}" '
