@@ -222,6 +222,7 @@ def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_boo
         ("年底前完成", "按期完成"),  # a deadline said to be met on time
         ("12月底前", "提前完成"),
         ("6月30日前", "按时完成"),
+        ("年底前完成", "已完成"),  # done, in a year-end self-evaluation
     ],
 )
 def test_an_actual_without_a_figure_is_said_only_against_a_figure_asked_for(make_book, target, actual):

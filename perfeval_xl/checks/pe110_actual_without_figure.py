@@ -6,15 +6,22 @@ from ..findings import Finding
 from ..values import NIL_AMOUNTS, TIME_UNITS
 from .base import Check, Context
 
-# Words that say a deadline was met (按期完成 against 年底前完成): the answer a deadline asks for.
-_ON_TIME = ("按期", "按时", "如期", "提前", "准时", "及时")
+# Words that say a deadline was met (按期完成, 已完成 against 年底前完成), unless negated (未按期完成).
+_DONE = ("完成", "按期", "按时", "如期", "提前", "准时", "及时")
+_NEGATIONS = "未不没"
+
+
+def _says_done(text: str) -> bool:
+    """Whether words say a deadline was met."""
+    return any(word in text for word in _DONE) and not any(ch in text for ch in _NEGATIONS)
 
 
 class ActualWithoutFigure(Check):
     """实际完成值没有数值：年初目标值是数值（“90%以上”“7个”），实际完成值却只写了文字或占位符（“/”“无”“已完成”“未完成”）。
 
     没有完成的确数，就无法按 B/A 复核得分，自评分只能照录；请按目标值的单位填写实际完成数。目标是“至多”（≤5起、0起）时，
-    “无”“/”即为 0，不提示；时限目标（12月底前、年底前）的实际完成值写“按期完成”“提前完成”这类话的，已回答了时限，不提示。
+    “无”“/”即为 0，不提示；时限目标（12月底前、年底前）的实际完成值写“按期完成”“已完成”这类话的，已回答了时限，
+    不提示（“未按期完成”仍提示）。
     Failing: 目标 “90%以上”，实际 “/”。Passing: 实际 “96.5%”。
     """
 
@@ -39,6 +46,6 @@ class ActualWithoutFigure(Check):
             at_most = target.comparator in ("<=", "<") or target.value == 0
             if at_most and actual.raw in NIL_AMOUNTS:  # 无 against ≤5起: none, which meets it
                 continue
-            if target.unit in TIME_UNITS and any(word in actual.raw for word in _ON_TIME):  # 12月底前: 按期完成
+            if target.unit in TIME_UNITS and _says_done(actual.raw):  # 年底前完成: 按期完成, 已完成
                 continue
             yield self.finding(ctx, ind.row.ref("actual"), value=actual.raw, expected=target.raw, key=ind.name)
