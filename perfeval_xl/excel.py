@@ -8,6 +8,7 @@ xlwings and the engine are imported inside the functions, so a click starts fast
 
 from __future__ import annotations
 
+import datetime
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -116,7 +117,7 @@ def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
 def read_book(book: Any) -> Any:
     """The open book as the WorkbookGrid the file reader would give for it saved: values (a number under a
     percentage format as the percentage it shows), merges, formula cells, whose results Excel has calculated."""
-    from .grid import SheetGrid, WorkbookGrid, percent_shown, shows_percent
+    from .grid import SheetGrid, WorkbookGrid, day_shown, percent_shown, shows_day_without_year, shows_percent
     from .reader import refuse_beyond_limit
 
     sheets = []
@@ -139,14 +140,16 @@ def read_book(book: Any) -> Any:
                 # value is its result, a constant's value is that same text.
                 if isinstance(formula, str) and formula.startswith("=") and formula != row[c]:
                     formula_cells.add((top + r, left + c))
-                # A number shows as its format does: 96.5% is stored 0.965 (the format is asked of numbers alone,
-                # the few cells a form has, not of every cell).
-                if (
-                    isinstance(row[c], int | float)
-                    and not isinstance(row[c], bool)
-                    and shows_percent(str(sheet.range((top + r + 1, left + c + 1)).number_format or ""))
-                ):
-                    cells[-1][left + c] = percent_shown(row[c])
+                # A number shows as its format does: 96.5% is stored 0.965, 11月20日 a date of the year it was typed
+                # in (the format is asked of numbers and dates alone, the few cells a form has, not of every cell).
+                value = row[c]
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                if number or isinstance(value, datetime.date):
+                    shown = str(sheet.range((top + r + 1, left + c + 1)).number_format or "")
+                    if number and shows_percent(shown):
+                        cells[-1][left + c] = percent_shown(value)
+                    elif not number and shows_day_without_year(shown):
+                        cells[-1][left + c] = day_shown(value)
         merged = _merges(sheet, used, top, left, height, width)
         sheets.append(
             SheetGrid(

@@ -39,6 +39,27 @@ def percent_shown(value: Any) -> Any:
     return value
 
 
+# Built-in number formats that show a day without its year: d-mmm, and the East Asian m"月"d"日" (zh-CN, ECMA-376).
+YEARLESS_DAY_FORMATS = frozenset({16, 28, 29, 51, 53, 54, 58})
+# A number format's sections in brackets ([$-804], [DBNum1], [Red]), which name a locale, numerals or a colour.
+_FORMAT_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def shows_day_without_year(number_format: str) -> bool:
+    """Whether a date format shows the day but not the year (m"月"d"日", m/d, d-mmm): what Chinese Excel makes of
+    11月20日 typed in a cell, a date of the year it was typed in, which the unit never sees."""
+    codes = _FORMAT_BRACKETS.sub("", _FORMAT_LITERAL.sub("", number_format)).lower()
+    return "d" in codes and "y" not in codes and "e" not in codes
+
+
+def day_shown(value: Any) -> Any:
+    """A date under a format showing no year as the day it shows (11月20日), the year Excel gave it left out; anything
+    else as it is."""
+    if isinstance(value, datetime.date):  # a datetime too
+        return f"{value.month}月{value.day}日"
+    return value
+
+
 # What both readers give for a cell under a date or time format (calamine and xlwings alike): Excel turns input
 # such as 10-15 or 1/3 into a date. Such a value is read as its text, which every parser and output takes.
 TEMPORAL = frozenset({datetime.date, datetime.datetime, datetime.time, datetime.timedelta})

@@ -10,12 +10,21 @@ import zipfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree
 
 import python_calamine
 
-from .grid import SheetGrid, WorkbookGrid, a1, percent_shown, shows_percent
+from .grid import (
+    YEARLESS_DAY_FORMATS,
+    SheetGrid,
+    WorkbookGrid,
+    a1,
+    day_shown,
+    percent_shown,
+    shows_day_without_year,
+    shows_percent,
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The workbook part's sheets and their relationship ids, transitional (what Excel saves by default) or strict
@@ -155,32 +164,43 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return cells
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
-    """The style indices (as written in a cell's s="…") whose number format shows a percentage (see
-    ``grid.shows_percent``)."""
+class _ShownStyles(NamedTuple):
+    """The style indices (as written in a cell's s="…") whose number format changes what a value reads as: a
+    percentage (see ``grid.shows_percent``), a day without its year (see ``grid.shows_day_without_year``)."""
+
+    percent: frozenset[bytes]
+    day: frozenset[bytes]
+
+
+def _shown_styles(archive: zipfile.ZipFile) -> _ShownStyles:
     try:
-        return _percent_style_ids(archive.read("xl/styles.xml"))
+        return _shown_style_ids(archive.read("xl/styles.xml"))
     except KeyError:
-        return frozenset()
+        return _ShownStyles(frozenset(), frozenset())
 
 
 @lru_cache(maxsize=256)
-def _percent_style_ids(styles: bytes) -> frozenset[bytes]:
-    """``_percent_styles`` of a styles part: the formats it defines, then its cell formats in order, matched in its
+def _shown_style_ids(styles: bytes) -> _ShownStyles:
+    """``_shown_styles`` of a styles part: the formats it defines, then its cell formats in order, matched in its
     bytes as the formula scan matches a sheet's. Memoised by the part's bytes: the submissions filled in one
     template share them."""
     percent = {b"9", b"10"}  # the built-in 0% and 0.00%
+    day = {str(n).encode() for n in YEARLESS_DAY_FORMATS}
     for fmt in _NUM_FMT.finditer(styles):
-        code = _FORMAT_CODE.search(fmt[0])
-        if code and shows_percent(html.unescape(code[1].decode("utf-8", "replace"))) and (n := _FMT_ID.search(fmt[0])):
-            percent.add(n[1])
+        code, number = _FORMAT_CODE.search(fmt[0]), _FMT_ID.search(fmt[0])
+        if code and number:
+            text = html.unescape(code[1].decode("utf-8", "replace"))
+            (percent if shows_percent(text) else day if shows_day_without_year(text) else set()).add(number[1])
     xfs = _CELL_XFS.search(styles)
     formats = [(n[1] if (n := _FMT_ID.search(xf[0])) else b"0") for xf in _XF.finditer(xfs[1] if xfs else b"")]
-    return frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in percent)
+    return _ShownStyles(
+        frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in percent),
+        frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in day),
+    )
 
 
-def _percent_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]:
-    """The cells of a sheet's XML holding a number under a percentage format (not text: t="s", "str", "inlineStr")."""
+def _styled_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]:
+    """The cells of a sheet's XML holding a number under one of these styles (not text: t="s", "str", "inlineStr")."""
     cells = set()
     if styles:
         for match in _style_attr(styles).finditer(xml):
@@ -193,7 +213,7 @@ def _percent_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]
 
 @lru_cache(maxsize=64)
 def _style_attr(styles: frozenset[bytes]) -> re.Pattern[bytes]:
-    """The style attribute of these styles only (s="9" or s="12"): the scan visits the percentage cells alone."""
+    """The style attribute of these styles only (s="9" or s="12"): the scan visits their cells alone."""
     return re.compile(rb's="(?:' + b"|".join(sorted(styles)) + rb')"')  # a literal start: searched, not tried
 
 
@@ -287,6 +307,11 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
     # A format xlrd knows by number only (27-36, the East Asian date formats) has no string: it is no percentage.
     formats = {i: getattr(book.format_map.get(xf.format_key), "format_str", None) for i, xf in enumerate(book.xf_list)}
     percent = {i for i, code in formats.items() if code and shows_percent(code)}
+    day = {
+        i
+        for i, xf in enumerate(book.xf_list)
+        if xf.format_key in YEARLESS_DAY_FORMATS or ((code := formats[i]) and shows_day_without_year(code))
+    }
 
     def value(cell: Any) -> Any:
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
@@ -300,7 +325,7 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
                 moment = xlrd.xldate_as_datetime(cell.value, book.datemode)
             except (xlrd.xldate.XLDateError, OverflowError, ValueError):
                 return cell.value
-            return moment.time() if cell.value < 1 else moment
+            return moment.time() if cell.value < 1 else day_shown(moment) if cell.xf_index in day else moment
         if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
             return percent_shown(cell.value)
         return cell.value
@@ -415,13 +440,14 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
-            formulas, percents, errors, hidden = {}, {}, {}, {}
-            styles = _percent_styles(archive)
+            formulas, percents, days, errors, hidden = {}, {}, {}, {}, {}
+            styles = _shown_styles(archive)
             results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
-                percents[name] = _percent_cells(xml, styles)
+                percents[name] = _styled_cells(xml, styles.percent)
+                days[name] = _styled_cells(xml, styles.day)
                 errors[name] = _error_cells(xml)
                 hidden[name] = _hidden(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -430,9 +456,10 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             cells = sheet.to_python(skip_empty_area=False)
-            for r, c in percents.get(name, ()):
-                if r < len(cells) and c < len(cells[r]):
-                    cells[r][c] = percent_shown(cells[r][c])
+            for shown, at in ((percent_shown, percents), (day_shown, days)):
+                for r, c in at.get(name, ()):
+                    if r < len(cells) and c < len(cells[r]):
+                        cells[r][c] = shown(cells[r][c])
             for (r, c), error in errors.get(name, {}).items():
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = error

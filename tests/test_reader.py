@@ -504,8 +504,11 @@ def test_a_date_excel_made_of_the_input_is_read_as_its_text_and_said(tmp_path, e
     source = example_copy(XIANGYANG_OFFICIAL)
     book = load_workbook(source)
     sheet = book[executed.sheet]
-    for ref, value in ((executed, datetime(2021, 10, 15)), (row.ref("target"), datetime(2021, 10, 15, 8, 30))):
-        sheet[ref.a1], sheet[ref.a1].number_format = value, "m月d日"
+    for ref, value, shown in (
+        (executed, datetime(2021, 10, 15), "m月d日"),  # as it shows: 10月15日, Excel's year unseen
+        (row.ref("target"), datetime(2021, 10, 15, 8, 30), "yyyy/m/d h:mm"),
+    ):
+        sheet[ref.a1], sheet[ref.a1].number_format = value, shown
     sheet[row.ref("actual").a1] = time(12, 0)
     book.save(source)
     said = "（单元格中是日期或时间：Excel 会把 10-15、1/3 这样的输入自动转成日期，请先把单元格设为“文本”再输入）"
@@ -513,12 +516,37 @@ def test_a_date_excel_made_of_the_input_is_read_as_its_text_and_said(tmp_path, e
     for outcome in (check_path(source), check_grid(excel.read_book(FakeBook.from_file(source)))):
         found = {(f.code, f.cell): f.message("zh") for f in outcome.findings if f.code in ("PE102", "PE104")}
         assert found == {
-            ("PE102", executed.a1): f"“执行数（B）”应为数字，实为“2021-10-15”{said}",
+            ("PE102", executed.a1): f"“执行数（B）”应为数字，实为“10月15日”{said}",
             ("PE104", row.ref("target").a1): f"“{name}”的年初目标值“2021-10-15 08:30:00”无法解析为数值{said}",
             ("PE104", row.ref("actual").a1): f"“{name}”的实际完成值“12:00:00”无法解析为数值{said}",
         }
     as_json = CliRunner().invoke(main, ["check", str(source), "--format", "json"])
     assert as_json.exit_code == 1 and json.loads(as_json.output)[0]["status"] == "error"
+
+
+def _dated_actual(make_book, number_format: str) -> Path:
+    """A 时效 indicator due 12月底前 in the 2021 form, its actual a date cell: 20 November of 2022, the year Chinese
+    Excel gives 11月20日 typed while filling the form in, shown in ``number_format``."""
+    source = make_book(clean_data(), {"rows": {0: {"target": "12月底前", "direction": ""}}})
+    ref = check_path(source).extraction.tables["indicators"].rows[0].ref("actual")
+    book = load_workbook(source)
+    book[ref.sheet][ref.a1] = datetime(2022, 11, 20)
+    book[ref.sheet][ref.a1].number_format = number_format
+    book.save(source)
+    return source
+
+
+@pytest.mark.parametrize(
+    ("number_format", "shown", "met"),
+    [('m"月"d"日"', "11月20日", True), ("m/d", "11月20日", True), ('yyyy"年"m"月"d"日"', "2022-11-20", False)],
+)
+def test_a_date_shown_without_its_year_is_read_as_shown(make_book, number_format, shown, met):
+    """Read with the year Excel gave it, 11月20日 was month 23 of the form's year, late: PE209 asked for fewer points.
+    The unit sees no year, so none is read; a year shown is the unit's to see, and is read."""
+    source = _dated_actual(make_book, number_format)
+    for outcome in (check_path(source), check_grid(excel.read_book(FakeBook.from_file(source)))):
+        indicator = outcome.scores.indicators[0]
+        assert (indicator.actual.raw, indicator.met) == (shown, met)
 
 
 def test_a_panic_in_calamine_is_an_unreadable_file_not_a_crash(monkeypatch, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
 
-from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL
+from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data
 from .libreoffice import convert, needs_libreoffice
 
 
@@ -132,3 +133,15 @@ def test_rows_and_columns_hidden_in_an_xls_are_said_as_in_its_xlsx(tmp_path):
     hidden = [(f.cell, f.message()) for f in current.findings if f.code == "PE111"]
     assert {row.ref("level1").a1, first.ref("target").a1} <= {cell for cell, _ in hidden}  # said at the first cell
     assert [(f.cell, f.message()) for f in legacy.findings if f.code == "PE111"] == hidden
+
+
+@needs_libreoffice
+def test_a_date_shown_without_its_year_reads_in_an_xls_as_in_its_xlsx(tmp_path, make_book):
+    source = make_book(clean_data(), {"rows": {0: {"target": "12月底前", "direction": ""}}})
+    ref = check_path(source).extraction.tables["indicators"].rows[0].ref("actual")
+    book = load_workbook(source)
+    book[ref.sheet][ref.a1] = datetime(2022, 11, 20)
+    book[ref.sheet][ref.a1].number_format = 'm"月"d"日"'
+    book.save(source)
+    legacy = check_path(convert(source, tmp_path / "xls", "xls")).scores.indicators[0]
+    assert (legacy.actual.raw, legacy.met) == ("11月20日", True)

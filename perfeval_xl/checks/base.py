@@ -122,8 +122,9 @@ class SchemaCheck(Check):
             )
 
 
-# A date or time as the readers give it (grid.temporal_text).
-_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?|\d{1,2}:\d{2}:\d{2}")
+# A date or a time as the readers give a date cell: 2021-10-15, 2021-10-15 08:30:00, 12:00:00, and 10月15日 under a
+# format that shows no year (see ``grid.day_shown``).
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?|\d{1,2}:\d{2}:\d{2}|\d{1,2}月\d{1,2}日")
 
 
 def value_hint(value: Any) -> tuple[str, str]:
