@@ -230,6 +230,12 @@ def test_an_actual_without_a_figure_is_said_only_against_a_figure_asked_for(make
     assert "PE110" not in {f.code for f in check_path(make_book(clean_data(), change)).findings}
 
 
+def test_an_actual_without_a_figure_scored_nothing_is_not_said(make_book):
+    """未开展, 0 points: no score to check against the target."""
+    change = {"rows": {6: {"actual": "未开展", "score": 0}}}
+    assert "PE110" not in {f.code for f in check_path(make_book(clean_data(), change)).findings}
+
+
 @pytest.mark.parametrize("typed", ["二〇二一年", "二零二一", "２０２１年度"])
 def test_a_year_typed_in_chinese_numerals_or_full_width_digits_is_that_year(make_book, typed):
     assert check_path(make_book(clean_data(), {"fields": {"year": typed}})).extraction.year == 2021

@@ -21,7 +21,7 @@ class ActualWithoutFigure(Check):
 
     没有完成的确数，就无法按 B/A 复核得分，自评分只能照录；请按目标值的单位填写实际完成数。目标是“至多”（≤5起、0起）时，
     “无”“/”即为 0，不提示；时限目标（12月底前、年底前）的实际完成值写“按期完成”“已完成”这类话的，已回答了时限，
-    不提示（“未按期完成”仍提示）。
+    不提示（“未按期完成”仍提示）；自评 0 分的，没有可复核的分数，也不提示。
     Failing: 目标 “90%以上”，实际 “/”。Passing: 实际 “96.5%”。
     """
 
@@ -41,6 +41,8 @@ class ActualWithoutFigure(Check):
             target, actual = ind.target, ind.actual
             if ind.weight is None or ind.rated or ind.bonus or ind.direction == "定性":
                 continue  # scored otherwise, or by its tier
+            if ind.reported_score == 0:
+                continue  # 未开展, 0 points: nothing to check against the target
             if target.kind != "number" or actual.kind != "text":
                 continue
             at_most = target.comparator in ("<=", "<") or target.value == 0
