@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from .grid import INVISIBLE
+from .grid import INVISIBLE, arabic_years
 
 Kind = Literal["empty", "number", "text", "compound", "unparsed"]
 
@@ -109,7 +109,7 @@ _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月)")
 # A calendar day, its year stated or not (6月30日, 2021年6月30号), or a date as written with separators (2021-06-30,
 # as a date cell reads; 2021.6.30; 2021/6/30).
 _CALENDAR_DAY = re.compile(
-    r"(?:(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号])"
+    r"(?:(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]?)"
     r"|(?:(?P<y>(?:19|20)\d{2})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2}))"
 )
 # What may end a value typed as a sentence (8个。 ≥95%；), folded by NFKC, and the quotes around one (“8个”).
@@ -123,6 +123,10 @@ _PERIOD_END = re.compile(
     r"|第?(?P<quarter>[一二三四1-4])季度末?)(?=(?:之前|以前|前)?(?:完成)?$)"
 )
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
+# A month or a day written in Chinese numerals (二〇二一年十一月, 十二月三十一日), as official documents date things.
+_CHINESE_DATE = re.compile(
+    r"(?:([〇零一二三四五六七八九]{4}|\d{4})年)?([一二三四五六七八九十]{1,3}|\d{1,2})月(?:([一二三四五六七八九十]{1,3}|\d{1,2})[日号])?"
+)
 # A percentage written out (百分之九十五, 千分之三), as official documents write it: the figure then its sign.
 _WRITTEN_OUT = re.compile(r"([百千])分之(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
 # The unit of a calendar day: its value is the day's number counted from 1 January (see ``counted_from_year``).
@@ -389,7 +393,24 @@ def _value_text(raw: str) -> str:
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
     if "分之" in text:
         text = _WRITTEN_OUT.sub(_percent_sign, text)
-    return _PERIOD_END.sub(_month_end, text, count=1) if "年" in text or "季度" in text else text
+    if "年" in text or "季度" in text:
+        text = _PERIOD_END.sub(_month_end, text, count=1)
+    return _in_digits(text) if "月" in text else text
+
+
+def _in_digits(text: str) -> str:
+    """A value whose body (comparators, 前, 完成 aside) is a month or a day in Chinese numerals, in digits: 十二月三十一日前
+    is 12月31日前. Only a whole body: 一月 in 统一月度考核 is no month."""
+    body = _strip_affixes(text)[0]
+    date = _CHINESE_DATE.fullmatch(body)
+    if date is None or not any(ch in _CN_DIGITS for ch in body):
+        return text
+    year = f"{arabic_years(date[1])}年" if date[1] else ""
+    month, day = (_number_from(part) if part else None for part in (date[2], date[3]))
+    if month is None or (date[3] and day is None):
+        return text
+    digits = f"{year}{month[0]:.0f}月" + (f"{day[0]:.0f}日" if day else "")
+    return text.replace(body, digits, 1)
 
 
 def _parse_text(raw: str, text: str) -> Quantity:

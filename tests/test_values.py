@@ -122,6 +122,12 @@ CASES = [
     ("3年内", "number", "<=", 3, "年"),  # a duration, not this year
     ("下半年", "text", None, None, None),  # a period, not a deadline
     ("年末余额100万元", "number", None, 1_000_000, "元"),  # a label that starts with a period
+    # months and days in Chinese numerals, as official documents write dates
+    ("十一月", "number", None, 11, "月"),
+    ("二〇二一年十一月", "number", None, 11, "月"),
+    ("2021年十一月完成", "number", None, 11, "月"),
+    ("十二月三十一日前", "number", "<=", 366, "日期"),  # a day, counted in a leap year until the form's is known
+    ("统一月度考核", "text", None, None, None),  # 一月 in a word is no month
     # a percentage written out, as official documents do
     ("百分之九十五", "number", None, 0.95, "%"),
     ("≥百分之九十", "number", ">=", 0.90, "%"),
@@ -370,6 +376,8 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
         ("2021-11-20", None, (2021, 11, 20)),  # as a date cell reads
         ("2021.11.20", None, (2021, 11, 20)),
         ("2021/11/20", None, (2021, 11, 20)),
+        ("12月31前", "<=", (2021, 12, 31)),  # 日 left out
+        ("二〇二一年六月三十日前", "<=", (2021, 6, 30)),
         ("2月30日", None, None),  # no such day
         ("6.30", None, None),  # a number, not 30 June
     ],
