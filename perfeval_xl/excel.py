@@ -115,9 +115,10 @@ def _rows(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
 
 
 def read_book(book: Any) -> Any:
-    """The open book as the WorkbookGrid the file reader would give for it saved: values (a number under a
-    percentage format as the percentage it shows), merges, formula cells, whose results Excel has calculated."""
-    from .grid import SheetGrid, WorkbookGrid, day_shown, percent_shown, shows_day_without_year, shows_percent
+    """The open book as the WorkbookGrid the file reader would give for it saved: values (a number or a date as its
+    format shows it: 96.5%, 11月20日, 2021年11月), merges, formula cells, whose results Excel has calculated, and the
+    rows and columns hidden."""
+    from .grid import SheetGrid, WorkbookGrid, as_shown
     from .reader import refuse_beyond_limit
 
     sheets = []
@@ -142,14 +143,9 @@ def read_book(book: Any) -> Any:
                     formula_cells.add((top + r, left + c))
                 # A number shows as its format does: 96.5% is stored 0.965, 11月20日 a date of the year it was typed
                 # in (the format is asked of numbers and dates alone, the few cells a form has, not of every cell).
-                value = row[c]
-                number = isinstance(value, int | float) and not isinstance(value, bool)
-                if number or isinstance(value, datetime.date):
+                if isinstance(row[c], int | float | datetime.date) and not isinstance(row[c], bool):
                     shown = str(sheet.range((top + r + 1, left + c + 1)).number_format or "")
-                    if number and shows_percent(shown):
-                        cells[-1][left + c] = percent_shown(value)
-                    elif not number and shows_day_without_year(shown):
-                        cells[-1][left + c] = day_shown(value)
+                    cells[-1][left + c] = as_shown(row[c], shown)
         merged = _merges(sheet, used, top, left, height, width)
         sheets.append(
             SheetGrid(

@@ -39,8 +39,10 @@ def percent_shown(value: Any) -> Any:
     return value
 
 
-# Built-in number formats that show a day without its year: d-mmm, and the East Asian m"月"d"日" (zh-CN, ECMA-376).
+# Built-in number formats that show a day without its year (d-mmm, and the East Asian m"月"d"日"), and a month
+# without its day (mmm-yy, and yyyy"年"m"月"): zh-CN, as ECMA-376 lists them.
 YEARLESS_DAY_FORMATS = frozenset({16, 28, 29, 51, 53, 54, 58})
+DAYLESS_MONTH_FORMATS = frozenset({17, 27, 36, 50, 52, 57})
 # A number format's sections in brackets ([$-804], [DBNum1], [Red]), which name a locale, numerals or a colour.
 _FORMAT_BRACKETS = re.compile(r"\[[^\]]*\]")
 
@@ -52,11 +54,37 @@ def shows_day_without_year(number_format: str) -> bool:
     return "d" in codes and "y" not in codes and "e" not in codes
 
 
+def shows_month_without_day(number_format: str) -> bool:
+    """Whether a date format shows the year and month but not the day (yyyy"年"m"月", mmm-yy): what Chinese Excel
+    makes of 2021年11月 typed in a cell, the 1st of the month, a day the unit never sees."""
+    codes = _FORMAT_BRACKETS.sub("", _FORMAT_LITERAL.sub("", number_format)).lower()
+    return "y" in codes and "m" in codes and not any(code in codes for code in "dhs")
+
+
+def month_shown(value: Any) -> Any:
+    """A date under a format showing no day as the month it shows (2021年11月); anything else as it is."""
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月"
+    return value
+
+
 def day_shown(value: Any) -> Any:
     """A date under a format showing no year as the day it shows (11月20日), the year Excel gave it left out; anything
     else as it is."""
     if isinstance(value, datetime.date):  # a datetime too
         return f"{value.month}月{value.day}日"
+    return value
+
+
+def as_shown(value: Any, number_format: str) -> Any:
+    """A number or a date as its number format shows it (see ``percent_shown``, ``day_shown``, ``month_shown``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return percent_shown(value) if shows_percent(number_format) else value
+    if isinstance(value, datetime.date):
+        if shows_day_without_year(number_format):
+            return day_shown(value)
+        if shows_month_without_day(number_format):
+            return month_shown(value)
     return value
 
 

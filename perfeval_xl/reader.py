@@ -16,13 +16,16 @@ from xml.etree import ElementTree
 import python_calamine
 
 from .grid import (
+    DAYLESS_MONTH_FORMATS,
     YEARLESS_DAY_FORMATS,
     SheetGrid,
     WorkbookGrid,
     a1,
     day_shown,
+    month_shown,
     percent_shown,
     shows_day_without_year,
+    shows_month_without_day,
     shows_percent,
 )
 
@@ -166,17 +169,19 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
 
 class _ShownStyles(NamedTuple):
     """The style indices (as written in a cell's s="…") whose number format changes what a value reads as: a
-    percentage (see ``grid.shows_percent``), a day without its year (see ``grid.shows_day_without_year``)."""
+    percentage (see ``grid.shows_percent``), a day without its year or a month without its day (see
+    ``grid.shows_day_without_year``, ``grid.shows_month_without_day``)."""
 
     percent: frozenset[bytes]
     day: frozenset[bytes]
+    month: frozenset[bytes]
 
 
 def _shown_styles(archive: zipfile.ZipFile) -> _ShownStyles:
     try:
         return _shown_style_ids(archive.read("xl/styles.xml"))
     except KeyError:
-        return _ShownStyles(frozenset(), frozenset())
+        return _ShownStyles(frozenset(), frozenset(), frozenset())
 
 
 @lru_cache(maxsize=256)
@@ -186,16 +191,25 @@ def _shown_style_ids(styles: bytes) -> _ShownStyles:
     template share them."""
     percent = {b"9", b"10"}  # the built-in 0% and 0.00%
     day = {str(n).encode() for n in YEARLESS_DAY_FORMATS}
+    month = {str(n).encode() for n in DAYLESS_MONTH_FORMATS}
     for fmt in _NUM_FMT.finditer(styles):
         code, number = _FORMAT_CODE.search(fmt[0]), _FMT_ID.search(fmt[0])
         if code and number:
             text = html.unescape(code[1].decode("utf-8", "replace"))
-            (percent if shows_percent(text) else day if shows_day_without_year(text) else set()).add(number[1])
+            for found, shows in (
+                (percent, shows_percent),
+                (day, shows_day_without_year),
+                (month, shows_month_without_day),
+            ):
+                if shows(text):
+                    found.add(number[1])
     xfs = _CELL_XFS.search(styles)
     formats = [(n[1] if (n := _FMT_ID.search(xf[0])) else b"0") for xf in _XF.finditer(xfs[1] if xfs else b"")]
     return _ShownStyles(
-        frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in percent),
-        frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in day),
+        *(
+            frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in found)
+            for found in (percent, day, month)
+        )
     )
 
 
@@ -312,6 +326,11 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
         for i, xf in enumerate(book.xf_list)
         if xf.format_key in YEARLESS_DAY_FORMATS or ((code := formats[i]) and shows_day_without_year(code))
     }
+    month = {
+        i
+        for i, xf in enumerate(book.xf_list)
+        if xf.format_key in DAYLESS_MONTH_FORMATS or ((code := formats[i]) and shows_month_without_day(code))
+    }
 
     def value(cell: Any) -> Any:
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
@@ -325,7 +344,11 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
                 moment = xlrd.xldate_as_datetime(cell.value, book.datemode)
             except (xlrd.xldate.XLDateError, OverflowError, ValueError):
                 return cell.value
-            return moment.time() if cell.value < 1 else day_shown(moment) if cell.xf_index in day else moment
+            if cell.value < 1:
+                return moment.time()
+            return (
+                day_shown(moment) if cell.xf_index in day else month_shown(moment) if cell.xf_index in month else moment
+            )
         if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
             return percent_shown(cell.value)
         return cell.value
@@ -440,14 +463,21 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
-            formulas, percents, days, errors, hidden = {}, {}, {}, {}, {}
+            formulas, shown, errors, hidden = {}, {}, {}, {}
             styles = _shown_styles(archive)
             results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
-                percents[name] = _styled_cells(xml, styles.percent)
-                days[name] = _styled_cells(xml, styles.day)
+                shown[name] = [
+                    (show, _styled_cells(xml, ids))
+                    for show, ids in (
+                        (percent_shown, styles.percent),
+                        (day_shown, styles.day),
+                        (month_shown, styles.month),
+                    )
+                    if ids
+                ]
                 errors[name] = _error_cells(xml)
                 hidden[name] = _hidden(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -456,10 +486,10 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             cells = sheet.to_python(skip_empty_area=False)
-            for shown, at in ((percent_shown, percents), (day_shown, days)):
-                for r, c in at.get(name, ()):
+            for show, at in shown.get(name, ()):  # a value as its format shows it: 96.5%, 11月20日, 2021年11月
+                for r, c in at:
                     if r < len(cells) and c < len(cells[r]):
-                        cells[r][c] = shown(cells[r][c])
+                        cells[r][c] = show(cells[r][c])
             for (r, c), error in errors.get(name, {}).items():
                 if r < len(cells) and c < len(cells[r]):
                     cells[r][c] = error

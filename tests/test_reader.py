@@ -538,7 +538,12 @@ def _dated_actual(make_book, number_format: str) -> Path:
 
 @pytest.mark.parametrize(
     ("number_format", "shown", "met"),
-    [('m"月"d"日"', "11月20日", True), ("m/d", "11月20日", True), ('yyyy"年"m"月"d"日"', "2022-11-20", False)],
+    [
+        ('m"月"d"日"', "11月20日", True),
+        ("m/d", "11月20日", True),
+        ('yyyy"年"m"月"d"日"', "2022-11-20", False),
+        ('yyyy"年"m"月"', "2022年11月", False),  # a month shown without its day (2022年11月 typed): as shown
+    ],
 )
 def test_a_date_shown_without_its_year_is_read_as_shown(make_book, number_format, shown, met):
     """Read with the year Excel gave it, 11月20日 was month 23 of the form's year, late: PE209 asked for fewer points.
