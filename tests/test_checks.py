@@ -200,6 +200,13 @@ def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     assert "日期" in finding.message()
 
 
+def test_a_month_against_a_deadline_on_a_day_asks_for_the_day(make_book):
+    """2021年6月 against 6月30日前 cannot be decided (the 1st or the 30th?): it said “单位 月 与目标值单位 日期 不一致”."""
+    change = {"rows": {0: {"target": "6月30日前", "actual": "2021年6月", "direction": ""}}}
+    finding = next(f for f in check_path(make_book(clean_data(), change)).findings if f.code == "PE104")
+    assert finding.message().endswith("（目标值与实际完成值须同为日期，如“6月30日前”与“6月25日”）")
+
+
 @pytest.mark.parametrize(("where", "other"), [("actual", "target"), ("target", "actual")])
 def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_book, where, other):
     """7-8 typed as a count becomes 2021-07-08 in Excel; read as a day, it was said to differ from 7个 in its unit,

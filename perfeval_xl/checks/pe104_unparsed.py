@@ -5,7 +5,7 @@ from typing import Any
 
 from ..engine import Indicator
 from ..findings import Finding
-from ..values import Quantity, comparable_units
+from ..values import DATE, Quantity, comparable_units
 from .base import Check, Context, value_hint
 
 
@@ -64,9 +64,9 @@ _WHAT = {"target": ("年初目标值", "target"), "actual": ("实际完成值", 
 
 
 def _unit_detail(target: str | None, actual: str | None) -> tuple[str, str]:
-    """Why an actual's unit does not compare with its target's, in both languages: two units, or a number against
-    a calendar day."""
-    if target and actual:
+    """Why an actual's unit does not compare with its target's, in both languages: two units, or a number or a month
+    against a calendar day."""
+    if target and actual and DATE not in (target, actual):
         return f"（单位 {actual} 与目标值单位 {target} 不一致）", f" (unit {actual} differs from the target's {target})"
     return (
         "（目标值与实际完成值须同为日期，如“6月30日前”与“6月25日”）",
