@@ -268,8 +268,15 @@ def apply_plan(book: Any, plan: Any) -> str:
 
     active = book.sheets.active.name
     _clear_marks(book)
+    # The record of what each marked cell had goes in first: should Excel refuse a change midway (a note on a cell
+    # holding a threaded comment), the next press or 清除校验标记 still gives every cell back what it had.
+    records = [[m.sheet, m.cell, "", _rgb_hex(book.sheets[m.sheet].range(m.cell).color)] for m in plan.marks]
+    results = _results_sheet(book, plan)
+    marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
+    records.append([RESULTS_RECORD, results, "", ""])
+    marks.range("A1").value = [[_text(v) for v in record] for record in records]
+    marks.visible = False
     touched = sorted({w.sheet for w in plan.writes} | {m.sheet for m in plan.marks}, key=_sheet_names(book).index)
-    records = []
     for sheet_name in touched:
         sheet = book.sheets[sheet_name]
         with _unprotected(sheet):
@@ -277,18 +284,12 @@ def apply_plan(book: Any, plan: Any) -> str:
                 sheet.range(write.cell).value = _text(write.value)
             for mark in (m for m in plan.marks if m.sheet == sheet_name):
                 target = sheet.range(mark.cell)
-                records.append([mark.sheet, mark.cell, "", _rgb_hex(target.color)])
                 target.color = f"#{mark.fill}"
                 note = target.note
                 if note is None:
                     target.add_note(compose_note("", mark.note))
                 else:
                     note.text = compose_note(note.text, mark.note)
-    results = _results_sheet(book, plan)
-    marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
-    records.append([RESULTS_RECORD, results, "", ""])
-    marks.range("A1").value = [[_text(v) for v in record] for record in records]
-    marks.visible = False
     if active in _sheet_names(book):
         book.sheets[active].activate()
     return results

@@ -224,6 +224,32 @@ def test_a_unit_note_is_kept(make_book):
     assert sheet.notes[key].text == "单位备注：按实际完成量计分"
 
 
+def test_a_press_that_fails_midway_leaves_marks_the_next_press_undoes(make_book, monkeypatch):
+    """Excel can refuse a note midway (a cell holding a threaded comment, a busy application): the cells marked
+    before it kept our colours and notes with no record of what they had, so the next press doubled the notes and
+    clearing could not give the unit's colours back."""
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}, 6: {"actual": "/"}}})
+    book = FakeBook.from_file(source)
+    real = FakeRange.add_note
+    calls = iter(range(100))
+
+    def refused_second(self, text):
+        if next(calls) == 1:
+            raise RuntimeError("Excel refused the note")
+        return real(self, text)
+
+    monkeypatch.setattr(FakeRange, "add_note", refused_second)
+    excel.recalculate(book)
+    assert book.app.alerts[-1]["mode"] == "critical"
+    monkeypatch.setattr(FakeRange, "add_note", real)
+    excel.recalculate(book)
+    once = _pressed(source)
+    assert _state(book) == _state(once)
+    excel.clear_marks(book)
+    excel.clear_marks(once)  # the unit's colours and notes back (our computed scores stay, as the button says)
+    assert _state(book) == _state(once)
+
+
 def test_text_from_the_book_is_written_as_text(make_book):
     source = make_book(clean_data())
     book = FakeBook.from_file(source)
