@@ -547,14 +547,16 @@ def _without_currency(text: str) -> str | None:
 
 @lru_cache(maxsize=8192, typed=True)
 def parse_amount(cell: object, unit: str = "万元") -> Quantity:
-    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69万``, ``990.69`` and ``9906900元`` all
-    give 990.69; ``无`` or a dash is exactly 0."""
+    """An amount in the form's ``unit``: with 万元, ``990.69万元``, ``990.69万``, ``990.69``, ``9906900元`` and
+    ``¥990.69万元整`` all give 990.69; ``无`` or a dash is exactly 0."""
     if isinstance(cell, str):
         text = normalize_text(cell)
         if text in NIL_AMOUNTS:
             return Quantity(raw=cell.strip(), kind="number", value=0.0, unit=unit, decimals=None)
         if bare := _without_currency(text):
             return replace(parse_amount(bare, unit), raw=cell.strip())
+        if text.endswith(("元整", "元正")):  # 3100万元整, as vouchers close an amount written out
+            return replace(parse_amount(text[:-1], unit), raw=cell.strip())
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
