@@ -534,6 +534,9 @@ def written_like(quantity: Quantity, value: float) -> str | float:
 
 
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+# The largest rate read as a ratio when typed without a sign: no 执行率 or 控制率 of these forms is ten times over, so
+# 114.44 in a rate cell is the 114.44 % meant, and 5 stays 500 % (which PE201 shows the unit).
+_MAX_RATIO = 10.0
 
 
 # What units type into an amount cell to say "none" (桃江 基础数据表: 批复规模 “无”): exactly zero.
@@ -575,12 +578,15 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
 
 @lru_cache(maxsize=8192, typed=True)
 def parse_rate(cell: object) -> Quantity:
-    """A rate cell: ``114.44%`` (text) or 1.1444 (a number formatted as a percentage) → 1.1444."""
+    """A rate cell: ``114.44%`` (text), 1.1444 (a number formatted as a percentage) or 114.44 (the percentage meant,
+    its sign left out) → 1.1444."""
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     if quantity.unit not in (None, "%"):
         return Quantity(raw=quantity.raw, kind="unparsed")
+    if quantity.unit is None and abs(quantity.value or 0.0) > _MAX_RATIO:
+        return replace(quantity, value=(quantity.value or 0.0) / 100, unit="%", decimals=(quantity.decimals or 0) + 2)
     return quantity
 
 

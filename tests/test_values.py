@@ -313,6 +313,13 @@ def test_rates_and_scores():
     assert parse_rate("执行率96%").kind == "unparsed"
 
 
+@pytest.mark.parametrize(("typed", "rate"), [(114.44, 1.1444), ("97.24", 0.9724), (1.1444, 1.1444), (5, 5.0)])
+def test_a_rate_typed_without_its_percent_sign_is_the_percentage_meant(typed, rate):
+    """114.44 in a 执行率 cell means 114.44 %: read as 11444 %, PE201 (强制) said it should be 114.44 %. A number up to
+    10 stays a ratio (5 is 500 %, which PE201 shows the unit): above it, no rate of these forms is a ratio."""
+    assert parse_rate(typed).value == pytest.approx(rate)
+
+
 def test_cn2an_is_never_applied_to_surrounding_words():
     # cn2an.transform would turn 统一 into 统1; the parser must leave words alone.
     assert parse_quantity("统一标准").kind == "text"
