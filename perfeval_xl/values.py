@@ -140,7 +140,7 @@ _NEGATIONS = frozenset("未不没无非")
 # The longest label skipped before a whole value: an indicator's name (社会公众或服务对象满意度), not a narrative.
 _MAX_LABEL = 20
 # What may stand before an amount typed as text: its currency (¥3,100.00, 人民币3100万元).
-_CURRENCY = ("¥", "人民币", "RMB", "CNY")
+_CURRENCY = ("¥", "人民币", "RMB", "CNY")  # the sign first: a name may also follow the amount
 
 
 # What a cell shows when its formula fails: both readers give this text, never a blank.
@@ -544,8 +544,10 @@ NIL_AMOUNTS = frozenset({"无", "没有", "-", "--", "—", "——", "－", "/"
 
 
 def _without_currency(text: str) -> str | None:
-    """An amount typed after its currency (¥3,100.00, 人民币3100万元) without it; None for other words."""
-    return next((text.removeprefix(sign) for sign in _CURRENCY if text.startswith(sign)), None)
+    """An amount typed after its currency (¥3,100.00, 人民币3100万元) or before its name (3100万元人民币) without it;
+    None for other words."""
+    before = next((text.removeprefix(sign) for sign in _CURRENCY if text.startswith(sign)), None)
+    return before or next((text.removesuffix(name) for name in _CURRENCY[1:] if text.endswith(name)), None)
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -560,6 +562,8 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
             return replace(parse_amount(bare, unit), raw=cell.strip())
         if text.endswith(("元整", "元正")):  # 3100万元整, as vouchers close an amount written out
             return replace(parse_amount(text[:-1], unit), raw=cell.strip())
+        if text.endswith(("万", "亿")) and not any(ch.isdigit() for ch in text):  # 叁仟壹佰万: a number of 元
+            return replace(parse_amount(f"{text}元", unit), raw=cell.strip())
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")

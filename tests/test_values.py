@@ -354,9 +354,10 @@ def test_amounts_follow_the_form_unit():
     assert parse_amount("990.69万", "元").value == pytest.approx(9_906_900)
 
 
-@pytest.mark.parametrize("typed", ["3100万元整", "人民币叁仟壹佰万元整", "3100万元正"])
+@pytest.mark.parametrize("typed", ["3100万元整", "人民币叁仟壹佰万元整", "3100万元正", "叁仟壹佰万", "3100万元人民币"])
 def test_an_amount_written_as_on_a_voucher_is_that_amount(typed):
-    """整 (or 正) closes an amount written out as vouchers and contracts write it: it was “应为数字” (PE102, 强制)."""
+    """整 (or 正) closes an amount written out as vouchers and contracts write it: it was “应为数字” (PE102, 强制), as
+    was the currency after it; 叁仟壹佰万 was 31,000,000 万元, its 万 taken into the numeral."""
     assert (parse_amount(typed).kind, parse_amount(typed).value) == ("number", 3100)
 
 
