@@ -300,6 +300,10 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         comparator, approximate = comparator or ">=", True
     base, typed, factor = _split_unit(unit_text)
     decimals_base = _scale_decimals(decimals, factor)
+    if not unit_text and match["num"][0] in _CN_DIGITS and match["num"][-1] in "万亿":
+        # 叁仟壹佰万: the numeral took its 万 in, as 3100万 does not; the multiplier is said all the same
+        typed = match["num"][-1]
+        decimals_base = _scale_decimals(decimals, _MULTIPLIERS[typed])
     value = sign * number * factor
     upper = float(match["upper"]) * factor if match["upper"] else None
     if not math.isfinite(value) or (upper is not None and not math.isfinite(upper)):
@@ -562,8 +566,6 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
             return replace(parse_amount(bare, unit), raw=cell.strip())
         if text.endswith(("元整", "元正")):  # 3100万元整, as vouchers close an amount written out
             return replace(parse_amount(text[:-1], unit), raw=cell.strip())
-        if text.endswith(("万", "亿")) and not any(ch.isdigit() for ch in text):  # 叁仟壹佰万: a number of 元
-            return replace(parse_amount(f"{text}元", unit), raw=cell.strip())
     quantity = parse_quantity(cell)
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")

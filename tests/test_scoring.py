@@ -92,6 +92,13 @@ def test_a_month_or_a_day_of_a_stated_year_is_counted_from_the_forms_year(target
     assert target_met(indicator_direction("", target_q, "时效指标", ()), target_q, actual_q) is met
 
 
+def test_a_target_in_financial_numerals_is_the_amount_it_says():
+    """叁仟万 against 3000万元: the numeral took its 万 in, and the bare 30,000,000 took the actual's 万元 as well,
+    a target 10,000 times over."""
+    target = scale_to(parse_quantity("叁仟万"), parse_quantity("3000万元"))
+    assert target_met("正向", target, parse_quantity("3000万元"))
+
+
 def test_a_target_met_exactly_is_met_whatever_the_floats():
     """95% parses as 0.9500000000000001 (95 × 0.01) and 0.95 typed as a ratio is 0.95: the target met exactly was
     missed, and PE301 asked why."""

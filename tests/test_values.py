@@ -135,6 +135,7 @@ CASES = [
     ("百分之百", "number", None, 1.0, "%"),
     ("百分之九十五点五", "number", None, 0.955, "%"),
     ("百分之95", "number", None, 0.95, "%"),
+    ("叁仟万", "number", None, 30_000_000, None),  # its 万 said as 3000万's is, so scale_to leaves it
     ("千分之三", "number", None, 0.003, "%"),
     ("¥3,100", "number", None, 3100, None),  # one amount, not 3 and 100
     # an aside in brackets: what is included (含), or the same figure said another way
