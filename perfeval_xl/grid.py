@@ -6,6 +6,7 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
@@ -39,25 +40,26 @@ def percent_shown(value: Any) -> Any:
     return value
 
 
-# Built-in number formats that show a day without its year (d-mmm, and the East Asian m"月"d"日"), and a month
-# without its day (mmm-yy, and yyyy"年"m"月"): zh-CN, as ECMA-376 lists them.
-YEARLESS_DAY_FORMATS = frozenset({16, 28, 29, 51, 53, 54, 58})
-DAYLESS_MONTH_FORMATS = frozenset({17, 27, 36, 50, 52, 57})
 # A number format's sections in brackets ([$-804], [DBNum1], [Red]), which name a locale, numerals or a colour.
 _FORMAT_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def _format_codes(number_format: str) -> str:
+    """A number format's codes alone, in lower case: its quoted text, escapes and bracketed sections left out."""
+    return _FORMAT_BRACKETS.sub("", _FORMAT_LITERAL.sub("", number_format)).lower()
 
 
 def shows_day_without_year(number_format: str) -> bool:
     """Whether a date format shows the day but not the year (m"月"d"日", m/d, d-mmm): what Chinese Excel makes of
     11月20日 typed in a cell, a date of the year it was typed in, which the unit never sees."""
-    codes = _FORMAT_BRACKETS.sub("", _FORMAT_LITERAL.sub("", number_format)).lower()
+    codes = _format_codes(number_format)
     return "d" in codes and "y" not in codes and "e" not in codes
 
 
 def shows_month_without_day(number_format: str) -> bool:
     """Whether a date format shows the year and month but not the day (yyyy"年"m"月", mmm-yy): what Chinese Excel
     makes of 2021年11月 typed in a cell, the 1st of the month, a day the unit never sees."""
-    codes = _FORMAT_BRACKETS.sub("", _FORMAT_LITERAL.sub("", number_format)).lower()
+    codes = _format_codes(number_format)
     return "y" in codes and "m" in codes and not any(code in codes for code in "dhs")
 
 
@@ -76,16 +78,35 @@ def day_shown(value: Any) -> Any:
     return value
 
 
+class _Shown(NamedTuple):
+    """A way a number format changes what a value reads as: the formats it takes (by their code, and the built-in
+    formats a file may name by number alone) and the value as they show it (others pass through unchanged)."""
+
+    shows: Callable[[str], bool]
+    builtin: frozenset[int]
+    show: Callable[[Any], Any]
+
+
+# Every reader (the .xlsx and .xls readers, the Excel button) reads a value as its format shows it, by these rules:
+# a percentage (0% and 0.00% built in), a day without its year and a month without its day (the built-in d-mmm and
+# mmm-yy, and the East Asian m"月"d"日" and yyyy"年"m"月": zh-CN, as ECMA-376 lists them).
+_SHOWN = (
+    _Shown(shows_percent, frozenset({9, 10}), percent_shown),
+    _Shown(shows_day_without_year, frozenset({16, 28, 29, 51, 53, 54, 58}), day_shown),
+    _Shown(shows_month_without_day, frozenset({17, 27, 36, 50, 52, 57}), month_shown),
+)
+
+
+def shown_by(code: str | None, builtin: int | None = None) -> Callable[[Any], Any] | None:
+    """How a value under a number format reads (see ``_SHOWN``): by its code, or the built-in number a file gives
+    without one; None when it reads as it is."""
+    return next((s.show for s in _SHOWN if builtin in s.builtin or (code and s.shows(code))), None)
+
+
 def as_shown(value: Any, number_format: str) -> Any:
-    """A number or a date as its number format shows it (see ``percent_shown``, ``day_shown``, ``month_shown``)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return percent_shown(value) if shows_percent(number_format) else value
-    if isinstance(value, datetime.date):
-        if shows_day_without_year(number_format):
-            return day_shown(value)
-        if shows_month_without_day(number_format):
-            return month_shown(value)
-    return value
+    """A number or a date as its number format shows it: 96.5%, 11月20日, 2021年11月."""
+    show = shown_by(number_format)
+    return show(value) if show else value
 
 
 # What both readers give for a cell under a date or time format (calamine and xlwings alike): Excel turns input

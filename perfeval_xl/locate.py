@@ -168,6 +168,11 @@ class Extraction:
     sheets: dict[str, SheetGrid] = field(default_factory=dict)  # by the definition's sheet name
     copies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other sheets holding a checked sheet's form
 
+    @property
+    def grids(self) -> dict[str, SheetGrid]:
+        """The form's sheets by their names in the workbook (a ``CellRef``'s sheet)."""
+        return {grid.name: grid for grid in (self.sheet, *self.sheets.values())}
+
 
 class WrongForm(Exception):
     """The workbook is not a filled copy of the requested form."""

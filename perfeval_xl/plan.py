@@ -130,7 +130,7 @@ def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
 
 def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
     """The first cell of the merge holding a cell of the form's sheets (A1), or that cell when it is in none."""
-    grids = {grid.name: grid for grid in (evaluation.extraction.sheet, *evaluation.extraction.sheets.values())}
+    grids = evaluation.extraction.grids
 
     def first(sheet: str, cell: str) -> str:
         grid = grids.get(sheet)

@@ -7,27 +7,15 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
 
-from .grid import (
-    DAYLESS_MONTH_FORMATS,
-    YEARLESS_DAY_FORMATS,
-    SheetGrid,
-    WorkbookGrid,
-    a1,
-    day_shown,
-    month_shown,
-    percent_shown,
-    shows_day_without_year,
-    shows_month_without_day,
-    shows_percent,
-)
+from .grid import SheetGrid, WorkbookGrid, a1, shown_by
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The workbook part's sheets and their relationship ids, transitional (what Excel saves by default) or strict
@@ -167,21 +155,16 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return cells
 
 
-class _ShownStyles(NamedTuple):
-    """The style indices (as written in a cell's s="…") whose number format changes what a value reads as: a
-    percentage (see ``grid.shows_percent``), a day without its year or a month without its day (see
-    ``grid.shows_day_without_year``, ``grid.shows_month_without_day``)."""
-
-    percent: frozenset[bytes]
-    day: frozenset[bytes]
-    month: frozenset[bytes]
+# The styles (as written in a cell's s="…") whose number format changes what a value reads as (see
+# ``grid.shown_by``: 96.5%, 11月20日, 2021年11月), each set with how its values read.
+_ShownStyles = tuple[tuple[Callable[[Any], Any], frozenset[bytes]], ...]
 
 
 def _shown_styles(archive: zipfile.ZipFile) -> _ShownStyles:
     try:
         return _shown_style_ids(archive.read("xl/styles.xml"))
     except KeyError:
-        return _ShownStyles(frozenset(), frozenset(), frozenset())
+        return ()
 
 
 @lru_cache(maxsize=256)
@@ -189,28 +172,18 @@ def _shown_style_ids(styles: bytes) -> _ShownStyles:
     """``_shown_styles`` of a styles part: the formats it defines, then its cell formats in order, matched in its
     bytes as the formula scan matches a sheet's. Memoised by the part's bytes: the submissions filled in one
     template share them."""
-    percent = {b"9", b"10"}  # the built-in 0% and 0.00%
-    day = {str(n).encode() for n in YEARLESS_DAY_FORMATS}
-    month = {str(n).encode() for n in DAYLESS_MONTH_FORMATS}
+    defined = {}
     for fmt in _NUM_FMT.finditer(styles):
         code, number = _FORMAT_CODE.search(fmt[0]), _FMT_ID.search(fmt[0])
-        if code and number:
-            text = html.unescape(code[1].decode("utf-8", "replace"))
-            for found, shows in (
-                (percent, shows_percent),
-                (day, shows_day_without_year),
-                (month, shows_month_without_day),
-            ):
-                if shows(text):
-                    found.add(number[1])
+        if code and number and (show := shown_by(html.unescape(code[1].decode("utf-8", "replace")))):
+            defined[number[1]] = show
     xfs = _CELL_XFS.search(styles)
     formats = [(n[1] if (n := _FMT_ID.search(xf[0])) else b"0") for xf in _XF.finditer(xfs[1] if xfs else b"")]
-    return _ShownStyles(
-        *(
-            frozenset(str(i).encode() for i, fmt in enumerate(formats) if fmt in found)
-            for found in (percent, day, month)
-        )
-    )
+    styled: dict[Callable[[Any], Any], set[bytes]] = {}
+    for index, fmt in enumerate(formats):
+        if show := defined.get(fmt) or shown_by(None, int(fmt)):
+            styled.setdefault(show, set()).add(str(index).encode())
+    return tuple((show, frozenset(ids)) for show, ids in styled.items())
 
 
 def _styled_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]:
@@ -318,18 +291,12 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
     formulas: the form's computed cells read as the results the spreadsheet saved."""
     import xlrd
 
-    # A format xlrd knows by number only (27-36, the East Asian date formats) has no string: it is no percentage.
-    formats = {i: getattr(book.format_map.get(xf.format_key), "format_str", None) for i, xf in enumerate(book.xf_list)}
-    percent = {i for i, code in formats.items() if code and shows_percent(code)}
-    day = {
-        i
+    # How each cell format's values read (see ``grid.shown_by``); a format xlrd knows by number only (27-36, the
+    # East Asian date formats) has no string, and is taken by its number.
+    shown = {
+        i: show
         for i, xf in enumerate(book.xf_list)
-        if xf.format_key in YEARLESS_DAY_FORMATS or ((code := formats[i]) and shows_day_without_year(code))
-    }
-    month = {
-        i
-        for i, xf in enumerate(book.xf_list)
-        if xf.format_key in DAYLESS_MONTH_FORMATS or ((code := formats[i]) and shows_month_without_day(code))
+        if (show := shown_by(getattr(book.format_map.get(xf.format_key), "format_str", None), xf.format_key))
     }
 
     def value(cell: Any) -> Any:
@@ -346,11 +313,9 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
                 return cell.value
             if cell.value < 1:
                 return moment.time()
-            return (
-                day_shown(moment) if cell.xf_index in day else month_shown(moment) if cell.xf_index in month else moment
-            )
-        if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
-            return percent_shown(cell.value)
+            return shown[cell.xf_index](moment) if cell.xf_index in shown else moment
+        if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in shown:
+            return shown[cell.xf_index](cell.value)
         return cell.value
 
     return [[value(cell) for cell in sheet.row(r)] for r in range(sheet.nrows)]
@@ -469,15 +434,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             for name, xml in _sheet_parts(archive):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
-                shown[name] = [
-                    (show, _styled_cells(xml, ids))
-                    for show, ids in (
-                        (percent_shown, styles.percent),
-                        (day_shown, styles.day),
-                        (month_shown, styles.month),
-                    )
-                    if ids
-                ]
+                shown[name] = [(show, _styled_cells(xml, ids)) for show, ids in styles]
                 errors[name] = _error_cells(xml)
                 hidden[name] = _hidden(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -6,6 +6,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..findings import Finding
 from ..grid import CellRef
+from ..schemas import typed_cells
 from .base import Check, Context
 
 
@@ -28,20 +29,11 @@ class HiddenRowOrColumn(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        extraction = ctx.evaluation.extraction
-        grids = {grid.name: grid for grid in (extraction.sheet, *extraction.sheets.values())}
+        grids = ctx.evaluation.extraction.grids
         if not any(grid.hidden_rows or grid.hidden_cols for grid in grids.values()):
             return  # most forms hide nothing
-        cells = [v for v in extraction.fields.values() if v.ref is not None and not v.spec.output]
-        cells += [
-            v
-            for t in extraction.tables.values()
-            for r in t.rows
-            for v in r.cells.values()
-            if v.ref and not v.spec.output
-        ]
         said: set[tuple[str, str, int]] = set()
-        for value in sorted(cells, key=lambda v: v.ref):
+        for value in sorted((v for _, v in typed_cells(ctx.evaluation.extraction)), key=lambda v: v.ref):
             ref: CellRef = value.ref
             grid = grids.get(ref.sheet)
             if grid is None:
