@@ -174,6 +174,22 @@ class Extraction:
         return {grid.name: grid for grid in (self.sheet, *self.sheets.values())}
 
 
+def typed_cells(extraction: Extraction) -> list[tuple[str, FieldValue]]:
+    """Every typed cell of the form once, with its definition key; output cells (ours) and unlocated fields left out
+    (a cell two keys read is validated as the first)."""
+    cells: dict[CellRef, tuple[str, FieldValue]] = {}
+    for key, value in extraction.fields.items():
+        if value.ref is not None and not value.spec.output:
+            cells[value.ref] = (f"fields.{key}", value)
+    for table_id, table in extraction.tables.items():
+        names = {column.key: f"{table_id}.{column.key}" for column in table.spec.columns}
+        for row in table.rows:
+            for key, value in row.cells.items():
+                if value.ref is not None and not value.spec.output:
+                    cells.setdefault(value.ref, (names[key], value))
+    return list(cells.values())
+
+
 class WrongForm(Exception):
     """The workbook is not a filled copy of the requested form."""
 

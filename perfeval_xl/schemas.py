@@ -16,8 +16,7 @@ from pandera.errors import SchemaErrors
 
 from .checks.base import SchemaCheck
 from .definition import FormDefinition
-from .grid import CellRef
-from .locate import Extraction, FieldValue
+from .locate import Extraction, FieldValue, typed_cells
 
 
 def _keys(definition: FormDefinition) -> list[str]:
@@ -77,22 +76,6 @@ def cell_schema(forms: list[tuple[FormDefinition, tuple[str, ...]]]) -> pa.DataF
         name="+".join(sorted({f"{form_id}@{version}" for form_id, version, _ in key})),
     )
     return _SCHEMAS[key]
-
-
-def typed_cells(extraction: Extraction) -> list[tuple[str, FieldValue]]:
-    """Every typed cell of the form once, with its definition key; output cells (ours) and unlocated fields left out
-    (a cell two keys read is validated as the first)."""
-    cells: dict[CellRef, tuple[str, FieldValue]] = {}
-    for key, value in extraction.fields.items():
-        if value.ref is not None and not value.spec.output:
-            cells[value.ref] = (f"fields.{key}", value)
-    for table_id, table in extraction.tables.items():
-        names = {column.key: f"{table_id}.{column.key}" for column in table.spec.columns}
-        for row in table.rows:
-            for key, value in row.cells.items():
-                if value.ref is not None and not value.spec.output:
-                    cells.setdefault(value.ref, (names[key], value))
-    return list(cells.values())
 
 
 def cell_frame(

@@ -189,3 +189,31 @@ def test_readme_lists_every_check():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for check in CATALOGUE:
         assert f"| {check.code} |" in readme, check.code
+
+
+def test_every_module_imports_on_its_own() -> None:
+    # A library user imports what they need, in any order: a cycle that the command line's import order hides (the
+    # schemas imported checks, a check imported the schemas) must not break `import perfeval_xl.schemas`. One fresh
+    # interpreter imports each module with none of the package imported before it.
+    import subprocess
+    import sys
+
+    script = """
+import importlib, pkgutil, sys
+import perfeval_xl
+names = sorted(m.name for m in pkgutil.walk_packages(perfeval_xl.__path__, "perfeval_xl."))
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m.startswith("perfeval_xl.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        failed.append(f"{name}: {exc}")
+print(len(names))
+print("\\n".join(failed))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    count, *failed = done.stdout.splitlines()
+    assert int(count) > 50
+    assert [line for line in failed if line] == []

@@ -6,7 +6,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..findings import Finding
 from ..grid import CellRef
-from ..schemas import typed_cells
+from ..locate import typed_cells
 from .base import Check, Context
 
 
