@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import math
 import re
@@ -271,8 +272,8 @@ def _strip_affixes(text: str) -> tuple[str, str | None, bool]:
 
 _SINGLE = re.compile(
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+|[" + _CN_DIGITS + r"]+)"
-    r"(?P<more>[余多])?"
-    rf"(?:(?P<lower_unit>{_UNIT_TEXT})?[-~～至到](?P<upper>\d+(?:\.\d+)?))?" + _UNIT
+    r"(?:(?P<multiplier>百万|[万亿千])(?=[余多+]))?(?P<more>[余多+])?"  # 100余人, 1万余人, 10000+: at least
+    rf"(?:(?P<lower_unit>{_UNIT_TEXT})?(?:[-~～至到–]|—{{1,2}})(?P<upper>\d+(?:\.\d+)?))?" + _UNIT
 )
 
 
@@ -293,11 +294,11 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     if parsed is None:
         return None
     number, decimals = parsed
-    unit_text = match["unit"] or ""
+    unit_text = (match["multiplier"] or "") + (match["unit"] or "")
     if match["num"][0] in _CN_DIGITS and unit_text and unit_text not in _MEASURE_WORDS:
         return None
-    if match["more"]:
-        comparator, approximate = comparator or ">=", True
+    if match["more"]:  # 100余人 is about a hundred or more; 10000+ is at least 10000
+        comparator, approximate = comparator or ">=", approximate or match["more"] != "+"
     base, typed, factor = _split_unit(unit_text)
     decimals_base = _scale_decimals(decimals, factor)
     if not unit_text and match["num"][0] in _CN_DIGITS and match["num"][-1] in "万亿":
@@ -393,13 +394,44 @@ def parse_quantity(cell: object) -> Quantity:
 
 def _value_text(raw: str) -> str:
     """A value's text folded for parsing, without a sentence's end or quotes around it (8个。 “8个”), a percentage
-    written out as its figure (百分之九十五 is 95%)."""
+    written out as its figure (百分之九十五 is 95%), units spelt the one way (㎡ as 平方米, 12月份 as 12月, see
+    ``_SPELLINGS``), a deadline written month.day (12.31前) or by its ten days (12月上旬) as the day it is."""
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
     if "分之" in text:
         text = _WRITTEN_OUT.sub(_percent_sign, text)
     if "年" in text or "季度" in text:
         text = _PERIOD_END.sub(_month_end, text, count=1)
+    text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
+    if "前" in text:
+        text = _DOTTED_DEADLINE.sub(_dotted_day, text, count=1)
+    if "旬" in text:
+        text = _TEN_DAYS.sub(_ten_days_end, text, count=1)
     return _in_digits(text) if "月" in text else text
+
+
+# Units typed more than one way, after a figure, as the one way the parser compares: an area or a volume's sign (㎡
+# and m² fold to m2 under NFKC, which no unit may hold), 平米 as people say it; 12月份 as 12月, 12月末 as 12月底.
+_SPELLINGS = {"m2": "平方米", "km2": "平方公里", "m3": "立方米", "平米": "平方米", "月份": "月", "月末": "月底"}
+_SPELLING = re.compile(r"(?<=[\d万千])(?:k?m[23](?!\d)|平米|月份|月末)")
+# A deadline written month.day as on a schedule (12.31前, 6.30之前完成): the whole value, 前 said; 6.30 alone is a number.
+_DOTTED_DEADLINE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?=(?:之前|以前|前)(?:完成)?$)")
+# A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
+_TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
+
+
+def _dotted_day(dotted: re.Match[str]) -> str:
+    """12.31前 as 12月31日前; a month there is not (13.5前) left a number."""
+    return f"{dotted[1]}月{dotted[2]}日" if 1 <= int(dotted[1]) <= 12 else dotted[0]
+
+
+def _ten_days_end(ten_days: re.Match[str]) -> str:
+    """12月上旬 as 12月10日, 中旬 as the 20th, 下旬 as the month's last day (in its year, else in a common year)."""
+    year, month = ten_days[1], int(ten_days[2])
+    if not 1 <= month <= 12:
+        return ten_days[0]
+    last = calendar.monthrange(int(year) if year else _LEAP_YEAR + 1, month)[1]
+    day = {"上": 10, "中": 20, "下": last}[ten_days[3]]
+    return f"{year + '年' if year else ''}{month}月{day}日"
 
 
 def _in_digits(text: str) -> str:

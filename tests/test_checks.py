@@ -190,6 +190,28 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
     assert "PE104" not in {f.code for f in evaluation.findings}
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("≥1800㎡", "1900平方米", True),  # ㎡ folds to m2, which no unit held: PE104 on the target, score kept
+        ("≥1800平方米", "1700m²", False),
+        ("≥1万人次", "1万余人次", True),  # the unit was 余人次, compared with 人次: PE104
+        ("20%—30%", "25%", True),
+        ("10000+", "12000", True),
+        ("12月末前", "2021年11月份完成", True),
+        ("12.31前", "2022年1月5日", False),  # 12.31前 was the number 12.31
+        ("12月底前", "12月中旬", True),
+        ("12月上旬前", "12月20日", False),
+    ],
+)
+def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert "PE104" not in {f.code for f in evaluation.findings}
+
+
 def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
     change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}

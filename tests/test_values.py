@@ -152,6 +152,27 @@ CASES = [
     ("\r\n96.5%", "number", None, 0.965, "%"),
     ("群众满意度\n≥90%", "number", ">=", 0.90, "%"),  # a name on its own line is still the value's label
     ("完成2020年16家建站工作站第一阶段评审", "unparsed", None, None, None),
+    # an area as units type it: ㎡ and m² (folded to m2 by NFKC), 平米 are 平方米
+    ("≥1800㎡", "number", ">=", 1800, "平方米"),
+    ("1900m²", "number", None, 1900, "平方米"),
+    ("1800平米", "number", None, 1800, "平方米"),
+    ("2km²", "number", None, 2, "平方公里"),
+    ("500m³", "number", None, 500, "立方米"),
+    # a range with the dash a Chinese keyboard types (——, —) or an en dash
+    ("20%—30%", "number", ">=", 0.20, "%"),
+    ("20%——30%", "number", ">=", 0.20, "%"),
+    ("10–15件", "number", ">=", 10, "件"),
+    # at least, said with + (10000+) or with 余/多 after a multiplier (1万余人)
+    ("10000+", "number", ">=", 10000, None),
+    ("1000+人次", "number", ">=", 1000, "人次"),
+    ("1万+人次", "number", ">=", 10000, "人次"),
+    ("1万余人", "number", ">=", 10000, "人"),
+    ("3万多人次", "number", ">=", 30000, "人次"),
+    # a month said as 月份 or its end as 月末 reads as 月 and 月底 do
+    ("12月份", "number", None, 12, "月"),
+    ("2021年11月份完成", "number", None, 11, "月"),
+    ("12月末", "number", "<=", 12, "月"),
+    ("2021年12月末前", "number", "<=", 12, "月"),
     ("", "empty", None, None, None),
     ("   ", "empty", None, None, None),
     (96.5, "number", None, 96.5, None),
@@ -182,6 +203,7 @@ def test_compound_keeps_its_parts():
 
 def test_range_keeps_upper_bound():
     assert parse_quantity("10-15件").upper == 15
+    assert parse_quantity("20%——30%").upper == pytest.approx(0.30)
     assert parse_quantity("90%-95%").upper == pytest.approx(0.95)
 
 
@@ -194,6 +216,8 @@ def test_thousands_are_not_split_into_a_list():
 def test_approximate_flags():
     assert parse_quantity("约100场").approximate
     assert parse_quantity("60余项").approximate
+    assert parse_quantity("1万余人").approximate
+    assert not parse_quantity("10000+").approximate  # at least that many: + says no more than ≥ does
     assert not parse_quantity("7个").approximate
 
 
@@ -395,6 +419,13 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
         ("二〇二一年六月三十日前", "<=", (2021, 6, 30)),
         ("2月30日", None, None),  # no such day
         ("6.30", None, None),  # a number, not 30 June
+        ("12.31前", "<=", (2021, 12, 31)),  # a deadline: 前 makes a day of month.day
+        ("12.31之前完成", "<=", (2021, 12, 31)),
+        ("13.5前", None, None),  # no such month: a number
+        ("12月上旬前", "<=", (2021, 12, 10)),  # a ten-day period (旬) ends on the 10th, the 20th, the month's end
+        ("11月中旬", None, (2021, 11, 20)),
+        ("2021年11月下旬", None, (2021, 11, 30)),
+        ("2月下旬", None, (2021, 2, 28)),
     ],
 )
 def test_a_calendar_day_is_a_date_counted_from_the_forms_year(raw, comparator, day):
