@@ -283,14 +283,17 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u
 # What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
 # numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
 _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
+# The marks forms from budget systems put before or after a required cell's label (*预算数, 三级指标*, ※, ★).
+_REQUIRED_MARKS = "*※★"
 
 
 @lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
-    """Fold a label for comparison: full-width forms, whitespace, a trailing colon, a leading 其中：, a row number and
-    a year in Chinese numerals (二〇二二年决算数 is 2022年决算数) do not matter. Memoised: the submissions of one form
-    repeat the same labels file after file."""
-    folded = re.sub(r"\s+", "", _arabic_years(unicodedata.normalize("NFKC", text.translate(INVISIBLE)))).rstrip(":")
+    """Fold a label for comparison: full-width forms, whitespace, a required mark (*), a trailing colon, a leading
+    其中：, a row number and a year in Chinese numerals (二〇二二年决算数 is 2022年决算数) do not matter. Memoised:
+    the submissions of one form repeat the same labels file after file."""
+    folded = re.sub(r"\s+", "", _arabic_years(unicodedata.normalize("NFKC", text.translate(INVISIBLE))))
+    folded = folded.strip(_REQUIRED_MARKS).rstrip(":").lstrip(_REQUIRED_MARKS) or folded
     return _LABEL_PREFIX.sub("", folded, count=1) or folded
 
 

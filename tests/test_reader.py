@@ -320,6 +320,23 @@ def test_labels_match_with_any_trailing_bracket(tmp_path):
     assert check_path(path).number("budget") == 2634.17
 
 
+@pytest.mark.parametrize("mark", ["*", "＊", "※", "★"])
+def test_labels_marked_required_are_the_labels(tmp_path, mark):
+    """Forms from budget systems mark required cells' labels with * (*预算数, 三级指标*): the form was not recognised
+    (三级指标, 实际完成值), or its budget (PE101) or every indicator (PE106 ×11, PE208) was missed."""
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    sheet = book.active
+    for a1 in ("C5", "D8", "F8"):
+        sheet[a1] = mark + sheet[a1].value
+    sheet["G8"] = sheet["G8"].value + mark
+    path = tmp_path / "marked.xlsx"
+    book.save(path)
+    marked, plain = check_path(path), check_path(XIANGYANG_OFFICIAL)
+    assert marked.number("budget") == 2634.17
+    assert [f.code for f in marked.findings] == [f.code for f in plain.findings]
+    assert marked.scores.total == plain.scores.total
+
+
 def test_labels_and_values_pasted_with_invisible_characters_are_read(tmp_path):
     """Text pasted from a web page or WeChat brings zero-width spaces and marks the unit cannot see: the label was not
     found (执行数 missing, PE101) and 90%以上 was unparsed."""
