@@ -255,6 +255,18 @@ class SheetGrid:
         return self._label_tables.row_keys
 
     @cached_property
+    def headings(self) -> frozenset[str]:
+        """The label keys of the sheet's numbered headings without their number (一、部门（单位）概况 is 部门(单位)概况):
+        a form's parts are named by their headings, numbered or not, while the labels stay as typed (see
+        ``_LABEL_PREFIX``)."""
+        return frozenset(
+            key
+            for text in self.labels.values()
+            if (bare := _HEADING_NUMBER.sub("", text, count=1)) != text and bare
+            for key in label_keys(bare)
+        )
+
+    @cached_property
     def colon_cells(self) -> list[tuple[int, int, str]]:
         """The text cells holding a colon, the only ones that can be written ``label：value``."""
         return [
@@ -283,6 +295,9 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u
 # What precedes a row label in official layouts without changing it: 其中： and a row number (1、 2.). Heading
 # numbers (一、 （一）) stay: a heading may repeat the label of the field below it (四、…公开情况 / …公开情况).
 _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
+# A heading's number, folded (一、 (一) 第一部分 第一章): what a form's part is named by stays the same without it.
+_NUMERAL = "[一二三四五六七八九十]{1,3}"
+_HEADING_NUMBER = re.compile(rf"^(?:{_NUMERAL}[、.]|\({_NUMERAL}\)|第{_NUMERAL}(?:部分|章|节)?[、.:]?)")
 # The marks forms from budget systems put before or after a required cell's label (*预算数, 三级指标*, ※, ★).
 _REQUIRED_MARKS = "*※★"
 

@@ -215,7 +215,9 @@ def _find(
 
 
 def _has_label(sheet: SheetGrid, label: str) -> bool:
-    return fold_label(label) in sheet.label_index
+    """Whether a detection label is on the sheet, as a label or as a numbered heading (一、部门（单位）概况)."""
+    folded = fold_label(label)
+    return folded in sheet.label_index or folded in sheet.headings
 
 
 def sheet_score(sheet: SheetGrid, labels: tuple[str, ...]) -> int:
@@ -404,12 +406,14 @@ class _Locator:
         return keys is not None and not keys.isdisjoint(labels)
 
     def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
-        """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first."""
+        """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first. A formula
+        is the field's cell even with no result saved (a file from a program that writes none): the cell past it
+        is another field's."""
         first = CellRef(self.sheet.name, row, col)
         for step in range(limit):
             r, c = row + step * d_row, col + step * d_col
             value = self.sheet.value(r, c)
-            if value == "":
+            if value == "" and (r, c) not in self.sheet.formulas:
                 continue
             if self._is_label(r, c):
                 return "", first

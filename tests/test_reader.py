@@ -22,7 +22,17 @@ from perfeval_xl.reader import UnreadableInput, _formula_cells, _sheet_parts, re
 from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
 
-from .conftest import GUANGZHOU_OFFICIAL, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, rewrite_parts
+from .conftest import (
+    GUANGZHOU,
+    GUANGZHOU_OFFICIAL,
+    HEBEI,
+    TAOJIANG,
+    XIANGYANG,
+    XIANGYANG_OFFICIAL,
+    YUEYANG,
+    clean_data,
+    rewrite_parts,
+)
 from .xlwings_standin import FakeBook
 
 
@@ -592,3 +602,34 @@ def test_a_panic_in_calamine_is_an_unreadable_file_not_a_crash(monkeypatch, tmp_
     monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", interrupted)
     with pytest.raises(KeyboardInterrupt):
         read_workbook(XIANGYANG)
+
+
+def _findings(evaluation) -> list[tuple[str, str]]:
+    return sorted((f.code, str(f.cell)) for f in evaluation.findings)
+
+
+def test_a_computed_cell_whose_formula_has_no_saved_result_is_still_the_fields_cell(tmp_path):
+    """A workbook saved by a program that keeps formulas but not their results (openpyxl, a budget system's export):
+    湖南's 自评得分 (=IF(…), nothing saved) was passed over for the cell below it, 266.32 of 按支出性质分, and the
+    form came back with a false PE202 (预算执行得分填报 266.32)."""
+    book = load_workbook(TAOJIANG)
+    path = tmp_path / "no_results.xlsx"
+    book.save(path)  # openpyxl writes the formulas and no results
+    resaved, original = check_path(path), check_path(TAOJIANG)
+    assert resaved.extraction.fields["budget_score"].ref == original.extraction.fields["budget_score"].ref
+    assert _findings(resaved) == _findings(original)
+
+
+@pytest.mark.parametrize("example", [XIANGYANG, GUANGZHOU, HEBEI, TAOJIANG, YUEYANG], ids=lambda p: p.stem)
+def test_a_filled_template_is_its_form_without_the_sheet_that_names_it(tmp_path, example):
+    """Our templates name their form in a hidden sheet, which a sheet moved or copied to a new workbook leaves
+    behind: the forms had to be found by their labels, and 河北 (its parts numbered 一、…) and 岳阳 (its heading
+    部门（单位）年度支出和结余情况 as published) were not found at all."""
+    book = load_workbook(example)
+    del book["_perfeval"]
+    path = tmp_path / example.name
+    book.save(path)
+    unnamed, named = check_path(path), check_path(example)
+    assert unnamed.definition.id == named.definition.id
+    assert unnamed.scores.total == named.scores.total
+    assert _findings(unnamed) == _findings(named)
