@@ -272,6 +272,17 @@ def form_copies(
     return copies
 
 
+def missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
+    """The sheets of a form of several that no sheet of the workbook is, when at least one other is: 湖南's 自评表
+    sent without its 基础数据表. Empty when all are there, or none."""
+    found = [
+        spec
+        for spec in definition.sheets
+        if any(sheet_score(s, spec.detect) == len(spec.detect) for s in book.sheets.values())
+    ]
+    return [spec for spec in definition.sheets if spec not in found] if found else []
+
+
 def find_form_sheet(book: WorkbookGrid, definition: FormDefinition) -> SheetGrid:
     """The form's first sheet; raises WrongForm when any of its sheets is missing."""
     return find_form_sheets(book, definition)[definition.sheet_name]

@@ -7,12 +7,13 @@ from pathlib import Path
 from .definition import FormDefinition, all_forms, load_form
 from .engine import Evaluation, evaluate_extractions
 from .grid import WorkbookGrid
-from .locate import Extraction, WrongForm, extract, find_form_sheet
+from .locate import Extraction, WrongForm, extract, find_form_sheet, missing_parts
 from .reader import UnreadableInput, read_workbook
 
 
 def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinition:
-    """The form asked for, else the one our template recorded, else the one whose labels all appear."""
+    """The form asked for, else the one our template recorded, else the one whose labels all appear; a form of
+    several sheets with some of them only is named with what it lacks."""
     if form_id:
         return load_form(form_id)
     recorded = book.meta.get("form")
@@ -25,6 +26,17 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
         except WrongForm:
             continue
         return definition
+    for definition in forms:
+        if missing := missing_parts(book, definition):
+            titles, labels = (
+                "”“".join(s.title for s in missing),
+                "、".join(label for s in missing for label in s.detect),
+            )
+            raise WrongForm(
+                f"{definition.region}《{definition.name}》缺少“{titles}”（找不到标签 {labels}），请补齐后重新提交",
+                f"a {definition.id} form without its {', '.join(s.name for s in missing)} sheet (labels not found: "
+                f"{', '.join(label for s in missing for label in s.detect)})",
+            )
     names = "、".join(f"{f.region}《{f.name}》" for f in forms)
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
 

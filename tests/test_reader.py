@@ -27,6 +27,7 @@ from .conftest import (
     GUANGZHOU_OFFICIAL,
     HEBEI,
     TAOJIANG,
+    TAOJIANG_OFFICIAL,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     YUEYANG,
@@ -633,3 +634,21 @@ def test_a_filled_template_is_its_form_without_the_sheet_that_names_it(tmp_path,
     assert unnamed.definition.id == named.definition.id
     assert unnamed.scores.total == named.scores.total
     assert _findings(unnamed) == _findings(named)
+
+
+@pytest.mark.parametrize("kept", ["附件2", "附件1"])
+def test_a_form_missing_one_of_its_sheets_is_named_with_what_is_missing(tmp_path, kept):
+    """湖南's 自评表 (附件2) sent without its 基础数据表 (附件1) was “未识别为已支持的表式” and a list of every form:
+    neither the unit nor the bureau learnt that the form was recognised and one sheet was missing."""
+    book = load_workbook(TAOJIANG_OFFICIAL)
+    for name in book.sheetnames:
+        if name != kept:
+            del book[name]
+    path = tmp_path / "one_sheet.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    missing = "部门整体支出绩效评价基础数据表" if kept == "附件2" else "部门整体支出绩效自评表"
+    assert result.exit_code == 2
+    assert "湖南《部门整体支出绩效自评表》" in result.output
+    assert f"缺少“{missing}”" in result.output
+    assert "广州" not in result.output
