@@ -84,7 +84,8 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     book.app.calculate()
     evaluation = check_grid(read_book(book))
     plan = build_plan(evaluation, lang)
-    results = apply_plan(book, plan)
+    with _structure_unlocked(book):
+        results = apply_plan(book, plan)
     book.app.calculate()
     scores = evaluation.scores
     errors, warnings = evaluation.severity_counts()
@@ -101,7 +102,8 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
 
 
 def _clear(book: Any) -> tuple[str, str]:
-    _clear_marks(book)
+    with _structure_unlocked(book):
+        _clear_marks(book)
     return "已清除校验标记（颜色、批注和“校验结果”工作表），填报内容未改动。", "info"
 
 
@@ -213,6 +215,25 @@ def _unprotected(sheet: Any) -> Iterator[None]:
         yield
     finally:
         api.Protect(DrawingObjects=True, Contents=True, Scenarios=True, **options)
+
+
+@contextmanager
+def _structure_unlocked(book: Any) -> Iterator[None]:
+    """Lift the workbook's structure protection (审阅 → 保护工作簿) while we add and delete our sheets, and put it
+    back as it was; a unit's own password is reported, not guessed."""
+    api = book.api
+    structure, windows = api.ProtectStructure, api.ProtectWindows
+    if not (structure or windows):
+        yield
+        return
+    try:
+        api.Unprotect()
+    except Exception as exc:
+        raise ButtonProblem("本工作簿设置了“保护工作簿”密码，请先在“审阅”中撤销“保护工作簿”再点击按钮。") from exc
+    try:
+        yield
+    finally:
+        api.Protect(Structure=structure, Windows=windows)
 
 
 def _sheet_names(book: Any) -> list[str]:

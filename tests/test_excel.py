@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.workbook.protection import WorkbookProtection
 
 from perfeval_xl import excel
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
@@ -298,6 +299,38 @@ def test_a_password_protected_sheet_is_reported_not_forced(make_book):
     assert "撤销工作表保护" in book.app.alerts[-1]["prompt"]
     assert book.sheets["自评表"].protected
     assert book.app.screen_updating is True
+
+
+def _structure_protected(path: Path, password: str = "") -> Path:
+    """The workbook with its structure protected (审阅 → 保护工作簿), as bureaus lock forms against added sheets."""
+    book = load_workbook(path)
+    book.security = WorkbookProtection(lockStructure=True)
+    if password:
+        book.security.workbookPassword = password
+    book.save(path)
+    return path
+
+
+def test_a_workbook_with_its_structure_protected_is_marked_and_stays_protected(make_book):
+    """Excel refuses to add or delete a sheet while the workbook's structure is protected: the press ended in
+    “perfeval 运行出错” (the 校验结果 sheet could not be added), and so did 清除校验标记."""
+    book = FakeBook.from_file(_structure_protected(make_book(clean_data(), {"rows": {4: {"score": 5}}})))
+    excel.recalculate(book)
+    assert RESULTS_SHEET in [s.name for s in book.sheets]
+    assert book.app.alerts[-1]["prompt"].startswith("计算总分")
+    assert book.structure_protected
+    excel.clear_marks(book)
+    assert RESULTS_SHEET not in [s.name for s in book.sheets]
+    assert book.structure_protected
+
+
+def test_a_workbook_structure_protected_with_a_password_is_reported_not_forced(make_book):
+    book = FakeBook.from_file(_structure_protected(make_book(clean_data()), "单位密码"))
+    book.password = "单位密码"
+    excel.recalculate(book)
+    assert "保护工作簿" in book.app.alerts[-1]["prompt"]
+    assert book.structure_protected
+    assert [s.name for s in book.sheets] == [s.name for s in FakeBook.from_file(book.fullname).sheets]
 
 
 def test_an_internal_failure_ends_in_a_message_box(monkeypatch, make_book):

@@ -112,6 +112,33 @@ class _SheetApi:
         self._sheet.protection = {name: bool(flags.get(name, False)) for name in PROTECTION_FLAGS}
 
 
+class StructureProtectedError(RuntimeError):
+    """What Excel raises on adding, deleting or moving a sheet of a workbook whose structure is protected."""
+
+
+class _BookApi:
+    """Book.api: the COM calls for the workbook's structure protection (审阅 → 保护工作簿)."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self._book = book
+
+    @property
+    def ProtectStructure(self) -> bool:
+        return self._book.structure_protected
+
+    @property
+    def ProtectWindows(self) -> bool:
+        return self._book.windows_protected
+
+    def Unprotect(self, Password: str | None = None) -> None:
+        if self._book.password and Password != self._book.password:
+            raise RuntimeError("The password you supplied is not correct.")
+        self._book.structure_protected = self._book.windows_protected = False
+
+    def Protect(self, Password: str | None = None, Structure: bool = False, Windows: bool = False) -> None:
+        self._book.structure_protected, self._book.windows_protected = Structure, Windows
+
+
 class _Font:
     def __init__(self, rng: FakeRange) -> None:
         self._range = rng
@@ -338,7 +365,12 @@ class FakeSheets:
             return self._sheets[key]
         return next(s for s in self._sheets if s.name == key)
 
+    def _check_structure(self) -> None:
+        if self._book.structure_protected:
+            raise StructureProtectedError("Workbook is protected and cannot be changed.")
+
     def add(self, name: str, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
+        self._check_structure()
         assert all(s.name != name for s in self._sheets), f"a sheet named {name} exists"
         sheet = FakeSheet(self._book, name)
         index = self._sheets.index(after) + 1 if after is not None else 0
@@ -347,6 +379,7 @@ class FakeSheets:
         return sheet
 
     def remove(self, sheet: FakeSheet) -> None:
+        self._check_structure()
         self._sheets.remove(sheet)
         if self.active is sheet:
             self.active = next(s for s in self._sheets if s.visible)
@@ -360,6 +393,9 @@ class FakeBook:
         self.app.books.append(self)
         self.fullname = fullname
         self.sheets = FakeSheets(self)
+        self.structure_protected = self.windows_protected = False
+        self.password = ""
+        self.api = _BookApi(self)
 
     @classmethod
     def from_file(cls, path: str | Path) -> FakeBook:
@@ -403,4 +439,9 @@ class FakeBook:
                 sheet.password = ws.protection.password or ""
                 sheet.protection = {flag: not getattr(ws.protection, attr) for flag, attr in PROTECTION_FLAGS.items()}
         book.sheets.active = book.sheets[formulas.active.title] if formulas.active else book.sheets[0]
+        security = formulas.security
+        if security is not None:
+            book.structure_protected = bool(security.lockStructure)
+            book.windows_protected = bool(security.lockWindows)
+            book.password = security.workbookPassword or ""
         return book
