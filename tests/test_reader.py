@@ -652,3 +652,20 @@ def test_a_form_missing_one_of_its_sheets_is_named_with_what_is_missing(tmp_path
     assert "湖南《部门整体支出绩效自评表》" in result.output
     assert f"缺少“{missing}”" in result.output
     assert "广州" not in result.output
+
+
+def test_a_required_value_given_by_a_formula_with_no_saved_result_says_so(tmp_path):
+    """执行数 typed as =Z1+Z2 in a file from a program that saves no results: “必填项为空” sent the unit looking at a
+    cell Excel shows filled."""
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    sheet = book.active
+    sheet["Z1"], sheet["Z2"], sheet["D6"] = 3000, 14.42, "=Z1+Z2"
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    finding = next(f for f in check_path(path).findings if f.code == "PE101")
+    assert finding.cell == "D6"
+    assert (
+        finding.message()
+        == "必填项“执行数（B）”为空（单元格是公式，文件中没有保存计算结果：请在 Excel 或 WPS 中打开并保存后重新提交）"
+    )
+    assert "no result saved" in finding.message("en")

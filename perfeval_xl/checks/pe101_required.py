@@ -3,6 +3,7 @@
 from typing import Any
 
 from ..definition import FieldSpec
+from ..locate import FieldValue
 from .base import SchemaCheck
 
 
@@ -17,10 +18,20 @@ class RequiredMissing(SchemaCheck):
     name = "必填项为空"
     name_en = "required value missing"
     severity = "error"
-    message = {"zh": "必填项“{label}”为空", "en": "required value '{label}' is empty"}
+    message = {"zh": "必填项“{label}”为空{hint}", "en": "required value '{label}' is empty{hint_en}"}
 
     def applies(self, spec: FieldSpec) -> bool:
         return spec.required and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
         return value is not None and str(value).strip() != ""
+
+    def said(self, cell: FieldValue) -> dict[str, Any]:
+        """A formula with no result saved (a file from a program that writes none) is empty to us, not in Excel."""
+        if not cell.formula:
+            return {"hint": "", "hint_en": ""}
+        return {
+            "hint": "（单元格是公式，文件中没有保存计算结果：请在 Excel 或 WPS 中打开并保存后重新提交）",
+            "hint_en": " (the cell holds a formula with no result saved in the file: open and save it in Excel or WPS, "
+            "then resubmit)",
+        }
