@@ -75,11 +75,20 @@ def norm_label(text: Any) -> str:
     return fold_label(str(text))
 
 
+# An aside in brackets after a typed choice (正向（越大越好）, 达成预期指标（100%）), folded.
+_CHOICE_ASIDE = re.compile(r"\([^()]*\)$")
+# What units and provinces also call a choice: 逆向 and 负向 indicators are 反向 ones.
+_OTHER_NAME = {"逆向": "反向", "负向": "反向"}
+_OTHER_NAMES = re.compile(f"^(?:{'|'.join(_OTHER_NAME)})")
+
+
 @lru_cache(maxsize=1024, typed=True)  # typed: True, 1 and 1.0 are different cells
 def choice_named(typed: Any, choices: tuple[str, ...]) -> str | None:
     """The choice a typed value names: the choice itself, or with words that change nothing around it (已 or 全部
-    before it, 指标 after it: 正向指标 is 正向, 全部达成预期指标 is 达成预期指标); None for any other value."""
-    text = norm_label(typed)
+    before it, 指标 after it: 正向指标 is 正向, 全部达成预期指标 is 达成预期指标; an aside in brackets after it:
+    正向（越大越好）), or by another name it goes by (逆向, 负向 for 反向); None for any other value."""
+    text = _CHOICE_ASIDE.sub("", norm_label(typed)) or norm_label(typed)
+    text = _OTHER_NAMES.sub(lambda m: _OTHER_NAME[m[0]], text, count=1)
     for choice in choices:
         if re.fullmatch(f"(?:已|全部|已全部)?{re.escape(norm_label(choice))}(?:指标)?", text):
             return choice

@@ -398,6 +398,12 @@ def test_a_grade_typed_by_its_full_name_is_that_grade(make_book, typed, fires):
         ({7: {"tier": "已达成预期指标"}}, False, "tier", "达成预期指标"),
         ({7: {"tier": "未达成预期指标"}}, False, "tier", "未达成预期指标"),
         ({7: {"tier": "达成"}}, True, "tier", None),  # which of the three: the unit says
+        # 逆向 and 负向 are what many units and provinces call 反向; an aside in brackets explains, it changes nothing
+        ({4: {"direction": "逆向指标"}}, False, "direction", "反向"),
+        ({4: {"direction": "负向"}}, False, "direction", "反向"),
+        ({0: {"direction": "正向（越大越好）"}}, False, "direction", "正向"),
+        ({7: {"tier": "达成预期指标（100%）"}}, False, "tier", "达成预期指标"),
+        ({0: {"direction": "定量"}}, True, "direction", "正向"),  # 正向 or 反向? PE107; scored as the form's default
     ],
 )
 def test_a_choice_typed_with_words_that_change_nothing_is_that_choice(make_book, change, fires, field, named):
