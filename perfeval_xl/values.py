@@ -79,7 +79,7 @@ _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 befor
     ("底", "<="),
 ]
 # Words around a quantity that say it was done, not how much: 完成8个, 12月底前完成.
-_DONE = ("完成",)
+_DONE = ("已全部完成", "全部完成", "已完成", "完成")  # longest first: 12月底前全部完成, 11月已完成
 _MINUS = ("-", "\u2212")  # the hyphen-minus (a full-width － folds to it) and the minus sign
 _APPROX_PREFIXES = ("约", "大约", "近", "接近")
 _APPROX_SUFFIXES = ("左右",)
@@ -120,8 +120,8 @@ _QUOTES = "\"“”‘’'"
 # the label of 年末余额100万元): the end of the year (年底, 2021年末, 年内 for within this year), of a quarter
 # (第三季度末), of the first half (上半年).
 _PERIOD_END = re.compile(
-    r"^(?:(?P<year>(?:19|20)\d{2})年?)?(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上半年)"
-    r"|第?(?P<quarter>[一二三四1-4])季度末?)(?=(?:之前|以前|前)?(?:完成)?$)"
+    r"^(?P<lead>截至|截止|到)?(?:(?P<year>(?:19|20)\d{2})年?)?(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上半年)"
+    r"|第?(?P<quarter>[一二三四1-4])季度末?)(?=(?:之前|以前|前)?(?:已?全部完成|已?完成)?$)"
 )
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 # A month or a day written in Chinese numerals (二〇二一年十一月, 十二月三十一日), as official documents date things.
@@ -326,7 +326,7 @@ def _month_end(period: re.Match[str]) -> str:
     """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 as 6月底: deadlines the months read."""
     month = 6 if period["half"] else _QUARTERS[period["quarter"]] if period["quarter"] else 12
     year = f"{period['year']}年" if period["year"] else ""
-    return f"{year}{month}月底{'前' if period['within'] else ''}"
+    return f"{period['lead'] or ''}{year}{month}月底{'前' if period['within'] else ''}"
 
 
 def _percent_sign(written: re.Match[str]) -> str:
@@ -410,9 +410,19 @@ def _value_text(raw: str) -> str:
 
 
 # Units typed more than one way, after a figure, as the one way the parser compares: an area or a volume's sign (㎡
-# and m² fold to m2 under NFKC, which no unit may hold), 平米 as people say it; 12月份 as 12月, 12月末 as 12月底.
-_SPELLINGS = {"m2": "平方米", "km2": "平方公里", "m3": "立方米", "平米": "平方米", "月份": "月", "月末": "月底"}
-_SPELLING = re.compile(r"(?<=[\d万千])(?:k?m[23](?!\d)|平米|月份|月末)")
+# and m² fold to m2 under NFKC, which no unit may hold), 平米 as people say it; 12月份 as 12月, 12月末 as 12月底; 人次
+# as it is also written (人·次, 人/次).
+_SPELLINGS = {
+    "m2": "平方米",
+    "km2": "平方公里",
+    "m3": "立方米",
+    "平米": "平方米",
+    "月份": "月",
+    "月末": "月底",
+    "人·次": "人次",
+    "人/次": "人次",
+}
+_SPELLING = re.compile(r"(?<=[\d万千])(?:k?m[23](?!\d)|平米|月份|月末|人·次|人/次)")
 # A deadline written month.day as on a schedule (12.31前, 6.30之前完成): the whole value, 前 said; 6.30 alone is a number.
 _DOTTED_DEADLINE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?=(?:之前|以前|前)(?:完成)?$)")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.

@@ -201,6 +201,9 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("12月末前", "2021年11月份完成", True),
         ("12.31前", "2022年1月5日", False),  # 12.31前 was the number 12.31
         ("12月底前", "12月中旬", True),
+        ("12月底前全部完成", "11月已完成", True),  # units 月底前全部 and 月已: PE104 on both
+        ("截止2021年底", "2022年1月", False),  # 2021 年 against 13 months: PE104
+        ("≥1000人次", "1200人/次", True),
         ("12月上旬前", "12月20日", False),
     ],
 )

@@ -173,6 +173,13 @@ CASES = [
     ("2021年11月份完成", "number", None, 11, "月"),
     ("12月末", "number", "<=", 12, "月"),
     ("2021年12月末前", "number", "<=", 12, "月"),
+    # done, said as units say it after a deadline or a month (全部完成, 已完成): the unit was 月底前全部, 月已
+    ("12月底前全部完成", "number", "<=", 12, "月"),
+    ("11月已完成", "number", None, 11, "月"),
+    ("2021年11月已完成", "number", None, 11, "月"),
+    ("截止2021年底", "number", "<=", 12, "月"),  # a period's end after 截止/截至 (it was the number 2021 in 年)
+    ("8人·次", "number", None, 8, "人次"),  # 人次 as it is also written
+    ("1200人/次", "number", None, 1200, "人次"),
     ("", "empty", None, None, None),
     ("   ", "empty", None, None, None),
     (96.5, "number", None, 96.5, None),
