@@ -215,6 +215,18 @@ def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual
     assert "PE104" not in {f.code for f in evaluation.findings}
 
 
+@pytest.mark.parametrize(
+    ("actual", "fires"),
+    [("达到96%", False), ("群众满意度达96.5%", False), ("达到96%以上", True), ("96%以上", True), ("≥96%", True)],
+)
+def test_an_actual_said_as_reached_is_a_figure_not_a_comparator(make_book, actual, fires):
+    """达到96% in an actual says what was reached (in a target, 达到90% is at least 90 %): it was PE105, “含比较符，
+    应填写实际完成的确数”, on a figure given exactly."""
+    change = {"rows": {0: {"target": "≥90%", "actual": actual}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    assert ("PE105" in {f.code for f in evaluation.findings}) is fires
+
+
 def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
     change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}

@@ -1,15 +1,17 @@
 """PE105: a comparator typed into an actual value."""
 
+import re
 from collections.abc import Iterator
 
 from ..findings import Finding
+from ..values import normalize_text, parse_quantity
 from .base import Check, Context
 
 
 class ComparatorInActual(Check):
     """实际完成值含比较符：实际完成值应是完成的确数，不应写 “≥266米”“不少于60人次”。
 
-    比较符属于目标值；写在实际值里说明没有填报真实完成数。
+    比较符属于目标值；写在实际值里说明没有填报真实完成数。“达到96%”“满意度达96.5%”说的是达到的确数，不算比较符。
     Failing: 实际完成值 “≥266米”。Passing: “270米”。
     """
 
@@ -25,5 +27,16 @@ class ComparatorInActual(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:
-            if ind.actual.kind == "number" and ind.actual.comparator and not ind.actual.approximate:
-                yield self.finding(ctx, ind.row.ref("actual"), value=ind.actual.raw, key=ind.name)
+            actual = ind.actual
+            if actual.kind == "number" and actual.comparator and not actual.approximate and not _reached(actual.raw):
+                yield self.finding(ctx, ind.row.ref("actual"), value=actual.raw, key=ind.name)
+
+
+# 达到 or 达 before a figure: in a target at least that much (达到90%), in an actual what was reached (达到96%).
+_REACHED = re.compile(r"达到?(?=[\d.])")
+
+
+def _reached(raw: str) -> bool:
+    """Whether an actual's only comparator is 达到 or 达 (满意度达96.5%): a figure given exactly."""
+    text = normalize_text(raw)
+    return _REACHED.search(text) is not None and parse_quantity(_REACHED.sub("", text, count=1)).comparator is None
