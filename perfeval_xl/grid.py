@@ -262,7 +262,7 @@ class SheetGrid:
         return frozenset(
             key
             for text in self.labels.values()
-            if (bare := _HEADING_NUMBER.sub("", text, count=1)) != text and bare
+            if text[:1] in _HEADING_STARTS and (bare := _HEADING_NUMBER.sub("", text, count=1)) != text and bare
             for key in label_keys(bare)
         )
 
@@ -297,6 +297,7 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u
 _LABEL_PREFIX = re.compile(r"^(?:其中:)?(?:\d{1,2}[、.](?=\D))?(?:其中:)?")
 # A heading's number, folded (一、 (一) 第一部分 第一章): what a form's part is named by stays the same without it.
 _NUMERAL = "[一二三四五六七八九十]{1,3}"
+_HEADING_STARTS = frozenset("一二三四五六七八九十(第")
 _HEADING_NUMBER = re.compile(rf"^(?:{_NUMERAL}[、.]|\({_NUMERAL}\)|第{_NUMERAL}(?:部分|章|节)?[、.:]?)")
 # The marks forms from budget systems put before or after a required cell's label (*预算数, 三级指标*, ※, ★).
 _REQUIRED_MARKS = "*※★"
