@@ -12,7 +12,7 @@ import datetime
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 TITLE = "perfeval 绩效自评"
 # Sheet.api.Protection flags that Protect() takes back, so a sheet is re-protected exactly as it was.
@@ -85,7 +85,7 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     evaluation = check_grid(read_book(book))
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
-        results = apply_plan(book, plan)
+        results, unnoted = apply_plan(book, plan)
     book.app.calculate()
     scores = evaluation.scores
     errors, warnings = evaluation.severity_counts()
@@ -95,6 +95,12 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
         lines = [f"计算总分 {round(scores.total, evaluation.definition.score_decimals):g}，评价等次 {scores.grade}。"]
     if evaluation.findings:
         lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{results}”工作表。")
+        if unnoted:
+            cells = "、".join(unnoted[:5]) + ("等" if len(unnoted) > 5 else "")
+            lines.append(
+                f"其中 {len(unnoted)} 个单元格（{cells}）Excel 不接受批注（单元格中已有可回复的新版批注），"
+                f"只标了颜色，说明见“{results}”工作表。"
+            )
         book.sheets[results].activate()
     else:
         lines.append("未发现问题。")
@@ -271,9 +277,8 @@ def _clear_marks(book: Any) -> None:
                 target = sheet.range(cell)
                 target.color = f"#{rgb}" if rgb else None
                 note = target.note
-                if note is not None:
-                    rest = strip_note(note.text)
-                    if rest:
+                if note is not None and (rest := strip_note(note.text)) != note.text:  # ours in it: a unit's own
+                    if rest:  # note or thread is left untouched
                         note.text = rest
                     else:
                         note.delete()
@@ -282,12 +287,20 @@ def _clear_marks(book: Any) -> None:
         _delete_sheet(book, results)
 
 
-def apply_plan(book: Any, plan: Any) -> str:
-    """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file. Returns
-    the name of the results sheet (校验结果, or 校验结果(2) beside a sheet of the unit's own of that name)."""
+class Applied(NamedTuple):
+    """What a press wrote: the results sheet's name (校验结果, or 校验结果(2) beside a sheet of the unit's own of that
+    name), and the cells marked without a note because Excel refused one there."""
+
+    results: str
+    unnoted: list[str]
+
+
+def apply_plan(book: Any, plan: Any) -> Applied:
+    """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file."""
     from .plan import MARKS_SHEET, RESULTS_RECORD, compose_note
 
     active = book.sheets.active.name
+    unnoted: list[str] = []
     _clear_marks(book)
     # The record of what each marked cell had goes in first: should Excel refuse a change midway (a note on a cell
     # holding a threaded comment), the next press or 清除校验标记 still gives every cell back what it had.
@@ -306,14 +319,26 @@ def apply_plan(book: Any, plan: Any) -> str:
             for mark in (m for m in plan.marks if m.sheet == sheet_name):
                 target = sheet.range(mark.cell)
                 target.color = f"#{mark.fill}"
-                note = target.note
-                if note is None:
-                    target.add_note(compose_note("", mark.note))
-                else:
-                    note.text = compose_note(note.text, mark.note)
+                if not _noted(target, compose_note, mark.note):
+                    unnoted.append(mark.cell)
     if active in _sheet_names(book):
         book.sheets[active].activate()
-    return results
+    return Applied(results, unnoted)
+
+
+def _noted(target: Any, compose_note: Callable[[str, str], str], text: str) -> bool:
+    """Add our part to a cell's note; False when Excel refuses it. Excel 365 keeps a note or a threaded comment
+    (可回复的批注) on a cell, not both, and refuses a note beside a thread: the cell keeps its colour and its row in the
+    results sheet."""
+    try:
+        note = target.note
+        if note is None:
+            target.add_note(compose_note("", text))
+        else:
+            note.text = compose_note(note.text, text)
+    except Exception:  # what Excel raises through COM or AppleScript: a cell with a thread, whatever its wording
+        return False
+    return True
 
 
 def _results_sheet(book: Any, plan: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.protection import WorkbookProtection
 
 from perfeval_xl import excel
@@ -226,29 +227,60 @@ def test_a_unit_note_is_kept(make_book):
 
 
 def test_a_press_that_fails_midway_leaves_marks_the_next_press_undoes(make_book, monkeypatch):
-    """Excel can refuse a note midway (a cell holding a threaded comment, a busy application): the cells marked
-    before it kept our colours and notes with no record of what they had, so the next press doubled the notes and
-    clearing could not give the unit's colours back."""
+    """Excel can refuse a change midway (a busy application): the cells marked before it kept our colours and notes
+    with no record of what they had, so the next press doubled the notes and clearing could not give the unit's
+    colours back."""
     source = make_book(clean_data(), {"rows": {4: {"score": 5}, 6: {"actual": "/"}}})
     book = FakeBook.from_file(source)
-    real = FakeRange.add_note
-    calls = iter(range(100))
+    real = FakeRange.color
+    calls = iter(range(1000))
 
-    def refused_second(self, text):
-        if next(calls) == 1:
-            raise RuntimeError("Excel refused the note")
-        return real(self, text)
+    def refused_second(self, value):
+        if value is not None and next(calls) == 1:
+            raise RuntimeError("Excel refused the change")
+        real.fset(self, value)
 
-    monkeypatch.setattr(FakeRange, "add_note", refused_second)
+    monkeypatch.setattr(FakeRange, "color", property(real.fget, refused_second))
     excel.recalculate(book)
-    assert book.app.alerts[-1]["mode"] == "critical"
-    monkeypatch.setattr(FakeRange, "add_note", real)
+    assert book.app.alerts[-1]["prompt"].startswith("perfeval 运行出错")
+    monkeypatch.setattr(FakeRange, "color", real)
     excel.recalculate(book)
     once = _pressed(source)
     assert _state(book) == _state(once)
     excel.clear_marks(book)
     excel.clear_marks(once)  # the unit's colours and notes back (our computed scores stay, as the button says)
     assert _state(book) == _state(once)
+
+
+def test_a_cell_whose_note_excel_refuses_is_still_marked_and_listed(make_book, monkeypatch):
+    """Excel 365 keeps a threaded comment (可回复的批注) or a note on a cell, not both, and refuses our note on a cell
+    holding a thread: the press ended in “perfeval 运行出错” with the book half marked. The cell keeps its colour and
+    its row in 校验结果, the alert says how many cells have no note, and pressing again gives the same marks."""
+    source = make_book(clean_data(), {"rows": {4: {"score": 5}, 6: {"actual": "/"}}})
+    threaded = build_plan(check_path(source), "zh").marks[0]
+    book = FakeBook.from_file(source)
+    real = FakeRange.add_note
+
+    def refused_on_the_thread(self, text):
+        if (self.sheet.name, (self.row, self.column)) == (threaded.sheet, coordinate_to_tuple(threaded.cell)):
+            raise RuntimeError("This cell already has a threaded comment.")
+        return real(self, text)
+
+    monkeypatch.setattr(FakeRange, "add_note", refused_on_the_thread)
+    excel.recalculate(book)
+    alert = book.app.alerts[-1]["prompt"]
+    assert "perfeval 运行出错" not in alert and "1 个单元格" in alert
+    sheet = book.sheets[threaded.sheet]
+    target = sheet.range(threaded.cell)
+    assert target.note is None and target.color is not None
+    results = [row for row in book.sheets[RESULTS_SHEET].used_range.value if threaded.cell in row]
+    assert results
+    first = _state(book)
+    excel.recalculate(book)
+    assert _state(book) == first
+    excel.clear_marks(book)
+    assert RESULTS_SHEET not in [s.name for s in book.sheets]
+    assert target.color == FakeBook.from_file(source).sheets[threaded.sheet].range(threaded.cell).color
 
 
 def test_text_from_the_book_is_written_as_text(make_book):
