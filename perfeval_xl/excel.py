@@ -297,13 +297,13 @@ class Applied(NamedTuple):
 
 def apply_plan(book: Any, plan: Any) -> Applied:
     """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file."""
-    from .plan import MARKS_SHEET, RESULTS_RECORD, compose_note
+    from .plan import MARKS_SHEET, RESULTS_RECORD
 
     active = book.sheets.active.name
     unnoted: list[str] = []
     _clear_marks(book)
-    # The record of what each marked cell had goes in first: should Excel refuse a change midway (a note on a cell
-    # holding a threaded comment), the next press or 清除校验标记 still gives every cell back what it had.
+    # The record of what each marked cell had goes in first: should Excel refuse a change midway (a busy
+    # application), the next press or 清除校验标记 still gives every cell back what it had.
     records = [[m.sheet, m.cell, "", _rgb_hex(book.sheets[m.sheet].range(m.cell).color)] for m in plan.marks]
     results = _results_sheet(book, plan)
     marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
@@ -319,17 +319,19 @@ def apply_plan(book: Any, plan: Any) -> Applied:
             for mark in (m for m in plan.marks if m.sheet == sheet_name):
                 target = sheet.range(mark.cell)
                 target.color = f"#{mark.fill}"
-                if not _noted(target, compose_note, mark.note):
+                if not _noted(target, mark.note):
                     unnoted.append(mark.cell)
     if active in _sheet_names(book):
         book.sheets[active].activate()
     return Applied(results, unnoted)
 
 
-def _noted(target: Any, compose_note: Callable[[str, str], str], text: str) -> bool:
+def _noted(target: Any, text: str) -> bool:
     """Add our part to a cell's note; False when Excel refuses it. Excel 365 keeps a note or a threaded comment
     (可回复的批注) on a cell, not both, and refuses a note beside a thread: the cell keeps its colour and its row in the
     results sheet."""
+    from .plan import compose_note
+
     try:
         note = target.note
         if note is None:
