@@ -227,6 +227,14 @@ def test_an_actual_said_as_reached_is_a_figure_not_a_comparator(make_book, actua
     assert ("PE105" in {f.code for f in evaluation.findings}) is fires
 
 
+@pytest.mark.parametrize(("budget", "fires"), [("26341700元", False), (999_999.99, False), (1_000_000, True)])
+def test_an_amount_in_yuan_is_said_only_when_typed_bare_and_that_large(make_book, budget, fires):
+    """An amount with its unit typed (26341700元) reads as that many 元; a bare figure is the form's 万元, and one of
+    100亿元 or more is what a 元 figure in a 万元 cell looks like."""
+    evaluation = check_path(make_book(clean_data(), {"fields": {"budget": budget}}))
+    assert ("PE112" in {f.code for f in evaluation.findings}) is fires
+
+
 def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
     change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}

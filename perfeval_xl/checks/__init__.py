@@ -17,6 +17,7 @@ from .pe108_form_copies import FormCopies
 from .pe109_merged_across_rows import MergedAcrossRows
 from .pe110_actual_without_figure import ActualWithoutFigure
 from .pe111_hidden import HiddenRowOrColumn
+from .pe112_amount_in_yuan import AmountInYuan
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -59,6 +60,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     MergedAcrossRows,
     ActualWithoutFigure,
     HiddenRowOrColumn,
+    AmountInYuan,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
