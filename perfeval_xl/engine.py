@@ -26,6 +26,7 @@ from .values import (
     comparable_units,
     counted_from_year,
     month_of_date,
+    none_as_zero,
     parse_amount,
     parse_quantity,
     parse_rate,
@@ -184,7 +185,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rules = definition.indicators
     assert rules is not None
     target = parse_cell(row.cells.get("target"))
-    actual = parse_cell(row.cells.get("actual"))
+    actual = none_as_zero(parse_cell(row.cells.get("actual")), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)
     actual = scale_to(actual, target)

@@ -527,6 +527,19 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
     )
 
 
+# Words an actual says none happened with (无, 没有, 未发生): against a target of at most some (≤5起, 0起) they are 0. A
+# placeholder (/, —) says nothing was counted, not that none happened.
+_NONE = frozenset({"无", "没有", "未发生", "无发生", "零发生"})
+
+
+def none_as_zero(actual: Quantity, target: Quantity) -> Quantity:
+    """An actual saying none happened, as 0 against a target of at most some; any other actual as it is."""
+    at_most = target.kind == "number" and (target.comparator in ("<=", "<") or target.value == 0)
+    if not at_most or actual.kind != "text" or normalize_text(actual.raw) not in _NONE:
+        return actual
+    return Quantity(raw=actual.raw, kind="number", value=0.0, decimals=0)
+
+
 def comparable_units(target: Quantity, actual: Quantity) -> bool:
     """Whether two numbers can be compared: the same unit, or one of them bare (2023.73 against 1411.9万元, which
     ``scale_to`` gives the target's unit); a calendar day compares with calendar days only."""

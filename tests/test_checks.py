@@ -235,6 +235,25 @@ def test_an_amount_in_yuan_is_said_only_when_typed_bare_and_that_large(make_book
     assert ("PE112" in {f.code for f in evaluation.findings}) is fires
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "basis", "met"),
+    [
+        ("0起", "无", "quantitative", True),  # none against none allowed: met, scored (the self-score was kept)
+        ("≤5起", "没有", "quantitative", True),
+        ("≤3次", "未发生", "quantitative", True),
+        ("≥90%", "无", "qualitative", None),  # none against a share asked for: no figure (PE110)
+        ("0起", "/", "qualitative", None),  # a placeholder says nothing was counted, not that none happened
+    ],
+)
+def test_none_against_at_most_some_is_zero(make_book, target, actual, basis, met):
+    evaluation = check_path(make_book(clean_data(), {"rows": {4: {"target": target, "actual": actual}}}))
+    indicator = evaluation.scores.indicators[4]
+    assert (indicator.basis, indicator.met) == (basis, met)
+    if met:
+        assert indicator.computed == indicator.weight
+        assert "PE209" in {f.code for f in evaluation.findings}  # the clean fixture's 3.49 of 5 is now checked
+
+
 def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
     change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}
