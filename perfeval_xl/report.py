@@ -116,5 +116,6 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     for f in evaluation.findings:
         lines.append(f"  {f.sheet}!{f.cell} {f.code} [{SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}")
     errors, warnings = evaluation.severity_counts()
-    lines.append(f"  {errors} 个错误，{warnings} 个提示" if zh else f"  {errors} errors, {warnings} warnings")
+    counted = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    lines.append(f"  {errors} 个错误，{warnings} 个提示" if zh else f"  {counted}")
     return "\n".join(lines)

@@ -217,3 +217,9 @@ print("\\n".join(failed))
     count, *failed = done.stdout.splitlines()
     assert int(count) > 50
     assert [line for line in failed if line] == []
+
+
+def test_the_english_count_line_says_one_finding_in_the_singular():
+    """“0 errors, 1 warnings” under a report with one warning."""
+    output = run("check", str(Path(__file__).parent.parent / "examples" / "guangzhou_kexie_2021.xlsx"), "--lang", "en")
+    assert output.output.splitlines()[-1] == "  0 errors, 1 warning"
