@@ -15,7 +15,7 @@ from .definition import DefinitionError, all_forms, load_form
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .reader import UnreadableInput
-from .report import internal_error, readable_name, render_text, result_dict, unreadable_dict
+from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
 from .unkept import copy_lacks, unkept
@@ -222,13 +222,17 @@ def batch(
             click.echo(f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{SHEETS['zh'][4]}”表")
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
-        click.echo(f"{total} submissions: {total - returned} accepted, {returned} returned ({reused} unchanged)")
+        click.echo(
+            f"{counted(total, 'submission')}: {total - returned} accepted, {returned} returned ({reused} unchanged)"
+        )
         if same:
-            click.echo(f"{same} units sent more than one file: see the '{SHEETS['en'][3]}' sheet of {SUMMARY_BOOK}")
+            click.echo(
+                f"{counted(same, 'unit')} sent more than one file: see the '{SHEETS['en'][3]}' sheet of {SUMMARY_BOOK}"
+            )
         if other:
             click.echo(
-                f"{other} submissions state another year than most of their form's: see the '{SHEETS['en'][4]}' "
-                f"sheet of {SUMMARY_BOOK}"
+                f"{counted(other, 'submission')} {'states' if other == 1 else 'state'} another year than most of their "
+                f"form's: see the '{SHEETS['en'][4]}' sheet of {SUMMARY_BOOK}"
             )
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)

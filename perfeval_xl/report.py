@@ -116,6 +116,14 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     for f in evaluation.findings:
         lines.append(f"  {f.sheet}!{f.cell} {f.code} [{SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}")
     errors, warnings = evaluation.severity_counts()
-    counted = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    lines.append(f"  {errors} 个错误，{warnings} 个提示" if zh else f"  {counted}")
+    lines.append(
+        f"  {errors} 个错误，{warnings} 个提示"
+        if zh
+        else f"  {counted(errors, 'error')}, {counted(warnings, 'warning')}"
+    )
     return "\n".join(lines)
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and an English noun, in the singular for one: 1 warning, 6 submissions."""
+    return f"{count} {noun}{'s' * (count != 1)}"

@@ -223,3 +223,11 @@ def test_the_english_count_line_says_one_finding_in_the_singular():
     """“0 errors, 1 warnings” under a report with one warning."""
     output = run("check", str(Path(__file__).parent.parent / "examples" / "guangzhou_kexie_2021.xlsx"), "--lang", "en")
     assert output.output.splitlines()[-1] == "  0 errors, 1 warning"
+
+
+def test_a_batch_of_one_is_counted_in_the_singular(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.xlsx").write_bytes(XIANGYANG.read_bytes())
+    result = run("batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-annotate", "--lang", "en")
+    assert "1 submission: 1 accepted, 0 returned (0 unchanged)" in result.output
