@@ -17,7 +17,7 @@ from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
 from .plan import looks_like_formula
-from .report import issue_counts
+from .report import counted, issue_counts
 from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
@@ -56,7 +56,11 @@ def _reason(entry: Entry, lang: str) -> str:
             else (f"提示 {warnings} 项，请核实" if warnings else "")
         )
     else:
-        said = f"{errors} errors to correct" if errors else (f"{warnings} warnings to verify" if warnings else "")
+        said = (
+            f"{counted(errors, 'error')} to correct"
+            if errors
+            else (f"{counted(warnings, 'warning')} to verify" if warnings else "")
+        )
     lacking = entry.result.get("annotation_warning")  # the annotated copy lacks drawn objects of the original
     return ("；" if lang == "zh" else "; ").join(part for part in (said, lacking) if part)
 

@@ -838,3 +838,18 @@ def test_files_of_several_forms_validated_together_each_get_their_own_forms_chec
     guangzhou = extract(read_workbook(GUANGZHOU), load_form("guangzhou"))
     assert schema_failures([extract(bad, hubei), extract(bad, quiet), guangzhou]) == [alone, without_pe102, {}]
     assert schema_failures([extract(bad, quiet), extract(bad, hubei)]) == [without_pe102, alone]
+
+
+@pytest.mark.parametrize(
+    ("severities", "said"),
+    [
+        (["error"], "1 error to correct"),
+        (["error", "error"], "2 errors to correct"),
+        (["warning"], "1 warning to verify"),
+    ],
+)
+def test_the_english_reason_counts_in_the_singular_for_one(severities, said):
+    from perfeval_xl.summary import _reason
+
+    entry = Entry("a.xlsx", "", {"status": "returned", "issues": [{"severity": s} for s in severities]})
+    assert _reason(entry, "en") == said
