@@ -116,13 +116,17 @@ _CALENDAR_DAY = re.compile(
 # What may end a value typed as a sentence (8个。 ≥95%；), folded by NFKC, and the quotes around one (“8个”).
 _SENTENCE_END = "。.;,!"
 _QUOTES = "\"“”‘’'"
+_NEXT_YEAR = ("次年", "下一年", "下年", "明年")  # the year after the form's, as a deadline names it
 # A deadline named by its period, the whole value but for 前 and 完成 (a duration such as 3年内 is no period, nor is
-# the label of 年末余额100万元): the end of the year (年底, 2021年末, 年内 for within this year), of a quarter
-# (第三季度末), of the first half (上半年).
+# the label of 年末余额100万元): the end of the year (年底, 2021年末, 本年度内 or 年内 for within this year, 次年年底
+# for the next), of a quarter (第三季度末), of the first half (上半年).
 _PERIOD_END = re.compile(
-    r"^(?P<lead>截至|截止|到)?(?:(?P<year>(?:19|20)\d{2})年?)?(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上半年)"
-    r"|第?(?P<quarter>[一二三四1-4])季度末?)(?=(?:之前|以前|前)?(?:已?全部完成|已?完成)?$)"
+    rf"^(?P<lead>截至|截止|到)?(?P<next>{'|'.join(_NEXT_YEAR)})?(?:本年|当年|本|当)?(?:(?P<year>(?:19|20)\d{{2}})年?)?"
+    r"(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上)半年内?|第?(?P<quarter>[一二三四1-4])季度末?)"
+    r"(?=(?:之前|以前|前)?(?:已?全部完成|已?完成)?$)"
 )
+# A month of the year after the form's (次年3月底前, as 决算 and 公开 deadlines are set): counted on from its December.
+_NEXT_YEAR_MONTH = re.compile(rf"^(?P<lead>截至|截止|到)?(?:{'|'.join(_NEXT_YEAR)})(?P<month>\d{{1,2}})月(?!\d)")
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 # A month or a day written in Chinese numerals (二〇二一年十一月, 十二月三十一日), as official documents date things.
 _CHINESE_DATE = re.compile(
@@ -323,9 +327,11 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
 
 
 def _month_end(period: re.Match[str]) -> str:
-    """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 as 6月底: deadlines the months read."""
+    """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 as 6月底, 次年年底 as 24月底: deadlines
+    the months read, counted from the form's year."""
     month = 6 if period["half"] else _QUARTERS[period["quarter"]] if period["quarter"] else 12
-    year = f"{period['year']}年" if period["year"] else ""
+    year = f"{period['year']}年" if period["year"] and not period["next"] else ""
+    month += 12 if period["next"] else 0
     return f"{period['lead'] or ''}{year}{month}月底{'前' if period['within'] else ''}"
 
 
@@ -401,6 +407,7 @@ def _value_text(raw: str) -> str:
         text = _WRITTEN_OUT.sub(_percent_sign, text)
     if "年" in text or "季度" in text:
         text = _PERIOD_END.sub(_month_end, text, count=1)
+        text = _NEXT_YEAR_MONTH.sub(lambda m: f"{m['lead'] or ''}{int(m['month']) + 12}月", text, count=1)
     text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
     if "前" in text:
         text = _DOTTED_DEADLINE.sub(_dotted_day, text, count=1)
@@ -492,10 +499,13 @@ def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity
     """A piece like ``科普小镇1个`` or ``专家工作站三个``: a label then a quantity. A ``plain_label`` (the label of a
     whole value, 满意度≥90%) is a name, at most ``_MAX_LABEL`` characters (not a narrative), holding no digit, which
     would make it a date or a second quantity (2024年12月31日前), no negation, which would turn the quantity around
-    (非90%), and no Latin letter, which makes a code of the number (Q3)."""
+    (非90%), no Latin letter, which makes a code of the number (Q3), and no 次年 just before it, which puts a day
+    (次年1月15日前) in a year no date states."""
     for start in range(min(len(piece), _MAX_LABEL + 1) if plain_label else len(piece)):
         label = piece[:start]
         if plain_label and any(ch.isdigit() or ch in _NEGATIONS or (ch.isascii() and ch.isalpha()) for ch in label):
+            return None
+        if plain_label and label.endswith(_NEXT_YEAR):  # 次年1月15日前: a day of a year no date here states
             return None
         candidate = _parse_single(raw, piece[start:])
         if candidate is not None and (start == 0 or not piece[start - 1].isdigit()):

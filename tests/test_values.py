@@ -180,6 +180,12 @@ CASES = [
     ("截止2021年底", "number", "<=", 12, "月"),  # a period's end after 截止/截至 (it was the number 2021 in 年)
     ("8人·次", "number", None, 8, "人次"),  # 人次 as it is also written
     ("1200人/次", "number", None, 1200, "人次"),
+    # this year's end said with 本/当, the first half said 上半年内, next year's months (次年3月底前 is month 15 of the form's year)
+    ("本年度内完成", "number", "<=", 12, "月"),
+    ("当年年底前", "number", "<=", 12, "月"),
+    ("上半年内", "number", "<=", 6, "月"),
+    ("次年3月底前", "number", "<=", 15, "月"),
+    ("次年年底前", "number", "<=", 24, "月"),
     ("", "empty", None, None, None),
     ("   ", "empty", None, None, None),
     (96.5, "number", None, 96.5, None),
@@ -426,6 +432,7 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
         ("二〇二一年六月三十日前", "<=", (2021, 6, 30)),
         ("2月30日", None, None),  # no such day
         ("6.30", None, None),  # a number, not 30 June
+        ("次年1月15日前", None, None),  # next year's day: it read as 15 January of the form's year (a false “late”)
         ("12.31前", "<=", (2021, 12, 31)),  # a deadline: 前 makes a day of month.day
         ("12.31之前完成", "<=", (2021, 12, 31)),
         ("13.5前", None, None),  # no such month: a number
