@@ -204,6 +204,9 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("12月底前全部完成", "11月已完成", True),  # units 月底前全部 and 月已: PE104 on both
         ("截止2021年底", "2022年1月", False),  # 2021 年 against 13 months: PE104
         ("≥1000人次", "1200人/次", True),
+        ("次年3月底前", "2021年12月", True),  # March of the form's year: late
+        ("次年3月底前", "2022年3月", True),
+        ("本年度内完成", "2022年1月", False),  # words: unchecked
         ("12月上旬前", "12月20日", False),
     ],
 )
