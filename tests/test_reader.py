@@ -669,3 +669,20 @@ def test_a_required_value_given_by_a_formula_with_no_saved_result_says_so(tmp_pa
         == "必填项“执行数（B）”为空（单元格是公式，文件中没有保存计算结果：请在 Excel 或 WPS 中打开并保存后重新提交）"
     )
     assert "no result saved" in finding.message("en")
+
+
+@pytest.mark.parametrize(
+    ("example", "headings"),
+    [(XIANGYANG_OFFICIAL, {"Sheet1": ["A5", "A8"]}), (TAOJIANG_OFFICIAL, {"附件1": ["A2", "A4", "A23"]})],
+    ids=["hubei", "hunan"],
+)
+def test_a_layout_numbering_its_blocks_is_its_form(tmp_path, example, headings):
+    """一、预算执行情况（万元）, 二、年度绩效指标: a layout numbering its blocks was “未识别为已支持的表式”."""
+    book = load_workbook(example)
+    for sheet, cells in headings.items():
+        for number, a1 in zip("一二三", cells, strict=False):
+            book[sheet][a1] = f"{number}、{book[sheet][a1].value}"
+    path = tmp_path / "numbered.xlsx"
+    book.save(path)
+    numbered, plain = check_path(path), check_path(example)
+    assert (numbered.scores.total, _findings(numbered)) == (plain.scores.total, _findings(plain))
