@@ -435,6 +435,7 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
         ("次年1月15日前", None, None),  # next year's day: it read as 15 January of the form's year (a false “late”)
         ("12.31前", "<=", (2021, 12, 31)),  # a deadline: 前 makes a day of month.day
         ("12.31之前完成", "<=", (2021, 12, 31)),
+        ("12.31前全部完成", "<=", (2021, 12, 31)),
         ("13.5前", None, None),  # no such month: a number
         ("12月上旬前", "<=", (2021, 12, 10)),  # a ten-day period (旬) ends on the 10th, the 20th, the month's end
         ("11月中旬", None, (2021, 11, 20)),
