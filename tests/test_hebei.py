@@ -10,7 +10,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_path
 
-from .conftest import HEBEI, HEBEI_YAML, locate, seed_data
+from .conftest import HEBEI, HEBEI_YAML, hebei_clean_data, locate, seed_data
 
 
 def test_published_report_is_read():
@@ -77,3 +77,12 @@ def test_committed_example_matches_its_transcription(tmp_path):
         assert [[c.value for c in r] for r in committed[name].iter_rows()] == [
             [c.value for c in r] for r in fresh[name].iter_rows()
         ]
+
+
+@pytest.mark.parametrize(("cited", "fires"), [("编制10人", True), ("编制数为10名", True), ("编制9人", False), ("编制九名", False)])
+def test_the_staffing_the_text_cites_is_read_however_it_is_worded(make_book, cited, fires):
+    """编制10人 (人 for 名) was not read at all: the text could say any number of staff without a finding."""
+    data = hebei_clean_data()
+    data["fields"]["basics"] = data["fields"]["basics"].replace("编制9名", cited)
+    evaluation = check_path(make_book(data))
+    assert ("PE216" in {f.code for f in evaluation.findings}) is fires
