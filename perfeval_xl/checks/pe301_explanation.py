@@ -4,12 +4,13 @@ from collections.abc import Iterator
 
 from ..engine import Indicator
 from ..findings import Finding, percent
+from ..values import NIL_AMOUNTS, normalize_text
 from .base import Check, Context
 
 
 class ExplanationRequired(Check):
     """须说明偏差原因：得分低于分值、目标未完成、或执行率低于 90% 时，“偏差原因分析”不得为空；逐行说明的表式
-    （广州）要求该行的“评分依据、未达标原因、改进措施”，加减分也须写明依据。
+    （广州）要求该行的“评分依据、未达标原因、改进措施”，加减分也须写明依据。只写“无”“/”“暂无”的不算说明。
 
     财政部门审核的正是这些偏差；没有说明的偏差会被退回。
     Failing: 成本指标超出目标且偏差原因分析为空。Passing: 写明 “汽车文化项目年初未纳入预算…”。
@@ -20,7 +21,10 @@ class ExplanationRequired(Check):
     name_en = "explanation required"
     severity = "error"
     stage = 3
-    message = {"zh": "存在偏差但未填写“{label}”：{reasons}", "en": "'{label}' is empty although {reasons_en}"}
+    message = {
+        "zh": "存在偏差但“{label}”未作说明：{reasons}",
+        "en": "'{label}' gives no explanation although {reasons_en}",
+    }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
@@ -29,7 +33,7 @@ class ExplanationRequired(Check):
         if column is not None:
             yield from self.per_row(ctx, column)
         key = ev.definition.explanation
-        if key is None or ev.text(key):
+        if key is None or _explains(ev.text(key)):
             return
         reasons, reasons_en = [], []
         headline, rate = ev.definition.headline, ev.scores.headline_rate
@@ -54,7 +58,7 @@ class ExplanationRequired(Check):
         label = table.column(column).label
         for ind in ctx.evaluation.scores.indicators:
             reason = _shortfall(ind)
-            if reason is not None and not str(ind.row.raw(column)).strip():
+            if reason is not None and not _explains(str(ind.row.raw(column))):
                 yield self.finding(
                     ctx,
                     ind.row.ref(column) or ind.row.ref("score"),
@@ -62,6 +66,15 @@ class ExplanationRequired(Check):
                     reasons=reason[0],
                     reasons_en=reason[1],
                 )
+
+
+# What fills an explanation's cell without explaining anything: a placeholder or none (无, /, 暂无, 无偏差).
+_NO_EXPLANATION = NIL_AMOUNTS | {"暂无", "无偏差", "没有偏差", "不适用", "无说明"}
+
+
+def _explains(text: str) -> bool:
+    """Whether an explanation's cell says something: not empty, not a placeholder, not “none”."""
+    return normalize_text(text).strip("。.") not in _NO_EXPLANATION | {""}
 
 
 def _shortfall(ind: Indicator) -> tuple[str, str] | None:
