@@ -31,6 +31,7 @@ from .values import (
     parse_quantity,
     parse_rate,
     parse_score,
+    parse_signed_score,
     scale_to,
 )
 
@@ -38,9 +39,12 @@ PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
 
 
 def parse_typed(spec: FieldSpec, raw: Any) -> Quantity:
-    """Parse a typed value by its field's declared type and unit (text fields come back as text quantities)."""
+    """Parse a typed value by its field's declared type and unit (text fields come back as text quantities); a signed
+    score is a 加减分 (加2.5分, 扣2.5分)."""
     if spec.type == "amount":
         return parse_amount(raw, spec.unit or "万元")
+    if spec.type == "score" and spec.signed:
+        return parse_signed_score(raw)
     parser = PARSERS.get(spec.type)
     if parser is None:
         return Quantity(raw=str(raw), kind="empty" if raw in ("", None) else "text")
@@ -193,7 +197,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     # Months and days of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
     base = year or target.year or actual.year
     target, actual = counted_from_year(target, base), counted_from_year(actual, base)
-    reported = parse_score(row.raw("score"))
+    reported = parse_cell(row.cells.get("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
     direction = indicator_direction(

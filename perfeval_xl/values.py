@@ -674,3 +674,22 @@ def parse_score(cell: object) -> Quantity:
     ):
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     return quantity
+
+
+# A 加减分 said in words: 加 for a bonus, 扣 or 减 for a penalty (扣2.5分, 扣分2.5); nothing added or taken off.
+_BONUS_SIGNS = {"加": 1.0, "扣": -1.0, "减": -1.0}
+_NO_BONUS = frozenset({"无", "不加分", "不扣分", "未加分", "未扣分", "不加不扣", "无加减分"})
+
+
+def parse_signed_score(cell: object) -> Quantity:
+    """A 加减分 score as units write it: 2.5, -2.5, 加2.5分, 扣2.5分 (−2.5), 不加分 or 无 (0). Only in 加减分 rows: in
+    another row 扣1分 could be the score or what was taken off it."""
+    text = normalize_text(cell) if isinstance(cell, str) else ""
+    if text in _NO_BONUS:
+        return Quantity(raw=str(cell), kind="number", value=0.0, decimals=0)
+    sign = _BONUS_SIGNS.get(text[:1])
+    if sign is not None and text[1:2] not in _BONUS_SIGNS:
+        inner = parse_score(text[1:].removeprefix("分"))
+        if inner.kind == "number" and (inner.value or 0.0) >= 0:
+            return replace(inner, raw=str(cell), value=sign * (inner.value or 0.0))
+    return parse_score(cell)

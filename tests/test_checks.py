@@ -257,6 +257,14 @@ def test_none_against_at_most_some_is_zero(make_book, target, actual, basis, met
         assert "PE209" in {f.code for f in evaluation.findings}  # the clean fixture's 3.49 of 5 is now checked
 
 
+@pytest.mark.parametrize(("typed", "reported"), [("加2.5分", 2.5), ("扣2.5分", -2.5), ("不加分", 0.0)])
+def test_a_bonus_typed_in_words_is_read(make_book, typed, reported):
+    evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": typed}}}))
+    assert "PE102" not in {f.code for f in evaluation.findings}
+    bonus = next(i for i in evaluation.scores.indicators if i.bonus is not None)
+    assert bonus.reported_score == reported
+
+
 def test_a_bare_number_against_a_deadline_on_a_day_is_not_a_day(make_book):
     """25 against 6月30日前 is no date: it took the target's unit and was day 25, the target met."""
     change = {"rows": {0: {"target": "6月30日前", "actual": 25, "direction": ""}}}

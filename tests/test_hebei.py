@@ -79,7 +79,9 @@ def test_committed_example_matches_its_transcription(tmp_path):
         ]
 
 
-@pytest.mark.parametrize(("cited", "fires"), [("编制10人", True), ("编制数为10名", True), ("编制9人", False), ("编制九名", False)])
+@pytest.mark.parametrize(
+    ("cited", "fires"), [("编制10人", True), ("编制数为10名", True), ("编制9人", False), ("编制九名", False)]
+)
 def test_the_staffing_the_text_cites_is_read_however_it_is_worded(make_book, cited, fires):
     """编制10人 (人 for 名) was not read at all: the text could say any number of staff without a finding."""
     data = hebei_clean_data()

@@ -16,6 +16,7 @@ from perfeval_xl.values import (
     parse_quantity,
     parse_rate,
     parse_score,
+    parse_signed_score,
     scale_to,
 )
 
@@ -462,3 +463,26 @@ def test_memoised_parser_keeps_bool_int_and_float_apart():
     assert parse_quantity(1).kind == "number"
     assert parse_quantity(True).kind == "unparsed"
     assert parse_quantity(1.0).kind == "number"
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("加2.5分", 2.5),
+        ("扣2.5分", -2.5),
+        ("减2.5", -2.5),
+        ("扣分2.5", -2.5),
+        ("-2.5", -2.5),
+        (2.5, 2.5),
+        ("不加分", 0),
+        ("不扣分", 0),
+        ("无", 0),
+        ("加减2.5分", None),
+    ],
+)
+def test_a_bonus_or_penalty_is_read_as_units_write_it(typed, value):
+    """加减分 rows: 加2.5分 and 扣2.5分 were PE102 (强制), 不加分 too; outside these rows 扣1分 stays unread (is it the
+    score or what was taken off it?)."""
+    quantity = parse_signed_score(typed)
+    assert quantity.value == value if value is not None else quantity.kind != "number"
+    assert parse_score("扣1分").kind == "unparsed"
