@@ -208,6 +208,19 @@ class WrongForm(Exception):
         self.message_en = message_en
 
 
+class FormLacksSheet(WrongForm):
+    """The workbook holds some of a form's sheets only (湖南's 自评表 without its 基础数据表)."""
+
+    def __init__(self, definition: FormDefinition, missing: list[SheetSpec]) -> None:
+        titles = "”“".join(spec.title for spec in missing)
+        labels = [label for spec in missing for label in spec.detect]
+        super().__init__(
+            f"{definition.region}《{definition.name}》缺少“{titles}”（找不到标签 {'、'.join(labels)}），请补齐后重新提交",
+            f"a {definition.id} form without its {', '.join(spec.name for spec in missing)} sheet (labels not found: "
+            f"{', '.join(labels)})",
+        )
+
+
 def _find(
     sheet: SheetGrid, wanted: tuple[str, ...], start_row: int = 0, end_row: int | None = None
 ) -> tuple[int, int] | None:
@@ -240,10 +253,15 @@ def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str
     the unit sees and filled: a visible sheet before a hidden one, a filled one before one left empty, else the
     first."""
     ours = book.meta.get("form") == definition.id
-    return {
-        spec.name: _detect_sheet(book, definition, spec, book.sheets.get(spec.name) if ours else None)
-        for spec in definition.sheets
-    }
+    try:
+        return {
+            spec.name: _detect_sheet(book, definition, spec, book.sheets.get(spec.name) if ours else None)
+            for spec in definition.sheets
+        }
+    except WrongForm:
+        if missing := _missing_parts(book, definition):
+            raise FormLacksSheet(definition, missing) from None
+        raise
 
 
 def _detect_sheet(
@@ -281,7 +299,7 @@ def form_copies(
     return copies
 
 
-def missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
+def _missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
     """The sheets of a form of several that no sheet of the workbook is, when at least one other is: 湖南's 自评表
     sent without its 基础数据表. Empty when all are there, or none."""
     found = [

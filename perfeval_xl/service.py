@@ -7,7 +7,7 @@ from pathlib import Path
 from .definition import FormDefinition, all_forms, load_form
 from .engine import Evaluation, evaluate_extractions
 from .grid import WorkbookGrid
-from .locate import Extraction, WrongForm, extract, find_form_sheet, missing_parts
+from .locate import Extraction, FormLacksSheet, WrongForm, extract, find_form_sheet
 from .reader import UnreadableInput, read_workbook
 
 
@@ -20,23 +20,18 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
     forms = all_forms()
     if recorded and recorded in {f.id for f in forms}:
         return load_form(recorded)
+    lacking: FormLacksSheet | None = None
     for definition in forms:
         try:
             find_form_sheet(book, definition)
+        except FormLacksSheet as exc:
+            lacking = lacking or exc
+            continue
         except WrongForm:
             continue
         return definition
-    for definition in forms:
-        if missing := missing_parts(book, definition):
-            titles, labels = (
-                "”“".join(s.title for s in missing),
-                "、".join(label for s in missing for label in s.detect),
-            )
-            raise WrongForm(
-                f"{definition.region}《{definition.name}》缺少“{titles}”（找不到标签 {labels}），请补齐后重新提交",
-                f"a {definition.id} form without its {', '.join(s.name for s in missing)} sheet (labels not found: "
-                f"{', '.join(label for s in missing for label in s.detect)})",
-            )
+    if lacking is not None:
+        raise lacking
     names = "、".join(f"{f.region}《{f.name}》" for f in forms)
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
 

@@ -636,18 +636,27 @@ def test_a_filled_template_is_its_form_without_the_sheet_that_names_it(tmp_path,
     assert _findings(unnamed) == _findings(named)
 
 
-@pytest.mark.parametrize("kept", ["附件2", "附件1"])
-def test_a_form_missing_one_of_its_sheets_is_named_with_what_is_missing(tmp_path, kept):
-    """湖南's 自评表 (附件2) sent without its 基础数据表 (附件1) was “未识别为已支持的表式” and a list of every form:
-    neither the unit nor the bureau learnt that the form was recognised and one sheet was missing."""
-    book = load_workbook(TAOJIANG_OFFICIAL)
+@pytest.mark.parametrize(
+    ("source", "kept", "asked"),
+    [
+        (TAOJIANG_OFFICIAL, "附件2", []),
+        (TAOJIANG_OFFICIAL, "附件1", []),
+        (TAOJIANG_OFFICIAL, "附件2", ["--form", "hunan"]),  # “不是湖南…：找不到标签”
+        (TAOJIANG, "自评表", []),  # our template, its form named in its hidden sheet: “不是湖南…” too
+    ],
+)
+def test_a_form_missing_one_of_its_sheets_is_named_with_what_is_missing(tmp_path, source, kept, asked):
+    """湖南's 自评表 (附件2) sent without its 基础数据表 (附件1) was “未识别为已支持的表式” and a list of every form,
+    or “不是湖南《…》” when the form was asked for or recorded: neither the unit nor the bureau learnt that the form
+    was recognised and one sheet was missing."""
+    book = load_workbook(source)
     for name in book.sheetnames:
-        if name != kept:
+        if name not in (kept, "_perfeval"):
             del book[name]
     path = tmp_path / "one_sheet.xlsx"
     book.save(path)
-    result = CliRunner().invoke(main, ["check", str(path)])
-    missing = "部门整体支出绩效评价基础数据表" if kept == "附件2" else "部门整体支出绩效自评表"
+    result = CliRunner().invoke(main, ["check", str(path), *asked])
+    missing = "部门整体支出绩效自评表" if kept == "附件1" else "部门整体支出绩效评价基础数据表"
     assert result.exit_code == 2
     assert "湖南《部门整体支出绩效自评表》" in result.output
     assert f"缺少“{missing}”" in result.output
