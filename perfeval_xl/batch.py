@@ -87,7 +87,7 @@ def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
 
 def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[str, Any], str | None]:
     if isinstance(outcome, UnreadableInput):
-        return unreadable_dict(task.name, outcome.text(task.lang)), None
+        return unreadable_dict(task.name, outcome.text(task.lang), outcome.form), None
     result = result_dict(outcome, task.name, task.lang)
     if task.annotate_to is None or not outcome.findings:
         return result, None

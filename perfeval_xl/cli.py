@@ -146,7 +146,7 @@ def check(
         except Exception as exc:  # unreadable, or a bug of ours: this file's line, and the other files go on
             worst = EXIT_UNREADABLE
             reason = exc.text(lang) if isinstance(exc, UnreadableInput) else internal_error(exc, lang)
-            results.append(unreadable_dict(path, reason))
+            results.append(unreadable_dict(path, reason, exc.form if isinstance(exc, UnreadableInput) else None))
             if fmt == "text":
                 click.echo(f"{readable_name(str(path))}: {reason}", err=True)
             continue

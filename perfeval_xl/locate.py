@@ -202,10 +202,11 @@ def typed_cells(extraction: Extraction) -> list[tuple[str, FieldValue]]:
 class WrongForm(Exception):
     """The workbook is not a filled copy of the requested form."""
 
-    def __init__(self, message: str, message_en: str) -> None:
+    def __init__(self, message: str, message_en: str, form: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.message_en = message_en
+        self.form = form  # the form's id when it is the form, but incomplete
 
 
 class FormLacksSheet(WrongForm):
@@ -218,6 +219,7 @@ class FormLacksSheet(WrongForm):
             f"{definition.region}《{definition.name}》缺少“{titles}”（找不到标签 {'、'.join(labels)}），请补齐后重新提交",
             f"a {definition.id} form without its {', '.join(spec.name for spec in missing)} sheet (labels not found: "
             f"{', '.join(labels)})",
+            definition.id,
         )
 
 

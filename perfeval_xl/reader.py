@@ -71,13 +71,15 @@ MAX_COLUMNS = 16_384  # XFD, the last column of a sheet
 
 class UnreadableInput(Exception):
     """A file we cannot read as a workbook of a known form. ``message`` is one line in Chinese, ``message_en`` in
-    English; the command line prints the one asked for and exits with code 2."""
+    English; the command line prints the one asked for and exits with code 2. ``form`` names a form recognised but
+    incomplete."""
 
-    def __init__(self, path: str | Path, message: str, message_en: str) -> None:
+    def __init__(self, path: str | Path, message: str, message_en: str, form: str | None = None) -> None:
         super().__init__(f"{path}: {message}")
         self.path = str(path)
         self.message = message
         self.message_en = message_en
+        self.form = form  # the form's id when it was recognised (one of its sheets missing)
 
     def text(self, lang: str = "zh") -> str:
         return self.message_en if lang == "en" else self.message

@@ -79,10 +79,11 @@ def internal_error(exc: Exception, lang: str = "zh") -> str:
     return f"内部错误，请联系技术支持：{said}" if lang == "zh" else f"internal error: {said}"
 
 
-def unreadable_dict(path: str | Path, message: str) -> dict[str, Any]:
+def unreadable_dict(path: str | Path, message: str, form: str | None = None) -> dict[str, Any]:
+    """The result of a file we could not check: why, and its form when that was recognised."""
     return {
         "file": readable_name(str(path)),
-        "form": None,
+        "form": form,
         "unit": None,
         "year": None,
         "status": "unreadable",

@@ -40,7 +40,7 @@ def _extract(book: WorkbookGrid, form_id: str | None) -> Extraction:
     try:
         return extract(book, detect_form(book, form_id))
     except WrongForm as exc:
-        raise UnreadableInput(book.path, exc.message, exc.message_en) from exc
+        raise UnreadableInput(book.path, exc.message, exc.message_en, exc.form) from exc
 
 
 def check_grids(

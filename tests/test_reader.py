@@ -661,6 +661,8 @@ def test_a_form_missing_one_of_its_sheets_is_named_with_what_is_missing(tmp_path
     assert "湖南《部门整体支出绩效自评表》" in result.output
     assert f"缺少“{missing}”" in result.output
     assert "广州" not in result.output
+    row = json.loads(CliRunner().invoke(main, ["check", str(path), "--format", "json", *asked]).output)[0]
+    assert (row["status"], row["form"]) == ("unreadable", "hunan")  # the form is known, as a bureau sorts by it
 
 
 def test_a_required_value_given_by_a_formula_with_no_saved_result_says_so(tmp_path):
