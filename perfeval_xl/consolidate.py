@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .definition import FormDefinition, TableSpec
-from .engine import Evaluation, parse_cell
+from .definition import FieldSpec, FormDefinition, TableSpec
+from .engine import Evaluation, parse_cell, parse_typed
 from .grid import fold_label, indicator_key
 from .locate import TableExtraction, TableRow
 from .report import readable_name
@@ -34,14 +34,19 @@ class Source:
     weight: float
 
 
-def _number(value: Any) -> float | None:
-    quantity = value if isinstance(value, Quantity) else parse_quantity(value)
+def _figure(quantity: Quantity) -> float | None:
+    """A parsed value's number, when it is one figure (not ≥5 nor words)."""
     return quantity.value if quantity.kind == "number" and quantity.comparator is None else None
 
 
-def _sum(values: list[Any]) -> float | None:
-    """Σ of the numbers among ``values`` (None when there is none), rounded to the cent."""
-    numbers = [n for n in (_number(v) for v in values) if n is not None]
+def _number(value: Any, spec: FieldSpec) -> float | None:
+    """A typed value as a number of its field's type and unit (990.69万元 is 990.69 in a 万元 field)."""
+    return _figure(parse_typed(spec, value))
+
+
+def _sum(values: list[Any], spec: FieldSpec) -> float | None:
+    """Σ of the numbers among ``values`` in their field's unit (None when there is none), rounded to the cent."""
+    numbers = [n for n in (_number(v, spec) for v in values) if n is not None]
     return round(sum(numbers), 6) if numbers else None
 
 
@@ -101,7 +106,7 @@ def _per_institution(
     total: dict[str, Any] = {spec.columns[0].key: f"{department}汇总"}
     for column in spec.columns[1:]:
         if column.type in ("amount", "quantity"):
-            value = _sum([r.get(column.key) for r in rows])
+            value = _sum([r.get(column.key) for r in rows], column)
             if value is not None:
                 total[column.key] = value
     return [total, *rows]
@@ -145,7 +150,7 @@ def _indicators(table_id: str, spec: TableSpec, evaluations: list[Evaluation], w
         for key in ("target", "actual"):
             if key in values:
                 values[key] = _indicator_value([r.raw(key) for _, r in members], row_weights, year)
-        scores = [_number(r.raw("score")) for _, r in members]
+        scores = [_figure(parse_cell(r.cells.get("score"))) for _, r in members]
         score = _weighted(scores, row_weights)
         if score is not None:
             values["score"] = round_half_up(score, 2)
@@ -169,7 +174,7 @@ def _plain_rows(table_id: str, spec: TableSpec, evaluations: list[Evaluation]) -
             if amounts and name and name in by_name:
                 merged = by_name[name]
                 for key in amounts:
-                    total = _sum([merged.get(key), values.get(key)])
+                    total = _sum([merged.get(key), values.get(key)], spec.column(key))
                     if total is not None:
                         merged[key] = total
             elif values not in rows:
@@ -204,10 +209,10 @@ def consolidate(evaluations: list[Evaluation], paths: list[str | Path], unit: st
         if spec.type in ("amount", "quantity") and all(
             parse_cell(e.extraction.fields[key]).kind != "text" for e in evaluations
         ):
-            fields[key] = _sum(values)
+            fields[key] = _sum(values, spec)
         elif spec.type in ("rate", "score"):
             decimals = definition.rate_decimals if spec.type == "rate" else definition.score_decimals
-            average = _weighted([_number(v) for v in values], funds)
+            average = _weighted([_number(v, spec) for v in values], funds)
             fields[key] = None if average is None else round_half_up(average, decimals)
         else:
             fields[key] = _first(values)

@@ -119,6 +119,23 @@ def test_amounts_are_summed_and_rates_recomputed_not_averaged(tmp_path):
     assert evaluation.unit == "襄阳市科协（汇总）"
 
 
+@pytest.mark.parametrize("typed", ["990.69万元", "9906900元", 990.69])
+def test_amounts_typed_with_their_unit_are_summed_in_the_forms_unit(tmp_path, typed):
+    """基本支出总额 typed 990.69万元 in both units was summed in 元, 19813800, and written into the 万元 cell: the
+    department's form came back with a false PE203 (强制, 60288400 against 执行数 6028.84)."""
+    paths = []
+    for index in range(2):
+        data = CLEAN["hubei"]()
+        data["fields"].update(unit=f"单位{index}", basic_total=typed)
+        paths.append(tmp_path / f"unit{index}.xlsx")
+        build_template(load_form("hubei"), paths[-1], data)
+    out = tmp_path / "department.xlsx"
+    run(*paths, "-o", out)
+    evaluation = check_path(out)
+    assert evaluation.number("basic_total") == pytest.approx(1981.38)
+    assert not {"PE203", "PE112"} & {f.code for f in evaluation.findings}
+
+
 @pytest.mark.parametrize(
     ("first", "second", "target", "actual"),
     [
