@@ -18,6 +18,7 @@ from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
 from .unwritable import close_xlsx
+from .values import YUAN_LIKELY
 
 INPUT_TINT = "#FFF2CC"
 COMPUTED_TINT = "#E7E6E6"
@@ -150,12 +151,34 @@ class _Builder:
     def put(self, row: int, col: int, spec: FieldSpec, fmt: Any, value: Any) -> None:
         """Write data into an input cell; computed and output cells (and missing data) stay blank. Text stays text,
         even when it starts with ``=`` (no formula can be smuggled in through data)."""
+        if spec.type == "amount" and (spec.unit or "万元") == "万元" and not (spec.computed or spec.output):
+            self.warn_of_yuan(row, col, spec)
         if value is None or spec.computed or spec.output:
             self.ws.write_blank(row, col, None, fmt)
         elif isinstance(value, str):
             self.ws.write_string(row, col, value, fmt)
         else:
             self.ws.write(row, col, value, fmt)
+
+    def warn_of_yuan(self, row: int, col: int, spec: FieldSpec) -> None:
+        """PE112 at the keyboard: a figure in 元 typed into a 万元 cell. Excel's warning style lets the unit keep it,
+        and text (无, 3100万元) passes."""
+        cell = xl_rowcol_to_cell(row, col)
+        self.ws.data_validation(
+            row,
+            col,
+            row,
+            col,
+            {
+                "validate": "custom",
+                "value": f"=OR(NOT(ISNUMBER({cell})),ABS({cell})<{YUAN_LIKELY})",
+                "ignore_blank": True,
+                "error_type": "warning",
+                "error_title": spec.label[:32],
+                "error_message": "金额以万元为单位。100 亿元（1,000,000 万元）以上的数多为按元填写，请除以 10000；"
+                "确认无误请点“是”。",
+            },
+        )
 
     def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
         self.put(row, col, spec, fmt, self.data.get("fields", {}).get(spec.key))

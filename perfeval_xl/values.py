@@ -604,6 +604,10 @@ def written_like(quantity: Quantity, value: float) -> str | float:
 
 
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+# 100亿元 in 万元: no budget of the units these forms serve comes near it, while a budget of 100万元 or more typed in
+# 元 reaches it (PE112, and the templates' warning as it is typed). An amount typed with its unit (26341700元) is
+# read as typed.
+YUAN_LIKELY = 1_000_000
 # The largest rate read as a ratio when typed without a sign: no 执行率 or 控制率 of these forms is ten times over, so
 # 114.44 in a rate cell is the 114.44 % meant, and 5 stays 500 % (which PE201 shows the unit).
 _MAX_RATIO = 10.0

@@ -7,7 +7,7 @@ from perfeval_xl.definition import load_form
 from perfeval_xl.grid import META_SHEET
 from perfeval_xl.template import INPUT_TINT, build_template
 
-from .conftest import ROOT
+from .conftest import CLEAN, ROOT
 
 
 def _book(tmp_path):
@@ -143,3 +143,43 @@ def test_hebei_template_has_the_report_outline_and_live_rates(tmp_path):
     assert all(c.protection.locked for c in rates)
     goal_cells = [r for r in sheet.merged_cells.ranges if r.size["columns"] == 6]
     assert len(goal_cells) >= 8  # each 绩效目标 cell spans six sheet columns
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_amount_inputs_warn_of_a_figure_in_yuan_as_it_is_typed(tmp_path, form):
+    """A figure typed in 元 into a 万元 cell is said when the workbook is checked (PE112); Excel can say it at once:
+    every amount input warns (Excel's “warning” style, which lets the unit keep it) at 1,000,000 万元 and above,
+    and lets text (无, 3100万元) through."""
+    from perfeval_xl.service import check_path
+    from perfeval_xl.values import YUAN_LIKELY
+
+    path = build_template(load_form(form), tmp_path / f"{form}.xlsx", CLEAN[form]())  # filled: its rows are found
+    book = load_workbook(path)
+    validations = [v for ws in book.worksheets for v in ws.data_validations.dataValidation if v.type == "custom"]
+    assert validations
+    assert all(v.errorStyle == "warning" and str(YUAN_LIKELY) in v.formula1 for v in validations)
+    assert all("ISNUMBER" in v.formula1 for v in validations)
+    guarded = {
+        (ws.title, cell)
+        for ws in book.worksheets
+        for v in ws.data_validations.dataValidation
+        if v.type == "custom"
+        for rng in v.sqref.ranges
+        for cell in _cells(rng.coord)
+    }
+    extraction = check_path(path).extraction
+    inputs = [
+        *extraction.fields.values(),
+        *(c for t in extraction.tables.values() for r in t.rows for c in r.cells.values()),
+    ]
+    amounts = [c.ref for c in inputs if c.spec.type == "amount" and c.ref and not (c.spec.output or c.spec.computed)]
+    assert amounts
+    assert {(ref.sheet, ref.a1) for ref in amounts} <= guarded
+
+
+def _cells(coord: str) -> list[str]:
+    from openpyxl.utils import range_boundaries
+    from openpyxl.utils.cell import get_column_letter
+
+    c1, r1, c2, r2 = range_boundaries(coord)
+    return [f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]

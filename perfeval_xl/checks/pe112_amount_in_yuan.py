@@ -5,11 +5,8 @@ from typing import Any
 from ..definition import FieldSpec
 from ..engine import parse_typed
 from ..locate import FieldValue
+from ..values import YUAN_LIKELY
 from .base import SchemaCheck
-
-# 100亿元 in 万元: no budget of the units these forms serve comes near it, while a budget of 100万元 or more typed in
-# 元 reaches it. An amount with its unit typed (26341700元) is read as typed and never said.
-YUAN_LIKELY = 1_000_000
 
 
 class AmountInYuan(SchemaCheck):
