@@ -62,6 +62,11 @@ class FieldSpec:
     row_match: tuple[str, ...] = ()  # a matrix cell: the labels of its row…
     col_match: tuple[str, ...] = ()  # …and of its column
 
+    @property
+    def in_wan(self) -> bool:
+        """An amount the form asks in 万元 (its unit, which amounts have by default)."""
+        return self.type == "amount" and (self.unit or "万元") == "万元"
+
 
 @dataclass(frozen=True)
 class TableSpec:

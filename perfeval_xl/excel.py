@@ -300,7 +300,6 @@ def apply_plan(book: Any, plan: Any) -> Applied:
     from .plan import MARKS_SHEET, RESULTS_RECORD
 
     active = book.sheets.active.name
-    unnoted: list[str] = []
     _clear_marks(book)
     # The record of what each marked cell had goes in first: should Excel refuse a change midway (a busy
     # application), the next press or 清除校验标记 still gives every cell back what it had.
@@ -311,6 +310,7 @@ def apply_plan(book: Any, plan: Any) -> Applied:
     marks.range("A1").value = [[_text(v) for v in record] for record in records]
     marks.visible = False
     touched = sorted({w.sheet for w in plan.writes} | {m.sheet for m in plan.marks}, key=_sheet_names(book).index)
+    unnoted: list[str] = []
     for sheet_name in touched:
         sheet = book.sheets[sheet_name]
         with _unprotected(sheet):

@@ -309,7 +309,7 @@ def fold_label(text: str) -> str:
     其中：, a row number and a year in Chinese numerals (二〇二二年决算数 is 2022年决算数) do not matter. Memoised:
     the submissions of one form repeat the same labels file after file."""
     folded = re.sub(r"\s+", "", _arabic_years(unicodedata.normalize("NFKC", text.translate(INVISIBLE))))
-    folded = folded.strip(_REQUIRED_MARKS).rstrip(":").lstrip(_REQUIRED_MARKS) or folded
+    folded = folded.strip(_REQUIRED_MARKS).rstrip(":") or folded
     return _LABEL_PREFIX.sub("", folded, count=1) or folded
 
 

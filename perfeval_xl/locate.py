@@ -249,6 +249,11 @@ def sheet_score(sheet: SheetGrid, labels: tuple[str, ...]) -> int:
     return sum(1 for label in labels if _has_label(sheet, label))
 
 
+def _carries(sheet: SheetGrid, spec: SheetSpec) -> bool:
+    """Whether a sheet carries every detection label of a part of the form."""
+    return sheet_score(sheet, spec.detect) == len(spec.detect)
+
+
 def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
     """Each sheet of the form by its definition name: the sheet carrying all its detection labels (one sheet may carry
     several of the form's parts), or in our template its named sheet. When several do (a copy of the form), the one
@@ -291,11 +296,7 @@ def form_copies(
     chosen = {id(sheet) for sheet in sheets.values()}
     copies = {}
     for spec in definition.sheets:
-        others = tuple(
-            s.name
-            for s in book.sheets.values()
-            if id(s) not in chosen and sheet_score(s, spec.detect) == len(spec.detect)
-        )
+        others = tuple(s.name for s in book.sheets.values() if id(s) not in chosen and _carries(s, spec))
         if others:
             copies[sheets[spec.name].name] = others
     return copies
@@ -304,11 +305,7 @@ def form_copies(
 def _missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
     """The sheets of a form of several that no sheet of the workbook is, when at least one other is: 湖南's 自评表
     sent without its 基础数据表. Empty when all are there, or none."""
-    found = [
-        spec
-        for spec in definition.sheets
-        if any(sheet_score(s, spec.detect) == len(spec.detect) for s in book.sheets.values())
-    ]
+    found = [spec for spec in definition.sheets if any(_carries(s, spec) for s in book.sheets.values())]
     return [spec for spec in definition.sheets if spec not in found] if found else []
 
 

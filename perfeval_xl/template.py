@@ -151,7 +151,7 @@ class _Builder:
     def put(self, row: int, col: int, spec: FieldSpec, fmt: Any, value: Any) -> None:
         """Write data into an input cell; computed and output cells (and missing data) stay blank. Text stays text,
         even when it starts with ``=`` (no formula can be smuggled in through data)."""
-        if spec.type == "amount" and (spec.unit or "万元") == "万元" and not (spec.computed or spec.output):
+        if spec.in_wan and not (spec.computed or spec.output):
             self.warn_of_yuan(row, col, spec)
         if value is None or spec.computed or spec.output:
             self.ws.write_blank(row, col, None, fmt)

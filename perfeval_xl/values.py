@@ -117,17 +117,19 @@ _CALENDAR_DAY = re.compile(
 _SENTENCE_END = "。.;,!"
 _QUOTES = "\"“”‘’'"
 _NEXT_YEAR = ("次年", "下一年", "下年", "明年")  # the year after the form's, as a deadline names it
-_DEADLINE_END = r"(?:之前|以前|前)?(?:已?全部完成|已?完成)?$"  # what may follow a deadline: 前, 完成 (see ``_DONE``)
+_LEAD = r"(?P<lead>截至|截止|到)?"  # what may precede a deadline: 截止2021年底
+_DONE_AFTER = r"(?:已?全部完成|已?完成)?$"  # what may end one after 前: 全部完成, 已完成 (see ``_DONE``)
+_DEADLINE_END = rf"(?:之前|以前|前)?{_DONE_AFTER}"
 # A deadline named by its period, the whole value but for 前 and 完成 (a duration such as 3年内 is no period, nor is
 # the label of 年末余额100万元): the end of the year (年底, 2021年末, 本年度内 or 年内 for within this year, 次年年底
 # for the next), of a quarter (第三季度末), of the first half (上半年).
 _PERIOD_END = re.compile(
-    rf"^(?P<lead>截至|截止|到)?(?P<next>{'|'.join(_NEXT_YEAR)})?(?:本年|当年|本|当)?(?:(?P<year>(?:19|20)\d{{2}})年?)?"
+    rf"^{_LEAD}(?P<next>{'|'.join(_NEXT_YEAR)})?(?:本年|当年|本|当)?(?:(?P<year>(?:19|20)\d{{2}})年?)?"
     r"(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上)半年内?|第?(?P<quarter>[一二三四1-4])季度末?)"
     rf"(?={_DEADLINE_END})"
 )
 # A month of the year after the form's (次年3月底前, as 决算 and 公开 deadlines are set): counted on from its December.
-_NEXT_YEAR_MONTH = re.compile(rf"^(?P<lead>截至|截止|到)?(?:{'|'.join(_NEXT_YEAR)})(?P<month>\d{{1,2}})月(?!\d)")
+_NEXT_YEAR_MONTH = re.compile(rf"^{_LEAD}(?:{'|'.join(_NEXT_YEAR)})(?P<month>\d{{1,2}})月(?!\d)")
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 # A month or a day written in Chinese numerals (二〇二一年十一月, 十二月三十一日), as official documents date things.
 _CHINESE_DATE = re.compile(
@@ -430,9 +432,11 @@ _SPELLINGS = {
     "人·次": "人次",
     "人/次": "人次",
 }
-_SPELLING = re.compile(r"(?<=[\d万千])(?:k?m[23](?!\d)|平米|月份|月末|人·次|人/次)")
+_SPELLING = re.compile(
+    r"(?<=[\d万千])(?:" + "|".join(re.escape(s) + (r"(?!\d)" if s[-1].isdigit() else "") for s in _SPELLINGS) + ")"
+)  # m2 not followed by a digit: m23 is no area
 # A deadline written month.day as on a schedule (12.31前, 6.30之前完成): the whole value, 前 said; 6.30 alone is a number.
-_DOTTED_DEADLINE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?=(?:之前|以前|前)(?:已?全部完成|已?完成)?$)")
+_DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
 _TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
 

@@ -28,7 +28,7 @@ class AmountInYuan(SchemaCheck):
     }
 
     def applies(self, spec: FieldSpec) -> bool:
-        return spec.type == "amount" and (spec.unit or "万元") == "万元" and not spec.output
+        return spec.in_wan and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
         parsed = parse_typed(spec, value)
