@@ -118,6 +118,16 @@ def test_a_target_with_its_name_or_a_range_is_decided(target, actual, met):
     assert target_met(indicator_direction("", target_q, "满意度指标", ()), target_q, actual_q) is met
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [("最多2起", "0起", True), ("最高5%", "6%", False), ("最低90%", "95%", True), ("逾1万人次", "12000人次", True)],
+)
+def test_at_most_and_at_least_in_words_decide_the_direction(target, actual, met):
+    """最多2起 with no direction typed read as exactly 2, a 正向 target: 0 accidents was not met and scored 0."""
+    target_q, actual_q = parse_quantity(target), parse_quantity(actual)
+    assert target_met(indicator_direction("", target_q, "社会效益指标", ()), target_q, actual_q) is met
+
+
 def test_target_met():
     assert target_met("正向", parse_quantity("90%以上"), parse_quantity("96.5%"))
     assert not target_met("反向", parse_quantity("1411.9万元"), parse_quantity("2023.73万元"))

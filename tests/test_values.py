@@ -77,6 +77,16 @@ CASES = [
     ("3个工作日之前", "number", "<=", 3, "个工作日"),
     ("不超过5%", "number", "<=", 0.05, "%"),
     ("控制在3%以内", "number", "<=", 0.03, "%"),
+    # at most, at least and more than as targets also say them: 最多 2 起 is at most 2, not exactly 2 (a 反向 target)
+    ("最多2起", "number", "<=", 2, "起"),
+    ("最高5%", "number", "<=", 0.05, "%"),
+    ("最少3次", "number", ">=", 3, "次"),
+    ("最低90%", "number", ">=", 0.90, "%"),
+    ("逾1万人次", "number", ">", 10_000, "人次"),
+    ("超3万人", "number", ">", 30_000, "人"),
+    ("超额完成", "text", None, None, None),
+    ("逾期0次", "number", None, 0, "次"),  # 逾期 (overdue) is a label, not 逾 (over)
+    ("最低工资标准1800元", "number", None, 1800, "元"),
     ("高于98%", "number", ">", 0.98, "%"),
     ("≥266米", "number", ">=", 266, "米"),
     ("9000人/年", "number", None, 9000, "人/年"),
