@@ -146,6 +146,14 @@ class TableExtraction:
     # Scores or amounts merged over several rows (key, the merge's first and last cell): typed once, for which row
     # is not said.
     shared: list[tuple[str, CellRef, CellRef]] = field(default_factory=list)
+    # Where its rows start: the sheet's name and the 0-based row below the header; None when no header was found.
+    start: tuple[str, int] | None = None
+
+    def first_cell(self, key: str) -> CellRef | None:
+        """The cell of a column in the table's first row, where a unit types its first entry."""
+        if self.start is None or key not in self.columns:
+            return None
+        return CellRef(self.start[0], self.start[1], self.columns[key])
 
     def name(self, row: TableRow) -> str:
         """A row's name as typed: its first column (机构名称)."""
@@ -555,7 +563,7 @@ class _Locator:
         stops = set(self._rows_with(frozenset(self.expand(spec.stop)), header_row + 1, height))
         # Rows that may repeat the header: the only ones worth asking header_columns about.
         headers = set(self._rows_with(self.required_labels[id(spec)], header_row + 1, height))
-        row = self.header_end(spec, header_row)
+        row = first = self.header_end(spec, header_row)
         placed = [(column, columns[column.key]) for column in spec.columns if column.key in columns]
         name, formulas, merges = self.sheet.name, self.sheet.formulas, self.sheet.merge_index
         # The columns whose formula cells must not read as typed (see SheetGrid.stale): all of them in a file no
@@ -615,7 +623,7 @@ class _Locator:
             if own:
                 rows.append(TableRow(excel_row=row + 1, cells=cells))
             row += 1
-        return TableExtraction(spec, columns, rows, list(shared.values()))
+        return TableExtraction(spec, columns, rows, list(shared.values()), (name, first))
 
     def _rows_with(self, labels: frozenset[str], start: int, end: int) -> list[int]:
         """The rows from ``start`` to ``end`` having one of the (folded) labels, top to bottom."""

@@ -12,6 +12,7 @@ from openpyxl.cell.cell import MergedCell
 
 from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
+from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_grid, check_path
 
 from .conftest import (
@@ -345,7 +346,6 @@ def test_type_error_is_not_reported_again_by_later_stages(make_book):
 
 def test_severity_can_be_overridden_by_the_definition():
     from perfeval_xl.checks import active_checks
-    from perfeval_xl.definition import load_form
 
     severities = {c.code: c.active_severity for c in active_checks(load_form("hubei"))}
     assert severities["PE303"] == "warning"
@@ -466,3 +466,45 @@ def test_a_choice_typed_with_words_that_change_nothing_is_that_choice(make_book,
     assert bool([f for f in evaluation.findings if f.code == "PE107"]) is fires
     indicator = evaluation.scores.indicators[next(iter(change))]
     assert (indicator.direction if field == "direction" else getattr(indicator.tier, "name", None)) == named
+
+
+def _tables_of_rows(form: str) -> list[str]:
+    """The tables of a form whose rows have required cells: the form's content, which cannot be left out."""
+    return [tid for tid, table in load_form(form).tables.items() if any(c.required for c in table.columns)]
+
+
+def _blank_rows(path: Path, tables: list[Any]) -> None:
+    """Clear what a unit typed in every row of these tables, leaving the sheet's layout and its formulas."""
+    book = load_workbook(path)
+    for table in tables:
+        for row in table.rows:
+            for cell in row.cells.values():
+                target = book[cell.ref.sheet][cell.ref.a1]
+                if not isinstance(target, MergedCell) and not str(target.value).startswith("="):
+                    target.value = None
+    book.save(path)
+
+
+@pytest.mark.parametrize("form", sorted(CLEAN))
+def test_a_table_of_the_form_left_empty_is_said_where_its_first_row_goes(make_book, form):
+    """A form with no indicator at all (every row of 年度绩效指标 left blank) came back 通过: no row, no cell to find
+    empty. Said once per table, on its first row's first required cell a unit types (三级指标, 机构名称)."""
+    path = make_book(CLEAN[form]())
+    tables = [check_path(path).extraction.tables[table_id] for table_id in _tables_of_rows(form)]
+    _blank_rows(path, tables)
+    evaluation = check_path(path)
+    said = {(f.sheet, f.cell) for f in evaluation.findings if f.code == "PE101" and "没有填写任何一行" in f.message()}
+    expected = set()
+    for table in tables:
+        column = next(c for c in table.spec.columns if c.required and not c.fill_down)
+        ref = table.rows[0].cells[column.key].ref
+        expected.add((ref.sheet, ref.a1))
+    assert said == expected
+    assert evaluation.status == "error"
+
+
+def test_a_table_the_form_may_leave_empty_is_not_said(make_book):
+    """湖南's 项目明细 and 楼堂馆所: a unit with no project or building leaves them blank."""
+    data = CLEAN["hunan"]()
+    data["tables"]["project_items"], data["tables"]["buildings"] = [], []
+    assert "PE101" not in {f.code for f in check_path(make_book(data)).findings}

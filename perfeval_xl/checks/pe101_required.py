@@ -1,16 +1,19 @@
-"""PE101: a required field or column is empty."""
+"""PE101: a required field or column is empty, or a table of them has no row at all."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from ..definition import FieldSpec
+from ..findings import Finding
 from ..locate import FieldValue
-from .base import SchemaCheck
+from .base import Context, SchemaCheck
 
 
 class RequiredMissing(SchemaCheck):
     """必填项为空：表式要求填写的单元格（单位名称、预算数、三级指标、目标值、实际完成值、得分…）没有内容。
 
-    财政部门据此退回：空着的必填项无法审核，也无法计分。
+    财政部门据此退回：空着的必填项无法审核，也无法计分。有必填列的表（年度绩效指标、机构名称、评价人员）一行也没有填写的，
+    报在该表第一行的第一个必填格。
     Failing: 三级指标 “政府专项项目个数” 的实际完成值（B）为空。Passing: 填写 “2个”。
     """
 
@@ -35,3 +38,18 @@ class RequiredMissing(SchemaCheck):
             "hint_en": " (the cell holds a formula with no result saved in the file: open and save it in Excel or WPS, "
             "then resubmit)",
         }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        yield from super().run(ctx)
+        for table in ctx.evaluation.extraction.tables.values():
+            required = [c for c in table.spec.columns if c.required]
+            if table.rows or not required:
+                continue
+            column = next((c for c in required if not c.fill_down), required[0])  # 三级指标, not 一级指标 above it
+            ref = table.first_cell(column.key)
+            hint, hint_en = (
+                ("（该表没有填写任何一行）", " (no row of the table is filled)")
+                if ref is not None
+                else ("（找不到该表的表头：表被删除或改了列标题）", " (the table's header is not found)")
+            )
+            yield self.finding(ctx, ref, key=column.label, label=column.label, hint=hint, hint_en=hint_en)
