@@ -508,3 +508,17 @@ def test_a_table_the_form_may_leave_empty_is_not_said(make_book):
     data = CLEAN["hunan"]()
     data["tables"]["project_items"], data["tables"]["buildings"] = [], []
     assert "PE101" not in {f.code for f in check_path(make_book(data)).findings}
+
+
+def test_a_table_whose_header_is_gone_is_said_at_a1(make_book):
+    """岳阳's 评价人员 with its column titles deleted: its rows cannot be found, nor said empty one by one."""
+    path = make_book(CLEAN["yueyang"]())
+    table = check_path(path).extraction.tables["reviewers"]
+    book = load_workbook(path)
+    sheet = book[table.rows[0].ref("name").sheet]
+    header = table.rows[0].excel_row - 1
+    for col in table.columns.values():
+        sheet.cell(header, col + 1).value = None
+    book.save(path)
+    finding = next(f for f in check_path(path).findings if "找不到该表的表头" in f.message())
+    assert (finding.code, finding.cell, finding.key) == ("PE101", "A1", "姓名")
