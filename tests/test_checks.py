@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -473,12 +474,13 @@ def _tables_of_rows(form: str) -> list[str]:
     return [tid for tid, table in load_form(form).tables.items() if any(c.required for c in table.columns)]
 
 
-def _blank_rows(path: Path, tables: list[Any]) -> None:
-    """Clear what a unit typed in every row of these tables, leaving the sheet's layout and its formulas."""
+def _blank_rows(path: Path, tables: list[Any], groups: bool = True) -> None:
+    """Clear what a unit typed in every row of these tables, leaving the sheet's layout and its formulas, and the
+    names of the rows' groups (一级指标, 二级指标) unless ``groups``."""
     book = load_workbook(path)
     for table in tables:
         for row in table.rows:
-            for cell in row.cells.values():
+            for cell in (c for c in row.cells.values() if groups or not c.spec.fill_down):
                 target = book[cell.ref.sheet][cell.ref.a1]
                 if not isinstance(target, MergedCell) and not str(target.value).startswith("="):
                     target.value = None
@@ -522,3 +524,35 @@ def test_a_table_whose_header_is_gone_is_said_at_a1(make_book):
     book.save(path)
     finding = next(f for f in check_path(path).findings if "找不到该表的表头" in f.message())
     assert (finding.code, finding.cell, finding.key) == ("PE101", "A1", "姓名")
+
+
+@pytest.mark.parametrize("form", ["hubei", "hunan", "guangzhou"])
+def test_a_section_left_without_indicators_is_said_on_its_name(make_book, form):
+    """Every row of 满意度指标 (10 points) left blank: the form came back 通过 with the ten points gone, as a section
+    with no indicator had no weights to add up. Said on the section's name in the 一级指标 column."""
+    path = make_book(CLEAN[form]())
+    table = check_path(path).extraction.tables["indicators"]
+    last = next(s for s in reversed(load_form(form).indicators.sections) if s.bonus is None)
+    _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section == last.name])], groups=False)
+    evaluation = check_path(path)
+    finding = next(f for f in evaluation.findings if f.code == "PE205")
+    assert (finding.key, finding.value, finding.expected) == (last.name, 0.0, last.weight)
+    named = load_workbook(path)[finding.sheet][finding.cell]
+    assert (named.column - 1, named.value.startswith(last.name)) == (table.columns["level1"], True)
+    assert evaluation.status == "error"
+
+
+def test_a_section_whose_rows_are_deleted_is_said_at_a1(make_book):
+    path = make_book(CLEAN["hubei"]())
+    table = check_path(path).extraction.tables["indicators"]
+    _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section == "满意度指标"])])
+    finding = next(f for f in check_path(path).findings if f.code == "PE205")
+    assert (finding.cell, finding.key) == ("A1", "满意度指标")
+
+
+def test_a_bonus_section_may_be_left_without_rows(make_book):
+    """广州's 加减分项: no bonus and no penalty is a section of no rows, and 0 points."""
+    path = make_book(CLEAN["guangzhou"]())
+    table = check_path(path).extraction.tables["indicators"]
+    _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section == "加减分项"])])
+    assert "PE205" not in {f.code for f in check_path(path).findings}
