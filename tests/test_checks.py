@@ -556,3 +556,9 @@ def test_a_bonus_section_may_be_left_without_rows(make_book):
     table = check_path(path).extraction.tables["indicators"]
     _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section == "加减分项"])])
     assert "PE205" not in {f.code for f in check_path(path).findings}
+
+
+def test_a_rate_from_amounts_the_layout_has_no_cells_for_is_not_said():
+    """The published 广州 layout cites the amounts in its 评分依据 only: no cell to fill, nothing to say."""
+    evaluation = check_path(Path(__file__).parent.parent / "examples" / "guangzhou_kexie_2021_official.xlsx")
+    assert "PE113" not in {f.code for f in evaluation.findings}

@@ -18,6 +18,7 @@ from .pe109_merged_across_rows import MergedAcrossRows
 from .pe110_actual_without_figure import ActualWithoutFigure
 from .pe111_hidden import HiddenRowOrColumn
 from .pe112_amount_in_yuan import AmountInYuan
+from .pe113_rated_amount_missing import RatedAmountMissing
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -61,6 +62,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     ActualWithoutFigure,
     HiddenRowOrColumn,
     AmountInYuan,
+    RatedAmountMissing,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
