@@ -37,6 +37,14 @@ def test_rules_lists_the_catalogue():
     )
 
 
+def test_rules_describes_each_check_in_whole_sentences():
+    """A description wrapped in its docstring was cut at the line's end: PE206 ended “广州 管理效能 45、履职效能 50、”."""
+    descriptions = dict(line.split("\t")[::3] for line in run("rules").output.strip().splitlines())
+    assert all(text.endswith("。") for text in descriptions.values())
+    assert descriptions["PE206"].endswith("广州 管理效能 45、履职效能 50、加减分项 5，合计 100。")
+    assert "专户非税收入 + 其他收入" in descriptions["PE218"]
+
+
 def test_template_command_writes_a_workbook(tmp_path):
     out = tmp_path / "t.xlsx"
     result = run("template", "hubei", "-o", out)

@@ -42,7 +42,15 @@ class Check:
 
     @classmethod
     def summary(cls) -> str:
-        return inspect.getdoc(cls).splitlines()[0] if cls.__doc__ else cls.name
+        """The docstring's first paragraph on one line: a line break inside Chinese text joins without a space, one
+        next to a Latin character or a sign (+, =) with one."""
+        if not cls.__doc__:
+            return cls.name
+        lines = inspect.getdoc(cls).split("\n\n", 1)[0].splitlines()
+        text = lines[0]
+        for line in lines[1:]:
+            text += (" " if text[-1].isascii() or line[0].isascii() else "") + line
+        return text
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
