@@ -243,6 +243,20 @@ def _extent(xml: bytes) -> tuple[int, int]:
     )
 
 
+def forward_slashes(data: bytes) -> bytes:
+    """A package with its member names as the zip format writes them: some exporters write Windows' separator
+    (xl\\workbook.xml), which Excel and calamine read and zipfile (on Linux) and openpyxl do not. The bytes as they
+    are unless the workbook part is named so (a name is stored as written, so one search of the bytes tells), as in
+    every file a spreadsheet saved."""
+    if b"xl\\workbook.xml" not in data:
+        return data
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in archive.infolist():
+            copy.writestr(member.filename.replace("\\", "/"), archive.read(member))
+    return fixed.getvalue()
+
+
 def _encrypted(path: Path) -> UnreadableInput:
     return UnreadableInput(path, "工作簿已加密（设置了打开密码），请取消密码后重新提交", "the workbook is encrypted")
 
@@ -426,6 +440,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             )
         raise _not_a_workbook(path, data)
     try:
+        data = forward_slashes(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:

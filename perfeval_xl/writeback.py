@@ -36,7 +36,7 @@ from .plan import (
     results_table,
     strip_note,
 )
-from .reader import STRICT_MAIN
+from .reader import STRICT_MAIN, forward_slashes
 from .unkept import Unkept, annotatable, count_unkept
 
 AUTHOR = "perfeval"
@@ -149,7 +149,8 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
             "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
             "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
         )
-    with zipfile.ZipFile(source) as archive:
+    data = forward_slashes(source.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if STRICT_MAIN.encode() in archive.read("xl/workbook.xml")[:4096]:
             raise CannotAnnotate(
                 "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试",
@@ -165,7 +166,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     with warnings.catch_warnings():  # openpyxl warns of the extensions it drops; count_unkept says them in our words
         warnings.simplefilter("ignore", UserWarning)
         # From its bytes, not its name: openpyxl refuses an .xlsx saved under an .xls name by the name alone.
-        book = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+        book = load_workbook(io.BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     try:
         apply_plan(book, plan)
         if results:

@@ -18,6 +18,7 @@ from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
     MERGED_TARGET_AND_COMPUTED,
+    TAOJIANG_OFFICIAL,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     clean_data,
@@ -315,6 +316,34 @@ def test_an_xlsx_named_xls_is_annotated(tmp_path):
     evaluation = check_path(source)
     copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xls")
     assert [f.code for f in check_path(copy).findings] == [f.code for f in evaluation.findings]
+
+
+def _with_backslashes(source: Path, dest: Path) -> Path:
+    """The package with its member names written as some exporters write them, with Windows' separator
+    (xl\\workbook.xml), which Excel opens."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in original.infolist():
+            copy.writestr(info.filename.replace("/", "\\"), original.read(info))
+    return dest
+
+
+def test_a_package_named_with_backslashes_is_checked_and_annotated(tmp_path, example_copy):
+    """A budget system's export naming its parts xl\\workbook.xml was “不是 Excel 工作簿（压缩包内没有 xl/workbook.xml）”
+    (exit 2) though Excel opens it: read, and annotated into a copy with the names the format asks for."""
+    source = _with_backslashes(TAOJIANG_OFFICIAL, tmp_path / "单位.xlsx")
+    before = _digest(source)
+    evaluation = check_path(source)
+    expected = check_path(TAOJIANG_OFFICIAL)
+    assert [(f.code, f.sheet, f.cell) for f in evaluation.findings] == [
+        (f.code, f.sheet, f.cell) for f in expected.findings
+    ]
+    drawn = _with_backslashes(with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL)), tmp_path / "drawn.xlsx")
+    assert unkept(drawn) == Unkept(shapes=1)  # what the copy cannot keep is counted by the names as they are meant
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xlsx")
+    assert not any("\\" in name for name in zipfile.ZipFile(copy).namelist())
+    assert RESULTS_SHEET in load_workbook(copy).sheetnames
+    assert [f.code for f in check_path(copy).findings] == [f.code for f in expected.findings]
+    assert _digest(source) == before
 
 
 def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
