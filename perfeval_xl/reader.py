@@ -7,7 +7,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TRANSITIONAL, _STRICT = "http://schemas.openxmlformats.org/", "http://purl.oclc.org/ooxml/"
 STRICT_MAIN = f"{_STRICT}spreadsheetml/main"  # the workbook part's namespace in a Strict Open XML file
 _SHEET_TAGS = (f"{{{_TRANSITIONAL}spreadsheetml/2006/main}}sheet", f"{{{STRICT_MAIN}}}sheet")
+# A relationship's target (Target="worksheets/sheet1.xml"), as a relationships part writes it.
+_TARGET = re.compile(rb'\bTarget="([^"]*)"')
 _REL_IDS = (f"{{{_TRANSITIONAL}officeDocument/2006/relationships}}id", f"{{{_STRICT}officeDocument/relationships}}id")
 # A formula element (<f>, <f t="shared" si="0"/>), with or without a namespace prefix, and the start tag of its
 # cell (<c r="B7" s="3">), which is the tag right before it: <f> is always a cell's first child. Searching the part's
@@ -114,9 +116,10 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    """Each worksheet's name and XML, in the workbook's order (a part the workbook names but lacks is left out)."""
-    for name, part in sheet_parts(archive):
+def _sheet_parts(archive: zipfile.ZipFile, parts: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each worksheet's name and XML, in the workbook's order (a part the workbook names but lacks is left out);
+    ``parts`` when ``sheet_parts`` was asked already."""
+    for name, part in sheet_parts(archive) if parts is None else parts:
         try:
             yield name, archive.read(part)
         except KeyError:
@@ -243,18 +246,39 @@ def _extent(xml: bytes) -> tuple[int, int]:
     )
 
 
-def forward_slashes(data: bytes) -> bytes:
-    """A package with its member names as the zip format writes them: some exporters write Windows' separator
-    (xl\\workbook.xml), which Excel and calamine read and zipfile (on Linux) and openpyxl do not. The bytes as they
-    are unless the workbook part is named so (a name is stored as written, so one search of the bytes tells), as in
-    every file a spreadsheet saved."""
-    if b"xl\\workbook.xml" not in data:
-        return data
-    fixed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as copy:
-        for member in archive.infolist():
-            copy.writestr(member.filename.replace("\\", "/"), archive.read(member))
+def standard_names(data: bytes) -> bytes:
+    """A package with its members named as the format and its relationships name them. Some exporters write
+    Windows' separator (xl\\workbook.xml), or a part in another case than a relationship calls it
+    (xl/worksheets/Sheet1.xml for worksheets/sheet1.xml: part names are case-insensitive); Excel and calamine read
+    both, zipfile (on Linux) and openpyxl neither. The bytes as they are when every name is so already."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {member.filename.replace("\\", "/"): member for member in archive.infolist()}
+        called: dict[str, str] = {}
+        for name, member in members.items():
+            if name.endswith(".rels"):
+                called.update((part.lower(), part) for part in _targets(name, archive.read(member)))
+        # A member keeps its name when a member of the name it is called by is there too (two spellings of a part).
+        named = {
+            name if (wanted := called.get(name.lower(), name)) in members else wanted: member
+            for name, member in members.items()
+        }
+        if all(name == member.filename for name, member in named.items()):
+            return data
+        fixed = io.BytesIO()
+        with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as copy:
+            for name, member in named.items():
+                copy.writestr(name, archive.read(member))
     return fixed.getvalue()
+
+
+def _targets(rels: str, xml: bytes) -> Iterator[str]:
+    """The parts a relationships part calls by name (xl/_rels/workbook.xml.rels: Target="worksheets/sheet1.xml" is
+    xl/worksheets/sheet1.xml), external targets left out."""
+    source = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels is about xl/workbook.xml
+    for target in _TARGET.findall(xml):
+        text = html.unescape(target.decode("utf-8", "replace"))
+        if "://" not in text:
+            yield text.lstrip("/") if text.startswith("/") else posixpath.normpath(posixpath.join(source, text))
 
 
 def _encrypted(path: Path) -> UnreadableInput:
@@ -337,7 +361,7 @@ def _xls_cells(book: Any, sheet: Any) -> list[list[Any]]:
     return [[value(cell) for cell in sheet.row(r)] for r in range(sheet.nrows)]
 
 
-def _not_xlsx(path: Path, names: list[str]) -> UnreadableInput:
+def _not_xlsx(path: Path, names: Collection[str]) -> UnreadableInput:
     """A zip that is no .xlsx: Excel's binary workbook and OpenDocument's spreadsheet said by name, as their users
     need only save again as .xlsx."""
     if "xl/workbook.bin" in names:
@@ -440,15 +464,24 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             )
         raise _not_a_workbook(path, data)
     try:
-        data = forward_slashes(data)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
+        if b"xl\\workbook.xml" in data:  # a name is stored as written: one search tells Windows' separator
+            data = standard_names(data)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        parts = sheet_parts(archive) if "xl/workbook.xml" in names else []
+        # A sheet's part, or the styles, named in another case than it is called (Sheet1.xml, Styles.xml)
+        if any(part not in names for _, part in parts) or (parts and "xl/styles.xml" not in names):
+            archive.close()
+            data = standard_names(data)
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names, parts = set(archive.namelist()), sheet_parts(archive)
+        with archive:
             if "xl/workbook.xml" not in names:
                 raise _not_xlsx(path, names)
             formulas, shown, errors, hidden = {}, {}, {}, {}
             styles = _shown_styles(archive)
             results_cached = calculated(archive)
-            for name, xml in _sheet_parts(archive):
+            for name, xml in _sheet_parts(archive, parts):
                 _refuse_oversized(path, name, xml)
                 formulas[name] = _formula_cells(xml)
                 shown[name] = [(show, _styled_cells(xml, ids)) for show, ids in styles]

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from .reader import forward_slashes
+from .reader import standard_names
 
 # A drawing's objects, each in its anchor: the first object element of an anchor is the anchored one (pictures,
 # shapes, text boxes, connectors, groups, charts and SmartArt frames); those nested in a group come after it.
@@ -79,7 +79,7 @@ def annotatable(path: str | Path) -> bool:
 
 def unkept(path: str | Path) -> Unkept:
     """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
-    with zipfile.ZipFile(io.BytesIO(forward_slashes(Path(path).read_bytes()))) as archive:
+    with zipfile.ZipFile(io.BytesIO(standard_names(Path(path).read_bytes()))) as archive:
         return count_unkept(archive)
 
 

@@ -36,7 +36,7 @@ from .plan import (
     results_table,
     strip_note,
 )
-from .reader import STRICT_MAIN, forward_slashes
+from .reader import STRICT_MAIN, standard_names
 from .unkept import Unkept, annotatable, count_unkept
 
 AUTHOR = "perfeval"
@@ -149,7 +149,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
             "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
             "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
         )
-    data = forward_slashes(source.read_bytes())
+    data = standard_names(source.read_bytes())
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if STRICT_MAIN.encode() in archive.read("xl/workbook.xml")[:4096]:
             raise CannotAnnotate(

@@ -188,6 +188,25 @@ def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(m
     assert evaluation.findings == [] and evaluation.scores.indicators[10].computed == 10
 
 
+@pytest.mark.parametrize("part", ["sheet1.xml", "styles.xml"])
+def test_a_part_named_in_capitals_is_read_as_its_relationship_calls_it(make_book, tmp_path, part):
+    """xl/worksheets/Sheet1.xml or xl/Styles.xml (part names are case-insensitive, and Excel opens them): the formula
+    scan missed the sheet, or the number formats went unread, so 0.965 in a cell showing 96.5% read as 0.965 %."""
+    data = clean_data()
+    data["tables"]["indicators"][10]["actual"] = 0.965
+    source = make_book(data)
+    ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
+    book = load_workbook(source)
+    book[ref.sheet][ref.a1].number_format = "0.0%"
+    book.save(source)
+    misnamed = tmp_path / "单位.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(misnamed, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info.filename.replace(part, part.capitalize()), original.read(info))
+    assert read_workbook(misnamed).sheets[ref.sheet].value(ref.row, ref.col) == "96.5%"
+    assert check_path(misnamed).findings == []
+
+
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2

@@ -346,6 +346,32 @@ def test_a_package_named_with_backslashes_is_checked_and_annotated(tmp_path, exa
     assert _digest(source) == before
 
 
+def _sheet_named_in_capitals(source: Path, dest: Path) -> Path:
+    """The package with a worksheet's part named in another case than its relationship calls it
+    (xl/worksheets/Sheet1.xml for worksheets/sheet1.xml): part names are case-insensitive, and Excel opens it."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in original.infolist():
+            copy.writestr(info.filename.replace("sheet1.xml", "Sheet1.xml"), original.read(info))
+    return dest
+
+
+def test_a_part_named_in_another_case_is_read_and_annotated(tmp_path, make_book):
+    """A filled template whose sheet part is xl/worksheets/Sheet1.xml: the formula scan missed the sheet, so the
+    template's computed cells (执行率, 得分, 总分: formulas without results) read as typed 0s, four false 强制 errors
+    (PE201, PE202, PE208, PE211); openpyxl saw no 自评表 and the copy was “无法写入…KeyError”."""
+    source = make_book(clean_data())
+    misnamed = _sheet_named_in_capitals(source, tmp_path / "单位.xlsx")
+    before = _digest(misnamed)
+    evaluation = check_path(misnamed)
+    assert evaluation.findings == check_path(source).findings == []
+    evaluation = check_path(make_book(clean_data(), {"fields": {"unit": ""}}))
+    misnamed = _sheet_named_in_capitals(make_book(clean_data(), {"fields": {"unit": ""}}), tmp_path / "缺单位.xlsx")
+    copy = annotate_file(misnamed, build_plan(check_path(misnamed)), tmp_path / "out" / "缺单位.xlsx")
+    assert {"自评表", RESULTS_SHEET} <= set(load_workbook(copy).sheetnames)
+    assert [f.code for f in check_path(copy).findings] == [f.code for f in evaluation.findings] == ["PE101"]
+    assert _digest(tmp_path / "单位.xlsx") == before
+
+
 def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
     source = make_book(clean_data())
     book = load_workbook(source)
