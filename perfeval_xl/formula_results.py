@@ -12,7 +12,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
-from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts
+from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts, with_references
 
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
 _RESULT = re.compile(F_ELEMENT + rb"\s*" + V_ELEMENT)
@@ -34,7 +34,7 @@ def cached_results(archive: zipfile.ZipFile) -> Results:
     results: Results = {}
     for name, part in sheet_parts(archive):
         found = results.setdefault(name, {})
-        xml = archive.read(part)
+        xml = with_references(archive.read(part))  # a reference is optional in a cell, and a program may omit it
         for result in _RESULT.finditer(xml):
             start = xml.rfind(b"<", 0, result.start())
             cell = CELL_TAG.match(xml, start, result.start()) if start >= 0 else None

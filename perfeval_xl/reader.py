@@ -134,6 +134,48 @@ def calculated(archive: zipfile.ZipFile) -> bool:
     return not _FULL_CALC_ON_LOAD.search(workbook) or f'name="{RESULTS_CARRIED}"'.encode() in workbook
 
 
+class _Unplaced(Exception):
+    """A cell a scan must place is written without its reference (<c t="e">, not <c r="E6" t="e">)."""
+
+
+# A cell's start tag without its reference (<c>, <c s="3" t="e">): the cell after the one before it.
+_UNREFERENCED = re.compile(rb'<(?:\w+:)?c(?=[\s>/])(?![^>]*\br=")')
+# A row's or a cell's start tag: its prefix, its name and its attributes (<row r="6">, <c r="E6" s="3">, <x:c/>).
+_ROW_OR_CELL = re.compile(rb"<((?:\w+:)?)(row|c)\b([^>]*)>")
+
+
+def with_references(xml: bytes) -> bytes:
+    """A sheet's XML with every cell's reference written: a reference is optional, and a cell without one is the one
+    after the cell before it in its row (a row without its number, the one after the row before it), as Excel
+    places them."""
+    row, col = -1, -1
+
+    def placed(tag: re.Match[bytes]) -> bytes:
+        nonlocal row, col
+        if tag[2] == b"row":
+            number = _ROW_NUMBER.search(tag[3])
+            row, col = (int(number[1]) - 1 if number else row + 1), -1
+            return tag[0]
+        if ref := _REF_ATTR.search(tag[3]):
+            row, col = _cell_at(ref[1], ref[2])
+            return tag[0]
+        col += 1
+        return b'<%sc r="%s"%s>' % (tag[1], a1(row, col).encode(), tag[3])
+
+    return _ROW_OR_CELL.sub(placed, xml)
+
+
+def _scanned(
+    xml: bytes, styles: _ShownStyles
+) -> tuple[set[tuple[int, int]], list[tuple[Callable[[Any], Any], set[tuple[int, int]]]], dict[tuple[int, int], str]]:
+    """A sheet's formula cells, its cells under each format that changes how a value reads, and its error cells."""
+    try:
+        return _formula_cells(xml), [(show, _styled_cells(xml, ids)) for show, ids in styles], _error_cells(xml)
+    except _Unplaced:
+        xml = with_references(xml)
+        return _formula_cells(xml), [(show, _styled_cells(xml, ids)) for show, ids in styles], _error_cells(xml)
+
+
 def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
     """The cells of a sheet's XML holding a formula. calamine gives only cached values, and a file written by a
     library and never opened in Excel caches nothing (or 0): a formula cell must never be taken as typed input."""
@@ -143,6 +185,8 @@ def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
         cell = CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
         if cell:
             cells.add(_cell_at(cell[1], cell[2]))
+        elif start >= 0 and _UNREFERENCED.match(xml, start):
+            raise _Unplaced
     return cells
 
 
@@ -156,6 +200,8 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         tag = _START_TAG.match(xml, start) if start >= 0 else None
         if tag and (ref := _REF_ATTR.search(tag[0])) and (value := _VALUE.match(xml, tag.end())):
             cells[_cell_at(ref[1], ref[2])] = html.unescape(value[1].decode("utf-8", "replace"))
+        elif tag and _UNREFERENCED.match(tag[0]):
+            raise _Unplaced
         at = xml.find(b't="e"', at + 5)
     return cells
 
@@ -200,6 +246,8 @@ def _styled_cells(xml: bytes, styles: frozenset[bytes]) -> set[tuple[int, int]]:
             tag = _START_TAG.match(xml, start) if start >= 0 else None
             if tag and not _TEXT_TYPE.search(tag[0]) and (ref := _REF_ATTR.search(tag[0])):
                 cells.add(_cell_at(ref[1], ref[2]))
+            elif tag and _UNREFERENCED.match(tag[0]):
+                raise _Unplaced
     return cells
 
 
@@ -483,9 +531,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
             results_cached = calculated(archive)
             for name, xml in _sheet_parts(archive, parts):
                 _refuse_oversized(path, name, xml)
-                formulas[name] = _formula_cells(xml)
-                shown[name] = [(show, _styled_cells(xml, ids)) for show, ids in styles]
-                errors[name] = _error_cells(xml)
+                formulas[name], shown[name], errors[name] = _scanned(xml, styles)
                 hidden[name] = _hidden(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         hidden_sheets = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}

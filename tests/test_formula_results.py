@@ -53,3 +53,21 @@ def test_results_go_back_into_the_cells_kept_with_their_type(tmp_path):
         assert b'<c r="C7" t="str"><f>SUM(K10:K31)</f><v>a&lt;b</v></c>' in xml
         assert b'<c r="H32"><f>N($F$6)+SUM($K$9:$K$31)</f><v></v></c>' in xml
         assert cached_results(archive) == {}  # openpyxl asked for a full recalculation: none of these is a result
+
+
+def test_results_of_cells_written_without_their_references_are_found(tmp_path):
+    """A spreadsheet-calculated sheet whose cells carry no reference (<c><f>D6+E6</f><v>3014.42</v></c>): the result
+    was not found, so the annotated copy lost it and its next check read the unit's own 执行数 as empty."""
+    book = Workbook()
+    book.active["A1"], book.active["B1"] = 1, "=A1+1"
+    book.save(tmp_path / "saved.xlsx")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as saved, zipfile.ZipFile(tmp_path / "bare.xlsx", "w") as bare:
+        for info in saved.infolist():
+            xml = saved.read(info).replace(b' fullCalcOnLoad="1"', b"")
+            xml = (
+                xml.replace(b'<c r="A1" t="n">', b"<c>").replace(b'<c r="B1">', b"<c>").replace(b"<v></v>", b"<v>2</v>")
+            )
+            bare.writestr(info, xml)
+    with zipfile.ZipFile(tmp_path / "bare.xlsx") as archive:
+        assert b"<c><f>A1+1</f><v>2</v></c>" in archive.read("xl/worksheets/sheet1.xml")
+        assert cached_results(archive) == {"Sheet": {"B1": (None, b"2")}}

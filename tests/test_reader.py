@@ -207,6 +207,46 @@ def test_a_part_named_in_capitals_is_read_as_its_relationship_calls_it(make_book
     assert check_path(misnamed).findings == []
 
 
+def test_cells_written_without_their_references_are_placed_by_their_order(make_book, tmp_path):
+    """A cell's reference (<c r="E6">) is optional, and programs building a sheet cell by cell (the Open XML SDK) may
+    leave it out; Excel places such cells one after another. The formula scan could not place them, so a filled
+    template's computed cells read as typed 0s (four false 强制 errors), and a number shown as 96.5% read as 0.965 %."""
+    data = clean_data()
+    data["tables"]["indicators"][10]["actual"] = 0.965
+    source = make_book(data)
+    ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
+    book = load_workbook(source)
+    book[ref.sheet][ref.a1].number_format = "0.0%"
+    book[ref.sheet]["A60"] = "=1/0"  # an error value (given below as a spreadsheet would cache it), outside the form
+    book[ref.sheet]["A61"] = "=1+1"  # a formula in a cell with no attribute at all: <c><f>1+1</f><v></v></c>
+    book.save(source)
+    bare = tmp_path / "单位.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bare, "w") as copy:
+        for info in original.infolist():
+            xml = original.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml)
+                xml = xml.replace(b"<c><f>1/0</f><v></v></c>", b'<c t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+            copy.writestr(info.filename, xml)
+    sheet = read_workbook(bare).sheets[ref.sheet]
+    assert (sheet.value(ref.row, ref.col), sheet.value(59, 0)) == ("96.5%", "#DIV/0!")
+    assert sheet.formulas == read_workbook(source).sheets[ref.sheet].formulas
+    assert check_path(bare).findings == check_path(source).findings == []
+
+
+def test_a_formula_in_a_cell_with_no_attribute_is_placed(tmp_path):
+    """<c><f>1+1</f><v></v></c>: no reference, no style, nothing but the formula."""
+    book = Workbook()
+    book.active["A1"], book.active["B1"], book.active["B2"] = "预算数", "=1+1", 3100
+    plain, bare = tmp_path / "plain.xlsx", tmp_path / "bare.xlsx"
+    book.save(plain)
+    with zipfile.ZipFile(plain) as original, zipfile.ZipFile(bare, "w") as copy:
+        for info in original.infolist():
+            xml = original.read(info)
+            copy.writestr(info.filename, re.sub(rb'<(c|row) r="[A-Z]*[0-9]+"', rb"<\1", xml))
+    assert read_workbook(bare).sheets["Sheet"].formulas == {(0, 1)}
+
+
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2
