@@ -155,6 +155,13 @@ class _Table:
             self.ws.set_column(c, c, min(width, 60))
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.rows, 1), len(self.headers) - 1)
+        # Printed for a review: A4 across, every column on one page wide, the header on each page, lines and numbers.
+        self.ws.set_landscape()
+        self.ws.set_paper(9)
+        self.ws.fit_to_pages(1, 0)
+        self.ws.repeat_rows(0)
+        self.ws.hide_gridlines(0)
+        self.ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 class _Book:

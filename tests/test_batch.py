@@ -118,6 +118,19 @@ def test_folder_batch_writes_every_output_and_leaves_inputs_untouched(tmp_path, 
     assert rows[0][:3] == ["文件", "单位", "表式"] and len(rows) == 7
 
 
+def test_summary_workbook_prints_each_table_across_one_page(tmp_path, submissions):
+    """A bureau prints the summary for its review meeting: its twenty columns came out three to a portrait page."""
+    _run(submissions, tmp_path / "out")
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    for sheet in (book[name] for name in book.sheetnames if name != "图表"):
+        setup = (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.print_title_rows)
+        assert setup == ("landscape", 9, "$1:$1"), sheet.title
+        # one page wide (1 is fitToWidth's default, which XlsxWriter leaves unwritten), as many pages down as needed
+        fit = (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit == (1, 0)
+        assert sheet.print_options.gridLines and "&P" in sheet.oddFooter.center.text
+
+
 def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     _run(submissions, tmp_path / "out")
     path = tmp_path / "out" / SUMMARY_BOOK
