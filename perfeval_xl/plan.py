@@ -5,6 +5,8 @@ The command line (openpyxl) and the Excel button (xlwings) apply the same plan, 
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,22 @@ class AnnotationPlan:
 
 RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16)
 LINK_COLUMN = 4  # 1-based column of the 校验结果 table whose cells link to the finding's cell
+MESSAGE_COLUMN = 5  # 1-based column of its messages, wrapped
+LINE_HEIGHT = 15.0  # points a wrapped line takes in the default 11-point text, with the room Calc needs too
+
+
+def display_width(text: Any) -> float:
+    """Display width in Excel columns: CJK characters count two."""
+    text = str(text)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def message_lines(message: str) -> int:
+    """The lines a message takes wrapped in the 校验结果 sheet's message column."""
+    # A line breaks before the column's last widths when the next character does not fit, hence the margin.
+    return max(1, math.ceil(display_width(message) / (RESULT_WIDTHS[MESSAGE_COLUMN - 1] - 4)))
 
 
 def looks_like_formula(value: Any) -> bool:

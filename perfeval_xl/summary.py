@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from .checks import CATALOGUE
 from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
-from .plan import looks_like_formula
+from .plan import display_width, looks_like_formula
 from .report import counted, issue_counts
 from .unwritable import close_xlsx
 
@@ -106,14 +105,6 @@ COLUMNS: tuple[Column, ...] = tuple(
 COLUMN_AT = {c.en: i for i, c in enumerate(COLUMNS)}  # a column's position by its English name
 
 
-def _width(text: Any) -> float:
-    """Display width in Excel columns: CJK characters count two."""
-    text = str(text)
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _safe_csv(value: Any) -> Any:
     """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
     return "'" + value if looks_like_formula(value) else value
@@ -139,7 +130,7 @@ class _Table:
     def __init__(self, book: _Book, ws: Any, headers: list[str], formats: list[str | None]) -> None:
         self.book, self.ws, self.headers, self.formats = book, ws, headers, formats
         self.ws.write_row(0, 0, headers, book.header)
-        self.widths = [_width(h) + 2 for h in headers]
+        self.widths = [display_width(h) + 2 for h in headers]
         self.rows = 0
 
     def append(self, row: list[Any]) -> int:
@@ -147,7 +138,7 @@ class _Table:
         self.rows += 1
         for c, value in enumerate(row):
             self.book.write(self.ws, self.rows, c, value, self.formats[c])
-            self.widths[c] = max(self.widths[c], _width(value if value is not None else "") + 2)
+            self.widths[c] = max(self.widths[c], display_width(value if value is not None else "") + 2)
         return self.rows
 
     def finish(self) -> None:

@@ -13,7 +13,7 @@ from xml.etree.ElementTree import fromstring, tostring
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -23,14 +23,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
 from .grid import sheet_ref
 from .plan import (
+    LINE_HEIGHT,
     LINK_COLUMN,
     MARKS_SHEET,
+    MESSAGE_COLUMN,
     RESULT_WIDTHS,
     RESULTS_RECORD,
     AnnotationPlan,
     compose_note,
     looks_like_formula,
     marks_record,
+    message_lines,
     recorded_results_sheet,
     results_sheet_for,
     results_table,
@@ -95,7 +98,17 @@ def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
         link.font = Font(color="0563C1", underline="single")
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    for row, result in enumerate(plan.results, start=header_row + 1):
+        for col in range(1, len(RESULT_WIDTHS) + 1):  # a row's cells top-aligned beside its wrapped message
+            ws.cell(row, col).alignment = Alignment(wrap_text=col == MESSAGE_COLUMN, vertical="top")
+        if (lines := message_lines(result.message)) > 1:  # a spreadsheet sizes no row to its wrapped text on opening
+            ws.row_dimensions[row].height = lines * LINE_HEIGHT
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    # Printed whole: A4 across, one page wide, the header on every page.
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
     if plan.results:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(RESULT_WIDTHS))}{header_row + len(plan.results)}"
     return ws

@@ -92,6 +92,21 @@ def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_co
     assert book[MARKS_SHEET].sheet_state == "veryHidden"
 
 
+def test_the_results_sheet_prints_its_messages_whole(tmp_path, example_copy):
+    """Its 80-wide 说明 column was cut where the next cell began, and its seven columns printed over two portrait
+    pages: the messages wrap, and the sheet prints A4 landscape, one page wide, its header on every page."""
+    dest, _ = _annotated(tmp_path, example_copy(XIANGYANG))
+    results = load_workbook(dest)[RESULTS_SHEET]
+    header = next(r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码")
+    assert (results.page_setup.orientation, results.page_setup.paperSize) == ("landscape", 9)
+    assert results.sheet_properties.pageSetUpPr.fitToPage and results.page_setup.fitToHeight == 0
+    assert results.print_title_rows == f"${header}:${header}"
+    messages = [results.cell(r, 5) for r in range(header + 1, results.max_row + 1)]
+    assert messages and all(cell.alignment.wrap_text for cell in messages)
+    long = max(messages, key=lambda cell: len(cell.value))  # 100 Chinese characters: 200 widths of the column's 80
+    assert results.row_dimensions[long.row].height >= 2 * 14
+
+
 def _cli(*args: object):
     return CliRunner().invoke(main, [str(a) for a in args])
 
