@@ -345,7 +345,7 @@ def _noted(target: Any, text: str) -> bool:
 
 def _results_sheet(book: Any, plan: Any) -> str:
     from .grid import sheet_ref
-    from .plan import LINK_COLUMN, RESULT_WIDTHS, results_sheet_for, results_table
+    from .plan import LINK_COLUMN, MESSAGE_COLUMN, RESULT_WIDTHS, results_sheet_for, results_table
 
     ws = book.sheets.add(results_sheet_for(_sheet_names(book)), after=book.sheets[-1])
     rows, header_row = results_table(plan)
@@ -357,4 +357,8 @@ def _results_sheet(book: Any, plan: Any) -> str:
         link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.range((1, col)).column_width = width
+    if plan.results:  # the messages wrap, and Excel makes their rows as tall as they need
+        last = header_row + len(plan.results)
+        ws.range((header_row + 1, 1), (last, len(RESULT_WIDTHS))).vertical_alignment = "top"
+        ws.range((header_row + 1, MESSAGE_COLUMN), (last, MESSAGE_COLUMN)).wrap_text = True
     return str(ws.name)

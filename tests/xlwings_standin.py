@@ -272,6 +272,19 @@ class FakeRange:
         self.sheet.check_unprotected()
         self.sheet.widths[self.column] = value
 
+    def _set_wrap_text(self, value: bool) -> None:
+        self.sheet.check_unprotected()
+        for key in self.cells():
+            (self.sheet.wrapped.add if value else self.sheet.wrapped.discard)(key)
+
+    def _set_vertical_alignment(self, value: str) -> None:
+        self.sheet.check_unprotected()
+        for key in self.cells():
+            (self.sheet.top_aligned.add if value == "top" else self.sheet.top_aligned.discard)(key)
+
+    wrap_text = property(None, _set_wrap_text)  # we only ever set them
+    vertical_alignment = property(None, _set_vertical_alignment)
+
 
 def _as_formula_text(value: Any) -> str:
     """Range.Formula of a constant is its text ("" when empty), as Excel gives it."""
@@ -292,6 +305,8 @@ class FakeSheet:
         self.notes: dict[tuple[int, int], FakeNote] = {}
         self.hyperlinks: dict[tuple[int, int], str] = {}
         self.bold: set[tuple[int, int]] = set()
+        self.wrapped: set[tuple[int, int]] = set()  # cells whose text wraps
+        self.top_aligned: set[tuple[int, int]] = set()
         self.widths: dict[int, float] = {}
         self.hidden_rows: set[int] = set()  # 1-based, as xlwings numbers them
         self.hidden_cols: set[int] = set()
