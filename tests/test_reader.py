@@ -7,6 +7,7 @@ import sys
 import zipfile
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -170,15 +171,22 @@ def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path
     )
 
 
-def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(make_book):
-    """An actual typed into a cell formatted as a percentage shows 96.5% and stores 0.965: it is read as 96.5%, as
-    typed text would be (it was read as 0.965 %, so a met “90%以上” target scored 0.11 of 10 with a false PE209)."""
+def _shown_as_percent(make_book) -> tuple[Path, Any, Any]:
+    """A filled template whose 11th actual is 0.965 in a cell formatted 0.0% (it shows 96.5%): the file, the cell,
+    and the workbook open in openpyxl for more changes, to be saved to the file."""
     data = clean_data()
     data["tables"]["indicators"][10]["actual"] = 0.965
     source = make_book(data)
     ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
     book = load_workbook(source)
     book[ref.sheet][ref.a1].number_format = "0.0%"
+    return source, ref, book
+
+
+def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(make_book):
+    """An actual typed into a cell formatted as a percentage shows 96.5% and stores 0.965: it is read as 96.5%, as
+    typed text would be (it was read as 0.965 %, so a met “90%以上” target scored 0.11 of 10 with a false PE209)."""
+    source, ref, book = _shown_as_percent(make_book)
     book[ref.sheet]["A60"], book[ref.sheet]["B60"] = 0.5, 0.25  # outside the form: one literal %, one plain number
     book[ref.sheet]["A60"].number_format = '0"%"'
     book.save(source)
@@ -192,12 +200,7 @@ def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(m
 def test_a_part_named_in_capitals_is_read_as_its_relationship_calls_it(make_book, tmp_path, part):
     """xl/worksheets/Sheet1.xml or xl/Styles.xml (part names are case-insensitive, and Excel opens them): the formula
     scan missed the sheet, or the number formats went unread, so 0.965 in a cell showing 96.5% read as 0.965 %."""
-    data = clean_data()
-    data["tables"]["indicators"][10]["actual"] = 0.965
-    source = make_book(data)
-    ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
-    book = load_workbook(source)
-    book[ref.sheet][ref.a1].number_format = "0.0%"
+    source, ref, book = _shown_as_percent(make_book)
     book.save(source)
     misnamed = tmp_path / "单位.xlsx"
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(misnamed, "w") as copy:
@@ -211,12 +214,7 @@ def test_cells_written_without_their_references_are_placed_by_their_order(make_b
     """A cell's reference (<c r="E6">) is optional, and programs building a sheet cell by cell (the Open XML SDK) may
     leave it out; Excel places such cells one after another. The formula scan could not place them, so a filled
     template's computed cells read as typed 0s (four false 强制 errors), and a number shown as 96.5% read as 0.965 %."""
-    data = clean_data()
-    data["tables"]["indicators"][10]["actual"] = 0.965
-    source = make_book(data)
-    ref = check_path(source).extraction.tables["indicators"].rows[10].ref("actual")
-    book = load_workbook(source)
-    book[ref.sheet][ref.a1].number_format = "0.0%"
+    source, ref, book = _shown_as_percent(make_book)
     book[ref.sheet]["A60"] = "=1/0"  # an error value (given below as a spreadsheet would cache it), outside the form
     book[ref.sheet]["A61"] = "=1+1"  # a formula in a cell with no attribute at all: <c><f>1+1</f><v></v></c>
     book.save(source)
