@@ -111,9 +111,14 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     parts = []
     for sheet in (sheet for tag in _SHEET_TAGS for sheet in workbook.iter(tag)):  # a part uses one of the two
         target = targets.get(next((sheet.get(key) for key in _REL_IDS if key in sheet.attrib), None), "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        parts.append((sheet.get("name", ""), part))
+        parts.append((sheet.get("name", ""), _part_named(target, "xl")))
     return parts
+
+
+def _part_named(target: str, folder: str) -> str:
+    """The part a relationship's target names: from the package's root when absolute (/xl/worksheets/sheet1.xml),
+    else from the folder of the part the relationship is about (xl, for xl/workbook.xml)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
 def _sheet_parts(archive: zipfile.ZipFile, parts: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, bytes]]:
@@ -165,15 +170,20 @@ def with_references(xml: bytes) -> bytes:
     return _ROW_OR_CELL.sub(placed, xml)
 
 
-def _scanned(
-    xml: bytes, styles: _ShownStyles
-) -> tuple[set[tuple[int, int]], list[tuple[Callable[[Any], Any], set[tuple[int, int]]]], dict[tuple[int, int], str]]:
-    """A sheet's formula cells, its cells under each format that changes how a value reads, and its error cells."""
+# A sheet's formula cells, its cells under each format that changes how a value reads, and its error cells' texts.
+_Scan = tuple[set[tuple[int, int]], list[tuple[Callable[[Any], Any], set[tuple[int, int]]]], dict[tuple[int, int], str]]
+
+
+def _scanned(xml: bytes, styles: _ShownStyles) -> _Scan:
+    """What the scans find in a sheet's XML, its cells' references written in first when one must be placed."""
+
+    def scan(xml: bytes) -> _Scan:
+        return _formula_cells(xml), [(show, _styled_cells(xml, ids)) for show, ids in styles], _error_cells(xml)
+
     try:
-        return _formula_cells(xml), [(show, _styled_cells(xml, ids)) for show, ids in styles], _error_cells(xml)
+        return scan(xml)
     except _Unplaced:
-        xml = with_references(xml)
-        return _formula_cells(xml), [(show, _styled_cells(xml, ids)) for show, ids in styles], _error_cells(xml)
+        return scan(with_references(xml))
 
 
 def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
@@ -322,11 +332,11 @@ def standard_names(data: bytes) -> bytes:
 def _targets(rels: str, xml: bytes) -> Iterator[str]:
     """The parts a relationships part calls by name (xl/_rels/workbook.xml.rels: Target="worksheets/sheet1.xml" is
     xl/worksheets/sheet1.xml), external targets left out."""
-    source = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels is about xl/workbook.xml
+    folder = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels is about xl/workbook.xml
     for target in _TARGET.findall(xml):
         text = html.unescape(target.decode("utf-8", "replace"))
         if "://" not in text:
-            yield text.lstrip("/") if text.startswith("/") else posixpath.normpath(posixpath.join(source, text))
+            yield _part_named(text, folder)
 
 
 def _encrypted(path: Path) -> UnreadableInput:
