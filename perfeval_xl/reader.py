@@ -344,16 +344,11 @@ def _encrypted(path: Path) -> UnreadableInput:
 
 
 def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
-    """A compound file: an encrypted .xlsx or .xls, WPS's .et (refused), else a legacy .xls, read with xlrd."""
+    """A compound file: an encrypted .xlsx or .xls, else a legacy .xls or WPS's .et (whose Workbook stream is BIFF8,
+    as an .xls's), read with xlrd."""
     head = data[: 1 << 20]  # the stream directory of a compound file sits near its start
     if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
         raise _encrypted(path)
-    if path.suffix.lower() == ".et":
-        raise UnreadableInput(
-            path,
-            "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx 后重新提交",
-            "WPS .et workbooks are not supported; save as .xlsx",
-        )
     import xlrd  # here: only a legacy .xls needs it
 
     try:
@@ -361,6 +356,12 @@ def _read_ole(path: Path, data: bytes) -> WorkbookGrid:
     except Exception as exc:  # xlrd's own errors, and what a damaged BIFF stream makes its parser raise
         if "encrypted" in str(exc).lower():
             raise _encrypted(path) from exc
+        if path.suffix.lower() == ".et":
+            raise UnreadableInput(
+                path,
+                "WPS 表格 .et 格式暂不支持，请在 WPS 中另存为 .xlsx 后重新提交",
+                f"this WPS .et workbook cannot be read ({exc}); save it as .xlsx",
+            ) from exc
         raise UnreadableInput(
             path,
             "旧版 .xls 工作簿无法读取（文件可能已损坏），请在 Excel 或 WPS 中另存为 .xlsx 后重新提交",

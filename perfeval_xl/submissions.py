@@ -16,9 +16,9 @@ from .report import readable_name
 from .summary import RESULTS_JSON, SUMMARY_BOOK
 from .unwritable import reason
 
-# What a unit may send as its workbook: the formats we read (.xlsx, .xlsm, legacy .xls) and the other spreadsheet
-# formats it may save in (WPS's .et, Excel's binary .xlsb, OpenDocument's .ods), so that such a submission gets its
-# row saying to save it as .xlsx instead of being passed over.
+# What a unit may send as its workbook: the formats we read (.xlsx, .xlsm, legacy .xls, and WPS's .et when it holds
+# BIFF8 as an .xls does) and the other spreadsheet formats it may save in (Excel's binary .xlsb, OpenDocument's .ods),
+# so that such a submission gets its row saying to save it as .xlsx instead of being passed over.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xlsb", ".ods")
 # Limits for a submitted archive: a bureau's zip of a few hundred workbooks is far below them; a zip bomb is not.
 MAX_MEMBERS = 20_000

@@ -157,6 +157,11 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
     Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
+    if not annotatable(source) and source.suffix.lower() == ".et":
+        raise CannotAnnotate(
+            "WPS .et 工作簿无法写批注副本（校验结果不受影响）：请在 WPS 中另存为 .xlsx 后重试",
+            "a WPS .et workbook cannot be annotated (its check stands): save it as .xlsx in WPS and retry",
+        )
     if not annotatable(source):
         raise CannotAnnotate(
             "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",

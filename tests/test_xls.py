@@ -145,3 +145,18 @@ def test_a_date_shown_without_its_year_reads_in_an_xls_as_in_its_xlsx(tmp_path, 
     book.save(source)
     legacy = check_path(convert(source, tmp_path / "xls", "xls")).scores.indicators[0]
     assert (legacy.actual.raw, legacy.met) == ("11月20日", True)
+
+
+@needs_libreoffice
+def test_a_wps_et_holding_a_biff_workbook_is_checked_as_an_xls(tmp_path, saved_as):
+    """WPS writes its .et as a compound file whose Workbook stream is BIFF8, as an .xls (public analyses of the format
+    read it as one; no WPS file was at hand to confirm): it was refused (“WPS 表格 .et 格式暂不支持”) though its
+    content reads as the .xls does. Its annotated copy is refused in WPS's words; an .et that is not BIFF keeps the
+    request to save as .xlsx (tests/test_reader.py)."""
+    et = tmp_path / "单位.et"
+    shutil.copy(saved_as(XIANGYANG_OFFICIAL, "xls"), et)
+    legacy = check_path(saved_as(XIANGYANG_OFFICIAL, "xls"))
+    assert [(f.code, f.cell) for f in check_path(et).findings] == [(f.code, f.cell) for f in legacy.findings]
+    result = CliRunner().invoke(main, ["check", str(et), "--annotate", str(tmp_path / "out"), "--format", "json"])
+    [row] = json.loads(result.stdout)
+    assert row["unit"] == "襄阳市科学技术协会" and "WPS .et 工作簿无法写批注副本" in row["annotation_error"]
