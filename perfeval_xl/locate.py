@@ -19,8 +19,11 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 _ADDITIVE = frozenset({"score", "amount"})
 # What a unit may type to name a row it added to sum those above (小计, 产出指标小计, 合计): no row of the form.
 _SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
-# What a unit writes below its last row (以下空白, （以下空白）, 以下无).
-_BLANK_BELOW = re.compile(r"\(?以下(?:空白|无)\)?")
+# What a unit writes below its last row (以下空白, （以下空白）, 以下无, 以下为空白, 此行以下空白, 以下空白（本页）,
+# ——以下空白——), folded; 无 or 空白 alone may be a row's reason or explanation, and say nothing of the row.
+_BLANK_BELOW = re.compile(
+    r"[-—–~*]*\(?(?:此行|本行|本页|本表)?以下(?:为|均为|内容)?(?:空白|无)\)?(?:\(本页\))?[-—–~*]*"
+)
 # The labels official forms number their columns with under the header (栏次: 甲、乙、丙 before 1、2、3).
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 

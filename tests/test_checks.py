@@ -124,6 +124,10 @@ NOTE = "注：满意度指标根据问卷调查结果填写"
         ("end", {"name": NOTE}, [("name", "score")]),
         ("end", {"name": "以下空白"}, ()),
         ("end", {"name": "（以下空白）"}, ()),
+        ("end", {"name": "以下为空白"}, ()),
+        ("end", {"name": "此行以下空白"}, ()),
+        ("end", {"name": "以下空白（本页）"}, ()),
+        ("end", {"name": "——以下空白——"}, ()),
         ("end", dict.fromkeys(INDICATOR_COLUMNS, "/"), ()),
     ],
     ids=[
@@ -137,6 +141,10 @@ NOTE = "注：满意度指标根据问卷调查结果填写"
         "note",
         "blank below",
         "（blank below）",
+        "以下为空白",
+        "此行以下空白",
+        "以下空白（本页）",
+        "——以下空白——",
         "/",
     ],
 )
@@ -562,3 +570,10 @@ def test_a_rate_from_amounts_the_layout_has_no_cells_for_is_not_said():
     """The published 广州 layout cites the amounts in its 评分依据 only: no cell to fill, nothing to say."""
     evaluation = check_path(Path(__file__).parent.parent / "examples" / "guangzhou_kexie_2021_official.xlsx")
     assert "PE113" not in {f.code for f in evaluation.findings}
+
+
+def test_none_in_a_rows_own_text_leaves_it_an_indicator(make_book):
+    """无 in 评分依据 or 备注 says nothing of the row itself: it is not 以下无, what a unit writes below its last row."""
+    clean = check_path(make_book(guangzhou_clean_data()))
+    evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {3: {"basis": "无", "remark": "空白"}}}))
+    assert len(evaluation.scores.indicators) == len(clean.scores.indicators)
