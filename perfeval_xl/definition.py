@@ -81,9 +81,16 @@ class TableSpec:
         return next(c for c in self.columns if c.key == key)
 
     def is_total(self, name: str) -> bool:
-        """Whether a row's name (its first column) marks the 汇总 row: it contains one of ``total_row``."""
+        """Whether a row's name (its first column) marks the 汇总 row: it contains one of ``total_row``, or it is
+        合计 or 总计 alone, as many units name it (二级机构合计 is a part's subtotal, not the table's)."""
+        if not self.total_row:  # most tables: asked of every row
+            return False
         folded = fold_label(name)
-        return any(fold_label(label) in folded for label in self.total_row)
+        return any(fold_label(label) in folded for label in self.total_row) or _TOTAL_NAME.fullmatch(folded) is not None
+
+
+# The name units give the 汇总 row of a table that has one, folded: 合计, 总计, 合计(万元).
+_TOTAL_NAME = re.compile(r"(?:合计|总计)(?:\([^()]*\))?")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 # each row's.
 _ADDITIVE = frozenset({"score", "amount"})
 # What a unit may type to name a row it added to sum those above (小计, 产出指标小计, 合计): no row of the form.
-_SUBTOTAL = re.compile(r".*(?:小计|合计)|总计")
+_SUBTOTAL = re.compile(r"(?:.*(?:小计|合计)|总计)(?:\([^()]*\))?")  # and its points or unit: 小计(40分), 合计(万元)
 # What a unit writes below its last row (以下空白, （以下空白）, 以下无, 以下为空白, 此行以下空白, 以下空白（本页）,
 # ——以下空白——), folded; 无 or 空白 alone may be a row's reason or explanation, and say nothing of the row.
 _BLANK_BELOW = re.compile(
@@ -606,7 +606,9 @@ class _Locator:
                 for k, c in cells.items()
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
-            if own and _no_form_row(cells, own, above, merges):
+            named = cells.get(spec.columns[0].key)
+            total = named is not None and spec.is_total(str(named.raw))  # the form's 汇总 row, even named 合计
+            if own and not total and _no_form_row(cells, own, above, merges):
                 row += 1
                 continue
             for key, merge in above.items() if own else ():

@@ -24,6 +24,7 @@ from .conftest import (
     guangzhou_clean_data,
     insert_rows,
     locate,
+    yueyang_clean_data,
 )
 from .xlwings_standin import FakeBook
 
@@ -116,6 +117,8 @@ NOTE = "注：满意度指标根据问卷调查结果填写"
         ("section", {"name": "产出指标小计", "weight": 40, "score": 38.49}, ()),
         ("section", {"name": "合计", "weight": 40, "score": 38.49}, ()),
         ("section", {"name": "产出指标合计：", "weight": 40, "score": 38.49}, ()),
+        ("section", {"name": "产出指标小计（40分）", "weight": 40, "score": 38.49}, ()),
+        ("section", {"name": "合计（分）", "weight": 40, "score": 38.49}, ()),
         # the column numbers official forms print under the header (栏次)
         ("header", dict(zip(("level1", "level2", *INDICATOR_COLUMNS), range(1, 10), strict=False)), ()),
         ("header", dict(zip(("level1", "level2", "name", "direction"), ["甲", "乙", "丙", 1], strict=True)), ()),
@@ -135,6 +138,8 @@ NOTE = "注：满意度指标根据问卷调查结果填写"
         "产出指标小计",
         "合计",
         "产出指标合计",
+        "产出指标小计（40分）",
+        "合计（分）",
         "1-9",
         "甲乙丙",
         "栏次",
@@ -577,3 +582,25 @@ def test_none_in_a_rows_own_text_leaves_it_an_indicator(make_book):
     clean = check_path(make_book(guangzhou_clean_data()))
     evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {3: {"basis": "无", "remark": "空白"}}}))
     assert len(evaluation.scores.indicators) == len(clean.scores.indicators)
+
+
+@pytest.mark.parametrize("name", ["合计", "合　计", "总计"])
+def test_a_total_row_named_as_units_name_it_is_the_total_row(make_book, name):
+    """岳阳's 汇总 row named 合计 or 总计, as many units name it, was taken for a subtotal a unit added and dropped: the
+    汇总 identity (PE219) went unchecked and a wrong total passed."""
+    data = yueyang_clean_data()
+    for table in ("income", "spending", "sangong", "assets"):
+        data["tables"][table][0]["name"] = name
+    evaluation = check_path(make_book(data))
+    assert [len(evaluation.extraction.tables[t].rows) for t in ("income", "spending", "sangong", "assets")] == [4] * 4
+    assert evaluation.findings == []
+    data["tables"]["spending"][0]["project"] = 644  # the institutions' 项目支出 add up to 640.83
+    assert "PE219" in {f.code for f in check_path(make_book(data)).findings}
+
+
+def test_a_subtotal_of_some_institutions_is_no_total_row(make_book):
+    """二级机构合计, a unit's own subtotal of some rows, is not the table's 汇总 row: still no row of the form."""
+    data = yueyang_clean_data()
+    data["tables"]["income"].append({"name": "二级机构合计", "total": 1})
+    evaluation = check_path(make_book(data))
+    assert len(evaluation.extraction.tables["income"].rows) == 4 and evaluation.findings == []
