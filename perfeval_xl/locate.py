@@ -656,7 +656,8 @@ class _Locator:
             row = parent[0] + 1
             while row < end and not self._row_has(row, row_labels):
                 cells = {c.key: self.cell(c, row, columns[c.key]) for c in spec.columns if c.key in columns}
-                if any(c.raw != "" for c in cells.values()):
+                own = [key for key, cell in cells.items() if cell.raw != ""]
+                if own and not _no_form_row(cells, own, {}, self.sheet.merge_index):  # a 小计 a unit added
                     rows.append(TableRow(excel_row=row + 1, cells=cells))
                 row += 1
             found[MatrixSpec.items_id(row_key)] = TableExtraction(spec, columns, rows)

@@ -604,3 +604,16 @@ def test_a_subtotal_of_some_institutions_is_no_total_row(make_book):
     data["tables"]["income"].append({"name": "二级机构合计", "total": 1})
     evaluation = check_path(make_book(data))
     assert len(evaluation.extraction.tables["income"].rows) == 4 and evaluation.findings == []
+
+
+@pytest.mark.parametrize("name", ["小计", "合计", "项目支出合计"])
+def test_a_subtotal_under_item_rows_is_no_item(make_book, name):
+    """湖南's 项目明细 with a 小计 a unit added under its items: read as one more item, every column's items added up
+    to twice the 项目支出 row (three false PE221)."""
+    data = CLEAN["hunan"]()
+    items = data["tables"]["project_items"]
+    sums = {k: round(sum(r[k] for r in items if k in r), 2) for k in ("prior", "budget", "final")}
+    items.append({"name": name, **sums})
+    evaluation = check_path(make_book(data))
+    assert evaluation.findings == []
+    assert len(evaluation.extraction.tables["project_items"].rows) == len(items) - 1
