@@ -617,3 +617,10 @@ def test_a_subtotal_under_item_rows_is_no_item(make_book, name):
     evaluation = check_path(make_book(data))
     assert evaluation.findings == []
     assert len(evaluation.extraction.tables["project_items"].rows) == len(items) - 1
+
+
+def test_a_placeholder_in_a_required_text_is_said_as_such(make_book):
+    """年度目标 of “/” came back 通过: a placeholder is no goal. 无 stays an answer (主要问题：无)."""
+    finding = next(f for f in check_path(make_book(clean_data(), {"fields": {"goal": "/"}})).findings)
+    assert (finding.code, finding.message()) == ("PE101", "必填项“年度目标（80分）”为空（只填了占位符“/”）")
+    assert "PE101" not in {f.code for f in check_path(make_book(clean_data(), {"fields": {"goal": "无"}})).findings}

@@ -6,7 +6,16 @@ from typing import Any
 from ..definition import FieldSpec
 from ..findings import Finding
 from ..locate import FieldValue
+from ..values import normalize_text
 from .base import Context, SchemaCheck
+
+# What stands in a cell for nothing written (/, —, -): in a required text, no text. 无 and 没有 are words, and may be
+# the answer (主要问题：无).
+_PLACEHOLDERS = frozenset({"/", "／", "\\", "-", "--", "－", "—", "——"})
+
+
+def _placeholder(spec: FieldSpec, value: Any) -> bool:
+    return spec.type == "text" and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
 
 
 class RequiredMissing(SchemaCheck):
@@ -27,10 +36,13 @@ class RequiredMissing(SchemaCheck):
         return spec.required and not spec.output
 
     def element_ok(self, spec: FieldSpec, value: Any) -> bool:
-        return value is not None and str(value).strip() != ""
+        return value is not None and str(value).strip() != "" and not _placeholder(spec, value)
 
     def said(self, cell: FieldValue) -> dict[str, Any]:
-        """A formula with no result saved (a file from a program that writes none) is empty to us, not in Excel."""
+        """A formula with no result saved (a file from a program that writes none) is empty to us, not in Excel; a
+        placeholder is said as what it is."""
+        if _placeholder(cell.spec, cell.typed):
+            return {"hint": f"（只填了占位符“{cell.typed}”）", "hint_en": f" (only the placeholder '{cell.typed}')"}
         if not cell.formula:
             return {"hint": "", "hint_en": ""}
         return {
