@@ -624,3 +624,13 @@ def test_a_placeholder_in_a_required_text_is_said_as_such(make_book):
     finding = next(f for f in check_path(make_book(clean_data(), {"fields": {"goal": "/"}})).findings)
     assert (finding.code, finding.message()) == ("PE101", "必填项“年度目标（80分）”为空（只填了占位符“/”）")
     assert "PE101" not in {f.code for f in check_path(make_book(clean_data(), {"fields": {"goal": "无"}})).findings}
+
+
+@pytest.mark.parametrize("budget", [0, "无"])
+def test_spending_against_a_budget_of_nothing_is_said(make_book, budget):
+    """预算数 0 (or 无) with 3014.42 spent came back 通过: no 执行率 to compare, so nothing was said, and the budget's
+    20 points were left out of the total without a word."""
+    evaluation = check_path(make_book(clean_data(), {"fields": {"budget": budget}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE303")
+    assert (finding.cell, finding.value, finding.expected) == (locate(evaluation, "field:executed"), 3014.42, 0.0)
+    assert "预算数为 0" in finding.message()

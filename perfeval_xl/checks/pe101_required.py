@@ -9,13 +9,13 @@ from ..locate import FieldValue
 from ..values import normalize_text
 from .base import Context, SchemaCheck
 
-# What stands in a cell for nothing written (/, —, -): in a required text, no text. 无 and 没有 are words, and may be
-# the answer (主要问题：无).
+# What stands in a cell for nothing written (/, —, -): in a required text or amount, nothing. 无 and 没有 are words,
+# and may be the answer (主要问题：无; an amount of 无 is 0).
 _PLACEHOLDERS = frozenset({"/", "／", "\\", "-", "--", "－", "—", "——"})
 
 
 def _placeholder(spec: FieldSpec, value: Any) -> bool:
-    return spec.type == "text" and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
+    return spec.type in ("text", "amount") and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
 
 
 class RequiredMissing(SchemaCheck):
