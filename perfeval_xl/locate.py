@@ -420,6 +420,7 @@ class _Locator:
         self.header_labels = form_labels.headers
         self.column_owners = form_labels.owners
         self.regions = self._regions()
+        self.other_labels: dict[str, frozenset[str]] = {}
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
         """The folded labels with their year-stated variants (see ``year_variants``)."""
@@ -442,6 +443,13 @@ class _Locator:
             regions[block_id] = (start, later[0] if later else self.sheet.height)
         return regions
 
+    def _others(self, block: BlockSpec) -> frozenset[str]:
+        """The labels of the form's blocks but this one (its fields', its row label, its anchor), folded."""
+        if block.id not in self.other_labels:
+            own = [m for f in block.fields for m in f.match] + [x for x in (block.row_label, block.anchor) if x]
+            self.other_labels[block.id] = self.label_set - frozenset(self.expand(tuple(own)))
+        return self.other_labels[block.id]
+
     def _is_label(self, row: int, col: int) -> bool:
         """A label cell of the form, also one written ``label：value`` (其中：一般公共预算：266.32)."""
         text = self.sheet.labels.get((row, col))
@@ -453,13 +461,19 @@ class _Locator:
         keys = self.sheet.row_keys.get(row)
         return keys is not None and not keys.isdisjoint(labels)
 
-    def _scan(self, row: int, col: int, d_row: int, d_col: int, limit: int) -> tuple[Any, CellRef]:
-        """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first. A formula
-        is the field's cell even with no result saved (a file from a program that writes none): the cell past it
-        is another field's."""
+    def _scan(
+        self, row: int, col: int, d_row: int, d_col: int, limit: int, others: frozenset[str] = frozenset()
+    ) -> tuple[Any, CellRef]:
+        """First non-empty cell from (row, col) stepping (d_row, d_col); empty when a label comes first, or a row
+        with one of ``others`` (the labels of the form's other blocks: 年度目标 under a blank 预算数 is another
+        field's; the block's own row label, 部门整体支出总额, past a blank row a unit inserted, is not). A formula is
+        the field's cell even with no result saved (a file from a program that writes none): the cell past it is
+        another field's."""
         first = CellRef(self.sheet.name, row, col)
         for step in range(limit):
             r, c = row + step * d_row, col + step * d_col
+            if step and others and self._row_has(r, others):
+                return "", first
             value = self.sheet.value(r, c)
             if value == "" and (r, c) not in self.sheet.formulas:
                 continue
@@ -514,7 +528,7 @@ class _Locator:
         merge = self.sheet.merge_at(row, col)
         if spec.at == "below":
             below = (merge[2] if merge else row) + 1
-            value, ref = self._scan(below, col, 1, 0, max(1, end - below))
+            value, ref = self._scan(below, col, 1, 0, max(1, end - below), self._others(block))
         else:
             right = (merge[3] if merge else col) + 1
             value, ref = self._scan(row, right, 0, 1, max(1, self.sheet.width - right))

@@ -1,6 +1,7 @@
 """Every check has a failing case (tests/check_cases.yaml) and a passing case (the clean fixture)."""
 
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -634,3 +635,29 @@ def test_spending_against_a_budget_of_nothing_is_said(make_book, budget):
     finding = next(f for f in evaluation.findings if f.code == "PE303")
     assert (finding.cell, finding.value, finding.expected) == (locate(evaluation, "field:executed"), 3014.42, 0.0)
     assert "预算数为 0" in finding.message()
+
+
+@pytest.mark.parametrize(("form", "key"), [("hubei", "budget"), ("hunan", "initial"), ("hunan", "staffing")])
+def test_a_blank_value_below_its_label_is_empty_not_the_next_value(make_book, form, key):
+    """湖北's 预算数（A） left blank read the 年度目标 text two rows down as the budget, and 湖南's 年初预算数 the 全年预算数
+    below it: the form came back 通过 without its budget. A value below its label stops at the next row of the form."""
+    where = check_path(make_book(CLEAN[form]())).extraction.fields[key].ref
+    evaluation = check_path(make_book(CLEAN[form](), {"fields": {key: ""}}))
+    assert (evaluation.extraction.fields[key].ref, evaluation.extraction.fields[key].raw) == (where, "")
+    assert ("PE101", where.a1) in {(f.code, f.cell) for f in evaluation.findings}
+
+
+def test_a_value_below_its_label_is_found_past_an_inserted_row():
+    """The other side of stopping at a row of the form: a blank row a unit inserted between 预算数（A） and its value
+    has no label, and is passed."""
+    source = check_path(XIANGYANG_OFFICIAL)
+    budget = source.extraction.fields["budget"].ref
+    book = load_workbook(XIANGYANG_OFFICIAL)
+    insert_rows(book[budget.sheet], budget.row + 1, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        book.save(Path(tmp) / "inserted.xlsx")
+        moved = check_path(Path(tmp) / "inserted.xlsx")
+    assert (moved.extraction.fields["budget"].raw, moved.extraction.fields["budget"].ref.row) == (
+        2634.17,
+        budget.row + 1,
+    )
