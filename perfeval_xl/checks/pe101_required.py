@@ -9,13 +9,15 @@ from ..locate import FieldValue
 from ..values import normalize_text
 from .base import Context, SchemaCheck
 
-# What stands in a cell for nothing written (/, —, -): in a required text or amount, nothing. 无 and 没有 are words,
-# and may be the answer (主要问题：无; an amount of 无 is 0).
+# What stands in a cell for nothing written (/, —, -): in a required text, amount or quantity, nothing. 无 and 没有
+# are words, and may be the answer (主要问题：无; an amount of 无 is 0). An actual of / says nothing was counted:
+# PE110's to say, against the target.
 _PLACEHOLDERS = frozenset({"/", "／", "\\", "-", "--", "－", "—", "——"})
 
 
 def _placeholder(spec: FieldSpec, value: Any) -> bool:
-    return spec.type in ("text", "amount") and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
+    typed = spec.type in ("text", "amount") or (spec.type == "quantity" and spec.key != "actual")
+    return typed and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
 
 
 class RequiredMissing(SchemaCheck):
