@@ -49,6 +49,12 @@ def _no_form_row(
     return all(isinstance(c.raw, str) and normalize_text(c.raw) in NIL_AMOUNTS for c in typed)
 
 
+def _names_total(spec: TableSpec, cells: dict[str, FieldValue]) -> bool:
+    """Whether a row's name marks the table's 汇总 row (even named 合计): a row of the form, never a subtotal."""
+    named = cells.get(spec.columns[0].key)
+    return named is not None and spec.is_total(str(named.raw))
+
+
 def _column_numbers(values: list[Any]) -> bool:
     """Whether a row's values number the columns (栏次) instead of filling them: 栏次 itself, or at least three
     values that are 甲、乙、丙… then 1、2、3…, each one more than the one before."""
@@ -369,6 +375,7 @@ class _FormLabels:
     required: dict[int, frozenset[str]]  # each table's required column labels together, by id() of its spec
     headers: dict[int, frozenset[str]]  # each table's column labels together, by id() of its spec
     owners: dict[int, dict[str, tuple[str, ...]]]  # each table's column labels, to the keys of the columns they name
+    others: dict[str, frozenset[str]]  # by block id, the labels of every other block: a value below stops at them
 
 
 _FORM_LABELS: dict[tuple[int, int | None], _FormLabels] = {}
@@ -388,6 +395,11 @@ def _owners(spec: TableSpec, year: int | None) -> dict[str, tuple[str, ...]]:
     return owners
 
 
+def _own_labels(block: BlockSpec) -> tuple[str, ...]:
+    """A block's own labels: its fields', its row label (部门整体支出总额), its anchor."""
+    return (*(m for f in block.fields for m in f.match), *(x for x in (block.row_label, block.anchor) if x))
+
+
 def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
     known = _FORM_LABELS.get((id(definition), year))
     if known is not None and known.definition is definition:
@@ -395,13 +407,15 @@ def _form_labels(definition: FormDefinition, year: int | None) -> _FormLabels:
     labels = [m for b in definition.blocks for f in b.fields for m in f.match]
     labels += [m for t in definition.tables.values() for c in t.columns for m in c.match]
     labels += [b.anchor for b in definition.blocks if b.anchor]
+    every = frozenset(v for label in labels for v in expand(label, year))
     found = _FormLabels(
         definition,
-        frozenset(v for label in labels for v in expand(label, year)),
+        every,
         {id(c): frozenset(expand(c.match, year)) for t in definition.tables.values() for c in t.columns},
         {id(t): frozenset(v for c in _required(t) for v in expand(c.match, year)) for t in definition.tables.values()},
         {id(t): frozenset(v for c in t.columns for v in expand(c.match, year)) for t in definition.tables.values()},
         {id(t): _owners(t, year) for t in definition.tables.values()},
+        {b.id: every - frozenset(expand(_own_labels(b), year)) for b in definition.blocks},
     )
     _FORM_LABELS[(id(definition), year)] = found
     return found
@@ -419,8 +433,8 @@ class _Locator:
         self.required_labels = form_labels.required
         self.header_labels = form_labels.headers
         self.column_owners = form_labels.owners
+        self.other_labels = form_labels.others
         self.regions = self._regions()
-        self.other_labels: dict[str, frozenset[str]] = {}
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
         """The folded labels with their year-stated variants (see ``year_variants``)."""
@@ -442,13 +456,6 @@ class _Locator:
             later = [s for s in starts if s > start]
             regions[block_id] = (start, later[0] if later else self.sheet.height)
         return regions
-
-    def _others(self, block: BlockSpec) -> frozenset[str]:
-        """The labels of the form's blocks but this one (its fields', its row label, its anchor), folded."""
-        if block.id not in self.other_labels:
-            own = [m for f in block.fields for m in f.match] + [x for x in (block.row_label, block.anchor) if x]
-            self.other_labels[block.id] = self.label_set - frozenset(self.expand(tuple(own)))
-        return self.other_labels[block.id]
 
     def _is_label(self, row: int, col: int) -> bool:
         """A label cell of the form, also one written ``label：value`` (其中：一般公共预算：266.32)."""
@@ -528,7 +535,7 @@ class _Locator:
         merge = self.sheet.merge_at(row, col)
         if spec.at == "below":
             below = (merge[2] if merge else row) + 1
-            value, ref = self._scan(below, col, 1, 0, max(1, end - below), self._others(block))
+            value, ref = self._scan(below, col, 1, 0, max(1, end - below), self.other_labels[block.id])
         else:
             right = (merge[3] if merge else col) + 1
             value, ref = self._scan(row, right, 0, 1, max(1, self.sheet.width - right))
@@ -620,9 +627,7 @@ class _Locator:
                 for k, c in cells.items()
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
-            named = cells.get(spec.columns[0].key)
-            total = named is not None and spec.is_total(str(named.raw))  # the form's 汇总 row, even named 合计
-            if own and not total and _no_form_row(cells, own, above, merges):
+            if own and _no_form_row(cells, own, above, merges) and not _names_total(spec, cells):
                 row += 1
                 continue
             for key, merge in above.items() if own else ():

@@ -151,22 +151,27 @@ class CannotAnnotate(Exception):
         return self.message if lang == "zh" else self.message_en
 
 
+# Why a compound file (no zip package) gets no annotated copy, by its suffix: nothing we have writes them.
+_NOT_A_PACKAGE = {
+    ".xls": (
+        "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
+        "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
+    ),
+    ".et": (
+        "WPS .et 工作簿无法写批注副本（校验结果不受影响）：请在 WPS 中另存为 .xlsx 后重试",
+        "a WPS .et workbook cannot be annotated (its check stands): save it as .xlsx in WPS and retry",
+    ),
+}
+
+
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
     a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
     Strict Open XML workbook anywhere."""
     source, dest = Path(source), Path(dest)
-    if not annotatable(source) and source.suffix.lower() == ".et":
-        raise CannotAnnotate(
-            "WPS .et 工作簿无法写批注副本（校验结果不受影响）：请在 WPS 中另存为 .xlsx 后重试",
-            "a WPS .et workbook cannot be annotated (its check stands): save it as .xlsx in WPS and retry",
-        )
     if not annotatable(source):
-        raise CannotAnnotate(
-            "旧版 .xls 工作簿无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中另存为 .xlsx 后重试",
-            "a legacy .xls workbook cannot be annotated (its check stands): save it as .xlsx and retry",
-        )
+        raise CannotAnnotate(*_NOT_A_PACKAGE.get(source.suffix.lower(), _NOT_A_PACKAGE[".xls"]))
     data = standard_names(source.read_bytes())
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if STRICT_MAIN.encode() in archive.read("xl/workbook.xml")[:4096]:

@@ -6,13 +6,13 @@ from typing import Any
 from ..definition import FieldSpec
 from ..findings import Finding
 from ..locate import FieldValue
-from ..values import normalize_text
+from ..values import NIL_AMOUNTS, normalize_text
 from .base import Context, SchemaCheck
 
 # What stands in a cell for nothing written (/, —, -): in a required text, amount or quantity, nothing. 无 and 没有
 # are words, and may be the answer (主要问题：无; an amount of 无 is 0). An actual of / says nothing was counted:
 # PE110's to say, against the target.
-_PLACEHOLDERS = frozenset({"/", "／", "\\", "-", "--", "－", "—", "——"})
+_PLACEHOLDERS = NIL_AMOUNTS - {"无", "没有"}
 
 
 def _placeholder(spec: FieldSpec, value: Any) -> bool:
