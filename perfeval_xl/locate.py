@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
 from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, arabic_years, fold_label, label_keys, temporal_text
-from .values import NIL_AMOUNTS, normalize_text, parse_score
+from .values import NIL_AMOUNTS, folds_to_one_of, parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 # Column types whose values add up over rows (得分, 分值, amounts): one of them merged over several rows is not
@@ -46,7 +46,7 @@ def _no_form_row(
     boxes = {merges.get((c.ref.row, c.ref.col)) for c in typed if c.ref is not None}
     if len(boxes) == 1 and None not in boxes and len(typed) >= 3:
         return True
-    return all(isinstance(c.raw, str) and normalize_text(c.raw) in NIL_AMOUNTS for c in typed)
+    return all(isinstance(c.raw, str) and folds_to_one_of(c.raw, NIL_AMOUNTS) for c in typed)
 
 
 def _names_total(spec: TableSpec, cells: dict[str, FieldValue]) -> bool:

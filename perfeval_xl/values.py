@@ -201,6 +201,19 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", "", folded)
 
 
+def folds_to_one_of(text: str, words: frozenset[str]) -> bool:
+    """Whether a text, folded (``normalize_text``), is one of a few short words (/, —, 无). Folding only drops
+    whitespace and invisible characters, and a text longer than the longest word by more than a few is not folded:
+    a required cell's text is asked this on every row of every file."""
+    stripped = text.strip()
+    return len(stripped) <= _longest(words) + 4 and normalize_text(stripped) in words
+
+
+@lru_cache(maxsize=64)
+def _longest(words: frozenset[str]) -> int:
+    return max(map(len, words), default=0)
+
+
 def decimals_of(number: float | int | str) -> int:
     """Decimals as typed: ``"1.240"`` → 3. A float is read at Excel's 15 significant digits, so a typed 98.62 %
     stored as 0.9862000000000001 (or 0.98619999999999997) still counts as four decimals."""

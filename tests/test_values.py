@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from perfeval_xl.values import (
     DATE,
+    NIL_AMOUNTS,
     counted_from_year,
     decimals_of,
+    folds_to_one_of,
     month_of_date,
     parse_amount,
     parse_quantity,
@@ -496,3 +498,13 @@ def test_a_bonus_or_penalty_is_read_as_units_write_it(typed, value):
     quantity = parse_signed_score(typed)
     assert quantity.value == value if value is not None else quantity.kind != "number"
     assert parse_score("扣1分").kind == "unparsed"
+
+
+@pytest.mark.parametrize("text", ["/", " / ", "／", "\u200b—\u200b", "\u3000－\u3000", "- -"])
+def test_a_placeholder_folds_to_one_whatever_surrounds_it(text):
+    assert folds_to_one_of(text, NIL_AMOUNTS)
+
+
+@pytest.mark.parametrize("text", ["/ 未统计", "——以下空白——", "", "暂无数据，待下年度统计后补报" + " " * 40 + "/"])
+def test_a_text_saying_more_is_no_placeholder(text):
+    assert not folds_to_one_of(text, NIL_AMOUNTS)

@@ -6,7 +6,7 @@ from typing import Any
 from ..definition import FieldSpec
 from ..findings import Finding
 from ..locate import FieldValue
-from ..values import NIL_AMOUNTS, normalize_text
+from ..values import NIL_AMOUNTS, folds_to_one_of
 from .base import Context, SchemaCheck
 
 # What stands in a cell for nothing written (/, —, -): in a required text, amount or quantity, nothing. 无 and 没有
@@ -17,7 +17,7 @@ _PLACEHOLDERS = NIL_AMOUNTS - {"无", "没有"}
 
 def _placeholder(spec: FieldSpec, value: Any) -> bool:
     typed = spec.type in ("text", "amount") or (spec.type == "quantity" and spec.key != "actual")
-    return typed and isinstance(value, str) and normalize_text(value) in _PLACEHOLDERS
+    return typed and isinstance(value, str) and folds_to_one_of(value, _PLACEHOLDERS)
 
 
 class RequiredMissing(SchemaCheck):
