@@ -255,16 +255,16 @@ class SheetGrid:
         return self._label_tables.row_keys
 
     @cached_property
-    def headings(self) -> frozenset[str]:
-        """The label keys of the sheet's numbered headings without their number (一、部门（单位）概况 is 部门(单位)概况):
-        a form's parts are named by their headings, numbered or not, while the labels stay as typed (see
-        ``_LABEL_PREFIX``)."""
-        return frozenset(
-            key
-            for text in self.labels.values()
-            if text[:1] in _HEADING_STARTS and (bare := _HEADING_NUMBER.sub("", text, count=1)) != text and bare
-            for key in label_keys(bare)
-        )
+    def headings(self) -> dict[str, list[tuple[int, int]]]:
+        """The positions of the sheet's numbered headings, in row-major order, by their label keys without their
+        number (四、评价人员 under 评价人员): a form's parts are named by their headings, numbered or not, while the
+        labels stay as typed (see ``_LABEL_PREFIX``)."""
+        index: dict[str, list[tuple[int, int]]] = {}
+        for at, text in self.labels.items():
+            if text[:1] in _HEADING_STARTS and (bare := _HEADING_NUMBER.sub("", text, count=1)) != text and bare:
+                for key in label_keys(bare):
+                    index.setdefault(key, []).append(at)
+        return index
 
     @cached_property
     def colon_cells(self) -> list[tuple[int, int, str]]:

@@ -193,6 +193,12 @@ class Extraction:
     year: int | None
     sheets: dict[str, SheetGrid] = field(default_factory=dict)  # by the definition's sheet name
     copies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other sheets holding a checked sheet's form
+    anchors: dict[str, CellRef] = field(default_factory=dict)  # the cell of each block's anchor found, by block id
+
+    def block_cell(self, block: BlockSpec) -> CellRef:
+        """Where a block is: its heading's cell (预算执行情况), else its sheet's A1."""
+        sheet = self.sheets.get(self.definition.block_sheet(block), self.sheet)
+        return self.anchors.get(block.id) or CellRef(sheet.name, 0, 0)
 
     @property
     def grids(self) -> dict[str, SheetGrid]:
@@ -434,6 +440,7 @@ class _Locator:
         self.header_labels = form_labels.headers
         self.column_owners = form_labels.owners
         self.other_labels = form_labels.others
+        self.anchors: dict[str, CellRef] = {}
         self.regions = self._regions()
 
     def expand(self, labels: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -447,9 +454,13 @@ class _Locator:
         anchors = {}
         for block in self.blocks:
             if block.anchor:
-                found = _find(self.sheet, self.expand(block.anchor))
+                labels = self.expand(block.anchor)
+                found = _find(self.sheet, labels) or min(
+                    (self.sheet.headings[label][0] for label in labels if label in self.sheet.headings), default=None
+                )
                 if found:
                     anchors[block.id] = found[0]
+                    self.anchors[block.id] = CellRef(self.sheet.name, *found)
         starts = sorted(anchors.values())
         regions = {}
         for block_id, start in anchors.items():
@@ -749,4 +760,5 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
         year=_year(fields, year),
         sheets=sheets,
         copies=form_copies(book, definition, sheets),
+        anchors={block: cell for locator in locators.values() for block, cell in locator.anchors.items()},
     )

@@ -526,8 +526,9 @@ def test_a_table_the_form_may_leave_empty_is_not_said(make_book):
     assert "PE101" not in {f.code for f in check_path(make_book(data)).findings}
 
 
-def test_a_table_whose_header_is_gone_is_said_at_a1(make_book):
-    """岳阳's 评价人员 with its column titles deleted: its rows cannot be found, nor said empty one by one."""
+def test_a_table_whose_header_is_gone_is_said_on_its_heading(make_book):
+    """岳阳's 评价人员 with its column titles deleted: its rows cannot be found, nor said empty one by one. Said on
+    the block's heading (四、评价人员), where the unit looks for the table."""
     path = make_book(CLEAN["yueyang"]())
     table = check_path(path).extraction.tables["reviewers"]
     book = load_workbook(path)
@@ -537,7 +538,51 @@ def test_a_table_whose_header_is_gone_is_said_at_a1(make_book):
         sheet.cell(header, col + 1).value = None
     book.save(path)
     finding = next(f for f in check_path(path).findings if "找不到该表的表头" in f.message())
-    assert (finding.code, finding.cell, finding.key) == ("PE101", "A1", "姓名")
+    assert (finding.code, finding.key) == ("PE101", "姓名")
+    assert book[finding.sheet][finding.cell].value == "四、评价人员"
+
+
+def _clear_labels(path: Path, *labels: str) -> dict[str, str]:
+    """Delete the cells that start with these labels (a unit clearing or overwriting them); where each was."""
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    where = {}
+    for label in labels:
+        cell = next(c for row in sheet.iter_rows() for c in row if str(c.value or "").startswith(label))
+        where[label] = cell.coordinate
+        cell.value = None
+    book.save(path)
+    return where
+
+
+def test_a_required_field_whose_label_is_gone_is_said_on_its_blocks_heading(make_book):
+    """湖北's 预算数（A） label deleted: the budget could not be found, its 20 points went unscored, and the form came
+    back 通过. Said on the block's heading (预算执行情况), where the unit looks for it."""
+    path = make_book(CLEAN["hubei"]())
+    _clear_labels(path, "预算数")
+    evaluation = check_path(path)
+    finding = next(f for f in evaluation.findings if f.code == "PE101")
+    assert (finding.key, finding.severity) == ("预算数（A）", "error")
+    assert "找不到" in finding.message() and "not found" in finding.message("en")
+    assert str(load_workbook(path)[finding.sheet][finding.cell].value).startswith("预算执行情况")
+    assert evaluation.status == "error"
+
+
+def test_required_fields_whose_labels_are_gone_outside_any_block_are_said_once_at_a1(make_book):
+    """湖北's 单位名称 and 年度目标 sit in no block with a heading: both are named in one finding at A1, not one
+    finding hiding the other (findings are one per code and cell)."""
+    path = make_book(CLEAN["hubei"]())
+    _clear_labels(path, "单位名称", "年度目标")
+    findings = [f for f in check_path(path).findings if f.code == "PE101"]
+    assert [(f.cell, f.key) for f in findings] == [("A1", "单位名称、年度目标（80分）")]
+    assert "“单位名称”“年度目标（80分）”" in findings[0].message()
+
+
+def test_a_year_stated_in_the_title_is_not_missing(make_book):
+    """湖南's published layout has no 评价年度 cell: the title states the year, and nothing is missing."""
+    evaluation = check_path(XIANGYANG_OFFICIAL.parent / "hunan_taojiang_2023_official.xlsx")
+    assert evaluation.extraction.fields["year"].ref is None and evaluation.extraction.year == 2023
+    assert not [f for f in evaluation.findings if f.code == "PE101" and "找不到" in f.message()]
 
 
 @pytest.mark.parametrize("form", ["hubei", "hunan", "guangzhou"])

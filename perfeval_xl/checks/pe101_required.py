@@ -5,6 +5,7 @@ from typing import Any
 
 from ..definition import FieldSpec
 from ..findings import Finding
+from ..grid import CellRef
 from ..locate import FieldValue
 from ..values import NIL_AMOUNTS, folds_to_one_of
 from .base import Context, SchemaCheck
@@ -24,7 +25,8 @@ class RequiredMissing(SchemaCheck):
     """必填项为空：表式要求填写的单元格（单位名称、预算数、三级指标、目标值、实际完成值、得分…）没有内容。
 
     财政部门据此退回：空着的必填项无法审核，也无法计分。有必填列的表（年度绩效指标、机构名称、评价人员）一行也没有填写的，
-    报在该表第一行的第一个必填格。
+    报在该表第一行的第一个必填格。标签被删除或改写而找不到的必填项、找不到表头的表，报在所在区块的标题格（没有标题的报在 A1），
+    同一格的几项合成一条。
     Failing: 三级指标 “政府专项项目个数” 的实际完成值（B）为空。Passing: 填写 “2个”。
     """
 
@@ -55,15 +57,42 @@ class RequiredMissing(SchemaCheck):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         yield from super().run(ctx)
-        for table in ctx.evaluation.extraction.tables.values():
-            required = [c for c in table.spec.columns if c.required]
-            if table.rows or not required:
+        extraction = ctx.evaluation.extraction
+        unfound: dict[CellRef, list[tuple[str, tuple[str, str]]]] = {}  # by where they are said: label, hint
+        for block in extraction.definition.blocks:
+            for spec in block.fields:
+                value = extraction.fields[spec.key]
+                if spec.required and not spec.output and value.ref is None and not _stated_in_title(ctx, spec):
+                    unfound.setdefault(extraction.block_cell(block), []).append((spec.label, _NO_LABEL))
+            table = extraction.tables.get(block.id)
+            required = [c for c in table.spec.columns if c.required] if table is not None else []
+            if table is None or table.rows or not required:
                 continue
             column = next((c for c in required if not c.fill_down), required[0])  # 三级指标, not 一级指标 above it
             ref = table.first_cell(column.key)
-            hint, hint_en = (
-                ("（该表没有填写任何一行）", " (no row of the table is filled)")
-                if ref is not None
-                else ("（找不到该表的表头：表被删除或改了列标题）", " (the table's header is not found)")
+            if ref is None:
+                unfound.setdefault(extraction.block_cell(block), []).append((column.label, _NO_HEADER))
+            else:
+                yield self.finding(ctx, ref, key=column.label, label=column.label, hint=_NO_ROW[0], hint_en=_NO_ROW[1])
+        for ref, missing in unfound.items():
+            labels = [label for label, _ in missing]
+            hints = list(dict.fromkeys(hint for _, hint in missing))
+            yield self.finding(
+                ctx,
+                ref,
+                key="、".join(labels),
+                label="”“".join(labels),
+                hint="（" + "；".join(zh for zh, _ in hints) + "）",
+                hint_en=" (" + "; ".join(en for _, en in hints) + ")",
             )
-            yield self.finding(ctx, ref, key=column.label, label=column.label, hint=hint, hint_en=hint_en)
+
+
+# Why a required value is empty to us though the unit may have typed it: what was not found.
+_NO_ROW = ("（该表没有填写任何一行）", " (no row of the table is filled)")
+_NO_HEADER = ("找不到该表的表头：表被删除或改了列标题", "the table's header is not found")
+_NO_LABEL = ("找不到标签：标签被删除或改写，请按表式恢复", "the label is not found: deleted or retyped")
+
+
+def _stated_in_title(ctx: Context, spec: FieldSpec) -> bool:
+    """A year field the layout lacks (湖南's published form) while its title states the year: nothing is missing."""
+    return spec.type == "year" and ctx.evaluation.extraction.year is not None
