@@ -128,10 +128,10 @@ _DONE_AFTER = r"(?:已?全部完成|已?完成)?$"  # what may end one after 前
 _DEADLINE_END = rf"(?:之前|以前|前)?{_DONE_AFTER}"
 # A deadline named by its period, the whole value but for 前 and 完成 (a duration such as 3年内 is no period, nor is
 # the label of 年末余额100万元): the end of the year (年底, 2021年末, 本年度内 or 年内 for within this year, 次年年底
-# for the next), of a quarter (第三季度末), of the first half (上半年).
+# for the next), of a quarter (第三季度末), of the first half (上半年, or 年中: mid-year).
 _PERIOD_END = re.compile(
     rf"^{_LEAD}(?P<next>{'|'.join(_NEXT_YEAR)})?(?:本年|当年|本|当)?(?:(?P<year>(?:19|20)\d{{2}})年?)?"
-    r"(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上)半年内?|第?(?P<quarter>[一二三四1-4])季度末?)"
+    r"(?:(?P<end>年度?[底末])|(?P<within>年度?内)|(?P<half>上半年内?|年中)|第?(?P<quarter>[一二三四1-4])季度末?)"
     rf"(?={_DEADLINE_END})"
 )
 # A month of the year after the form's (次年3月底前, as 决算 and 公开 deadlines are set): counted on from its December.
@@ -349,7 +349,7 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
 
 
 def _month_end(period: re.Match[str]) -> str:
-    """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 as 6月底, 次年年底 as 24月底: deadlines
+    """年底 as 12月底, 2021年内 as 2021年12月底前, 第三季度末 as 9月底, 上半年 (年中) as 6月底, 次年年底 as 24月底: deadlines
     the months read, counted from the form's year."""
     month = 6 if period["half"] else _QUARTERS[period["quarter"]] if period["quarter"] else 12
     year = f"{period['year']}年" if period["year"] and not period["next"] else ""

@@ -77,6 +77,8 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
         ("2021年底前", "2021年11月", True),
         ("年底前完成", "2022年1月", False),
         ("第三季度末前", "2021年10月", False),
+        ("年中前完成", "2021年6月", True),  # mid-year: the first half's end (年中 was read as a word, not scored)
+        ("年中前完成", "2021年7月", False),
         ("6月30日前", "2021年6月25日", True),  # a deadline on a day
         ("6月30日前", "6月30日", True),
         ("6月30日前", "7月1日", False),

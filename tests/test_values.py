@@ -199,6 +199,10 @@ CASES = [
     ("上半年内", "number", "<=", 6, "月"),
     ("次年3月底前", "number", "<=", 15, "月"),
     ("次年年底前", "number", "<=", 24, "月"),
+    # mid-year as a deadline (年中前完成 is 上半年's end); 年中考核 names a review, no period
+    ("年中前完成", "number", "<=", 6, "月"),
+    ("2021年中", "number", "<=", 6, "月"),
+    ("年中考核", "text", None, None, None),
     ("", "empty", None, None, None),
     ("   ", "empty", None, None, None),
     (96.5, "number", None, 96.5, None),
