@@ -10,14 +10,14 @@ from ..locate import FieldValue
 from ..values import NIL_AMOUNTS, folds_to_one_of
 from .base import Context, SchemaCheck
 
-# What stands in a cell for nothing written (/, —, -): in a required text, amount or quantity, nothing. 无 and 没有
-# are words, and may be the answer (主要问题：无; an amount of 无 is 0). An actual of / says nothing was counted:
+# What stands in a cell for nothing written (/, —, -): in a required text, amount, quantity or year, nothing. 无 and
+# 没有 are words, and may be the answer (主要问题：无; an amount of 无 is 0). An actual of / says nothing was counted:
 # PE110's to say, against the target.
 _PLACEHOLDERS = NIL_AMOUNTS - {"无", "没有"}
 
 
 def _placeholder(spec: FieldSpec, value: Any) -> bool:
-    typed = spec.type in ("text", "amount") or (spec.type == "quantity" and spec.key != "actual")
+    typed = spec.type in ("text", "amount", "year") or (spec.type == "quantity" and spec.key != "actual")
     return typed and isinstance(value, str) and folds_to_one_of(value, _PLACEHOLDERS)
 
 
