@@ -601,12 +601,15 @@ def test_a_section_left_without_indicators_is_said_on_its_name(make_book, form):
     assert evaluation.status == "error"
 
 
-def test_a_section_whose_rows_are_deleted_is_said_at_a1(make_book):
+def test_sections_whose_rows_and_names_are_deleted_are_each_said_on_the_tables_heading(make_book):
+    """效益指标 and 满意度指标 cleared with their names: no cell names them any more. Each is said on the table's
+    heading (年度绩效指标), not at A1, and neither hides the other (findings at one cell are one per code and key)."""
     path = make_book(CLEAN["hubei"]())
     table = check_path(path).extraction.tables["indicators"]
-    _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section == "满意度指标"])])
-    finding = next(f for f in check_path(path).findings if f.code == "PE205")
-    assert (finding.cell, finding.key) == ("A1", "满意度指标")
+    _blank_rows(path, [replace(table, rows=[r for r in table.rows if r.section in ("效益指标", "满意度指标")])])
+    findings = [f for f in check_path(path).findings if f.code == "PE205"]
+    assert [f.key for f in findings] == ["效益指标", "满意度指标"]
+    assert {load_workbook(path)[f.sheet][f.cell].value for f in findings} == {"年度绩效指标"}
 
 
 def test_a_bonus_section_may_be_left_without_rows(make_book):

@@ -109,20 +109,21 @@ def schema_checks(definition: FormDefinition) -> list[SchemaCheck]:
 def run_checks(evaluation: Evaluation, failures: dict[str, list[FieldValue]]) -> list[Finding]:
     """Run every active check in stage order, the schema checks' ``failures`` (see schemas.schema_failures)
     given. A cell already failing a type check is not reported again by a later stage, so one wrong entry does not
-    drown the report in its consequences."""
+    drown the report in its consequences. A check says a thing once per cell, but two things at one cell (two
+    sections missing, both said on the table's heading) are two findings."""
     checks = active_checks(evaluation.definition)
     ctx = Context(evaluation, failures)
     findings: list[Finding] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     failed_cells: set[tuple[str, str]] = set()
     for check in sorted(checks, key=lambda c: (c.stage, c.code)):
         for finding in check.run(ctx):
             where = (finding.sheet, finding.cell)
             if check.stage > 1 and where in failed_cells:
                 continue
-            if (finding.code, *where) in seen:
+            if (finding.code, *where, finding.key) in seen:
                 continue
-            seen.add((finding.code, *where))
+            seen.add((finding.code, *where, finding.key))
             findings.append(finding)
         if check.stage == 1:
             failed_cells |= {(f.sheet, f.cell) for f in findings if f.severity == "error"}

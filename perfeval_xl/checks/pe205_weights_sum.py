@@ -12,7 +12,7 @@ class SectionWeightsSum(Check):
     """指标分值合计与一级指标分值不符：三级指标分值之和应等于所属一级指标的分值（如 产出指标 40 分）。
 
     分值不闭合，满分就不是 100 分，得分无法比较。只在该部分每个指标都填了分值时检查；一个一级指标下一个指标也没有的
-    （加减分项除外），合计为 0，报在表中该一级指标的名称上。
+    （加减分项除外），合计为 0，报在表中该一级指标的名称上（名称也被删去的，报在该表的标题格）。
     Failing: 产出指标各项分值合计 38；满意度指标（10分）下没有任何指标。Passing: 合计 40。
     """
 
@@ -47,11 +47,12 @@ class SectionWeightsSum(Check):
         table = ctx.evaluation.extraction.tables.get(rules.table) if rules else None
         if rules is None or table is None or not table.rows:
             return
+        block = next(b for b in ctx.evaluation.definition.blocks if b.id == rules.table)
         for section in rules.sections:
             if section.bonus is None and not section_rows(ctx, section.name):
                 yield self.finding(
                     ctx,
-                    _name_cell(ctx, table, section.name),
+                    _name_cell(ctx, table, section.name) or ctx.evaluation.extraction.block_cell(block),
                     value=0.0,
                     expected=section.weight,
                     key=section.name,
