@@ -12,8 +12,10 @@ import click
 
 from .checks import CATALOGUE, active_checks
 from .definition import DefinitionError, all_forms, load_form
+from .engine import Evaluation
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
+from .prior_year import Earlier
 from .reader import UnreadableInput
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
@@ -129,9 +131,21 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path), help="批注副本输出目录")
 @click.option("--in-place", is_flag=True, help="直接在原文件上标注（会修改原文件）")
+@click.option(
+    "--prior",
+    "prior_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="上一年度报送的同一张表：核对本表填的上年数（跨期，PE401）",
+)
 @LANG
 def check(
-    files: tuple[Path, ...], form_id: str | None, fmt: str, annotate_dir: Path | None, in_place: bool, lang: str
+    files: tuple[Path, ...],
+    form_id: str | None,
+    fmt: str,
+    annotate_dir: Path | None,
+    in_place: bool,
+    prior_path: Path | None,
+    lang: str,
 ) -> None:
     """校验并计分 (validate and score FILES); 退出码 0 通过, 1 有错误, 2 无法读取。"""
     if annotate_dir and in_place:
@@ -139,10 +153,11 @@ def check(
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     destinations = _destinations(files, annotate_dir, in_place)
+    earlier = _earlier(prior_path, form_id, lang) if prior_path else None
     results, worst = [], EXIT_OK
     for path in files:
         try:
-            evaluation = check_path(path, form_id)
+            evaluation = check_path(path, form_id, earlier.before if earlier else None)
         except Exception as exc:  # unreadable, or a bug of ours: this file's line, and the other files go on
             worst = EXIT_UNREADABLE
             reason = exc.text(lang) if isinstance(exc, UnreadableInput) else internal_error(exc, lang)
@@ -166,6 +181,8 @@ def check(
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on
                 worst = EXIT_UNREADABLE
         results.append(result)
+        if earlier is not None and not earlier.precedes(evaluation) and fmt == "text":
+            click.echo(_not_compared(earlier, evaluation, lang), err=True)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))
             for said in ("annotation_error", "annotation_warning"):
@@ -174,6 +191,31 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)
+
+
+def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
+    """Last year's submission named with --prior, checked as any file is; one that cannot be read ends the command
+    with its reason (exit 2), as no file could be compared with it."""
+    try:
+        return Earlier.of(check_path(path, form_id), path.name)
+    except UnreadableInput as exc:
+        said = "上年的表" if lang == "zh" else "last year's form"
+        click.echo(f"{said} {readable_name(str(path))}: {exc.text(lang)}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
+    """Why a file was not compared with last year's form: another form, or not the year before its."""
+    year = evaluation.extraction.year
+    if lang == "zh":
+        what = (
+            f"是另一种表式（{earlier.form}）"
+            if earlier.form != evaluation.definition.id
+            else f"是 {earlier.year} 年度的"
+        )
+        return f"上年的表 {earlier.source} {what}，不是本表（{year} 年度）的上一年度，未作跨期核对"
+    what = f"is another form ({earlier.form})" if earlier.form != evaluation.definition.id else f"states {earlier.year}"
+    return f"last year's form {earlier.source} {what}, not the year before this one's ({year}): not compared"
 
 
 @main.command()

@@ -28,7 +28,7 @@ ROOT_KEYS = frozenset(
 )
 SCORING_KEYS = frozenset(
     "budget_execution indicators total grade explanation headline sums row_sums ratios allocations citations "
-    "agree".split()
+    "agree prior_year".split()
 )
 INDICATOR_KEYS = frozenset("table sections tiers negative_level2 far_exceeded_ratio rated explanation_column".split())
 
@@ -237,6 +237,21 @@ class RowSum:
 
 
 @dataclass(frozen=True)
+class PriorYear:
+    """A figure this year's form gives for last year, which last year's form gave as its own (跨期): 湖南's 上年决算数
+    is last year's 本年决算数, 岳阳's 上年结转 last year's 累计结余. A field key, or ``table.column`` for a column,
+    matched row by row on each table's first column (the institution)."""
+
+    this: str
+    last: str
+
+    @property
+    def table(self) -> str | None:
+        """The table the rule's columns are in (both sides are columns, or both fields), None for fields."""
+        return self.this.split(".", 1)[0] if "." in self.this else None
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     """One sheet of the form: our template's sheet name, its title, and the labels that find it in other files."""
 
@@ -316,6 +331,7 @@ class FormDefinition:
     agreements: tuple[tuple[str, ...], ...] = ()
     # The form's sheets, the first one first (基础数据表 + 自评表); a one-sheet form has one.
     sheets: tuple[SheetSpec, ...] = ()
+    prior_year: tuple[PriorYear, ...] = ()
 
     @property
     def sheet_name(self) -> str:
@@ -452,6 +468,23 @@ def _field_ratios(r: _Reader, scoring: dict[str, Any], field_ref: Any) -> tuple[
         }
         ratios.append(Ratio(terms["numerator"], terms["denominator"], key=field_ref(data.get("key"), f"{path}.key")))
     return tuple(ratios)
+
+
+def _prior_year(
+    r: _Reader, scoring: dict[str, Any], fields: set[str], tables: dict[str, TableSpec]
+) -> tuple[PriorYear, ...]:
+    """``{this: field, last: field}`` or ``{this: table.column, last: table.column}``: what this year's form gives for
+    last year against what last year's form gave."""
+    columns = {f"{table_id}.{c.key}" for table_id, table in tables.items() for c in table.columns}
+    rules = []
+    for path, data in r.entries(scoring, "prior_year", "scoring", {"this", "last"}):
+        rule = PriorYear(r.get(data, "this", path, str), r.get(data, "last", path, str))
+        for side in ("this", "last"):
+            key = getattr(rule, side)
+            if key not in (columns if rule.table else fields) or ("." in key) != bool(rule.table):
+                raise r.fail(f"{path}.{side}", f"{key!r} 不是本表的字段（或与另一边同为表格的列）")
+        rules.append(rule)
+    return tuple(rules)
 
 
 def _row_sums(r: _Reader, scoring: dict[str, Any], tables: dict[str, TableSpec]) -> tuple[RowSum, ...]:
@@ -870,6 +903,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         row_sums=_row_sums(r, scoring, tables),
         agreements=agreements,
         sheets=sheets,
+        prior_year=_prior_year(r, scoring, field_keys, tables),
     )
     for n, block in enumerate(blocks):
         if block.sheet is not None and block.sheet not in {s.name for s in sheets}:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .definition import Bonus, FieldSpec, FormDefinition, RatedIndicator, Ratio, Section, Tier
 from .findings import Finding, severity_counts
@@ -35,7 +36,13 @@ from .values import (
     scale_to,
 )
 
+if TYPE_CHECKING:
+    from .prior_year import Earlier
+
 PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
+# What finds a scored form's submission of last year (its unit's, of its form, the year before), None when none is
+# known: from a batch's history, or a file the user names.
+LastYear = Callable[["Evaluation"], "Earlier | None"]
 
 
 def parse_typed(spec: FieldSpec, raw: Any) -> Quantity:
@@ -315,8 +322,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     return scores
 
 
-def evaluate_extractions(extractions: list[Extraction]) -> list[Evaluation]:
-    """Score and check extracted forms; the pandera schemas validate all of them together (see schemas.py)."""
+def evaluate_extractions(extractions: list[Extraction], earlier: LastYear | None = None) -> list[Evaluation]:
+    """Score and check extracted forms; the pandera schemas validate all of them together (see schemas.py).
+    ``earlier`` finds a form's submission of last year, for the 跨期 checks, once it is scored (its unit and year
+    read)."""
     from .checks import run_checks
     from .schemas import schema_failures
 
@@ -325,7 +334,7 @@ def evaluate_extractions(extractions: list[Extraction]) -> list[Evaluation]:
     for extraction, failed in zip(extractions, failures, strict=True):
         parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
         evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
-        evaluation.findings = run_checks(evaluation, failed)
+        evaluation.findings = run_checks(evaluation, failed, earlier(evaluation) if earlier else None)
         evaluations.append(evaluation)
     return evaluations
 

@@ -33,7 +33,7 @@ def test_rules_lists_the_catalogue():
     assert description.startswith("必填项为空")
     assert (
         run("rules", "--form", "hubei", "--lang", "en").output.splitlines()[-1]
-        == "PE303\twarning\t表内\tspending above budget"
+        == "PE401\twarning\t跨期\tlast year's figure differs from last year's submission"
     )
 
 
@@ -164,10 +164,10 @@ def test_a_file_that_breaks_the_engine_is_one_line_and_the_other_files_are_still
 
     real = cli.check_path
 
-    def fragile(path, form_id=None):
+    def fragile(path, form_id=None, earlier=None):
         if Path(path) == XIANGYANG:
             raise AttributeError("'FieldSpec' object has no attribute 'columns'")
-        return real(path, form_id)
+        return real(path, form_id, earlier)
 
     monkeypatch.setattr(cli, "check_path", fragile)
     result = run("check", XIANGYANG, XIANGYANG_OFFICIAL)

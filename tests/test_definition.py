@@ -115,11 +115,19 @@ HEBEI_BREAKS = [
 ]
 
 
+YUEYANG_BREAKS = [
+    (lambda d: d["scoring"]["prior_year"][0].update(last="spending.surplus"), "scoring.prior_year[0].last"),
+    (lambda d: d["scoring"]["prior_year"][0].update(last="total"), "scoring.prior_year[0].last"),  # a field to a column
+    (lambda d: d["scoring"]["prior_year"][0].update(this="carryover"), "scoring.prior_year[0].this"),
+]
+
+
 @pytest.mark.parametrize(
     ("form", "change", "path"),
     [("hubei", *case) for case in HUBEI_BREAKS]
     + [("guangzhou", *case) for case in GUANGZHOU_BREAKS]
-    + [("hebei", *case) for case in HEBEI_BREAKS],
+    + [("hebei", *case) for case in HEBEI_BREAKS]
+    + [("yueyang", *case) for case in YUEYANG_BREAKS],
 )
 def test_bad_definition_names_the_key(form, change, path):
     broken = _raw(form)

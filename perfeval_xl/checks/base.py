@@ -16,14 +16,17 @@ if TYPE_CHECKING:
     from ..definition import SumRule
     from ..engine import Evaluation
     from ..locate import FieldValue
+    from ..prior_year import Earlier
 
 
 @dataclass
 class Context:
-    """What a check sees: the evaluation, the active severity per code, and the pandera failures by code."""
+    """What a check sees: the evaluation, the pandera failures by code, and the unit's submission of last year when
+    one is known (跨期 checks)."""
 
     evaluation: Evaluation
     schema_failures: dict[str, list[FieldValue]] = field(default_factory=dict)
+    earlier: Earlier | None = None
 
 
 class Check:

@@ -1,0 +1,94 @@
+"""PE401: a figure this year's form gives for last year differs from what last year's form gave (跨期)."""
+
+from collections.abc import Iterator
+
+from ..engine import parse_cell
+from ..findings import Finding
+from ..grid import CellRef
+from ..values import Quantity
+from .base import Check, Context, differs
+
+
+class PriorYearDiffers(Check):
+    """上年数与上年报送数不符：本年表中填的上年数，须与该单位上年报送的同一张表相同（湖南 上年决算数 = 上年表的本年决算数，
+    岳阳 各机构的上年结转 = 上年表的累计结余）。空白按 0 计。
+
+    上年报送的表取自批量校验的结果数据库（同一单位、同一表式、上一年度），或 perfeval check --prior 指定的文件；没有上年的表时不检查。
+    上年数可能经决算调整，故为提示。
+    Failing: 上年决算数（三公经费）填 1.04，上年表本年决算数为 1.2。Passing: 两者相同。
+    """
+
+    code = "PE401"
+    name = "上年数与上年报送数不符"
+    name_en = "last year's figure differs from last year's submission"
+    severity = "warning"
+    scope = "跨期"
+    stage = 2
+    message = {
+        "zh": "“{label}”为 {found}，上年报送的“{last}”为 {expected}（{source}），应相同",
+        "en": "'{label}' is {found_en} but last year's submission gave '{last}' as {expected} ({source})",
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        earlier = ctx.earlier
+        if earlier is None:
+            return
+        evaluation = ctx.evaluation
+        for rule in evaluation.definition.prior_year:
+            if rule.table is None:
+                ref = evaluation.extraction.fields[rule.this].ref
+                fields = evaluation.definition.fields
+                cells = [
+                    (fields[rule.this].label, fields[rule.last].label, rule.last, ref, evaluation.parsed[rule.this])
+                ]
+            else:
+                table_id, column = rule.this.split(".", 1)
+                last_table, last_column = rule.last.split(".", 1)
+                tables = evaluation.definition.tables
+                label, last = tables[table_id].column(column).label, tables[last_table].column(last_column).label
+                table = evaluation.extraction.tables.get(table_id)
+                cells = [
+                    (
+                        f"{table.name(row)} {label}",
+                        f"{table.name(row)} {last}",
+                        f"{rule.last}@{table.key(row)}",
+                        row.ref(column),
+                        parse_cell(row.cells.get(column)),
+                    )
+                    for row in (table.rows if table is not None else [])
+                    if table.name(row)
+                ]
+            for shown, last, key, ref, quantity in cells:
+                finding = self._compared(ctx, shown, last, ref, quantity, earlier.values.get(key), earlier.source)
+                if finding is not None:
+                    yield finding
+
+    def _compared(
+        self,
+        ctx: Context,
+        label: str,
+        last: str,
+        ref: CellRef | None,
+        quantity: Quantity,
+        given: tuple[float, float] | None,
+        source: str,
+    ) -> Finding | None:
+        """A finding when this year's cell (blank is 0) differs from last year's figure beyond both roundings."""
+        if given is None or ref is None or quantity.kind not in ("number", "empty"):
+            return None
+        value = quantity.value or 0.0
+        tolerance = quantity.tolerance if value else 0.0
+        if not differs(value, given[0], tolerance + given[1]):
+            return None
+        return self.finding(
+            ctx,
+            ref,
+            value=value if quantity.kind == "number" else None,
+            expected=given[0],
+            key=label,
+            label=label,
+            last=last,
+            found=value if quantity.kind == "number" else "空白",
+            found_en=value if quantity.kind == "number" else "blank",
+            source=source,
+        )

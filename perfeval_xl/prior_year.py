@@ -1,0 +1,64 @@
+"""跨期: the figures of a form that next year's form gives again as last year's, and last year's submission as a
+check sees them (PE401)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .engine import parse_cell
+
+if TYPE_CHECKING:
+    from .engine import Evaluation
+    from .values import Quantity
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """Last year's submission of a unit's form, as this year's is checked against it: the figures it gave that this
+    year's form gives again (see ``carried``), each with the rounding it was typed to, and which file it was."""
+
+    values: dict[str, tuple[float, float]]
+    source: str
+    form: str
+    year: int | None
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, source: str) -> Earlier:
+        """A submission checked, as next year's is checked against it."""
+        return cls(carried(evaluation), source, evaluation.definition.id, evaluation.extraction.year)
+
+    def precedes(self, evaluation: Evaluation) -> bool:
+        """Whether this is a submission of the form checked, of the year before its (a year not read is taken as
+        the right one)."""
+        year = evaluation.extraction.year
+        return self.form == evaluation.definition.id and (self.year is None or year is None or self.year == year - 1)
+
+    def before(self, evaluation: Evaluation) -> Earlier | None:
+        """Itself when it precedes the evaluation: a ``engine.LastYear`` for one file of last year."""
+        return self if self.precedes(evaluation) else None
+
+
+def carried(evaluation: Evaluation) -> dict[str, tuple[float, float]]:
+    """The figures next year's form gives again (the ``last`` side of the form's ``prior_year`` rules), each with
+    half its last typed decimal: a field by its key, a table's column by ``table.column@row`` (the row's folded
+    name, as rows are matched across tables). A located cell left blank is 0, as blanks are in the form's sums."""
+    values: dict[str, tuple[float, float]] = {}
+    for rule in evaluation.definition.prior_year:
+        if rule.table is None:
+            if evaluation.extraction.fields[rule.last].ref is not None:
+                _put(values, rule.last, evaluation.parsed[rule.last])
+            continue
+        table_id, column = rule.last.split(".", 1)
+        table = evaluation.extraction.tables.get(table_id)
+        for row in table.rows if table is not None and column in table.columns else ():
+            if table.name(row):
+                _put(values, f"{rule.last}@{table.key(row)}", parse_cell(row.cells.get(column)))
+    return values
+
+
+def _put(values: dict[str, tuple[float, float]], key: str, quantity: Quantity) -> None:
+    if quantity.kind == "empty":
+        values[key] = (0.0, 0.0)
+    elif quantity.kind == "number" and quantity.value is not None:
+        values[key] = (quantity.value, quantity.tolerance if quantity.value else 0.0)
