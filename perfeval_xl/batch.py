@@ -19,6 +19,7 @@ from typing import Any
 from .engine import Evaluation
 from .history import History, Previous, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
+from .prior_year import Carried, Earlier, carried, from_history
 from .provenance import tool_version
 from .reader import UnreadableInput, cannot_open
 from .report import internal_error, readable_name, result_dict, unreadable_dict
@@ -43,6 +44,7 @@ class Entry:
     previous: Previous | None = None
     fixed: list[tuple[str, str, str]] = field(default_factory=list)
     new: list[tuple[str, str, str]] = field(default_factory=list)
+    carried: Carried | None = None  # the figures next year's form gives again (see prior_year.carried)
 
     @property
     def status(self) -> str:
@@ -60,37 +62,44 @@ class _Task:
     form_id: str | None
     lang: str
     annotate_to: str | None
+    # Last year's submissions in the history (see History.last_years), for the 跨期 check; one dict for the whole
+    # batch, pickled once per chunk.
+    last_years: dict[tuple[str, str, int], Earlier] = field(default_factory=dict)
 
+
+# A file's result, the name of its annotated copy when one was written, and the figures it carries into next year.
+Checked = tuple[dict[str, Any], str | None, Carried | None]
 
 CHUNK = 64  # files per worker call at most: pandera validates a chunk's frames of one form together (~3 ms a call);
 # a chunk's workbooks are in memory together, so its size, not the batch's, sets a worker's peak memory
 
 
-def check_chunk(tasks: list[_Task]) -> list[tuple[dict[str, Any], str | None]]:
-    """Check a chunk of files in one worker call: each file's result, and its annotated copy's name when one was
-    written. If the engine fails on the chunk, each file is checked alone so only the file at fault gets an error row."""
+def check_chunk(tasks: list[_Task]) -> list[Checked]:
+    """Check a chunk of files in one worker call: each file's result, its annotated copy's name when one was
+    written, and what it carries into next year. If the engine fails on the chunk, each file is checked alone so
+    only the file at fault gets an error row."""
     try:
-        outcomes = check_paths([t.path for t in tasks], tasks[0].form_id)
+        outcomes = check_paths([t.path for t in tasks], tasks[0].form_id, from_history(tasks[0].last_years))
     except Exception:
         return [check_one(task) for task in tasks]
     return [_finish(task, outcome) for task, outcome in zip(tasks, outcomes, strict=True)]
 
 
-def check_one(task: _Task) -> tuple[dict[str, Any], str | None]:
+def check_one(task: _Task) -> Checked:
     """One file alone. Nothing raised here may stop the batch, so even an engine failure becomes the file's row."""
     try:
-        outcome = check_paths([task.path], task.form_id)[0]
+        outcome = check_paths([task.path], task.form_id, from_history(task.last_years))[0]
     except Exception as exc:
-        return unreadable_dict(task.name, internal_error(exc, task.lang)), None
+        return unreadable_dict(task.name, internal_error(exc, task.lang)), None, None
     return _finish(task, outcome)
 
 
-def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[str, Any], str | None]:
+def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> Checked:
     if isinstance(outcome, UnreadableInput):
-        return unreadable_dict(task.name, outcome.text(task.lang), outcome.form), None
-    result = result_dict(outcome, task.name, task.lang)
+        return unreadable_dict(task.name, outcome.text(task.lang), outcome.form), None, None
+    result, carries = result_dict(outcome, task.name, task.lang), carried(outcome)
     if task.annotate_to is None or not outcome.findings:
-        return result, None
+        return result, None, carries
     from .writeback import annotate_file  # here: openpyxl is imported only when annotating
 
     copy = f"{ANNOTATED_DIR}/{task.name}"
@@ -98,10 +107,10 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> tuple[dict[st
         annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to)
     except Exception as exc:
         result["annotation_error"] = cannot_write(copy, exc, task.lang)
-        return result, None
+        return result, None, carries
     if lacking := unkept(task.path):
         result["annotation_warning"] = copy_lacks(lacking, task.lang)
-    return result, copy
+    return result, copy, carries
 
 
 def content_hash(path: Path) -> str:
@@ -139,7 +148,7 @@ def _collect_seldom() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], str | None]]:
+def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
     """Results in task order; with more than one job, chunks go to a pool of processes (small enough that every
     process gets several, so that none waits idle at the end)."""
     size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4))))
@@ -177,7 +186,7 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[tuple[dict[str, Any], 
         gc.unfreeze()
 
 
-def _alone(task: _Task) -> tuple[dict[str, Any], str | None]:
+def _alone(task: _Task) -> Checked:
     """One file in a process of its own, once a worker has died: the file that kills this one too gets its row with
     the reason, and the batch goes on."""
     with ProcessPoolExecutor(max_workers=1, initializer=_collect_seldom) as pool:
@@ -189,7 +198,7 @@ def _alone(task: _Task) -> tuple[dict[str, Any], str | None]:
                 if task.lang == "zh"
                 else "the process reading this file died (the file may be corrupt); save it again in Excel and resubmit"
             )
-            return unreadable_dict(task.name, reason), None
+            return unreadable_dict(task.name, reason), None, None
 
 
 class Progress:
@@ -281,6 +290,7 @@ def run_batch(
         run_id = history.start_run(readable_name(str(source)))
         hashes = _hashes(subs)
         stored = history.stored_issues(sorted(set(hashes.values())), options)
+        last_years = history.last_years(run_id)
         reuse: set[str] = set()
         tasks: list[_Task] = []
         for sub in subs:
@@ -294,7 +304,9 @@ def run_batch(
             ):
                 reuse.add(sub.name)
             else:
-                tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
+                tasks.append(
+                    _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None, last_years)
+                )
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
         outputs = Outputs(outdir, lang)
@@ -302,7 +314,9 @@ def run_batch(
         def settle(entries: list[Entry]) -> None:
             """Compare a window's entries with the history, record them and write them out."""
             _compare_with_previous(history, run_id, entries)
-            history.record(run_id, [(e.name, e.content_hash, options, e.result) for e in entries])
+            history.record(
+                run_id, [(e.name, e.content_hash, options, e.result) for e in entries], [e.carried for e in entries]
+            )
             for entry in entries:
                 outputs.add(entry)
                 batch.count(entry)
@@ -310,7 +324,7 @@ def run_batch(
         try:
             for start in range(0, len(subs), WINDOW):
                 window = subs[start : start + WINDOW]
-                earlier = history.stored_results(sorted({hashes[s.name] for s in window if s.name in reuse}), options)
+                known = history.stored_results(sorted({hashes[s.name] for s in window if s.name in reuse}), options)
                 entries: list[Entry] = []
                 try:
                     for sub in window:
@@ -318,14 +332,14 @@ def run_batch(
                         if sub.path is None:
                             entry = Entry(sub.name, digest, _refused(sub, lang))
                         elif sub.name in reuse:
-                            result = earlier[digest]
-                            entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True)
+                            result, carries = known[digest]
+                            entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True, carried=carries)
                             copy = outdir / ANNOTATED_DIR / sub.name
                             has_copy = annotate and result["issues"] and copy.exists()
                             entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if has_copy else None
                         else:
-                            result, annotated_name = next(results)
-                            entry = Entry(sub.name, digest, result, annotated_name)
+                            result, annotated_name, carries = next(results)
+                            entry = Entry(sub.name, digest, result, annotated_name, carried=carries)
                         bar.step(entry)
                         entries.append(entry)
                 except KeyboardInterrupt:  # Ctrl-C: the files checked so far are kept (a re-run takes them unchanged)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .grid import fold_label
+from .prior_year import Carried, Earlier
 from .report import issue_counts
 
 metadata = MetaData()
@@ -65,6 +66,10 @@ submissions = Table(
     Column("errors", Integer, nullable=False),
     Column("warnings", Integer, nullable=False),
     Column("result", Text, nullable=False),
+    # The figures next year's form of the unit gives again as last year's, JSON {key: [value, rounding]} (see
+    # prior_year.carried), for the 跨期 check of its next year; none for a form without such figures. A database
+    # written before the column was added gets it on opening (History._add_columns).
+    Column("carried", Text),
 )
 findings = Table(
     "perfeval_findings",
@@ -134,14 +139,19 @@ class History:
         try:
             self.engine: Engine = create_engine(url)
             metadata.create_all(self.engine)
-            self._add_unit_keys()
+            self._add_columns()
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise HistoryError(f"无法打开结果数据库 {_safe_url(url)}：{_first_line(exc)}") from exc
 
-    def _add_unit_keys(self) -> None:
-        """A database an earlier version wrote has no unit_key: the column and its index are added and filled from
-        the names stored, so that earlier submissions are still found."""
-        if "unit_key" in {c["name"] for c in inspect(self.engine).get_columns(submissions.name)}:
+    def _add_columns(self) -> None:
+        """A database an earlier version wrote lacks the columns added since: unit_key, with its index, is filled
+        from the names stored, so that earlier submissions are still found; carried stays empty (those submissions
+        were not kept for a 跨期 check)."""
+        have = {c["name"] for c in inspect(self.engine).get_columns(submissions.name)}
+        if "carried" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN carried TEXT"))
+        if "unit_key" in have:
             return
         with self.engine.begin() as conn:
             conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN unit_key TEXT"))
@@ -188,12 +198,36 @@ class History:
         }
 
     @_one_line
-    def stored_results(self, hashes: list[str], options: str) -> dict[str, dict[str, Any]]:
-        """Results of files already checked with the same content, options and tool version, by content hash."""
+    def stored_results(self, hashes: list[str], options: str) -> dict[str, tuple[dict[str, Any], Carried | None]]:
+        """Results of files already checked with the same content, options and tool version, and the figures they
+        carry into next year (see ``record``), by content hash."""
         return {
-            content_hash: json.loads(result)
-            for content_hash, result in self._stored([submissions.c.result], hashes, options)
+            content_hash: (json.loads(result), _carried(carried))
+            for content_hash, result, carried in self._stored(
+                [submissions.c.result, submissions.c.carried], hashes, options
+            )
         }
+
+    @_one_line
+    def last_years(self, before_run: int) -> dict[tuple[str, str, int], Earlier]:
+        """Each unit's latest submission of each form and year that carries figures into the next year (see
+        ``prior_year.carried``), from the runs before this one, by (form, folded unit, year): what a 跨期 check
+        of the year after compares with."""
+        latest = (
+            select(func.max(submissions.c.id).label("id"))
+            .where(submissions.c.carried.is_not(None), submissions.c.year.is_not(None))
+            .where(submissions.c.run_id < before_run)
+            .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
+            .subquery()
+        )
+        query = select(
+            submissions.c.form, submissions.c.unit_key, submissions.c.year, submissions.c.file, submissions.c.carried
+        ).join(latest, latest.c.id == submissions.c.id)
+        with self.engine.connect() as conn:
+            return {
+                (row.form, row.unit_key, row.year): Earlier(_carried(row.carried) or {}, row.file, row.form, row.year)
+                for row in conn.execute(query)
+            }
 
     @_one_line
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
@@ -249,12 +283,18 @@ class History:
         return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
     @_one_line
-    def record(self, run_id: int, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-        """Store (file, content_hash, options, result) of submissions of a run, with their findings: the submissions
-        in one statement, then their new ids (in insertion order, by file name), then every finding in one
-        statement."""
+    def record(
+        self,
+        run_id: int,
+        entries: list[tuple[str, str, str, dict[str, Any]]],
+        carried: list[Carried | None] | None = None,
+    ) -> None:
+        """Store (file, content_hash, options, result) of submissions of a run, with their findings, and what each
+        carries into next year (``carried``, in the same order, when known): the submissions in one statement, then
+        their new ids (in insertion order, by file name), then every finding in one statement."""
         rows = []
-        for file, content_hash, options, result in entries:
+        figures = carried or [None] * len(entries)
+        for (file, content_hash, options, result), carries in zip(entries, figures, strict=True):
             scores = result.get("scores") or {}
             errors, warnings = issue_counts(result)
             rows.append(
@@ -274,6 +314,7 @@ class History:
                     "errors": errors,
                     "warnings": warnings,
                     "result": json.dumps(result, ensure_ascii=False),
+                    "carried": json.dumps(carries, ensure_ascii=False) if carries else None,
                 }
             )
         if not rows:
@@ -309,6 +350,11 @@ class History:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _carried(stored: str | None) -> Carried | None:
+    """Figures carried into next year as stored (JSON lists) back to (value, rounding) pairs."""
+    return {key: (value, rounding) for key, (value, rounding) in json.loads(stored).items()} if stored else None
 
 
 def _safe_url(url: str) -> str:

@@ -6,11 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .engine import parse_cell
+from .engine import LastYear, parse_cell
+from .grid import fold_label
 
 if TYPE_CHECKING:
     from .engine import Evaluation
     from .values import Quantity
+
+
+# A form's figures that next year's gives again, by key, each as (value, half its last typed decimal).
+Carried = dict[str, tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ class Earlier:
     """Last year's submission of a unit's form, as this year's is checked against it: the figures it gave that this
     year's form gives again (see ``carried``), each with the rounding it was typed to, and which file it was."""
 
-    values: dict[str, tuple[float, float]]
+    values: Carried
     source: str
     form: str
     year: int | None
@@ -39,11 +44,11 @@ class Earlier:
         return self if self.precedes(evaluation) else None
 
 
-def carried(evaluation: Evaluation) -> dict[str, tuple[float, float]]:
+def carried(evaluation: Evaluation) -> Carried:
     """The figures next year's form gives again (the ``last`` side of the form's ``prior_year`` rules), each with
     half its last typed decimal: a field by its key, a table's column by ``table.column@row`` (the row's folded
     name, as rows are matched across tables). A located cell left blank is 0, as blanks are in the form's sums."""
-    values: dict[str, tuple[float, float]] = {}
+    values: Carried = {}
     for rule in evaluation.definition.prior_year:
         if rule.table is None:
             if evaluation.extraction.fields[rule.last].ref is not None:
@@ -57,8 +62,19 @@ def carried(evaluation: Evaluation) -> dict[str, tuple[float, float]]:
     return values
 
 
-def _put(values: dict[str, tuple[float, float]], key: str, quantity: Quantity) -> None:
+def _put(values: Carried, key: str, quantity: Quantity) -> None:
     if quantity.kind == "empty":
         values[key] = (0.0, 0.0)
     elif quantity.kind == "number" and quantity.value is not None:
         values[key] = (quantity.value, quantity.tolerance if quantity.value else 0.0)
+
+
+def from_history(known: dict[tuple[str, str, int], Earlier]) -> LastYear:
+    """A ``engine.LastYear`` over a batch's history (see ``History.last_years``): the unit's submission of the form
+    for the year before, its name folded as the history keeps it."""
+
+    def find(evaluation: Evaluation) -> Earlier | None:
+        year = evaluation.extraction.year
+        return known.get((evaluation.definition.id, fold_label(evaluation.unit), year - 1)) if year else None
+
+    return find

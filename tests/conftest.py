@@ -333,3 +333,28 @@ def example_copy(tmp_path: Path):
         return target
 
     return copy_of
+
+
+# 岳阳 2020's 上年结转 by institution, as printed in the seed: what its 2019 form gave as 累计结余.
+CARRIED_INTO_2020 = {
+    "市科协及二级机构汇总": 119.25,
+    "1、科协机关": 58.35,
+    "2、科技馆": 45.89,
+    "3、科技活动管理中心": 15.01,
+}
+
+
+def yueyang_last_year(tmp_path: Path, accumulated: dict[str, float], year: int = 2019) -> Path:
+    """岳阳's form as its 2019 submission would be: the year 2019, and these 累计结余 by institution."""
+    path = tmp_path / f"yueyang_{year}.xlsx"
+    shutil.copy(YUEYANG, path)
+    evaluation = check_path(path)
+    table = evaluation.extraction.tables["spending"]
+    book = load_workbook(path)
+    year_cell = evaluation.extraction.fields["year"].ref
+    book[year_cell.sheet][year_cell.a1] = year
+    for row in table.rows:
+        ref = row.ref("accumulated")
+        book[ref.sheet][ref.a1] = accumulated.get(table.name(row), book[ref.sheet][ref.a1].value)
+    book.save(path)
+    return path

@@ -24,17 +24,21 @@ from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.history import History, HistoryError
 from perfeval_xl.provenance import code_digest
+from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
 
 from .conftest import (
+    CARRIED_INTO_2020,
     GUANGZHOU,
     GUANGZHOU_OFFICIAL,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
+    YUEYANG,
     clean_data,
     gbk_named,
     with_picture_and_text_box,
+    yueyang_last_year,
 )
 from .postgres import needs_postgres
 
@@ -518,10 +522,10 @@ def test_the_tool_version_changes_with_a_check_or_a_form_definition(tmp_path):
 def test_a_file_that_breaks_the_engine_gets_its_row_and_the_batch_goes_on(tmp_path, submissions, monkeypatch):
     real = batch_module.check_paths
 
-    def fragile(paths, form_id=None):
+    def fragile(paths, form_id=None, earlier=None):
         if any(str(p).endswith("hubei_xiangyang_2021.xlsx") for p in paths):
             raise RuntimeError("engine bug")
-        return real(paths, form_id)
+        return real(paths, form_id, earlier)
 
     monkeypatch.setattr(batch_module, "check_paths", fragile)
     result = _run(submissions, tmp_path / "out")
@@ -595,10 +599,10 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
 
     real = batch_module.check_paths
 
-    def crashing(paths, form_id=None):
+    def crashing(paths, form_id=None, earlier=None):
         if any(str(p).endswith("hubei_xiangyang_2021.xlsx") for p in paths):
             os._exit(134)  # as an abort in native code ends a process
-        return real(paths, form_id)
+        return real(paths, form_id, earlier)
 
     real_alone = batch_module._alone
     alone: list[str] = []
@@ -707,9 +711,52 @@ def test_previous_submission_is_the_latest_with_other_content_postgresql(postgre
     _history_over_runs(postgres_url)
 
 
+def _last_year_in_history(tmp_path: Path, url: str) -> None:
+    """A bureau's batches of 2019, then of 2020: each institution's 上年结转 of 2020 is compared with its 累计结余 in
+    the unit's latest 2019 submission. The unit sent A (科协机关 50), then B (58.35, as 2020 says), then A again,
+    taken unchanged from the history: A is the latest, and 科协机关's figure differs."""
+    unit = f"岳阳单位{uuid.uuid4().hex[:8]}"  # the PostgreSQL database is shared by the session's tests
+    sent, this_year = tmp_path / "2019", tmp_path / "2020"
+    this_year.mkdir()
+    sent.mkdir()
+    versions = {}
+    for accumulated in (50.0, 58.35):
+        path = yueyang_last_year(sent, {**CARRIED_INTO_2020, "1、科协机关": accumulated})
+        renamed(path, unit)
+        versions[accumulated] = path.read_bytes()
+    for n, accumulated in enumerate((50.0, 58.35, 50.0)):
+        (sent / "yueyang_2019.xlsx").write_bytes(versions[accumulated])
+        entry = _run(sent, tmp_path / f"out2019_{n}", db_url=url, annotate=False).entries[0]
+        assert entry.reused == (n == 2)
+    shutil.copy(YUEYANG, this_year / "岳阳2020.xlsx")
+    renamed(this_year / "岳阳2020.xlsx", f" {unit}")  # a space too many: the same unit, as the history folds it
+    entry = _run(this_year, tmp_path / "out2020", db_url=url, jobs=2).entries[0]
+    found = [i for i in entry.result["issues"] if i["code"] == "PE401"]
+    assert [(i["value"], i["expected"]) for i in found] == [(58.35, 50.0)]
+    assert found[0]["message"].endswith("上年报送的“1、科协机关 累计结余”为 50（yueyang_2019.xlsx），应相同")
+
+
+def renamed(path: Path, unit: str) -> None:
+    """The workbook with its 部门（单位）名称 typed as ``unit``."""
+    cell = check_path(path).extraction.fields["unit"].ref
+    book = load_workbook(path)
+    book[cell.sheet][cell.a1] = unit
+    book.save(path)
+
+
+def test_last_years_figures_come_from_the_history_sqlite(tmp_path):
+    _last_year_in_history(tmp_path, f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
+@needs_postgres
+def test_last_years_figures_come_from_the_history_postgresql(tmp_path, postgres_url):
+    _last_year_in_history(tmp_path, postgres_url)
+
+
 def test_a_database_an_earlier_version_wrote_gets_its_unit_keys(tmp_path):
     """Before unit_key, a unit was found by its exact name: opening such a database adds the column, fills it from
-    the names stored, and a resubmission typed a little differently finds the unit's earlier submission."""
+    the names stored, and a resubmission typed a little differently finds the unit's earlier submission. The
+    column of the figures carried into next year is added too, empty."""
     url = f"sqlite:///{tmp_path / 'history.sqlite'}"
     result = {"status": "error", "form": "hubei", "unit": "襄阳市科学技术协会", "year": 2021, "issues": []}
     with History(url, "test") as history:
@@ -717,7 +764,9 @@ def test_a_database_an_earlier_version_wrote_gets_its_unit_keys(tmp_path):
         with history.engine.begin() as conn:
             conn.execute(text("DROP INDEX ix_perfeval_submissions_unit_key"))
             conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN unit_key"))
+            conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN carried"))
     with History(url, "test") as history:
+        assert history.last_years(history.start_run("inbox")) == {}
         now = history.start_run("inbox")
         wanted = ("hubei", "襄阳市科学技术协会　", 2021, "B")  # an ideographic space typed after the name
         assert history.previous([wanted], now)[wanted].file == "old.xlsx"

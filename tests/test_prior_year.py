@@ -1,41 +1,14 @@
 """跨期 (PE401): the figures a form gives for last year against last year's form, from a file or a batch's history."""
 
 import json
-import shutil
-from pathlib import Path
 
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 from perfeval_xl.prior_year import Earlier, carried
 from perfeval_xl.service import check_path
 
-from .conftest import TAOJIANG, YUEYANG
-
-# 岳阳 2020's 上年结转 by institution, as printed in the seed: what its 2019 form gave as 累计结余.
-CARRIED_INTO_2020 = {
-    "市科协及二级机构汇总": 119.25,
-    "1、科协机关": 58.35,
-    "2、科技馆": 45.89,
-    "3、科技活动管理中心": 15.01,
-}
-
-
-def _last_year(tmp_path: Path, accumulated: dict[str, float], year: int = 2019) -> Path:
-    """岳阳's form as its 2019 submission would be: the year 2019, and these 累计结余 by institution."""
-    path = tmp_path / f"yueyang_{year}.xlsx"
-    shutil.copy(YUEYANG, path)
-    evaluation = check_path(path)
-    table = evaluation.extraction.tables["spending"]
-    book = load_workbook(path)
-    year_cell = evaluation.extraction.fields["year"].ref
-    book[year_cell.sheet][year_cell.a1] = year
-    for row in table.rows:
-        ref = row.ref("accumulated")
-        book[ref.sheet][ref.a1] = accumulated.get(table.name(row), book[ref.sheet][ref.a1].value)
-    book.save(path)
-    return path
+from .conftest import CARRIED_INTO_2020, TAOJIANG, YUEYANG, yueyang_last_year
 
 
 def test_the_figures_carried_are_the_last_side_of_each_rule():
@@ -71,7 +44,7 @@ def test_institutions_are_matched_by_name_across_the_years(tmp_path):
     """岳阳: each institution's 上年结转 against its 累计结余 of last year, names matched folded (科协机关 is
     1、科协机关). Only the institution whose figure differs is said."""
     last = {**CARRIED_INTO_2020, "1、科协机关": 50.0}
-    earlier = Earlier.of(check_path(_last_year(tmp_path, last)), "岳阳2019.xlsx")
+    earlier = Earlier.of(check_path(yueyang_last_year(tmp_path, last)), "岳阳2019.xlsx")
     evaluation = check_path(YUEYANG, earlier=earlier.before)
     found = [f for f in evaluation.findings if f.code == "PE401"]
     table = evaluation.extraction.tables["income"]
@@ -90,18 +63,20 @@ def test_last_years_form_must_be_the_year_before():
 
 def test_check_compares_with_the_form_named_by_prior(tmp_path):
     """perfeval check FILE --prior LAST: the unit's own file of last year."""
-    last = _last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
+    last = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
     run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(last), "--format", "json"])
     issues = json.loads(run.stdout)[0]["issues"]
     assert [i["message"] for i in issues if i["code"] == "PE401"] == [
         f"“2、科技馆 上年结转”为 45.89，上年报送的“2、科技馆 累计结余”为 40（{last.name}），应相同"
     ]
-    same = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(_last_year(tmp_path, CARRIED_INTO_2020))])
+    same = CliRunner().invoke(
+        main, ["check", str(YUEYANG), "--prior", str(yueyang_last_year(tmp_path, CARRIED_INTO_2020))]
+    )
     assert "PE401" not in same.stdout
 
 
 def test_a_prior_form_of_another_year_is_said_not_compared(tmp_path):
-    last = _last_year(tmp_path, {"2、科技馆": 40.0}, year=2018)
+    last = yueyang_last_year(tmp_path, {"2、科技馆": 40.0}, year=2018)
     run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(last)])
     assert "PE401" not in run.stdout
     assert "是 2018 年度的，不是本表（2020 年度）的上一年度，未作跨期核对" in run.stderr
