@@ -181,7 +181,7 @@ def check(
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on
                 worst = EXIT_UNREADABLE
         results.append(result)
-        if earlier is not None and not earlier.precedes(evaluation) and fmt == "text":
+        if earlier is not None and not earlier.precedes(evaluation):
             click.echo(_not_compared(earlier, evaluation, lang), err=True)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))

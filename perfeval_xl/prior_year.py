@@ -11,6 +11,7 @@ from .grid import fold_label
 
 if TYPE_CHECKING:
     from .engine import Evaluation
+    from .locate import TableExtraction, TableRow
     from .values import Quantity
 
 
@@ -58,8 +59,14 @@ def carried(evaluation: Evaluation) -> Carried:
         table = evaluation.extraction.tables.get(table_id)
         for row in table.rows if table is not None and column in table.columns else ():
             if table.name(row):
-                _put(values, f"{rule.last}@{table.key(row)}", parse_cell(row.cells.get(column)))
+                _put(values, figure_key(rule.last, table, row), parse_cell(row.cells.get(column)))
     return values
+
+
+def figure_key(column: str, table: TableExtraction, row: TableRow) -> str:
+    """A table's figure by its column (``table.column``) and its row's folded name (the institution's), as rows
+    are matched across tables and years: ``spending.accumulated@科协机关``."""
+    return f"{column}@{table.key(row)}"
 
 
 def _put(values: Carried, key: str, quantity: Quantity) -> None:

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterator
 
-from ..engine import parse_cell
+from ..definition import PriorYear
+from ..engine import Evaluation, parse_cell
 from ..findings import Finding
 from ..grid import CellRef
+from ..prior_year import figure_key
 from ..values import Quantity
 from .base import Check, Context, differs
 
@@ -30,36 +32,13 @@ class PriorYearDiffers(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        earlier = ctx.earlier
-        if earlier is None:
+        if ctx.earlier is None:
             return
-        evaluation = ctx.evaluation
-        for rule in evaluation.definition.prior_year:
-            if rule.table is None:
-                ref = evaluation.extraction.fields[rule.this].ref
-                fields = evaluation.definition.fields
-                cells = [
-                    (fields[rule.this].label, fields[rule.last].label, rule.last, ref, evaluation.parsed[rule.this])
-                ]
-            else:
-                table_id, column = rule.this.split(".", 1)
-                last_table, last_column = rule.last.split(".", 1)
-                tables = evaluation.definition.tables
-                label, last = tables[table_id].column(column).label, tables[last_table].column(last_column).label
-                table = evaluation.extraction.tables.get(table_id)
-                cells = [
-                    (
-                        f"{table.name(row)} {label}",
-                        f"{table.name(row)} {last}",
-                        f"{rule.last}@{table.key(row)}",
-                        row.ref(column),
-                        parse_cell(row.cells.get(column)),
-                    )
-                    for row in (table.rows if table is not None else [])
-                    if table.name(row)
-                ]
-            for shown, last, key, ref, quantity in cells:
-                finding = self._compared(ctx, shown, last, ref, quantity, earlier.values.get(key), earlier.source)
+        for rule in ctx.evaluation.definition.prior_year:
+            for label, last, key, ref, quantity in _cells(ctx.evaluation, rule):
+                finding = self._compared(
+                    ctx, label, last, ref, quantity, ctx.earlier.values.get(key), ctx.earlier.source
+                )
                 if finding is not None:
                     yield finding
 
@@ -92,3 +71,34 @@ class PriorYearDiffers(Check):
             found_en=value if quantity.kind == "number" else "blank",
             source=source,
         )
+
+
+# A cell a rule compares: its label, the label of last year's figure, that figure's key (see prior_year.figure_key),
+# the cell and its value.
+_Compared = tuple[str, str, str, CellRef | None, Quantity]
+
+
+def _cells(evaluation: Evaluation, rule: PriorYear) -> list[_Compared]:
+    """The cells of this year's form a rule compares: its field, or its column in each named row of the table (the
+    row's name in both labels, and in the key, folded)."""
+    if rule.table is None:
+        fields = evaluation.definition.fields
+        ref = evaluation.extraction.fields[rule.this].ref
+        return [(fields[rule.this].label, fields[rule.last].label, rule.last, ref, evaluation.parsed[rule.this])]
+    (table_id, column), (last_table, last_column) = rule.this.split(".", 1), rule.last.split(".", 1)
+    specs = evaluation.definition.tables
+    label, last = specs[table_id].column(column).label, specs[last_table].column(last_column).label
+    table = evaluation.extraction.tables.get(table_id)
+    if table is None:
+        return []
+    return [
+        (
+            f"{table.name(row)} {label}",
+            f"{table.name(row)} {last}",
+            figure_key(rule.last, table, row),
+            row.ref(column),
+            parse_cell(row.cells.get(column)),
+        )
+        for row in table.rows
+        if table.name(row)
+    ]
