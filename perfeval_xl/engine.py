@@ -134,6 +134,7 @@ class Evaluation:
     parsed: dict[str, Quantity]
     scores: Scores
     findings: list[Finding] = field(default_factory=list)
+    earlier: Earlier | None = None  # the unit's submission of last year it was checked against (跨期), if any
 
     def number(self, key: str) -> float | None:
         return number_of(self.parsed, key)
@@ -334,7 +335,8 @@ def evaluate_extractions(extractions: list[Extraction], earlier: LastYear | None
     for extraction, failed in zip(extractions, failures, strict=True):
         parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
         evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
-        evaluation.findings = run_checks(evaluation, failed, earlier(evaluation) if earlier else None)
+        evaluation.earlier = earlier(evaluation) if earlier else None
+        evaluation.findings = run_checks(evaluation, failed, evaluation.earlier)
         evaluations.append(evaluation)
     return evaluations
 

@@ -49,7 +49,7 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
             "score": _num(section.computed, d.score_decimals),
             "reported": _num(section.reported, d.score_decimals),
         }
-    return {
+    result: dict[str, Any] = {
         "file": readable_name(str(path)),
         "form": d.id,
         "unit": evaluation.unit,
@@ -66,6 +66,9 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
         },
         "issues": [finding.as_dict(lang) for finding in evaluation.findings],
     }
+    if evaluation.earlier is not None:  # what the 跨期 check compared with: no PE401 then means the figures agree
+        result["prior_year"] = {"file": evaluation.earlier.source, "year": evaluation.earlier.year}
+    return result
 
 
 def issue_counts(result: dict[str, Any]) -> tuple[int, int]:

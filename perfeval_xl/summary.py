@@ -93,6 +93,7 @@ COLUMNS: tuple[Column, ...] = tuple(
         ("提示数", "warnings", lambda e, _: issue_counts(e.result)[1], "0"),
         ("结论", "status", lambda e, lang: VERDICT[lang][e.returned], None),
         ("说明", "reason", _reason, None),
+        ("跨期对照", "last year's form", lambda e, _: (e.result.get("prior_year") or {}).get("file", ""), None),
         ("本次", "this run", lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
         ("上次提交", "previous", lambda e, _: e.previous.started_at if e.previous else "", None),
         ("已改正", "fixed", lambda e, _: _keys(e.fixed), None),

@@ -155,7 +155,8 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     assert (hubei["结论"], hubei["提示数"], hubei["错误数"]) == ("通过", 12, 0)
     assert rows["二级单位/说明.xlsx"]["结论"] == "退回"
     assert rows["guangzhou_kexie_2021.xlsx"]["执行率"] == pytest.approx(0.961875, abs=1e-6)
-    link = next(c for c in summary["T"] if c.value == "annotated/hubei_xiangyang_2021.xlsx")
+    copies = [row[header.index("批注副本")] for row in summary.iter_rows(min_row=2)]
+    link = next(c for c in copies if c.value == "annotated/hubei_xiangyang_2021.xlsx")
     assert link.hyperlink.target.replace("\\", "/") == "annotated/hubei_xiangyang_2021.xlsx"  # XlsxWriter writes \\
     counts = {r[0]: r for r in book["按校验代码统计"].iter_rows(min_row=2, values_only=True)}
     assert counts["PE106"][3:] == (2, 22)  # two files, 22 times
@@ -731,6 +732,10 @@ def _last_year_in_history(tmp_path: Path, url: str) -> None:
     shutil.copy(YUEYANG, this_year / "岳阳2020.xlsx")
     renamed(this_year / "岳阳2020.xlsx", f" {unit}")  # a space too many: the same unit, as the history folds it
     entry = _run(this_year, tmp_path / "out2020", db_url=url, jobs=2).entries[0]
+    assert entry.result["prior_year"] == {"file": "yueyang_2019.xlsx", "year": 2019}
+    summary = load_workbook(tmp_path / "out2020" / SUMMARY_BOOK)["汇总"]
+    header = [c.value for c in summary[1]]
+    assert summary.cell(2, header.index("跨期对照") + 1).value == "yueyang_2019.xlsx"
     found = [i for i in entry.result["issues"] if i["code"] == "PE401"]
     assert [(i["value"], i["expected"]) for i in found] == [(58.35, 50.0)]
     assert found[0]["message"].endswith("上年报送的“1、科协机关 累计结余”为 50（yueyang_2019.xlsx），应相同")

@@ -65,7 +65,9 @@ def test_check_compares_with_the_form_named_by_prior(tmp_path):
     """perfeval check FILE --prior LAST: the unit's own file of last year."""
     last = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
     run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(last), "--format", "json"])
-    issues = json.loads(run.stdout)[0]["issues"]
+    result = json.loads(run.stdout)[0]
+    assert result["prior_year"] == {"file": last.name, "year": 2019}  # what was compared, found or not
+    issues = result["issues"]
     assert [i["message"] for i in issues if i["code"] == "PE401"] == [
         f"“2、科技馆 上年结转”为 45.89，上年报送的“2、科技馆 累计结余”为 40（{last.name}），应相同"
     ]
@@ -77,8 +79,8 @@ def test_check_compares_with_the_form_named_by_prior(tmp_path):
 
 def test_a_prior_form_of_another_year_is_said_not_compared(tmp_path):
     last = yueyang_last_year(tmp_path, {"2、科技馆": 40.0}, year=2018)
-    run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(last)])
-    assert "PE401" not in run.stdout
+    run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(last), "--format", "json"])
+    assert "prior_year" not in json.loads(run.stdout)[0]
     assert "是 2018 年度的，不是本表（2020 年度）的上一年度，未作跨期核对" in run.stderr
 
 
