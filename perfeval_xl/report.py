@@ -125,6 +125,11 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
         if zh
         else f"  {counted(errors, 'error')}, {counted(warnings, 'warning')}"
     )
+    if evaluation.earlier is not None:
+        source = evaluation.earlier.source
+        lines.append(
+            f"  上年数已与上年报送的 {source} 核对" if zh else f"  last year's figures checked against {source}"
+        )
     return "\n".join(lines)
 
 

@@ -75,6 +75,7 @@ def test_check_compares_with_the_form_named_by_prior(tmp_path):
         main, ["check", str(YUEYANG), "--prior", str(yueyang_last_year(tmp_path, CARRIED_INTO_2020))]
     )
     assert "PE401" not in same.stdout
+    assert same.stdout.rstrip().endswith("上年数已与上年报送的 yueyang_2019.xlsx 核对")
 
 
 def test_a_prior_form_of_another_year_is_said_not_compared(tmp_path):
