@@ -205,8 +205,13 @@ def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
 
 
 def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
-    """Why a file was not compared with last year's form: another form, or not the year before its."""
-    year = evaluation.extraction.year
+    """Why a file was not compared with last year's form: a form without figures for last year, another form, or
+    not the year before its."""
+    year, d = evaluation.extraction.year, evaluation.definition
+    if not d.prior_year:
+        if lang == "zh":
+            return f"{d.region}《{d.name}》没有填写上年数的栏目，未作跨期核对"
+        return f"the {d.id} form gives no figures for last year: not compared with {earlier.source}"
     if lang == "zh":
         what = (
             f"是另一种表式（{earlier.form}）"

@@ -36,9 +36,10 @@ class Earlier:
 
     def precedes(self, evaluation: Evaluation) -> bool:
         """Whether this is a submission of the form checked, of the year before its (a year not read is taken as
-        the right one)."""
+        the right one), and the form gives figures for last year at all (湖北's does not)."""
         year = evaluation.extraction.year
-        return self.form == evaluation.definition.id and (self.year is None or year is None or self.year == year - 1)
+        same_form = self.form == evaluation.definition.id and bool(evaluation.definition.prior_year)
+        return same_form and (self.year is None or year is None or self.year == year - 1)
 
     def before(self, evaluation: Evaluation) -> Earlier | None:
         """Itself when it precedes the evaluation: a ``engine.LastYear`` for one file of last year."""

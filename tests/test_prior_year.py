@@ -8,7 +8,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.prior_year import Earlier, carried
 from perfeval_xl.service import check_path
 
-from .conftest import CARRIED_INTO_2020, TAOJIANG, YUEYANG, yueyang_last_year
+from .conftest import CARRIED_INTO_2020, TAOJIANG, XIANGYANG, YUEYANG, yueyang_last_year
 
 
 def test_the_figures_carried_are_the_last_side_of_each_rule():
@@ -91,3 +91,11 @@ def test_an_unreadable_prior_form_ends_the_command(tmp_path):
     run = CliRunner().invoke(main, ["check", str(YUEYANG), "--prior", str(broken)])
     assert run.exit_code == 2
     assert run.stderr.startswith(f"上年的表 {broken}: 不是 Excel 工作簿")
+
+
+def test_a_form_without_figures_for_last_year_is_said_not_compared():
+    """湖北's form gives no figure for last year: naming last year's file compares nothing, and says so rather than
+    reporting the figures checked."""
+    run = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(XIANGYANG)])
+    assert "核对" not in run.stdout
+    assert "没有填写上年数的栏目，未作跨期核对" in run.stderr
