@@ -213,8 +213,9 @@ def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
             return f"{d.region}《{d.name}》没有填写上年数的栏目，未作跨期核对"
         return f"the {d.id} form gives no figures for last year: not compared with {earlier.source}"
     if lang == "zh":
+        other = load_form(earlier.form)
         what = (
-            f"是另一种表式（{earlier.form}）"
+            f"是另一种表式（{other.region}《{other.name}》）"
             if earlier.form != evaluation.definition.id
             else f"是 {earlier.year} 年度的"
         )

@@ -99,3 +99,8 @@ def test_a_form_without_figures_for_last_year_is_said_not_compared():
     run = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(XIANGYANG)])
     assert "核对" not in run.stdout
     assert "没有填写上年数的栏目，未作跨期核对" in run.stderr
+
+
+def test_a_prior_form_of_another_form_is_named_not_compared():
+    run = CliRunner().invoke(main, ["check", str(TAOJIANG), "--prior", str(YUEYANG)])
+    assert "是另一种表式（湖南岳阳《部门整体支出绩效评价自评报告》），不是本表（2023 年度）的上一年度" in run.stderr
