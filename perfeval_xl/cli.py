@@ -134,7 +134,7 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
 @click.option(
     "--prior",
     "prior_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="上一年度报送的同一张表：核对本表填的上年数（跨期，PE401）",
 )
 @LANG
