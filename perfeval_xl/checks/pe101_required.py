@@ -73,22 +73,24 @@ class RequiredMissing(SchemaCheck):
             if ref is None:
                 unfound.setdefault(extraction.block_cell(block), []).append((column.label, _NO_HEADER))
             else:
-                yield self.finding(ctx, ref, key=column.label, label=column.label, hint=_NO_ROW[0], hint_en=_NO_ROW[1])
+                yield self.finding(ctx, ref, key=column.label, label=column.label, **_said([_NO_ROW]))
         for ref, missing in unfound.items():
             labels = [label for label, _ in missing]
             hints = list(dict.fromkeys(hint for _, hint in missing))
-            yield self.finding(
-                ctx,
-                ref,
-                key="、".join(labels),
-                label="”“".join(labels),
-                hint="（" + "；".join(zh for zh, _ in hints) + "）",
-                hint_en=" (" + "; ".join(en for _, en in hints) + ")",
-            )
+            yield self.finding(ctx, ref, key="、".join(labels), label="”“".join(labels), **_said(hints))
 
 
-# Why a required value is empty to us though the unit may have typed it: what was not found.
-_NO_ROW = ("（该表没有填写任何一行）", " (no row of the table is filled)")
+def _said(hints: list[tuple[str, str]]) -> dict[str, str]:
+    """The message's hint arguments (zh, en) saying why these values are empty to us."""
+    return {
+        "hint": "（" + "；".join(zh for zh, _ in hints) + "）",
+        "hint_en": " (" + "; ".join(en for _, en in hints) + ")",
+    }
+
+
+# Why a required value is empty to us: a table with no row filled, or, though the unit may have typed it, a table's
+# header or a field's label not found.
+_NO_ROW = ("该表没有填写任何一行", "no row of the table is filled")
 _NO_HEADER = ("找不到该表的表头：表被删除或改了列标题", "the table's header is not found")
 _NO_LABEL = ("找不到标签：标签被删除或改写，请按表式恢复", "the label is not found: deleted or retyped")
 
