@@ -576,6 +576,21 @@ def test_a_required_field_whose_label_is_gone_is_said_on_its_blocks_heading(make
     assert evaluation.status == "error"
 
 
+@pytest.mark.parametrize(("label", "key"), [("预算数", "budget"), ("预算数（万元）", "budget"), ("执行数(万元)", "executed")])
+def test_a_label_retyped_without_its_mark_still_finds_its_value(make_book, label, key):
+    """湖北's 预算数（A） and 执行数（B） retyped without the letter the 执行率 formula refers to, or with the unit
+    instead: the same column, found, not a label gone (a false 强制 PE101 since labels not found are said)."""
+    path = make_book(CLEAN["hubei"]())
+    where = check_path(path).extraction.fields[key].ref
+    book = load_workbook(path)
+    sheet = book[where.sheet]
+    sheet.cell(where.row, where.col + 1).value = label  # the label sits right above its value
+    book.save(path)
+    evaluation = check_path(path)
+    assert evaluation.extraction.fields[key].ref == where
+    assert evaluation.findings == []
+
+
 def test_required_fields_whose_labels_are_gone_outside_any_block_are_said_once_at_a1(make_book):
     """湖北's 单位名称 and 年度目标 sit in no block with a heading: both are named in one finding at A1, not one
     finding hiding the other (findings are one per code and cell)."""
