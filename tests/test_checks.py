@@ -591,6 +591,30 @@ def test_a_label_retyped_without_its_mark_still_finds_its_value(make_book, label
     assert evaluation.findings == []
 
 
+@pytest.mark.parametrize(
+    ("example", "table", "header", "retyped"),
+    [
+        ("hubei_xiangyang_2021_official.xlsx", "indicators", "年初目标值（A）", "年初目标值"),
+        ("hubei_xiangyang_2021_official.xlsx", "indicators", "实际完成值（B）", "实际完成值"),
+        ("hubei_xiangyang_2021.xlsx", "indicators", "实际完成值（B）", "实际完成值(万元)"),
+        ("hebei_xianghe_2019.xlsx", "goals", "预算金额（万元）", "预算金额"),
+    ],
+)
+def test_a_column_header_retyped_without_its_mark_still_finds_the_table(example_copy, example, table, header, retyped):
+    """湖北's 实际完成值（B） retyped 实际完成值: the indicator table was not found (the published layout not even
+    recognised as 湖北's), now a 强制 PE101 for a header gone. Columns are found by the name before the mark."""
+    path = example_copy(XIANGYANG_OFFICIAL.parent / example)
+    before = check_path(path)
+    book = load_workbook(path)
+    cell = next(c for sheet in book for row in sheet.iter_rows() for c in row if c.value == header)
+    cell.value = retyped
+    book.save(path)
+    after = check_path(path)
+    assert after.extraction.tables[table].columns == before.extraction.tables[table].columns
+    assert len(after.extraction.tables[table].rows) == len(before.extraction.tables[table].rows)
+    assert [(f.code, f.cell) for f in after.findings] == [(f.code, f.cell) for f in before.findings]
+
+
 def test_required_fields_whose_labels_are_gone_outside_any_block_are_said_once_at_a1(make_book):
     """湖北's 单位名称 and 年度目标 sit in no block with a heading: both are named in one finding at A1, not one
     finding hiding the other (findings are one per code and cell)."""
