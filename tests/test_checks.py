@@ -576,7 +576,9 @@ def test_a_required_field_whose_label_is_gone_is_said_on_its_blocks_heading(make
     assert evaluation.status == "error"
 
 
-@pytest.mark.parametrize(("label", "key"), [("预算数", "budget"), ("预算数（万元）", "budget"), ("执行数(万元)", "executed")])
+@pytest.mark.parametrize(
+    ("label", "key"), [("预算数", "budget"), ("预算数（万元）", "budget"), ("执行数(万元)", "executed")]
+)
 def test_a_label_retyped_without_its_mark_still_finds_its_value(make_book, label, key):
     """湖北's 预算数（A） and 执行数（B） retyped without the letter the 执行率 formula refers to, or with the unit
     instead: the same column, found, not a label gone (a false 强制 PE101 since labels not found are said)."""
