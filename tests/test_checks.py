@@ -627,11 +627,15 @@ def test_required_fields_whose_labels_are_gone_outside_any_block_are_said_once_a
     assert "“单位名称”“年度目标（80分）”" in findings[0].message()
 
 
-def test_a_year_stated_in_the_title_is_not_missing(make_book):
-    """湖南's published layout has no 评价年度 cell: the title states the year, and nothing is missing."""
+def test_a_field_our_template_adds_is_not_missing_from_the_published_layout(make_book):
+    """湖南's published layout has no 评价年度 cell (its title states the year), and 岳阳's none for the 部门（单位）名称
+    our template adds: a file in those layouts misses nothing."""
     evaluation = check_path(XIANGYANG_OFFICIAL.parent / "hunan_taojiang_2023_official.xlsx")
     assert evaluation.extraction.fields["year"].ref is None and evaluation.extraction.year == 2023
     assert not [f for f in evaluation.findings if f.code == "PE101" and "找不到" in f.message()]
+    path = make_book(CLEAN["yueyang"]())
+    _clear_labels(path, "部门（单位）名称", "评价年度")
+    assert not [f for f in check_path(path).findings if f.code == "PE101" and "找不到" in f.message()]
 
 
 @pytest.mark.parametrize("form", ["hubei", "hunan", "guangzhou"])
