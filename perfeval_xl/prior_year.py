@@ -66,8 +66,13 @@ def carried(evaluation: Evaluation) -> Carried:
 
 def figure_key(column: str, table: TableExtraction, row: TableRow) -> str:
     """A table's figure by its column (``table.column``) and its row's folded name (the institution's), as rows
-    are matched across tables and years: ``spending.accumulated@科协机关``."""
-    return f"{column}@{table.key(row)}"
+    are matched across tables and years: ``spending.accumulated@科协机关``. The 汇总 row is the table's total
+    whatever a year names it (市科协及二级机构汇总, 汇总, 合计)."""
+    name = table.name(row)
+    return f"{column}@{TOTAL if table.spec.is_total(name) else table.key(row)}"
+
+
+TOTAL = "（汇总）"  # the key of a table's 汇总 row (see ``figure_key``)
 
 
 def _put(values: Carried, key: str, quantity: Quantity) -> None:

@@ -3,6 +3,7 @@
 import json
 
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 from perfeval_xl.prior_year import Earlier, carried
@@ -104,3 +105,18 @@ def test_a_form_without_figures_for_last_year_is_said_not_compared():
 def test_a_prior_form_of_another_form_is_named_not_compared():
     run = CliRunner().invoke(main, ["check", str(TAOJIANG), "--prior", str(YUEYANG)])
     assert "是另一种表式（湖南岳阳《部门整体支出绩效评价自评报告》），不是本表（2023 年度）的上一年度" in run.stderr
+
+
+def test_the_total_row_is_matched_whatever_a_year_names_it(tmp_path):
+    """岳阳's 汇总 row named 市科协及二级机构汇总 in 2020 and 合计 in 2019 is the same row: its 上年结转 is compared."""
+    path = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "市科协及二级机构汇总": 100.0})
+    evaluation = check_path(path)
+    book = load_workbook(path)
+    for table in ("income", "spending", "sangong", "assets"):
+        total = next(r for r in evaluation.extraction.tables[table].rows if r.raw("name") == "市科协及二级机构汇总")
+        book[total.ref("name").sheet][total.ref("name").a1] = "合计"
+    book.save(path)
+    found = [f for f in check_path(YUEYANG, earlier=Earlier.of(check_path(path), "2019.xlsx").before).findings]
+    assert [(f.key, f.value, f.expected) for f in found if f.code == "PE401"] == [
+        ("市科协及二级机构汇总 上年结转", 119.25, 100.0)
+    ]

@@ -95,4 +95,3 @@ def _said(hints: list[tuple[str, str]]) -> dict[str, str]:
 _NO_ROW = ("该表没有填写任何一行", "no row of the table is filled")
 _NO_HEADER = ("找不到该表的表头：表被删除或改了列标题", "the table's header is not found")
 _NO_LABEL = ("找不到标签：标签被删除或改写，请按表式恢复", "the label is not found: deleted or retyped")
-
