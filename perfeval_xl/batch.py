@@ -62,9 +62,6 @@ class _Task:
     form_id: str | None
     lang: str
     annotate_to: str | None
-    # Last year's submissions in the history (see History.last_years), for the 跨期 check; one dict for the whole
-    # batch, pickled once per chunk.
-    last_years: dict[tuple[str, str, int], Earlier] = field(default_factory=dict)
 
 
 # A file's result, the name of its annotated copy when one was written, and the figures it carries into next year.
@@ -79,7 +76,7 @@ def check_chunk(tasks: list[_Task]) -> list[Checked]:
     written, and what it carries into next year. If the engine fails on the chunk, each file is checked alone so
     only the file at fault gets an error row."""
     try:
-        outcomes = check_paths([t.path for t in tasks], tasks[0].form_id, from_history(tasks[0].last_years))
+        outcomes = check_paths([t.path for t in tasks], tasks[0].form_id, from_history(_last_years))
     except Exception:
         return [check_one(task) for task in tasks]
     return [_finish(task, outcome) for task, outcome in zip(tasks, outcomes, strict=True)]
@@ -88,7 +85,7 @@ def check_chunk(tasks: list[_Task]) -> list[Checked]:
 def check_one(task: _Task) -> Checked:
     """One file alone. Nothing raised here may stop the batch, so even an engine failure becomes the file's row."""
     try:
-        outcome = check_paths([task.path], task.form_id, from_history(task.last_years))[0]
+        outcome = check_paths([task.path], task.form_id, from_history(_last_years))[0]
     except Exception as exc:
         return unreadable_dict(task.name, internal_error(exc, task.lang)), None, None
     return _finish(task, outcome)
@@ -148,7 +145,28 @@ def _collect_seldom() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
+# Last year's submissions in the history (see History.last_years), for the 跨期 check, as the process checking files
+# knows them: the batch's own process for the run, and each worker from its initializer, once, however many chunks
+# it takes (a history of many years and units is no small thing to send with every chunk).
+_last_years: dict[tuple[str, str, int], Earlier] = {}
+
+
+def _start_worker(last_years: dict[tuple[str, str, int], Earlier]) -> None:
+    """A worker process about to check files: the collector runs seldom, and last year's submissions are known."""
+    _collect_seldom()
+    _last_years.update(last_years)
+
+
+def _run_tasks(tasks: list[_Task], jobs: int, last_years: dict[tuple[str, str, int], Earlier]) -> Iterator[Checked]:
+    """Results in task order, each file checked against the unit's submission of last year among ``last_years``."""
+    _last_years.update(last_years)
+    try:
+        yield from _checked(tasks, jobs)
+    finally:
+        _last_years.clear()
+
+
+def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
     """Results in task order; with more than one job, chunks go to a pool of processes (small enough that every
     process gets several, so that none waits idle at the end)."""
     size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4))))
@@ -173,7 +191,7 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
         # goes file by file, each in a process of its own, and a new pool takes the chunks after it.
         done = 0
         while done < len(chunks):
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_collect_seldom) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(_last_years,)) as pool:
                 for future in [pool.submit(check_chunk, chunk) for chunk in chunks[done:]]:
                     chunk, done = chunks[done], done + 1
                     try:
@@ -189,7 +207,7 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
 def _alone(task: _Task) -> Checked:
     """One file in a process of its own, once a worker has died: the file that kills this one too gets its row with
     the reason, and the batch goes on."""
-    with ProcessPoolExecutor(max_workers=1, initializer=_collect_seldom) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(_last_years,)) as pool:
         try:
             return pool.submit(check_one, task).result()
         except BrokenProcessPool:
@@ -304,10 +322,8 @@ def run_batch(
             ):
                 reuse.add(sub.name)
             else:
-                tasks.append(
-                    _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None, last_years)
-                )
-        results = _run_tasks(tasks, jobs or os.cpu_count() or 1)
+                tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
+        results = _run_tasks(tasks, jobs or os.cpu_count() or 1, last_years)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
         outputs = Outputs(outdir, lang)
 

@@ -731,8 +731,10 @@ def _last_year_in_history(tmp_path: Path, url: str) -> None:
         assert entry.reused == (n == 2)
     shutil.copy(YUEYANG, this_year / "岳阳2020.xlsx")
     renamed(this_year / "岳阳2020.xlsx", f" {unit}")  # a space too many: the same unit, as the history folds it
-    entry = _run(this_year, tmp_path / "out2020", db_url=url, jobs=2).entries[0]
-    assert entry.result["prior_year"] == {"file": "yueyang_2019.xlsx", "year": 2019}
+    shutil.copy(this_year / "岳阳2020.xlsx", this_year / "岳阳2020（重报）.xlsx")  # two chunks: worker processes
+    entries = _run(this_year, tmp_path / "out2020", db_url=url, jobs=2).entries
+    assert [e.result["prior_year"] for e in entries] == [{"file": "yueyang_2019.xlsx", "year": 2019}] * 2
+    entry = entries[0]
     summary = load_workbook(tmp_path / "out2020" / SUMMARY_BOOK)["汇总"]
     header = [c.value for c in summary[1]]
     assert summary.cell(2, header.index("跨期对照") + 1).value == "yueyang_2019.xlsx"
@@ -855,8 +857,8 @@ def test_an_interrupted_batch_keeps_what_it_checked(tmp_path, submissions, monke
     window they were in was dropped, and a re-run checked them again."""
     real = batch_module._run_tasks
 
-    def interrupted(tasks, jobs):
-        results = real(tasks, jobs)
+    def interrupted(tasks, jobs, last_years):
+        results = real(tasks, jobs, last_years)
         for _ in range(3):
             yield next(results)
         raise KeyboardInterrupt
