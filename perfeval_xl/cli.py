@@ -205,23 +205,24 @@ def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
 
 
 def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
-    """Why a file was not compared with last year's form: a form without figures for last year, another form, or
-    not the year before its."""
-    year, d = evaluation.extraction.year, evaluation.definition
-    if not d.prior_year:
-        if lang == "zh":
-            return f"{d.region}《{d.name}》没有填写上年数的栏目，未作跨期核对"
-        return f"the {d.id} form gives no figures for last year: not compared with {earlier.source}"
+    """Why a file was not compared with the form named as last year's (see ``Earlier.mismatch``)."""
+    d, year, why = evaluation.definition, evaluation.extraction.year, earlier.mismatch(evaluation)
+    other = load_form(earlier.form)
     if lang == "zh":
-        other = load_form(earlier.form)
-        what = (
-            f"是另一种表式（{other.region}《{other.name}》）"
-            if earlier.form != evaluation.definition.id
-            else f"是 {earlier.year} 年度的"
-        )
-        return f"上年的表 {earlier.source} {what}，不是本表（{year} 年度）的上一年度，未作跨期核对"
-    what = f"is another form ({earlier.form})" if earlier.form != evaluation.definition.id else f"states {earlier.year}"
-    return f"last year's form {earlier.source} {what}, not the year before this one's ({year}): not compared"
+        said = {
+            "figures": f"{d.region}《{d.name}》没有填写上年数的栏目",
+            "form": f"上年的表 {earlier.source} 是另一种表式（{other.region}《{other.name}》）",
+            "unit": f"上年的表 {earlier.source} 是另一个单位（{earlier.unit}）的，不是{evaluation.unit}的",
+            "year": f"上年的表 {earlier.source} 是 {earlier.year} 年度的，不是本表（{year} 年度）的上一年度",
+        }
+        return f"{said[str(why)]}，未作跨期核对"
+    said = {
+        "figures": f"the {d.id} form gives no figures for last year",
+        "form": f"last year's form {earlier.source} is another form ({earlier.form})",
+        "unit": f"last year's form {earlier.source} is another unit's ({earlier.unit}), not {evaluation.unit}'s",
+        "year": f"last year's form {earlier.source} states {earlier.year}, not the year before this one's ({year})",
+    }
+    return f"{said[str(why)]}: not compared"
 
 
 @main.command()

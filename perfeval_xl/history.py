@@ -220,12 +220,13 @@ class History:
             .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
             .subquery()
         )
-        query = select(
-            submissions.c.form, submissions.c.unit_key, submissions.c.year, submissions.c.file, submissions.c.carried
-        ).join(latest, latest.c.id == submissions.c.id)
+        columns = [submissions.c[name] for name in ("form", "unit", "unit_key", "year", "file", "carried")]
+        query = select(*columns).join(latest, latest.c.id == submissions.c.id)
         with self.engine.connect() as conn:
             return {
-                (row.form, row.unit_key, row.year): Earlier(_carried(row.carried) or {}, row.file, row.form, row.year)
+                (row.form, row.unit_key, row.year): Earlier(
+                    _carried(row.carried) or {}, row.file, row.form, row.year, row.unit or ""
+                )
                 for row in conn.execute(query)
             }
 

@@ -28,18 +28,31 @@ class Earlier:
     source: str
     form: str
     year: int | None
+    unit: str = ""  # the unit's name as typed ("" when none was)
 
     @classmethod
     def of(cls, evaluation: Evaluation, source: str) -> Earlier:
         """A submission checked, as next year's is checked against it."""
-        return cls(carried(evaluation), source, evaluation.definition.id, evaluation.extraction.year)
+        return cls(carried(evaluation), source, evaluation.definition.id, evaluation.extraction.year, evaluation.unit)
+
+    def mismatch(self, evaluation: Evaluation) -> str | None:
+        """What makes this no submission of last year for the evaluation: ``figures`` (the form gives none for last
+        year, as 湖北's), ``form``, ``unit`` (names compared folded: 全角/半角, spaces) or ``year``; None when it
+        is one. A year or a unit's name not read is taken as the right one."""
+        definition, unit, year = evaluation.definition, fold_label(evaluation.unit), evaluation.extraction.year
+        if not definition.prior_year:
+            return "figures"
+        if self.form != definition.id:
+            return "form"
+        if self.unit and unit and fold_label(self.unit) != unit:
+            return "unit"
+        if self.year is not None and year is not None and self.year != year - 1:
+            return "year"
+        return None
 
     def precedes(self, evaluation: Evaluation) -> bool:
-        """Whether this is a submission of the form checked, of the year before its (a year not read is taken as
-        the right one), and the form gives figures for last year at all (湖北's does not)."""
-        year = evaluation.extraction.year
-        same_form = self.form == evaluation.definition.id and bool(evaluation.definition.prior_year)
-        return same_form and (self.year is None or year is None or self.year == year - 1)
+        """Whether this is the unit's submission of the evaluation's form for the year before its."""
+        return self.mismatch(evaluation) is None
 
     def before(self, evaluation: Evaluation) -> Earlier | None:
         """Itself when it precedes the evaluation: a ``engine.LastYear`` for one file of last year."""

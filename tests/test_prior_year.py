@@ -1,6 +1,7 @@
 """跨期 (PE401): the figures a form gives for last year against last year's form, from a file or a batch's history."""
 
 import json
+import shutil
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -104,7 +105,26 @@ def test_a_form_without_figures_for_last_year_is_said_not_compared():
 
 def test_a_prior_form_of_another_form_is_named_not_compared():
     run = CliRunner().invoke(main, ["check", str(TAOJIANG), "--prior", str(YUEYANG)])
-    assert "是另一种表式（湖南岳阳《部门整体支出绩效评价自评报告》），不是本表（2023 年度）的上一年度" in run.stderr
+    assert "是另一种表式（湖南岳阳《部门整体支出绩效评价自评报告》），未作跨期核对" in run.stderr
+
+
+def test_a_prior_form_of_another_unit_is_not_compared(tmp_path):
+    """perfeval check a.xlsx b.xlsx --prior last.xlsx: a file of another unit than last year's form is not compared
+    with it (every figure would differ), and that is said; the same name typed with a space inside is the unit."""
+    last = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
+    book = load_workbook(last)
+    unit = check_path(last).extraction.fields["unit"].ref
+    book[unit.sheet][unit.a1] = "岳阳市 科学技术协会"
+    book.save(last)
+    other = tmp_path / "other.xlsx"
+    shutil.copy(YUEYANG, other)
+    book = load_workbook(other)
+    book[unit.sheet][unit.a1] = "岳阳市气象局"
+    book.save(other)
+    run = CliRunner().invoke(main, ["check", str(YUEYANG), str(other), "--prior", str(last), "--format", "json"])
+    compared, not_compared = json.loads(run.stdout)
+    assert compared["prior_year"]["file"] == last.name and "prior_year" not in not_compared
+    assert "是另一个单位（岳阳市 科学技术协会）的，不是岳阳市气象局的，未作跨期核对" in run.stderr
 
 
 def test_the_total_row_is_matched_whatever_a_year_names_it(tmp_path):
