@@ -206,23 +206,25 @@ def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
 
 def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
     """Why a file was not compared with the form named as last year's (see ``Earlier.mismatch``)."""
-    d, year, why = evaluation.definition, evaluation.extraction.year, earlier.mismatch(evaluation)
+    d, year, source = evaluation.definition, evaluation.extraction.year, earlier.source
     other = load_form(earlier.form)
-    if lang == "zh":
-        said = {
-            "figures": f"{d.region}《{d.name}》没有填写上年数的栏目",
-            "form": f"上年的表 {earlier.source} 是另一种表式（{other.region}《{other.name}》）",
-            "unit": f"上年的表 {earlier.source} 是另一个单位（{earlier.unit}）的，不是{evaluation.unit}的",
-            "year": f"上年的表 {earlier.source} 是 {earlier.year} 年度的，不是本表（{year} 年度）的上一年度",
-        }
-        return f"{said[str(why)]}，未作跨期核对"
-    said = {
-        "figures": f"the {d.id} form gives no figures for last year",
-        "form": f"last year's form {earlier.source} is another form ({earlier.form})",
-        "unit": f"last year's form {earlier.source} is another unit's ({earlier.unit}), not {evaluation.unit}'s",
-        "year": f"last year's form {earlier.source} states {earlier.year}, not the year before this one's ({year})",
+    said = {  # (zh, en) by what does not match
+        "figures": (f"{d.region}《{d.name}》没有填写上年数的栏目", f"the {d.id} form gives no figures for last year"),
+        "form": (
+            f"上年的表 {source} 是另一种表式（{other.region}《{other.name}》）",
+            f"last year's form {source} is another form ({earlier.form})",
+        ),
+        "unit": (
+            f"上年的表 {source} 是另一个单位（{earlier.unit}）的，不是{evaluation.unit}的",
+            f"last year's form {source} is another unit's ({earlier.unit}), not {evaluation.unit}'s",
+        ),
+        "year": (
+            f"上年的表 {source} 是 {earlier.year} 年度的，不是本表（{year} 年度）的上一年度",
+            f"last year's form {source} states {earlier.year}, not the year before this one's ({year})",
+        ),
     }
-    return f"{said[str(why)]}: not compared"
+    zh, en = said[str(earlier.mismatch(evaluation))]
+    return f"{zh}，未作跨期核对" if lang == "zh" else f"{en}: not compared"
 
 
 @main.command()
