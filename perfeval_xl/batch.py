@@ -25,7 +25,7 @@ from .reader import UnreadableInput, cannot_open
 from .report import internal_error, readable_name, result_dict, unreadable_dict
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
-from .unkept import annotatable, copy_lacks, unkept
+from .unkept import annotatable, copy_lacks
 from .unwritable import cannot_write
 
 ANNOTATED_DIR = "annotated"
@@ -101,11 +101,11 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> Checked:
 
     copy = f"{ANNOTATED_DIR}/{task.name}"
     try:
-        annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to)
+        lacking = annotate_file(task.path, build_plan(outcome, task.lang), task.annotate_to).lacks
     except Exception as exc:
         result["annotation_error"] = cannot_write(copy, exc, task.lang)
         return result, None, carries
-    if lacking := unkept(task.path):
+    if lacking:
         result["annotation_warning"] = copy_lacks(lacking, task.lang)
     return result, copy, carries
 

@@ -20,7 +20,7 @@ from .reader import UnreadableInput
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
 from .template import build_template
-from .unkept import copy_lacks, unkept
+from .unkept import copy_lacks
 from .unwritable import cannot_write
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -173,9 +173,9 @@ def check(
 
             dest = destinations[path]
             try:
-                writeback.annotate_file(path, build_plan(evaluation, lang), dest)
+                lacking = writeback.annotate_file(path, build_plan(evaluation, lang), dest).lacks
                 result["annotated"] = readable_name(str(dest))
-                if dest != path and (lacking := unkept(path)):
+                if lacking:
                     result["annotation_warning"] = copy_lacks(lacking, lang)
             except Exception as exc:  # a locked or unwritable copy, or a workbook openpyxl refuses: the file's own
                 result["annotation_error"] = cannot_write(dest, exc, lang)  # line; the other files go on

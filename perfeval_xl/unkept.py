@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
-
-from .reader import standard_names
 
 # A drawing's objects, each in its anchor: the first object element of an anchor is the anchored one (pictures,
 # shapes, text boxes, connectors, groups, charts and SmartArt frames); those nested in a group come after it.
@@ -77,14 +74,8 @@ def annotatable(path: str | Path) -> bool:
     return zipfile.is_zipfile(path)
 
 
-def unkept(path: str | Path) -> Unkept:
-    """Count what of a workbook an annotated copy cannot carry (see ``Unkept``)."""
-    with zipfile.ZipFile(io.BytesIO(standard_names(Path(path).read_bytes()))) as archive:
-        return count_unkept(archive)
-
-
 def count_unkept(archive: zipfile.ZipFile) -> Unkept:
-    """``unkept`` of an open workbook."""
+    """Count what of an open workbook an annotated copy cannot carry (see ``Unkept``)."""
     names = archive.namelist()
     shapes = 0
     for name in names:

@@ -8,7 +8,7 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import fromstring, tostring
 
 from openpyxl import load_workbook
@@ -164,11 +164,18 @@ _NOT_A_PACKAGE = {
 }
 
 
-def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Path:
+class Annotated(NamedTuple):
+    """An annotated file: where it was written, and what of its original it lacks (see ``unkept.Unkept``)."""
+
+    path: Path
+    lacks: Unkept
+
+
+def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Annotated:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
     a workbook holding what openpyxl would drop is refused (CannotAnnotate) before anything is written, as is a
-    Strict Open XML workbook anywhere."""
+    Strict Open XML workbook anywhere. What a copy lacks is counted on the package already open, not read again."""
     source, dest = Path(source), Path(dest)
     if not annotatable(source):
         raise CannotAnnotate(*_NOT_A_PACKAGE.get(source.suffix.lower(), _NOT_A_PACKAGE[".xls"]))
@@ -179,9 +186,10 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
                 "Strict Open XML 格式的工作簿无法标注：请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试",
                 "a Strict Open XML workbook cannot be annotated: save it as an ordinary Excel workbook (*.xlsx)",
             )
-        lost = count_unkept(archive) if dest.resolve() == source.resolve() else Unkept()
+        lost = count_unkept(archive)
         results = cached_results(archive)
-    if lost:
+    in_place = dest.resolve() == source.resolve()
+    if lost and in_place:
         raise CannotAnnotate(
             f"文件中有 {lost.said('zh')}，就地标注会删去它们；请改用 --annotate 输出批注副本",
             f"it holds {lost.said('en')} that annotating in place would delete: use --annotate",
@@ -211,4 +219,4 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
     finally:
         if book.vba_archive is not None:  # keep_vba's in-memory zip, which openpyxl never closes
             book.vba_archive.close()
-    return dest
+    return Annotated(dest, Unkept() if in_place else lost)

@@ -64,7 +64,7 @@ def _state(book: FakeBook) -> dict[str, Any]:
 
 
 def _cli_annotated(source: Path, dest: Path) -> Path:
-    return annotate_file(source, build_plan(check_path(source)), dest)
+    return annotate_file(source, build_plan(check_path(source)), dest).path
 
 
 def _pressed(path: Path) -> FakeBook:

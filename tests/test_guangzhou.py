@@ -115,8 +115,8 @@ def test_json_and_annotation_work_as_for_every_form(tmp_path):
 
 
 def test_annotating_twice_gives_the_same_marks(tmp_path):
-    once = annotate_file(GUANGZHOU, build_plan(check_path(GUANGZHOU)), tmp_path / "once.xlsx")
-    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
+    once = annotate_file(GUANGZHOU, build_plan(check_path(GUANGZHOU)), tmp_path / "once.xlsx").path
+    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx").path
     a, b = load_workbook(once), load_workbook(twice)
     for name in a.sheetnames:
         assert [[c.value for c in r] for r in a[name].iter_rows()] == [

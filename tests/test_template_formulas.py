@@ -33,7 +33,7 @@ def test_formulas_agree_with_python(tmp_path, make_book, variant):
     else:
         source = make_book(clean_data(), {"fields": {"budget": 3500.55}})
     evaluation = check_path(source)
-    annotated = annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx")
+    annotated = annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path
     recalculated = recalculate(annotated, tmp_path)
     s = evaluation.scores
     assert _cached(recalculated, evaluation, "rate") == pytest.approx(s.rate, abs=1e-12)
@@ -53,7 +53,9 @@ def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
         change = {"fields": {"carryover": 9000, "public_actual": 7000.5, "income_final": 25000}}
         source = make_book(guangzhou_clean_data(), change)
     evaluation = check_path(source)
-    recalculated = recalculate(annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    recalculated = recalculate(
+        annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
+    )
     for key, rate in evaluation.scores.ratios.items():
         assert _cached(recalculated, evaluation, key) == pytest.approx(rate, abs=1e-12), key
     sheet = CalamineWorkbook.from_path(str(recalculated)).get_sheet_by_name("自评表").to_python(skip_empty_area=False)
@@ -69,7 +71,7 @@ def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
 
 def test_hebei_execution_rates_agree_with_python(tmp_path):
     evaluation = check_path(HEBEI)
-    recalculated = recalculate(annotate_file(HEBEI, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    recalculated = recalculate(annotate_file(HEBEI, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path)
     assert set(evaluation.scores.ratios) == {"rate_income", "rate_spending"}  # the blank columns have no rate
     for key, rate in evaluation.scores.ratios.items():
         assert _cached(recalculated, evaluation, key) == pytest.approx(rate, abs=1e-12), key
@@ -81,7 +83,9 @@ def test_hunan_formulas_across_sheets_agree_with_python(tmp_path, make_book):
     budget score across the sheet's own cells; multi-sheet formulas name their sheet)."""
     source = make_book(CLEAN["hunan"](), {"fields": {"executed": 250.0, "by_spending": 250.0, "project": 142.36}})
     evaluation = check_path(source)
-    recalculated = recalculate(annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx"), tmp_path)
+    recalculated = recalculate(
+        annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
+    )
     s = evaluation.scores
     assert _cached(recalculated, evaluation, "control_rate") == pytest.approx(s.ratios["control_rate"], abs=1e-12)
     assert _cached(recalculated, evaluation, "rate") == pytest.approx(s.rate, abs=1e-12)
@@ -148,7 +152,7 @@ def test_a_formula_reading_a_written_score_is_left_for_the_spreadsheet_to_comput
     _with_own_formula(source, "executed")
     calculated = recalculate(source, tmp_path)
     evaluation = check_path(calculated)
-    copy = annotate_file(calculated, build_plan(evaluation), tmp_path / "copy.xlsx")
+    copy = annotate_file(calculated, build_plan(evaluation), tmp_path / "copy.xlsx").path
     assert _cached(copy, evaluation, "executed") == evaluation.extraction.fields["executed"].typed
     assert _cached(copy, evaluation, "total") == pytest.approx(evaluation.scores.reported_total)
     assert _cached(copy, evaluation, "checked_total") == ""
@@ -162,6 +166,6 @@ def test_a_formula_reading_a_written_score_is_left_for_the_spreadsheet_to_comput
 def test_a_workbook_no_spreadsheet_calculated_still_asks_for_a_full_recalculation(tmp_path, make_book):
     """Written by a library (results missing or 0), nothing is carried over, and nothing says it was."""
     source = make_book(clean_data())
-    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "copy.xlsx")
+    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "copy.xlsx").path
     assert RESULTS_CARRIED not in load_workbook(copy).defined_names
     assert check_path(copy).extraction.sheet.calculated is False

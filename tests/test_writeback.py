@@ -1,6 +1,7 @@
 """Annotating changes only what it means to: marks, notes, computed scores, 校验结果; twice equals once."""
 
 import hashlib
+import io
 import json
 import warnings
 import zipfile
@@ -12,8 +13,9 @@ from openpyxl.comments import Comment
 
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.reader import standard_names
 from perfeval_xl.service import check_path
-from perfeval_xl.unkept import Unkept, copy_lacks, unkept
+from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
@@ -26,6 +28,12 @@ from .conftest import (
     with_cell_pictures,
     with_picture_and_text_box,
 )
+
+
+def unkept(path: Path) -> Unkept:
+    """What of a workbook file an annotated copy cannot carry, its parts named as the format names them."""
+    with zipfile.ZipFile(io.BytesIO(standard_names(path.read_bytes()))) as archive:
+        return count_unkept(archive)
 
 
 def _digest(path: Path) -> str:
@@ -70,7 +78,7 @@ def _snapshot(path: Path, skip: set[tuple[str, str]] = frozenset(), sheets: tupl
 def _annotated(tmp_path: Path, source: Path) -> tuple[Path, object]:
     evaluation = check_path(source)
     plan = build_plan(evaluation)
-    dest = annotate_file(source, plan, tmp_path / "annotated.xlsx")
+    dest = annotate_file(source, plan, tmp_path / "annotated.xlsx").path
     return dest, plan
 
 
@@ -265,8 +273,8 @@ def test_only_marked_cells_change(tmp_path, example_copy):
 
 def test_annotating_twice_equals_once(tmp_path, example_copy):
     source = example_copy(XIANGYANG_OFFICIAL)
-    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx")
-    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
+    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx").path
+    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx").path
     assert _snapshot(once) == _snapshot(twice)
 
 
@@ -275,8 +283,8 @@ def test_user_note_is_kept_and_our_part_replaced(tmp_path, example_copy):
     book = load_workbook(source)
     book.active["D6"].comment = Comment("单位备注：含政府性基金376万元", "填报人")
     book.save(source)
-    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx")
-    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx")
+    once = annotate_file(source, build_plan(check_path(source)), tmp_path / "once.xlsx").path
+    twice = annotate_file(once, build_plan(check_path(once)), tmp_path / "twice.xlsx").path
     note = load_workbook(twice).active["D6"].comment
     assert note.text.startswith("单位备注：含政府性基金376万元")
     assert note.text.count(NOTE_TAG) == 1
@@ -285,7 +293,7 @@ def test_user_note_is_kept_and_our_part_replaced(tmp_path, example_copy):
 
 def test_marks_disappear_when_the_problem_is_fixed(tmp_path, make_book):
     broken = make_book(clean_data(), {"rows": {4: {"score": 5}}})
-    annotated = annotate_file(broken, build_plan(check_path(broken)), tmp_path / "a.xlsx")
+    annotated = annotate_file(broken, build_plan(check_path(broken)), tmp_path / "a.xlsx").path
     cell = check_path(annotated).scores.indicators[4].row.ref("score").a1
     book = load_workbook(annotated)
     original_fill = load_workbook(broken)["自评表"][cell].fill.fgColor.rgb
@@ -316,7 +324,7 @@ def test_findings_and_scores_inside_merged_cells_go_to_each_merges_first_cell(tm
     evaluation = check_path(source)
     rows = evaluation.extraction.tables["indicators"].rows
     assert [f.cell for f in evaluation.findings] == [rows[0].ref("target").a1, rows[1].ref("target").a1]
-    copy = annotate_file(source, build_plan(evaluation), tmp_path / "copy.xlsx")
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "copy.xlsx").path
     sheet = load_workbook(copy)["自评表"]
     note = sheet[rows[0].ref("target").a1].comment.text
     assert "2021年项目总个数" in note and "政府专项项目个数" in note  # both findings, on the cell that shows them
@@ -329,7 +337,7 @@ def test_an_xlsx_named_xls_is_annotated(tmp_path):
     source = tmp_path / "单位.xls"
     source.write_bytes(XIANGYANG_OFFICIAL.read_bytes())
     evaluation = check_path(source)
-    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xls")
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xls").path
     assert [f.code for f in check_path(copy).findings] == [f.code for f in evaluation.findings]
 
 
@@ -354,7 +362,7 @@ def test_a_package_named_with_backslashes_is_checked_and_annotated(tmp_path, exa
     ]
     drawn = _with_backslashes(with_picture_and_text_box(example_copy(XIANGYANG_OFFICIAL)), tmp_path / "drawn.xlsx")
     assert unkept(drawn) == Unkept(shapes=1)  # what the copy cannot keep is counted by the names as they are meant
-    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xlsx")
+    copy = annotate_file(source, build_plan(evaluation), tmp_path / "out" / "单位.xlsx").path
     assert not any("\\" in name for name in zipfile.ZipFile(copy).namelist())
     assert RESULTS_SHEET in load_workbook(copy).sheetnames
     assert [f.code for f in check_path(copy).findings] == [f.code for f in expected.findings]
@@ -381,7 +389,7 @@ def test_a_part_named_in_another_case_is_read_and_annotated(tmp_path, make_book)
     assert evaluation.findings == check_path(source).findings == []
     evaluation = check_path(make_book(clean_data(), {"fields": {"unit": ""}}))
     misnamed = _sheet_named_in_capitals(make_book(clean_data(), {"fields": {"unit": ""}}), tmp_path / "缺单位.xlsx")
-    copy = annotate_file(misnamed, build_plan(check_path(misnamed)), tmp_path / "out" / "缺单位.xlsx")
+    copy = annotate_file(misnamed, build_plan(check_path(misnamed)), tmp_path / "out" / "缺单位.xlsx").path
     assert {"自评表", RESULTS_SHEET} <= set(load_workbook(copy).sheetnames)
     assert [f.code for f in check_path(copy).findings] == [f.code for f in evaluation.findings] == ["PE101"]
     assert _digest(tmp_path / "单位.xlsx") == before
@@ -396,7 +404,7 @@ def test_text_from_submissions_never_becomes_a_formula(tmp_path, make_book):
     book.save(source)
     evaluation = check_path(source)
     assert evaluation.unit.startswith("=HYPERLINK")
-    dest = annotate_file(source, build_plan(evaluation), tmp_path / "a.xlsx")
+    dest = annotate_file(source, build_plan(evaluation), tmp_path / "a.xlsx").path
     results = load_workbook(dest)[RESULTS_SHEET]
     unit = next(results.cell(r, 2) for r in range(1, 10) if results.cell(r, 1).value == "单位")
     assert unit.data_type != "f"
@@ -415,8 +423,8 @@ def test_a_sheet_of_the_units_named_like_ours_is_kept(tmp_path, make_book):
     """Annotating deleted any sheet named 校验结果, the unit's own with it (in its file, with --in-place or the
     button). Ours is 校验结果(2) beside it, and a second run replaces ours alone."""
     source = _with_own_results_sheet(make_book(clean_data(), {"rows": {4: {"score": 5}}}))
-    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "a.xlsx")
-    again = annotate_file(copy, build_plan(check_path(copy)), tmp_path / "b.xlsx")
+    copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "a.xlsx").path
+    again = annotate_file(copy, build_plan(check_path(copy)), tmp_path / "b.xlsx").path
     for path in (copy, again):
         book = load_workbook(path)
         assert [n for n in book.sheetnames if n.startswith(RESULTS_SHEET)] == [RESULTS_SHEET, f"{RESULTS_SHEET}(2)"]
@@ -472,8 +480,8 @@ def test_macro_workbook_keeps_its_vba_project(tmp_path):
             target[cell.coordinate] = cell.value
     macro.save(source)
     macro.vba_archive.close()
-    once = annotate_file(source, build_plan(check_path(source, "hubei")), tmp_path / "out.xlsm")
-    twice = annotate_file(once, build_plan(check_path(once, "hubei")), once)
+    once = annotate_file(source, build_plan(check_path(source, "hubei")), tmp_path / "out.xlsm").path
+    twice = annotate_file(once, build_plan(check_path(once, "hubei")), once).path
     with zipfile.ZipFile(twice) as archive:
         assert archive.read("xl/vbaProject.bin") == vba.read_bytes()
         assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
