@@ -336,7 +336,7 @@ def evaluate_extractions(extractions: list[Extraction], earlier: LastYear | None
         parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
         evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
         evaluation.earlier = earlier(evaluation) if earlier else None
-        evaluation.findings = run_checks(evaluation, failed, evaluation.earlier)
+        evaluation.findings = run_checks(evaluation, failed)
         evaluations.append(evaluation)
     return evaluations
 

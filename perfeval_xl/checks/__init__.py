@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from ..definition import FormDefinition
     from ..engine import Evaluation
     from ..locate import FieldValue
-    from ..prior_year import Earlier
 
 CATALOGUE: tuple[type[Check], ...] = (
     RequiredMissing,
@@ -109,16 +108,13 @@ def schema_checks(definition: FormDefinition) -> list[SchemaCheck]:
     return [c for c in active_checks(definition) if isinstance(c, SchemaCheck)]
 
 
-def run_checks(
-    evaluation: Evaluation, failures: dict[str, list[FieldValue]], earlier: Earlier | None = None
-) -> list[Finding]:
+def run_checks(evaluation: Evaluation, failures: dict[str, list[FieldValue]]) -> list[Finding]:
     """Run every active check in stage order, the schema checks' ``failures`` (see schemas.schema_failures)
-    given, and the unit's submission of last year when one is known (``earlier``). A cell already failing a type
-    check is not reported again by a later stage, so one wrong entry does not drown the report in its
-    consequences. A check says a thing once per cell, but two things at one cell (two sections missing, both said
-    on the table's heading) are two findings."""
+    given. A cell already failing a type check is not reported again by a later stage, so one wrong entry does not
+    drown the report in its consequences. A check says a thing once per cell, but two things at one cell (two
+    sections missing, both said on the table's heading) are two findings."""
     checks = active_checks(evaluation.definition)
-    ctx = Context(evaluation, failures, earlier)
+    ctx = Context(evaluation, failures)
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, str]] = set()
     failed_cells: set[tuple[str, str]] = set()

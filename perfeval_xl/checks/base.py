@@ -16,17 +16,15 @@ if TYPE_CHECKING:
     from ..definition import SumRule
     from ..engine import Evaluation
     from ..locate import FieldValue
-    from ..prior_year import Earlier
 
 
 @dataclass
 class Context:
-    """What a check sees: the evaluation, the pandera failures by code, and the unit's submission of last year when
-    one is known (跨期 checks)."""
+    """What a check sees: the evaluation (with the unit's submission of last year when one is known, for the 跨期
+    checks) and the pandera failures by code."""
 
     evaluation: Evaluation
     schema_failures: dict[str, list[FieldValue]] = field(default_factory=dict)
-    earlier: Earlier | None = None
 
 
 class Check:

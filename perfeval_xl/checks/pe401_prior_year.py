@@ -32,13 +32,12 @@ class PriorYearDiffers(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        if ctx.earlier is None:
+        earlier = ctx.evaluation.earlier
+        if earlier is None:
             return
         for rule in ctx.evaluation.definition.prior_year:
             for label, last, key, ref, quantity in _cells(ctx.evaluation, rule):
-                finding = self._compared(
-                    ctx, label, last, ref, quantity, ctx.earlier.values.get(key), ctx.earlier.source
-                )
+                finding = self._compared(ctx, label, last, ref, quantity, earlier.values.get(key), earlier.source)
                 if finding is not None:
                     yield finding
 
