@@ -109,6 +109,10 @@ class SectionScore:
     weights_typed: float | None
 
 
+# What a scored form with nothing to score (a template sent back empty) shows for its grade: none, and why.
+UNGRADED = {"zh": "—（没有可计分的内容）", "en": "— (nothing to score)"}
+
+
 @dataclass
 class Scores:
     rate: float | None = None
@@ -319,7 +323,10 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     scores.reported_sum = reported_points + sum(i.reported_score or 0.0 for i in scores.indicators)
     typed_total = number(definition.total)
     scores.reported_total = typed_total if typed_total is not None else scores.reported_sum
-    scores.grade = grade_for(scores.total, definition.grades)
+    # A form with nothing to score (a template sent back empty) has a total of 0 but no grade: it is no 差.
+    scored = (i.reported_score is not None or i.basis in ("quantitative", "rated") for i in scores.indicators)
+    if scores.rate is not None or any(scored):
+        scores.grade = grade_for(scores.total, definition.grades)
     return scores
 
 

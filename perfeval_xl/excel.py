@@ -75,6 +75,7 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
 
 
 def _recalculate(book: Any, lang: str) -> tuple[str, str]:
+    from .engine import UNGRADED
     from .plan import build_plan
     from .service import check_grid
 
@@ -92,7 +93,8 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
     if scores.total is None:
         lines = ["本表式不计分。"]
     else:
-        lines = [f"计算总分 {round(scores.total, evaluation.definition.score_decimals):g}，评价等次 {scores.grade}。"]
+        total = round(scores.total, evaluation.definition.score_decimals)
+        lines = [f"计算总分 {total:g}，评价等次 {scores.grade or UNGRADED['zh']}。"]
     if evaluation.findings:
         lines.append(f"发现错误 {errors} 项、提示 {warnings} 项，已在表中标出，明细见“{results}”工作表。")
         if unnoted:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .engine import Evaluation
+from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, percent, severity_counts
 from .plan import STATUS_LABEL
 
@@ -106,9 +106,9 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     if s.total is None or s.reported_total is None:
         points = "本表式不计分" if zh else "not scored"
     elif zh:
-        points = f"计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade}"
+        points = f"计算总分 {s.total:.2f}，填报总分 {s.reported_total:.2f}，等次 {s.grade or UNGRADED['zh']}"
     else:
-        points = f"computed total {s.total:.2f}, reported {s.reported_total:.2f}, grade {s.grade}"
+        points = f"computed total {s.total:.2f}, reported {s.reported_total:.2f}, grade {s.grade or UNGRADED['en']}"
     head = (
         f"{path}: {evaluation.unit or '（未填单位）'} {evaluation.extraction.year or ''} {d.region}{d.name} — "
         f"执行率 {rate}，{points}，{STATUS_LABEL['zh'][evaluation.status]}"

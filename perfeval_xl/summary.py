@@ -267,9 +267,8 @@ class Outputs:
                 ]
             )
         scores = _scores(entry)
-        if scores.get("grade"):
+        if scores.get("grade"):  # a form with nothing to score has a total of 0 and no grade: in neither chart
             self.grades[scores["grade"]] += 1
-        if scores.get("total") is not None:
             for n, (low, high) in enumerate(SCORE_BINS):
                 self.bins[n] += low <= scores["total"] < high
 

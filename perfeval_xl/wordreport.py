@@ -323,9 +323,10 @@ class _Writer:
         if s.total is None:
             return "本表式不计分，未评定等次。"
         reported = points(s.reported_total, self.d.score_decimals)
+        graded = f"评价等次为“{s.grade}”" if s.grade else "没有可计分的内容，未评定等次"
         return (
             f"按{self.d.region}《{self.d.name}》的评分规则复核，自评总分{points(s.total, self.d.score_decimals)}分"
-            f"（单位填报{reported}分），评价等次为“{s.grade}”。"
+            f"（单位填报{reported}分），{graded}。"
         )
 
     def findings_sentence(self) -> str:

@@ -22,11 +22,13 @@ from perfeval_xl import batch as batch_module
 from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
+from perfeval_xl.definition import load_form
 from perfeval_xl.history import History, HistoryError
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
 from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
+from perfeval_xl.template import build_template
 
 from .conftest import (
     CARRIED_INTO_2020,
@@ -165,6 +167,23 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     with zipfile.ZipFile(path) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_a_template_sent_back_empty_is_in_neither_chart(tmp_path):
+    """An empty template scores 0 with no grade: the charts counted it a 差 at 0 points, among the units that scored
+    badly. Its row is there, with its total and no grade."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG, folder / XIANGYANG.name)
+    build_template(load_form("hubei"), folder / "空表.xlsx")
+    _run(folder, tmp_path / "out")
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    header = [c.value for c in book["汇总"][1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (rows["空表.xlsx"]["计算总分"], rows["空表.xlsx"]["等次"], rows["空表.xlsx"]["结论"]) == (0, None, "退回")
+    charts = [r for r in book["图表"].iter_rows(values_only=True) if r[0] is not None]
+    grades = {r[0]: r[1] for r in charts[1 : charts.index(("计算总分区间", "份数"))]}
+    assert grades == {"优": 1} and sum(r[1] for r in charts[charts.index(("计算总分区间", "份数")) + 1 :]) == 1
 
 
 def test_a_unit_that_sent_several_files_is_listed_with_each_of_them(tmp_path, submissions):

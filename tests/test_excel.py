@@ -17,9 +17,11 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.protection import WorkbookProtection
 
 from perfeval_xl import excel
+from perfeval_xl.definition import load_form
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_grid, check_path
+from perfeval_xl.template import build_template
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
@@ -406,3 +408,9 @@ def test_a_used_range_stretched_far_away_is_refused_before_it_is_read(monkeypatc
         "通常是远处的单元格设了格式或误填了内容，请删除多余的行和列后保存，再按按钮"
     )
     assert (400_000, 13) not in read
+
+
+def test_a_template_pressed_before_anything_is_typed_says_there_is_no_grade(tmp_path):
+    book = FakeBook.from_file(build_template(load_form("hubei"), tmp_path / "空表.xlsx"))
+    excel.recalculate(book)
+    assert book.app.alerts[-1]["prompt"].startswith("计算总分 0，评价等次 —（没有可计分的内容）。")

@@ -195,3 +195,31 @@ def test_a_bare_target_takes_the_unit_of_its_actual(make_book, target, actual):
     evaluation = check_path(make_book(data, {"rows": {row: {"target": target, "actual": actual}}}))
     assert evaluation.scores.indicators[row].met is True
     assert not [f for f in evaluation.findings if f.code == "PE209"]
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_a_form_sent_back_empty_gets_no_grade(tmp_path, form):
+    """A template sent back with nothing typed was graded 差 from its total of 0: the bureau's grade chart counted
+    units that had filled nothing among those that had scored badly. Its total stays 0, with no grade."""
+    from perfeval_xl.definition import load_form
+    from perfeval_xl.report import render_text
+    from perfeval_xl.service import check_path
+    from perfeval_xl.template import build_template
+
+    path = build_template(load_form(form), tmp_path / f"{form}.xlsx")
+    evaluation = check_path(path)
+    assert (evaluation.scores.total, evaluation.scores.grade, evaluation.status) == (0.0, None, "error")
+    assert "等次 —（没有可计分的内容）" in render_text(evaluation, path)
+
+
+def test_a_form_with_one_score_typed_is_graded(make_book):
+    """One self-score is something scored: the grade follows the total, low as it is."""
+    from perfeval_xl.service import check_path
+
+    from .conftest import clean_data
+
+    data = clean_data()
+    data["fields"] = {"unit": data["fields"]["unit"]}
+    data["tables"]["indicators"] = data["tables"]["indicators"][:1]
+    evaluation = check_path(make_book(data))
+    assert evaluation.scores.grade == "差" and evaluation.scores.total > 0

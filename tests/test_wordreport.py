@@ -11,7 +11,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from perfeval_xl.cli import main
+from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_path
+from perfeval_xl.template import build_template
 from perfeval_xl.wordreport import column_widths, write_report
 
 from .conftest import (
@@ -89,6 +91,12 @@ def test_numbers_come_from_the_workbook_never_retyped(make_book, tmp_path):
     assert "预算数3200.00万元，执行数3014.42万元，预算执行率94.20%" in text
     assert "预算执行得分18.84分（满分20分）" in text  # 20 × 94.20 %, computed, not the typed 20
     assert "自评总分91.33分" in text
+
+
+def test_a_form_sent_back_empty_is_reported_without_a_grade(tmp_path):
+    path = build_template(load_form("hubei"), tmp_path / "空表.xlsx")
+    text = text_of(write_report(check_path(path), tmp_path / "r.docx"))
+    assert "没有可计分的内容，未评定等次" in text and "评价等次为“None”" not in text
 
 
 def test_hebei_report_takes_its_narrative_and_goal_budgets(reports):
