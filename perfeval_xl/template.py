@@ -478,6 +478,11 @@ class _Builder:
             expression = f'"{d.grades[-1][0]}"'
             for name, minimum in reversed(d.grades[:-1]):
                 expression = f'IF({total}>={minimum:g},"{name}",{expression})'
+            # No grade before a score is typed: a template just opened is no 差 (as the scorer grades nothing).
+            scored = [self.column_range("score")] if "score" in self.columns else []
+            scored += [self.cell(d.budget.score)] if d.budget and d.budget.score else []
+            if scored:
+                expression = f'IF(COUNT({",".join(scored)})=0,"",{expression})'
             formulas[d.grade] = f"={expression}"
         for key, formula in formulas.items():
             worksheet, row, col = self.shared.places[key]

@@ -5,10 +5,12 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl import excel
+from perfeval_xl.definition import load_form
 from perfeval_xl.plan import build_plan
 from perfeval_xl.reader import RESULTS_CARRIED
 from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_grid, check_path
+from perfeval_xl.template import build_template
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, guangzhou_clean_data
@@ -169,3 +171,12 @@ def test_a_workbook_no_spreadsheet_calculated_still_asks_for_a_full_recalculatio
     copy = annotate_file(source, build_plan(check_path(source)), tmp_path / "copy.xlsx").path
     assert RESULTS_CARRIED not in load_workbook(copy).defined_names
     assert check_path(copy).extraction.sheet.calculated is False
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+def test_a_template_just_opened_shows_no_grade(tmp_path, form):
+    """Opened before anything is typed, the template's 评价等次 showed 差; like the scorer, it now grades nothing."""
+    source = build_template(load_form(form), tmp_path / f"{form}.xlsx")
+    evaluation = check_path(source)
+    recalculated = recalculate(source, tmp_path)
+    assert (_cached(recalculated, evaluation, "grade"), evaluation.scores.grade) == ("", None)
