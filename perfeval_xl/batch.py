@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Evaluation
-from .history import History, Previous, Submitted, finding_keys
+from .history import History, Previous, Recorded, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .prior_year import Carried, Earlier, carried, from_history
 from .provenance import tool_version
@@ -330,9 +330,7 @@ def run_batch(
         def settle(entries: list[Entry]) -> None:
             """Compare a window's entries with the history, record them and write them out."""
             _compare_with_previous(history, run_id, entries)
-            history.record(
-                run_id, [(e.name, e.content_hash, options, e.result) for e in entries], [e.carried for e in entries]
-            )
+            history.record(run_id, [Recorded(e.name, e.content_hash, options, e.result, e.carried) for e in entries])
             for entry in entries:
                 outputs.add(entry)
                 batch.count(entry)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -86,6 +86,17 @@ findings = Table(
 
 _IN_CHUNK = 500  # values per IN (…) list: far below every backend's limit on bound parameters
 Submitted = tuple[str, str, int | None, str]  # form, unit, year, content hash
+
+
+class Recorded(NamedTuple):
+    """A submission as a run records it: its file, content hash, the options it was checked with, its result, and
+    the figures it carries into next year (see ``prior_year.carried``), when it has any."""
+
+    file: str
+    content_hash: str
+    options: str
+    result: dict[str, Any]
+    carried: Carried | None = None
 
 
 class HistoryError(Exception):
@@ -284,18 +295,11 @@ class History:
         return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
     @_one_line
-    def record(
-        self,
-        run_id: int,
-        entries: list[tuple[str, str, str, dict[str, Any]]],
-        carried: list[Carried | None] | None = None,
-    ) -> None:
-        """Store (file, content_hash, options, result) of submissions of a run, with their findings, and what each
-        carries into next year (``carried``, in the same order, when known): the submissions in one statement, then
-        their new ids (in insertion order, by file name), then every finding in one statement."""
+    def record(self, run_id: int, entries: list[Recorded]) -> None:
+        """Store submissions of a run, with their findings and what each carries into next year: the submissions in
+        one statement, then their new ids (in insertion order, by file name), then every finding in one statement."""
         rows = []
-        figures = carried or [None] * len(entries)
-        for (file, content_hash, options, result), carries in zip(entries, figures, strict=True):
+        for file, content_hash, options, result, carries in entries:
             scores = result.get("scores") or {}
             errors, warnings = issue_counts(result)
             rows.append(
@@ -337,7 +341,7 @@ class History:
                     "cell": i.get("cell"),
                     "message": i.get("message"),
                 }
-                for file, submission_id, result in ((f, ids[f].pop(), r) for f, _, _, r in entries)
+                for file, submission_id, result in ((e.file, ids[e.file].pop(), e.result) for e in entries)
                 for i in result.get("issues", [])
             ]
             if found:

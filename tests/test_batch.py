@@ -23,7 +23,7 @@ from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
-from perfeval_xl.history import History, HistoryError
+from perfeval_xl.history import History, HistoryError, Recorded
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
@@ -705,11 +705,11 @@ def _history_over_runs(url: str) -> None:
 
     with History(url, "test") as history:
         for file, content in (("A1.xlsx", "A"), ("A2.xlsx", "A")):
-            history.record(history.start_run("inbox"), [(file, content, "", result(2021, ["PE201"]))])
+            history.record(history.start_run("inbox"), [Recorded(file, content, "", result(2021, ["PE201"]))])
         third = history.start_run("inbox")
-        history.record(third, [("B1.xlsx", "B", "", result(2021, ["PE203"]))])
-        history.record(third, [("other.xlsx", "A", "", result(2022, ["PE208"]))])
-        history.record(third, [("B2.xlsx", "B", "", result(2021, ["PE203", "PE204"]))])
+        history.record(third, [Recorded("B1.xlsx", "B", "", result(2021, ["PE203"]))])
+        history.record(third, [Recorded("other.xlsx", "A", "", result(2022, ["PE208"]))])
+        history.record(third, [Recorded("B2.xlsx", "B", "", result(2021, ["PE203", "PE204"]))])
         now = history.start_run("inbox")
         found = history.previous([("hubei", unit, 2021, "C"), ("hubei", unit, 2021, "B")], now)
         assert found[("hubei", unit, 2021, "C")].file == "B2.xlsx"
@@ -786,7 +786,7 @@ def test_a_database_an_earlier_version_wrote_gets_its_unit_keys(tmp_path):
     url = f"sqlite:///{tmp_path / 'history.sqlite'}"
     result = {"status": "error", "form": "hubei", "unit": "襄阳市科学技术协会", "year": 2021, "issues": []}
     with History(url, "test") as history:
-        history.record(history.start_run("inbox"), [("old.xlsx", "A", "", result)])
+        history.record(history.start_run("inbox"), [Recorded("old.xlsx", "A", "", result)])
         with history.engine.begin() as conn:
             conn.execute(text("DROP INDEX ix_perfeval_submissions_unit_key"))
             conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN unit_key"))
