@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
 from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
+from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.prior_year import Earlier
 from perfeval_xl.service import check_grid, check_path
@@ -64,6 +66,40 @@ def test_check_fails_at_its_cell(make_book, code, case):
     assert finding.severity == BY_CODE[code].severity
     assert finding.message("zh") and finding.message("en")
     assert finding.message("zh") != finding.message("en")
+
+
+def _every_check_applying(monkeypatch: pytest.MonkeyPatch) -> None:
+    for check in CATALOGUE:
+        monkeypatch.setattr(check, "applies_to", classmethod(lambda cls, definition: True))
+
+
+@pytest.mark.parametrize(("code", "case"), FAILING, ids=[f"{c}-{case.get('form', 'hubei')}" for c, case in FAILING])
+def test_a_check_left_out_of_a_form_would_find_nothing_there(make_book, monkeypatch, code, case):
+    """A form is checked only with the checks that apply to it (what ``perfeval rules --form`` lists): the failing
+    case of every check, whatever its form, gives the same findings when every check of the catalogue is run."""
+    path = make_book(CLEAN[case.get("form", "hubei")](), case["change"])
+    applying = [(f.code, f.sheet, f.cell, f.message()) for f in check_path(path).findings]
+    _every_check_applying(monkeypatch)
+    assert [(f.code, f.sheet, f.cell, f.message()) for f in check_path(path).findings] == applying
+
+
+@pytest.mark.parametrize(
+    ("form", "listed", "left_out"),
+    [
+        ("hubei", {"PE202", "PE210", "PE211", "PE107"}, {"PE113", "PE212", "PE213", "PE215", "PE218", "PE401"}),
+        ("guangzhou", {"PE113", "PE212", "PE213", "PE214"}, {"PE202", "PE210", "PE217", "PE218", "PE401"}),
+        ("hebei", {"PE201", "PE215", "PE216", "PE301"}, {"PE104", "PE202", "PE204", "PE208", "PE211", "PE401"}),
+        ("hunan", {"PE202", "PE217", "PE220", "PE221", "PE401"}, {"PE107", "PE113", "PE213", "PE218", "PE219"}),
+        ("yueyang", {"PE211", "PE218", "PE219", "PE401"}, {"PE104", "PE202", "PE208", "PE301", "PE303"}),
+    ],
+)
+def test_rules_for_a_form_list_the_checks_that_apply_to_it(form, listed, left_out):
+    """``perfeval rules --form hubei`` listed PE218 (岳阳's row identities) and PE401 (湖南's and 岳阳's last-year
+    figures), which no 湖北 form can break."""
+    result = CliRunner().invoke(main, ["rules", "--form", form])
+    codes = {line.split("\t")[0] for line in result.output.splitlines()}
+    assert result.exit_code == 0 and listed <= codes and not codes & left_out
+    assert {"PE101", "PE102", "PE108", "PE109", "PE111"} <= codes  # every form's
 
 
 @pytest.mark.parametrize("check", CATALOGUE, ids=lambda c: c.code)

@@ -32,7 +32,7 @@ def test_rules_lists_the_catalogue():
     assert (code, severity, scope) == ("PE101", "强制", "表内")
     assert description.startswith("必填项为空")
     assert (
-        run("rules", "--form", "hubei", "--lang", "en").output.splitlines()[-1]
+        run("rules", "--form", "hunan", "--lang", "en").output.splitlines()[-1]
         == "PE401\twarning\t跨期\tlast year's figure differs from last year's submission"
     )
 

@@ -94,11 +94,12 @@ BY_CODE = {check.code: check for check in CATALOGUE}
 
 
 def active_checks(definition: FormDefinition) -> list[Check]:
-    """The checks a form switches on, with the severities it sets."""
+    """The checks that apply to a form (see ``Check.applies_to``) and that it does not switch off, with the
+    severities it sets."""
     checks = []
     for cls in CATALOGUE:
         config = definition.checks.get(cls.code)
-        if config is not None and not config.enabled:
+        if (config is not None and not config.enabled) or not cls.applies_to(definition):
             continue
         checks.append(cls(config.severity if config else None))
     return checks

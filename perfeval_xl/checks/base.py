@@ -13,7 +13,7 @@ from ..grid import CellRef
 from ..values import EXCEL_ERRORS, Quantity
 
 if TYPE_CHECKING:
-    from ..definition import SumRule
+    from ..definition import FormDefinition, SumRule
     from ..engine import Evaluation
     from ..locate import FieldValue
 
@@ -40,6 +40,12 @@ class Check:
 
     def __init__(self, severity: str | None = None) -> None:
         self.active_severity = severity or self.severity
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        """Whether a form has what the check looks at (a form without row identities breaks none): a form is checked
+        with, and ``perfeval rules --form`` lists, only the checks that apply to it. Every check, unless it says."""
+        return True
 
     @classmethod
     def summary(cls) -> str:
@@ -104,6 +110,13 @@ class Check:
         return self.finding(ctx, ref, expected=round(expected, 6), **shown_total(found), **args)
 
 
+def indicator_columns(definition: FormDefinition) -> frozenset[str]:
+    """The column keys of a form's indicator table (none for a form without scored indicators)."""
+    rules = definition.indicators
+    table = definition.tables.get(rules.table) if rules else None
+    return frozenset(column.key for column in table.columns) if table else frozenset()
+
+
 class SchemaCheck(Check):
     """A stage-1 check expressed as a pandera element-wise check on every field or column it applies to."""
 
@@ -111,6 +124,13 @@ class SchemaCheck(Check):
 
     def applies(self, spec: Any) -> bool:
         raise NotImplementedError
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        """Whether any of the form's fields or table columns is one the check tests."""
+        check = cls()
+        columns = (column for table in definition.tables.values() for column in table.columns)
+        return any(check.applies(spec) for spec in (*definition.fields.values(), *columns))
 
     def element_ok(self, spec: Any, value: Any) -> bool:
         raise NotImplementedError

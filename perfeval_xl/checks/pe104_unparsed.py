@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+from ..definition import FormDefinition
 from ..engine import Indicator
 from ..findings import Finding
 from ..values import DATE, Quantity, comparable_units
@@ -25,6 +26,10 @@ class UnparsedValue(Check):
         "zh": "“{key}”的{what}“{value}”无法解析为数值{detail}",
         "en": "{what_en} '{value}' of '{key}' cannot be parsed as a quantity{detail_en}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..values import normalize_text, parse_quantity
 from .base import Check, Context
@@ -24,6 +25,10 @@ class ComparatorInActual(Check):
         "zh": "“{key}”的实际完成值“{value}”含比较符，应填写实际完成的确数",
         "en": "actual value '{value}' of '{key}' contains a comparator; give the figure achieved",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

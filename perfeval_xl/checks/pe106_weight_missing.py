@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context
 
@@ -22,6 +23,10 @@ class WeightMissing(Check):
         "zh": "“{key}”未填分值，无法按计分规则复核，计算得分沿用自评得分",
         "en": "'{key}' has no weight; its self-score is taken as is",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..values import NIL_AMOUNTS, TIME_UNITS
 from .base import Check, Context
@@ -35,6 +36,10 @@ class ActualWithoutFigure(Check):
         "en": "'{key}' has the target '{expected}' but its actual '{value}' gives no figure, so its score cannot be "
         "checked against the target: give the figure achieved",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

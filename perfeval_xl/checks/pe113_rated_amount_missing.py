@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context
 
@@ -23,6 +24,10 @@ class RatedAmountMissing(Check):
         "zh": "“{key}”按金额计算比率计分，所需的“{label}”未填，无法复核，计算得分沿用自评得分",
         "en": "'{key}' is scored from a rate of amounts, and '{label}' is empty: its self-score is taken as is",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None and bool(definition.indicators.rated)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         evaluation = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding, percent
 from .base import Check, Context, typed_mismatch
 
@@ -22,6 +23,10 @@ class ExecutionRateMismatch(Check):
         "zh": "“{key}”填报 {shown}，按 {formula} 计算应为 {expected_shown}",
         "en": "'{key}' {shown} should be {expected_shown} ({formula})",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return any(r.key for r in definition.ratios) or bool(definition.budget and definition.budget.rate)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, typed_mismatch
 
@@ -21,6 +22,10 @@ class BudgetScoreMismatch(Check):
         "zh": "预算执行得分填报 {value}，按“{weight}分×执行率（不超过{weight}分）”应为 {expected}",
         "en": "budget execution score {value} should be {expected} ({weight} × rate, capped)",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.budget and definition.budget.score)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..values import parse_amount
 from .base import Check, Context, differs
@@ -23,6 +24,10 @@ class SumMismatch(Check):
         "zh": "“{total}”为 {value}，{parts} 之和为 {expected}",
         "en": "'{total}' is {value} but {parts} add up to {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return any(not rule.partial for rule in definition.sums)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, differs
 
@@ -21,6 +22,10 @@ class ScoreOverWeight(Check):
         "zh": "“{key}”得分 {value} 超过分值 {expected}",
         "en": "'{key}' scores {value}, above its weight {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

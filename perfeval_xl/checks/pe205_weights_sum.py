@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..grid import CellRef, fold_label
 from ..locate import TableExtraction
@@ -25,6 +26,10 @@ class SectionWeightsSum(Check):
         "zh": "“{key}”各指标分值合计 {value}，应为 {expected}{hint}",
         "en": "weights in '{key}' add up to {value}, expected {expected}{hint_en}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for section in ctx.evaluation.scores.sections:

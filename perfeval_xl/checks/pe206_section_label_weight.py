@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, differs, section_rows
 
@@ -24,6 +25,10 @@ class SectionLabelWeight(Check):
         "zh": "“{key}”标注 {value} 分，表式规定为 {expected} 分",
         "en": "'{key}' is labelled {value} points; the form allocates {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for section in ctx.evaluation.scores.sections:

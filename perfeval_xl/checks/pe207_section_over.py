@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, section_rows
 
@@ -22,6 +23,10 @@ class SectionOverWeight(Check):
         "zh": "“{key}”得分合计 {value}，超过该项分值 {expected}",
         "en": "scores in '{key}' add up to {value}, above its weight {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for section in ctx.evaluation.scores.sections:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, differs
 
@@ -18,6 +19,10 @@ class TotalMismatch(Check):
     severity = "error"
     stage = 2
     message = {"zh": "总分填报 {value}，各项得分之和为 {expected}", "en": "total {value} should be {expected}"}
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.total is not None and definition.scored
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

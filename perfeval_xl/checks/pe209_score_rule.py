@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding, percent
 from .base import Check, Context, differs
 
@@ -25,6 +26,10 @@ class ScoreRuleMismatch(Check):
         "zh": "“{key}”自评 {value} 分，按{rule}应为 {expected} 分",
         "en": "'{key}' self-scores {value}; {rule_en} gives {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         decimals = ctx.evaluation.definition.score_decimals

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..scoring import in_band, tier_band
-from .base import Check, Context
+from .base import Check, Context, indicator_columns
 
 
 class TierBand(Check):
@@ -22,6 +23,10 @@ class TierBand(Check):
         "zh": "“{key}”选择“{tier}”，得分应在 {low}–{high} 分之间，实为 {value}",
         "en": "'{key}' claims '{tier}': score must lie in {low}–{high}, found {value}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.indicators and definition.indicators.tiers) and "tier" in indicator_columns(definition)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..locate import norm_label
 from ..scoring import grade_for, grade_named
@@ -24,6 +25,10 @@ class GradeMismatch(Check):
         "zh": "总分 {total} 对应等次“{expected}”，填报为“{value}”",
         "en": "total {total} grades '{expected}', found '{value}'",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.grade is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -3,9 +3,10 @@
 from collections.abc import Iterator
 from itertools import groupby
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..values import parse_score
-from .base import Check, Context, differs
+from .base import Check, Context, differs, indicator_columns
 
 
 class Level2WeightsSum(Check):
@@ -24,6 +25,10 @@ class Level2WeightsSum(Check):
         "zh": "二级指标“{key}”分值 {value}，所属三级指标分值合计 {expected}",
         "en": "level-2 indicator '{key}' weighs {value} but its indicators add up to {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return "level2_weight" in indicator_columns(definition)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         indicators = ctx.evaluation.scores.indicators

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context
 
@@ -22,6 +23,10 @@ class BonusRule(Check):
         "zh": "“{key}”加减分 {value}，应为 {step} 分的整数倍，且在 {low} 至 {high} 分之间",
         "en": "'{key}' adds {value}: it must be a multiple of {step} between {low} and {high}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None and any(s.bonus for s in definition.indicators.sections)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding, percent
 from ..values import decimals_of
 from .base import Check, Context
@@ -26,6 +27,10 @@ class CitedRateMismatch(Check):
         "zh": "“{key}”的评分依据写 {shown}，按金额计算为 {expected_shown}",
         "en": "the explanation of '{key}' cites {shown}; the amounts give {expected_shown}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.indicators and definition.indicators.explanation_column and definition.indicators.rated)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..engine import parse_cell
 from ..findings import Finding
 from .base import Check, Context, differs
@@ -24,6 +25,10 @@ class AllocationOverLimit(Check):
         "zh": "“{column}”合计 {value} 万元，超过“{limit}” {expected} 万元{how}",
         "en": "'{column}' adds up to {value} but '{limit}' is {expected}{how_en}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.allocations)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from ..values import parse_quantity
 from .base import Check, Context, differs
@@ -24,6 +25,10 @@ class CitedFigureMismatch(Check):
         "zh": "“{text}”写“{cited}”，而“{field}”为 {expected}",
         "en": "'{text}' says '{cited}' but '{field}' is {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.citations)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, differs, spread
 
@@ -22,6 +23,10 @@ class PartsOverTotal(Check):
         "zh": "“{total}”为 {value}，其中 {parts} 之和为 {expected}，超过合计",
         "en": "'{total}' is {value} but its parts {parts} add up to {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return any(rule.partial for rule in definition.sums)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

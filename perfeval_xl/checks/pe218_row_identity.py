@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..engine import parse_cell
 from ..findings import Finding
 from .base import Check, Context
@@ -25,6 +26,10 @@ class RowIdentity(Check):
         "zh": "“{row}”：“{total}”为 {found}，按 {parts} 应为 {expected}",
         "en": "'{row}': '{total}' is {found_en} but {parts} gives {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.row_sums)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         tables = ctx.evaluation.extraction.tables

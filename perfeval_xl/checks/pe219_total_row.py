@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..engine import parse_cell
 from ..findings import Finding
 from .base import Check, Context
@@ -24,6 +25,10 @@ class TotalRowMismatch(Check):
         "zh": "“{row}”的“{column}”为 {found}，各行之和为 {expected}",
         "en": "'{row}' '{column}' is {found_en} but the rows add up to {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return any(table.total_row for table in definition.tables.values())
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for table in ctx.evaluation.extraction.tables.values():

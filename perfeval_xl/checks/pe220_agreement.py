@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context, differs
 
@@ -22,6 +23,10 @@ class FigureDisagrees(Check):
         "zh": "“{field}”为 {value}，而“{other}”为 {expected}，应相同",
         "en": "'{field}' is {value} but '{other}' is {expected}; they must agree",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.agreements)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

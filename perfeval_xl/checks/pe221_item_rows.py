@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from ..definition import MatrixSpec
+from ..definition import FormDefinition, MatrixSpec
 from ..engine import parse_cell
 from ..findings import Finding
 from .base import Check, Context
@@ -24,6 +24,10 @@ class ItemsMismatch(Check):
         "zh": "“{total}”为 {found}，其下明细之和为 {expected}",
         "en": "'{total}' is {found_en} but its items add up to {expected}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return any(block.matrix and block.matrix.items for block in definition.blocks)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..engine import Indicator
 from ..findings import Finding, percent
 from ..values import NIL_AMOUNTS, normalize_text
@@ -25,6 +26,12 @@ class ExplanationRequired(Check):
         "zh": "存在偏差但“{label}”未作说明：{reasons}",
         "en": "'{label}' gives no explanation although {reasons_en}",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.explanation is not None or bool(
+            definition.indicators and definition.indicators.explanation_column
+        )
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

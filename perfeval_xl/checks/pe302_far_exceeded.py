@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding
 from .base import Check, Context
 
@@ -22,6 +23,10 @@ class TargetFarExceeded(Check):
         "zh": "“{key}”实际完成 {value} 为目标 {expected} 的 {ratio} 倍，请说明目标是否设置偏低",
         "en": "'{key}' achieved {value}, {ratio} times its target {expected}: was the target set too low?",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         rules = ctx.evaluation.definition.indicators

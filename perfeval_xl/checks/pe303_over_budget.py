@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from ..definition import FormDefinition
 from ..findings import Finding, percent
 from .base import Check, Context
 
@@ -23,6 +24,10 @@ class OverBudget(Check):
         "zh": "执行数 {value} 超过预算数 {expected}（执行率 {rate}），请核实预算口径",
         "en": "executed {value} exceeds the budget {expected} (rate {rate_en})",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.headline is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation

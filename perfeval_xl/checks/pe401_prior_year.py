@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from ..definition import PriorYear
+from ..definition import FormDefinition, PriorYear
 from ..engine import Evaluation, parse_cell
 from ..findings import Finding
 from ..grid import CellRef
@@ -30,6 +30,10 @@ class PriorYearDiffers(Check):
         "zh": "“{label}”为 {found}，上年报送的“{last}”为 {expected}（{source}），应相同",
         "en": "'{label}' is {found_en} but last year's submission gave '{last}' as {expected} ({source})",
     }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return bool(definition.prior_year)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         earlier = ctx.evaluation.earlier
