@@ -260,6 +260,7 @@ class BatchResult:
     reused: int = 0
     same_unit: int = 0  # units that sent more than one file of a form and year
     other_year: int = 0  # submissions stating another year than most of their form's
+    others: int = 0  # files in the inbox that are no submission (a scanned PDF, a report in .docx)
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -304,7 +305,8 @@ def run_batch(
         History(database, tool_version()) as history,
         tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked,
     ):
-        subs = collect(source, Path(unpacked), exclude=outdir)
+        inbox = collect(source, Path(unpacked), exclude=outdir)
+        subs = inbox.submissions
         run_id = history.start_run(readable_name(str(source)))
         hashes = _hashes(subs)
         stored = history.stored_issues(sorted(set(hashes.values())), options)
@@ -325,7 +327,7 @@ def run_batch(
                 tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1, last_years)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
-        outputs = Outputs(outdir, lang)
+        outputs = Outputs(outdir, lang, inbox.others)
 
         def settle(entries: list[Entry]) -> None:
             """Compare a window's entries with the history, record them and write them out."""
@@ -363,7 +365,7 @@ def run_batch(
         finally:
             bar.close()
             outputs.close()
-        batch.same_unit, batch.other_year = outputs.same_unit, outputs.other_year
+        batch.same_unit, batch.other_year, batch.others = outputs.same_unit, outputs.other_year, len(inbox.others)
     return batch
 
 

@@ -264,13 +264,15 @@ def batch(
         )
         sys.exit(EXIT_INTERRUPTED)
     total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
-    other = result.other_year
+    other, others = result.other_year, result.others
     if lang == "zh":
         click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")
         if same:
             click.echo(f"{same} 个单位提交了不止一份，见{SUMMARY_BOOK} 的“{SHEETS['zh'][3]}”表")
         if other:
             click.echo(f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{SHEETS['zh'][4]}”表")
+        if others:
+            click.echo(f"另有 {others} 个文件不是工作簿，未校验，见{SUMMARY_BOOK} 的“{SHEETS['zh'][5]}”表")
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
         click.echo(
@@ -284,6 +286,11 @@ def batch(
             click.echo(
                 f"{counted(other, 'submission')} {'states' if other == 1 else 'state'} another year than most of their "
                 f"form's: see the '{SHEETS['en'][4]}' sheet of {SUMMARY_BOOK}"
+            )
+        if others:
+            click.echo(
+                f"{counted(others, 'other file')} {'is not a workbook and was' if others == 1 else 'are not workbooks and were'}"
+                f" not checked: see the '{SHEETS['en'][5]}' sheet of {SUMMARY_BOOK}"
             )
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)

@@ -29,6 +29,8 @@ MAX_DEPTH = 3  # a city's zip of district zips of units' zips; deeper is a trap,
 # Archives a unit or a district may send that we cannot open (no reader in the standard library): each gets its row
 # asking the bureau to extract it, instead of its workbooks going missing from the summary.
 UNOPENABLE_ARCHIVES = {".rar": "RAR", ".7z": "7z"}
+# What Windows and macOS leave in folders they show (thumbnails, folder settings): no unit sent them.
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 _CHUNK = 1 << 20
 
 
@@ -44,19 +46,29 @@ class Submission:
     refused_en: str | None = None
 
 
+@dataclass
+class Inbox:
+    """What a folder or a zip holds: its submissions, and by name the files in it that are none (a scanned PDF of
+    the form, a report in .docx), which the bureau is told of rather than left to miss."""
+
+    submissions: list[Submission]
+    others: list[str]
+
+
 def _kind(name: str) -> str | None:
     """What a file in an inbox is by its name: a workbook (``"workbook"``), a zip to open (``"zip"``), an archive we
-    cannot open (its format's name), or nothing of ours (None). Excel's lock files (~$…) and macOS's resource data
-    (._…, and all of __MACOSX/ in a zip made on a Mac) carry a workbook's own name and suffix, and are nothing."""
+    cannot open (its format's name), a file a unit sent that is none of these (``"other"``), or nothing at all
+    (None). Excel's lock files (~$…) and macOS's resource data (._…, and all of __MACOSX/ in a zip made on a Mac)
+    carry a workbook's own name and suffix, and are nothing, as are hidden files and what Windows leaves in folders."""
     base = posixpath.basename(name)
-    if base.startswith(("~$", "._")) or "__MACOSX" in name.split("/"):
+    if base.startswith(("~$", "._", ".")) or base.lower() in _SYSTEM_FILES or "__MACOSX" in name.split("/"):
         return None
     suffix = posixpath.splitext(base)[1].lower()
     if suffix in WORKBOOK_SUFFIXES:
         return "workbook"
     if suffix == ".zip":
         return "zip"
-    return UNOPENABLE_ARCHIVES.get(suffix)
+    return UNOPENABLE_ARCHIVES.get(suffix, "other")
 
 
 def _unopenable(name: str, kind: str) -> Submission:
@@ -92,11 +104,12 @@ def _is_output(folder: Path, current: Path | None) -> bool:
     return (folder / SUMMARY_BOOK).is_file() and (folder / RESULTS_JSON).is_file()
 
 
-def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
+def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> Inbox:
     """Every workbook below ``folder``, those in its zips (extracted below ``workdir``) included, and a row for each
     archive we cannot open (lock files, macOS's ._ files, ``exclude``, the output folder, and earlier batches' output
-    folders left out), sorted by relative path so that every run lists them in the same order."""
+    folders left out), sorted by relative path so that every run lists them in the same order; and the other files."""
     found = []
+    others: list[str] = []
     budget = _Budget()
     skip = exclude.resolve() if exclude is not None else None
     for root, dirs, files in os.walk(folder):
@@ -108,10 +121,12 @@ def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> lis
             if kind == "workbook":
                 found.append(Submission(rel, path))
             elif kind == "zip":
-                found.extend(_open_archive(path, rel, workdir, budget, depth=1))
+                found.extend(_open_archive(path, rel, workdir, budget, others, depth=1))
+            elif kind == "other":
+                others.append(rel)
             elif kind is not None:
                 found.append(_unopenable(rel, kind))
-    return sorted(found, key=lambda s: s.name)
+    return Inbox(sorted(found, key=lambda s: s.name), sorted(others))
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -140,30 +155,34 @@ def safe_name(name: str) -> str | None:
     return "/".join(parts)
 
 
-def from_zip(archive_path: Path, dest: Path) -> list[Submission]:
+def from_zip(archive_path: Path, dest: Path) -> Inbox:
     """Extract the workbooks of a zip, and of the zips inside it, into ``dest`` and list them. Members with an unsafe
     path, encrypted, or over the size limits are not extracted: they are listed with the reason, so the bureau sees
     them in the summary."""
     shown = readable_name(str(archive_path))
     if not zipfile.is_zipfile(archive_path):
         raise ValueError(f"{shown} 不是有效的 .zip 压缩包（文件损坏或不完整）")
+    others: list[str] = []
     with zipfile.ZipFile(archive_path) as archive:
         try:
-            found = _unpack(archive, "", dest, _Budget(), depth=1)
+            found = _unpack(archive, "", dest, _Budget(), others, depth=1)
         except _Refused as refused:
             raise ValueError(f"{shown}：{refused.message}") from None
-    return sorted(found, key=lambda s: s.name)
+    return Inbox(sorted(found, key=lambda s: s.name), sorted(others))
 
 
-def _open_archive(source: Path | BinaryIO, name: str, dest: Path, budget: _Budget, depth: int) -> list[Submission]:
+def _open_archive(
+    source: Path | BinaryIO, name: str, dest: Path, budget: _Budget, others: list[str], depth: int
+) -> list[Submission]:
     """The submissions of a zip found in the inbox (a district's zip in a folder, or inside another zip), named
-    below its own name; the zip gets a row instead when it cannot be opened, is nested too deep, or holds none."""
+    below its own name, its other files added to ``others``; the zip gets a row instead when it cannot be opened, is
+    nested too deep, or holds none."""
     try:
         if depth > MAX_DEPTH:
             raise _Refused(f"压缩包嵌套超过 {MAX_DEPTH} 层，未解压", f"zips nested over {MAX_DEPTH} deep")
         try:
             with zipfile.ZipFile(source) as archive:
-                found = _unpack(archive, name + "/", dest, budget, depth)
+                found = _unpack(archive, name + "/", dest, budget, others, depth)
         except (zipfile.BadZipFile, EOFError) as exc:
             raise _Refused("压缩包已损坏或不完整，无法解压", f"corrupt or truncated zip ({exc})") from exc
         except OSError as exc:
@@ -175,10 +194,16 @@ def _open_archive(source: Path | BinaryIO, name: str, dest: Path, budget: _Budge
     return found
 
 
-def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, depth: int) -> list[Submission]:
+def _unpack(
+    archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, others: list[str], depth: int
+) -> list[Submission]:
     """The submissions of one zip's members, each named ``prefix`` + its path in the zip and extracted to ``dest``
-    under that name; a zip among them is opened in turn (``depth`` is this zip's nesting, 1 for the outermost)."""
-    members = [(info, name, kind) for info in archive.infolist() if (kind := _kind(name := member_name(info)))]
+    under that name; a zip among them is opened in turn (``depth`` is this zip's nesting, 1 for the outermost). Its
+    other files are added to ``others`` by name, not extracted."""
+    names = [(info, member_name(info)) for info in archive.infolist() if not info.is_dir()]
+    named = [(info, name, _kind(name)) for info, name in names]
+    others.extend(prefix + name for _, name, kind in named if kind == "other")
+    members = [(info, name, kind) for info, name, kind in named if kind not in (None, "other")]
     budget.members += len(members)  # what could be a submission: a unit's scanned attachments do not count
     if budget.members > MAX_MEMBERS:
         raise _Refused(f"压缩包内文件超过 {MAX_MEMBERS} 个，请分批提交", f"over {MAX_MEMBERS} files in the zips")
@@ -198,7 +223,7 @@ def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, 
             submissions.append(Submission(name, None, too_big, "zip member over the size limits"))
         else:
             try:
-                submissions.extend(_extract(archive, info, name, kind, dest, budget, depth))
+                submissions.extend(_extract(archive, info, name, kind, dest, budget, others, depth))
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # its bytes fail their checksum or inflate
                 (dest / name).unlink(missing_ok=True)
                 submissions.append(
@@ -217,7 +242,14 @@ def _unpack(archive: zipfile.ZipFile, prefix: str, dest: Path, budget: _Budget, 
 
 
 def _extract(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kind: str, dest: Path, budget: _Budget, depth: int
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    kind: str,
+    dest: Path,
+    budget: _Budget,
+    others: list[str],
+    depth: int,
 ) -> list[Submission]:
     """A workbook member written to ``dest`` under its name, or a zip member opened in memory: its submissions."""
     if kind == "zip":
@@ -225,7 +257,7 @@ def _extract(
         if _copy_limited(archive, info, data) is None:
             return [_over_limit(name)]
         budget.total += data.tell()
-        return _open_archive(data, name, dest, budget, depth + 1)
+        return _open_archive(data, name, dest, budget, others, depth + 1)
     target = dest / name
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as out:
@@ -263,20 +295,22 @@ def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: BinaryIO
     return written
 
 
-def collect(source: Path, workdir: Path, exclude: Path | None = None) -> list[Submission]:
-    """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook. A folder or zip
-    with none is refused: a bureau that names the wrong folder must not read "0 submissions, all accepted"."""
+def collect(source: Path, workdir: Path, exclude: Path | None = None) -> Inbox:
+    """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook, and the other
+    files beside them. A folder or zip with no submission is refused: a bureau that names the wrong folder must not
+    read "0 submissions, all accepted"."""
     if source.is_dir() or source.suffix.lower() == ".zip":
-        found = from_folder(source, workdir, exclude) if source.is_dir() else from_zip(source, workdir)
-        if not found:
+        inbox = from_folder(source, workdir, exclude) if source.is_dir() else from_zip(source, workdir)
+        if not inbox.submissions:
+            shown = "、".join(inbox.others[:3]) + ("等" if len(inbox.others) > 3 else "")
             raise ValueError(
                 f"{readable_name(str(source))} 中没有找到工作簿（.xlsx、.xlsm，旧版 .xls、WPS .et、.xlsb、.ods，"
-                "或装有它们的 .zip）"
+                "或装有它们的 .zip）" + (f"，只有 {len(inbox.others)} 个其他文件：{shown}" if inbox.others else "")
             )
-        return found
+        return inbox
     kind = _kind(source.name) if source.is_file() else None
     if kind == "workbook":
-        return [Submission(readable_name(source.name), source)]
-    if kind is not None:
+        return Inbox([Submission(readable_name(source.name), source)], [])
+    if kind is not None and kind != "other":  # a .rar or .7z named alone
         raise ValueError(f"{readable_name(str(source))}：{_unopenable(source.name, kind).refused}")
     raise ValueError(f"{readable_name(str(source))} 不是文件夹、.zip 压缩包或工作簿")

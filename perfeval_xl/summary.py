@@ -6,7 +6,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xlsxwriter
@@ -26,8 +26,8 @@ SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
 SHEETS = {
-    "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "图表"),
-    "en": ("summary", "by check", "findings", "same unit", "other year", "charts"),
+    "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"),
+    "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
 }
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -192,10 +192,12 @@ class Outputs:
     counts and each submission's unit and row are kept, never the entries, so memory grows with the number of
     submissions by a few names each, not by their results."""
 
-    def __init__(self, outdir: Path, lang: str) -> None:
+    def __init__(self, outdir: Path, lang: str, others: list[str]) -> None:
         self.lang, self.zh = lang, lang == "zh"
         self.book = _Book(outdir / SUMMARY_BOOK)
-        summary_name, codes_name, findings_name, same_unit_name, other_year_name, self.charts_name = SHEETS[lang]
+        summary_name, codes_name, findings_name, same_unit_name, other_year_name, others_name, self.charts_name = (
+            SHEETS[lang]
+        )
         self.summary_name = summary_name
         sheet = self.book.book.add_worksheet
         self.summary = _Table(
@@ -215,6 +217,7 @@ class Outputs:
         )
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
         self.other_year_sheet = sheet(other_year_name)  # likewise, once each form's usual year is known
+        self.others_sheet, self.others = sheet(others_name), others  # the inbox's files that are no submission
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
@@ -281,6 +284,7 @@ class Outputs:
         self._codes()
         self._same_unit()
         self.other_year = self._other_year()  # how many submissions state another year than most of their form's
+        self._others()
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
 
@@ -362,6 +366,14 @@ class Outputs:
                 listed += 1
         table.finish()
         return listed
+
+    def _others(self) -> None:
+        """The files of the inbox that are no submission, by name and type: a unit that sent only a scanned PDF of
+        its form, or its report in .docx, has no row in the summary, and is found here."""
+        table = _Table(self.book, self.others_sheet, ["文件", "类型"] if self.zh else ["file", "type"], [None, None])
+        for name in self.others:
+            table.append([name, PurePosixPath(name).suffix.lstrip(".").lower()])
+        table.finish()
 
     def _charts(self, ws: Any) -> None:
         """Native Excel charts: grade distribution, score histogram, computed against reported total."""

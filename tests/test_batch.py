@@ -141,7 +141,7 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     _run(submissions, tmp_path / "out")
     path = tmp_path / "out" / SUMMARY_BOOK
     book = load_workbook(path)
-    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "图表"]
+    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"]
     summary = book["汇总"]
     header = [c.value for c in summary[1]]
     assert header[:4] == ["文件", "单位", "表式", "年度"] and "结论" in header and "批注副本" in header
@@ -456,6 +456,35 @@ def test_a_damaged_member_of_a_zip_gets_its_row_and_the_others_are_checked(tmp_p
         entries = {e.name: e for e in _run(source, tmp_path / f"out{len(prefix)}").entries}
         assert entries[f"{prefix}甲单位.xlsx"].result["message"] == "压缩包内该文件已损坏，无法解压"
         assert entries[f"{prefix}乙单位.xlsx"].result["form"] == "guangzhou"
+
+
+def test_files_that_are_not_workbooks_are_named_not_dropped(tmp_path):
+    """A unit that sent its form as a scanned PDF or its report as .docx, and no workbook, was absent from every
+    output without a word: the bureau, reading the summary, could not tell it had sent anything. Such files are
+    listed (in a folder and in its zips), and the command says how many; they are no submission, so the exit code
+    stays that of the workbooks. Excel's lock files and what Windows and macOS leave in folders are not listed."""
+    folder = tmp_path / "收件箱"
+    (folder / "乙单位").mkdir(parents=True)
+    shutil.copy(XIANGYANG_OFFICIAL, folder / "甲单位.xlsx")
+    (folder / "乙单位" / "自评表（盖章）.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "乙单位" / "自评报告.docx").write_bytes(b"PK")
+    (folder / "丙单位.zip").write_bytes(_zip_bytes({"丙单位.xlsx": GUANGZHOU.read_bytes(), "说明.txt": b"x"}))
+    for noise in ("Thumbs.db", "desktop.ini", ".DS_Store", "~$甲单位.xlsx"):
+        (folder / noise).write_bytes(b"x")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--jobs", "1", "--no-annotate"])
+    others = ["丙单位.zip/说明.txt", "乙单位/自评报告.docx", "乙单位/自评表（盖章）.pdf"]
+    assert result.exit_code == 0, result.output
+    assert "另有 3 个文件不是工作簿，未校验，见汇总结果.xlsx 的“其他文件”表" in result.output
+    book = load_workbook(out / SUMMARY_BOOK)
+    assert book.sheetnames == ["汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"]
+    assert [r[0] for r in book["其他文件"].iter_rows(min_row=2, values_only=True)] == others
+    assert [r[0] for r in book["汇总"].iter_rows(min_row=2, values_only=True)] == [
+        "丙单位.zip/丙单位.xlsx",
+        "甲单位.xlsx",
+    ]
+    english = CliRunner().invoke(main, ["batch", str(folder), "-o", str(tmp_path / "en"), "--lang", "en"])
+    assert "3 other files are not workbooks and were not checked: see the 'other files' sheet" in english.output
 
 
 def test_the_member_limit_counts_workbooks_not_attachments(tmp_path, monkeypatch):
@@ -847,6 +876,7 @@ def test_command_line(tmp_path, submissions):
     (nothing / "说明.txt").write_text("x", encoding="utf-8")
     refused = runner.invoke(main, ["batch", str(nothing), "-o", str(tmp_path / "none")])
     assert refused.exit_code == 2 and refused.output.startswith(f"{nothing} 中没有找到工作簿（.xlsx、.xlsm")
+    assert "或装有它们的 .zip），只有 1 个其他文件：说明.txt" in refused.output  # a folder of the units' PDFs, say
     rar = tmp_path / "区县.rar"
     rar.write_bytes(b"Rar!\x1a\x07\x00")
     refused = runner.invoke(main, ["batch", str(rar), "-o", str(tmp_path / "rar")])
