@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -297,6 +298,7 @@ OUTLINE_PARTS = ("summary", "profile", "performance", "problems", "disclosure")
 class CheckConfig:
     enabled: bool = True
     severity: str | None = None
+    message: dict[str, str] = field(default_factory=dict)  # the form's own wording, by language (zh, en)
 
 
 @dataclass(frozen=True)
@@ -418,8 +420,8 @@ def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tupl
 
 
 def _check_configs(r: _Reader, data: dict[str, Any]) -> dict[str, CheckConfig]:
-    """``checks: {PE303: {severity: warning}, PE102: {enabled: false}}``: each code one of the catalogue's, so that a
-    misspelt code is refused rather than silently leaving the check as it was."""
+    """``checks: {PE303: {severity: warning, message: …}, PE102: {enabled: false}}``: each code one of the
+    catalogue's, so that a misspelt code is refused rather than silently leaving the check as it was."""
     from .checks import BY_CODE  # here: the checks import this module
 
     configs = {}
@@ -428,12 +430,35 @@ def _check_configs(r: _Reader, data: dict[str, Any]) -> dict[str, CheckConfig]:
         if code not in BY_CODE:
             raise r.fail(path, f"{code!r} 不是校验目录中的代码; 可用: {', '.join(sorted(BY_CODE))}")
         cfg = r.mapping(raw, path)
-        r.known(cfg, {"enabled", "severity"}, path)
+        r.known(cfg, {"enabled", "severity", "message"}, path)
         severity = r.get(cfg, "severity", path, str, None)
         if severity is not None and severity not in SEVERITIES:
             raise r.fail(f"{path}.severity", f"{severity!r} 应为 error 或 warning")
-        configs[code] = CheckConfig(enabled=r.get(cfg, "enabled", path, bool, True), severity=severity)
+        configs[code] = CheckConfig(
+            enabled=r.get(cfg, "enabled", path, bool, True),
+            severity=severity,
+            message=_check_message(r, cfg.get("message", {}), BY_CODE[code].message, f"{path}.message"),
+        )
     return configs
+
+
+def _check_message(r: _Reader, raw: Any, catalogue: dict[str, str], path: str) -> dict[str, str]:
+    """A check's message as a form words it: a text (Chinese), or ``{zh: …, en: …}``, each with only placeholders the
+    catalogue's own messages fill (``{value}``, ``{expected}``, ``{key}``…), so that none is left unfilled."""
+    messages = {"zh": raw} if isinstance(raw, str) else r.mapping(raw, path)
+    r.known(messages, {"zh", "en"}, path)
+    filled = {name for text in catalogue.values() for _, name, _, _ in Formatter().parse(text) if name}
+    for lang, text in messages.items():
+        where = path if isinstance(raw, str) else f"{path}.{lang}"
+        if not isinstance(text, str):
+            raise r.fail(where, f"应为文字 (text), 实为 {type(text).__name__}")
+        try:
+            names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise r.fail(where, f"花括号不成对 ({exc}); 占位符写作 {{value}}") from None
+        if unknown := sorted(names - filled):
+            raise r.fail(where, f"{{{unknown[0]}}} 不是该校验的占位符; 可用: {', '.join(sorted(filled))}")
+    return messages
 
 
 def _sheets(r: _Reader, data: dict[str, Any]) -> tuple[SheetSpec, ...]:

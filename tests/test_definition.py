@@ -51,6 +51,10 @@ HUBEI_BREAKS = [
     (lambda d: d["grades"][0].update(max=100), "grades[0].max"),
     (lambda d: d["checks"]["PE303"].update(severty="error"), "checks.PE303.severty"),
     (lambda d: d["checks"].update(PE3O3={"enabled": False}), "checks.PE3O3"),
+    (lambda d: d["checks"]["PE303"].update(message="执行数 {executed} 超过预算数"), "checks.PE303.message"),
+    (lambda d: d["checks"]["PE303"].update(message="执行数 {value 超过预算数"), "checks.PE303.message"),
+    (lambda d: d["checks"]["PE303"].update(message={"fr": "dépassé"}), "checks.PE303.message.fr"),
+    (lambda d: d["checks"]["PE303"].update(message={"zh": 303}), "checks.PE303.message.zh"),
     (lambda d: d.update(rounding={"scores": 1}), "rounding.scores"),
     (lambda d: d["blocks"][3]["table"].update(stops=["合计"]), "blocks[3].table.stops"),
     (lambda d: d["scoring"]["budget_execution"].update(weight="twenty"), "scoring.budget_execution.weight"),
@@ -169,3 +173,31 @@ def test_report_form_gives_no_points():
         "final_spending",
         0.9,
     )
+
+
+def test_a_bureau_words_a_checks_message_its_own_way():
+    """Bureaus adjust the messages of their checks as they switch them on and off (the reporting systems they know
+    do): a form's ``checks`` may give a check's message, in Chinese and in English, with the placeholders of the
+    catalogue's own (a misspelt one is refused, above)."""
+    from dataclasses import replace
+
+    from perfeval_xl.checks import run_checks
+    from perfeval_xl.service import check_path
+
+    from .conftest import XIANGYANG
+
+    raw = _raw("hubei")
+    raw["checks"]["PE303"]["message"] = (
+        "执行数 {value} 万元超过预算数 {expected} 万元，须在“偏差原因分析”中写明超支资金来源"
+    )
+    raw["checks"]["PE106"] = {"message": {"en": "no weight for '{key}'"}}
+    custom = parse_definition(raw, "hubei.yaml")
+    evaluation = check_path(XIANGYANG)
+    findings = run_checks(replace(evaluation, definition=custom), {})
+    over = next(f for f in findings if f.code == "PE303")
+    assert over.message() == "执行数 3014.42 万元超过预算数 2634.17 万元，须在“偏差原因分析”中写明超支资金来源"
+    assert over.message("en") == "executed 3014.42 exceeds the budget 2634.17 (rate 114.44%)"  # as the catalogue's
+    weightless = next(f for f in findings if f.code == "PE106")
+    assert weightless.message("en") == "no weight for '2021年项目总个数'"
+    assert weightless.message().startswith("“2021年项目总个数”未填分值")
+    assert [f.message() for f in evaluation.findings if f.code == "PE303"] != [over.message()]  # the bundled form's

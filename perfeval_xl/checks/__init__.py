@@ -101,7 +101,7 @@ def active_checks(definition: FormDefinition) -> list[Check]:
         config = definition.checks.get(cls.code)
         if (config is not None and not config.enabled) or not cls.applies_to(definition):
             continue
-        checks.append(cls(config.severity if config else None))
+        checks.append(cls(config.severity, config.message) if config else cls())
     return checks
 
 

@@ -38,8 +38,11 @@ class Check:
     stage: ClassVar[int]
     message: ClassVar[dict[str, str]]
 
-    def __init__(self, severity: str | None = None) -> None:
+    def __init__(self, severity: str | None = None, message: dict[str, str] | None = None) -> None:
+        """The check as a form configures it: its severity, and its message in the form's own words, by language
+        (the catalogue's where the form gives none)."""
         self.active_severity = severity or self.severity
+        self.active_message = {**self.message, **(message or {})}
 
     @classmethod
     def applies_to(cls, definition: FormDefinition) -> bool:
@@ -79,7 +82,7 @@ class Check:
             severity=self.active_severity,
             sheet=sheet,
             cell=ref.a1 if ref else "A1",
-            templates=self.message,
+            templates=self.active_message,
             args={"key": key, "value": value, "expected": expected, **args},
             value=value,
             expected=expected,
