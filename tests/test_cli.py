@@ -199,6 +199,18 @@ def test_readme_lists_every_check():
         assert f"| {check.code} |" in readme, check.code
 
 
+def test_readme_links_lead_to_files_that_are_there():
+    """The README keeps to what a reader needs first and links to the details (docs/读取规则.md)."""
+    import re
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#]+)\)", readme) if "://" not in t]
+    assert "docs/读取规则.md" in targets
+    assert [t for t in targets if not (ROOT / t).is_file()] == []
+
+
 def test_every_module_imports_on_its_own() -> None:
     # A library user imports what they need, in any order: a cycle that the command line's import order hides (the
     # schemas imported checks, a check imported the schemas) must not break `import perfeval_xl.schemas`. One fresh
