@@ -30,6 +30,7 @@ SHEETS = {
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
 }
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
+FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
 
 
@@ -256,7 +257,7 @@ class Outputs:
         self.code_times.update(codes)
         self.code_files.update(set(codes))
         for i in issues:
-            self.findings.append(
+            at = self.findings.append(
                 [
                     entry.name,
                     entry.result.get("unit") or "",
@@ -269,6 +270,9 @@ class Outputs:
                     _cell_text(i.get("expected")),
                 ]
             )
+            if entry.annotated and i.get("sheet") and i.get("cell"):  # to the cell, marked in the annotated copy
+                link = f"external:{entry.annotated}#{sheet_ref(i['sheet'], i['cell'])}"
+                self.findings.ws.write_url(at, FINDING_CELL, link, self.book.link, i["cell"])
         scores = _scores(entry)
         if scores.get("grade"):  # a form with nothing to score has a total of 0 and no grade: in neither chart
             self.grades[scores["grade"]] += 1

@@ -164,6 +164,14 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     assert counts["PE106"][3:] == (2, 22)  # two files, 22 times
     details = list(book["问题明细"].iter_rows(min_row=2, values_only=True))
     assert len(details) == sum(r[11] + r[12] for r in summary.iter_rows(min_row=2, values_only=True))
+    # Each finding leads to its cell, marked in the annotated copy: the bureau clicks from the list to the problem.
+    over = next(row for row in book["问题明细"].iter_rows(min_row=2) if row[0].value == "hubei_xiangyang_2021.xlsx")
+    assert (over[2].value, over[5].value) == ("PE303", "D6")
+    assert over[5].hyperlink.target.replace("\\", "/") == "annotated/hubei_xiangyang_2021.xlsx"
+    assert over[5].hyperlink.location == "'自评表'!D6"
+    _run(submissions, tmp_path / "bare", annotate=False)
+    bare = load_workbook(tmp_path / "bare" / SUMMARY_BOOK)["问题明细"]
+    assert not [row[5].hyperlink for row in bare.iter_rows(min_row=2) if row[5].hyperlink]  # no copy to lead to
     with zipfile.ZipFile(path) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
