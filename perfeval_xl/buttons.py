@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from typing import Any
 
@@ -12,6 +13,7 @@ from .definition import FormDefinition
 BUTTON_SHEET = "使用说明"
 RECALCULATE_MACRO = "PerfEvalRecalculate"
 CLEAR_MACRO = "PerfEvalClearMarks"
+LAST_YEAR_MACRO = "PerfEvalCompareLastYear"  # only on the forms that give figures for last year (湖南, 岳阳)
 # Built from macros/PerfEval.bas by macros/build_vba_project.py (tests/test_macro.py checks the two agree).
 VBA_PROJECT = files("perfeval_xl") / "vba" / "vbaProject.bin"
 
@@ -25,6 +27,11 @@ _STEPS = (
     "和 xlwings addin install，然后重新打开 Excel。",
     "5. 打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
     "6. 没有 Excel 或不能启用宏时，可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
+)
+# The step of the forms that give figures for last year, after step 3.
+_LAST_YEAR_STEP = (
+    "4. 本表填有上年数（{labels}）：点击“与上年报送的表核对”，选择本单位上年报送的同一张表，"
+    "除完成“重新计算得分”的全部工作外，还把与上年表不一致的上年数标黄（提示，PE401），请核实。"
 )
 
 
@@ -40,13 +47,35 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     ws.set_row(0, 30)
     ws.insert_button(2, 1, _button(RECALCULATE_MACRO, "重新计算得分"))
     ws.insert_button(2, 1, _button(CLEAR_MACRO, "清除校验标记", x_offset=220))
+    steps = [step.format(sheet=definition.sheet_name) for step in _STEPS]
+    if definition.prior_year:
+        ws.insert_button(2, 1, _button(LAST_YEAR_MACRO, "与上年报送的表核对", x_offset=440))
+        labels = "、".join(dict.fromkeys(_label(definition, rule.this) for rule in definition.prior_year))
+        steps[3:] = [_LAST_YEAR_STEP.format(labels=labels), *(_renumbered(step, 1) for step in steps[3:])]
     ws.set_row(2, 44)
-    for offset, step in enumerate(_STEPS):
-        ws.write_string(4 + offset, 1, step.format(sheet=definition.sheet_name), text)
+    for offset, step in enumerate(steps):
+        ws.write_string(4 + offset, 1, step, text)
         ws.set_row(4 + offset, 36)
     ws.set_paper(9)
     ws.protect()
     ws.activate()
+
+
+def _label(definition: FormDefinition, key: str) -> str:
+    """The name of a figure for last year as the form prints it: a table's column (``income.carryover``, 上年结转),
+    or a field's column in its matrix (三公经费：（上年决算数） is 上年决算数)."""
+    if "." in key:
+        table, column = key.split(".", 1)
+        return next(c.label for c in definition.tables[table].columns if c.key == column)
+    label = definition.fields[key].label
+    column = re.search(r"（([^（）]+)）$", label)
+    return column[1] if column else label
+
+
+def _renumbered(step: str, by: int) -> str:
+    """A step with its number moved on (4. → 5.) when a step is put before it."""
+    number, rest = step.split(". ", 1)
+    return f"{int(number) + by}. {rest}"
 
 
 def _button(macro: str, caption: str, x_offset: int = 0) -> dict[str, Any]:

@@ -12,10 +12,9 @@ import click
 
 from .checks import CATALOGUE, active_checks
 from .definition import DefinitionError, all_forms, load_form
-from .engine import Evaluation
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
-from .prior_year import Earlier
+from .prior_year import Earlier, not_compared
 from .reader import UnreadableInput
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
@@ -182,7 +181,7 @@ def check(
                 worst = EXIT_UNREADABLE
         results.append(result)
         if earlier is not None and not earlier.precedes(evaluation):
-            click.echo(_not_compared(earlier, evaluation, lang), err=True)
+            click.echo(not_compared(earlier, evaluation, lang), err=True)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))
             for said in ("annotation_error", "annotation_warning"):
@@ -202,29 +201,6 @@ def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
         said = "上年的表" if lang == "zh" else "last year's form"
         click.echo(f"{said} {readable_name(str(path))}: {exc.text(lang)}", err=True)
         sys.exit(EXIT_UNREADABLE)
-
-
-def _not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
-    """Why a file was not compared with the form named as last year's (see ``Earlier.mismatch``)."""
-    d, year, source = evaluation.definition, evaluation.extraction.year, earlier.source
-    other = load_form(earlier.form)
-    said = {  # (zh, en) by what does not match
-        "figures": (f"{d.region}《{d.name}》没有填写上年数的栏目", f"the {d.id} form gives no figures for last year"),
-        "form": (
-            f"上年的表 {source} 是另一种表式（{other.region}《{other.name}》）",
-            f"last year's form {source} is another form ({earlier.form})",
-        ),
-        "unit": (
-            f"上年的表 {source} 是另一个单位（{earlier.unit}）的，不是{evaluation.unit}的",
-            f"last year's form {source} is another unit's ({earlier.unit}), not {evaluation.unit}'s",
-        ),
-        "year": (
-            f"上年的表 {source} 是 {earlier.year} 年度的，不是本表（{year} 年度）的上一年度",
-            f"last year's form {source} states {earlier.year}, not the year before this one's ({year})",
-        ),
-    }
-    zh, en = said[str(earlier.mismatch(evaluation))]
-    return f"{zh}，未作跨期核对" if lang == "zh" else f"{en}: not compared"
 
 
 @main.command()

@@ -32,7 +32,12 @@ _PROTECTION_FLAGS = (
 
 
 class ButtonProblem(Exception):
-    """Something the user can fix, told in one Chinese sentence in the message box."""
+    """Something the user can fix, told in one Chinese sentence in the message box (``mode``: critical, or info for
+    what is no failure, such as a dialog cancelled)."""
+
+    def __init__(self, message: str, mode: str = "critical") -> None:
+        super().__init__(message)
+        self.mode = mode
 
 
 def recalculate(book: Any = None, lang: str = "zh") -> None:
@@ -43,6 +48,41 @@ def recalculate(book: Any = None, lang: str = "zh") -> None:
 def clear_marks(book: Any = None) -> None:
     """Remove the fills, note parts and sheets an earlier run added (the 清除校验标记 button)."""
     _run(book, _clear)
+
+
+def compare_with_last_year(book: Any = None, lang: str = "zh") -> None:
+    """Ask for the unit's form of last year, then score and mark the calling workbook as 重新计算得分 does, each
+    figure it gives for last year compared with that form's (PE401; the 与上年报送的表核对 button of the forms that
+    give such figures, 湖南's and 岳阳's)."""
+    _run(book, lambda b: _recalculate(b, lang, _last_year(b)))
+
+
+# The Open dialog of the 与上年报送的表核对 button: what it lists, and its title.
+_WORKBOOKS = "Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls"
+_LAST_YEAR_TITLE = "选择本单位上年报送的表"
+
+
+def _last_year(book: Any) -> Any:
+    """Last year's submission, as the user picks its file in Excel's Open dialog and the command line reads it."""
+    from pathlib import Path
+
+    from .prior_year import Earlier
+    from .reader import UnreadableInput
+    from .service import check_path
+
+    try:
+        chosen = book.app.api.GetOpenFilename(_WORKBOOKS, 1, _LAST_YEAR_TITLE)
+    except AttributeError:  # Excel for Mac's api (appscript) has no Open dialog for us
+        raise ButtonProblem(
+            "本机的 Excel 无法打开选择文件的对话框；请在命令行运行 perfeval check 本表 --prior 上年的表 --in-place"
+        ) from None
+    if not chosen:  # Cancel answers False
+        raise ButtonProblem("未选择上年报送的表，未作跨期核对。", "info")
+    path = Path(str(chosen))
+    try:
+        return Earlier.of(check_path(path), path.name)
+    except UnreadableInput as exc:
+        raise ButtonProblem(f"上年的表 {path.name} 无法读取：{exc.message}") from None
 
 
 def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
@@ -56,7 +96,7 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
     try:
         message, mode = action(book)
     except ButtonProblem as exc:
-        message, mode = str(exc), "critical"
+        message, mode = str(exc), exc.mode
     except Exception as exc:  # the user must see every failure, never a silent click
         from .reader import UnreadableInput
 
@@ -74,16 +114,18 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
     app.alert(message, title=TITLE, mode=mode)
 
 
-def _recalculate(book: Any, lang: str) -> tuple[str, str]:
+def _recalculate(book: Any, lang: str, earlier: Any = None) -> tuple[str, str]:
+    """Score and mark the book; with ``earlier`` (a ``prior_year.Earlier``), its figures for last year compared."""
     from .engine import UNGRADED
     from .plan import build_plan
+    from .prior_year import compared_with, not_compared
     from .service import check_grid
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
     # F9 does, so that formulas are read with their current results, and again once our scores are written, so that
     # the formulas reading them (复核总分) show their new results.
     book.app.calculate()
-    evaluation = check_grid(read_book(book))
+    evaluation = check_grid(read_book(book), earlier=earlier.before if earlier else None)
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
         results, unnoted = apply_plan(book, plan)
@@ -106,6 +148,9 @@ def _recalculate(book: Any, lang: str) -> tuple[str, str]:
         book.sheets[results].activate()
     else:
         lines.append("未发现问题。")
+    if earlier is not None:  # the 与上年报送的表核对 button: what was compared, or why nothing was
+        known = evaluation.earlier
+        lines.append(f"{compared_with(known.source, lang) if known else not_compared(earlier, evaluation, lang)}。")
     return "\n".join(lines), "critical" if errors else "info"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .definition import load_form
 from .engine import LastYear, parse_cell
 from .grid import fold_label
 
@@ -104,3 +105,32 @@ def from_history(known: dict[tuple[str, str, int], Earlier]) -> LastYear:
         return known.get((evaluation.definition.id, fold_label(evaluation.unit), year - 1)) if year else None
 
     return find
+
+
+def not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
+    """Why a file was not compared with the form named as last year's (see ``Earlier.mismatch``): the command line
+    and the Excel button say it alike."""
+    d, year, source = evaluation.definition, evaluation.extraction.year, earlier.source
+    other = load_form(earlier.form)
+    said = {  # (zh, en) by what does not match
+        "figures": (f"{d.region}《{d.name}》没有填写上年数的栏目", f"the {d.id} form gives no figures for last year"),
+        "form": (
+            f"上年的表 {source} 是另一种表式（{other.region}《{other.name}》）",
+            f"last year's form {source} is another form ({earlier.form})",
+        ),
+        "unit": (
+            f"上年的表 {source} 是另一个单位（{earlier.unit}）的，不是{evaluation.unit}的",
+            f"last year's form {source} is another unit's ({earlier.unit}), not {evaluation.unit}'s",
+        ),
+        "year": (
+            f"上年的表 {source} 是 {earlier.year} 年度的，不是本表（{year} 年度）的上一年度",
+            f"last year's form {source} states {earlier.year}, not the year before this one's ({year})",
+        ),
+    }
+    zh, en = said[str(earlier.mismatch(evaluation))]
+    return f"{zh}，未作跨期核对" if lang == "zh" else f"{en}: not compared"
+
+
+def compared_with(source: str, lang: str) -> str:
+    """What a form compared with last year's says it was compared with (no PE401 then means the figures agree)."""
+    return f"上年数已与上年报送的 {source} 核对" if lang == "zh" else f"last year's figures checked against {source}"

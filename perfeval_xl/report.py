@@ -9,6 +9,7 @@ from typing import Any
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, percent, severity_counts
 from .plan import STATUS_LABEL
+from .prior_year import compared_with
 
 
 def _num(value: float | None, decimals: int) -> float | None:
@@ -126,10 +127,7 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
         else f"  {counted(errors, 'error')}, {counted(warnings, 'warning')}"
     )
     if evaluation.earlier is not None:
-        source = evaluation.earlier.source
-        lines.append(
-            f"  上年数已与上年报送的 {source} 核对" if zh else f"  last year's figures checked against {source}"
-        )
+        lines.append(f"  {compared_with(evaluation.earlier.source, lang)}")
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ from perfeval_xl.template import build_template
 from perfeval_xl.writeback import annotate_file
 
 from .conftest import (
+    CARRIED_INTO_2020,
     GUANGZHOU,
     GUANGZHOU_OFFICIAL,
     HEBEI,
@@ -35,6 +36,7 @@ from .conftest import (
     XIANGYANG_OFFICIAL,
     YUEYANG,
     clean_data,
+    yueyang_last_year,
 )
 from .xlwings_standin import FakeBook, FakeRange
 
@@ -414,3 +416,41 @@ def test_a_template_pressed_before_anything_is_typed_says_there_is_no_grade(tmp_
     book = FakeBook.from_file(build_template(load_form("hubei"), tmp_path / "空表.xlsx"))
     excel.recalculate(book)
     assert book.app.alerts[-1]["prompt"].startswith("计算总分 0，评价等次 —（没有可计分的内容）。")
+
+
+def _yueyang_pressed_for_last_year(tmp_path: Path, chosen: str | bool) -> FakeBook:
+    book = FakeBook.from_file(YUEYANG)
+    book.app.chosen = chosen
+    excel.compare_with_last_year(book)
+    return book
+
+
+def test_the_last_year_button_marks_each_figure_that_differs_from_the_form_chosen(tmp_path):
+    """岳阳's and 湖南's forms give figures for last year (上年结转, 上年决算数), which the unit's form of last year
+    gave: the 与上年报送的表核对 button asks for that file and marks each figure that differs (PE401), as
+    perfeval check --prior does."""
+    last = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
+    book = _yueyang_pressed_for_last_year(tmp_path, str(last))
+    assert book.app.asked == [("Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls", 1, "选择本单位上年报送的表")]
+    evaluation = check_path(YUEYANG)
+    row = next(r for r in evaluation.extraction.tables["income"].rows if r.raw("name") == "2、科技馆")
+    cell = row.ref("carryover")
+    note = book.sheets[cell.sheet].notes[(cell.row + 1, cell.col + 1)].text
+    assert "PE401" in note and f"上年报送的“2、科技馆 累计结余”为 40（{last.name}）" in note
+    assert f"上年数已与上年报送的 {last.name} 核对。" in book.app.alerts[-1]["prompt"]
+
+
+def test_the_last_year_button_says_why_it_compared_nothing(tmp_path):
+    """Cancelled, another year's form, or a file that is no workbook: the message box says so, and no figure is
+    compared (the scores and marks are those of 重新计算得分, or none when nothing was chosen)."""
+    cancelled = _yueyang_pressed_for_last_year(tmp_path, False)
+    assert cancelled.app.alerts[-1]["prompt"] == "未选择上年报送的表，未作跨期核对。"
+    older = _yueyang_pressed_for_last_year(tmp_path, str(yueyang_last_year(tmp_path, {"2、科技馆": 40.0}, 2018)))
+    prompt = older.app.alerts[-1]["prompt"]
+    assert "是 2018 年度的，不是本表（2020 年度）的上一年度，未作跨期核对" in prompt
+    assert not [n for sheet in older.sheets for n in sheet.notes.values() if "PE401" in n.text]
+    broken = tmp_path / "2019.xlsx"
+    broken.write_bytes(b"not a workbook")
+    unreadable = _yueyang_pressed_for_last_year(tmp_path, str(broken))
+    assert unreadable.app.alerts[-1]["prompt"].startswith("上年的表 2019.xlsx 无法读取：不是 Excel 工作簿")
+    assert unreadable.app.alerts[-1]["mode"] == "critical"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
+from openpyxl import load_workbook
 
-from perfeval_xl.buttons import BUTTON_SHEET, CLEAR_MACRO, RECALCULATE_MACRO, VBA_PROJECT
+from perfeval_xl.buttons import BUTTON_SHEET, CLEAR_MACRO, LAST_YEAR_MACRO, RECALCULATE_MACRO, VBA_PROJECT
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_path
@@ -66,6 +67,10 @@ def test_module_source_is_ascii_with_the_documented_calls():
     assert 'Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.recalculate()"' in text
     assert 'Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.clear_marks()"' in text
     assert f"Public Sub {RECALCULATE_MACRO}()" in text and f"Public Sub {CLEAR_MACRO}()" in text
+    assert (
+        'Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.compare_with_last_year()"' in text
+    )
+    assert f"Public Sub {LAST_YEAR_MACRO}()" in text
     assert "ChrW(" in text
 
 
@@ -95,7 +100,12 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
         workbook = archive.read("xl/workbook.xml").decode()
     assert 'codeName="ThisWorkbook"' in workbook
     assert _modules(path)["PerfEval.bas"] == _code(SOURCE.read_text(encoding="ascii"))
-    assert _buttons(path) == [(f"[0]!{RECALCULATE_MACRO}", "重新计算得分"), (f"[0]!{CLEAR_MACRO}", "清除校验标记")]
+    buttons = [(f"[0]!{RECALCULATE_MACRO}", "重新计算得分"), (f"[0]!{CLEAR_MACRO}", "清除校验标记")]
+    if load_form(form).prior_year:  # 湖南, 岳阳: the form gives figures for last year
+        buttons.append((f"[0]!{LAST_YEAR_MACRO}", "与上年报送的表核对"))
+    assert _buttons(path) == buttons
+    steps = [c.value for c in load_workbook(path)[BUTTON_SHEET]["B"] if c.value]
+    assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -157,7 +167,6 @@ def test_libreoffice_opens_the_macro_template_and_keeps_module_and_buttons(tmp_p
     saved = convert(source, tmp_path, "xlsm:Calc MS Excel 2007 VBA XML")
     assert _modules(saved)["PerfEval.bas"] == _code(SOURCE.read_text(encoding="ascii"))
     # LibreOffice binds each button to the module's macro when it loads the project, and writes it back so.
-    assert [(macro.split(".")[-1].split("!")[-1], caption) for macro, caption in _buttons(saved)] == [
-        (RECALCULATE_MACRO, "重新计算得分"),
-        (CLEAR_MACRO, "清除校验标记"),
-    ]
+    buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
+    buttons += [(LAST_YEAR_MACRO, "与上年报送的表核对")] if load_form(form).prior_year else []
+    assert [(macro.split(".")[-1].split("!")[-1], caption) for macro, caption in _buttons(saved)] == buttons

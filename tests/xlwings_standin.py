@@ -41,6 +41,18 @@ class FakeApp:
     display_alerts: bool = True
     alerts: list[dict[str, Any]] = field(default_factory=list)
     books: list[FakeBook] = field(default_factory=list)
+    chosen: str | bool = False  # what the user picks in the Open dialog (False: Cancel, as Excel answers)
+    asked: list[tuple[Any, ...]] = field(default_factory=list)  # the Open dialogs shown: (filter, index, title)
+
+    @property
+    def api(self) -> FakeApp:
+        """App.api: the COM Application, of which only GetOpenFilename is called."""
+        return self
+
+    def GetOpenFilename(self, file_filter: str, filter_index: int, title: str) -> str | bool:
+        """Application.GetOpenFilename: the path the user picked, or False for Cancel."""
+        self.asked.append((file_filter, filter_index, title))
+        return self.chosen
 
     def calculate(self) -> None:
         """Application.Calculate (F9): every open book's formulas show their new results."""
