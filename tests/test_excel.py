@@ -454,3 +454,12 @@ def test_the_last_year_button_says_why_it_compared_nothing(tmp_path):
     unreadable = _yueyang_pressed_for_last_year(tmp_path, str(broken))
     assert unreadable.app.alerts[-1]["prompt"].startswith("上年的表 2019.xlsx 无法读取：不是 Excel 工作簿")
     assert unreadable.app.alerts[-1]["mode"] == "critical"
+
+
+def test_the_last_year_button_without_an_open_dialog_points_to_the_command_line(monkeypatch):
+    """Excel for Mac's api (appscript) has no GetOpenFilename: the button says what to run instead."""
+    book = FakeBook.from_file(YUEYANG)
+    monkeypatch.setattr(type(book.app), "api", property(lambda app: object()))
+    excel.compare_with_last_year(book)
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical" and "perfeval check 本表 --prior 上年的表 --in-place" in alert["prompt"]
