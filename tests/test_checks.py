@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
+from perfeval_xl import checks as checks_module
 from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.cli import main
@@ -71,6 +72,7 @@ def test_check_fails_at_its_cell(make_book, code, case):
 def _every_check_applying(monkeypatch: pytest.MonkeyPatch) -> None:
     for check in CATALOGUE:
         monkeypatch.setattr(check, "applies_to", classmethod(lambda cls, definition: True))
+    monkeypatch.setattr(checks_module, "_ACTIVE", {})  # each form's checks asked again, not taken as known
 
 
 @pytest.mark.parametrize(("code", "case"), FAILING, ids=[f"{c}-{case.get('form', 'hubei')}" for c, case in FAILING])

@@ -93,16 +93,24 @@ CATALOGUE: tuple[type[Check], ...] = (
 BY_CODE = {check.code: check for check in CATALOGUE}
 
 
+# Each form's checks, by the id of its definition, kept beside them so that the id stays that definition's: every
+# file asks for them twice (its schema checks, then all), and they are the same each time.
+_ACTIVE: dict[int, tuple[FormDefinition, tuple[Check, ...]]] = {}
+
+
 def active_checks(definition: FormDefinition) -> list[Check]:
     """The checks that apply to a form (see ``Check.applies_to``) and that it does not switch off, with the
-    severities it sets."""
-    checks = []
-    for cls in CATALOGUE:
-        config = definition.checks.get(cls.code)
-        if (config is not None and not config.enabled) or not cls.applies_to(definition):
-            continue
-        checks.append(cls(config.severity, config.message) if config else cls())
-    return checks
+    severities and messages it sets."""
+    known = _ACTIVE.get(id(definition))
+    if known is None or known[0] is not definition:
+        checks = []
+        for cls in CATALOGUE:
+            config = definition.checks.get(cls.code)
+            if (config is not None and not config.enabled) or not cls.applies_to(definition):
+                continue
+            checks.append(cls(config.severity, config.message) if config else cls())
+        known = _ACTIVE[id(definition)] = (definition, tuple(checks))
+    return list(known[1])
 
 
 def schema_checks(definition: FormDefinition) -> list[SchemaCheck]:
