@@ -24,8 +24,8 @@ FIELD_KEYS = frozenset(
     "signed span group".split()
 )
 ROOT_KEYS = frozenset(
-    "id name region version source year_pattern sheet sheets detect blocks scoring grades rounding checks footnotes "
-    "report".split()
+    "id name region version source year_pattern sheet sheets detect other_forms blocks scoring grades rounding checks "
+    "footnotes report".split()
 )
 SCORING_KEYS = frozenset(
     "budget_execution indicators total grade explanation headline sums row_sums ratios allocations citations "
@@ -334,6 +334,9 @@ class FormDefinition:
     # The form's sheets, the first one first (基础数据表 + 自评表); a one-sheet form has one.
     sheets: tuple[SheetSpec, ...] = ()
     prior_year: tuple[PriorYear, ...] = ()
+    # The titles of other forms that share this one's labels (the 项目支出绩效自评表 of each project, which units send
+    # in the same workbook): a sheet so titled is not this form.
+    other_forms: tuple[str, ...] = ()
 
     @property
     def sheet_name(self) -> str:
@@ -929,6 +932,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         agreements=agreements,
         sheets=sheets,
         prior_year=_prior_year(r, scoring, field_keys, tables),
+        other_forms=r.labels(data["other_forms"], "other_forms") if "other_forms" in data else (),
     )
     for n, block in enumerate(blocks):
         if block.sheet is not None and block.sheet not in {s.name for s in sheets}:

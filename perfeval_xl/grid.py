@@ -266,6 +266,17 @@ class SheetGrid:
                     index.setdefault(key, []).append(at)
         return index
 
+    def titled(self, titles: tuple[str, ...]) -> str | None:
+        """The title among ``titles`` (folded) that the sheet bears: a short text of its first rows that ends with it
+        (2023年度项目支出绩效自评表), not a long text that mentions it."""
+        for (row, _), text in self.labels.items():
+            if row >= _TITLE_ROWS:
+                break
+            title = next((t for t in titles if text.endswith(t) and len(text) <= len(t) + _TITLE_PREFIX), None)
+            if title is not None:
+                return title
+        return None
+
     @cached_property
     def colon_cells(self) -> list[tuple[int, int, str]]:
         """The text cells holding a colon, the only ones that can be written ``label：value``."""
@@ -275,6 +286,12 @@ class SheetGrid:
             for c, v in enumerate(row)
             if isinstance(v, str) and (":" in v or "：" in v)
         ]
+
+
+# Where a form's title is: in the first rows (below an 附件2 and a blank row at most), after its unit, region and year
+# at most (桃江县2023年度部门整体支出绩效自评表).
+_TITLE_ROWS = 6
+_TITLE_PREFIX = 30
 
 
 @lru_cache(maxsize=65536)

@@ -232,6 +232,16 @@ class WrongForm(Exception):
         self.form = form  # the form's id when it is the form, but incomplete
 
 
+class OtherForm(WrongForm):
+    """The sheets that carry the form's labels are titled as another form (a project's 项目支出绩效自评表)."""
+
+    def __init__(self, definition: FormDefinition, sheet: SheetGrid, title: str) -> None:
+        super().__init__(
+            f"工作表“{sheet.name}”是{title}，不是{definition.region}《{definition.name}》，请提交部门整体的表",
+            f"sheet '{sheet.name}' is a {title}, not a {definition.id} form",
+        )
+
+
 class FormLacksSheet(WrongForm):
     """The workbook holds some of a form's sheets only (湖南's 自评表 without its 基础数据表)."""
 
@@ -277,6 +287,12 @@ def _carries(sheet: SheetGrid, spec: SheetSpec) -> bool:
     return sheet_score(sheet, spec.detect) == len(spec.detect)
 
 
+def _candidates(book: WorkbookGrid, definition: FormDefinition) -> list[SheetGrid]:
+    """The sheets that may be the form's: all but those titled as another form sharing its labels."""
+    titles = tuple(fold_label(title) for title in definition.other_forms)
+    return [s for s in book.sheets.values() if not titles or s.titled(titles) is None]
+
+
 def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
     """Each sheet of the form by its definition name: the sheet carrying all its detection labels (one sheet may carry
     several of the form's parts), or in our template its named sheet. When several do (a copy of the form), the one
@@ -288,6 +304,8 @@ def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str
             spec.name: _detect_sheet(book, definition, spec, book.sheets.get(spec.name) if ours else None)
             for spec in definition.sheets
         }
+    except OtherForm:
+        raise
     except WrongForm:
         if missing := _missing_parts(book, definition):
             raise FormLacksSheet(definition, missing) from None
@@ -297,12 +315,16 @@ def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str
 def _detect_sheet(
     book: WorkbookGrid, definition: FormDefinition, spec: SheetSpec, named: SheetGrid | None
 ) -> SheetGrid:
-    scores = [(sheet_score(s, spec.detect), s) for s in book.sheets.values()]
+    scores = [(sheet_score(s, spec.detect), s) for s in _candidates(book, definition)]
     found = [s for score, s in scores if score >= len(spec.detect) or s is named]
     if len(found) > 1:
         return max(found, key=lambda s: (s.visible, s.filled))  # max keeps the first of equals
     if found:
         return found[0]
+    titles = tuple(fold_label(title) for title in definition.other_forms)
+    for sheet in book.sheets.values():
+        if titles and (title := sheet.titled(titles)) is not None and _carries(sheet, spec):
+            raise OtherForm(definition, sheet, title)
     best = max(scores, key=lambda pair: pair[0], default=None)
     missing = [] if best is None else [label for label in spec.detect if not _has_label(best[1], label)]
     raise WrongForm(
@@ -319,7 +341,7 @@ def form_copies(
     chosen = {id(sheet) for sheet in sheets.values()}
     copies = {}
     for spec in definition.sheets:
-        others = tuple(s.name for s in book.sheets.values() if id(s) not in chosen and _carries(s, spec))
+        others = tuple(s.name for s in _candidates(book, definition) if id(s) not in chosen and _carries(s, spec))
         if others:
             copies[sheets[spec.name].name] = others
     return copies
@@ -328,7 +350,7 @@ def form_copies(
 def _missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
     """The sheets of a form of several that no sheet of the workbook is, when at least one other is: 湖南's 自评表
     sent without its 基础数据表. Empty when all are there, or none."""
-    found = [spec for spec in definition.sheets if any(_carries(s, spec) for s in book.sheets.values())]
+    found = [spec for spec in definition.sheets if any(_carries(s, spec) for s in _candidates(book, definition))]
     return [spec for spec in definition.sheets if spec not in found] if found else []
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from .definition import FormDefinition, all_forms, load_form
 from .engine import Evaluation, LastYear, evaluate_extractions
 from .grid import WorkbookGrid
-from .locate import Extraction, FormLacksSheet, WrongForm, extract, find_form_sheet
+from .locate import Extraction, FormLacksSheet, OtherForm, WrongForm, extract, find_form_sheet
 from .reader import UnreadableInput, read_workbook
 
 
@@ -20,18 +20,19 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
     forms = all_forms()
     if recorded and recorded in {f.id for f in forms}:
         return load_form(recorded)
-    lacking: FormLacksSheet | None = None
+    # What the nearest forms say: a sheet titled as another form (a project's) first, else a sheet the form lacks.
+    near: list[WrongForm] = []
     for definition in forms:
         try:
             find_form_sheet(book, definition)
-        except FormLacksSheet as exc:
-            lacking = lacking or exc
+        except (OtherForm, FormLacksSheet) as exc:
+            near.append(exc)
             continue
         except WrongForm:
             continue
         return definition
-    if lacking is not None:
-        raise lacking
+    if near:
+        raise min(near, key=lambda exc: not isinstance(exc, OtherForm))  # min keeps the first of equals
     names = "、".join(f"{f.region}《{f.name}》" for f in forms)
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
 

@@ -56,6 +56,7 @@ HUBEI_BREAKS = [
     (lambda d: d["checks"]["PE303"].update(message={"fr": "dépassé"}), "checks.PE303.message.fr"),
     (lambda d: d["checks"]["PE303"].update(message={"zh": 303}), "checks.PE303.message.zh"),
     (lambda d: d.update(rounding={"scores": 1}), "rounding.scores"),
+    (lambda d: d.update(other_forms=[]), "other_forms"),
     (lambda d: d["blocks"][3]["table"].update(stops=["合计"]), "blocks[3].table.stops"),
     (lambda d: d["scoring"]["budget_execution"].update(weight="twenty"), "scoring.budget_execution.weight"),
 ]

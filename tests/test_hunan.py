@@ -13,7 +13,16 @@ from perfeval_xl.grid import SheetGrid, WorkbookGrid
 from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
-from .conftest import CLEAN, TAOJIANG, TAOJIANG_OFFICIAL, TAOJIANG_YAML, YUEYANG, YUEYANG_YAML, seed_data
+from .conftest import (
+    CLEAN,
+    TAOJIANG,
+    TAOJIANG_OFFICIAL,
+    TAOJIANG_YAML,
+    XIANGYANG_OFFICIAL,
+    YUEYANG,
+    YUEYANG_YAML,
+    seed_data,
+)
 
 
 def codes(evaluation):
@@ -244,3 +253,44 @@ def test_committed_examples_match_a_fresh_build(tmp_path, path):
         assert [[c.value for c in r] for r in committed[name].iter_rows()] == [
             [c.value for c in r] for r in fresh[name].iter_rows()
         ], f"{path.name}:{name}; run python examples/build_examples.py"
+
+
+def _with_project_form(tmp_path, source, sheet: str, keep: bool = True):
+    """The workbook with a 项目支出绩效自评表 made from its ``sheet`` (the national project form shares its 年度资金总额,
+    三级指标 and 偏差原因分析及改进措施), filled a little further; without the form's own sheet unless ``keep``."""
+    book = load_workbook(source)
+    project = book.copy_worksheet(book[sheet])
+    project.title = "科普项目"
+    for row in project.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = cell.value.replace("部门整体支出绩效自评表", "项目支出绩效自评表").replace(
+                    "部门整体绩效自评表", "项目支出绩效自评表"
+                )
+    project["J40"], project["J41"] = "备注", "另附项目明细"
+    if not keep:
+        del book[sheet]
+    path = tmp_path / f"{'with' if keep else 'only'}_project_{source.name}"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("source", "sheet"), [(TAOJIANG_OFFICIAL, "附件2"), (XIANGYANG_OFFICIAL, "Sheet1")])
+def test_a_project_form_in_the_same_workbook_is_not_taken_for_the_form(tmp_path, source, sheet):
+    """Units send each project's 项目支出绩效自评表 in the workbook of their 部门整体 form, with the same labels: the
+    project sheet, filled a little further, was checked as the form (its figures, and a PE108 calling the form's own
+    sheet the extra copy). A sheet titled as the project form is not the form."""
+    evaluation = check_path(_with_project_form(tmp_path, source, sheet))
+    published = check_path(source)
+    assert {f.sheet for f in evaluation.findings} <= {sheet, *published.extraction.grids}
+    assert [(f.code, f.sheet, f.cell) for f in evaluation.findings] == [
+        (f.code, f.sheet, f.cell) for f in published.findings
+    ]
+
+
+def test_a_workbook_of_project_forms_only_is_said_to_be_one(tmp_path):
+    """A unit that sent its projects' forms for its 部门整体 form is told so, not checked against the wrong form."""
+    path = _with_project_form(tmp_path, TAOJIANG_OFFICIAL, "附件2", keep=False)
+    run = CliRunner().invoke(main, ["check", str(path)])
+    assert run.exit_code == 2
+    assert "工作表“科普项目”是项目支出绩效自评表，不是湖南《部门整体支出绩效自评表》" in run.stderr
