@@ -17,6 +17,7 @@ from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
+from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
 from .values import YUAN_LIKELY
 
@@ -81,6 +82,8 @@ class _Shared:
     qualified: bool
     cells: dict[str, str] = field(default_factory=dict)
     places: dict[str, tuple[Worksheet, int, int]] = field(default_factory=dict)
+    # The numbers typed in the main table's columns, by column: what the formulas that SUM and COUNT them read.
+    typed: dict[str, list[float]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -291,6 +294,18 @@ class _Builder:
         self.ws.set_row(top + 1, height)
         self.row = top + 2
 
+    def n(self, key: str) -> float:
+        """A field's value as a formula's N() reads it: the number typed, else 0 (a text, a blank)."""
+        return _number(self.data.get("fields", {}).get(key))
+
+    def ratio_result(self, ratio: Ratio, decimals: int | None = None) -> float | str:
+        """What ``ratio_formula`` computes from the values written, for its cached result."""
+        below = sum(self.n(k) for k in ratio.denominator)
+        if below <= 0:
+            return ""
+        value = sum(self.n(k) for k in ratio.numerator) / below + ratio.offset
+        return value if decimals is None else round_half_up(value, decimals)
+
     def ratio_formula(self, ratio: Ratio, decimals: int | None = None) -> str:
         """Σ numerator cells / Σ denominator cells + offset, blank while the denominator is not positive."""
         above = "+".join(self.cells[k] for k in ratio.numerator)
@@ -300,10 +315,13 @@ class _Builder:
             body = f"ROUND({body},{decimals})"
         return f'=IF(N({below})>0,{body},"")'
 
-    def rated_formula(self, name: str) -> str | None:
-        """The live rate of a rated indicator (预算完成率…), as the form prints it."""
+    def rated_formula(self, name: str) -> tuple[str, float | str] | None:
+        """The live rate of a rated indicator (预算完成率…), as the form prints it, and its result."""
         rated = self.d.indicators.rated_for(name) if self.d.indicators else None
-        return None if rated is None else self.ratio_formula(rated.ratio, self.d.rate_decimals)
+        if rated is None:
+            return None
+        decimals = self.d.rate_decimals
+        return self.ratio_formula(rated.ratio, decimals), self.ratio_result(rated.ratio, decimals)
 
     def table_header(self, table: TableSpec, layout: dict[str, int]) -> int:
         """The header: one row of column labels, or, when columns are grouped (收入合计 | 其中：上年结转 …), a row of
@@ -355,8 +373,12 @@ class _Builder:
                     col = layout[spec.key]
                     if section and spec.key in ("level1", "level1_weight"):
                         continue
-                    if spec.key == "actual" and (formula := self.rated_formula(values.get("name", ""))):
-                        self.ws.write_formula(row + index, col, formula, self.fmt.computed(NUM_FORMATS["rate"]))
+                    if main and _is_number(values.get(spec.key)):
+                        self.shared.typed.setdefault(spec.key, []).append(float(values[spec.key]))
+                    if spec.key == "actual" and (rate := self.rated_formula(values.get("name", ""))):
+                        self.ws.write_formula(
+                            row + index, col, rate[0], self.fmt.computed(NUM_FORMATS["rate"]), rate[1]
+                        )
                     elif spec.key in locked:
                         self.ws.write(row + index, col, values.get(spec.key, ""), self.fmt.get(bg_color=COMPUTED_TINT))
                     else:
@@ -446,18 +468,22 @@ class _Builder:
         return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
 
     def formulas(self) -> None:
-        """Live formulas for every computed cell; they give the numbers the Python scorer gives."""
+        """Live formulas for every computed cell; they give the numbers the Python scorer gives. Each is written with
+        the result it computes from the values written (XlsxWriter would write 0), for the viewers that show the
+        results a file holds without calculating: LibreOffice as installed, the previews of mail and chat programs."""
         d = self.d
-        formulas: dict[str, str] = {}
+        formulas: dict[str, tuple[str, float | str]] = {}  # the formula and its result, by field
         for ratio in d.ratios:
             if ratio.key is not None:
-                formulas[ratio.key] = self.ratio_formula(ratio)
+                formulas[ratio.key] = (self.ratio_formula(ratio), self.ratio_result(ratio))
+        points: float | str = ""  # the budget-execution score's result
         if d.budget is not None:
             b = d.budget
             budget, executed = self.cell(b.budget), self.cell(b.executed)
             rate = f"{executed}/{budget}"
+            rate_result: float | str = self.n(b.executed) / self.n(b.budget) if self.n(b.budget) > 0 else ""
             if b.rate:
-                formulas[b.rate] = f'=IF(N({budget})>0,{executed}/{budget},"")'
+                formulas[b.rate] = (f'=IF(N({budget})>0,{executed}/{budget},"")', rate_result)
                 rate = self.cell(b.rate)
             printed = f"ROUND({rate},{d.rate_decimals})"
             if b.score:
@@ -466,27 +492,32 @@ class _Builder:
                     body = f"MIN({w},MAX(0,{w}*({printed}-{b.floor:g})/(1-{b.floor:g})))"
                 else:
                     body = f"MIN({w},MAX(0,{w}*{printed}))"
-                formulas[b.score] = f'=IF({rate}="","",{body})'
+                if rate_result != "":
+                    points = rate_score(round_half_up(float(rate_result), d.rate_decimals), b.weight, b.rule, b.floor)
+                formulas[b.score] = (f'=IF({rate}="","",{body})', points)
         budget_points = f"N({self.cell(d.budget.score)})+" if d.budget and d.budget.score else ""
+        typed = self.shared.typed
+        total = _number(points) + sum(typed.get("score", []))
         if d.total and "score" in self.columns:
-            formulas[d.total] = f"={budget_points}SUM({self.column_range('score')})"
+            formulas[d.total] = (f"={budget_points}SUM({self.column_range('score')})", total)
         checked = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
         if checked is not None and "computed_score" in self.columns:
-            formulas[checked.key] = f"={budget_points}SUM({self.column_range('computed_score')})"
+            checked_total = _number(points) + sum(typed.get("computed_score", []))
+            formulas[checked.key] = (f"={budget_points}SUM({self.column_range('computed_score')})", checked_total)
         if d.grade and d.total and d.fields[d.grade].computed:
-            total = self.cell(d.total)
             expression = f'"{d.grades[-1][0]}"'
             for name, minimum in reversed(d.grades[:-1]):
-                expression = f'IF({total}>={minimum:g},"{name}",{expression})'
+                expression = f'IF({self.cell(d.total)}>={minimum:g},"{name}",{expression})'
             # No grade before a score is typed: a template just opened is no 差 (as the scorer grades nothing).
             scored = [self.column_range("score")] if "score" in self.columns else []
             scored += [self.cell(d.budget.score)] if d.budget and d.budget.score else []
             if scored:
                 expression = f'IF(COUNT({",".join(scored)})=0,"",{expression})'
-            formulas[d.grade] = f"={expression}"
-        for key, formula in formulas.items():
+            grade = grade_for(total, d.grades) if typed.get("score") or points != "" else ""
+            formulas[d.grade] = (f"={expression}", grade)
+        for key, (formula, result) in formulas.items():
             worksheet, row, col = self.shared.places[key]
-            worksheet.write_formula(row, col, formula, self.value_format(d.fields[key]))
+            worksheet.write_formula(row, col, formula, self.value_format(d.fields[key]), result)
 
     def footnotes(self) -> None:
         if not self.d.footnotes:
@@ -553,6 +584,15 @@ def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
         meta.write_string(row, 0, key)
         meta.write_string(row, 1, value)
     meta.very_hidden()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float:
+    """A value as a formula's N() reads it: the number, else 0 (a text, a blank)."""
+    return float(value) if _is_number(value) else 0.0
 
 
 def build_template(

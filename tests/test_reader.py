@@ -303,13 +303,14 @@ def test_form_sheet_is_found_among_other_sheets(tmp_path):
 
 
 def test_formula_cells_are_never_trusted():
-    # The template example was written by a library: its formula cells cache 0, which must not read as typed.
+    # The template example was written by a library, which asks for a full recalculation on load: the results its
+    # formula cells hold (written by the template builder, right as they are) must not read as typed.
     grid = read_workbook(XIANGYANG)
     sheet = grid.sheets["自评表"]
     evaluation = check_path(XIANGYANG)
     rate = evaluation.extraction.fields["rate"]
     assert (rate.ref.row, rate.ref.col) in sheet.formulas
-    assert rate.raw == "0%" and rate.typed == ""  # the cached 0, shown as its percentage format shows it
+    assert rate.raw == "114.435287016%" and rate.typed == ""  # the result held, shown as its percentage format shows
     assert not [f for f in evaluation.findings if f.code in ("PE201", "PE202", "PE208")]
 
 

@@ -180,3 +180,33 @@ def test_a_template_just_opened_shows_no_grade(tmp_path, form):
     evaluation = check_path(source)
     recalculated = recalculate(source, tmp_path)
     assert (_cached(recalculated, evaluation, "grade"), evaluation.scores.grade) == ("", None)
+
+
+def _formula_results(path):
+    """Every formula cell's result as the file holds it (calamine reads cached results), by sheet and cell."""
+    book = load_workbook(path)
+    cached = CalamineWorkbook.from_path(str(path))
+    results = {}
+    for ws in book.worksheets:
+        values = cached.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    results[(ws.title, cell.coordinate)] = values[cell.row - 1][cell.column - 1]
+    return results
+
+
+@pytest.mark.parametrize("built", ["example", "blank"])
+@pytest.mark.parametrize("form", sorted(CLEAN))
+def test_formula_results_are_written_as_a_spreadsheet_computes_them(tmp_path, form, built):
+    """A viewer that shows the results a file holds without calculating (LibreOffice as installed, the previews of
+    mail and chat programs) showed 执行率 0.00%, 得分 0 and 评价等次 0 in every template and example: XlsxWriter writes
+    0 for each formula. The results written are those a spreadsheet computes."""
+    data = CLEAN[form]() if built == "example" else None
+    path = build_template(load_form(form), tmp_path / f"{form}.xlsx", data)
+    written = _formula_results(path)
+    assert written or form == "yueyang"  # 岳阳's form computes nothing
+    computed = _formula_results(recalculate(path, tmp_path))
+    assert written.keys() == computed.keys()
+    for at, value in computed.items():
+        assert written[at] == (pytest.approx(value, abs=1e-9) if isinstance(value, float) else value), at
