@@ -287,9 +287,14 @@ def _carries(sheet: SheetGrid, spec: SheetSpec) -> bool:
     return sheet_score(sheet, spec.detect) == len(spec.detect)
 
 
+@lru_cache(maxsize=64)
+def _folded(titles: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(fold_label(title) for title in titles)
+
+
 def _candidates(book: WorkbookGrid, definition: FormDefinition) -> list[SheetGrid]:
     """The sheets that may be the form's: all but those titled as another form sharing its labels."""
-    titles = tuple(fold_label(title) for title in definition.other_forms)
+    titles = _folded(definition.other_forms)
     return [s for s in book.sheets.values() if not titles or s.titled(titles) is None]
 
 
@@ -321,7 +326,7 @@ def _detect_sheet(
         return max(found, key=lambda s: (s.visible, s.filled))  # max keeps the first of equals
     if found:
         return found[0]
-    titles = tuple(fold_label(title) for title in definition.other_forms)
+    titles = _folded(definition.other_forms)
     for sheet in book.sheets.values():
         if titles and (title := sheet.titled(titles)) is not None and _carries(sheet, spec):
             raise OtherForm(definition, sheet, title)
