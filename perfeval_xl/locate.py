@@ -293,9 +293,18 @@ def _folded(titles: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _candidates(book: WorkbookGrid, definition: FormDefinition) -> list[SheetGrid]:
-    """The sheets that may be the form's: all but those titled as another form sharing its labels."""
-    titles = _folded(definition.other_forms)
-    return [s for s in book.sheets.values() if not titles or s.titled(titles) is None]
+    """The sheets that may be the form's: all but those titled as another form sharing its labels (and not also as
+    this one: a note 附：项目支出绩效自评表 above the form's own title names the project forms, it does not title it)."""
+    return [s for s in book.sheets.values() if _titled_other(s, definition) is None]
+
+
+def _titled_other(sheet: SheetGrid, definition: FormDefinition) -> str | None:
+    """The title of another form the sheet bears instead of this form's own, if it does."""
+    other = _folded(definition.other_forms)
+    if not other or (title := sheet.titled(other)) is None:
+        return None
+    own = _folded((definition.name, *(spec.title for spec in definition.sheets)))
+    return None if sheet.titled(own) is not None else title
 
 
 def find_form_sheets(book: WorkbookGrid, definition: FormDefinition) -> dict[str, SheetGrid]:
@@ -326,9 +335,8 @@ def _detect_sheet(
         return max(found, key=lambda s: (s.visible, s.filled))  # max keeps the first of equals
     if found:
         return found[0]
-    titles = _folded(definition.other_forms)
     for sheet in book.sheets.values():
-        if titles and (title := sheet.titled(titles)) is not None and _carries(sheet, spec):
+        if (title := _titled_other(sheet, definition)) is not None and _carries(sheet, spec):
             raise OtherForm(definition, sheet, title)
     best = max(scores, key=lambda pair: pair[0], default=None)
     missing = [] if best is None else [label for label in spec.detect if not _has_label(best[1], label)]

@@ -294,3 +294,13 @@ def test_a_workbook_of_project_forms_only_is_said_to_be_one(tmp_path):
     run = CliRunner().invoke(main, ["check", str(path)])
     assert run.exit_code == 2
     assert "工作表“科普项目”是项目支出绩效自评表，不是湖南《部门整体支出绩效自评表》" in run.stderr
+
+
+def test_a_form_naming_the_project_forms_in_its_first_rows_is_still_the_form(tmp_path):
+    """A note at the top of the 部门整体 form (附：项目支出绩效自评表) names the project form, and its own title stays."""
+    book = load_workbook(TAOJIANG_OFFICIAL)
+    book["附件2"]["J1"] = "附：项目支出绩效自评表"
+    path = tmp_path / "with_note.xlsx"
+    book.save(path)
+    published = check_path(TAOJIANG_OFFICIAL)
+    assert [(f.code, f.cell) for f in check_path(path).findings] == [(f.code, f.cell) for f in published.findings]
