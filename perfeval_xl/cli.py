@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from .checks import CATALOGUE, active_checks
+from .consolidate import ConsolidationError, Parts
+from .consolidate import consolidate as build_department
 from .definition import DefinitionError, all_forms, load_form
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
@@ -136,6 +138,13 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
     type=click.Path(path_type=Path),
     help="上一年度报送的同一张表：核对本表填的上年数（跨期，PE401）",
 )
+@click.option(
+    "--part",
+    "part_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="本部门一个机构（机关、二级机构）的同一张表，可重复：核对本表的金额和人数等于各机构之和（汇总，PE402）",
+)
 @LANG
 def check(
     files: tuple[Path, ...],
@@ -144,6 +153,7 @@ def check(
     annotate_dir: Path | None,
     in_place: bool,
     prior_path: Path | None,
+    part_paths: tuple[Path, ...],
     lang: str,
 ) -> None:
     """校验并计分 (validate and score FILES); 退出码 0 通过, 1 有错误, 2 无法读取。"""
@@ -153,10 +163,11 @@ def check(
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     destinations = _destinations(files, annotate_dir, in_place)
     earlier = _earlier(prior_path, form_id, lang) if prior_path else None
+    parts = _parts(part_paths, form_id, lang) if part_paths else None
     results, worst = [], EXIT_OK
     for path in files:
         try:
-            evaluation = check_path(path, form_id, earlier.before if earlier else None)
+            evaluation = check_path(path, form_id, earlier.before if earlier else None, parts)
         except Exception as exc:  # unreadable, or a bug of ours: this file's line, and the other files go on
             worst = EXIT_UNREADABLE
             reason = exc.text(lang) if isinstance(exc, UnreadableInput) else internal_error(exc, lang)
@@ -182,6 +193,8 @@ def check(
         results.append(result)
         if earlier is not None and not earlier.precedes(evaluation):
             click.echo(not_compared(earlier, evaluation, lang), err=True)
+        if parts is not None and parts.mismatch(evaluation):
+            click.echo(parts.not_compared(evaluation, lang), err=True)
         if fmt == "text":
             click.echo(render_text(evaluation, path, lang))
             for said in ("annotation_error", "annotation_warning"):
@@ -190,6 +203,22 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)
+
+
+def _parts(paths: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:
+    """The institutions' forms named with --part, checked as any file is; one that cannot be read, or forms that do
+    not belong together (another form, another year), end the command with the reason (exit 2)."""
+    outcomes = check_paths(list(paths), form_id)
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, UnreadableInput):
+            said = "机构的表" if lang == "zh" else "an institution's form"
+            click.echo(f"{said} {readable_name(str(path))}: {outcome.text(lang)}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    try:
+        return Parts.of([o for o in outcomes if not isinstance(o, UnreadableInput)], list(paths))
+    except ConsolidationError as exc:
+        click.echo(exc.message_en if lang == "en" else exc.message, err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
@@ -317,9 +346,6 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
     金额相加，比率由相加后的金额重新计算（不取平均），定量指标的相对值和自评得分按资金额加权平均；汇总行由各机构重建。
     输出注明来源（“汇总来源”表）。表式或年度不同、机构重复的输入拒绝汇总。退出码 0 已生成（汇总表无强制性问题），
     1 汇总表仍有强制性问题，2 无法读取或不能汇总。"""
-    from .consolidate import ConsolidationError
-    from .consolidate import consolidate as build_department
-
     if output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError("汇总表请输出为 .xlsx")
     if any(output.resolve() == path.resolve() for path in files):

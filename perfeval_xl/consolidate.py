@@ -77,6 +77,61 @@ def _check_inputs(evaluations: list[Evaluation]) -> None:
         raise ConsolidationError(f"评价年度不同，不能汇总：{shown}", f"different years: {shown}")
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The forms of a department's institutions (机关, 二级机构), as the department's own form is checked against
+    them (汇总, PE402): each amount and count they add up to, with the rounding they were typed to, and their files."""
+
+    values: dict[str, tuple[float, float]]  # by field: (Σ, Σ of half the last decimal each was typed to)
+    files: tuple[str, ...]
+    form: str
+    year: int | None
+
+    @classmethod
+    def of(cls, evaluations: list[Evaluation], paths: list[str | Path]) -> Parts:
+        """The institutions' forms, which must be of one form and year (ConsolidationError otherwise). A field some
+        institution wrote as words (见附表) has no sum."""
+        _check_inputs(evaluations)
+        definition = evaluations[0].definition
+        values: dict[str, tuple[float, float]] = {}
+        for key, spec in definition.fields.items():
+            if spec.computed or spec.output or spec.type not in ("amount", "quantity"):
+                continue
+            quantities = [e.parsed[key] for e in evaluations]
+            if any(q.kind not in ("number", "empty") or q.comparator for q in quantities):
+                continue
+            numbers = [q for q in quantities if q.kind == "number"]
+            if numbers:
+                values[key] = (round(sum(q.value or 0.0 for q in numbers), 6), sum(q.tolerance for q in numbers))
+        files = tuple(readable_name(Path(p).name) for p in paths)
+        return cls(values, files, definition.id, evaluations[0].extraction.year)
+
+    def mismatch(self, evaluation: Evaluation) -> str | None:
+        """What makes these no institutions of the evaluation's department: ``form`` or ``year`` (a year not read is
+        taken as the right one); None when they may be."""
+        if self.form != evaluation.definition.id:
+            return "form"
+        year = evaluation.extraction.year
+        if self.year is not None and year is not None and self.year != year:
+            return "year"
+        return None
+
+    def not_compared(self, evaluation: Evaluation, lang: str) -> str:
+        """Why a form was not compared with the institutions' forms (see ``mismatch``)."""
+        if self.mismatch(evaluation) == "form":
+            return (
+                f"机构的表是另一种表式（{self.form}），未作汇总核对"
+                if lang == "zh"
+                else f"the institutions' forms are another form ({self.form}): not compared"
+            )
+        year = evaluation.extraction.year
+        return (
+            f"机构的表是 {self.year} 年度的，本表是 {year} 年度的，未作汇总核对"
+            if lang == "zh"
+            else f"the institutions' forms state {self.year}, this one {year}: not compared"
+        )
+
+
 def _institution_rows(table: TableExtraction) -> list[TableRow]:
     """A per-institution table's rows without its 汇总 row (a workbook of one institution may repeat it as 汇总)."""
     totals, members = table.totals_and_members()

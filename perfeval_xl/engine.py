@@ -37,6 +37,7 @@ from .values import (
 )
 
 if TYPE_CHECKING:
+    from .consolidate import Parts
     from .prior_year import Earlier
 
 PARSERS = {"rate": parse_rate, "score": parse_score, "quantity": parse_quantity}
@@ -139,6 +140,7 @@ class Evaluation:
     scores: Scores
     findings: list[Finding] = field(default_factory=list)
     earlier: Earlier | None = None  # the unit's submission of last year it was checked against (跨期), if any
+    parts: Parts | None = None  # the forms of the institutions it is the sum of, it was checked against (汇总), if any
 
     def number(self, key: str) -> float | None:
         return number_of(self.parsed, key)
@@ -330,10 +332,13 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
     return scores
 
 
-def evaluate_extractions(extractions: list[Extraction], earlier: LastYear | None = None) -> list[Evaluation]:
+def evaluate_extractions(
+    extractions: list[Extraction], earlier: LastYear | None = None, parts: Parts | None = None
+) -> list[Evaluation]:
     """Score and check extracted forms; the pandera schemas validate all of them together (see schemas.py).
     ``earlier`` finds a form's submission of last year, for the 跨期 checks, once it is scored (its unit and year
-    read)."""
+    read); ``parts`` are the forms of the institutions each is the sum of, for the 汇总 check, when of its form and
+    year."""
     from .checks import run_checks
     from .schemas import schema_failures
 
@@ -343,6 +348,7 @@ def evaluate_extractions(extractions: list[Extraction], earlier: LastYear | None
         parsed = {key: parse_field(value) for key, value in extraction.fields.items()}
         evaluation = Evaluation(extraction.definition, extraction, parsed, score(extraction, parsed))
         evaluation.earlier = earlier(evaluation) if earlier else None
+        evaluation.parts = parts if parts is not None and parts.mismatch(evaluation) is None else None
         evaluation.findings = run_checks(evaluation, failed)
         evaluations.append(evaluation)
     return evaluations

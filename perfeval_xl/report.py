@@ -69,6 +69,8 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
     }
     if evaluation.earlier is not None:  # what the 跨期 check compared with: no PE401 then means the figures agree
         result["prior_year"] = {"file": evaluation.earlier.source, "year": evaluation.earlier.year}
+    if evaluation.parts is not None:  # likewise for the 汇总 check (PE402)
+        result["parts"] = {"files": list(evaluation.parts.files)}
     return result
 
 
@@ -128,6 +130,13 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     )
     if evaluation.earlier is not None:
         lines.append(f"  {compared_with(evaluation.earlier.source, lang)}")
+    if evaluation.parts is not None:
+        count = len(evaluation.parts.files)
+        lines.append(
+            f"  已与 {count} 个机构的表之和核对"
+            if zh
+            else f"  checked against the sum of {counted(count, 'institution form')}"
+        )
     return "\n".join(lines)
 
 

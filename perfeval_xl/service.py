@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .definition import FormDefinition, all_forms, load_form
 from .engine import Evaluation, LastYear, evaluate_extractions
 from .grid import WorkbookGrid
 from .locate import Extraction, FormLacksSheet, OtherForm, WrongForm, extract, find_form_sheet
 from .reader import UnreadableInput, read_workbook
+
+if TYPE_CHECKING:
+    from .consolidate import Parts
 
 
 def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinition:
@@ -45,18 +49,24 @@ def _extract(book: WorkbookGrid, form_id: str | None) -> Extraction:
 
 
 def check_grids(
-    books: list[WorkbookGrid | UnreadableInput], form_id: str | None = None, earlier: LastYear | None = None
+    books: list[WorkbookGrid | UnreadableInput],
+    form_id: str | None = None,
+    earlier: LastYear | None = None,
+    parts: Parts | None = None,
 ) -> list[Evaluation | UnreadableInput]:
     """Detect and evaluate grids read from files or open Excel books, validating them together; an item that is
     already UnreadableInput, or a grid of no known form, comes back as UnreadableInput with a one-line reason.
-    ``earlier`` finds each form's submission of last year (see ``engine.LastYear``)."""
+    ``earlier`` finds each form's submission of last year (see ``engine.LastYear``); ``parts`` are the forms of the
+    institutions a department's form is the sum of (see ``consolidate.Parts``)."""
     extracted: list[Extraction | UnreadableInput] = []
     for book in books:
         try:
             extracted.append(book if isinstance(book, UnreadableInput) else _extract(book, form_id))
         except UnreadableInput as exc:
             extracted.append(exc)
-    evaluations = iter(evaluate_extractions([e for e in extracted if not isinstance(e, UnreadableInput)], earlier))
+    evaluations = iter(
+        evaluate_extractions([e for e in extracted if not isinstance(e, UnreadableInput)], earlier, parts)
+    )
     return [e if isinstance(e, UnreadableInput) else next(evaluations) for e in extracted]
 
 
@@ -68,11 +78,11 @@ def _read(path: str | Path) -> WorkbookGrid | UnreadableInput:
 
 
 def check_paths(
-    paths: list[str | Path], form_id: str | None = None, earlier: LastYear | None = None
+    paths: list[str | Path], form_id: str | None = None, earlier: LastYear | None = None, parts: Parts | None = None
 ) -> list[Evaluation | UnreadableInput]:
     """Read, detect and evaluate several files together (one pandera call for all): an Evaluation or the
     UnreadableInput that says why not, for each path in order."""
-    return check_grids([_read(path) for path in paths], form_id, earlier)
+    return check_grids([_read(path) for path in paths], form_id, earlier, parts)
 
 
 def _one(outcome: Evaluation | UnreadableInput) -> Evaluation:
@@ -86,9 +96,11 @@ def check_grid(book: WorkbookGrid, form_id: str | None = None, earlier: LastYear
     return _one(check_grids([book], form_id, earlier)[0])
 
 
-def check_path(path: str | Path, form_id: str | None = None, earlier: LastYear | None = None) -> Evaluation:
+def check_path(
+    path: str | Path, form_id: str | None = None, earlier: LastYear | None = None, parts: Parts | None = None
+) -> Evaluation:
     """Read, detect and evaluate one file. Raises UnreadableInput with a one-line reason for anything else."""
-    return _one(check_paths([path], form_id, earlier)[0])
+    return _one(check_paths([path], form_id, earlier, parts)[0])
 
 
 def warm_up() -> None:

@@ -17,6 +17,7 @@ from perfeval_xl import checks as checks_module
 from perfeval_xl import excel
 from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.cli import main
+from perfeval_xl.consolidate import Parts
 from perfeval_xl.definition import load_form
 from perfeval_xl.prior_year import Earlier
 from perfeval_xl.service import check_grid, check_path
@@ -53,13 +54,14 @@ def test_clean_fixture_passes_every_check(make_book, form):
 @pytest.mark.parametrize(("code", "case"), FAILING, ids=[f"{c}-{case.get('form', 'hubei')}" for c, case in FAILING])
 def test_check_fails_at_its_cell(make_book, code, case):
     given = case.get("earlier")  # last year's submission's figures, for a 跨期 check
+    summed = case.get("parts")  # what the institutions' forms add up to, for a 汇总 check
+    form = case.get("form", "hubei")
 
     def earlier(evaluation):
         return Earlier({k: (v, 0.0) for k, v in given.items()}, "上年.xlsx", evaluation.definition.id, None)
 
-    evaluation = check_path(
-        make_book(CLEAN[case.get("form", "hubei")](), case["change"]), earlier=earlier if given else None
-    )
+    parts = Parts({k: (v, 0.0) for k, v in summed.items()}, ("机关.xlsx",), form, None) if summed else None
+    evaluation = check_path(make_book(CLEAN[form](), case["change"]), earlier=earlier if given else None, parts=parts)
     hits = [f for f in evaluation.findings if f.code == code]
     assert hits, f"{code} did not fire; got {[(f.code, f.cell) for f in evaluation.findings]}"
     assert locate(evaluation, case["at"]) in {f.cell for f in hits}

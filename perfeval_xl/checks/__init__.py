@@ -44,6 +44,7 @@ from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
 from .pe401_prior_year import PriorYearDiffers
+from .pe402_parts_sum import PartsSumMismatch
 
 if TYPE_CHECKING:
     from ..definition import FormDefinition
@@ -89,6 +90,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     TargetFarExceeded,
     OverBudget,
     PriorYearDiffers,
+    PartsSumMismatch,
 )
 BY_CODE = {check.code: check for check in CATALOGUE}
 
