@@ -14,6 +14,7 @@ from .checks import CATALOGUE, active_checks
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
 from .definition import DefinitionError, all_forms, load_form
+from .engine import Evaluation
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .prior_year import Earlier, not_compared
@@ -206,30 +207,29 @@ def check(
 
 
 def _parts(paths: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:
-    """The institutions' forms named with --part, checked as any file is; one that cannot be read, or forms that do
-    not belong together (another form, another year), end the command with the reason (exit 2)."""
-    outcomes = check_paths(list(paths), form_id)
-    for path, outcome in zip(paths, outcomes, strict=True):
-        if isinstance(outcome, UnreadableInput):
-            said = "机构的表" if lang == "zh" else "an institution's form"
-            click.echo(f"{said} {readable_name(str(path))}: {outcome.text(lang)}", err=True)
-            sys.exit(EXIT_UNREADABLE)
+    """The institutions' forms named with --part; forms that do not belong together (another form, another year)
+    end the command with the reason (exit 2)."""
     try:
-        return Parts.of([o for o in outcomes if not isinstance(o, UnreadableInput)], list(paths))
+        return Parts.of(_named_forms(paths, form_id, lang, ("机构的表", "an institution's form")), list(paths))
     except ConsolidationError as exc:
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)
 
 
 def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
-    """Last year's submission named with --prior, checked as any file is; one that cannot be read ends the command
-    with its reason (exit 2), as no file could be compared with it."""
-    try:
-        return Earlier.of(check_path(path, form_id), path.name)
-    except UnreadableInput as exc:
-        said = "上年的表" if lang == "zh" else "last year's form"
-        click.echo(f"{said} {readable_name(str(path))}: {exc.text(lang)}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+    """Last year's submission named with --prior."""
+    return Earlier.of(_named_forms((path,), form_id, lang, ("上年的表", "last year's form"))[0], path.name)
+
+
+def _named_forms(paths: tuple[Path, ...], form_id: str | None, lang: str, said: tuple[str, str]) -> list[Evaluation]:
+    """Forms named to compare the checked files with (--prior, --part), checked as any file is; one that cannot be
+    read ends the command with its reason (exit 2), as no file could be compared with it."""
+    outcomes = check_paths(list(paths), form_id)
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, UnreadableInput):
+            click.echo(f"{said[lang != 'zh']} {readable_name(str(path))}: {outcome.text(lang)}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    return [o for o in outcomes if not isinstance(o, UnreadableInput)]
 
 
 @main.command()

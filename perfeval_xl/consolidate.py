@@ -102,7 +102,7 @@ class Parts:
                 continue
             numbers = [q for q in quantities if q.kind == "number"]
             if numbers:
-                values[key] = (round(sum(q.value or 0.0 for q in numbers), 6), sum(q.tolerance for q in numbers))
+                values[key] = (round(sum(q.value or 0.0 for q in numbers), 6), sum(q.spread for q in numbers))
         files = tuple(readable_name(Path(p).name) for p in paths)
         return cls(values, files, definition.id, evaluations[0].extraction.year)
 

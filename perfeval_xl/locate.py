@@ -352,9 +352,10 @@ def form_copies(
     """By the name of each sheet found for the form, the other sheets that carry all the detection labels of its
     part too: last year's sheet copied into the workbook, a second copy of the template's sheet."""
     chosen = {id(sheet) for sheet in sheets.values()}
+    candidates = _candidates(book, definition)
     copies = {}
     for spec in definition.sheets:
-        others = tuple(s.name for s in _candidates(book, definition) if id(s) not in chosen and _carries(s, spec))
+        others = tuple(s.name for s in candidates if id(s) not in chosen and _carries(s, spec))
         if others:
             copies[sheets[spec.name].name] = others
     return copies
@@ -363,7 +364,8 @@ def form_copies(
 def _missing_parts(book: WorkbookGrid, definition: FormDefinition) -> list[SheetSpec]:
     """The sheets of a form of several that no sheet of the workbook is, when at least one other is: 湖南's 自评表
     sent without its 基础数据表. Empty when all are there, or none."""
-    found = [spec for spec in definition.sheets if any(_carries(s, spec) for s in _candidates(book, definition))]
+    candidates = _candidates(book, definition)
+    found = [spec for spec in definition.sheets if any(_carries(s, spec) for s in candidates)]
     return [spec for spec in definition.sheets if spec not in found] if found else []
 
 

@@ -93,7 +93,7 @@ def _put(values: Carried, key: str, quantity: Quantity) -> None:
     if quantity.kind == "empty":
         values[key] = (0.0, 0.0)
     elif quantity.kind == "number" and quantity.value is not None:
-        values[key] = (quantity.value, quantity.tolerance if quantity.value else 0.0)
+        values[key] = (quantity.value, quantity.spread)
 
 
 def from_history(known: dict[tuple[str, str, int], Earlier]) -> LastYear:

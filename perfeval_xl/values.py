@@ -194,6 +194,12 @@ class Quantity:
             return 0.0
         return 0.5 * 10.0 ** (-self.decimals)
 
+    @property
+    def spread(self) -> float:
+        """The rounding a typed amount may carry: its tolerance, none for a zero (0 in an amount cell is nothing, not a
+        rounded 0.3)."""
+        return 0.0 if self.value == 0 else self.tolerance
+
 
 def normalize_text(text: str) -> str:
     """NFKC-fold full-width forms and drop all whitespace and invisible characters (units type ``９０％ 以上``)."""

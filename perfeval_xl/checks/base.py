@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    """What a check sees: the evaluation (with the unit's submission of last year when one is known, for the 跨期
-    checks) and the pandera failures by code."""
+    """What a check sees: the evaluation (with the unit's submission of last year, for the 跨期 check, and its
+    institutions' forms, for the 汇总 check, when they are known) and the pandera failures by code."""
 
     evaluation: Evaluation
     schema_failures: dict[str, list[FieldValue]] = field(default_factory=dict)
@@ -188,12 +188,6 @@ def section_rows(ctx: Context, section: str) -> list[Any]:
     return [i for i in ctx.evaluation.scores.indicators if i.section == section]
 
 
-def spread(quantity: Quantity) -> float:
-    """The rounding a typed amount may carry: half its last typed decimal, none for a zero (0 in an amount cell is
-    nothing, not a rounded 0.3)."""
-    return 0.0 if quantity.value == 0 else quantity.tolerance
-
-
 def blank_zero_mismatch(total: Quantity, terms: list[tuple[int, Quantity]]) -> float | None:
     """Σ sign × term when the total differs from it beyond their rounding, blanks counting as 0 (the per-row and
     汇总 identities of 岳阳 and 基础数据表); None when it agrees, when a value is not a number, or when all are blank."""
@@ -201,7 +195,13 @@ def blank_zero_mismatch(total: Quantity, terms: list[tuple[int, Quantity]]) -> f
     if any(q.kind not in ("number", "empty") for q in quantities) or all(q.kind == "empty" for q in quantities):
         return None
     expected = sum(sign * (q.value or 0.0) for sign, q in terms)
-    return expected if differs(total.value or 0.0, expected, sum(spread(q) for q in quantities)) else None
+    return expected if differs(total.value or 0.0, expected, sum(q.spread for q in quantities)) else None
+
+
+def figure_differs(quantity: Quantity, figure: tuple[float, float]) -> bool:
+    """Whether a cell (blank is 0) differs from a figure given with its rounding (another file's: last year's form,
+    the institutions' sum) beyond both roundings."""
+    return differs(quantity.value or 0.0, figure[0], quantity.spread + figure[1])
 
 
 def shown_total(total: Quantity) -> dict[str, Any]:

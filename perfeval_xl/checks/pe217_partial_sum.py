@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from .base import Check, Context, differs, spread
+from .base import Check, Context, differs
 
 
 class PartsOverTotal(Check):
@@ -36,6 +36,6 @@ class PartsOverTotal(Check):
                 continue
             parts = [q for q in (ev.parsed.get(p) for p in rule.parts) if q is not None and q.kind == "number"]
             expected = sum(q.value or 0.0 for q in parts)
-            tolerance = spread(total) + sum(spread(q) for q in parts)
+            tolerance = total.spread + sum(q.spread for q in parts)
             if expected > (total.value or 0.0) and differs(total.value or 0.0, expected, tolerance):
                 yield self.sum_finding(ctx, rule, total.value, expected)

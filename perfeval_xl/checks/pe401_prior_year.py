@@ -8,7 +8,7 @@ from ..findings import Finding
 from ..grid import CellRef
 from ..prior_year import figure_key
 from ..values import Quantity
-from .base import Check, Context, differs
+from .base import Check, Context, figure_differs, shown_total
 
 
 class PriorYearDiffers(Check):
@@ -58,21 +58,10 @@ class PriorYearDiffers(Check):
         """A finding when this year's cell (blank is 0) differs from last year's figure beyond both roundings."""
         if given is None or ref is None or quantity.kind not in ("number", "empty"):
             return None
-        value = quantity.value or 0.0
-        tolerance = quantity.tolerance if value else 0.0
-        if not differs(value, given[0], tolerance + given[1]):
+        if not figure_differs(quantity, given):
             return None
         return self.finding(
-            ctx,
-            ref,
-            value=value if quantity.kind == "number" else None,
-            expected=given[0],
-            key=label,
-            label=label,
-            last=last,
-            found=value if quantity.kind == "number" else "空白",
-            found_en=value if quantity.kind == "number" else "blank",
-            source=source,
+            ctx, ref, expected=given[0], key=label, label=label, last=last, source=source, **shown_total(quantity)
         )
 
 

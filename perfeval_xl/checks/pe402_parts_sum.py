@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from .base import Check, Context, differs
+from .base import Check, Context, figure_differs, shown_total
 
 
 class PartsSumMismatch(Check):
@@ -40,20 +40,16 @@ class PartsSumMismatch(Check):
         parts = evaluation.parts
         if parts is None:
             return
-        for key, (total, spread) in parts.values.items():
+        for key, summed in parts.values.items():
             field, quantity = evaluation.extraction.fields[key], evaluation.parsed[key]
             if field.ref is None or quantity.kind not in ("number", "empty"):
                 continue
-            value = quantity.value or 0.0
-            if differs(value, total, spread + (quantity.tolerance if quantity.kind == "number" else 0.0)):
-                number = quantity.kind == "number"
+            if figure_differs(quantity, summed):
                 yield self.finding(
                     ctx,
                     field.ref,
-                    value=value if number else None,
-                    expected=total,
+                    expected=summed[0],
                     key=field.spec.label,
-                    found=value if number else "空白",
-                    found_en=value if number else "blank",
                     count=len(parts.files),
+                    **shown_total(quantity),
                 )
