@@ -11,11 +11,13 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from .consolidate import ConsolidationError, Parts
 from .engine import Evaluation
 from .history import History, Previous, Recorded, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
@@ -23,6 +25,7 @@ from .prior_year import Carried, Earlier, carried, from_history
 from .provenance import tool_version
 from .reader import UnreadableInput, cannot_open
 from .report import internal_error, readable_name, result_dict, unreadable_dict
+from .roster import Listed, Roster, unit_key
 from .service import check_paths, warm_up
 from .submissions import Submission, collect
 from .unkept import annotatable, copy_lacks
@@ -45,6 +48,7 @@ class Entry:
     fixed: list[tuple[str, str, str]] = field(default_factory=list)
     new: list[tuple[str, str, str]] = field(default_factory=list)
     carried: Carried | None = None  # the figures next year's form gives again (see prior_year.carried)
+    against: str = ""  # what else its result depends on (the institutions' files a department was summed from)
 
     @property
     def status(self) -> str:
@@ -110,6 +114,82 @@ def _finish(task: _Task, outcome: Evaluation | UnreadableInput) -> Checked:
     return result, copy, carries
 
 
+def _quoted(names: list[str], lang: str) -> str:
+    return "、".join(f"“{n}”" for n in names) if lang == "zh" else ", ".join(names)
+
+
+class _Departments:
+    """The 汇总 check of a batch given a unit list that names departments: a department's submission waits until
+    every file has been checked, then is checked again against the sum of its institutions' submissions (PE402).
+    Only the submissions of listed institutions are remembered, by name, not their results."""
+
+    def __init__(self, roster: Roster) -> None:
+        self.members = roster.departments()
+        self.institutions = {unit_key(u.name) for units in self.members.values() for u in units}
+        self.held: list[tuple[Submission, Entry]] = []
+        self.sent: dict[str, list[Submission]] = {}
+        self.compared = self.not_compared = 0
+
+    def holds(self, sub: Submission, entry: Entry) -> bool:
+        """Note a checked submission; True when it is a department's, to be checked once every file has been."""
+        unit = entry.result.get("unit")
+        if entry.status == "unreadable" or not unit:
+            return False
+        key = unit_key(unit)
+        if key in self.institutions:
+            self.sent.setdefault(key, []).append(sub)
+        if key in self.members:
+            self.held.append((sub, entry))
+            return True
+        return False
+
+    def checked(self, task: _Task, entry: Entry, hashes: dict[str, str]) -> Entry:
+        """A held department's entry: checked again against its institutions' forms, or, when they cannot be summed
+        (one not sent, sent twice, of another form or year), as it was, saying why it was not compared."""
+        institutions = self.members[unit_key(entry.result["unit"])]
+        reason, parts, files = self._parts(institutions, task.form_id, task.lang)
+        if parts is not None:
+            outcome = check_paths([task.path], task.form_id, from_history(_last_years), parts)[0]
+            if isinstance(outcome, Evaluation) and outcome.parts is not None:
+                self.compared += 1
+                result, copy, carries = _finish(task, outcome)
+                digest = hashlib.sha256("|".join(sorted(hashes[f] for f in files)).encode()).hexdigest()[:16]
+                return Entry(entry.name, entry.content_hash, result, copy, carried=carries, against=f";parts={digest}")
+            reason = parts.not_compared(outcome, task.lang) if isinstance(outcome, Evaluation) else outcome.text()
+        self.not_compared += 1
+        entry.result["parts"] = {"files": [], "not_compared": reason}
+        return entry
+
+    def _parts(self, institutions: list[Listed], form_id: str | None, lang: str) -> tuple[str, Parts | None, list[str]]:
+        """The institutions' forms summed, with their files; else why they cannot be."""
+        zh = lang == "zh"
+        missing = [u.name for u in institutions if unit_key(u.name) not in self.sent]
+        several = [u.name for u in institutions if len(self.sent.get(unit_key(u.name), ())) > 1]
+        if missing:
+            said = (
+                f"机构{_quoted(missing, lang)}未报送可读取的表"
+                if zh
+                else f"no readable form from {_quoted(missing, lang)}"
+            )
+        elif several:
+            said = (
+                f"机构{_quoted(several, lang)}报送了不止一份" if zh else f"several forms from {_quoted(several, lang)}"
+            )
+        else:
+            subs = [self.sent[unit_key(u.name)][0] for u in institutions]
+            names = [sub.name for sub in subs]
+            outcomes = check_paths([str(sub.path) for sub in subs], form_id)
+            failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, UnreadableInput)]
+            if failed:
+                said = f"{readable_name(failed[0][0])}：{failed[0][1].text(lang)}"
+            else:
+                try:
+                    return "", Parts.of([o for o in outcomes if isinstance(o, Evaluation)], names), names
+                except ConsolidationError as exc:
+                    said = exc.message if zh else exc.message_en
+        return said + ("，未作汇总核对" if zh else ": not compared"), None, []
+
+
 def content_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -157,13 +237,20 @@ def _start_worker(last_years: dict[tuple[str, str, int], Earlier]) -> None:
     _last_years.update(last_years)
 
 
-def _run_tasks(tasks: list[_Task], jobs: int, last_years: dict[tuple[str, str, int], Earlier]) -> Iterator[Checked]:
-    """Results in task order, each file checked against the unit's submission of last year among ``last_years``."""
+@contextmanager
+def _knowing(last_years: dict[tuple[str, str, int], Earlier]) -> Iterator[None]:
+    """This process knows last year's submissions while it checks files (workers learn them from their initializer)."""
     _last_years.update(last_years)
     try:
-        yield from _checked(tasks, jobs)
+        yield
     finally:
         _last_years.clear()
+
+
+def _run_tasks(tasks: list[_Task], jobs: int, last_years: dict[tuple[str, str, int], Earlier]) -> Iterator[Checked]:
+    """Results in task order, each file checked against the unit's submission of last year among ``last_years``."""
+    with _knowing(last_years):
+        yield from _checked(tasks, jobs)
 
 
 def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
@@ -261,6 +348,10 @@ class BatchResult:
     same_unit: int = 0  # units that sent more than one file of a form and year
     other_year: int = 0  # submissions stating another year than most of their form's
     others: int = 0  # files in the inbox that are no submission (a scanned PDF, a report in .docx)
+    unsent: int = 0  # units of the bureau's list that sent no readable form
+    unlisted: int = 0  # submissions of units not on the list
+    compared: int = 0  # departments' submissions checked against the sum of their institutions'
+    not_compared: int = 0  # and those that could not be (an institution's form missing, of another year…)
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -290,11 +381,15 @@ def run_batch(
     lang: str = "zh",
     db_url: str | None = None,
     progress: Callable[[int], Progress] | None = None,
+    roster: Roster | None = None,
 ) -> BatchResult:
     """Check every submission of ``source`` (a folder or a .zip) into ``outdir``. The inputs are only read.
 
     Entries go out in submission order, a window at a time: compared with the unit's previous submission, recorded
-    in the history and written to the outputs, then dropped, so memory does not grow with the number of files."""
+    in the history and written to the outputs, then dropped, so memory does not grow with the number of files.
+    With the bureau's unit list (``roster``), the outputs say which listed units sent nothing readable and which
+    submissions are of no listed unit, and each department's submission comes last, checked against the sum of its
+    institutions' (汇总, PE402)."""
     from .summary import Outputs
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -313,26 +408,36 @@ def run_batch(
         last_years = history.last_years(run_id)
         reuse: set[str] = set()
         tasks: list[_Task] = []
+
+        def task(sub: Submission) -> _Task:
+            annotated = outdir / ANNOTATED_DIR / sub.name
+            return _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None)
+
         for sub in subs:
             if sub.path is None:
                 continue
-            annotated = outdir / ANNOTATED_DIR / sub.name
             has_issues = stored.get(hashes[sub.name])
             # Taken from the history unless the copy it needs is missing (a legacy .xls never has one).
             if has_issues is not None and (
-                not annotate or not has_issues or annotated.exists() or not annotatable(sub.path)
+                not annotate
+                or not has_issues
+                or (outdir / ANNOTATED_DIR / sub.name).exists()
+                or not annotatable(sub.path)
             ):
                 reuse.add(sub.name)
             else:
-                tasks.append(_Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None))
+                tasks.append(task(sub))
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1, last_years)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
-        outputs = Outputs(outdir, lang, inbox.others)
+        outputs = Outputs(outdir, lang, inbox.others, roster)
+        departments = _Departments(roster) if roster is not None else None
 
         def settle(entries: list[Entry]) -> None:
             """Compare a window's entries with the history, record them and write them out."""
             _compare_with_previous(history, run_id, entries)
-            history.record(run_id, [Recorded(e.name, e.content_hash, options, e.result, e.carried) for e in entries])
+            history.record(
+                run_id, [Recorded(e.name, e.content_hash, options + e.against, e.result, e.carried) for e in entries]
+            )
             for entry in entries:
                 outputs.add(entry)
                 batch.count(entry)
@@ -356,16 +461,26 @@ def run_batch(
                         else:
                             result, annotated_name, carries = next(results)
                             entry = Entry(sub.name, digest, result, annotated_name, carried=carries)
+                        if departments is not None and departments.holds(sub, entry):
+                            continue
                         bar.step(entry)
                         entries.append(entry)
                 except KeyboardInterrupt:  # Ctrl-C: the files checked so far are kept (a re-run takes them unchanged)
                     settle(entries)
                     raise
                 settle(entries)
+            if departments is not None:  # last, once every institution's submission is known
+                with _knowing(last_years):
+                    entries = [departments.checked(task(sub), entry, hashes) for sub, entry in departments.held]
+                for entry in entries:
+                    bar.step(entry)
+                settle(entries)
+                batch.compared, batch.not_compared = departments.compared, departments.not_compared
         finally:
             bar.close()
             outputs.close()
         batch.same_unit, batch.other_year, batch.others = outputs.same_unit, outputs.other_year, len(inbox.others)
+        batch.unsent, batch.unlisted = outputs.unsent, outputs.unlisted
     return batch
 
 

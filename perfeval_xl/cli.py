@@ -241,9 +241,22 @@ def _named_forms(paths: tuple[Path, ...], form_id: str | None, lang: str, said: 
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
 @click.option("--db", "db_url", help="结果数据库 SQLAlchemy 地址（默认 输出目录/results.sqlite）")
 @click.option("--annotate/--no-annotate", default=True, show_default=True, help="为有问题的提交写批注副本")
+@click.option(
+    "--units",
+    "units_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="单位名单（.xlsx/.xls/.csv，含“单位名称”列，可有“上级单位”列）：列出未报送的单位，部门的表与其机构的表之和核对",
+)
 @LANG
 def batch(
-    source: Path, outdir: Path, jobs: int | None, form_id: str | None, db_url: str | None, annotate: bool, lang: str
+    source: Path,
+    outdir: Path,
+    jobs: int | None,
+    form_id: str | None,
+    db_url: str | None,
+    annotate: bool,
+    units_path: Path | None,
+    lang: str,
 ) -> None:
     """批量校验文件夹或 .zip 中的全部提交 (check every submission in SOURCE)，其中的 .zip 逐层解开；原文件只读不改。
 
@@ -251,15 +264,23 @@ def batch(
     退出码 0 全部通过，1 有提交须退回，2 有文件无法读取或没有找到工作簿，130 被 Ctrl-C 中断。"""
     from .batch import run_batch
     from .history import HistoryError
-    from .summary import SHEETS, SUMMARY_BOOK
+    from .roster import Roster, RosterError
+    from .summary import ROSTER_SHEET, SHEETS, SUMMARY_BOOK
 
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     if outdir.resolve() == source.resolve():
         raise click.UsageError("输出目录不能就是输入目录；请另指定一个目录")
     try:
+        roster = Roster.read(units_path) if units_path else None
+    except RosterError as exc:
+        click.echo(exc.text(lang), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
         with _writing(outdir, lang):
-            result = run_batch(source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url)
+            result = run_batch(
+                source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url, roster=roster
+            )
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -278,6 +299,16 @@ def batch(
             click.echo(f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{SHEETS['zh'][4]}”表")
         if others:
             click.echo(f"另有 {others} 个文件不是工作簿，未校验，见{SUMMARY_BOOK} 的“{SHEETS['zh'][5]}”表")
+        if result.unsent or result.unlisted:
+            click.echo(
+                f"名单中 {result.unsent} 个单位未收到可读取的表，{result.unlisted} 份提交的单位不在名单中，"
+                f"见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表"
+            )
+        if result.compared or result.not_compared:
+            click.echo(
+                f"汇总核对：{result.compared} 个部门的表已与其机构的表之和核对"
+                + (f"，{result.not_compared} 个未核对（原因见汇总表“汇总核对”列）" if result.not_compared else "")
+            )
         click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
     else:
         click.echo(
@@ -296,6 +327,16 @@ def batch(
             click.echo(
                 f"{counted(others, 'other file')} {'is not a workbook and was' if others == 1 else 'are not workbooks and were'}"
                 f" not checked: see the '{SHEETS['en'][5]}' sheet of {SUMMARY_BOOK}"
+            )
+        if result.unsent or result.unlisted:
+            click.echo(
+                f"{counted(result.unsent, 'listed unit')} sent no readable form, {counted(result.unlisted, 'submission')}"
+                f" of no listed unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}"
+            )
+        if result.compared or result.not_compared:
+            click.echo(
+                f"{counted(result.compared, 'department')} checked against the sum of their institutions' forms"
+                + (f", {result.not_compared} not (why: the 'institutions' column)" if result.not_compared else "")
             )
         click.echo(f"summary: {outdir / SUMMARY_BOOK}")
     sys.exit(result.exit_code)

@@ -21,6 +21,7 @@ from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
     from .batch import Entry
+    from .roster import Roster
 
 SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
@@ -29,6 +30,7 @@ SHEETS = {
     "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"),
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
 }
+ROSTER_SHEET = {"zh": "名单核对", "en": "unit list"}  # with the bureau's unit list only, before the charts
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -65,6 +67,17 @@ def _reason(entry: Entry, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(part for part in (said, lacking) if part)
 
 
+def _parts(entry: Entry, lang: str) -> str:
+    """Whether a department's submission was checked against the sum of its institutions', and if not, why."""
+    parts = entry.result.get("parts") or {}
+    if parts.get("files"):
+        count = len(parts["files"])
+        return (
+            f"已与 {count} 个机构的表之和核对" if lang == "zh" else f"summed from {counted(count, 'institution form')}"
+        )
+    return str(parts.get("not_compared", ""))
+
+
 def _keys(keys: list[tuple[str, str, str]]) -> str:
     return "；".join(f"{code} {sheet}!{cell}" for code, sheet, cell in keys)
 
@@ -95,6 +108,7 @@ COLUMNS: tuple[Column, ...] = tuple(
         ("结论", "status", lambda e, lang: VERDICT[lang][e.returned], None),
         ("说明", "reason", _reason, None),
         ("跨期对照", "last year's form", lambda e, _: (e.result.get("prior_year") or {}).get("file", ""), None),
+        ("汇总核对", "institutions", _parts, None),
         ("本次", "this run", lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
         ("上次提交", "previous", lambda e, _: e.previous.started_at if e.previous else "", None),
         ("已改正", "fixed", lambda e, _: _keys(e.fixed), None),
@@ -193,7 +207,7 @@ class Outputs:
     counts and each submission's unit and row are kept, never the entries, so memory grows with the number of
     submissions by a few names each, not by their results."""
 
-    def __init__(self, outdir: Path, lang: str, others: list[str]) -> None:
+    def __init__(self, outdir: Path, lang: str, others: list[str], roster: Roster | None = None) -> None:
         self.lang, self.zh = lang, lang == "zh"
         self.book = _Book(outdir / SUMMARY_BOOK)
         summary_name, codes_name, findings_name, same_unit_name, other_year_name, others_name, self.charts_name = (
@@ -219,6 +233,8 @@ class Outputs:
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
         self.other_year_sheet = sheet(other_year_name)  # likewise, once each form's usual year is known
         self.others_sheet, self.others = sheet(others_name), others  # the inbox's files that are no submission
+        self.roster, self.roster_sheet = roster, sheet(ROSTER_SHEET[lang]) if roster is not None else None
+        self.unsent = self.unlisted = 0  # listed units with no readable form, submissions of no listed unit
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
@@ -289,6 +305,7 @@ class Outputs:
         self._same_unit()
         self.other_year = self._other_year()  # how many submissions state another year than most of their form's
         self._others()
+        self._roster()
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
 
@@ -377,6 +394,36 @@ class Outputs:
         table = _Table(self.book, self.others_sheet, ["文件", "类型"] if self.zh else ["file", "type"], [None, None])
         for name in self.others:
             table.append([name, PurePosixPath(name).suffix.lstrip(".").lower()])
+        table.finish()
+
+    def _roster(self) -> None:
+        """Against the bureau's unit list: each listed unit (or department named as one's 上级单位) that sent no
+        readable form, and each submission of a unit the list does not name (a name typed otherwise, or a unit the
+        list forgot), its file linked to its summary row."""
+        if self.roster is None or self.roster_sheet is None:
+            return
+        zh = self.zh
+        table = _Table(
+            self.book,
+            self.roster_sheet,
+            ["单位", "上级单位", "情况", "表式", "文件"] if zh else ["unit", "department", "finding", "form", "file"],
+            [None] * 5,
+        )
+        expected = self.roster.expected()
+        sent = {key[1] for key in self.units}
+        for key, name in expected.items():
+            if key not in sent:
+                parent = self.roster.parent_of(key) or ""
+                table.append([name, parent, "未收到可读取的表" if zh else "no readable form received", "", ""])
+                self.unsent += 1
+        for (form, key, _), files in sorted(self.units.items()):
+            if key in expected:
+                continue
+            for unit, _, name, row, _ in files:
+                at = table.append([unit, "", "不在名单中" if zh else "not on the list", form, name])
+                link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
+                self.roster_sheet.write_url(at, 4, link, self.book.link, name)
+                self.unlisted += 1
         table.finish()
 
     def _charts(self, ws: Any) -> None:

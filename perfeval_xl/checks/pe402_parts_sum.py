@@ -12,7 +12,8 @@ from .base import Check, Context, figure_differs, shown_total
 class PartsSumMismatch(Check):
     """部门汇总数与各机构之和不符：部门（单位）整体的表中每个金额和人数，须等于其各机构（机关、二级机构）同一表式之和。空白按 0 计。
 
-    各机构的表由 perfeval check 部门.xlsx --part 机关.xlsx --part 二级机构.xlsx 指定（同一表式、同一年度）；不指定时不检查。
+    各机构的表由 perfeval check 部门.xlsx --part 机关.xlsx --part 二级机构.xlsx 指定（同一表式、同一年度），批处理中由单位名单
+    （perfeval batch … --units 单位名单.xlsx）的上级单位列确定；都不给时不检查。
     漏报一个机构、或部门表与机构表各填各的，汇总数就对不上。
     Failing: 部门预算数 2634.17，机关 1634.17 + 二级机构 900。Passing: 机关 1634.17 + 二级机构 1000。
     """

@@ -1,0 +1,145 @@
+"""The bureau's list of units (单位名单): who is to submit, and the department each institution belongs to."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .grid import fold_label
+from .reader import UnreadableInput, read_workbook
+
+# A header's labels, folded: the unit's name, and its department's (the 主管部门 or 上级单位 of a list exported from
+# the 预算管理一体化 system, or typed by the bureau).
+_NAME = frozenset({"单位名称", "预算单位名称", "单位全称", "单位", "预算单位", "部门(单位)名称", "部门(单位)"})
+_PARENT = frozenset(
+    {"上级单位", "上级单位名称", "主管部门", "主管部门名称", "所属部门", "主管单位", "上级部门", "所属主管部门"}
+)
+HEADER_ROWS = 10  # the header is among a list's first rows (a title and a date may come above it)
+
+
+class RosterError(Exception):
+    """A unit list that cannot be used, with why, in Chinese and in English."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.message, self.message_en = message, message_en
+
+    def text(self, lang: str) -> str:
+        return self.message if lang == "zh" else self.message_en
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A unit of the list: its name as the bureau wrote it, and its department's (None for a department)."""
+
+    name: str
+    parent: str | None
+
+
+def unit_key(name: Any) -> str:
+    """A unit's name as names are compared: folded, as the history keys units (襄阳市科协 and 襄阳市科协 typed with a
+    full-width space are one unit)."""
+    return fold_label(str(name))
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The units a bureau expects a submission from, in the list's order, each with its department if the list
+    gives one. A department is the 上级单位 of at least one unit, listed as a unit itself or not."""
+
+    units: tuple[Listed, ...]
+    source: str
+
+    @classmethod
+    def read(cls, path: Path) -> Roster:
+        """The list in a workbook (its first sheet with a 单位名称 column) or a .csv (UTF-8 or GBK); a list with no
+        such column or no unit in it is a RosterError, as is a file that cannot be read."""
+        rows = _rows(path)
+        for at, row in enumerate(rows[:HEADER_ROWS]):
+            labels = [unit_key(v) if v is not None else "" for v in row]
+            name_col = next((c for c, label in enumerate(labels) if label in _NAME), None)
+            if name_col is None:
+                continue
+            parent_col = next((c for c, label in enumerate(labels) if label in _PARENT), None)
+            return cls._of(rows[at + 1 :], name_col, parent_col, path)
+        raise RosterError(
+            f"单位名单 {path.name} 的前 {HEADER_ROWS} 行中没有“单位名称”列",
+            f"the unit list {path.name} has no 单位名称 column in its first {HEADER_ROWS} rows",
+        )
+
+    @classmethod
+    def _of(cls, rows: list[list[Any]], name_col: int, parent_col: int | None, path: Path) -> Roster:
+        units: dict[str, Listed] = {}
+        for row in rows:
+            name = _text(row, name_col)
+            if not name:
+                continue
+            parent = _text(row, parent_col) if parent_col is not None else ""
+            # A department's own row in an exported list names itself as its 主管部门.
+            listed = Listed(name, parent if parent and unit_key(parent) != unit_key(name) else None)
+            units.setdefault(unit_key(name), listed)
+        if not units:
+            raise RosterError(f"单位名单 {path.name} 中没有单位", f"the unit list {path.name} lists no unit")
+        return cls(tuple(units.values()), path.name)
+
+    def expected(self) -> dict[str, str]:
+        """Every unit expected to submit, by key: each one listed, and each department named as a 上级单位."""
+        names = {unit_key(u.name): u.name for u in self.units}
+        for unit in self.units:
+            if unit.parent is not None:
+                names.setdefault(unit_key(unit.parent), unit.parent)
+        return names
+
+    def departments(self) -> dict[str, list[Listed]]:
+        """Each department's institutions, by the department's key, in the list's order."""
+        found: dict[str, list[Listed]] = {}
+        for unit in self.units:
+            if unit.parent is not None:
+                found.setdefault(unit_key(unit.parent), []).append(unit)
+        return found
+
+    def parent_of(self, key: str) -> str | None:
+        """The department of a unit, by its key, as the list names it."""
+        return next((u.parent for u in self.units if unit_key(u.name) == key), None)
+
+
+def _text(row: list[Any], col: int | None) -> str:
+    value = row[col] if col is not None and col < len(row) else None
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _rows(path: Path) -> list[list[Any]]:
+    """The rows of the list's first sheet that has any, or of its .csv; a file that cannot be read says why, as a
+    submission would."""
+    if path.suffix.lower() == ".csv":
+        return _csv_rows(path)
+    try:
+        book = read_workbook(path)
+    except UnreadableInput as exc:
+        raise RosterError(
+            f"单位名单 {path.name}：{exc.message}", f"the unit list {path.name}: {exc.message_en}"
+        ) from exc
+    return next((sheet.cells for sheet in book.sheets.values() if sheet.filled), [])
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(
+            f"单位名单 {path.name} 无法打开（{exc.strerror or exc}）", f"cannot open {path.name}: {exc}"
+        ) from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return list(csv.reader(data.decode(encoding).splitlines()))
+        except UnicodeDecodeError:
+            continue
+    raise RosterError(
+        f"单位名单 {path.name} 既不是 UTF-8 也不是 GBK 编码", f"the unit list {path.name} is neither UTF-8 nor GBK"
+    )

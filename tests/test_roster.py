@@ -1,0 +1,169 @@
+"""The bureau's unit list in a batch (perfeval batch --units): units that sent nothing, submissions of no listed unit,
+and each department's form checked against the sum of its institutions' (汇总, PE402)."""
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from perfeval_xl.batch import run_batch
+from perfeval_xl.cli import main
+from perfeval_xl.roster import Listed, Roster, RosterError
+
+from .conftest import XIANGYANG, clean_data
+from .test_parts import CENTRE, OFFICE
+
+DEPARTMENT = "襄阳市科学技术协会"  # the unit 襄阳's example names
+
+
+def _list(path: Path, rows: list[list[str]], title: str | None = "2021年度预算单位名单") -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if title:
+        sheet.append([title])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _listed(tmp_path: Path, *units: tuple[str, str]) -> Path:
+    return _list(
+        tmp_path / "单位名单.xlsx",
+        [["序号", "单位名称", "主管部门"]] + [[str(n), u, p] for n, (u, p) in enumerate(units)],
+    )
+
+
+def _inbox(
+    tmp_path: Path, make_book, centre: dict | None = None, institutions: tuple[str, ...] = ("机关", "科技馆")
+) -> Path:
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG, folder / "襄阳市科协.xlsx")
+    figures = {"机关": OFFICE, "科技馆": centre or CENTRE}
+    for name in institutions:
+        data = clean_data()
+        data["fields"].update(figures[name], unit=f"襄阳市科协{name}")
+        shutil.copy(make_book(data), folder / f"{name}.xlsx")
+    return folder
+
+
+def _batch(folder: Path, out: Path, units: Path, *more: str):
+    run = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--units", str(units), "--jobs", "1", *more])
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return run, {r["file"]: r for r in results}, [r["file"] for r in results]
+
+
+def _institutions(tmp_path: Path) -> Path:
+    return _listed(tmp_path, (DEPARTMENT, DEPARTMENT), ("襄阳市科协机关", DEPARTMENT), ("襄阳市科协科技馆", DEPARTMENT))
+
+
+def test_a_list_gives_its_units_and_each_institutions_department(tmp_path):
+    """A title above the header, a department that names itself its own 主管部门 (as exported lists do), a
+    department named only as one's 主管部门, names typed with a full-width space, a unit listed twice."""
+    path = _listed(
+        tmp_path,
+        ("襄阳市科协", "襄阳市科协"),
+        ("襄阳市科协机关", "襄阳市科协"),
+        ("襄阳市科技馆", "襄阳市 科协"),
+        ("襄阳市科技馆", "襄阳市科协"),
+        ("枣阳市科协", ""),
+        ("宜城市科普中心", "宜城市科协"),
+    )
+    roster = Roster.read(path)
+    assert roster.units == (
+        Listed("襄阳市科协", None),
+        Listed("襄阳市科协机关", "襄阳市科协"),
+        Listed("襄阳市科技馆", "襄阳市 科协"),
+        Listed("枣阳市科协", None),
+        Listed("宜城市科普中心", "宜城市科协"),
+    )
+    assert {k: [u.name for u in v] for k, v in roster.departments().items()} == {
+        "襄阳市科协": ["襄阳市科协机关", "襄阳市科技馆"],
+        "宜城市科协": ["宜城市科普中心"],
+    }
+    assert list(roster.expected().values()) == [
+        "襄阳市科协",
+        "襄阳市科协机关",
+        "襄阳市科技馆",
+        "枣阳市科协",
+        "宜城市科普中心",
+        "宜城市科协",
+    ]
+
+
+def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_bytes("预算单位名称,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
+    roster = Roster.read(path)
+    assert roster.units == (Listed("襄阳市科协", None), Listed("枣阳市科协", None)) and roster.departments() == {}
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: _list(p / "a.xlsx", [["名称", "金额"], ["襄阳市科协", 1]]), "的前 10 行中没有“单位名称”列"),
+        (lambda p: _list(p / "b.xlsx", [["单位名称"]], None), "中没有单位"),
+        (lambda p: (p / "c.xlsx").write_text("not a workbook") and p / "c.xlsx", "单位名单 c.xlsx："),
+    ],
+)
+def test_a_list_that_cannot_be_used_says_why_and_the_batch_does_not_start(tmp_path, make, said):
+    path = make(tmp_path)
+    with pytest.raises(RosterError, match=said):
+        Roster.read(path)
+    run = CliRunner().invoke(main, ["batch", str(XIANGYANG.parent), "-o", str(tmp_path / "out"), "--units", str(path)])
+    assert run.exit_code == 2 and said in run.stderr and not (tmp_path / "out").exists()
+
+
+def test_units_that_sent_nothing_and_submissions_of_no_listed_unit_are_listed(tmp_path, make_book):
+    folder = _inbox(tmp_path, make_book)
+    units = _listed(tmp_path, (DEPARTMENT, ""), ("襄阳市科协机关", ""), ("枣阳市科协", ""))
+    run, _, _ = _batch(folder, tmp_path / "out", units)
+    assert "名单中 1 个单位未收到可读取的表，1 份提交的单位不在名单中，见汇总结果.xlsx 的“名单核对”表" in run.stdout
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["名单核对"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[1:] == [
+        ["枣阳市科协", None, "未收到可读取的表", None, None],
+        ["襄阳市科协科技馆", None, "不在名单中", "hubei", "科技馆.xlsx"],
+    ]
+    assert sheet["E3"].hyperlink.location == "'汇总'!A3"
+
+
+def test_a_department_equal_to_its_institutions_is_said_compared_and_comes_last(tmp_path, make_book):
+    run, results, order = _batch(_inbox(tmp_path, make_book), tmp_path / "out", _institutions(tmp_path))
+    assert order == ["机关.xlsx", "科技馆.xlsx", "襄阳市科协.xlsx"]
+    department = results["襄阳市科协.xlsx"]
+    assert department["parts"] == {"files": ["机关.xlsx", "科技馆.xlsx"]}
+    assert not [i for i in department["issues"] if i["code"] == "PE402"]
+    assert "汇总核对：1 个部门的表已与其机构的表之和核对" in run.stdout
+    summary = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["汇总"]
+    header = [c.value for c in summary[1]]
+    assert summary.cell(4, header.index("汇总核对") + 1).value == "已与 2 个机构的表之和核对"
+
+
+def test_a_department_that_is_not_the_sum_of_its_institutions_is_returned_with_pe402(tmp_path, make_book):
+    out = tmp_path / "out"
+    run, results, _ = _batch(_inbox(tmp_path, make_book, {**CENTRE, "budget": 900.0}), out, _institutions(tmp_path))
+    department = results["襄阳市科协.xlsx"]
+    found = [(i["code"], i["value"], i["expected"]) for i in department["issues"] if i["code"] == "PE402"]
+    assert found == [("PE402", 2634.17, 2534.17)] and department["status"] == "error"
+    assert run.exit_code == 1
+    copy = openpyxl.load_workbook(out / "annotated" / "襄阳市科协.xlsx")
+    assert any("PE402" in (c.comment.text if c.comment else "") for row in copy.active.iter_rows() for c in row)
+    # A later batch without the list takes none of it as this department's result: the file is checked again.
+    assert run_batch(out.parent / "收件箱", out, jobs=1).reused == 2
+    again = {r["file"]: r for r in json.loads((out / "results.json").read_text(encoding="utf-8"))}["襄阳市科协.xlsx"]
+    assert again["status"] == "warning" and "parts" not in again and not again["reused"]
+
+
+def test_a_department_whose_institution_sent_nothing_is_not_compared_and_says_why(tmp_path, make_book):
+    run, results, _ = _batch(
+        _inbox(tmp_path, make_book, institutions=("机关",)), tmp_path / "out", _institutions(tmp_path), "--lang", "en"
+    )
+    department = results["襄阳市科协.xlsx"]
+    assert department["parts"] == {"files": [], "not_compared": "no readable form from 襄阳市科协科技馆: not compared"}
+    assert not [i for i in department["issues"] if i["code"] == "PE402"]
+    assert "0 departments checked against the sum of their institutions' forms, 1 not" in run.stdout
