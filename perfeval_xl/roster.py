@@ -16,6 +16,9 @@ _NAME = frozenset({"单位名称", "预算单位名称", "单位全称", "单位
 _PARENT = frozenset(
     {"上级单位", "上级单位名称", "主管部门", "主管部门名称", "所属部门", "主管单位", "上级部门", "所属主管部门"}
 )
+# A list exported with codes may give the 上级单位 by its code only: it is the code of another listed unit.
+_CODE = frozenset({"单位编码", "预算单位编码", "单位代码", "编码"})
+_PARENT_CODE = frozenset({"上级单位编码", "主管部门编码", "上级编码", "上级单位代码", "主管部门代码"})
 HEADER_ROWS = 10  # the header is among a list's first rows (a title and a date may come above it)
 
 
@@ -59,24 +62,30 @@ class Roster:
         rows = _rows(path)
         for at, row in enumerate(rows[:HEADER_ROWS]):
             labels = [unit_key(v) if v is not None else "" for v in row]
-            name_col = next((c for c, label in enumerate(labels) if label in _NAME), None)
+            name_col = _column(labels, _NAME)
             if name_col is None:
                 continue
-            parent_col = next((c for c, label in enumerate(labels) if label in _PARENT), None)
-            return cls._of(rows[at + 1 :], name_col, parent_col, path)
+            parent_col = _column(labels, _PARENT)
+            parent_col = parent_col if parent_col is not None else _column(labels, _PARENT_CODE)
+            return cls._of(rows[at + 1 :], name_col, parent_col, _column(labels, _CODE), path)
         raise RosterError(
             f"单位名单 {path.name} 的前 {HEADER_ROWS} 行中没有“单位名称”列",
             f"the unit list {path.name} has no 单位名称 column in its first {HEADER_ROWS} rows",
         )
 
     @classmethod
-    def _of(cls, rows: list[list[Any]], name_col: int, parent_col: int | None, path: Path) -> Roster:
+    def _of(
+        cls, rows: list[list[Any]], name_col: int, parent_col: int | None, code_col: int | None, path: Path
+    ) -> Roster:
+        codes = [(_text(row, code_col), _text(row, name_col)) for row in rows] if code_col is not None else []
+        named = {code: name for code, name in codes if code and name}
         units: dict[str, Listed] = {}
         for row in rows:
             name = _text(row, name_col)
             if not name:
                 continue
-            parent = _text(row, parent_col) if parent_col is not None else ""
+            parent = _text(row, parent_col)
+            parent = named.get(parent) or parent
             # A department's own row in an exported list names itself as its 主管部门.
             listed = Listed(name, parent if parent and unit_key(parent) != unit_key(name) else None)
             units.setdefault(unit_key(name), listed)
@@ -103,6 +112,10 @@ class Roster:
     def parent_of(self, key: str) -> str | None:
         """The department of a unit, by its key, as the list names it."""
         return next((u.parent for u in self.units if unit_key(u.name) == key), None)
+
+
+def _column(labels: list[str], wanted: frozenset[str]) -> int | None:
+    return next((c for c, label in enumerate(labels) if label in wanted), None)
 
 
 def _text(row: list[Any], col: int | None) -> str:

@@ -95,6 +95,18 @@ def test_a_list_gives_its_units_and_each_institutions_department(tmp_path):
     ]
 
 
+def test_a_list_that_gives_each_department_by_its_code(tmp_path):
+    """An export of the 预算管理一体化 system: 单位编码, 单位名称, 上级单位编码; a code read as a number is the same."""
+    rows = [["单位编码", "单位名称", "上级单位编码"], [101, "襄阳市科协", None], ["101001", "科协机关", 101]]
+    path = _list(tmp_path / "名单.xlsx", [*rows, ["101002", "襄阳市科技馆", "101"], ["", "宜城市科协", ""]])
+    assert Roster.read(path).units == (
+        Listed("襄阳市科协", None),
+        Listed("科协机关", "襄阳市科协"),
+        Listed("襄阳市科技馆", "襄阳市科协"),
+        Listed("宜城市科协", None),
+    )
+
+
 def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
     path = tmp_path / "名单.csv"
     path.write_bytes("预算单位名称,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
