@@ -2,8 +2,9 @@ Attribute VB_Name = "PerfEval"
 ' perfeval_xl: the buttons of the macro-enabled self-evaluation templates.
 ' PerfEvalRecalculate scores the open workbook and marks its errors; PerfEvalClearMarks removes those marks;
 ' PerfEvalCompareLastYear (forms that give figures for last year) asks for last year's form, then does what
-' PerfEvalRecalculate does and marks each figure for last year that differs from it.
-' Both call Python through the xlwings add-in, so the workbook needs no reference to it.
+' PerfEvalRecalculate does and marks each figure for last year that differs from it; PerfEvalCompareInstitutions
+' asks for the forms of the department's institutions, then does the same and marks each figure not their sum.
+' All call Python through the xlwings add-in, so the workbook needs no reference to it.
 ' This module is ASCII only: Chinese text is written as \uXXXX escapes and decoded by U() with ChrW.
 Option Explicit
 
@@ -31,6 +32,15 @@ Public Sub PerfEvalCompareLastYear()
     If Not AddinLoaded() Then Exit Sub
     On Error GoTo Failed
     Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.compare_with_last_year()"
+    Exit Sub
+Failed:
+    ReportFailure
+End Sub
+
+Public Sub PerfEvalCompareInstitutions()
+    If Not AddinLoaded() Then Exit Sub
+    On Error GoTo Failed
+    Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.compare_with_institutions()"
     Exit Sub
 Failed:
     ReportFailure

@@ -14,30 +14,38 @@ BUTTON_SHEET = "使用说明"
 RECALCULATE_MACRO = "PerfEvalRecalculate"
 CLEAR_MACRO = "PerfEvalClearMarks"
 LAST_YEAR_MACRO = "PerfEvalCompareLastYear"  # only on the forms that give figures for last year (湖南, 岳阳)
+INSTITUTIONS_MACRO = "PerfEvalCompareInstitutions"  # on the forms whose amounts and counts add up (PE402)
 # Built from macros/PerfEval.bas by macros/build_vba_project.py (tests/test_macro.py checks the two agree).
 VBA_PROJECT = files("perfeval_xl") / "vba" / "vbaProject.bin"
 
 _STEPS = (
-    "1. 在“{sheet}”中填写带浅黄色底纹的单元格；灰色单元格由公式自动计算，已锁定。",
-    "2. 填完后点击“重新计算得分”：按表式规则计算得分，把问题在“{sheet}”中标红（错误，须改正后才能提交）"
+    "在“{sheet}”中填写带浅黄色底纹的单元格；灰色单元格由公式自动计算，已锁定。",
+    "填完后点击“重新计算得分”：按表式规则计算得分，把问题在“{sheet}”中标红（错误，须改正后才能提交）"
     "或标黄（提示，请核实），加上批注，并在“校验结果”工作表中逐条列出，点击单元格地址即可跳转。",
-    "3. 改正后再点一次即可：上次的标记会先清除再重新生成，不会重复。“清除校验标记”只去掉本工具加上的颜色、"
+    "改正后再点一次即可：上次的标记会先清除再重新生成，不会重复。“清除校验标记”只去掉本工具加上的颜色、"
     "批注和“校验结果”表，不改动任何填报内容。",
-    "4. 按钮需要本机安装 Python 和 xlwings 加载项（每台电脑一次）：在“命令提示符”中运行 pip install perfeval_xl "
+    "按钮需要本机安装 Python 和 xlwings 加载项（每台电脑一次）：在“命令提示符”中运行 pip install perfeval_xl "
     "和 xlwings addin install，然后重新打开 Excel。",
-    "5. 打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
-    "6. 没有 Excel 或不能启用宏时，可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
+    "打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
+    "没有 Excel 或不能启用宏时，可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
 )
-# The step of the forms that give figures for last year, after step 3.
+# The steps of the buttons that compare with other files, after the third step: last year's form (the forms that
+# give figures for last year) and the institutions' forms (the forms whose amounts and counts add up, PE402).
 _LAST_YEAR_STEP = (
-    "4. 本表填有上年数（{labels}）：点击“与上年报送的表核对”，选择本单位上年报送的同一张表，"
+    "本表填有上年数（{labels}）：点击“与上年报送的表核对”，选择本单位上年报送的同一张表，"
     "除完成“重新计算得分”的全部工作外，还把与上年表不一致的上年数标黄（提示，PE401），请核实。"
+)
+_INSTITUTIONS_STEP = (
+    "本表是部门汇总各机构（机关、二级机构）的表的：点击“与各机构的表核对”，选择各机构的同一张表（可按住 Ctrl 多选），"
+    "除完成“重新计算得分”的全部工作外，还把不等于各机构之和的金额和人数标红（错误，PE402），须改正。"
 )
 
 
 def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
-    """The first sheet: how to use the workbook and the two buttons. No finding is ever located here, so our
-    notes and fills never land on the buttons' sheet."""
+    """The first sheet: how to use the workbook and its buttons. No finding is ever located here, so our notes and
+    fills never land on the buttons' sheet."""
+    from .checks import active_checks
+
     ws = book.add_worksheet(BUTTON_SHEET)
     title = book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
     text = book.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
@@ -45,17 +53,23 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     ws.set_column(1, 1, 100, text)
     ws.write_string(0, 1, f"{definition.region}{definition.name} 使用说明", title)
     ws.set_row(0, 30)
-    ws.insert_button(2, 1, _button(RECALCULATE_MACRO, "重新计算得分"))
-    ws.insert_button(2, 1, _button(CLEAR_MACRO, "清除校验标记", x_offset=220))
+    buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
     steps = [step.format(sheet=definition.sheet_name) for step in _STEPS]
+    comparing = []
     if definition.prior_year:
-        ws.insert_button(2, 1, _button(LAST_YEAR_MACRO, "与上年报送的表核对", x_offset=440))
+        buttons.append((LAST_YEAR_MACRO, "与上年报送的表核对"))
         labels = "、".join(dict.fromkeys(_label(definition, rule.this) for rule in definition.prior_year))
-        steps[3:] = [_LAST_YEAR_STEP.format(labels=labels), *(_renumbered(step, 1) for step in steps[3:])]
+        comparing.append(_LAST_YEAR_STEP.format(labels=labels))
+    if any(check.code == "PE402" for check in active_checks(definition)):
+        buttons.append((INSTITUTIONS_MACRO, "与各机构的表核对"))
+        comparing.append(_INSTITUTIONS_STEP)
+    width, gap = (200, 20) if len(buttons) <= 3 else (160, 10)  # four in a row fit the column's 700 pixels
+    for n, (macro, caption) in enumerate(buttons):
+        ws.insert_button(2, 1, _button(macro, caption, width, n * (width + gap)))
     ws.set_row(2, 44)
-    for offset, step in enumerate(steps):
-        ws.write_string(4 + offset, 1, step, text)
-        ws.set_row(4 + offset, 36)
+    for n, step in enumerate([*steps[:3], *comparing, *steps[3:]]):
+        ws.write_string(4 + n, 1, f"{n + 1}. {step}", text)
+        ws.set_row(4 + n, 36)
     ws.set_paper(9)
     ws.protect()
     ws.activate()
@@ -72,11 +86,5 @@ def _label(definition: FormDefinition, key: str) -> str:
     return column[1] if column else label
 
 
-def _renumbered(step: str, by: int) -> str:
-    """A step with its number moved on (4. → 5.) when a step is put before it."""
-    number, rest = step.split(". ", 1)
-    return f"{int(number) + by}. {rest}"
-
-
-def _button(macro: str, caption: str, x_offset: int = 0) -> dict[str, Any]:
-    return {"macro": macro, "caption": caption, "width": 200, "height": 40, "x_offset": x_offset, "y_offset": 2}
+def _button(macro: str, caption: str, width: int, x_offset: int) -> dict[str, Any]:
+    return {"macro": macro, "caption": caption, "width": width, "height": 40, "x_offset": x_offset, "y_offset": 2}

@@ -57,9 +57,16 @@ def compare_with_last_year(book: Any = None, lang: str = "zh") -> None:
     _run(book, lambda b: _recalculate(b, lang, _last_year(b)))
 
 
-# The Open dialog of the 与上年报送的表核对 button: what it lists, and its title.
+def compare_with_institutions(book: Any = None, lang: str = "zh") -> None:
+    """Ask for the forms of the department's institutions (机关, 二级机构), then score and mark the calling workbook
+    as 重新计算得分 does, each amount and count that is not their sum marked (PE402; the 与各机构的表核对 button)."""
+    _run(book, lambda b: _recalculate(b, lang, parts=_institutions(b)))
+
+
+# The Open dialog of the 与上年报送的表核对 and 与各机构的表核对 buttons: what it lists, and its titles.
 _WORKBOOKS = "Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls"
 _LAST_YEAR_TITLE = "选择本单位上年报送的表"
+_INSTITUTIONS_TITLE = "选择各机构（机关、二级机构）的表，可按住 Ctrl 多选"
 
 
 def _last_year(book: Any) -> Any:
@@ -83,6 +90,38 @@ def _last_year(book: Any) -> Any:
         return Earlier.of(check_path(path), path.name)
     except UnreadableInput as exc:
         raise ButtonProblem(f"上年的表 {path.name} 无法读取：{exc.message}") from None
+
+
+def _institutions(book: Any) -> Any:
+    """The institutions' forms, as the user picks their files in Excel's Open dialog (several at once) and the
+    command line's --part reads them."""
+    from pathlib import Path
+
+    from .consolidate import ConsolidationError, Parts
+    from .reader import UnreadableInput
+    from .service import check_path
+
+    try:
+        chosen = book.app.api.GetOpenFilename(
+            FileFilter=_WORKBOOKS, FilterIndex=1, Title=_INSTITUTIONS_TITLE, MultiSelect=True
+        )
+    except AttributeError:  # Excel for Mac's api (appscript) has no Open dialog for us
+        raise ButtonProblem(
+            "本机的 Excel 无法打开选择文件的对话框；请在命令行运行 perfeval check 本表 --part 机构的表 --in-place"
+        ) from None
+    if not chosen:  # Cancel answers False; several files come as a tuple
+        raise ButtonProblem("未选择各机构的表，未作汇总核对。", "info")
+    paths = [Path(str(p)) for p in (chosen if isinstance(chosen, list | tuple) else [chosen])]
+    evaluations = []
+    for path in paths:
+        try:
+            evaluations.append(check_path(path))
+        except UnreadableInput as exc:
+            raise ButtonProblem(f"机构的表 {path.name} 无法读取：{exc.message}") from None
+    try:
+        return Parts.of(evaluations, list(paths))
+    except ConsolidationError as exc:
+        raise ButtonProblem(f"{exc.message}，未作汇总核对。") from None
 
 
 def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
@@ -114,18 +153,20 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
     app.alert(message, title=TITLE, mode=mode)
 
 
-def _recalculate(book: Any, lang: str, earlier: Any = None) -> tuple[str, str]:
-    """Score and mark the book; with ``earlier`` (a ``prior_year.Earlier``), its figures for last year compared."""
+def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -> tuple[str, str]:
+    """Score and mark the book; with ``earlier`` (a ``prior_year.Earlier``), its figures for last year compared, with
+    ``parts`` (a ``consolidate.Parts``), its figures compared with the sum of its institutions'."""
     from .engine import UNGRADED
     from .plan import build_plan
     from .prior_year import compared_with, not_compared
+    from .report import summed_from
     from .service import check_grid
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
     # F9 does, so that formulas are read with their current results, and again once our scores are written, so that
     # the formulas reading them (复核总分) show their new results.
     book.app.calculate()
-    evaluation = check_grid(read_book(book), earlier=earlier.before if earlier else None)
+    evaluation = check_grid(read_book(book), earlier=earlier.before if earlier else None, parts=parts)
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
         results, unnoted = apply_plan(book, plan)
@@ -151,6 +192,9 @@ def _recalculate(book: Any, lang: str, earlier: Any = None) -> tuple[str, str]:
     if earlier is not None:  # the 与上年报送的表核对 button: what was compared, or why nothing was
         known = evaluation.earlier
         lines.append(f"{compared_with(known.source, lang) if known else not_compared(earlier, evaluation, lang)}。")
+    if parts is not None:  # the 与各机构的表核对 button: likewise
+        said = summed_from(len(parts.files), lang) if evaluation.parts else parts.not_compared(evaluation, lang)
+        lines.append(f"{said}。")
     return "\n".join(lines), "critical" if errors else "info"
 
 

@@ -131,13 +131,17 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
     if evaluation.earlier is not None:
         lines.append(f"  {compared_with(evaluation.earlier.source, lang)}")
     if evaluation.parts is not None:
-        count = len(evaluation.parts.files)
-        lines.append(
-            f"  已与 {count} 个机构的表之和核对"
-            if zh
-            else f"  checked against the sum of {counted(count, 'institution form')}"
-        )
+        lines.append(f"  {summed_from(len(evaluation.parts.files), lang)}")
     return "\n".join(lines)
+
+
+def summed_from(count: int, lang: str) -> str:
+    """What the 汇总 check (PE402) compared a department's form with: the sum of ``count`` institutions' forms."""
+    return (
+        f"已与 {count} 个机构的表之和核对"
+        if lang == "zh"
+        else f"checked against the sum of {counted(count, 'institution form')}"
+    )
 
 
 def counted(count: int, noun: str) -> str:

@@ -91,9 +91,11 @@ def _one(outcome: Evaluation | UnreadableInput) -> Evaluation:
     return outcome
 
 
-def check_grid(book: WorkbookGrid, form_id: str | None = None, earlier: LastYear | None = None) -> Evaluation:
+def check_grid(
+    book: WorkbookGrid, form_id: str | None = None, earlier: LastYear | None = None, parts: Parts | None = None
+) -> Evaluation:
     """Detect and evaluate one grid; a grid of no known form raises UnreadableInput with a one-line reason."""
-    return _one(check_grids([book], form_id, earlier)[0])
+    return _one(check_grids([book], form_id, earlier, parts)[0])
 
 
 def check_path(

@@ -16,7 +16,7 @@ from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
 from .plan import display_width, looks_like_formula
-from .report import counted, issue_counts
+from .report import counted, issue_counts, summed_from
 from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
@@ -71,10 +71,7 @@ def _parts(entry: Entry, lang: str) -> str:
     """Whether a department's submission was checked against the sum of its institutions', and if not, why."""
     parts = entry.result.get("parts") or {}
     if parts.get("files"):
-        count = len(parts["files"])
-        return (
-            f"已与 {count} 个机构的表之和核对" if lang == "zh" else f"summed from {counted(count, 'institution form')}"
-        )
+        return summed_from(len(parts["files"]), lang)
     return str(parts.get("not_compared", ""))
 
 

@@ -431,7 +431,9 @@ def test_the_last_year_button_marks_each_figure_that_differs_from_the_form_chose
     perfeval check --prior does."""
     last = yueyang_last_year(tmp_path, {**CARRIED_INTO_2020, "2、科技馆": 40.0})
     book = _yueyang_pressed_for_last_year(tmp_path, str(last))
-    assert book.app.asked == [("Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls", 1, "选择本单位上年报送的表")]
+    assert book.app.asked == [
+        ("Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls", 1, "选择本单位上年报送的表", False)
+    ]
     evaluation = check_path(YUEYANG)
     row = next(r for r in evaluation.extraction.tables["income"].rows if r.raw("name") == "2、科技馆")
     cell = row.ref("carryover")
@@ -463,3 +465,47 @@ def test_the_last_year_button_without_an_open_dialog_points_to_the_command_line(
     excel.compare_with_last_year(book)
     alert = book.app.alerts[-1]
     assert alert["mode"] == "critical" and "perfeval check 本表 --prior 上年的表 --in-place" in alert["prompt"]
+
+
+def _xiangyang_pressed_for_institutions(chosen: tuple[str, ...] | bool) -> FakeBook:
+    book = FakeBook.from_file(XIANGYANG)
+    book.app.chosen = chosen
+    excel.compare_with_institutions(book)
+    return book
+
+
+def test_the_institutions_button_marks_each_figure_that_is_not_their_sum(make_book):
+    """The 与各机构的表核对 button asks for the institutions' forms (several at once) and marks each amount and count of
+    the department's form that is not their sum (PE402), as perfeval check --part does."""
+    from .test_parts import CENTRE, OFFICE
+
+    parts = []
+    for unit, figures in (("襄阳市科协机关", OFFICE), ("襄阳市科技馆", {**CENTRE, "budget": 900.0})):
+        data = clean_data()
+        data["fields"].update(figures, unit=unit)
+        parts.append(str(make_book(data)))
+    book = _xiangyang_pressed_for_institutions(tuple(parts))
+    assert book.app.asked[-1][2:] == ("选择各机构（机关、二级机构）的表，可按住 Ctrl 多选", True)
+    cell = check_path(XIANGYANG).extraction.fields["budget"].ref
+    note = book.sheets[cell.sheet].notes[(cell.row + 1, cell.col + 1)].text
+    assert "PE402" in note and "各机构之和为 2534.17（2 个机构的表）" in note
+    alert = book.app.alerts[-1]
+    assert "已与 2 个机构的表之和核对。" in alert["prompt"] and alert["mode"] == "critical"
+
+
+def test_the_institutions_button_says_why_it_compared_nothing(make_book, tmp_path):
+    cancelled = _xiangyang_pressed_for_institutions(False)
+    assert cancelled.app.alerts[-1] == {
+        **cancelled.app.alerts[-1],
+        "prompt": "未选择各机构的表，未作汇总核对。",
+        "mode": "info",
+    }
+    data = clean_data()
+    data["fields"].update(unit="机关", year=2020)
+    older = _xiangyang_pressed_for_institutions((str(make_book(data)),))
+    assert "机构的表是 2020 年度的，本表是 2021 年度的，未作汇总核对。" in older.app.alerts[-1]["prompt"]
+    assert not [n for sheet in older.sheets for n in sheet.notes.values() if "PE402" in n.text]
+    broken = tmp_path / "机关.xlsx"
+    broken.write_bytes(b"not a workbook")
+    unreadable = _xiangyang_pressed_for_institutions((str(broken),))
+    assert unreadable.app.alerts[-1]["prompt"].startswith("机构的表 机关.xlsx 无法读取：不是 Excel 工作簿")

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 from openpyxl import load_workbook
 
-from perfeval_xl.buttons import BUTTON_SHEET, CLEAR_MACRO, LAST_YEAR_MACRO, RECALCULATE_MACRO, VBA_PROJECT
+from perfeval_xl.buttons import (
+    BUTTON_SHEET,
+    CLEAR_MACRO,
+    INSTITUTIONS_MACRO,
+    LAST_YEAR_MACRO,
+    RECALCULATE_MACRO,
+    VBA_PROJECT,
+)
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.service import check_path
@@ -103,9 +110,12 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     buttons = [(f"[0]!{RECALCULATE_MACRO}", "重新计算得分"), (f"[0]!{CLEAR_MACRO}", "清除校验标记")]
     if load_form(form).prior_year:  # 湖南, 岳阳: the form gives figures for last year
         buttons.append((f"[0]!{LAST_YEAR_MACRO}", "与上年报送的表核对"))
+    buttons.append((f"[0]!{INSTITUTIONS_MACRO}", "与各机构的表核对"))  # every form: its amounts add up (PE402)
     assert _buttons(path) == buttons
-    steps = [c.value for c in load_workbook(path)[BUTTON_SHEET]["B"] if c.value]
+    steps = [c.value for c in load_workbook(path)[BUTTON_SHEET]["B"] if c.value][1:]
     assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
+    assert any("与各机构的表核对" in step for step in steps)
+    assert [step.split(".")[0] for step in steps] == [str(n) for n in range(1, len(steps) + 1)]
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -169,4 +179,5 @@ def test_libreoffice_opens_the_macro_template_and_keeps_module_and_buttons(tmp_p
     # LibreOffice binds each button to the module's macro when it loads the project, and writes it back so.
     buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
     buttons += [(LAST_YEAR_MACRO, "与上年报送的表核对")] if load_form(form).prior_year else []
+    buttons += [(INSTITUTIONS_MACRO, "与各机构的表核对")]
     assert [(macro.split(".")[-1].split("!")[-1], caption) for macro, caption in _buttons(saved)] == buttons

@@ -41,17 +41,24 @@ class FakeApp:
     display_alerts: bool = True
     alerts: list[dict[str, Any]] = field(default_factory=list)
     books: list[FakeBook] = field(default_factory=list)
-    chosen: str | bool = False  # what the user picks in the Open dialog (False: Cancel, as Excel answers)
-    asked: list[tuple[Any, ...]] = field(default_factory=list)  # the Open dialogs shown: (filter, index, title)
+    # What the user picks in the Open dialog: a path, several (a tuple, as Excel answers with MultiSelect), or False
+    # for Cancel.
+    chosen: str | tuple[str, ...] | bool = False
+    asked: list[tuple[Any, ...]] = field(default_factory=list)  # the Open dialogs shown: (filter, index, title, multi)
 
     @property
     def api(self) -> FakeApp:
         """App.api: the COM Application, of which only GetOpenFilename is called."""
         return self
 
-    def GetOpenFilename(self, file_filter: str, filter_index: int, title: str) -> str | bool:
-        """Application.GetOpenFilename: the path the user picked, or False for Cancel."""
-        self.asked.append((file_filter, filter_index, title))
+    def GetOpenFilename(
+        self, FileFilter: str, FilterIndex: int, Title: str, ButtonText: str = "", MultiSelect: bool = False
+    ) -> str | tuple[str, ...] | bool:
+        """Application.GetOpenFilename, positional or named as Excel's type library names its arguments: the path
+        the user picked (the paths, with MultiSelect), or False for Cancel."""
+        self.asked.append((FileFilter, FilterIndex, Title, MultiSelect))
+        if isinstance(self.chosen, tuple) and not MultiSelect:
+            raise AssertionError("several files picked in a dialog that takes one")
         return self.chosen
 
     def calculate(self) -> None:
