@@ -396,31 +396,35 @@ class Outputs:
     def _roster(self) -> None:
         """Against the bureau's unit list: each listed unit (or department named as one's 上级单位) that sent no
         readable form, and each submission of a unit the list does not name (a name typed otherwise, or a unit the
-        list forgot), its file linked to its summary row."""
+        list forgot), its file linked to its summary row, with the unsent listed units whose name is its name
+        shortened or lengthened (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit."""
         if self.roster is None or self.roster_sheet is None:
             return
         zh = self.zh
         table = _Table(
             self.book,
             self.roster_sheet,
-            ["单位", "上级单位", "情况", "表式", "文件"] if zh else ["unit", "department", "finding", "form", "file"],
-            [None] * 5,
+            ["单位", "上级单位", "情况", "表式", "文件", "名单中相近的单位"]
+            if zh
+            else ["unit", "department", "finding", "form", "file", "close listed unit"],
+            [None] * 6,
         )
         expected = self.roster.expected()
         sent = {key[1] for key in self.units}
-        for key, name in expected.items():
-            if key not in sent:
-                parent = self.roster.parent_of(key) or ""
-                table.append([name, parent, "未收到可读取的表" if zh else "no readable form received", "", ""])
-                self.unsent += 1
+        unsent = {key: name for key, name in expected.items() if key not in sent}
+        for key, name in unsent.items():
+            parent = self.roster.parent_of(key) or ""
+            table.append([name, parent, "未收到可读取的表" if zh else "no readable form received", "", "", ""])
         for (form, key, _), files in sorted(self.units.items()):
             if key in expected:
                 continue
+            close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
             for unit, _, name, row, _ in files:
-                at = table.append([unit, "", "不在名单中" if zh else "not on the list", form, name])
+                at = table.append([unit, "", "不在名单中" if zh else "not on the list", form, name, close])
                 link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
                 self.roster_sheet.write_url(at, 4, link, self.book.link, name)
                 self.unlisted += 1
+        self.unsent = len(unsent)
         table.finish()
 
     def _charts(self, ws: Any) -> None:
@@ -481,6 +485,14 @@ class Outputs:
         scatter.set_legend({"none": True})
         ws.insert_chart(32, 3, scatter)
         ws.set_column(0, 0, 14)
+
+
+def _abbreviates(one: str, other: str) -> bool:
+    """Whether one of two names is the other shortened, as a 简称 is its 全称 with characters left out (襄阳市科协 of
+    襄阳市科学技术协会, 襄阳市科技馆 of 襄阳市科协科技馆); 枣阳市科协 is no shortening of 襄阳市科协."""
+    short, long = sorted((one, other), key=len)
+    rest = iter(long)
+    return all(char in rest for char in short)
 
 
 def _grade_rank() -> dict[str, int]:
