@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -17,6 +18,7 @@ from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
+from .plan import display_width
 from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
 from .values import YUAN_LIKELY
@@ -62,12 +64,13 @@ BASE_WIDTHS = {0: 7.0, 1: 12.0, 2: 12.0}  # the title and label columns; the tab
 
 
 def text_height(text: Any, width: float) -> float:
-    """Row height (points, at most Excel's 409) that shows ``text`` wrapped in a cell ``width`` characters wide: at
-    10 pt a column fits about its width in CJK characters, and each line break starts a new line."""
+    """Row height (points, at most Excel's 409) that shows ``text`` wrapped in a cell ``width`` columns wide: a
+    column's width counts digits, a CJK character at 10 pt takes two of them (``display_width``), a line breaks
+    before the last one when the next character does not fit, and each line break starts a new line."""
     if not isinstance(text, str):
         return 21.0
-    per_line = max(1, int(width))
-    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    per_line = max(2.0, width - 1)
+    lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
     return min(409.0, 13.0 * lines + 8)
 
 

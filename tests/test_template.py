@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.grid import META_SHEET
-from perfeval_xl.template import INPUT_TINT, build_template
+from perfeval_xl.template import INPUT_TINT, build_template, text_height
 
 from .conftest import CLEAN, ROOT
 
@@ -183,3 +183,14 @@ def _cells(coord: str) -> list[str]:
 
     c1, r1, c2, r2 = range_boundaries(coord)
     return [f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def test_a_long_text_gets_the_lines_it_takes_when_printed():
+    """Excel never fits a merged cell's height to its text, so the template sizes the row: a CJK character at 10 pt
+    is two digits wide, and a column's width counts digits. 60 CJK characters in a cell 30 columns wide take five
+    lines (the rows were made for two, and 湖北's 年度目标 printed clipped at top and bottom); 60 digits take three."""
+    assert text_height("科" * 60, 30) == 13 * 5 + 8
+    assert text_height("1" * 60, 30) == 13 * 3 + 8
+    assert text_height("科" * 10 + "\n" + "科" * 10, 30) == 13 * 2 + 8
+    assert text_height("科" * 10_000, 30) == 409  # Excel's highest row
+    assert text_height(None, 30) == 21
