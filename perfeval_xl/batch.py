@@ -400,7 +400,7 @@ def run_batch(
         History(database, tool_version()) as history,
         tempfile.TemporaryDirectory(dir=outdir, prefix=".unpacked-") as unpacked,
     ):
-        inbox = collect(source, Path(unpacked), exclude=outdir)
+        inbox = collect(source, Path(unpacked), exclude=outdir, leave=roster.path if roster is not None else None)
         subs = inbox.submissions
         run_id = history.start_run(readable_name(str(source)))
         hashes = _hashes(subs)

@@ -53,7 +53,7 @@ class Roster:
     gives one. A department is the 上级单位 of at least one unit, listed as a unit itself or not."""
 
     units: tuple[Listed, ...]
-    source: str
+    path: Path  # the list's file: kept in the inbox beside the submissions, it is none of them
 
     @classmethod
     def read(cls, path: Path) -> Roster:
@@ -91,7 +91,7 @@ class Roster:
             units.setdefault(unit_key(name), listed)
         if not units:
             raise RosterError(f"单位名单 {path.name} 中没有单位", f"the unit list {path.name} lists no unit")
-        return cls(tuple(units.values()), path.name)
+        return cls(tuple(units.values()), path)
 
     def expected(self) -> dict[str, str]:
         """Every unit expected to submit, by key: each one listed, and each department named as a 上级单位."""

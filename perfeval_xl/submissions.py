@@ -104,18 +104,23 @@ def _is_output(folder: Path, current: Path | None) -> bool:
     return (folder / SUMMARY_BOOK).is_file() and (folder / RESULTS_JSON).is_file()
 
 
-def from_folder(folder: Path, workdir: Path, exclude: Path | None = None) -> Inbox:
+def from_folder(folder: Path, workdir: Path, exclude: Path | None = None, leave: Path | None = None) -> Inbox:
     """Every workbook below ``folder``, those in its zips (extracted below ``workdir``) included, and a row for each
     archive we cannot open (lock files, macOS's ._ files, ``exclude``, the output folder, and earlier batches' output
-    folders left out), sorted by relative path so that every run lists them in the same order; and the other files."""
+    folders left out, and the file ``leave``: the bureau's unit list kept beside the submissions), sorted by relative
+    path so that every run lists them in the same order; and the other files."""
     found = []
     others: list[str] = []
     budget = _Budget()
     skip = exclude.resolve() if exclude is not None else None
+    left = leave.resolve() if leave is not None else None
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not _is_output(Path(root) / d, skip))
+        here = Path(root).resolve() if left is not None and left.name in files else None
         for name in sorted(files):  # in order: which zip meets a limit first must not depend on the disk
             path = Path(root) / name
+            if here is not None and here / name == left:
+                continue
             rel = readable_name(path.relative_to(folder).as_posix())
             kind = _kind(name)
             if kind == "workbook":
@@ -295,12 +300,12 @@ def _copy_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: BinaryIO
     return written
 
 
-def collect(source: Path, workdir: Path, exclude: Path | None = None) -> Inbox:
+def collect(source: Path, workdir: Path, exclude: Path | None = None, leave: Path | None = None) -> Inbox:
     """The submissions of a folder, of a .zip (extracted below ``workdir``) or of a single workbook, and the other
-    files beside them. A folder or zip with no submission is refused: a bureau that names the wrong folder must not
-    read "0 submissions, all accepted"."""
+    files beside them (``exclude`` and ``leave``: see ``from_folder``). A folder or zip with no submission is refused:
+    a bureau that names the wrong folder must not read "0 submissions, all accepted"."""
     if source.is_dir() or source.suffix.lower() == ".zip":
-        inbox = from_folder(source, workdir, exclude) if source.is_dir() else from_zip(source, workdir)
+        inbox = from_folder(source, workdir, exclude, leave) if source.is_dir() else from_zip(source, workdir)
         if not inbox.submissions:
             shown = "、".join(inbox.others[:3]) + ("等" if len(inbox.others) > 3 else "")
             raise ValueError(

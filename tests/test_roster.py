@@ -147,7 +147,9 @@ def test_units_that_sent_nothing_and_submissions_of_no_listed_unit_are_listed(tm
 
 
 def test_a_department_equal_to_its_institutions_is_said_compared_and_comes_last(tmp_path, make_book):
-    run, results, order = _batch(_inbox(tmp_path, make_book), tmp_path / "out", _institutions(tmp_path))
+    """The list kept in the inbox beside the submissions is none of them."""
+    inbox = _inbox(tmp_path, make_book)
+    run, results, order = _batch(inbox, tmp_path / "out", _institutions(inbox))
     assert order == ["机关.xlsx", "科技馆.xlsx", "襄阳市科协.xlsx"]
     department = results["襄阳市科协.xlsx"]
     assert department["parts"] == {"files": ["机关.xlsx", "科技馆.xlsx"]}
