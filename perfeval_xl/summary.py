@@ -47,19 +47,29 @@ def _difference(entry: Entry) -> float | None:
     return round(scores["reported_total"] - scores["total"], 2)
 
 
+SHOWN_ERRORS = 3  # the errors a returned submission's 说明 spells out, for the bureau to give as its reason
+
+
 def _reason(entry: Entry, lang: str) -> str:
+    """Why a submission is returned, or what to verify: a returned one's first errors spelt out (cell and message),
+    as the reason a bureau gives when it returns a form in its reporting system."""
     if entry.status == "unreadable":
         return str(entry.result.get("message", ""))
     errors, warnings = issue_counts(entry.result)
+    shown = [i for i in entry.result.get("issues", []) if i["severity"] == "error"][:SHOWN_ERRORS]
+    listed = ("；" if lang == "zh" else "; ").join(
+        f"{i['sheet']}!{i['cell']} {i['message']}" if i.get("cell") else i["message"] for i in shown
+    )
+    more = errors > len(shown)
     if lang == "zh":
         said = (
-            f"强制性错误 {errors} 项，须改正后重新提交"
+            f"强制性错误 {errors} 项，须改正后重新提交：{listed}" + ("；……" if more else "")
             if errors
             else (f"提示 {warnings} 项，请核实" if warnings else "")
         )
     else:
         said = (
-            f"{counted(errors, 'error')} to correct"
+            f"{counted(errors, 'error')} to correct: {listed}" + ("; …" if more else "")
             if errors
             else (f"{counted(warnings, 'warning')} to verify" if warnings else "")
         )

@@ -966,16 +966,29 @@ def test_files_of_several_forms_validated_together_each_get_their_own_forms_chec
     assert schema_failures([extract(bad, quiet), extract(bad, hubei)]) == [without_pe102, alone]
 
 
+def _issue(severity: str, n: int = 1) -> dict:
+    return {"severity": severity, "sheet": "自评表", "cell": f"F{n}", "message": f"问题{n}"}
+
+
 @pytest.mark.parametrize(
-    ("severities", "said"),
+    ("issues", "said"),
     [
-        (["error"], "1 error to correct"),
-        (["error", "error"], "2 errors to correct"),
-        (["warning"], "1 warning to verify"),
+        ([_issue("error")], "1 error to correct: 自评表!F1 问题1"),
+        ([_issue("error"), _issue("error", 2)], "2 errors to correct: 自评表!F1 问题1; 自评表!F2 问题2"),
+        ([_issue("warning")], "1 warning to verify"),
     ],
 )
-def test_the_english_reason_counts_in_the_singular_for_one(severities, said):
+def test_the_english_reason_counts_in_the_singular_for_one(issues, said):
     from perfeval_xl.summary import _reason
 
-    entry = Entry("a.xlsx", "", {"status": "returned", "issues": [{"severity": s} for s in severities]})
-    assert _reason(entry, "en") == said
+    assert _reason(Entry("a.xlsx", "", {"status": "returned", "issues": issues}), "en") == said
+
+
+def test_a_returned_submissions_reason_spells_out_its_first_errors():
+    """The 说明 of a returned submission is what the bureau gives as its reason for returning it: the first three
+    errors with their cells (a finding said of the whole form has no cell), warnings left out, more said to follow."""
+    from perfeval_xl.summary import _reason
+
+    issues = [_issue("warning", 9), _issue("error"), {**_issue("error", 2), "cell": None}, _issue("error", 3)]
+    entry = Entry("a.xlsx", "", {"status": "error", "issues": [*issues, _issue("error", 4)]})
+    assert _reason(entry, "zh") == "强制性错误 4 项，须改正后重新提交：自评表!F1 问题1；问题2；自评表!F3 问题3；……"
