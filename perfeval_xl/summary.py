@@ -404,35 +404,49 @@ class Outputs:
         table.finish()
 
     def _roster(self) -> None:
-        """Against the bureau's unit list: each listed unit (or department named as one's 上级单位) that sent no
-        readable form, and each submission of a unit the list does not name (a name typed otherwise, or a unit the
-        list forgot), its file linked to its summary row, with the unsent listed units whose name is its name
-        shortened or lengthened (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit."""
+        """The bureau's unit list as its reporting system shows it: each listed unit in the list's order (then each
+        department named only as a 上级单位) with the status of each of its files, linked to its summary row, or that
+        no readable form came from it; then each submission of a unit the list does not name (a name typed otherwise,
+        or a unit the list forgot), with the unsent listed units whose name is its name shortened or lengthened
+        (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit."""
         if self.roster is None or self.roster_sheet is None:
             return
         zh = self.zh
         table = _Table(
             self.book,
             self.roster_sheet,
-            ["单位", "上级单位", "情况", "表式", "文件", "名单中相近的单位"]
+            ["单位", "上级单位", "情况", "表式", "年度", "文件", "名单中相近的单位"]
             if zh
-            else ["unit", "department", "finding", "form", "file", "close listed unit"],
-            [None] * 6,
+            else ["unit", "department", "status", "form", "year", "file", "close listed unit"],
+            [None, None, None, None, "0", None, None],
         )
-        expected = self.roster.expected()
-        sent = {key[1] for key in self.units}
-        unsent = {key: name for key, name in expected.items() if key not in sent}
-        for key, name in unsent.items():
-            parent = self.roster.parent_of(key) or ""
-            table.append([name, parent, "未收到可读取的表" if zh else "no readable form received", "", "", ""])
+        by_unit: dict[str, list[tuple[str, str, Any, str, int, str]]] = {}  # each unit's files, by its key
         for (form, key, _), files in sorted(self.units.items()):
+            by_unit.setdefault(key, []).extend((form, *file) for file in files)
+
+        def add(values: list[Any], row: int) -> None:
+            """A row whose file links to the file's summary row."""
+            at, name = table.append(values), values[5]
+            self.roster_sheet.write_url(
+                at, 5, f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}", self.book.link, name
+            )
+
+        expected = self.roster.expected()
+        unsent = {key: name for key, name in expected.items() if key not in by_unit}
+        for key, unit in expected.items():
+            parent = self.roster.parent_of(key) or ""
+            if key in unsent:
+                table.append(
+                    [unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""]
+                )
+            for form, _, year, name, row, verdict in by_unit.get(key, ()):
+                add([unit, parent, verdict, form, year, name, ""], row)
+        for key, files in by_unit.items():
             if key in expected:
                 continue
             close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
-            for unit, _, name, row, _ in files:
-                at = table.append([unit, "", "不在名单中" if zh else "not on the list", form, name, close])
-                link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
-                self.roster_sheet.write_url(at, 4, link, self.book.link, name)
+            for form, unit, year, name, row, _ in files:
+                add([unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
                 self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()

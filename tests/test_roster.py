@@ -130,20 +130,27 @@ def test_a_list_that_cannot_be_used_says_why_and_the_batch_does_not_start(tmp_pa
     assert run.exit_code == 2 and said in run.stderr and not (tmp_path / "out").exists()
 
 
-def test_units_that_sent_nothing_and_submissions_of_no_listed_unit_are_listed(tmp_path, make_book):
+def test_the_list_shows_each_units_status_and_the_submissions_of_no_listed_unit(tmp_path, make_book):
+    """Each listed unit in the list's order with the status of its file, linked to its summary row, or that nothing
+    readable came; then the submission of a unit the list names otherwise (襄阳市科协科技馆 as 襄阳市科技馆, twice
+    shortened), the listed names it may be shown, another city's 科技馆 not."""
     folder = _inbox(tmp_path, make_book)
-    listed = [("襄阳市科协机关", ""), ("枣阳市科协科技馆", ""), ("襄阳市科技馆", ""), ("襄阳科技馆", "")]
+    listed = [("襄阳市科协机关", DEPARTMENT), ("枣阳市科协科技馆", ""), ("襄阳市科技馆", ""), ("襄阳科技馆", "")]
     run, _, _ = _batch(folder, tmp_path / "out", _listed(tmp_path, (DEPARTMENT, ""), *listed))
     assert "名单中 3 个单位未收到可读取的表，1 份提交的单位不在名单中，见汇总结果.xlsx 的“名单核对”表" in run.stdout
     sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["名单核对"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[1:] == [  # 襄阳市科协科技馆 as the list shortens it, twice; another city's 科技馆 is no shortening
-        ["枣阳市科协科技馆", None, "未收到可读取的表", None, None, None],
-        ["襄阳市科技馆", None, "未收到可读取的表", None, None, None],
-        ["襄阳科技馆", None, "未收到可读取的表", None, None, None],
-        ["襄阳市科协科技馆", None, "不在名单中", "hubei", "科技馆.xlsx", "襄阳市科技馆、襄阳科技馆"],
+    assert rows[1:] == [
+        [DEPARTMENT, None, "退回", "hubei", 2021, "襄阳市科协.xlsx", None],  # not the sum of its one institution
+        ["襄阳市科协机关", DEPARTMENT, "通过", "hubei", 2021, "机关.xlsx", None],
+        ["枣阳市科协科技馆", None, "未收到可读取的表", None, None, None, None],
+        ["襄阳市科技馆", None, "未收到可读取的表", None, None, None, None],
+        ["襄阳科技馆", None, "未收到可读取的表", None, None, None, None],
+        ["襄阳市科协科技馆", None, "不在名单中", "hubei", 2021, "科技馆.xlsx", "襄阳市科技馆、襄阳科技馆"],
     ]
-    assert sheet["E5"].hyperlink.location == "'汇总'!A3"
+    summary_rows = {c.value: c.row for c in openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["汇总"]["A"]}
+    assert sheet["F7"].hyperlink.location == f"'汇总'!A{summary_rows['科技馆.xlsx']}"
+    assert sheet["F2"].hyperlink.location == f"'汇总'!A{summary_rows['襄阳市科协.xlsx']}"
 
 
 def test_a_department_equal_to_its_institutions_is_said_compared_and_comes_last(tmp_path, make_book):
