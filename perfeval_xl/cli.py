@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +25,9 @@ from .service import check_path, check_paths
 from .template import build_template
 from .unkept import copy_lacks
 from .unwritable import cannot_write
+
+if TYPE_CHECKING:
+    from .batch import BatchResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
@@ -265,7 +269,6 @@ def batch(
     from .batch import run_batch
     from .history import HistoryError
     from .roster import Roster, RosterError
-    from .summary import ROSTER_SHEET, SHEETS, SUMMARY_BOOK
 
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
@@ -289,57 +292,58 @@ def batch(
             "已中断：输出目录中的结果不完整" if lang == "zh" else "interrupted: the outputs are incomplete", err=True
         )
         sys.exit(EXIT_INTERRUPTED)
-    total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
-    other, others = result.other_year, result.others
-    if lang == "zh":
-        click.echo(f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）")
-        if same:
-            click.echo(f"{same} 个单位提交了不止一份，见{SUMMARY_BOOK} 的“{SHEETS['zh'][3]}”表")
-        if other:
-            click.echo(f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{SHEETS['zh'][4]}”表")
-        if others:
-            click.echo(f"另有 {others} 个文件不是工作簿，未校验，见{SUMMARY_BOOK} 的“{SHEETS['zh'][5]}”表")
-        if result.unsent or result.unlisted:
-            click.echo(
-                f"名单中 {result.unsent} 个单位未收到可读取的表，{result.unlisted} 份提交的单位不在名单中，"
-                f"见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表"
-            )
-        if result.compared or result.not_compared:
-            click.echo(
-                f"汇总核对：{result.compared} 个部门的表已与其机构的表之和核对"
-                + (f"，{result.not_compared} 个未核对（原因见汇总表“汇总核对”列）" if result.not_compared else "")
-            )
-        click.echo(f"汇总：{outdir / SUMMARY_BOOK}")
-    else:
-        click.echo(
-            f"{counted(total, 'submission')}: {total - returned} accepted, {returned} returned ({reused} unchanged)"
-        )
-        if same:
-            click.echo(
-                f"{counted(same, 'unit')} sent more than one file: see the '{SHEETS['en'][3]}' sheet of {SUMMARY_BOOK}"
-            )
-        if other:
-            click.echo(
-                f"{counted(other, 'submission')} {'states' if other == 1 else 'state'} another year than most of their "
-                f"form's: see the '{SHEETS['en'][4]}' sheet of {SUMMARY_BOOK}"
-            )
-        if others:
-            click.echo(
-                f"{counted(others, 'other file')} {'is not a workbook and was' if others == 1 else 'are not workbooks and were'}"
-                f" not checked: see the '{SHEETS['en'][5]}' sheet of {SUMMARY_BOOK}"
-            )
-        if result.unsent or result.unlisted:
-            click.echo(
-                f"{counted(result.unsent, 'listed unit')} sent no readable form, {counted(result.unlisted, 'submission')}"
-                f" of no listed unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}"
-            )
-        if result.compared or result.not_compared:
-            click.echo(
-                f"{counted(result.compared, 'department')} checked against the sum of their institutions' forms"
-                + (f", {result.not_compared} not (why: the 'institutions' column)" if result.not_compared else "")
-            )
-        click.echo(f"summary: {outdir / SUMMARY_BOOK}")
+    for line in _batch_lines(result, outdir, lang):
+        click.echo(line)
     sys.exit(result.exit_code)
+
+
+def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
+    """What a batch came to, a line each: the counts, then each sheet of the summary that has something to look at."""
+    from .summary import ROSTER_SHEET, SHEETS, SUMMARY_BOOK
+
+    total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
+    other, others, unsent, unlisted = result.other_year, result.others, result.unsent, result.unlisted
+    compared, not_compared = result.compared, result.not_compared
+    zh, en = SHEETS["zh"], SHEETS["en"]
+    lines = [  # (shown, in Chinese, in English)
+        (
+            True,
+            f"{total} 份提交：通过 {total - returned}，退回 {returned}（其中未变更沿用上次结果 {reused}）",
+            f"{counted(total, 'submission')}: {total - returned} accepted, {returned} returned ({reused} unchanged)",
+        ),
+        (
+            same,
+            f"{same} 个单位提交了不止一份，见{SUMMARY_BOOK} 的“{zh[3]}”表",
+            f"{counted(same, 'unit')} sent more than one file: see the '{en[3]}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            other,
+            f"{other} 份提交的年度与同一表式多数提交的年度不同，见{SUMMARY_BOOK} 的“{zh[4]}”表",
+            f"{counted(other, 'submission')} {'states' if other == 1 else 'state'} another year than most of their "
+            f"form's: see the '{en[4]}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            others,
+            f"另有 {others} 个文件不是工作簿，未校验，见{SUMMARY_BOOK} 的“{zh[5]}”表",
+            f"{counted(others, 'other file')} {'is not a workbook and was' if others == 1 else 'are not workbooks and were'}"
+            f" not checked: see the '{en[5]}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            unsent or unlisted,
+            f"名单中 {unsent} 个单位未收到可读取的表，{unlisted} 份提交的单位不在名单中，见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表",
+            f"{counted(unsent, 'listed unit')} sent no readable form, {counted(unlisted, 'submission')} of no listed "
+            f"unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            compared or not_compared,
+            f"汇总核对：{compared} 个部门的表已与其机构的表之和核对"
+            + (f"，{not_compared} 个未核对（原因见汇总表“汇总核对”列）" if not_compared else ""),
+            f"{counted(compared, 'department')} checked against the sum of their institutions' forms"
+            + (f", {not_compared} not (why: the 'institutions' column)" if not_compared else ""),
+        ),
+        (True, f"汇总：{outdir / SUMMARY_BOOK}", f"summary: {outdir / SUMMARY_BOOK}"),
+    ]
+    return [line_zh if lang == "zh" else line_en for shown, line_zh, line_en in lines if shown]
 
 
 @main.command()
