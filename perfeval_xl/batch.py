@@ -155,7 +155,9 @@ class _Departments:
                 result, copy, carries = _finish(task, outcome)
                 digest = hashlib.sha256("|".join(sorted(hashes[f] for f in files)).encode()).hexdigest()[:16]
                 return Entry(entry.name, entry.content_hash, result, copy, carried=carries, against=f";parts={digest}")
-            reason = parts.not_compared(outcome, task.lang) if isinstance(outcome, Evaluation) else outcome.text()
+            reason = (
+                parts.not_compared(outcome, task.lang) if isinstance(outcome, Evaluation) else outcome.text(task.lang)
+            )
         self.not_compared += 1
         entry.result["parts"] = {"files": [], "not_compared": reason}
         return entry

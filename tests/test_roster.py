@@ -190,3 +190,23 @@ def test_a_department_whose_institution_sent_nothing_is_not_compared_and_says_wh
     assert department["parts"] == {"files": [], "not_compared": "no readable form from 襄阳市科协科技馆: not compared"}
     assert not [i for i in department["issues"] if i["code"] == "PE402"]
     assert "0 departments checked against the sum of their institutions' forms, 1 not" in run.stdout
+
+
+def test_a_department_whose_institutions_sent_twice_or_another_year_is_not_compared(tmp_path, make_book):
+    """An institution that sent two files (which one counts is the bureau's call), or institutions' forms of another
+    year than the department's: not compared, and said why, rather than summed from a guess."""
+    (tmp_path / "a").mkdir()
+    twice = _inbox(tmp_path / "a", make_book)
+    shutil.copy(twice / "机关.xlsx", twice / "机关（修改后）.xlsx")
+    _, results, _ = _batch(twice, tmp_path / "a" / "out", _institutions(tmp_path / "a"))
+    assert results["襄阳市科协.xlsx"]["parts"]["not_compared"] == "机构“襄阳市科协机关”报送了不止一份，未作汇总核对"
+    older = tmp_path / "b" / "收件箱"
+    older.mkdir(parents=True)
+    shutil.copy(XIANGYANG, older / "襄阳市科协.xlsx")
+    for name, figures in (("机关", OFFICE), ("科技馆", CENTRE)):
+        data = clean_data()
+        data["fields"].update(figures, unit=f"襄阳市科协{name}", year=2020)
+        shutil.copy(make_book(data), older / f"{name}.xlsx")
+    _, results, _ = _batch(older, tmp_path / "b" / "out", _institutions(tmp_path / "b"))
+    said = results["襄阳市科协.xlsx"]["parts"]["not_compared"]
+    assert said == "机构的表是 2020 年度的，本表是 2021 年度的，未作汇总核对"
