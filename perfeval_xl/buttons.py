@@ -9,8 +9,10 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from .definition import FormDefinition
+from .plan import text_height
 
 BUTTON_SHEET = "使用说明"
+STEP_WIDTH = 100  # the steps' column, in Excel's widths
 RECALCULATE_MACRO = "PerfEvalRecalculate"
 CLEAR_MACRO = "PerfEvalClearMarks"
 LAST_YEAR_MACRO = "PerfEvalCompareLastYear"  # only on the forms that give figures for last year (湖南, 岳阳)
@@ -50,7 +52,7 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     title = book.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
     text = book.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
     ws.set_column(0, 0, 2)
-    ws.set_column(1, 1, 100, text)
+    ws.set_column(1, 1, STEP_WIDTH, text)
     ws.write_string(0, 1, f"{definition.region}{definition.name} 使用说明", title)
     ws.set_row(0, 30)
     buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
@@ -69,8 +71,9 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     ws.set_row(2, 44)
     for n, step in enumerate([*steps[:3], *comparing, *steps[3:]]):
         ws.write_string(4 + n, 1, f"{n + 1}. {step}", text)
-        ws.set_row(4 + n, 36)
+        ws.set_row(4 + n, max(36, text_height(step, STEP_WIDTH)))
     ws.set_paper(9)
+    ws.fit_to_pages(1, 0)  # the steps' column is wider than a portrait A4 page
     ws.protect()
     ws.activate()
 

@@ -89,6 +89,17 @@ def display_width(text: Any) -> float:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def text_height(text: Any, width: float) -> float:
+    """Row height (points, at most Excel's 409) that shows ``text`` wrapped in a cell ``width`` columns wide: a
+    column's width counts digits, a CJK character at 10 pt takes two of them (``display_width``), a line breaks
+    before the last one when the next character does not fit, and each line break starts a new line."""
+    if not isinstance(text, str):
+        return 21.0
+    per_line = max(2.0, width - 1)
+    lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
+    return min(409.0, 13.0 * lines + 8)
+
+
 def message_lines(message: str) -> int:
     """The lines a message takes wrapped in the 校验结果 sheet's message column."""
     # A line breaks before the column's last widths when the next character does not fit, hence the margin.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -18,7 +17,7 @@ from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
 from .grid import META_SHEET
-from .plan import display_width
+from .plan import text_height
 from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
 from .values import YUAN_LIKELY
@@ -61,17 +60,6 @@ class _Formats:
 
 DEFAULT_WIDTH = 8.43
 BASE_WIDTHS = {0: 7.0, 1: 12.0, 2: 12.0}  # the title and label columns; the table may widen its own
-
-
-def text_height(text: Any, width: float) -> float:
-    """Row height (points, at most Excel's 409) that shows ``text`` wrapped in a cell ``width`` columns wide: a
-    column's width counts digits, a CJK character at 10 pt takes two of them (``display_width``), a line breaks
-    before the last one when the next character does not fit, and each line break starts a new line."""
-    if not isinstance(text, str):
-        return 21.0
-    per_line = max(2.0, width - 1)
-    lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
-    return min(409.0, 13.0 * lines + 8)
 
 
 NUM_FORMATS = {"amount": "#,##0.00", "rate": "0.00%", "score": "0.##", "year": "0"}

@@ -23,6 +23,7 @@ from perfeval_xl.buttons import (
 )
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
+from perfeval_xl.plan import text_height
 from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
@@ -116,6 +117,17 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
     assert any("与各机构的表核对" in step for step in steps)
     assert [step.split(".")[0] for step in steps] == [str(n) for n in range(1, len(steps) + 1)]
+
+
+def test_the_button_sheet_prints_one_page_wide_with_every_step_whole(macro_templates):
+    """The steps' column is wider than a portrait A4 page: printed at 100 %, the steps were cut at the page's edge
+    (LibreOffice's PDF showed half of each line, and a blank first page)."""
+    sheet = load_workbook(macro_templates["hunan"])[BUTTON_SHEET]
+    fit = (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight)  # 1 wide is the default, left unwritten
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit == (1, 0)
+    for row in range(5, sheet.max_row + 1):
+        step = sheet.cell(row, 2).value
+        assert sheet.row_dimensions[row].height >= text_height(step, sheet.column_dimensions["B"].width), step
 
 
 @pytest.mark.parametrize("form", FORMS)

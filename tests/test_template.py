@@ -5,7 +5,8 @@ from openpyxl import load_workbook
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.grid import META_SHEET
-from perfeval_xl.template import INPUT_TINT, build_template, text_height
+from perfeval_xl.plan import text_height
+from perfeval_xl.template import INPUT_TINT, build_template
 
 from .conftest import CLEAN, ROOT
 
