@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +58,20 @@ class Roster:
 
     @classmethod
     def read(cls, path: Path) -> Roster:
-        """The list in a workbook (its first sheet with a 单位名称 column) or a .csv (UTF-8 or GBK); a list with no
-        such column or no unit in it is a RosterError, as is a file that cannot be read."""
-        rows = _rows(path)
-        for at, row in enumerate(rows[:HEADER_ROWS]):
-            labels = [unit_key(v) if v is not None else "" for v in row]
-            name_col = _column(labels, _NAME)
-            if name_col is None:
-                continue
-            parent_col = _column(labels, _PARENT)
-            parent_col = parent_col if parent_col is not None else _column(labels, _PARENT_CODE)
-            return cls._of(rows[at + 1 :], name_col, parent_col, _column(labels, _CODE), path)
+        """The list in a workbook (its first sheet with a 单位名称 column among its first rows) or a .csv (UTF-8 or
+        GBK); a list with no such column or no unit in it is a RosterError, as is a file that cannot be read."""
+        for rows in _sheets(path):
+            for at, row in enumerate(rows[:HEADER_ROWS]):
+                labels = [unit_key(v) if v is not None else "" for v in row]
+                name_col = _column(labels, _NAME)
+                if name_col is None:
+                    continue
+                parent_col = _column(labels, _PARENT)
+                parent_col = parent_col if parent_col is not None else _column(labels, _PARENT_CODE)
+                return cls._of(rows[at + 1 :], name_col, parent_col, _column(labels, _CODE), path)
         raise RosterError(
-            f"单位名单 {path.name} 的前 {HEADER_ROWS} 行中没有“单位名称”列",
-            f"the unit list {path.name} has no 单位名称 column in its first {HEADER_ROWS} rows",
+            f"单位名单 {path.name} 的各工作表前 {HEADER_ROWS} 行中都没有“单位名称”列",
+            f"the unit list {path.name} has no 单位名称 column in the first {HEADER_ROWS} rows of any sheet",
         )
 
     @classmethod
@@ -111,7 +112,11 @@ class Roster:
 
     def parent_of(self, key: str) -> str | None:
         """The department of a unit, by its key, as the list names it."""
-        return next((u.parent for u in self.units if unit_key(u.name) == key), None)
+        return self._parents.get(key)
+
+    @cached_property
+    def _parents(self) -> dict[str, str | None]:
+        return {unit_key(u.name): u.parent for u in self.units}
 
 
 def _column(labels: list[str], wanted: frozenset[str]) -> int | None:
@@ -127,18 +132,18 @@ def _text(row: list[Any], col: int | None) -> str:
     return str(value).strip()
 
 
-def _rows(path: Path) -> list[list[Any]]:
-    """The rows of the list's first sheet that has any, or of its .csv; a file that cannot be read says why, as a
-    submission would."""
+def _sheets(path: Path) -> list[list[list[Any]]]:
+    """The rows of each sheet of the list (a cover or a note may come first), or of its .csv; a file that cannot be
+    read says why, as a submission would."""
     if path.suffix.lower() == ".csv":
-        return _csv_rows(path)
+        return [_csv_rows(path)]
     try:
         book = read_workbook(path)
     except UnreadableInput as exc:
         raise RosterError(
             f"单位名单 {path.name}：{exc.message}", f"the unit list {path.name}: {exc.message_en}"
         ) from exc
-    return next((sheet.cells for sheet in book.sheets.values() if sheet.filled), [])
+    return [sheet.cells for sheet in book.sheets.values()]
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:

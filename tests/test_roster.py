@@ -107,6 +107,17 @@ def test_a_list_that_gives_each_department_by_its_code(tmp_path):
     )
 
 
+def test_a_list_on_a_later_sheet_is_found(tmp_path):
+    """A cover sheet (填报说明) before the list."""
+    book = openpyxl.Workbook()
+    book.active.title = "填报说明"
+    book.active.append(["请按单位名称填写"])
+    book.create_sheet("名单").append(["单位名称", "主管部门"])
+    book["名单"].append(["襄阳市科协机关", "襄阳市科协"])
+    book.save(tmp_path / "名单.xlsx")
+    assert Roster.read(tmp_path / "名单.xlsx").units == (Listed("襄阳市科协机关", "襄阳市科协"),)
+
+
 def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
     path = tmp_path / "名单.csv"
     path.write_bytes("预算单位名称,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
@@ -117,7 +128,10 @@ def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
 @pytest.mark.parametrize(
     ("make", "said"),
     [
-        (lambda p: _list(p / "a.xlsx", [["名称", "金额"], ["襄阳市科协", 1]]), "的前 10 行中没有“单位名称”列"),
+        (
+            lambda p: _list(p / "a.xlsx", [["名称", "金额"], ["襄阳市科协", 1]]),
+            "的各工作表前 10 行中都没有“单位名称”列",
+        ),
         (lambda p: _list(p / "b.xlsx", [["单位名称"]], None), "中没有单位"),
         (lambda p: (p / "c.xlsx").write_text("not a workbook") and p / "c.xlsx", "单位名单 c.xlsx："),
     ],
