@@ -22,6 +22,7 @@ from .prior_year import Earlier, not_compared
 from .reader import UnreadableInput
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_path, check_paths
+from .submissions import workbooks_in
 from .template import build_template
 from .unkept import copy_lacks
 from .unwritable import cannot_write
@@ -148,7 +149,7 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
     "part_paths",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="本部门一个机构（机关、二级机构）的同一张表，可重复：核对本表的金额和人数等于各机构之和（汇总，PE402）",
+    help="本部门一个机构（机关、二级机构）的同一张表，或放着各机构的表的文件夹，可重复：核对本表的金额和人数等于各机构之和（汇总，PE402）",
 )
 @LANG
 def check(
@@ -168,7 +169,7 @@ def check(
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     destinations = _destinations(files, annotate_dir, in_place)
     earlier = _earlier(prior_path, form_id, lang) if prior_path else None
-    parts = _parts(part_paths, form_id, lang) if part_paths else None
+    parts = _parts(part_paths, files, form_id, lang) if part_paths else None
     results, worst = [], EXIT_OK
     for path in files:
         try:
@@ -210,11 +211,27 @@ def check(
     sys.exit(worst)
 
 
-def _parts(paths: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:
-    """The institutions' forms named with --part; forms that do not belong together (another form, another year)
-    end the command with the reason (exit 2)."""
+def _parts(paths: tuple[Path, ...], checked: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:
+    """The institutions' forms named with --part, a folder naming every workbook below it, the checked files left
+    out (a department's form kept in the folder of its institutions' is none of them); forms that do not belong
+    together (another form, another year), or a folder with none, end the command with the reason (exit 2)."""
+    own = {path.resolve() for path in checked}
+    named: list[Path] = []
+    for path in paths:
+        found = workbooks_in(path) if path.is_dir() else [path]
+        found = [p for p in found if p.resolve() not in own]
+        if not found:
+            click.echo(
+                f"{readable_name(str(path))} 中没有机构的表（工作簿）"
+                if lang == "zh"
+                else f"{readable_name(str(path))} holds no institution's form (no workbook)",
+                err=True,
+            )
+            sys.exit(EXIT_UNREADABLE)
+        named += found
     try:
-        return Parts.of(_named_forms(paths, form_id, lang, ("机构的表", "an institution's form")), list(paths))
+        forms = _named_forms(tuple(named), form_id, lang, ("机构的表", "an institution's form"))
+        return Parts.of(forms, list(named))
     except ConsolidationError as exc:
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)

@@ -71,6 +71,12 @@ def _kind(name: str) -> str | None:
     return UNOPENABLE_ARCHIVES.get(suffix, "other")
 
 
+def workbooks_in(folder: Path) -> list[Path]:
+    """The workbooks below a folder, sorted, without lock files, hidden files or zips: the institutions' forms a
+    department's form is checked against (``perfeval check --part 机构/``)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _kind(p.relative_to(folder).as_posix()) == "workbook")
+
+
 def _unopenable(name: str, kind: str) -> Submission:
     return Submission(
         name,

@@ -68,3 +68,23 @@ def test_institutions_of_another_form_or_year_are_not_compared(make_book, tmp_pa
     run = _checked(XIANGYANG, last_year, fmt="text")
     assert "机构的表是 2020 年度的，本表是 2021 年度的，未作汇总核对" in run.stderr
     assert "PE402" not in run.stdout
+
+
+def test_a_folder_of_institutions_forms_is_every_workbook_in_it_but_the_department_s(make_book, tmp_path):
+    """--part 机构/ takes every workbook below the folder; the department's own form kept there with them, and
+    Excel's lock file, are not an institution's."""
+    import shutil
+
+    folder = tmp_path / "机构"
+    (folder / "二级机构").mkdir(parents=True)
+    shutil.copy(_institution(make_book, "襄阳市科协机关", OFFICE), folder / "机关.xlsx")
+    shutil.copy(_institution(make_book, "襄阳市科技馆", CENTRE), folder / "二级机构" / "科技馆.xlsx")
+    (folder / "~$机关.xlsx").write_bytes(b"lock")
+    department = shutil.copy(XIANGYANG, folder / "部门.xlsx")
+    result = json.loads(_checked(department, str(folder)).stdout)[0]
+    assert result["parts"] == {"files": ["科技馆.xlsx", "机关.xlsx"]}
+    assert not [i for i in result["issues"] if i["code"] == "PE402"]
+    empty = tmp_path / "空"
+    empty.mkdir()
+    run = _checked(XIANGYANG, str(empty))
+    assert run.exit_code == 2 and "中没有机构的表（工作簿）" in run.stderr
