@@ -111,7 +111,11 @@ def _institutions(book: Any) -> Any:
         ) from None
     if not chosen:  # Cancel answers False; several files come as a tuple
         raise ButtonProblem("未选择各机构的表，未作汇总核对。", "info")
+    own = Path(str(book.fullname)).resolve()  # picked with its institutions' forms, the open form is none of them
     paths = [Path(str(p)) for p in (chosen if isinstance(chosen, list | tuple) else [chosen])]
+    paths = [p for p in paths if p.resolve() != own]
+    if not paths:
+        raise ButtonProblem("只选择了本表，没有选择各机构的表，未作汇总核对。", "info")
     evaluations = []
     for path in paths:
         try:
