@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .grid import fold_label
+from .grid import SheetGrid, fold_label
 from .reader import UnreadableInput, read_workbook
 
 # A header's labels, folded: the unit's name, and its department's (the 主管部门 or 上级单位 of a list exported from
@@ -143,7 +143,19 @@ def _sheets(path: Path) -> list[list[list[Any]]]:
         raise RosterError(
             f"单位名单 {path.name}：{exc.message}", f"the unit list {path.name}: {exc.message_en}"
         ) from exc
-    return [sheet.cells for sheet in book.sheets.values()]
+    return [_unmerged(sheet) for sheet in book.sheets.values()]
+
+
+def _unmerged(sheet: SheetGrid) -> list[list[Any]]:
+    """A sheet's rows with each merged cell holding its range's value: a list grouped by department merges the
+    department's name down the 主管部门 column over its institutions' rows."""
+    rows = [list(row) for row in sheet.cells]
+    for top, left, bottom, right in sheet.merged:
+        value = sheet.value(top, left)
+        for r in range(top, min(bottom + 1, len(rows))):
+            rows[r] += [""] * (right + 1 - len(rows[r]))
+            rows[r][left : right + 1] = [value] * (right + 1 - left)
+    return rows
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:

@@ -107,6 +107,27 @@ def test_a_list_that_gives_each_department_by_its_code(tmp_path):
     )
 
 
+def test_a_list_grouped_by_department_with_its_name_merged_down(tmp_path):
+    """A bureau's list typed by hand: each department's name merged down the 主管部门 column over its units."""
+    path = _list(
+        tmp_path / "名单.xlsx",
+        [
+            ["主管部门", "单位名称"],
+            ["襄阳市科协", "襄阳市科协机关"],
+            [None, "襄阳市科技馆"],
+            ["宜城市科协", "宜城市科普中心"],
+        ],
+    )
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("A3:A4")
+    book.save(path)
+    assert Roster.read(path).units == (
+        Listed("襄阳市科协机关", "襄阳市科协"),
+        Listed("襄阳市科技馆", "襄阳市科协"),
+        Listed("宜城市科普中心", "宜城市科协"),
+    )
+
+
 def test_a_list_on_a_later_sheet_is_found(tmp_path):
     """A cover sheet (填报说明) before the list."""
     book = openpyxl.Workbook()
