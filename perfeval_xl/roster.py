@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .grid import SheetGrid, fold_label
+from .grid import SheetGrid, fold_label, label_keys
 from .reader import UnreadableInput, read_workbook
 
 # A header's labels, folded: the unit's name, and its department's (the 主管部门 or 上级单位 of a list exported from
@@ -120,7 +120,8 @@ class Roster:
 
 
 def _column(labels: list[str], wanted: frozenset[str]) -> int | None:
-    return next((c for c, label in enumerate(labels) if label in wanted), None)
+    """The first column whose header is one of ``wanted``, or one of them followed by a bracket (单位名称（全称）)."""
+    return next((c for c, label in enumerate(labels) if not wanted.isdisjoint(label_keys(label))), None)
 
 
 def _text(row: list[Any], col: int | None) -> str:

@@ -141,7 +141,7 @@ def test_a_list_on_a_later_sheet_is_found(tmp_path):
 
 def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
     path = tmp_path / "名单.csv"
-    path.write_bytes("预算单位名称,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
+    path.write_bytes("预算单位名称（全称）,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
     roster = Roster.read(path)
     assert roster.units == (Listed("襄阳市科协", None), Listed("枣阳市科协", None)) and roster.departments() == {}
 
