@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .consolidate import ConsolidationError, Parts
+from .definition import Rules, rules_in_force, use_rules
 from .engine import Evaluation
 from .history import History, Previous, Recorded, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
@@ -233,10 +234,12 @@ def _collect_seldom() -> None:
 _last_years: dict[tuple[str, str, int], Earlier] = {}
 
 
-def _start_worker(last_years: dict[tuple[str, str, int], Earlier]) -> None:
-    """A worker process about to check files: the collector runs seldom, and last year's submissions are known."""
+def _start_worker(last_years: dict[tuple[str, str, int], Earlier], rules: Rules | None) -> None:
+    """A worker process about to check files: the collector runs seldom, last year's submissions are known, and the
+    bureau's rules are in force (a worker started afresh, as on Windows, has not inherited them)."""
     _collect_seldom()
     _last_years.update(last_years)
+    use_rules(rules)
 
 
 @contextmanager
@@ -280,7 +283,9 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
         # goes file by file, each in a process of its own, and a new pool takes the chunks after it.
         done = 0
         while done < len(chunks):
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(_last_years,)) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs, initializer=_start_worker, initargs=(_last_years, rules_in_force())
+            ) as pool:
                 for future in [pool.submit(check_chunk, chunk) for chunk in chunks[done:]]:
                     chunk, done = chunks[done], done + 1
                     try:
@@ -296,7 +301,9 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
 def _alone(task: _Task) -> Checked:
     """One file in a process of its own, once a worker has died: the file that kills this one too gets its row with
     the reason, and the batch goes on."""
-    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(_last_years,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1, initializer=_start_worker, initargs=(_last_years, rules_in_force())
+    ) as pool:
         try:
             return pool.submit(check_one, task).result()
         except BrokenProcessPool:
@@ -396,7 +403,8 @@ def run_batch(
 
     outdir.mkdir(parents=True, exist_ok=True)
     database = db_url or f"sqlite:///{(outdir / 'results.sqlite').resolve()}"
-    options = f"form={form_id or '*'};lang={lang}"
+    rules = rules_in_force()  # results checked under other rules than these are not reused
+    options = f"form={form_id or '*'};lang={lang}" + (f";rules={rules.digest}" if rules else "")
     batch = BatchResult(database)
     with (
         History(database, tool_version()) as history,

@@ -14,7 +14,7 @@ import click
 from .checks import CATALOGUE, active_checks
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
-from .definition import DefinitionError, all_forms, load_form
+from .definition import DefinitionError, Rules, all_forms, load_form, use_rules
 from .engine import Evaluation
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
@@ -33,6 +33,24 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言")
+
+
+def _use_rules(ctx: click.Context, param: click.Parameter, path: Path | None) -> None:
+    """Put the bureau's rules file in force before the command runs; a bad one is a usage error (exit 2)."""
+    try:
+        use_rules(Rules.read(path) if path else None)
+    except DefinitionError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from exc
+
+
+RULES = click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=_use_rules,
+    expose_value=False,
+    help="本地的校验设置（YAML：checks: {PE106: {enabled: false}, PE303: {severity: error, message: …}}，"
+    "forms: {hubei: {checks: …}} 只用于一种表式），覆盖表式定义中的设置",
+)
 
 
 @contextmanager
@@ -98,6 +116,7 @@ def template(form: str, output: Path, macro: bool) -> None:
 
 @main.command()
 @click.option("--form", "form_id", help="只列出该表式启用的校验")
+@RULES
 @LANG
 def rules(form_id: str | None, lang: str) -> None:
     """列出校验规则目录 (list the check catalogue)."""
@@ -151,6 +170,7 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
     type=click.Path(path_type=Path),
     help="本部门一个机构（机关、二级机构）的同一张表，或放着各机构的表的文件夹，可重复：核对本表的金额和人数等于各机构之和（汇总，PE402）",
 )
+@RULES
 @LANG
 def check(
     files: tuple[Path, ...],
@@ -268,6 +288,7 @@ def _named_forms(paths: tuple[Path, ...], form_id: str | None, lang: str, said: 
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="单位名单（.xlsx/.xls/.csv，含“单位名称”列，可有“上级单位”列）：列出未报送的单位，部门的表与其机构的表之和核对",
 )
+@RULES
 @LANG
 def batch(
     source: Path,

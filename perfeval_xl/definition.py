@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -423,26 +424,83 @@ def _outline(r: _Reader, data: dict[str, Any], field_ref: Any) -> dict[str, tupl
 
 
 def _check_configs(r: _Reader, data: dict[str, Any]) -> dict[str, CheckConfig]:
-    """``checks: {PE303: {severity: warning, message: …}, PE102: {enabled: false}}``: each code one of the
-    catalogue's, so that a misspelt code is refused rather than silently leaving the check as it was."""
+    """A form's ``checks:`` settings, over the catalogue's."""
+    return {
+        code: _set(CheckConfig(), given) for code, given in _check_settings(r, data.get("checks", {}), "checks").items()
+    }
+
+
+def _check_settings(r: _Reader, raw: Any, path: str) -> dict[str, dict[str, Any]]:
+    """``{PE303: {severity: warning, message: …}, PE102: {enabled: false}}``: each code one of the catalogue's, so
+    that a misspelt code is refused rather than silently leaving the check as it was; only the settings given."""
     from .checks import BY_CODE  # here: the checks import this module
 
-    configs = {}
-    for code, raw in r.mapping(data.get("checks", {}), "checks").items():
-        path = f"checks.{code}"
+    settings = {}
+    for code, value in r.mapping(raw, path).items():
+        where = f"{path}.{code}"
         if code not in BY_CODE:
-            raise r.fail(path, f"{code!r} 不是校验目录中的代码; 可用: {', '.join(sorted(BY_CODE))}")
-        cfg = r.mapping(raw, path)
-        r.known(cfg, {"enabled", "severity", "message"}, path)
-        severity = r.get(cfg, "severity", path, str, None)
-        if severity is not None and severity not in SEVERITIES:
-            raise r.fail(f"{path}.severity", f"{severity!r} 应为 error 或 warning")
-        configs[code] = CheckConfig(
-            enabled=r.get(cfg, "enabled", path, bool, True),
-            severity=severity,
-            message=_check_message(r, cfg.get("message", {}), BY_CODE[code].message, f"{path}.message"),
-        )
-    return configs
+            raise r.fail(where, f"{code!r} 不是校验目录中的代码; 可用: {', '.join(sorted(BY_CODE))}")
+        cfg = r.mapping(value, where)
+        r.known(cfg, {"enabled", "severity", "message"}, where)
+        given: dict[str, Any] = {}
+        if "enabled" in cfg:
+            given["enabled"] = r.get(cfg, "enabled", where, bool)
+        if "severity" in cfg:
+            given["severity"] = r.get(cfg, "severity", where, str)
+            if given["severity"] not in SEVERITIES:
+                raise r.fail(f"{where}.severity", f"{given['severity']!r} 应为 error 或 warning")
+        if "message" in cfg:
+            given["message"] = _check_message(r, cfg["message"], BY_CODE[code].message, f"{where}.message")
+        settings[code] = given
+    return settings
+
+
+def _set(config: CheckConfig, given: dict[str, Any]) -> CheckConfig:
+    """A check's settings with those ``given`` over them (a message over the same language's only)."""
+    return CheckConfig(
+        enabled=given.get("enabled", config.enabled),
+        severity=given.get("severity", config.severity),
+        message={**config.message, **given.get("message", {})},
+    )
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A bureau's own settings of the checks (``perfeval … --rules 本局规则.yaml``), as bureau software lets a region
+    switch checks on and off and word them: ``checks:`` for every form, ``forms: {hubei: {checks: …}}`` for one, each
+    over the form definition's own. ``digest`` names them, so that no result checked under other rules is reused."""
+
+    every: dict[str, dict[str, Any]]
+    by_form: dict[str, dict[str, dict[str, Any]]]
+    digest: str
+
+    @classmethod
+    def read(cls, path: Path) -> Rules:
+        """The rules of a YAML file; a misspelt code, form or setting is a DefinitionError naming its key path."""
+        try:
+            text = path.read_bytes()
+            data = yaml.load(text.decode("utf-8-sig"), Loader=_LOADER)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise DefinitionError(f"{path.name}: 无法读取规则文件: {exc}") from exc
+        r = _Reader(path.name)
+        data = r.mapping(data if data is not None else {}, "(root)")
+        r.known(data, {"checks", "forms"}, "(root)")
+        by_form = {}
+        for form_id, raw in r.mapping(data.get("forms", {}), "forms").items():
+            if form_id not in _bundled():
+                raise r.fail(f"forms.{form_id}", f"未知表式; 可用: {', '.join(sorted(_bundled()))}")
+            r.known(r.mapping(raw, f"forms.{form_id}"), {"checks"}, f"forms.{form_id}")
+            by_form[form_id] = _check_settings(r, raw.get("checks", {}), f"forms.{form_id}.checks")
+        every = _check_settings(r, data.get("checks", {}), "checks")
+        return cls(every, by_form, hashlib.sha256(text).hexdigest()[:12])
+
+    def applied(self, definition: FormDefinition) -> FormDefinition:
+        """The definition with these settings over its own: every form's, then its own form's."""
+        own = self.by_form.get(definition.id, {})
+        checks = dict(definition.checks)
+        for code in {**self.every, **own}:
+            checks[code] = _set(_set(checks.get(code, CheckConfig()), self.every.get(code, {})), own.get(code, {}))
+        return replace(definition, checks=checks)
 
 
 def _check_message(r: _Reader, raw: Any, catalogue: dict[str, str], path: str) -> dict[str, str]:
@@ -968,13 +1026,31 @@ def _bundled() -> dict[str, Path]:
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
 
 
+# The bureau's rules in force in this process (see ``use_rules``), if any.
+_IN_FORCE: list[Rules] = []
+
+
+def use_rules(rules: Rules | None) -> None:
+    """Put a bureau's rules in force for every form loaded from now on in this process (None: the forms as
+    defined); a batch's worker processes are given them as they start."""
+    if rules == rules_in_force():
+        return
+    _IN_FORCE[:] = [rules] if rules is not None else []
+    load_form.cache_clear()
+
+
+def rules_in_force() -> Rules | None:
+    return _IN_FORCE[0] if _IN_FORCE else None
+
+
 @cache
 def load_form(form_id: str) -> FormDefinition:
-    """A bundled form by id (``hubei``…)."""
+    """A bundled form by id (``hubei``…), with the bureau's rules in force over its own settings of the checks."""
     forms = _bundled()
     if form_id not in forms:
         raise DefinitionError(f"未知表式 {form_id!r}; 可用: {', '.join(sorted(forms))}")
-    return load_definition_file(forms[form_id])
+    definition = load_definition_file(forms[form_id])
+    return _IN_FORCE[0].applied(definition) if _IN_FORCE else definition
 
 
 def all_forms() -> list[FormDefinition]:

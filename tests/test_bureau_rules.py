@@ -1,0 +1,113 @@
+"""A bureau's own settings of the checks (--rules 本局规则.yaml): switched off, made errors, worded its way, for every
+form or for one, in check, rules and batch alike, worker processes included."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from perfeval_xl.batch import run_batch
+from perfeval_xl.checks import active_checks
+from perfeval_xl.cli import main
+from perfeval_xl.definition import DefinitionError, Rules, load_form, use_rules
+
+from .conftest import GUANGZHOU, XIANGYANG
+
+RULES = """\
+checks:
+  PE106: {enabled: false}          # 指标分值未填: this bureau's units leave 分值 to the form's defaults
+  PE303: {severity: error}         # 执行数超过预算数: returned here, not a warning
+forms:
+  hubei:
+    checks:
+      PE303: {message: "执行数 {value} 超过预算数 {expected}，请附调整预算的批复"}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _forms_as_defined():
+    yield
+    use_rules(None)
+
+
+def _rules(tmp_path: Path, text: str = RULES) -> Path:
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rules_apply_to_every_form_then_to_their_own_form(tmp_path):
+    use_rules(Rules.read(_rules(tmp_path)))
+    hubei = {c.code: c for c in active_checks(load_form("hubei"))}
+    guangzhou = {c.code: c for c in active_checks(load_form("guangzhou"))}
+    assert "PE106" not in hubei and "PE106" not in guangzhou
+    assert hubei["PE303"].active_severity == guangzhou["PE303"].active_severity == "error"
+    assert hubei["PE303"].active_message["zh"].endswith("请附调整预算的批复")
+    assert guangzhou["PE303"].active_message["zh"] == guangzhou["PE303"].message["zh"]
+    use_rules(None)
+    assert "PE106" in {c.code for c in active_checks(load_form("hubei"))}
+
+
+def test_check_with_the_bureau_rules(tmp_path):
+    """襄阳's form: eleven PE106 warnings gone, its PE303 (执行率 114.44%) an error in the bureau's words."""
+    run = CliRunner().invoke(main, ["check", str(XIANGYANG), "--format", "json", "--rules", str(_rules(tmp_path))])
+    result = json.loads(run.stdout)[0]
+    assert [(i["code"], i["severity"]) for i in result["issues"]] == [("PE303", "error")]
+    assert result["issues"][0]["message"] == "执行数 3014.42 超过预算数 2634.17，请附调整预算的批复"
+    assert run.exit_code == 1
+    plain = CliRunner().invoke(main, ["check", str(XIANGYANG), "--format", "json"])
+    assert {i["code"] for i in json.loads(plain.stdout)[0]["issues"]} == {"PE303", "PE106"} and plain.exit_code == 0
+
+
+def test_rules_lists_the_checks_as_the_bureau_set_them(tmp_path):
+    run = CliRunner().invoke(main, ["rules", "--form", "hubei", "--rules", str(_rules(tmp_path))])
+    lines = {line.split("\t")[0]: line.split("\t")[1] for line in run.stdout.splitlines()}
+    assert "PE106" not in lines and lines["PE303"] == "强制"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("checks: {PE999: {enabled: false}}", "checks.PE999: 'PE999' 不是校验目录中的代码"),
+        ("forms: {shanghai: {checks: {}}}", "forms.shanghai: 未知表式"),
+        ("checks: {PE303: {severity: fatal}}", "checks.PE303.severity: 'fatal' 应为 error 或 warning"),
+        ("checks: {PE303: {message: '{valu}'}}", "{valu} 不是该校验的占位符"),
+        ("check: {}", "(root)"),
+    ],
+)
+def test_a_misspelt_rule_is_refused_with_its_key_path(tmp_path, text, said):
+    with pytest.raises(DefinitionError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        Rules.read(_rules(tmp_path, text))
+    run = CliRunner().invoke(main, ["check", str(XIANGYANG), "--rules", str(_rules(tmp_path, text))])
+    assert run.exit_code == 2 and said in run.stderr
+
+
+def test_a_batch_checks_under_the_rules_in_its_workers_and_reuses_no_result_of_other_rules(tmp_path):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    for source in (XIANGYANG, GUANGZHOU, XIANGYANG):
+        (inbox / f"{len(list(inbox.iterdir()))}{source.name}").write_bytes(source.read_bytes())
+    use_rules(Rules.read(_rules(tmp_path)))
+    under_rules = run_batch(inbox, tmp_path / "out", jobs=2)
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    codes = {i["code"] for r in results for i in r["issues"]}
+    assert "PE106" not in codes and under_rules.errors == 2  # 襄阳's PE303, twice, in both workers' files
+    use_rules(None)
+    again = run_batch(inbox, tmp_path / "out", jobs=2)
+    assert again.reused == 0 and again.errors == 0
+
+
+def test_a_worker_started_afresh_is_given_the_rules(tmp_path):
+    """On Windows a worker process starts afresh instead of forking: its initializer puts the rules in force."""
+    import gc
+
+    from perfeval_xl.batch import _start_worker
+    from perfeval_xl.definition import rules_in_force
+
+    rules, threshold = Rules.read(_rules(tmp_path)), gc.get_threshold()
+    try:
+        _start_worker({}, rules)
+    finally:
+        gc.set_threshold(*threshold)
+    assert rules_in_force() == rules and "PE106" not in {c.code for c in active_checks(load_form("hubei"))}
