@@ -14,14 +14,14 @@ import click
 from .checks import CATALOGUE, active_checks
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
-from .definition import DefinitionError, Rules, all_forms, load_form, use_rules
-from .engine import Evaluation
+from .definition import DefinitionError, Rules, all_forms, load_form, rules_applied, rules_in_force, use_rules
+from .engine import Evaluation, LastYear
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .prior_year import Earlier, not_compared
-from .reader import UnreadableInput
+from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
-from .service import check_path, check_paths
+from .service import carried_rules, check_grid, check_path, check_paths
 from .submissions import workbooks_in
 from .template import build_template
 from .unkept import copy_lacks
@@ -102,6 +102,7 @@ def forms() -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .xlsx/.xlsm 路径"
 )
 @click.option("--macro", is_flag=True, help="带“重新计算得分”按钮的启用宏模板（输出须为 .xlsm）")
+@RULES
 def template(form: str, output: Path, macro: bool) -> None:
     """生成表式模板 (write the Excel template of FORM)."""
     try:
@@ -193,7 +194,7 @@ def check(
     results, worst = [], EXIT_OK
     for path in files:
         try:
-            evaluation = check_path(path, form_id, earlier.before if earlier else None, parts)
+            evaluation = _checked(path, form_id, earlier.before if earlier else None, parts)
         except Exception as exc:  # unreadable, or a bug of ours: this file's line, and the other files go on
             worst = EXIT_UNREADABLE
             reason = exc.text(lang) if isinstance(exc, UnreadableInput) else internal_error(exc, lang)
@@ -229,6 +230,16 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(worst)
+
+
+def _checked(path: Path, form_id: str | None, earlier: LastYear | None, parts: Parts | None) -> Evaluation:
+    """A file checked under the rules given with --rules, else under the bureau's rules its template carries, as the
+    Excel button checks it (the same marks either way)."""
+    if rules_in_force() is not None:
+        return check_path(path, form_id, earlier, parts)
+    book = read_workbook(path)
+    with rules_applied(carried_rules(book)):
+        return check_grid(book, form_id, earlier, parts)
 
 
 def _parts(paths: tuple[Path, ...], checked: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
@@ -473,16 +474,25 @@ class Rules:
     every: dict[str, dict[str, Any]]
     by_form: dict[str, dict[str, dict[str, Any]]]
     digest: str
+    text: str  # as written, which a template carries for its Excel button (see ``RULES_KEY``)
 
     @classmethod
     def read(cls, path: Path) -> Rules:
         """The rules of a YAML file; a misspelt code, form or setting is a DefinitionError naming its key path."""
         try:
-            text = path.read_bytes()
-            data = yaml.load(text.decode("utf-8-sig"), Loader=_LOADER)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
             raise DefinitionError(f"{path.name}: 无法读取规则文件: {exc}") from exc
-        r = _Reader(path.name)
+        return cls.parse(text, path.name)
+
+    @classmethod
+    def parse(cls, text: str, origin: str) -> Rules:
+        """The rules of a YAML text (``origin`` names it in a DefinitionError)."""
+        try:
+            data = yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError as exc:
+            raise DefinitionError(f"{origin}: YAML 语法错误: {exc}") from exc
+        r = _Reader(origin)
         data = r.mapping(data if data is not None else {}, "(root)")
         r.known(data, {"checks", "forms"}, "(root)")
         by_form = {}
@@ -492,7 +502,7 @@ class Rules:
             r.known(r.mapping(raw, f"forms.{form_id}"), {"checks"}, f"forms.{form_id}")
             by_form[form_id] = _check_settings(r, raw.get("checks", {}), f"forms.{form_id}.checks")
         every = _check_settings(r, data.get("checks", {}), "checks")
-        return cls(every, by_form, hashlib.sha256(text).hexdigest()[:12])
+        return cls(every, by_form, hashlib.sha256(text.encode()).hexdigest()[:12], text)
 
     def applied(self, definition: FormDefinition) -> FormDefinition:
         """The definition with these settings over its own: every form's, then its own form's."""
@@ -1041,6 +1051,24 @@ def use_rules(rules: Rules | None) -> None:
 
 def rules_in_force() -> Rules | None:
     return _IN_FORCE[0] if _IN_FORCE else None
+
+
+@contextmanager
+def rules_applied(rules: Rules | None) -> Iterator[None]:
+    """These rules in force for a while (a workbook checked under the rules its template carries), then the ones
+    before them again."""
+    before = rules_in_force()
+    use_rules(rules)
+    try:
+        yield
+    finally:
+        use_rules(before)
+
+
+# The key of a template's hidden metadata (grid.META_SHEET) under which it carries the bureau's rules it was made with
+# (perfeval template FORM --rules 本局规则.yaml): the Excel button, and perfeval check without --rules, apply them,
+# so that a unit sees what its bureau's batch will say; a bureau's batch applies only its own --rules.
+RULES_KEY = "rules"
 
 
 @cache

@@ -160,17 +160,20 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
 def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -> tuple[str, str]:
     """Score and mark the book; with ``earlier`` (a ``prior_year.Earlier``), its figures for last year compared, with
     ``parts`` (a ``consolidate.Parts``), its figures compared with the sum of its institutions'."""
+    from .definition import rules_applied
     from .engine import UNGRADED
     from .plan import build_plan
     from .prior_year import compared_with, not_compared
     from .report import summed_from
-    from .service import check_grid
+    from .service import carried_rules, check_grid
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
     # F9 does, so that formulas are read with their current results, and again once our scores are written, so that
     # the formulas reading them (复核总分) show their new results.
     book.app.calculate()
-    evaluation = check_grid(read_book(book), earlier=earlier.before if earlier else None, parts=parts)
+    grid = read_book(book)
+    with rules_applied(carried_rules(grid)):  # the bureau's rules its template was made under, if any
+        evaluation = check_grid(grid, earlier=earlier.before if earlier else None, parts=parts)
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
         results, unnoted = apply_plan(book, plan)

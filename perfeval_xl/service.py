@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .definition import FormDefinition, all_forms, load_form
+from .definition import RULES_KEY, DefinitionError, FormDefinition, Rules, all_forms, load_form
 from .engine import Evaluation, LastYear, evaluate_extractions
 from .grid import WorkbookGrid
 from .locate import Extraction, FormLacksSheet, OtherForm, WrongForm, extract, find_form_sheet
@@ -39,6 +39,20 @@ def detect_form(book: WorkbookGrid, form_id: str | None = None) -> FormDefinitio
         raise min(near, key=lambda exc: not isinstance(exc, OtherForm))  # min keeps the first of equals
     names = "、".join(f"{f.region}《{f.name}》" for f in forms)
     raise WrongForm(f"未识别为已支持的表式（{names}）", "not a supported form")
+
+
+def carried_rules(book: WorkbookGrid) -> Rules | None:
+    """The bureau's rules a workbook's template carries (see ``definition.RULES_KEY``), if any; rules that do not
+    parse (the hidden sheet edited by hand) make the workbook unreadable, saying so."""
+    text = book.meta.get(RULES_KEY)
+    if not text:
+        return None
+    try:
+        return Rules.parse(text, "模板所附的本局规则")
+    except DefinitionError as exc:
+        raise UnreadableInput(
+            book.path, f"模板所附的本局规则无效：{exc}", f"the bureau's rules the template carries are invalid: {exc}"
+        ) from exc
 
 
 def _extract(book: WorkbookGrid, form_id: str | None) -> Extraction:

@@ -15,7 +15,17 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
-from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Ratio, SheetSpec, TableSpec
+from .definition import (
+    RULES_KEY,
+    BlockSpec,
+    FieldSpec,
+    FormDefinition,
+    MatrixSpec,
+    Ratio,
+    SheetSpec,
+    TableSpec,
+    rules_in_force,
+)
 from .grid import META_SHEET
 from .plan import text_height
 from .scoring import grade_for, rate_score, round_half_up
@@ -568,10 +578,12 @@ def _sources_sheet(book: Workbook, fmt: _Formats, sources: list[dict[str, Any]])
 
 
 def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
+    """The hidden facts of a template: its form, version and maker, and the bureau's rules it was made under."""
     meta = book.add_worksheet(META_SHEET)
-    for row, (key, value) in enumerate(
-        (("form", definition.id), ("version", definition.version), ("generator", f"perfeval_xl {__version__}"))
-    ):
+    facts = [("form", definition.id), ("version", definition.version), ("generator", f"perfeval_xl {__version__}")]
+    if (rules := rules_in_force()) is not None:
+        facts.append((RULES_KEY, rules.text))
+    for row, (key, value) in enumerate(facts):
         meta.write_string(row, 0, key)
         meta.write_string(row, 1, value)
     meta.very_hidden()

@@ -111,3 +111,47 @@ def test_a_worker_started_afresh_is_given_the_rules(tmp_path):
     finally:
         gc.set_threshold(*threshold)
     assert rules_in_force() == rules and "PE106" not in {c.code for c in active_checks(load_form("hubei"))}
+
+
+def _template_under_rules(tmp_path: Path, make_book) -> Path:
+    """湖北's template made under the bureau's rules, filled with 襄阳's figures (执行率 114.44%: PE303)."""
+    from .conftest import clean_data
+
+    data = clean_data()
+    data["fields"].update(budget=2634.17, executed=3014.42)
+    use_rules(Rules.read(_rules(tmp_path)))
+    path = make_book(data)
+    use_rules(None)
+    return path
+
+
+def test_a_template_carries_the_rules_to_the_excel_button_and_to_check(tmp_path, make_book):
+    """A unit pressing the button in its bureau's template sees what the bureau's batch will say: PE303 an error in
+    the bureau's words. perfeval check without --rules applies them too (the same marks); a batch does not (only
+    the bureau's own --rules count there, not what a workbook says of itself)."""
+    from perfeval_xl import excel
+
+    from .xlwings_standin import FakeBook
+
+    path = _template_under_rules(tmp_path, make_book)
+    book = FakeBook.from_file(path)
+    excel.recalculate(book)
+    assert book.app.alerts[-1]["mode"] == "critical"
+    assert any("请附调整预算的批复" in n.text for sheet in book.sheets for n in sheet.notes.values())
+    checked = json.loads(CliRunner().invoke(main, ["check", str(path), "--format", "json"]).stdout)[0]
+    assert [(i["code"], i["severity"]) for i in checked["issues"] if i["code"] == "PE303"] == [("PE303", "error")]
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "a.xlsx").write_bytes(path.read_bytes())
+    run_batch(inbox, tmp_path / "out", jobs=1)
+    batched = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))[0]
+    assert [i["severity"] for i in batched["issues"] if i["code"] == "PE303"] == ["warning"]
+
+
+def test_rules_given_with_check_come_before_the_template_s(tmp_path, make_book):
+    path = _template_under_rules(tmp_path, make_book)
+    other = _rules(tmp_path, "checks: {PE303: {enabled: false}}")
+    checked = json.loads(
+        CliRunner().invoke(main, ["check", str(path), "--format", "json", "--rules", str(other)]).stdout
+    )
+    assert "PE303" not in {i["code"] for i in checked[0]["issues"]}

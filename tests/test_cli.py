@@ -162,14 +162,14 @@ def test_a_file_that_breaks_the_engine_is_one_line_and_the_other_files_are_still
     """A bug of ours met by one file ended the command with a traceback, and the files after it went unchecked."""
     from perfeval_xl import cli
 
-    real = cli.check_path
+    real = cli._checked
 
     def fragile(path, form_id=None, earlier=None, parts=None):
         if Path(path) == XIANGYANG:
             raise AttributeError("'FieldSpec' object has no attribute 'columns'")
         return real(path, form_id, earlier, parts)
 
-    monkeypatch.setattr(cli, "check_path", fragile)
+    monkeypatch.setattr(cli, "_checked", fragile)
     result = run("check", XIANGYANG, XIANGYANG_OFFICIAL)
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "内部错误，请联系技术支持：AttributeError: 'FieldSpec' object has no attribute 'columns'" in result.output
