@@ -405,6 +405,7 @@ def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
     help="本地财政部门的 Word 模板（.docx）：沿用其样式、页面设置、页眉页脚，正文替换为报告",
 )
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
+@RULES
 def report(file: Path, output: Path, template_path: Path | None, form_id: str | None) -> None:
     """由填好的自评表生成《部门（单位）整体绩效自评报告》(write the 自评报告 .docx of FILE)。
 
@@ -416,7 +417,7 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
     try:
-        evaluation = check_path(file, form_id)
+        evaluation = _checked(file, form_id, None, None)  # its 附件2 lists what check lists
         with _writing(output):
             written = write_report(evaluation, output, template_path)
     except (UnreadableInput, TemplateError) as exc:

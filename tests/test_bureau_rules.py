@@ -155,3 +155,15 @@ def test_rules_given_with_check_come_before_the_template_s(tmp_path, make_book):
         CliRunner().invoke(main, ["check", str(path), "--format", "json", "--rules", str(other)]).stdout
     )
     assert "PE303" not in {i["code"] for i in checked[0]["issues"]}
+
+
+def test_the_report_lists_the_findings_check_lists(tmp_path, make_book):
+    """The 自评报告's 附件2 lists the findings under the rules the template carries, as check does."""
+    from docx import Document
+
+    path = _template_under_rules(tmp_path, make_book)
+    run = CliRunner().invoke(main, ["report", str(path), "-o", str(tmp_path / "报告.docx")])
+    assert run.exit_code == 0, run.output
+    text = "\n".join(p.text for p in Document(tmp_path / "报告.docx").paragraphs)
+    text += "\n".join(c.text for t in Document(tmp_path / "报告.docx").tables for row in t.rows for c in row.cells)
+    assert "请附调整预算的批复" in text
