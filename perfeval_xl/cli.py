@@ -252,12 +252,10 @@ def _parts(paths: tuple[Path, ...], checked: tuple[Path, ...], form_id: str | No
         found = workbooks_in(path) if path.is_dir() else [path]
         found = [p for p in found if p.resolve() not in own]
         if not found:
-            click.echo(
-                f"{readable_name(str(path))} 中没有机构的表（工作簿）"
-                if lang == "zh"
-                else f"{readable_name(str(path))} holds no institution's form (no workbook)",
-                err=True,
-            )
+            name, folder = readable_name(str(path)), path.is_dir()
+            zh = f"{name} 中没有机构的表（工作簿）" if folder else f"{name} 就是要校验的表，不是机构的表"
+            en = f"{name} holds no institution's form (no workbook)" if folder else f"{name} is the form checked"
+            click.echo(zh if lang == "zh" else en, err=True)
             sys.exit(EXIT_UNREADABLE)
         named += found
     try:
