@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
+UNITS_CSV = "units.csv"  # the 名单核对 sheet's rows, with the bureau's unit list only
 SHEETS = {
     "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"),
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
@@ -215,7 +216,7 @@ class Outputs:
     submissions by a few names each, not by their results."""
 
     def __init__(self, outdir: Path, lang: str, others: list[str], roster: Roster | None = None) -> None:
-        self.lang, self.zh = lang, lang == "zh"
+        self.lang, self.zh, self.outdir = lang, lang == "zh", outdir
         self.book = _Book(outdir / SUMMARY_BOOK)
         summary_name, codes_name, findings_name, same_unit_name, other_year_name, others_name, self.charts_name = (
             SHEETS[lang]
@@ -423,31 +424,33 @@ class Outputs:
         by_unit: dict[str, list[tuple[str, str, Any, str, int, str]]] = {}  # each unit's files, by its key
         for (form, key, _), files in sorted(self.units.items()):
             by_unit.setdefault(key, []).extend((form, *file) for file in files)
+        with (self.outdir / UNITS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:
+            rows = csv.writer(handle)
+            rows.writerow(table.headers)
 
-        def add(values: list[Any], row: int) -> None:
-            """A row whose file links to the file's summary row."""
-            at, name = table.append(values), values[5]
-            self.roster_sheet.write_url(
-                at, 5, f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}", self.book.link, name
-            )
+            def put(values: list[Any], row: int | None = None) -> None:
+                """A row of the sheet and of units.csv; its file linked to the file's summary row."""
+                at = table.append(values)
+                rows.writerow([_safe_csv(v if v is not None else "") for v in values])
+                if row is not None:
+                    link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
+                    self.roster_sheet.write_url(at, 5, link, self.book.link, values[5])
 
-        expected = self.roster.expected()
-        unsent = {key: name for key, name in expected.items() if key not in by_unit}
-        for key, unit in expected.items():
-            parent = self.roster.parent_of(key) or ""
-            if key in unsent:
-                table.append(
-                    [unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""]
-                )
-            for form, _, year, name, row, verdict in by_unit.get(key, ()):
-                add([unit, parent, verdict, form, year, name, ""], row)
-        for key, files in by_unit.items():
-            if key in expected:
-                continue
-            close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
-            for form, unit, year, name, row, _ in files:
-                add([unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
-                self.unlisted += 1
+            expected = self.roster.expected()
+            unsent = {key: name for key, name in expected.items() if key not in by_unit}
+            for key, unit in expected.items():
+                parent = self.roster.parent_of(key) or ""
+                if key in unsent:
+                    put([unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""])
+                for form, _, year, name, row, verdict in by_unit.get(key, ()):
+                    put([unit, parent, verdict, form, year, name, ""], row)
+            for key, files in by_unit.items():
+                if key in expected:
+                    continue
+                close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
+                for form, unit, year, name, row, _ in files:
+                    put([unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
+                    self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()
 

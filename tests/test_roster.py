@@ -1,6 +1,7 @@
 """The bureau's unit list in a batch (perfeval batch --units): units that sent nothing, submissions of no listed unit,
 and each department's form checked against the sum of its institutions' (汇总, PE402)."""
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -183,6 +184,10 @@ def test_the_list_shows_each_units_status_and_the_submissions_of_no_listed_unit(
         ["襄阳科技馆", None, "未收到可读取的表", None, None, None, None],
         ["襄阳市科协科技馆", None, "不在名单中", "hubei", 2021, "科技馆.xlsx", "襄阳市科技馆、襄阳科技馆"],
     ]
+    with (tmp_path / "out" / "units.csv").open(encoding="utf-8-sig", newline="") as handle:  # the same, for machines
+        assert [[v or None for v in row] for row in csv.reader(handle)] == [
+            [str(v) if isinstance(v, int) else v for v in row] for row in rows
+        ]
     summary_rows = {c.value: c.row for c in openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["汇总"]["A"]}
     assert sheet["F7"].hyperlink.location == f"'汇总'!A{summary_rows['科技馆.xlsx']}"
     assert sheet["F2"].hyperlink.location == f"'汇总'!A{summary_rows['襄阳市科协.xlsx']}"
