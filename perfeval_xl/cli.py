@@ -246,24 +246,30 @@ def _parts(paths: tuple[Path, ...], checked: tuple[Path, ...], form_id: str | No
     """The institutions' forms named with --part, a folder naming every workbook below it, the checked files left
     out (a department's form kept in the folder of its institutions' is none of them); forms that do not belong
     together (another form, another year), or a folder with none, end the command with the reason (exit 2)."""
-    own = {path.resolve() for path in checked}
-    named: list[Path] = []
-    for path in paths:
-        found = workbooks_in(path) if path.is_dir() else [path]
-        found = [p for p in found if p.resolve() not in own]
-        if not found:
-            name, folder = readable_name(str(path)), path.is_dir()
-            zh = f"{name} 中没有机构的表（工作簿）" if folder else f"{name} 就是要校验的表，不是机构的表"
-            en = f"{name} holds no institution's form (no workbook)" if folder else f"{name} is the form checked"
-            click.echo(zh if lang == "zh" else en, err=True)
-            sys.exit(EXIT_UNREADABLE)
-        named += found
+    named = _institutions(paths, checked, lang)
     try:
         forms = _named_forms(tuple(named), form_id, lang, ("机构的表", "an institution's form"))
         return Parts.of(forms, list(named))
     except ConsolidationError as exc:
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)
+
+
+def _institutions(paths: tuple[Path, ...], leave: tuple[Path, ...], lang: str) -> list[Path]:
+    """The institutions' workbooks named: a folder names every workbook below it, ``leave`` (the form checked, the
+    department's form written) is none of them; a path that names none ends the command with why (exit 2)."""
+    left = {path.resolve() for path in leave}
+    named: list[Path] = []
+    for path in paths:
+        found = [p for p in (workbooks_in(path) if path.is_dir() else [path]) if p.resolve() not in left]
+        if not found:
+            name, folder = readable_name(str(path)), path.is_dir()
+            zh = f"{name} 中没有机构的表（工作簿）" if folder else f"{name} 就是本部门的表，不是机构的表"
+            en = f"{name} holds no institution's form (no workbook)" if folder else f"{name} is the department's form"
+            click.echo(zh if lang == "zh" else en, err=True)
+            sys.exit(EXIT_UNREADABLE)
+        named += found
+    return named
 
 
 def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
@@ -428,7 +434,7 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))  # workbooks or folders of them
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="汇总表输出路径")
 @click.option("--unit", help="汇总后的部门名称（默认：第一个工作簿的单位）")
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
@@ -445,6 +451,7 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
         raise click.UsageError(f"输出文件 {output} 是输入之一；汇总不会覆盖提交的工作簿，请另指定输出路径")
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    files = tuple(_institutions(files, (output,), lang))
     outcomes = check_paths(list(files), form_id)
     for path, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, UnreadableInput):

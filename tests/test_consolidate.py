@@ -201,3 +201,16 @@ def test_an_unreadable_input_is_refused(tmp_path):
     bad.write_text("not a workbook")
     result = run(bad, "-o", tmp_path / "out.xlsx")
     assert result.exit_code == 2 and "bad.xlsx" in result.output
+
+
+def test_a_folder_of_institutions_is_every_workbook_in_it_and_a_second_run_leaves_its_output_out(tmp_path):
+    """perfeval consolidate 机构/ -o 机构/部门汇总.xlsx twice: the second run must not sum last run's department
+    into the institutions."""
+    folder = tmp_path / "机构"
+    folder.mkdir()
+    split(CLEAN["yueyang"](), folder)
+    out = folder / "部门汇总.xlsx"
+    first = run(folder, "-o", out, "--unit", "岳阳市科学技术协会")
+    assert first.exit_code == 0, first.output
+    again = run(folder, "-o", out, "--unit", "岳阳市科学技术协会")
+    assert again.exit_code == 0 and f"{len(list(folder.glob('institution*.xlsx')))} 个工作簿汇总为" in again.output

@@ -89,4 +89,4 @@ def test_a_folder_of_institutions_forms_is_every_workbook_in_it_but_the_departme
     run = _checked(XIANGYANG, str(empty))
     assert run.exit_code == 2 and "中没有机构的表（工作簿）" in run.stderr
     itself = _checked(XIANGYANG, str(XIANGYANG))
-    assert itself.exit_code == 2 and "就是要校验的表，不是机构的表" in itself.stderr
+    assert itself.exit_code == 2 and "就是本部门的表，不是机构的表" in itself.stderr
