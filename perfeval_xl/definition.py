@@ -1036,17 +1036,19 @@ def _bundled() -> dict[str, Path]:
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
 
 
-# The bureau's rules in force in this process (see ``use_rules``), if any.
+# The bureau's rules in force in this process (see ``use_rules``), if any, and every rules used so far by digest.
 _IN_FORCE: list[Rules] = []
+_KNOWN: dict[str, Rules] = {}
 
 
 def use_rules(rules: Rules | None) -> None:
     """Put a bureau's rules in force for every form loaded from now on in this process (None: the forms as
-    defined); a batch's worker processes are given them as they start."""
-    if rules == rules_in_force():
-        return
+    defined); a batch's worker processes are given them as they start. Rules used again give the same definitions
+    (the checks and locators keep what they worked out per definition: an Excel button pressed a hundred times in
+    one process must not make a hundred of each)."""
     _IN_FORCE[:] = [rules] if rules is not None else []
-    load_form.cache_clear()
+    if rules is not None:
+        _KNOWN.setdefault(rules.digest, rules)
 
 
 def rules_in_force() -> Rules | None:
@@ -1071,14 +1073,20 @@ def rules_applied(rules: Rules | None) -> Iterator[None]:
 RULES_KEY = "rules"
 
 
-@cache
 def load_form(form_id: str) -> FormDefinition:
     """A bundled form by id (``hubei``…), with the bureau's rules in force over its own settings of the checks."""
     forms = _bundled()
     if form_id not in forms:
         raise DefinitionError(f"未知表式 {form_id!r}; 可用: {', '.join(sorted(forms))}")
-    definition = load_definition_file(forms[form_id])
-    return _IN_FORCE[0].applied(definition) if _IN_FORCE else definition
+    return _under(form_id, _IN_FORCE[0].digest if _IN_FORCE else None)
+
+
+@cache
+def _under(form_id: str, digest: str | None) -> FormDefinition:
+    """A bundled form under the rules of that digest (None: as defined)."""
+    if digest is None:
+        return load_definition_file(_bundled()[form_id])
+    return _KNOWN[digest].applied(_under(form_id, None))
 
 
 def all_forms() -> list[FormDefinition]:

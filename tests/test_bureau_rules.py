@@ -45,8 +45,11 @@ def test_rules_apply_to_every_form_then_to_their_own_form(tmp_path):
     assert hubei["PE303"].active_severity == guangzhou["PE303"].active_severity == "error"
     assert hubei["PE303"].active_message["zh"].endswith("请附调整预算的批复")
     assert guangzhou["PE303"].active_message["zh"] == guangzhou["PE303"].message["zh"]
+    under = load_form("hubei")
     use_rules(None)
     assert "PE106" in {c.code for c in active_checks(load_form("hubei"))}
+    use_rules(Rules.read(_rules(tmp_path)))  # the same rules again (the Excel button pressed again): the same form
+    assert load_form("hubei") is under
 
 
 def test_check_with_the_bureau_rules(tmp_path):
