@@ -126,8 +126,14 @@ def rules(form_id: str | None, lang: str) -> None:
             checks = active_checks(load_form(form_id))
         except DefinitionError as exc:
             raise click.UsageError(str(exc)) from exc
-    else:
-        checks = [cls() for cls in CATALOGUE]
+    else:  # the catalogue, with the settings the bureau's rules give every form
+        every = rules.every if (rules := rules_in_force()) is not None else {}
+        settings = {cls.code: every.get(cls.code, {}) for cls in CATALOGUE}
+        checks = [
+            cls(settings[cls.code].get("severity"), settings[cls.code].get("message", {}))
+            for cls in CATALOGUE
+            if settings[cls.code].get("enabled", True)
+        ]
     for check in checks:
         severity = SEVERITY_LABEL[lang][check.active_severity]
         description = check.summary() if lang == "zh" else check.name_en

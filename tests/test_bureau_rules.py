@@ -63,10 +63,12 @@ def test_check_with_the_bureau_rules(tmp_path):
     assert {i["code"] for i in json.loads(plain.stdout)[0]["issues"]} == {"PE303", "PE106"} and plain.exit_code == 0
 
 
-def test_rules_lists_the_checks_as_the_bureau_set_them(tmp_path):
-    run = CliRunner().invoke(main, ["rules", "--form", "hubei", "--rules", str(_rules(tmp_path))])
+@pytest.mark.parametrize("form", [["--form", "hubei"], []])
+def test_rules_lists_the_checks_as_the_bureau_set_them(tmp_path, form):
+    """For one form, and for the catalogue (the settings for every form)."""
+    run = CliRunner().invoke(main, ["rules", *form, "--rules", str(_rules(tmp_path))])
     lines = {line.split("\t")[0]: line.split("\t")[1] for line in run.stdout.splitlines()}
-    assert "PE106" not in lines and lines["PE303"] == "强制"
+    assert "PE106" not in lines and lines["PE303"] == "强制" and lines["PE101"] == "强制"
 
 
 @pytest.mark.parametrize(
