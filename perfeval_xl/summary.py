@@ -211,9 +211,10 @@ class _Book:
 
 class Outputs:
     """The outputs of a batch, written as its entries come, in order: 汇总结果.xlsx (a row per submission, counts per
-    check code, every finding, the units that sent several files, native charts), results.json and results.csv. Only
-    counts and each submission's unit and row are kept, never the entries, so memory grows with the number of
-    submissions by a few names each, not by their results."""
+    check code, every finding, the units that sent several files, native charts), results.json and results.csv, and
+    with the bureau's unit list its 名单核对 sheet and units.csv. Only counts and each submission's unit and row are
+    kept, never the entries, so memory grows with the number of submissions by a few names each, not by their
+    results."""
 
     def __init__(self, outdir: Path, lang: str, others: list[str], roster: Roster | None = None) -> None:
         self.lang, self.zh, self.outdir = lang, lang == "zh", outdir
