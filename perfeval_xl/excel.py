@@ -172,7 +172,8 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
     # the formulas reading them (复核总分) show their new results.
     book.app.calculate()
     grid = read_book(book)
-    with rules_applied(carried_rules(grid)):  # the bureau's rules its template was made under, if any
+    carried = carried_rules(grid)  # the bureau's rules its template was made under, if any
+    with rules_applied(carried):
         evaluation = check_grid(grid, earlier=earlier.before if earlier else None, parts=parts)
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
@@ -196,6 +197,8 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
         book.sheets[results].activate()
     else:
         lines.append("未发现问题。")
+    if carried is not None:  # why a check may say more, or otherwise, than the form as published would
+        lines.append("已按本表所附的财政局校验规则校验。")
     if earlier is not None:  # the 与上年报送的表核对 button: what was compared, or why nothing was
         known = evaluation.earlier
         lines.append(f"{compared_with(known.source, lang) if known else not_compared(earlier, evaluation, lang)}。")

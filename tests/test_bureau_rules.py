@@ -141,7 +141,10 @@ def test_a_template_carries_the_rules_to_the_excel_button_and_to_check(tmp_path,
     path = _template_under_rules(tmp_path, make_book)
     book = FakeBook.from_file(path)
     excel.recalculate(book)
-    assert book.app.alerts[-1]["mode"] == "critical"
+    assert (
+        book.app.alerts[-1]["mode"] == "critical"
+        and "已按本表所附的财政局校验规则校验。" in book.app.alerts[-1]["prompt"]
+    )
     assert any("请附调整预算的批复" in n.text for sheet in book.sheets for n in sheet.notes.values())
     checked = json.loads(CliRunner().invoke(main, ["check", str(path), "--format", "json"]).stdout)[0]
     assert [(i["code"], i["severity"]) for i in checked["issues"] if i["code"] == "PE303"] == [("PE303", "error")]
