@@ -181,15 +181,12 @@ class _Departments:
         else:
             subs = [self.sent[unit_key(u.name)][0] for u in institutions]
             names = [sub.name for sub in subs]
-            outcomes = check_paths([str(sub.path) for sub in subs], form_id)
-            failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, UnreadableInput)]
-            if failed:
-                said = f"{readable_name(failed[0][0])}：{failed[0][1].text(lang)}"
-            else:
-                try:
-                    return "", Parts.of([o for o in outcomes if isinstance(o, Evaluation)], names), names
-                except ConsolidationError as exc:
-                    said = exc.message if zh else exc.message_en
+            try:
+                return "", Parts.read([Path(str(sub.path)) for sub in subs], names, form_id), names
+            except UnreadableInput as exc:
+                said = f"{next(sub.name for sub in subs if str(sub.path) == exc.path)}：{exc.text(lang)}"
+            except ConsolidationError as exc:
+                said = exc.message if zh else exc.message_en
         return said + ("，未作汇总核对" if zh else ": not compared"), None, []
 
 
@@ -419,9 +416,12 @@ def run_batch(
         reuse: set[str] = set()
         tasks: list[_Task] = []
 
+        def copy_of(sub: Submission) -> Path:
+            """Where the annotated copy of a submission goes, or went in an earlier run."""
+            return outdir / ANNOTATED_DIR / sub.name
+
         def task(sub: Submission) -> _Task:
-            annotated = outdir / ANNOTATED_DIR / sub.name
-            return _Task(sub.name, str(sub.path), form_id, lang, str(annotated) if annotate else None)
+            return _Task(sub.name, str(sub.path), form_id, lang, str(copy_of(sub)) if annotate else None)
 
         for sub in subs:
             if sub.path is None:
@@ -429,10 +429,7 @@ def run_batch(
             has_issues = stored.get(hashes[sub.name])
             # Taken from the history unless the copy it needs is missing (a legacy .xls never has one).
             if has_issues is not None and (
-                not annotate
-                or not has_issues
-                or (outdir / ANNOTATED_DIR / sub.name).exists()
-                or not annotatable(sub.path)
+                not annotate or not has_issues or copy_of(sub).exists() or not annotatable(sub.path)
             ):
                 reuse.add(sub.name)
             else:
@@ -465,8 +462,7 @@ def run_batch(
                         elif sub.name in reuse:
                             result, carries = known[digest]
                             entry = Entry(sub.name, digest, {**result, "file": sub.name}, reused=True, carried=carries)
-                            copy = outdir / ANNOTATED_DIR / sub.name
-                            has_copy = annotate and result["issues"] and copy.exists()
+                            has_copy = annotate and result["issues"] and copy_of(sub).exists()
                             entry.annotated = f"{ANNOTATED_DIR}/{sub.name}" if has_copy else None
                         else:
                             result, annotated_name, carries = next(results)

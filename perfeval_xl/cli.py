@@ -7,21 +7,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .checks import CATALOGUE, active_checks
+from .checks import active_checks, configured
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
-from .definition import DefinitionError, Rules, all_forms, load_form, rules_applied, rules_in_force, use_rules
+from .definition import DefinitionError, Rules, all_forms, load_form, rules_in_force, use_rules
 from .engine import Evaluation, LastYear
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
 from .prior_year import Earlier, not_compared
 from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
-from .service import carried_rules, check_grid, check_path, check_paths
+from .service import check_carrying_rules, check_path, check_paths
 from .submissions import workbooks_in
 from .template import build_template
 from .unkept import copy_lacks
@@ -127,13 +127,7 @@ def rules(form_id: str | None, lang: str) -> None:
         except DefinitionError as exc:
             raise click.UsageError(str(exc)) from exc
     else:  # the catalogue, with the settings the bureau's rules give every form
-        every = rules.every if (rules := rules_in_force()) is not None else {}
-        settings = {cls.code: every.get(cls.code, {}) for cls in CATALOGUE}
-        checks = [
-            cls(settings[cls.code].get("severity"), settings[cls.code].get("message", {}))
-            for cls in CATALOGUE
-            if settings[cls.code].get("enabled", True)
-        ]
+        checks = configured(rules.every_form() if (rules := rules_in_force()) is not None else {})
     for check in checks:
         severity = SEVERITY_LABEL[lang][check.active_severity]
         description = check.summary() if lang == "zh" else check.name_en
@@ -243,19 +237,17 @@ def _checked(path: Path, form_id: str | None, earlier: LastYear | None, parts: P
     Excel button checks it (the same marks either way)."""
     if rules_in_force() is not None:
         return check_path(path, form_id, earlier, parts)
-    book = read_workbook(path)
-    with rules_applied(carried_rules(book)):
-        return check_grid(book, form_id, earlier, parts)
+    return check_carrying_rules(read_workbook(path), form_id, earlier, parts)[0]
 
 
 def _parts(paths: tuple[Path, ...], checked: tuple[Path, ...], form_id: str | None, lang: str) -> Parts:
     """The institutions' forms named with --part, a folder naming every workbook below it, the checked files left
     out (a department's form kept in the folder of its institutions' is none of them); forms that do not belong
     together (another form, another year), or a folder with none, end the command with the reason (exit 2)."""
-    named = _institutions(paths, checked, lang)
     try:
-        forms = _named_forms(tuple(named), form_id, lang, ("机构的表", "an institution's form"))
-        return Parts.of(forms, list(named))
+        return Parts.read(_institutions(paths, checked, lang), form_id=form_id)
+    except UnreadableInput as exc:
+        _cannot_compare(("机构的表", "an institution's form"), exc, lang)
     except ConsolidationError as exc:
         click.echo(exc.message_en if lang == "en" else exc.message, err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -279,19 +271,18 @@ def _institutions(paths: tuple[Path, ...], leave: tuple[Path, ...], lang: str) -
 
 
 def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
-    """Last year's submission named with --prior."""
-    return Earlier.of(_named_forms((path,), form_id, lang, ("上年的表", "last year's form"))[0], path.name)
+    """Last year's submission named with --prior, checked as any file is."""
+    try:
+        return Earlier.of(check_path(path, form_id), path.name)
+    except UnreadableInput as exc:
+        _cannot_compare(("上年的表", "last year's form"), exc, lang)
 
 
-def _named_forms(paths: tuple[Path, ...], form_id: str | None, lang: str, said: tuple[str, str]) -> list[Evaluation]:
-    """Forms named to compare the checked files with (--prior, --part), checked as any file is; one that cannot be
-    read ends the command with its reason (exit 2), as no file could be compared with it."""
-    outcomes = check_paths(list(paths), form_id)
-    for path, outcome in zip(paths, outcomes, strict=True):
-        if isinstance(outcome, UnreadableInput):
-            click.echo(f"{said[lang != 'zh']} {readable_name(str(path))}: {outcome.text(lang)}", err=True)
-            sys.exit(EXIT_UNREADABLE)
-    return [o for o in outcomes if not isinstance(o, UnreadableInput)]
+def _cannot_compare(said: tuple[str, str], exc: UnreadableInput, lang: str) -> NoReturn:
+    """A form named to compare the checked files with (--prior, --part) that cannot be read ends the command with its
+    reason (exit 2), as no file could be compared with it."""
+    click.echo(f"{said[lang != 'zh']} {readable_name(exc.path)}: {exc.text(lang)}", err=True)
+    sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()

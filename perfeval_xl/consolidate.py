@@ -10,6 +10,7 @@ from .definition import FieldSpec, FormDefinition, TableSpec
 from .engine import Evaluation, parse_cell, parse_typed
 from .grid import fold_label, indicator_key
 from .locate import TableExtraction, TableRow
+from .reader import UnreadableInput
 from .report import readable_name
 from .scoring import grade_for, round_half_up
 from .values import TIME_UNITS, Quantity, counted_from_year, parse_quantity, written_like
@@ -105,6 +106,19 @@ class Parts:
                 values[key] = (round(sum(q.value or 0.0 for q in numbers), 6), sum(q.spread for q in numbers))
         files = tuple(readable_name(Path(p).name) for p in paths)
         return cls(values, files, definition.id, evaluations[0].extraction.year)
+
+    @classmethod
+    def read(cls, paths: list[Path], names: list[str] | None = None, form_id: str | None = None) -> Parts:
+        """The institutions' forms in these files, checked together as any file is (``names``: what to call them, the
+        files' own names by default). The first that cannot be read raises its UnreadableInput; forms that do not
+        belong together raise ConsolidationError."""
+        from .service import check_paths  # here: the service's signatures name this class
+
+        outcomes = check_paths(list(paths), form_id)
+        for outcome in outcomes:
+            if isinstance(outcome, UnreadableInput):
+                raise outcome
+        return cls.of([o for o in outcomes if not isinstance(o, UnreadableInput)], list(names or paths))
 
     def mismatch(self, evaluation: Evaluation) -> str | None:
         """What makes these no institutions of the evaluation's department: ``form`` or ``year`` (a year not read is

@@ -504,6 +504,10 @@ class Rules:
         every = _check_settings(r, data.get("checks", {}), "checks")
         return cls(every, by_form, hashlib.sha256(text.encode()).hexdigest()[:12], text)
 
+    def every_form(self) -> dict[str, CheckConfig]:
+        """The settings these rules give every form, over the catalogue's."""
+        return {code: _set(CheckConfig(), given) for code, given in self.every.items()}
+
     def applied(self, definition: FormDefinition) -> FormDefinition:
         """The definition with these settings over its own: every form's, then its own form's."""
         own = self.by_form.get(definition.id, {})

@@ -99,7 +99,6 @@ def _institutions(book: Any) -> Any:
 
     from .consolidate import ConsolidationError, Parts
     from .reader import UnreadableInput
-    from .service import check_path
 
     try:
         chosen = book.app.api.GetOpenFilename(
@@ -116,14 +115,10 @@ def _institutions(book: Any) -> Any:
     paths = [p for p in paths if p.resolve() != own]
     if not paths:
         raise ButtonProblem("只选择了本表，没有选择各机构的表，未作汇总核对。", "info")
-    evaluations = []
-    for path in paths:
-        try:
-            evaluations.append(check_path(path))
-        except UnreadableInput as exc:
-            raise ButtonProblem(f"机构的表 {path.name} 无法读取：{exc.message}") from None
     try:
-        return Parts.of(evaluations, list(paths))
+        return Parts.read(paths)
+    except UnreadableInput as exc:
+        raise ButtonProblem(f"机构的表 {Path(exc.path).name} 无法读取：{exc.message}") from None
     except ConsolidationError as exc:
         raise ButtonProblem(f"{exc.message}，未作汇总核对。") from None
 
@@ -160,21 +155,19 @@ def _run(book: Any, action: Callable[[Any], tuple[str, str]]) -> None:
 def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -> tuple[str, str]:
     """Score and mark the book; with ``earlier`` (a ``prior_year.Earlier``), its figures for last year compared, with
     ``parts`` (a ``consolidate.Parts``), its figures compared with the sum of its institutions'."""
-    from .definition import rules_applied
     from .engine import UNGRADED
     from .plan import build_plan
     from .prior_year import compared_with, not_compared
     from .report import summed_from
-    from .service import carried_rules, check_grid
+    from .service import check_carrying_rules
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
     # F9 does, so that formulas are read with their current results, and again once our scores are written, so that
     # the formulas reading them (复核总分) show their new results.
     book.app.calculate()
-    grid = read_book(book)
-    carried = carried_rules(grid)  # the bureau's rules its template was made under, if any
-    with rules_applied(carried):
-        evaluation = check_grid(grid, earlier=earlier.before if earlier else None, parts=parts)
+    evaluation, carried = check_carrying_rules(
+        read_book(book), earlier=earlier.before if earlier else None, parts=parts
+    )
     plan = build_plan(evaluation, lang)
     with _structure_unlocked(book):
         results, unnoted = apply_plan(book, plan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .definition import RULES_KEY, DefinitionError, FormDefinition, Rules, all_forms, load_form
+from .definition import RULES_KEY, DefinitionError, FormDefinition, Rules, all_forms, load_form, rules_applied
 from .engine import Evaluation, LastYear, evaluate_extractions
 from .grid import WorkbookGrid
 from .locate import Extraction, FormLacksSheet, OtherForm, WrongForm, extract, find_form_sheet
@@ -110,6 +110,17 @@ def check_grid(
 ) -> Evaluation:
     """Detect and evaluate one grid; a grid of no known form raises UnreadableInput with a one-line reason."""
     return _one(check_grids([book], form_id, earlier, parts)[0])
+
+
+def check_carrying_rules(
+    book: WorkbookGrid, form_id: str | None = None, earlier: LastYear | None = None, parts: Parts | None = None
+) -> tuple[Evaluation, Rules | None]:
+    """Detect and evaluate one grid under the bureau's rules its template carries (see ``carried_rules``), as the
+    Excel button and perfeval check without --rules do; those rules are returned with the evaluation (None when it
+    carries none), for the adapter to say so."""
+    carried = carried_rules(book)
+    with rules_applied(carried):
+        return check_grid(book, form_id, earlier, parts), carried
 
 
 def check_path(

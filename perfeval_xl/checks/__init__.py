@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
@@ -47,7 +48,7 @@ from .pe401_prior_year import PriorYearDiffers
 from .pe402_parts_sum import PartsSumMismatch
 
 if TYPE_CHECKING:
-    from ..definition import FormDefinition
+    from ..definition import CheckConfig, FormDefinition
     from ..engine import Evaluation
     from ..locate import FieldValue
 
@@ -105,14 +106,22 @@ def active_checks(definition: FormDefinition) -> list[Check]:
     severities and messages it sets."""
     known = _ACTIVE.get(id(definition))
     if known is None or known[0] is not definition:
-        checks = []
-        for cls in CATALOGUE:
-            config = definition.checks.get(cls.code)
-            if (config is not None and not config.enabled) or not cls.applies_to(definition):
-                continue
-            checks.append(cls(config.severity, config.message) if config else cls())
+        checks = configured(definition.checks, [cls for cls in CATALOGUE if cls.applies_to(definition)])
         known = _ACTIVE[id(definition)] = (definition, tuple(checks))
     return list(known[1])
+
+
+def configured(configs: dict[str, CheckConfig], classes: Sequence[type[Check]] = CATALOGUE) -> list[Check]:
+    """The checks of ``classes`` as ``configs`` set them: those switched off left out, the others with the
+    severities and messages given."""
+    checks = []
+    for cls in classes:
+        config = configs.get(cls.code)
+        if config is None:
+            checks.append(cls())
+        elif config.enabled:
+            checks.append(cls(config.severity, config.message))
+    return checks
 
 
 def schema_checks(definition: FormDefinition) -> list[SchemaCheck]:
