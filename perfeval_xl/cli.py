@@ -99,20 +99,54 @@ def forms() -> None:
 @main.command()
 @click.argument("form")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出 .xlsx/.xlsm 路径"
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="输出 .xlsx/.xlsm 路径（给了 --units 时是存放各单位模板的文件夹）",
 )
 @click.option("--macro", is_flag=True, help="带“重新计算得分”按钮的启用宏模板（输出须为 .xlsm）")
+@click.option("--year", type=click.IntRange(1990, 2100), help="预填评价年度")
+@click.option(
+    "--units",
+    "units_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="单位名单（同 batch --units）：为名单中每个单位各生成一份模板，预填单位名称（表式有“主管部门”的，预填上级单位）",
+)
 @RULES
-def template(form: str, output: Path, macro: bool) -> None:
-    """生成表式模板 (write the Excel template of FORM)."""
+def template(form: str, output: Path, macro: bool, year: int | None, units_path: Path | None) -> None:
+    """生成表式模板 (write the Excel template of FORM)；给了 --units 时为名单中每个单位各生成一份 (one per listed unit)."""
+    from .issuing import issue
+    from .roster import Roster, RosterError
+
     try:
         definition = load_form(form)
     except DefinitionError as exc:
         raise click.UsageError(str(exc)) from exc
+    if units_path is not None:
+        if output.exists() and not output.is_dir():
+            raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {output} 是一个文件")
+        try:
+            roster = Roster.read(units_path)
+        except RosterError as exc:
+            click.echo(exc.message, err=True)
+            sys.exit(EXIT_UNREADABLE)
+        count = 0
+        with _writing(output):
+            for path in issue(definition, roster, output, year, macro):
+                click.echo(path)
+                count += 1
+        click.echo(f"已为单位名单中的 {count} 个单位生成模板：{output}")
+        return
+    if output.is_dir():
+        raise click.UsageError(
+            f"{output} 是一个文件夹：请给出 .xlsx/.xlsm 文件路径（为名单中每个单位各生成一份请加 --units）"
+        )
     if macro != (output.suffix.lower() == ".xlsm"):
         raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
     with _writing(output):
-        click.echo(build_template(definition, output, macro=macro))
+        data = {"fields": {"year": year}} if year is not None else None
+        click.echo(build_template(definition, output, data, macro=macro))
 
 
 @main.command()
