@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -18,7 +18,7 @@ from .definition import DefinitionError, Rules, all_forms, load_form, rules_in_f
 from .engine import Evaluation, LastYear
 from .findings import SEVERITY_LABEL
 from .plan import build_plan
-from .prior_year import Earlier, not_compared
+from .prior_year import Earlier, next_year, not_compared
 from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .service import check_carrying_rules, check_path, check_paths
@@ -113,8 +113,16 @@ def forms() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="单位名单（同 batch --units）：为名单中每个单位各生成一份模板，预填单位名称（表式有“主管部门”的，预填上级单位）",
 )
+@click.option(
+    "--prior",
+    "prior_path",
+    type=click.Path(path_type=Path),
+    help="该单位上一年度报送的同一张表：预填单位名称、下一年度和表中的上年数（湖南的上年决算数、岳阳各机构的上年结转）",
+)
 @RULES
-def template(form: str, output: Path, macro: bool, year: int | None, units_path: Path | None) -> None:
+def template(
+    form: str, output: Path, macro: bool, year: int | None, units_path: Path | None, prior_path: Path | None
+) -> None:
     """生成表式模板 (write the Excel template of FORM)；给了 --units 时为名单中每个单位各生成一份 (one per listed unit)."""
     from .issuing import issue
     from .roster import Roster, RosterError
@@ -123,6 +131,8 @@ def template(form: str, output: Path, macro: bool, year: int | None, units_path:
         definition = load_form(form)
     except DefinitionError as exc:
         raise click.UsageError(str(exc)) from exc
+    if units_path is not None and prior_path is not None:
+        raise click.UsageError("--prior 是一个单位上一年度的表，只用于单份模板，不能与 --units 同用")
     if units_path is not None:
         if output.exists() and not output.is_dir():
             raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {output} 是一个文件")
@@ -144,9 +154,20 @@ def template(form: str, output: Path, macro: bool, year: int | None, units_path:
         )
     if macro != (output.suffix.lower() == ".xlsm"):
         raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
+    data = _next_year(prior_path, definition.id) if prior_path is not None else {"fields": {}}
+    if year is not None:
+        data["fields"]["year"] = year
     with _writing(output):
-        data = {"fields": {"year": year}} if year is not None else None
         click.echo(build_template(definition, output, data, macro=macro))
+
+
+def _next_year(path: Path, form_id: str) -> dict[str, Any]:
+    """What next year's template is filled with from the unit's form of last year named with --prior (see
+    ``prior_year.next_year``); a file that is no readable form of this form ends the command with why (exit 2)."""
+    try:
+        return next_year(check_path(path, form_id))
+    except UnreadableInput as exc:
+        _cannot_compare(("上年的表", "last year's form"), exc, "zh")
 
 
 @main.command()
@@ -313,8 +334,9 @@ def _earlier(path: Path, form_id: str | None, lang: str) -> Earlier:
 
 
 def _cannot_compare(said: tuple[str, str], exc: UnreadableInput, lang: str) -> NoReturn:
-    """A form named to compare the checked files with (--prior, --part) that cannot be read ends the command with its
-    reason (exit 2), as no file could be compared with it."""
+    """A form named to compare the checked files with (--prior, --part), or to fill next year's template from
+    (template --prior), that cannot be read ends the command with its reason (exit 2), as nothing could be done
+    with it."""
     click.echo(f"{said[lang != 'zh']} {readable_name(exc.path)}: {exc.text(lang)}", err=True)
     sys.exit(EXIT_UNREADABLE)
 

@@ -4,7 +4,7 @@ check sees them (PE401)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .definition import load_form
 from .engine import LastYear, parse_cell
@@ -76,6 +76,35 @@ def carried(evaluation: Evaluation) -> Carried:
             if table.name(row):
                 _put(values, figure_key(rule.last, table, row), parse_cell(row.cells.get(column)))
     return values
+
+
+def next_year(evaluation: Evaluation) -> dict[str, Any]:
+    """The unit's form for the year after the evaluation's, as ``template.build_template`` fills one: its 单位名称,
+    the year after, and each figure the form gives again as last year's (the ``this`` side of its ``prior_year``
+    rules) as the evaluation gives it (a blank left blank); a table's rows named as the evaluation's, in its order."""
+    definition, extraction = evaluation.definition, evaluation.extraction
+    fields: dict[str, Any] = {"unit": evaluation.unit, "year": extraction.year + 1 if extraction.year else None}
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for rule in definition.prior_year:
+        if rule.table is None:
+            fields[rule.this] = _typed(evaluation.parsed[rule.last])
+            continue
+        this_column = rule.this.split(".", 1)[1]
+        table_id, column = rule.last.split(".", 1)
+        table = extraction.tables.get(table_id)
+        named = definition.tables[rule.table].columns[0].key
+        for row in table.rows if table is not None and column in table.columns else ():
+            if name := table.name(row):
+                row_of = rows.setdefault(rule.table, {}).setdefault(name, {named: name})
+                row_of[this_column] = _typed(parse_cell(row.cells.get(column)))
+    return {
+        "fields": {key: value for key, value in fields.items() if value is not None},
+        "tables": {table: list(named.values()) for table, named in rows.items()},
+    }
+
+
+def _typed(quantity: Quantity) -> float | None:
+    return quantity.value if quantity.kind == "number" else None
 
 
 def figure_key(column: str, table: TableExtraction, row: TableRow) -> str:

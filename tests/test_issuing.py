@@ -108,3 +108,9 @@ def test_year_fills_a_single_template(tmp_path):
     out = tmp_path / "湖北.xlsx"
     assert run("template", "hubei", "-o", out, "--year", 2025).exit_code == 0
     assert _fields(out)["year"] == 2025
+
+
+def test_last_years_form_is_one_units_and_not_for_a_list(tmp_path):
+    units = _listed(tmp_path, ("襄阳市科技馆", ""))
+    result = run("template", "hubei", "-o", tmp_path / "下发", "--units", units, "--prior", units)
+    assert result.exit_code == 2 and "不能与 --units 同用" in result.output

@@ -140,3 +140,51 @@ def test_the_total_row_is_matched_whatever_a_year_names_it(tmp_path):
     assert [(f.key, f.value, f.expected) for f in found if f.code == "PE401"] == [
         ("市科协及二级机构汇总 上年结转", 119.25, 100.0)
     ]
+
+
+def _next_year(tmp_path, form, prior, *more):
+    out = tmp_path / "next.xlsx"
+    result = CliRunner().invoke(main, ["template", form, "-o", str(out), "--prior", str(prior), *more])
+    return result, out
+
+
+def test_next_years_template_gives_last_years_figures_again(tmp_path):
+    """湖南: the 2024 template from 桃江's 2023 form has its unit, 2024, and each 上年决算数 as 2023's 本年决算数 (a
+    blank one blank): checked against 2023's form, no PE401."""
+    result, out = _next_year(tmp_path, "hunan", TAOJIANG)
+    assert result.exit_code == 0, result.output
+    evaluation, last = check_path(out), check_path(TAOJIANG)
+    assert (evaluation.unit, evaluation.extraction.year) == (last.unit, 2024)
+    assert evaluation.number("sangong_prior") == 1.3 and evaluation.number("project_prior") == 158.68
+    assert evaluation.extraction.fields["vehicle_prior"].raw == ""
+    checked = CliRunner().invoke(main, ["check", str(out), "--prior", str(TAOJIANG), "--format", "json"])
+    assert [i for i in json.loads(checked.output)[0]["issues"] if i["code"] == "PE401"] == []
+
+
+def test_next_years_template_lists_last_years_institutions_with_their_carryover(tmp_path):
+    """岳阳: each institution of 2020 (and the 汇总 row) is a row of 2021's 收入 table, named as in 2020, its 上年结转
+    2020's 累计结余."""
+    result, out = _next_year(tmp_path, "yueyang", YUEYANG)
+    assert result.exit_code == 0, result.output
+    last = check_path(YUEYANG).extraction.tables["spending"]
+    table = check_path(out).extraction.tables["income"]
+    assert [(table.name(r), r.raw("carryover")) for r in table.rows] == [
+        (last.name(r), r.raw("accumulated")) for r in last.rows
+    ]
+    checked = CliRunner().invoke(main, ["check", str(out), "--prior", str(YUEYANG), "--format", "json"])
+    assert [i for i in json.loads(checked.output)[0]["issues"] if i["code"] == "PE401"] == []
+
+
+def test_next_years_template_of_a_form_without_last_years_figures_has_the_unit_and_year(tmp_path):
+    result, out = _next_year(tmp_path, "hubei", XIANGYANG)
+    assert result.exit_code == 0, result.output
+    assert (check_path(out).unit, check_path(out).extraction.year) == ("襄阳市科学技术协会", 2022)
+    _, given = _next_year(tmp_path, "hubei", XIANGYANG, "--year", "2023")
+    assert check_path(given).extraction.year == 2023
+
+
+def test_next_years_template_refuses_another_forms_file_in_one_line(tmp_path):
+    result, out = _next_year(tmp_path, "hubei", TAOJIANG)
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.startswith(f"上年的表 {TAOJIANG}: 不是湖北《部门整体绩效自评表》")
+    assert len(result.output.splitlines()) == 1
