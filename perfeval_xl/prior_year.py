@@ -81,7 +81,9 @@ def carried(evaluation: Evaluation) -> Carried:
 def next_year(evaluation: Evaluation) -> dict[str, Any]:
     """The unit's form for the year after the evaluation's, as ``template.build_template`` fills one: its 单位名称,
     the year after, and each figure the form gives again as last year's (the ``this`` side of its ``prior_year``
-    rules) as the evaluation gives it (a blank left blank); a table's rows named as the evaluation's, in its order."""
+    rules) as the evaluation gives it (a blank left blank). A table of them gets the evaluation's rows (岳阳's
+    institutions), named as it names them, in its order, and so does every table the form checks row by row with
+    it (its ``row_sums``: one row per institution in each)."""
     definition, extraction = evaluation.definition, evaluation.extraction
     fields: dict[str, Any] = {"unit": evaluation.unit, "year": extraction.year + 1 if extraction.year else None}
     rows: dict[str, dict[str, dict[str, Any]]] = {}
@@ -92,11 +94,15 @@ def next_year(evaluation: Evaluation) -> dict[str, Any]:
         this_column = rule.this.split(".", 1)[1]
         table_id, column = rule.last.split(".", 1)
         table = extraction.tables.get(table_id)
-        named = definition.tables[rule.table].columns[0].key
-        for row in table.rows if table is not None and column in table.columns else ():
-            if name := table.name(row):
-                row_of = rows.setdefault(rule.table, {}).setdefault(name, {named: name})
-                row_of[this_column] = _typed(parse_cell(row.cells.get(column)))
+        named = [
+            row for row in (table.rows if table is not None and column in table.columns else ()) if table.name(row)
+        ]
+        for table_key in dict.fromkeys([rule.table, *(s.table for s in definition.row_sums)]):
+            name_key = definition.tables[table_key].columns[0].key
+            for row in named:
+                rows.setdefault(table_key, {}).setdefault(table.name(row), {name_key: table.name(row)})
+        for row in named:
+            rows[rule.table][table.name(row)][this_column] = _typed(parse_cell(row.cells.get(column)))
     return {
         "fields": {key: value for key, value in fields.items() if value is not None},
         "tables": {table: list(named.values()) for table, named in rows.items()},

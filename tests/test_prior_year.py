@@ -163,7 +163,7 @@ def test_next_years_template_gives_last_years_figures_again(tmp_path):
 
 def test_next_years_template_lists_last_years_institutions_with_their_carryover(tmp_path):
     """岳阳: each institution of 2020 (and the 汇总 row) is a row of 2021's 收入 table, named as in 2020, its 上年结转
-    2020's 累计结余."""
+    2020's 累计结余; the other tables checked row by row list the same institutions, their figures left to fill."""
     result, out = _next_year(tmp_path, "yueyang", YUEYANG)
     assert result.exit_code == 0, result.output
     last = check_path(YUEYANG).extraction.tables["spending"]
@@ -171,6 +171,8 @@ def test_next_years_template_lists_last_years_institutions_with_their_carryover(
     assert [(table.name(r), r.raw("carryover")) for r in table.rows] == [
         (last.name(r), r.raw("accumulated")) for r in last.rows
     ]
+    assets = check_path(out).extraction.tables["assets"]
+    assert [(assets.name(r), r.raw("total")) for r in assets.rows] == [(last.name(r), "") for r in last.rows]
     checked = CliRunner().invoke(main, ["check", str(out), "--prior", str(YUEYANG), "--format", "json"])
     assert [i for i in json.loads(checked.output)[0]["issues"] if i["code"] == "PE401"] == []
 
