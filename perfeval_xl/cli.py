@@ -17,10 +17,12 @@ from .consolidate import consolidate as build_department
 from .definition import DefinitionError, Rules, all_forms, load_form, rules_in_force, use_rules
 from .engine import Evaluation, LastYear
 from .findings import SEVERITY_LABEL
+from .issuing import forms_by_unit, issue
 from .plan import build_plan
 from .prior_year import Earlier, next_year, not_compared
 from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
+from .roster import Roster, RosterError
 from .service import check_carrying_rules, check_path, check_paths
 from .submissions import workbooks_in
 from .template import build_template
@@ -117,36 +119,38 @@ def forms() -> None:
     "--prior",
     "prior_path",
     type=click.Path(path_type=Path),
-    help="该单位上一年度报送的同一张表：预填单位名称、下一年度和表中的上年数（湖南的上年决算数、岳阳各机构的上年结转）",
+    help="该单位上一年度报送的同一张表（给了 --units 时是上一年度各单位的表所在的文件夹，按单位名称对应）："
+    "预填单位名称、下一年度和表中的上年数（湖南的上年决算数、岳阳各机构的上年结转）",
 )
 @RULES
 def template(
     form: str, output: Path, macro: bool, year: int | None, units_path: Path | None, prior_path: Path | None
 ) -> None:
     """生成表式模板 (write the Excel template of FORM)；给了 --units 时为名单中每个单位各生成一份 (one per listed unit)."""
-    from .issuing import issue
-    from .roster import Roster, RosterError
-
     try:
         definition = load_form(form)
     except DefinitionError as exc:
         raise click.UsageError(str(exc)) from exc
-    if units_path is not None and prior_path is not None:
-        raise click.UsageError("--prior 是一个单位上一年度的表，只用于单份模板，不能与 --units 同用")
     if units_path is not None:
         if output.exists() and not output.is_dir():
             raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {output} 是一个文件")
+        if prior_path is not None and not prior_path.is_dir():
+            raise click.UsageError(
+                f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹，而 {prior_path} 不是文件夹"
+            )
         try:
             roster = Roster.read(units_path)
         except RosterError as exc:
             click.echo(exc.message, err=True)
             sys.exit(EXIT_UNREADABLE)
+        prior = _last_years_forms(roster, definition.id, prior_path, year) if prior_path is not None else {}
         count = 0
         with _writing(output):
-            for path in issue(definition, roster, output, year, macro):
+            for path in issue(definition, roster, output, year, macro, prior):
                 click.echo(path)
                 count += 1
-        click.echo(f"已为单位名单中的 {count} 个单位生成模板：{output}")
+        filled = f"，其中 {len(prior)} 个按上年的表预填" if prior_path is not None else ""
+        click.echo(f"已为单位名单中的 {count} 个单位生成模板：{output}{filled}")
         return
     if output.is_dir():
         raise click.UsageError(
@@ -159,6 +163,26 @@ def template(
         data["fields"]["year"] = year
     with _writing(output):
         click.echo(build_template(definition, output, data, macro=macro))
+
+
+def _last_years_forms(roster: Roster, form_id: str, folder: Path, year: int | None) -> dict[str, dict[str, Any]]:
+    """What each listed unit's template is filled with from its form of last year in ``folder`` (see
+    ``issuing.forms_by_unit``), by its key; a line for each unit whose form is not there, or is there twice."""
+    paths = workbooks_in(folder)
+    found = forms_by_unit([(p.name, e) for p, e in zip(paths, check_paths(paths, form_id), strict=True)], year)
+    prior: dict[str, dict[str, Any]] = {}
+    of_year = f" {year - 1} 年度" if year is not None else ""
+    for key, name in roster.expected().items():
+        forms = found.get(key, [])
+        if len(forms) == 1:
+            prior[key] = next_year(forms[0][1])
+        elif forms:
+            names, stated = "、".join(n for n, _ in forms), forms[0][1].extraction.year
+            said = f"{folder.name} 中有它{f' {stated} 年度' if stated else ''}的表 {len(forms)} 份（{names}）"
+            click.echo(f"  {name}：{said}，未预填上年数")
+        else:
+            click.echo(f"  {name}：{folder.name} 中没有它{of_year}的表，未预填上年数")
+    return prior
 
 
 def _next_year(path: Path, form_id: str) -> dict[str, Any]:
@@ -374,7 +398,6 @@ def batch(
     退出码 0 全部通过，1 有提交须退回，2 有文件无法读取或没有找到工作簿，130 被 Ctrl-C 中断。"""
     from .batch import run_batch
     from .history import HistoryError
-    from .roster import Roster, RosterError
 
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")

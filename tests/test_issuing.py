@@ -10,10 +10,13 @@ from click.testing import CliRunner
 
 from perfeval_xl.batch import run_batch
 from perfeval_xl.cli import main
+from perfeval_xl.definition import load_form
 from perfeval_xl.issuing import file_name
 from perfeval_xl.roster import Roster
 from perfeval_xl.service import check_path
+from perfeval_xl.template import build_template
 
+from .conftest import TAOJIANG, taojiang_clean_data
 from .test_roster import _list, _listed
 
 
@@ -110,7 +113,47 @@ def test_year_fills_a_single_template(tmp_path):
     assert _fields(out)["year"] == 2025
 
 
-def test_last_years_form_is_one_units_and_not_for_a_list(tmp_path):
+def test_a_list_takes_last_years_forms_as_a_folder(tmp_path):
     units = _listed(tmp_path, ("襄阳市科技馆", ""))
     result = run("template", "hubei", "-o", tmp_path / "下发", "--units", units, "--prior", units)
-    assert result.exit_code == 2 and "不能与 --units 同用" in result.output
+    assert result.exit_code == 2 and "给了 --units 时 --prior 是上一年度各单位的表所在的文件夹" in result.output
+
+
+def test_a_list_issues_next_years_templates_from_last_years_inbox(tmp_path):
+    """--prior 上年收件箱/ with --units: each unit's template is filled from its form of last year found there (by its
+    name, folded), as --prior 上年.xlsx fills one; a unit with two forms of that year, or none, gets its name only, and
+    the command says which."""
+    inbox = tmp_path / "2023收件箱"
+    inbox.mkdir()
+    shutil.copy(TAOJIANG, inbox / "桃江.xlsx")
+    other = taojiang_clean_data()
+    other["fields"]["unit"] = "安化县科学技术协会"
+    for name in ("安化.xlsx", "安化（改）.xlsx"):
+        build_template(load_form("hunan"), inbox / name, other)
+    (inbox / "说明.docx").write_bytes(b"not a workbook")
+    units = _listed(tmp_path, ("桃江县科学技术协会", ""), ("安化县科学技术协会", ""), ("沅江市科学技术协会", ""))
+    out = tmp_path / "下发"
+    result = run("template", "hunan", "-o", out, "--units", units, "--prior", inbox)
+    assert result.exit_code == 0, result.output
+    taojiang = check_path(out / "桃江县科学技术协会_部门整体支出绩效自评表.xlsx")
+    assert (taojiang.extraction.year, taojiang.number("sangong_prior")) == (2024, 1.3)
+    anhua = check_path(out / "安化县科学技术协会_部门整体支出绩效自评表.xlsx")
+    assert (anhua.unit, anhua.extraction.year, anhua.number("sangong_prior")) == ("安化县科学技术协会", None, None)
+    assert (
+        "安化县科学技术协会：2023收件箱 中有它 2023 年度的表 2 份（安化.xlsx、安化（改）.xlsx），未预填上年数"
+        in result.output
+    )
+    assert "沅江市科学技术协会：2023收件箱 中没有它的表，未预填上年数" in result.output
+    assert "已为单位名单中的 3 个单位生成模板" in result.output and "其中 1 个按上年的表预填" in result.output
+
+
+def test_with_a_year_only_the_forms_of_the_year_before_fill_a_list(tmp_path):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copy(TAOJIANG, inbox / "桃江.xlsx")
+    units = _listed(tmp_path, ("桃江县科学技术协会", ""))
+    out = tmp_path / "下发"
+    result = run("template", "hunan", "-o", out, "--units", units, "--prior", inbox, "--year", 2025)
+    assert result.exit_code == 0, result.output
+    assert check_path(out / "桃江县科学技术协会_部门整体支出绩效自评表.xlsx").number("sangong_prior") is None
+    assert "桃江县科学技术协会：收件箱 中没有它 2024 年度的表，未预填上年数" in result.output
