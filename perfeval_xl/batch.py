@@ -358,6 +358,7 @@ class BatchResult:
     unlisted: int = 0  # submissions of units not on the list
     compared: int = 0  # departments' submissions checked against the sum of their institutions'
     not_compared: int = 0  # and those that could not be (an institution's form missing, of another year…)
+    last_year: int = 0  # submissions set beside the unit's of the year before (与上年对比)
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -436,7 +437,7 @@ def run_batch(
                 tasks.append(task(sub))
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1, last_years)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
-        outputs = Outputs(outdir, lang, inbox.others, roster)
+        outputs = Outputs(outdir, lang, inbox.others, roster, history.scored(run_id))
         departments = _Departments(roster) if roster is not None else None
 
         def settle(entries: list[Entry]) -> None:
@@ -486,7 +487,7 @@ def run_batch(
             bar.close()
             outputs.close()
         batch.same_unit, batch.other_year, batch.others = outputs.same_unit, outputs.other_year, len(inbox.others)
-        batch.unsent, batch.unlisted = outputs.unsent, outputs.unlisted
+        batch.unsent, batch.unlisted, batch.last_year = outputs.unsent, outputs.unlisted, len(outputs.beside)
     return batch
 
 

@@ -428,7 +428,7 @@ def batch(
 
 def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
     """What a batch came to, a line each: the counts, then each sheet of the summary that has something to look at."""
-    from .summary import ROSTER_SHEET, SHEETS, SUMMARY_BOOK
+    from .summary import LAST_YEAR_SHEET, ROSTER_SHEET, SHEETS, SUMMARY_BOOK
 
     total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
     other, others, unsent, unlisted = result.other_year, result.others, result.unsent, result.unlisted
@@ -462,6 +462,12 @@ def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
             f"名单中 {unsent} 个单位未收到可读取的表，{unlisted} 份提交的单位不在名单中，见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表",
             f"{counted(unsent, 'listed unit')} sent no readable form, {counted(unlisted, 'submission')} of no listed "
             f"unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            result.last_year,
+            f"{result.last_year} 份提交有该单位上一年度的结果，见{SUMMARY_BOOK} 的“{LAST_YEAR_SHEET['zh']}”表",
+            f"{counted(result.last_year, 'submission')} set beside the unit's of the year before: see the "
+            f"'{LAST_YEAR_SHEET['en']}' sheet of {SUMMARY_BOOK}",
         ),
         (
             compared or not_compared,

@@ -112,6 +112,14 @@ class Previous:
     findings: frozenset[tuple[str, str, str]]  # (code, sheet, cell)
 
 
+class Scored(NamedTuple):
+    """A unit's submission of a year as next year's is set beside it (与上年对比): its file, total and grade."""
+
+    file: str
+    total: float
+    grade: str
+
+
 def finding_keys(result: dict[str, Any]) -> frozenset[tuple[str, str, str]]:
     return frozenset((i["code"], i.get("sheet") or "", i.get("cell") or "") for i in result.get("issues", []))
 
@@ -238,6 +246,25 @@ class History:
                 (row.form, row.unit_key, row.year): Earlier(
                     _carried(row.carried) or {}, row.file, row.form, row.year, row.unit or ""
                 )
+                for row in conn.execute(query)
+            }
+
+    @_one_line
+    def scored(self, before_run: int) -> dict[tuple[str, str, int], Scored]:
+        """Each unit's latest graded submission of each form and year, from the runs before this one, by (form,
+        folded unit, year): what the year after's total is set beside."""
+        latest = (
+            select(func.max(submissions.c.id).label("id"))
+            .where(submissions.c.grade.is_not(None), submissions.c.year.is_not(None))
+            .where(submissions.c.run_id < before_run)
+            .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
+            .subquery()
+        )
+        columns = [submissions.c[name] for name in ("form", "unit_key", "year", "file", "total", "grade")]
+        query = select(*columns).join(latest, latest.c.id == submissions.c.id)
+        with self.engine.connect() as conn:
+            return {
+                (row.form, row.unit_key, row.year): Scored(row.file, row.total, row.grade)
                 for row in conn.execute(query)
             }
 

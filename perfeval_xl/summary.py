@@ -21,6 +21,7 @@ from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
     from .batch import Entry
+    from .history import Scored
     from .roster import Roster
 
 SUMMARY_BOOK = "汇总结果.xlsx"
@@ -32,6 +33,8 @@ SHEETS = {
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
 }
 ROSTER_SHEET = {"zh": "名单核对", "en": "unit list"}  # with the bureau's unit list only, before the charts
+# With the history of an earlier year only (a unit's submission of the year before, in the database), before the charts.
+LAST_YEAR_SHEET = {"zh": "与上年对比", "en": "last year"}
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -216,7 +219,14 @@ class Outputs:
     kept, never the entries, so memory grows with the number of submissions by a few names each, not by their
     results."""
 
-    def __init__(self, outdir: Path, lang: str, others: list[str], roster: Roster | None = None) -> None:
+    def __init__(
+        self,
+        outdir: Path,
+        lang: str,
+        others: list[str],
+        roster: Roster | None = None,
+        scored: dict[tuple[str, str, int], Scored] | None = None,
+    ) -> None:
         self.lang, self.zh, self.outdir = lang, lang == "zh", outdir
         self.book = _Book(outdir / SUMMARY_BOOK)
         summary_name, codes_name, findings_name, same_unit_name, other_year_name, others_name, self.charts_name = (
@@ -244,6 +254,8 @@ class Outputs:
         self.others_sheet, self.others = sheet(others_name), others  # the inbox's files that are no submission
         self.roster, self.roster_sheet = roster, sheet(ROSTER_SHEET[lang]) if roster is not None else None
         self.unsent = self.unlisted = 0  # listed units with no readable form, submissions of no listed unit
+        self.scored = scored or {}  # each unit's graded submissions of earlier years (see History.scored)
+        self.beside: list[list[Any]] = []  # the 与上年对比 rows: a graded submission beside the unit's of last year
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
@@ -300,6 +312,7 @@ class Outputs:
                 self.findings.ws.write_url(at, FINDING_CELL, link, self.book.link, i["cell"])
         scores = _scores(entry)
         if scores.get("grade"):  # a form with nothing to score has a total of 0 and no grade: in neither chart
+            self._beside_last_year(entry, row)
             self.grades[scores["grade"]] += 1
             for n, (low, high) in enumerate(SCORE_BINS):
                 self.bins[n] += low <= scores["total"] < high
@@ -315,8 +328,50 @@ class Outputs:
         self.other_year = self._other_year()  # how many submissions state another year than most of their form's
         self._others()
         self._roster()
+        self._last_year()
         self._charts(self.book.book.add_worksheet(self.charts_name))
         close_xlsx(self.book.book)
+
+    def _beside_last_year(self, entry: Entry, row: int) -> None:
+        """Keep a graded submission's 与上年对比 row when the history has the unit's graded form of the year before."""
+        result, scores = entry.result, _scores(entry)
+        if not result.get("year") or not result.get("unit"):
+            return
+        last = self.scored.get((result["form"], fold_label(str(result["unit"])), result["year"] - 1))
+        if last is not None:
+            change = round(scores["total"] - last.total, 2)
+            values = [result["unit"], result["form"], result["year"], scores["total"], scores["grade"]]
+            self.beside.append([*values, last.total, last.grade, change, entry.name, last.file, row])
+
+    def _last_year(self) -> None:
+        """Each graded submission beside the unit's graded form of the year before, its file linked to its summary
+        row: a sheet only when the history has any (a bureau's first year with the tool has none)."""
+        if not self.beside:
+            return
+        ws = self.book.book.add_worksheet(LAST_YEAR_SHEET[self.lang])
+        headers = (
+            ["单位", "表式", "年度", "计算总分", "等次", "上年计算总分", "上年等次", "变化", "文件", "上年文件"]
+            if self.zh
+            else [
+                "unit",
+                "form",
+                "year",
+                "total",
+                "grade",
+                "last year's total",
+                "last year's grade",
+                "change",
+                "file",
+                "last year's file",
+            ]
+        )
+        table = _Table(
+            self.book, ws, headers, [None, None, "0", "0.00", None, "0.00", None, "+0.00;-0.00;0", None, None]
+        )
+        for *values, row in self.beside:
+            at = table.append(values)
+            ws.write_url(at, 8, f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}", self.book.link, values[8])
+        table.finish()
 
     def _codes(self) -> None:
         catalogue = {cls.code: cls() for cls in CATALOGUE}

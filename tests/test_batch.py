@@ -39,6 +39,7 @@ from .conftest import (
     YUEYANG,
     clean_data,
     gbk_named,
+    mutate,
     with_picture_and_text_box,
     yueyang_last_year,
 )
@@ -241,6 +242,63 @@ def test_a_submission_of_another_year_than_its_forms_others_is_listed(tmp_path, 
     assert book["年度不同"]["E2"].hyperlink.location == f"'汇总'!A{summary_rows['上年单位.xlsx']}"
     said = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "cli"), "--jobs", "1"])
     assert "1 份提交的年度与同一表式多数提交的年度不同，见汇总结果.xlsx 的“年度不同”表" in said.output
+
+
+def test_each_units_total_is_set_beside_its_total_of_last_year_sqlite(tmp_path, make_book):
+    _beside_last_year(tmp_path, make_book, f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
+@needs_postgres
+def test_each_units_total_is_set_beside_its_total_of_last_year_postgresql(tmp_path, make_book, postgres_url):
+    _beside_last_year(tmp_path, make_book, postgres_url)
+
+
+def _beside_last_year(tmp_path: Path, make_book, url: str) -> None:
+    """A bureau that checked last year's forms sees each unit's computed total and grade beside those of its latest
+    submission of the year before (its name folded), and the change: a unit whose self-evaluation fell stands out.
+    A unit new this year, and the first year's run, have nothing to set it beside."""
+    unit = f"襄阳单位{uuid.uuid4().hex[:8]}"  # the PostgreSQL database is shared by the session's tests
+    last_year = tmp_path / "2020"
+    last_year.mkdir()
+    data = clean_data()
+    data["fields"].update(year=2020, unit=f"{unit} ")  # a space too many: the same unit, as the history folds it
+    shutil.copy(make_book(mutate(data, {"rows": {4: {"score": 1}}})), last_year / "襄阳2020.xlsx")
+    first = _run(last_year, tmp_path / "out2020", db_url=url, annotate=False)
+    assert first.result.last_year == 0
+    assert "与上年对比" not in load_workbook(tmp_path / "out2020" / SUMMARY_BOOK).sheetnames
+    this_year = tmp_path / "2021"
+    this_year.mkdir()
+    shutil.copy(XIANGYANG, this_year / "襄阳2021.xlsx")
+    renamed(this_year / "襄阳2021.xlsx", unit)
+    new = clean_data()
+    new["fields"].update(unit="新设单位")
+    shutil.copy(make_book(new), this_year / "新设单位.xlsx")
+    ran = _run(this_year, tmp_path / "out2021", db_url=url, annotate=False)
+    assert ran.result.last_year == 1
+    before, now = check_path(last_year / "襄阳2020.xlsx").scores, check_path(XIANGYANG).scores
+    assert before.total < now.total and before.grade == now.grade == "优"  # 1 point fewer for 产出 row 4
+    book = load_workbook(tmp_path / "out2021" / SUMMARY_BOOK)
+    assert list(book["与上年对比"].iter_rows(values_only=True)) == [
+        ("单位", "表式", "年度", "计算总分", "等次", "上年计算总分", "上年等次", "变化", "文件", "上年文件"),
+        (
+            unit,
+            "hubei",
+            2021,
+            round(now.total, 2),
+            now.grade,
+            round(before.total, 2),
+            before.grade,
+            round(round(now.total, 2) - round(before.total, 2), 2),
+            "襄阳2021.xlsx",
+            "襄阳2020.xlsx",
+        ),
+    ]
+    summary_rows = {r[0].value: r[0].row for r in book["汇总"].iter_rows(min_row=2)}
+    assert book["与上年对比"]["I2"].hyperlink.location == f"'汇总'!A{summary_rows['襄阳2021.xlsx']}"
+    said = CliRunner().invoke(
+        main, ["batch", str(this_year), "-o", str(tmp_path / "cli"), "--db", url, "--no-annotate", "--jobs", "1"]
+    )
+    assert "1 份提交有该单位上一年度的结果，见汇总结果.xlsx 的“与上年对比”表" in said.output
 
 
 def test_entries_written_a_window_at_a_time_give_the_same_outputs_and_history(tmp_path, submissions, monkeypatch):
