@@ -36,10 +36,12 @@ class RosterError(Exception):
 
 @dataclass(frozen=True)
 class Listed:
-    """A unit of the list: its name as the bureau wrote it, and its department's (None for a department)."""
+    """A unit of the list: its name as the bureau wrote it, its department's (None for a department), and its code
+    where the list gives one (单位编码, as the 预算管理一体化 system keys units)."""
 
     name: str
     parent: str | None
+    code: str = ""
 
 
 def unit_key(name: Any) -> str:
@@ -88,7 +90,9 @@ class Roster:
             parent = _text(row, parent_col)
             parent = named.get(parent) or parent
             # A department's own row in an exported list names itself as its 主管部门.
-            listed = Listed(name, parent if parent and unit_key(parent) != unit_key(name) else None)
+            listed = Listed(
+                name, parent if parent and unit_key(parent) != unit_key(name) else None, _text(row, code_col)
+            )
             units.setdefault(unit_key(name), listed)
         if not units:
             raise RosterError(f"单位名单 {path.name} 中没有单位", f"the unit list {path.name} lists no unit")
@@ -112,11 +116,21 @@ class Roster:
 
     def parent_of(self, key: str) -> str | None:
         """The department of a unit, by its key, as the list names it."""
-        return self._parents.get(key)
+        return self._by_key[key].parent if key in self._by_key else None
+
+    def code_of(self, key: str) -> str:
+        """A unit's code, by its key, as the list gives it ("" for none, and for a department it names only as a
+        上级单位)."""
+        return self._by_key[key].code if key in self._by_key else ""
+
+    @property
+    def coded(self) -> bool:
+        """Whether the list gives units' codes."""
+        return any(u.code for u in self.units)
 
     @cached_property
-    def _parents(self) -> dict[str, str | None]:
-        return {unit_key(u.name): u.parent for u in self.units}
+    def _by_key(self) -> dict[str, Listed]:
+        return {unit_key(u.name): u for u in self.units}
 
 
 def _column(labels: list[str], wanted: frozenset[str]) -> int | None:

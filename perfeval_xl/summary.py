@@ -468,14 +468,18 @@ class Outputs:
         (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit."""
         if self.roster is None or self.roster_sheet is None:
             return
-        zh = self.zh
+        zh, roster = self.zh, self.roster
+        coded = roster.coded  # a list exported with 单位编码: each row's code first, for the bureau's system
         table = _Table(
             self.book,
             self.roster_sheet,
-            ["单位", "上级单位", "情况", "表式", "年度", "文件", "名单中相近的单位"]
-            if zh
-            else ["unit", "department", "status", "form", "year", "file", "close listed unit"],
-            [None, None, None, None, "0", None, None],
+            ["单位编码"] * coded
+            + (
+                ["单位", "上级单位", "情况", "表式", "年度", "文件", "名单中相近的单位"]
+                if zh
+                else ["unit", "department", "status", "form", "year", "file", "close listed unit"]
+            ),
+            [None] * coded + [None, None, None, None, "0", None, None],
         )
         by_unit: dict[str, list[tuple[str, str, Any, str, int, str]]] = {}  # each unit's files, by its key
         for (form, key, _), files in sorted(self.units.items()):
@@ -484,28 +488,33 @@ class Outputs:
             rows = csv.writer(handle)
             rows.writerow(table.headers)
 
-            def put(values: list[Any], row: int | None = None) -> None:
-                """A row of the sheet and of units.csv; its file linked to the file's summary row."""
+            def put(code: str, values: list[Any], row: int | None = None) -> None:
+                """A row of the sheet and of units.csv, after the unit's code when the list gives codes; its file
+                linked to the file's summary row."""
+                values = [code] * coded + values
                 at = table.append(values)
                 rows.writerow([_safe_csv(v if v is not None else "") for v in values])
                 if row is not None:
                     link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
-                    self.roster_sheet.write_url(at, 5, link, self.book.link, values[5])
+                    self.roster_sheet.write_url(at, coded + 5, link, self.book.link, values[coded + 5])
 
-            expected = self.roster.expected()
+            expected = roster.expected()
             unsent = {key: name for key, name in expected.items() if key not in by_unit}
             for key, unit in expected.items():
-                parent = self.roster.parent_of(key) or ""
+                parent, code = roster.parent_of(key) or "", roster.code_of(key)
                 if key in unsent:
-                    put([unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""])
+                    put(
+                        code,
+                        [unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""],
+                    )
                 for form, _, year, name, row, verdict in by_unit.get(key, ()):
-                    put([unit, parent, verdict, form, year, name, ""], row)
+                    put(code, [unit, parent, verdict, form, year, name, ""], row)
             for key, files in by_unit.items():
                 if key in expected:
                     continue
                 close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
                 for form, unit, year, name, row, _ in files:
-                    put([unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
+                    put("", [unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
                     self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()

@@ -101,11 +101,35 @@ def test_a_list_that_gives_each_department_by_its_code(tmp_path):
     rows = [["单位编码", "单位名称", "上级单位编码"], [101, "襄阳市科协", None], ["101001", "科协机关", 101]]
     path = _list(tmp_path / "名单.xlsx", [*rows, ["101002", "襄阳市科技馆", "101"], ["", "宜城市科协", ""]])
     assert Roster.read(path).units == (
-        Listed("襄阳市科协", None),
-        Listed("科协机关", "襄阳市科协"),
-        Listed("襄阳市科技馆", "襄阳市科协"),
+        Listed("襄阳市科协", None, "101"),
+        Listed("科协机关", "襄阳市科协", "101001"),
+        Listed("襄阳市科技馆", "襄阳市科协", "101002"),
         Listed("宜城市科协", None),
     )
+
+
+def test_a_lists_codes_lead_its_rows_in_the_outputs(tmp_path):
+    """A list exported with 单位编码: the 名单核对 sheet and units.csv give each listed unit's code first, so the
+    bureau's system can take the statuses back by code; a list without codes has no such column."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG, folder / "襄阳市科协.xlsx")
+    rows = [["单位编码", "单位名称"], ["101", DEPARTMENT], ["102", "枣阳市科协"]]
+    _batch(folder, tmp_path / "out", _list(tmp_path / "名单.xlsx", rows))
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["名单核对"]
+    assert [[c.value for c in row][:4] for row in sheet.iter_rows()] == [
+        ["单位编码", "单位", "上级单位", "情况"],
+        ["101", DEPARTMENT, None, "通过"],
+        ["102", "枣阳市科协", None, "未收到可读取的表"],
+    ]
+    summary_rows = {c.value: c.row for c in openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["汇总"]["A"]}
+    assert sheet["G2"].hyperlink.location == f"'汇总'!A{summary_rows['襄阳市科协.xlsx']}"
+    with (tmp_path / "out" / "units.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert [row[:2] for row in csv.reader(handle)] == [
+            ["单位编码", "单位"],
+            ["101", DEPARTMENT],
+            ["102", "枣阳市科协"],
+        ]
 
 
 def test_a_list_grouped_by_department_with_its_name_merged_down(tmp_path):
@@ -144,7 +168,8 @@ def test_a_list_in_csv_in_gbk_without_departments(tmp_path):
     path = tmp_path / "名单.csv"
     path.write_bytes("预算单位名称（全称）,单位编码\n襄阳市科协,101\n枣阳市科协,102\n".encode("gbk"))
     roster = Roster.read(path)
-    assert roster.units == (Listed("襄阳市科协", None), Listed("枣阳市科协", None)) and roster.departments() == {}
+    assert roster.units == (Listed("襄阳市科协", None, "101"), Listed("枣阳市科协", None, "102"))
+    assert roster.departments() == {}
 
 
 @pytest.mark.parametrize(
