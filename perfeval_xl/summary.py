@@ -442,7 +442,7 @@ class Outputs:
         )
         listed = 0
         for (form, _, year), files in sorted(self.units.items()):
-            if year in ("None", usual[form]):
+            if year in ("None", usual.get(form)):  # a form none of whose submissions states a year has no usual one
                 continue
             for unit, typed_year, name, row, verdict in files:
                 at = table.append([unit, form, typed_year, int(usual[form]), name, verdict])

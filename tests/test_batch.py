@@ -244,6 +244,20 @@ def test_a_submission_of_another_year_than_its_forms_others_is_listed(tmp_path, 
     assert "1 份提交的年度与同一表式多数提交的年度不同，见汇总结果.xlsx 的“年度不同”表" in said.output
 
 
+def test_a_form_whose_submissions_state_no_year_has_no_other_year(tmp_path, make_book):
+    """Templates sent back with the 评价年度 blank: no form's year to differ from, and the batch goes on (it stopped
+    with a KeyError on the summary)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for unit in ("甲单位", "乙单位"):
+        data = clean_data()
+        data["fields"].update(year=None, unit=unit)
+        shutil.copy(make_book(data), inbox / f"{unit}.xlsx")
+    ran = _run(inbox, tmp_path / "out")
+    assert [e.result["year"] for e in ran.entries] == [None, None] and ran.result.other_year == 0
+    assert list(load_workbook(tmp_path / "out" / SUMMARY_BOOK)["年度不同"].iter_rows(values_only=True))[1:] == []
+
+
 def test_each_units_total_is_set_beside_its_total_of_last_year_sqlite(tmp_path, make_book):
     _beside_last_year(tmp_path, make_book, f"sqlite:///{tmp_path / 'history.sqlite'}")
 
