@@ -14,6 +14,9 @@ from typing import Any, NamedTuple
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 META_SHEET = "_perfeval"
+# The key of a template's hidden metadata under which a template issued to one unit of a bureau's list (perfeval
+# template FORM --units 名单) names that unit as the list does: what comes back is that unit, however it typed its name.
+ISSUED_KEY = "issued_to"
 
 
 @lru_cache(maxsize=65536)

@@ -53,7 +53,7 @@ def issue(
         filled = {**data, "fields": {k: v for k, v in fields.items() if k in keys and v is not None}}
         written = file_name(name, definition.name, ".xlsm" if macro else ".xlsx", taken)
         taken.add(written.casefold())
-        yield build_template(definition, folder / written, filled, macro)
+        yield build_template(definition, folder / written, filled, macro, issued_to=name)
 
 
 def forms_by_unit(

@@ -10,7 +10,17 @@ from itertools import pairwise, takewhile
 from typing import Any, NamedTuple
 
 from .definition import BlockSpec, FieldSpec, FormDefinition, MatrixSpec, Section, SheetSpec, TableSpec
-from .grid import TEMPORAL, CellRef, SheetGrid, WorkbookGrid, arabic_years, fold_label, label_keys, temporal_text
+from .grid import (
+    ISSUED_KEY,
+    TEMPORAL,
+    CellRef,
+    SheetGrid,
+    WorkbookGrid,
+    arabic_years,
+    fold_label,
+    label_keys,
+    temporal_text,
+)
 from .values import NIL_AMOUNTS, folds_to_one_of, parse_score
 
 _WEIGHT_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
@@ -194,6 +204,7 @@ class Extraction:
     sheets: dict[str, SheetGrid] = field(default_factory=dict)  # by the definition's sheet name
     copies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other sheets holding a checked sheet's form
     anchors: dict[str, CellRef] = field(default_factory=dict)  # the cell of each block's anchor found, by block id
+    issued_to: str = ""  # the unit of a bureau's list the template was issued to (see ``grid.ISSUED_KEY``), if any
 
     def block_cell(self, block: BlockSpec) -> CellRef:
         """Where a block is: its heading's cell (预算执行情况), else its sheet's A1."""
@@ -798,4 +809,5 @@ def extract(book: WorkbookGrid, definition: FormDefinition) -> Extraction:
         sheets=sheets,
         copies=form_copies(book, definition, sheets),
         anchors={block: cell for locator in locators.values() for block, cell in locator.anchors.items()},
+        issued_to=book.meta.get(ISSUED_KEY, ""),
     )

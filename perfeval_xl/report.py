@@ -71,6 +71,8 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
         result["prior_year"] = {"file": evaluation.earlier.source, "year": evaluation.earlier.year}
     if evaluation.parts is not None:  # likewise for the 汇总 check (PE402)
         result["parts"] = {"files": list(evaluation.parts.files)}
+    if evaluation.extraction.issued_to:  # the unit of the bureau's list the template was issued to
+        result["issued_to"] = evaluation.extraction.issued_to
     return result
 
 

@@ -256,6 +256,7 @@ class Outputs:
         self.unsent = self.unlisted = 0  # listed units with no readable form, submissions of no listed unit
         self.scored = scored or {}  # each unit's graded submissions of earlier years (see History.scored)
         self.beside: list[list[Any]] = []  # the 与上年对比 rows: a graded submission beside the unit's of last year
+        self.issued: dict[str, str] = {}  # by file, the listed unit the template was issued to (see grid.ISSUED_KEY)
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
         self.code_times: Counter[str] = Counter()
@@ -289,6 +290,8 @@ class Outputs:
             key = (result["form"], fold_label(str(result["unit"])), str(result.get("year")))
             listed = (result["unit"], result.get("year"), entry.name, row, VERDICT[lang][entry.returned])
             self.units.setdefault(key, []).append(listed)
+            if result.get("issued_to"):
+                self.issued[entry.name] = result["issued_to"]
         issues = entry.result.get("issues", [])
         codes = [i["code"] for i in issues]
         self.code_times.update(codes)
@@ -465,7 +468,8 @@ class Outputs:
         department named only as a 上级单位) with the status of each of its files, linked to its summary row, or that
         no readable form came from it; then each submission of a unit the list does not name (a name typed otherwise,
         or a unit the list forgot), with the unsent listed units whose name is its name shortened or lengthened
-        (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit."""
+        (襄阳市科协 and 襄阳市科学技术协会): a hint to look at, never taken as that unit. A file whose name is not on
+        the list, in a template issued to a listed unit (perfeval template --units), is that unit's, said so."""
         if self.roster is None or self.roster_sheet is None:
             return
         zh, roster = self.zh, self.roster
@@ -475,15 +479,20 @@ class Outputs:
             self.roster_sheet,
             ["单位编码"] * coded
             + (
-                ["单位", "上级单位", "情况", "表式", "年度", "文件", "名单中相近的单位"]
+                ["单位", "上级单位", "情况", "表式", "年度", "文件", "说明"]
                 if zh
-                else ["unit", "department", "status", "form", "year", "file", "close listed unit"]
+                else ["unit", "department", "status", "form", "year", "file", "note"]
             ),
             [None] * coded + [None, None, None, None, "0", None, None],
         )
-        by_unit: dict[str, list[tuple[str, str, Any, str, int, str]]] = {}  # each unit's files, by its key
+        expected = roster.expected()
+        # Each unit's files, by its key: a file of a name not on the list is the unit its template was issued to.
+        by_unit: dict[str, list[tuple[str, str, Any, str, int, str]]] = {}
         for (form, key, _), files in sorted(self.units.items()):
-            by_unit.setdefault(key, []).extend((form, *file) for file in files)
+            for file in files:
+                issued = fold_label(self.issued.get(file[2], ""))
+                owner = issued if key not in expected and issued in expected else key
+                by_unit.setdefault(owner, []).append((form, *file))
         with (self.outdir / UNITS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:
             rows = csv.writer(handle)
             rows.writerow(table.headers)
@@ -498,7 +507,6 @@ class Outputs:
                     link = f"internal:{sheet_ref(self.summary_name, f'A{row + 1}')}"
                     self.roster_sheet.write_url(at, coded + 5, link, self.book.link, values[coded + 5])
 
-            expected = roster.expected()
             unsent = {key: name for key, name in expected.items() if key not in by_unit}
             for key, unit in expected.items():
                 parent, code = roster.parent_of(key) or "", roster.code_of(key)
@@ -507,17 +515,25 @@ class Outputs:
                         code,
                         [unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""],
                     )
-                for form, _, year, name, row, verdict in by_unit.get(key, ()):
-                    put(code, [unit, parent, verdict, form, year, name, ""], row)
+                for form, typed, year, name, row, verdict in by_unit.get(key, ()):
+                    note = "" if fold_label(typed) == key else self._typed_otherwise(typed)
+                    put(code, [unit, parent, verdict, form, year, name, note], row)
             for key, files in by_unit.items():
                 if key in expected:
                     continue
                 close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
+                said = (f"名单中相近的单位：{close}" if zh else f"close listed units: {close}") if close else ""
                 for form, unit, year, name, row, _ in files:
-                    put("", [unit, "", "不在名单中" if zh else "not on the list", form, year, name, close], row)
+                    put("", [unit, "", "不在名单中" if zh else "not on the list", form, year, name, said], row)
                     self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()
+
+    def _typed_otherwise(self, typed: str) -> str:
+        """The note of a file counted for the listed unit its template was issued to, its name typed otherwise."""
+        if self.zh:
+            return f"表中单位名称写作“{typed}”，按下发给该单位的模板对应"
+        return f"its unit typed as {typed!r}: taken by the template issued to this unit"
 
     def _charts(self, ws: Any) -> None:
         """Native Excel charts: grade distribution, score histogram, computed against reported total."""

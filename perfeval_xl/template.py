@@ -26,7 +26,7 @@ from .definition import (
     TableSpec,
     rules_in_force,
 )
-from .grid import META_SHEET
+from .grid import ISSUED_KEY, META_SHEET
 from .plan import text_height
 from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
@@ -577,12 +577,15 @@ def _sources_sheet(book: Workbook, fmt: _Formats, sources: list[dict[str, Any]])
     ws.freeze_panes(1, 0)
 
 
-def _meta_sheet(book: Workbook, definition: FormDefinition) -> None:
-    """The hidden facts of a template: its form, version and maker, and the bureau's rules it was made under."""
+def _meta_sheet(book: Workbook, definition: FormDefinition, issued_to: str | None) -> None:
+    """The hidden facts of a template: its form, version and maker, the bureau's rules it was made under, and the
+    unit it was issued to."""
     meta = book.add_worksheet(META_SHEET)
     facts = [("form", definition.id), ("version", definition.version), ("generator", f"perfeval_xl {__version__}")]
     if (rules := rules_in_force()) is not None:
         facts.append((RULES_KEY, rules.text))
+    if issued_to:
+        facts.append((ISSUED_KEY, issued_to))
     for row, (key, value) in enumerate(facts):
         meta.write_string(row, 0, key)
         meta.write_string(row, 1, value)
@@ -599,7 +602,11 @@ def _number(value: Any) -> float:
 
 
 def build_template(
-    definition: FormDefinition, path: str | Path, data: dict[str, Any] | None = None, macro: bool = False
+    definition: FormDefinition,
+    path: str | Path,
+    data: dict[str, Any] | None = None,
+    macro: bool = False,
+    issued_to: str | None = None,
 ) -> Path:
     """Write the form's template to ``path``; ``data`` ({"fields": {...}, "tables": {id: [row, ...]}}) fills
     its input cells, which is how the examples and test variants are made. ``macro`` makes the .xlsm variant:
@@ -629,6 +636,6 @@ def build_template(
     main.formulas()
     if data and data.get("sources"):
         _sources_sheet(book, fmt, data["sources"])
-    _meta_sheet(book, definition)
+    _meta_sheet(book, definition, issued_to)
     close_xlsx(book)
     return path

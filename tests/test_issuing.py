@@ -2,6 +2,7 @@
 unit, its name (and the year, and the 主管部门 where the form has one) filled in, so that what comes back matches the
 list."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -157,3 +158,43 @@ def test_with_a_year_only_the_forms_of_the_year_before_fill_a_list(tmp_path):
     assert result.exit_code == 0, result.output
     assert check_path(out / "桃江县科学技术协会_部门整体支出绩效自评表.xlsx").number("sangong_prior") is None
     assert "桃江县科学技术协会：收件箱 中没有它 2024 年度的表，未预填上年数" in result.output
+
+
+def _returned(out: Path, inbox: Path, typed: dict[str, str]) -> None:
+    """The issued templates come back into ``inbox``, each unit's name typed as ``typed`` gives it (as issued else)."""
+    inbox.mkdir()
+    for path in sorted(out.iterdir()):
+        returned = inbox / path.name
+        shutil.copy(path, returned)
+        unit = check_path(returned).extraction.fields["unit"]
+        if unit.typed in typed:
+            book = openpyxl.load_workbook(returned)
+            book[unit.ref.sheet][unit.ref.a1] = typed[unit.typed]
+            book.save(returned)
+
+
+def test_a_template_returned_under_another_name_is_the_unit_it_was_issued_to(tmp_path):
+    """A unit that typed its name otherwise than the list (科技馆 for 襄阳市科技馆) in the template issued to it is
+    that unit in 名单核对, said so; a name on the list wins over the template's (a unit that filled in a neighbour's
+    template is itself)."""
+    units = _listed(tmp_path, ("襄阳市科技馆", ""), ("襄阳市科协机关", ""), ("襄阳市青少年科技中心", ""))
+    out = tmp_path / "下发"
+    assert run("template", "hubei", "-o", out, "--units", units).exit_code == 0
+    _returned(out, tmp_path / "收件箱", {"襄阳市科技馆": "科技馆", "襄阳市青少年科技中心": "襄阳市科协机关"})
+    result = run_batch(tmp_path / "收件箱", tmp_path / "审核", jobs=1, annotate=False, roster=Roster.read(units))
+    assert (result.unsent, result.unlisted) == (1, 0)
+    sheet = openpyxl.load_workbook(tmp_path / "审核" / "汇总结果.xlsx")["名单核对"]
+    assert [(r[0].value, r[2].value, r[5].value, r[6].value) for r in sheet.iter_rows()] == [
+        ("单位", "情况", "文件", "说明"),
+        (
+            "襄阳市科技馆",
+            "退回",
+            "襄阳市科技馆_部门整体绩效自评表.xlsx",
+            "表中单位名称写作“科技馆”，按下发给该单位的模板对应",
+        ),
+        ("襄阳市科协机关", "退回", "襄阳市科协机关_部门整体绩效自评表.xlsx", None),
+        ("襄阳市科协机关", "退回", "襄阳市青少年科技中心_部门整体绩效自评表.xlsx", None),
+        ("襄阳市青少年科技中心", "未收到可读取的表", None, None),
+    ]
+    results = json.loads((tmp_path / "审核" / "results.json").read_text(encoding="utf-8"))
+    assert {r["unit"]: r["issued_to"] for r in results}["科技馆"] == "襄阳市科技馆"

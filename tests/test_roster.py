@@ -207,7 +207,15 @@ def test_the_list_shows_each_units_status_and_the_submissions_of_no_listed_unit(
         ["枣阳市科协科技馆", None, "未收到可读取的表", None, None, None, None],
         ["襄阳市科技馆", None, "未收到可读取的表", None, None, None, None],
         ["襄阳科技馆", None, "未收到可读取的表", None, None, None, None],
-        ["襄阳市科协科技馆", None, "不在名单中", "hubei", 2021, "科技馆.xlsx", "襄阳市科技馆、襄阳科技馆"],
+        [
+            "襄阳市科协科技馆",
+            None,
+            "不在名单中",
+            "hubei",
+            2021,
+            "科技馆.xlsx",
+            "名单中相近的单位：襄阳市科技馆、襄阳科技馆",
+        ],
     ]
     with (tmp_path / "out" / "units.csv").open(encoding="utf-8-sig", newline="") as handle:  # the same, for machines
         assert [[v or None for v in row] for row in csv.reader(handle)] == [
