@@ -20,7 +20,7 @@ from typing import Any
 from .consolidate import ConsolidationError, Parts
 from .definition import Rules, rules_in_force, use_rules
 from .engine import Evaluation
-from .history import History, Previous, Recorded, Submitted, finding_keys
+from .history import History, Previous, Recorded, Scored, Submitted, finding_keys
 from .plan import STATUS_LABEL, build_plan
 from .prior_year import Carried, Earlier, carried, from_history
 from .provenance import tool_version
@@ -359,6 +359,8 @@ class BatchResult:
     compared: int = 0  # departments' submissions checked against the sum of their institutions'
     not_compared: int = 0  # and those that could not be (an institution's form missing, of another year…)
     last_year: int = 0  # submissions set beside the unit's of the year before (与上年对比)
+    prior: str = ""  # the folder of last year's submissions named with --prior, and how many it holds
+    prior_files: int = 0
 
     def count(self, entry: Entry) -> None:
         self.total += 1
@@ -389,6 +391,7 @@ def run_batch(
     db_url: str | None = None,
     progress: Callable[[int], Progress] | None = None,
     roster: Roster | None = None,
+    prior: Path | None = None,
 ) -> BatchResult:
     """Check every submission of ``source`` (a folder or a .zip) into ``outdir``. The inputs are only read.
 
@@ -396,7 +399,8 @@ def run_batch(
     in the history and written to the outputs, then dropped, so memory does not grow with the number of files.
     With the bureau's unit list (``roster``), the outputs say which listed units sent nothing readable and which
     submissions are of no listed unit, and each department's submission comes last, checked against the sum of its
-    institutions' (汇总, PE402)."""
+    institutions' (汇总, PE402). Last year's submissions are the history's, and those of ``prior`` (a folder or .zip
+    of them: a bureau's first year with the tool) over them."""
     from .summary import Outputs
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -412,8 +416,14 @@ def run_batch(
         subs = inbox.submissions
         run_id = history.start_run(readable_name(str(source)))
         hashes = _hashes(subs)
+        last_years, scored = history.last_years(run_id), history.scored(run_id)
+        if prior is not None:
+            earlier, scored_then, digest, batch.prior_files = _last_year_in(prior, Path(unpacked), form_id, lang, jobs)
+            last_years.update(earlier)
+            scored.update(scored_then)
+            options += f";prior={digest}"  # results checked against these forms are not another run's
+            batch.prior = readable_name(str(prior))
         stored = history.stored_issues(sorted(set(hashes.values())), options)
-        last_years = history.last_years(run_id)
         reuse: set[str] = set()
         tasks: list[_Task] = []
 
@@ -437,7 +447,7 @@ def run_batch(
                 tasks.append(task(sub))
         results = _run_tasks(tasks, jobs or os.cpu_count() or 1, last_years)
         bar = (progress or (lambda n: Progress(n, lang)))(len(subs))
-        outputs = Outputs(outdir, lang, inbox.others, roster, history.scored(run_id))
+        outputs = Outputs(outdir, lang, inbox.others, roster, scored)
         departments = _Departments(roster) if roster is not None else None
 
         def settle(entries: list[Entry]) -> None:
@@ -489,6 +499,39 @@ def run_batch(
         batch.same_unit, batch.other_year, batch.others = outputs.same_unit, outputs.other_year, len(inbox.others)
         batch.unsent, batch.unlisted, batch.last_year = outputs.unsent, outputs.unlisted, len(outputs.beside)
     return batch
+
+
+def _last_year_in(
+    source: Path, workdir: Path, form_id: str | None, lang: str, jobs: int | None
+) -> tuple[dict[tuple[str, str, int], Earlier], dict[tuple[str, str, int], Scored], str, int]:
+    """Last year's submissions in a folder or .zip, checked as this year's are, as the history gives them (see
+    ``History.last_years`` and ``History.scored``), by (form, folded unit, year); a unit that sent more than one form
+    of a year there is left out (which one counts is its to say). With a digest of those files' contents, and how
+    many there are."""
+    subs = collect(source, workdir / ".prior").submissions
+    hashes = _hashes(subs)
+    tasks = [_Task(sub.name, str(sub.path), form_id, lang, None) for sub in subs if sub.path is not None]
+    earlier: dict[tuple[str, str, int], Earlier] = {}
+    scored: dict[tuple[str, str, int], Scored] = {}
+    seen: dict[tuple[str, str, int], int] = {}
+    for task, (result, _, carries) in zip(tasks, _run_tasks(tasks, jobs or os.cpu_count() or 1, {}), strict=True):
+        if result["status"] == "unreadable" or not result.get("unit") or not result.get("year"):
+            continue
+        form, unit, year = result["form"], str(result["unit"]), result["year"]
+        key = (form, unit_key(unit), year)
+        seen[key] = seen.get(key, 0) + 1
+        if carries:
+            earlier[key] = Earlier(carries, task.name, form, year, unit)
+        if (scores := result.get("scores") or {}).get("grade"):
+            scored[key] = Scored(task.name, scores["total"], scores["grade"])
+    once = {key for key, count in seen.items() if count == 1}
+    digest = hashlib.sha256("\n".join(sorted(hashes.values())).encode()).hexdigest()[:16]
+    return (
+        {k: v for k, v in earlier.items() if k in once},
+        {k: v for k, v in scored.items() if k in once},
+        digest,
+        len(tasks),
+    )
 
 
 def _compare_with_previous(history: History, run_id: int, entries: Iterable[Entry]) -> None:

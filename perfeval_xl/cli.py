@@ -380,6 +380,12 @@ def _cannot_compare(said: tuple[str, str], exc: UnreadableInput, lang: str) -> N
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="单位名单（.xlsx/.xls/.csv，含“单位名称”列，可有“上级单位”列）：列出未报送的单位，部门的表与其机构的表之和核对",
 )
+@click.option(
+    "--prior",
+    "prior_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="上一年度各单位报送的表（文件夹或 .zip）：不必先存入结果数据库，据以作跨期核对（PE401）和与上年对比",
+)
 @RULES
 @LANG
 def batch(
@@ -390,6 +396,7 @@ def batch(
     db_url: str | None,
     annotate: bool,
     units_path: Path | None,
+    prior_path: Path | None,
     lang: str,
 ) -> None:
     """批量校验文件夹或 .zip 中的全部提交 (check every submission in SOURCE)，其中的 .zip 逐层解开；原文件只读不改。
@@ -411,7 +418,15 @@ def batch(
     try:
         with _writing(outdir, lang):
             result = run_batch(
-                source, outdir, jobs=jobs, form_id=form_id, annotate=annotate, lang=lang, db_url=db_url, roster=roster
+                source,
+                outdir,
+                jobs=jobs,
+                form_id=form_id,
+                annotate=annotate,
+                lang=lang,
+                db_url=db_url,
+                roster=roster,
+                prior=prior_path,
             )
     except (HistoryError, ValueError) as exc:
         click.echo(str(exc), err=True)
@@ -462,6 +477,11 @@ def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
             f"名单中 {unsent} 个单位未收到可读取的表，{unlisted} 份提交的单位不在名单中，见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表",
             f"{counted(unsent, 'listed unit')} sent no readable form, {counted(unlisted, 'submission')} of no listed "
             f"unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            result.prior,
+            f"上一年度的表：{result.prior_files} 份（{result.prior}），据以作跨期核对和与上年对比",
+            f"last year's forms: {result.prior_files} in {result.prior}, checked against and set beside",
         ),
         (
             result.last_year,

@@ -315,6 +315,59 @@ def _beside_last_year(tmp_path: Path, make_book, url: str) -> None:
     assert "1 份提交有该单位上一年度的结果，见汇总结果.xlsx 的“与上年对比”表" in said.output
 
 
+def _last_years_folder(tmp_path: Path, make_book) -> tuple[Path, Path]:
+    """Last year's inbox (岳阳 2019 with 科协机关's 累计结余 50, 襄阳 2020 with a point fewer) and this year's."""
+    last_year, this_year = tmp_path / "上年", tmp_path / "本年"
+    last_year.mkdir()
+    this_year.mkdir()
+    yueyang_last_year(last_year, {**CARRIED_INTO_2020, "1、科协机关": 50.0})
+    data = clean_data()
+    data["fields"].update(year=2020)
+    shutil.copy(make_book(mutate(data, {"rows": {4: {"score": 1}}})), last_year / "襄阳2020.xlsx")
+    shutil.copy(YUEYANG, this_year / "岳阳2020.xlsx")
+    shutil.copy(XIANGYANG, this_year / "襄阳2021.xlsx")
+    return last_year, this_year
+
+
+def test_last_years_folder_checks_the_figures_and_sets_totals_beside_without_a_database(tmp_path, make_book):
+    """--prior 上年收件箱/ (a bureau's first year with the tool, nothing in its database yet): each unit's figures for
+    last year are checked against its form in that folder (PE401), and its total is set beside last year's. A run
+    without it, into the same database, does not take those results as its own."""
+    last_year, this_year = _last_years_folder(tmp_path, make_book)
+    ran = _run(this_year, tmp_path / "out", prior=last_year, annotate=False, jobs=2)  # last year's in workers too
+    entries = {e.name: e for e in ran.entries}
+    yueyang = entries["岳阳2020.xlsx"].result
+    assert yueyang["prior_year"] == {"file": "yueyang_2019.xlsx", "year": 2019}
+    assert [(i["value"], i["expected"]) for i in yueyang["issues"] if i["code"] == "PE401"] == [(58.35, 50.0)]
+    assert ran.result.last_year == 1
+    beside = list(load_workbook(tmp_path / "out" / SUMMARY_BOOK)["与上年对比"].iter_rows(values_only=True))
+    assert [(row[0], row[-2], row[-1]) for row in beside[1:]] == [
+        ("襄阳市科学技术协会", "襄阳2021.xlsx", "襄阳2020.xlsx")
+    ]
+    again = _run(this_year, tmp_path / "out", annotate=False)
+    assert [e.reused for e in again.entries] == [False, False] and "prior_year" not in again.entries[0].result
+
+
+def test_a_unit_with_two_forms_of_last_year_in_the_folder_is_compared_with_neither(tmp_path, make_book):
+    last_year, this_year = _last_years_folder(tmp_path, make_book)
+    shutil.copy(last_year / "yueyang_2019.xlsx", last_year / "yueyang_2019（改）.xlsx")
+    ran = _run(this_year, tmp_path / "out", prior=last_year, annotate=False)
+    assert "prior_year" not in next(e for e in ran.entries if e.name == "岳阳2020.xlsx").result
+    assert ran.result.last_year == 1  # 襄阳's one form of 2020 is still set beside
+
+
+def test_batch_prior_on_the_command_line(tmp_path, make_book):
+    last_year, this_year = _last_years_folder(tmp_path, make_book)
+    out = tmp_path / "out"
+    said = CliRunner().invoke(
+        main, ["batch", str(this_year), "-o", str(out), "--prior", str(last_year), "--no-annotate", "--jobs", "1"]
+    )
+    assert "1 份提交有该单位上一年度的结果" in said.output
+    assert f"上一年度的表：2 份（{last_year}），据以作跨期核对和与上年对比" in said.output
+    missing = CliRunner().invoke(main, ["batch", str(this_year), "-o", str(out), "--prior", str(tmp_path / "无")])
+    assert missing.exit_code == 2
+
+
 def test_entries_written_a_window_at_a_time_give_the_same_outputs_and_history(tmp_path, submissions, monkeypatch):
     whole = _run(submissions, tmp_path / "whole")
     monkeypatch.setattr(batch_module, "WINDOW", 2)
