@@ -227,46 +227,39 @@ class History:
             )
         }
 
+    def _latest_of_each_year(self, before_run: int, having: Any, columns: tuple[str, ...]) -> list[Any]:
+        """The form, folded unit, year and ``columns`` of each unit's latest submission of each form and year for
+        which ``having`` holds, from the runs before this one."""
+        latest = (
+            select(func.max(submissions.c.id).label("id"))
+            .where(having, submissions.c.year.is_not(None))
+            .where(submissions.c.run_id < before_run)
+            .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
+            .subquery()
+        )
+        named = [submissions.c[name] for name in ("form", "unit_key", "year", *columns)]
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(*named).join(latest, latest.c.id == submissions.c.id)))
+
     @_one_line
     def last_years(self, before_run: int) -> dict[tuple[str, str, int], Earlier]:
         """Each unit's latest submission of each form and year that carries figures into the next year (see
         ``prior_year.carried``), from the runs before this one, by (form, folded unit, year): what a 跨期 check
         of the year after compares with."""
-        latest = (
-            select(func.max(submissions.c.id).label("id"))
-            .where(submissions.c.carried.is_not(None), submissions.c.year.is_not(None))
-            .where(submissions.c.run_id < before_run)
-            .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
-            .subquery()
-        )
-        columns = [submissions.c[name] for name in ("form", "unit", "unit_key", "year", "file", "carried")]
-        query = select(*columns).join(latest, latest.c.id == submissions.c.id)
-        with self.engine.connect() as conn:
-            return {
-                (row.form, row.unit_key, row.year): Earlier(
-                    _carried(row.carried) or {}, row.file, row.form, row.year, row.unit or ""
-                )
-                for row in conn.execute(query)
-            }
+        rows = self._latest_of_each_year(before_run, submissions.c.carried.is_not(None), ("unit", "file", "carried"))
+        return {
+            (row.form, row.unit_key, row.year): Earlier(
+                _carried(row.carried) or {}, row.file, row.form, row.year, row.unit or ""
+            )
+            for row in rows
+        }
 
     @_one_line
     def scored(self, before_run: int) -> dict[tuple[str, str, int], Scored]:
         """Each unit's latest graded submission of each form and year, from the runs before this one, by (form,
         folded unit, year): what the year after's total is set beside."""
-        latest = (
-            select(func.max(submissions.c.id).label("id"))
-            .where(submissions.c.grade.is_not(None), submissions.c.year.is_not(None))
-            .where(submissions.c.run_id < before_run)
-            .group_by(submissions.c.form, submissions.c.unit_key, submissions.c.year)
-            .subquery()
-        )
-        columns = [submissions.c[name] for name in ("form", "unit_key", "year", "file", "total", "grade")]
-        query = select(*columns).join(latest, latest.c.id == submissions.c.id)
-        with self.engine.connect() as conn:
-            return {
-                (row.form, row.unit_key, row.year): Scored(row.file, row.total, row.grade)
-                for row in conn.execute(query)
-            }
+        rows = self._latest_of_each_year(before_run, submissions.c.grade.is_not(None), ("file", "total", "grade"))
+        return {(row.form, row.unit_key, row.year): Scored(row.file, row.total, row.grade) for row in rows}
 
     @_one_line
     def previous(self, wanted: list[Submitted], before_run: int) -> dict[Submitted, Previous]:
