@@ -22,6 +22,7 @@ from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
@@ -177,13 +178,14 @@ class Annotated(NamedTuple):
 
 @contextmanager
 def merged_cells_as_saved() -> Iterator[None]:
-    """While in force, openpyxl reads each cell of a merged range but its first with the style the file gives it.
-    Its own reading blanks them and draws borders of its own on the range's edges, one style lookup per cell (more
-    than half of an annotation's time on a form of many merged ranges, measured), and then writes those instead of
-    what the file had: a unit that unmerged a range in the copy would find its cells changed."""
-    recompute = Worksheet._clean_merge_range
+    """While in force, openpyxl reads each cell of a merged range with the style the file gives it. Its own reading
+    blanks the styles of every cell but the first, draws borders of its own on the range's edges and gives the first
+    cell the last one's right and bottom borders, one style lookup per cell (more than half of an annotation's time on
+    a form of many merged ranges, measured), and then writes those instead of what the file had: a unit that unmerged
+    a range in the copy would find its cells changed."""
+    recompute, borrow = Worksheet._clean_merge_range, MergedCellRange._get_borders
 
-    def keep(sheet: Worksheet, merged: Any) -> None:
+    def keep(sheet: Worksheet, merged: MergedCellRange) -> None:
         cells = merged.cells
         next(cells)  # the first cell holds the range's value and stays as it is
         for row, col in cells:
@@ -192,11 +194,16 @@ def merged_cells_as_saved() -> Iterator[None]:
             if was is not None:
                 blank._style = copy(was._style)
 
+    def first(merged: MergedCellRange) -> None:
+        merged.start_cell = merged.ws.cell(row=merged.min_row, column=merged.min_col)
+
     Worksheet._clean_merge_range = keep  # type: ignore[method-assign]
+    MergedCellRange._get_borders = first  # type: ignore[method-assign]
     try:
         yield
     finally:
         Worksheet._clean_merge_range = recompute  # type: ignore[method-assign]
+        MergedCellRange._get_borders = borrow  # type: ignore[method-assign]
 
 
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Annotated:

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.styles import Border, Side
 
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
@@ -272,27 +273,37 @@ def test_only_marked_cells_change(tmp_path, example_copy):
 
 
 def _merged_styles(path: Path) -> dict[str, tuple]:
-    """The fill, borders and protection of every cell of the form's merged ranges but their first, as the file has
-    them."""
+    """The borders of every cell of the form's merged ranges, and the fill and protection of each but the first (which
+    holds the range's value, and our marks), as the file has them."""
     with merged_cells_as_saved():
         sheet = load_workbook(path)["自评表"]
     styles = {}
     for merged in sheet.merged_cells.ranges:
-        for row, col in list(merged.cells)[1:]:
+        for n, (row, col) in enumerate(merged.cells):
             cell = sheet.cell(row, col)
-            sides = (cell.border.left.style, cell.border.right.style, cell.border.top.style, cell.border.bottom.style)
-            styles[cell.coordinate] = (cell.fill.fgColor.rgb, sides, cell.protection.locked)
+            border = cell.border
+            sides = tuple(
+                side.style if side else None for side in (border.left, border.right, border.top, border.bottom)
+            )
+            styles[cell.coordinate] = (sides,) if n == 0 else (sides, cell.fill.fgColor.rgb, cell.protection.locked)
     return styles
 
 
 def test_the_cells_of_a_merged_range_keep_their_own_styles(tmp_path, example_copy):
-    """openpyxl, reading a sheet, blanks the styles of a merged range's cells but its first and draws borders of its
-    own on the range's edges (more than half of an annotation's time, measured); the copy keeps each cell's as the
-    file had it, so a unit that unmerges a range finds its cells as it left them."""
+    """openpyxl, reading a sheet, blanks the styles of a merged range's cells but its first, draws borders of its
+    own on the range's edges, and gives the first cell the last one's right and bottom borders (together more than
+    half of an annotation's time, measured); the copy keeps each cell's as the file had it, so a unit that unmerges a
+    range finds its cells as it left them."""
     source = example_copy(XIANGYANG)
+    with merged_cells_as_saved():  # a range whose last cell has a border of its own, as Excel lets a unit draw
+        book = load_workbook(source)
+    sheet = book["自评表"]
+    last = next(r for r in sheet.merged_cells.ranges if r.size["columns"] > 1)
+    sheet.cell(last.max_row, last.max_col).border = Border(right=Side(style="thick"), bottom=Side(style="thick"))
+    book.save(source)
     dest, _ = _annotated(tmp_path, source)
     before = _merged_styles(source)
-    assert any(fill not in ("00000000", None) for fill, _, _ in before.values())  # the template's tinted inputs
+    assert any(style[1:2] not in (("00000000",), (None,)) for style in before.values() if len(style) == 3)  # tinted
     assert _merged_styles(dest) == before
 
 
