@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .grid import SheetGrid, fold_label, label_keys
 from .reader import UnreadableInput, read_workbook
@@ -20,6 +20,9 @@ _PARENT = frozenset(
 # A list exported with codes may give the 上级单位 by its code only: it is the code of another listed unit.
 _CODE = frozenset({"单位编码", "预算单位编码", "单位代码", "编码"})
 _PARENT_CODE = frozenset({"上级单位编码", "主管部门编码", "上级编码", "上级单位代码", "主管部门代码"})
+# Whom to ask about a unit's form, where the list gives it (a bureau's 填报单位联系表): to chase a unit that sent nothing.
+_CONTACT = frozenset({"联系人", "填报人", "经办人", "联系人姓名"})
+_PHONE = frozenset({"联系电话", "电话", "手机", "手机号码", "手机号", "联系方式", "办公电话"})
 HEADER_ROWS = 10  # the header is among a list's first rows (a title and a date may come above it)
 
 
@@ -36,12 +39,24 @@ class RosterError(Exception):
 
 @dataclass(frozen=True)
 class Listed:
-    """A unit of the list: its name as the bureau wrote it, its department's (None for a department), and its code
-    where the list gives one (单位编码, as the 预算管理一体化 system keys units)."""
+    """A unit of the list: its name as the bureau wrote it, its department's (None for a department), and where the
+    list gives them its code (单位编码, as the 预算管理一体化 system keys units) and whom to ask about its form."""
 
     name: str
     parent: str | None
     code: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+class _Columns(NamedTuple):
+    """Where a list's header puts each thing a unit's row gives (None for what it does not give)."""
+
+    name: int
+    parent: int | None
+    code: int | None
+    contact: int | None
+    phone: int | None
 
 
 def unit_key(name: Any) -> str:
@@ -70,28 +85,33 @@ class Roster:
                     continue
                 parent_col = _column(labels, _PARENT)
                 parent_col = parent_col if parent_col is not None else _column(labels, _PARENT_CODE)
-                return cls._of(rows[at + 1 :], name_col, parent_col, _column(labels, _CODE), path)
+                columns = _Columns(
+                    name_col, parent_col, _column(labels, _CODE), _column(labels, _CONTACT), _column(labels, _PHONE)
+                )
+                return cls._of(rows[at + 1 :], columns, path)
         raise RosterError(
             f"单位名单 {path.name} 的各工作表前 {HEADER_ROWS} 行中都没有“单位名称”列",
             f"the unit list {path.name} has no 单位名称 column in the first {HEADER_ROWS} rows of any sheet",
         )
 
     @classmethod
-    def _of(
-        cls, rows: list[list[Any]], name_col: int, parent_col: int | None, code_col: int | None, path: Path
-    ) -> Roster:
-        codes = [(_text(row, code_col), _text(row, name_col)) for row in rows] if code_col is not None else []
+    def _of(cls, rows: list[list[Any]], columns: _Columns, path: Path) -> Roster:
+        codes = ((_text(row, columns.code), _text(row, columns.name)) for row in rows if columns.code is not None)
         named = {code: name for code, name in codes if code and name}
         units: dict[str, Listed] = {}
         for row in rows:
-            name = _text(row, name_col)
+            name = _text(row, columns.name)
             if not name:
                 continue
-            parent = _text(row, parent_col)
+            parent = _text(row, columns.parent)
             parent = named.get(parent) or parent
             # A department's own row in an exported list names itself as its 主管部门.
             listed = Listed(
-                name, parent if parent and unit_key(parent) != unit_key(name) else None, _text(row, code_col)
+                name,
+                parent if parent and unit_key(parent) != unit_key(name) else None,
+                _text(row, columns.code),
+                _text(row, columns.contact),
+                _text(row, columns.phone),
             )
             units.setdefault(unit_key(name), listed)
         if not units:
@@ -118,15 +138,19 @@ class Roster:
         """The department of a unit, by its key, as the list names it."""
         return self._by_key[key].parent if key in self._by_key else None
 
-    def code_of(self, key: str) -> str:
-        """A unit's code, by its key, as the list gives it ("" for none, and for a department it names only as a
-        上级单位)."""
-        return self._by_key[key].code if key in self._by_key else ""
+    def listed(self, key: str) -> Listed | None:
+        """A unit of the list by its key (None for a department the list names only as a 上级单位)."""
+        return self._by_key.get(key)
 
     @property
     def coded(self) -> bool:
         """Whether the list gives units' codes."""
         return any(u.code for u in self.units)
+
+    @property
+    def with_contacts(self) -> bool:
+        """Whether the list gives whom to ask about units' forms."""
+        return any(u.contact or u.phone for u in self.units)
 
     @cached_property
     def _by_key(self) -> dict[str, Listed]:

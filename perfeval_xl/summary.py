@@ -22,7 +22,7 @@ from .unwritable import close_xlsx
 if TYPE_CHECKING:
     from .batch import Entry
     from .history import Scored
-    from .roster import Roster
+    from .roster import Listed, Roster
 
 SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
@@ -474,6 +474,7 @@ class Outputs:
             return
         zh, roster = self.zh, self.roster
         coded = roster.coded  # a list exported with 单位编码: each row's code first, for the bureau's system
+        contacts = roster.with_contacts  # a list giving whom to ask: last, to chase a unit that sent nothing
         table = _Table(
             self.book,
             self.roster_sheet,
@@ -482,8 +483,9 @@ class Outputs:
                 ["单位", "上级单位", "情况", "表式", "年度", "文件", "说明"]
                 if zh
                 else ["unit", "department", "status", "form", "year", "file", "note"]
-            ),
-            [None] * coded + [None, None, None, None, "0", None, None],
+            )
+            + ((["联系人", "联系电话"] if zh else ["contact", "phone"]) if contacts else []),
+            [None] * coded + [None, None, None, None, "0", None, None] + [None, None] * contacts,
         )
         expected = roster.expected()
         # Each unit's files, by its key: a file of a name not on the list is the unit its template was issued to.
@@ -497,10 +499,11 @@ class Outputs:
             rows = csv.writer(handle)
             rows.writerow(table.headers)
 
-            def put(code: str, values: list[Any], row: int | None = None) -> None:
-                """A row of the sheet and of units.csv, after the unit's code when the list gives codes; its file
-                linked to the file's summary row."""
-                values = [code] * coded + values
+            def put(listed: Listed | None, values: list[Any], row: int | None = None) -> None:
+                """A row of the sheet and of units.csv: the listed unit's code first when the list gives codes, whom
+                to ask last when it gives them; its file linked to the file's summary row."""
+                ask = [listed.contact, listed.phone] if listed is not None else ["", ""]
+                values = [listed.code if listed is not None else ""] * coded + values + ask * contacts
                 at = table.append(values)
                 rows.writerow([_safe_csv(v if v is not None else "") for v in values])
                 if row is not None:
@@ -509,22 +512,22 @@ class Outputs:
 
             unsent = {key: name for key, name in expected.items() if key not in by_unit}
             for key, unit in expected.items():
-                parent, code = roster.parent_of(key) or "", roster.code_of(key)
+                parent, listed = roster.parent_of(key) or "", roster.listed(key)
                 if key in unsent:
                     put(
-                        code,
+                        listed,
                         [unit, parent, "未收到可读取的表" if zh else "no readable form received", "", None, "", ""],
                     )
                 for form, typed, year, name, row, verdict in by_unit.get(key, ()):
                     note = "" if fold_label(typed) == key else self._typed_otherwise(typed)
-                    put(code, [unit, parent, verdict, form, year, name, note], row)
+                    put(listed, [unit, parent, verdict, form, year, name, note], row)
             for key, files in by_unit.items():
                 if key in expected:
                     continue
                 close = "、".join(name for other, name in unsent.items() if _abbreviates(key, other))
                 said = (f"名单中相近的单位：{close}" if zh else f"close listed units: {close}") if close else ""
                 for form, unit, year, name, row, _ in files:
-                    put("", [unit, "", "不在名单中" if zh else "not on the list", form, year, name, said], row)
+                    put(None, [unit, "", "不在名单中" if zh else "not on the list", form, year, name, said], row)
                     self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()

@@ -132,6 +132,28 @@ def test_a_lists_codes_lead_its_rows_in_the_outputs(tmp_path):
         ]
 
 
+def test_a_lists_contacts_are_beside_each_unit_to_chase_the_unsent(tmp_path):
+    """A list giving each unit's 联系人 and 联系电话 (as a bureau's 填报单位联系表 does): they come last in 名单核对 and
+    units.csv, beside a unit that sent nothing, for the bureau to chase it; a list without them has no such columns."""
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copy(XIANGYANG, folder / "襄阳市科协.xlsx")
+    rows = [
+        ["单位名称", "联系人", "手机号码"],
+        [DEPARTMENT, "张三", 13800000001],
+        ["枣阳市科协", "李四", "13800000002"],
+    ]
+    _batch(folder, tmp_path / "out", _list(tmp_path / "名单.xlsx", rows))
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["名单核对"]
+    assert [[c.value for c in row][-3:] for row in sheet.iter_rows()] == [
+        ["说明", "联系人", "联系电话"],
+        [None, "张三", "13800000001"],
+        [None, "李四", "13800000002"],
+    ]
+    with (tmp_path / "out" / "units.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert [row[-2:] for row in csv.reader(handle)][2] == ["李四", "13800000002"]
+
+
 def test_a_list_grouped_by_department_with_its_name_merged_down(tmp_path):
     """A bureau's list typed by hand: each department's name merged down the 主管部门 column over its units."""
     path = _list(
