@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,7 @@ from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .roster import Roster, RosterError
 from .service import check_carrying_rules, check_path, check_paths
-from .submissions import workbooks_in
+from .submissions import collect, workbooks_in
 from .template import build_template
 from .unkept import copy_lacks
 from .unwritable import cannot_write
@@ -119,7 +120,7 @@ def forms() -> None:
     "--prior",
     "prior_path",
     type=click.Path(path_type=Path),
-    help="该单位上一年度报送的同一张表（给了 --units 时是上一年度各单位的表所在的文件夹，按单位名称对应）："
+    help="该单位上一年度报送的同一张表（给了 --units 时是上一年度各单位的表所在的文件夹或 .zip，按单位名称对应）："
     "预填单位名称、下一年度和表中的上年数（湖南的上年决算数、岳阳各机构的上年结转）",
 )
 @RULES
@@ -134,9 +135,9 @@ def template(
     if units_path is not None:
         if output.exists() and not output.is_dir():
             raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {output} 是一个文件")
-        if prior_path is not None and not prior_path.is_dir():
+        if prior_path is not None and not (prior_path.is_dir() or prior_path.suffix.lower() == ".zip"):
             raise click.UsageError(
-                f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹，而 {prior_path} 不是文件夹"
+                f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {prior_path} 两者都不是"
             )
         try:
             roster = Roster.read(units_path)
@@ -165,23 +166,30 @@ def template(
         click.echo(build_template(definition, output, data, macro=macro))
 
 
-def _last_years_forms(roster: Roster, form_id: str, folder: Path, year: int | None) -> dict[str, dict[str, Any]]:
-    """What each listed unit's template is filled with from its form of last year in ``folder`` (see
-    ``issuing.forms_by_unit``), by its key; a line for each unit whose form is not there, or is there twice."""
-    paths = workbooks_in(folder)
-    found = forms_by_unit([(p.name, e) for p, e in zip(paths, check_paths(paths, form_id), strict=True)], year)
-    prior: dict[str, dict[str, Any]] = {}
-    of_year = f" {year - 1} 年度" if year is not None else ""
-    for key, name in roster.expected().items():
-        forms = found.get(key, [])
-        if len(forms) == 1:
-            prior[key] = next_year(forms[0][1])
-        elif forms:
-            names, stated = "、".join(n for n, _ in forms), forms[0][1].extraction.year
-            said = f"{folder.name} 中有它{f' {stated} 年度' if stated else ''}的表 {len(forms)} 份（{names}）"
-            click.echo(f"  {name}：{said}，未预填上年数")
-        else:
-            click.echo(f"  {name}：{folder.name} 中没有它{of_year}的表，未预填上年数")
+def _last_years_forms(roster: Roster, form_id: str, source: Path, year: int | None) -> dict[str, dict[str, Any]]:
+    """What each listed unit's template is filled with from its form of last year in ``source``, a folder or .zip of
+    last year's submissions read as the batch reads an inbox (see ``issuing.forms_by_unit``), by its key; a line for
+    each unit whose form is not there, or is there twice. One with no workbook ends the command with why (exit 2)."""
+    with tempfile.TemporaryDirectory() as unpacked:
+        try:
+            subs = [sub for sub in collect(source, Path(unpacked)).submissions if sub.path is not None]
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_UNREADABLE)
+        checked = check_paths([sub.path for sub in subs], form_id)
+        found = forms_by_unit([(sub.name, e) for sub, e in zip(subs, checked, strict=True)], year)
+        prior: dict[str, dict[str, Any]] = {}
+        of_year, where = f" {year - 1} 年度" if year is not None else "", readable_name(source.name)
+        for key, name in roster.expected().items():
+            forms = found.get(key, [])
+            if len(forms) == 1:
+                prior[key] = next_year(forms[0][1])
+            elif forms:
+                names, stated = "、".join(n for n, _ in forms), forms[0][1].extraction.year
+                said = f"{where} 中有它{f' {stated} 年度' if stated else ''}的表 {len(forms)} 份（{names}）"
+                click.echo(f"  {name}：{said}，未预填上年数")
+            else:
+                click.echo(f"  {name}：{where} 中没有它{of_year}的表，未预填上年数")
     return prior
 
 

@@ -4,6 +4,7 @@ list."""
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -117,7 +118,7 @@ def test_year_fills_a_single_template(tmp_path):
 def test_a_list_takes_last_years_forms_as_a_folder(tmp_path):
     units = _listed(tmp_path, ("襄阳市科技馆", ""))
     result = run("template", "hubei", "-o", tmp_path / "下发", "--units", units, "--prior", units)
-    assert result.exit_code == 2 and "给了 --units 时 --prior 是上一年度各单位的表所在的文件夹" in result.output
+    assert result.exit_code == 2 and "给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip" in result.output
 
 
 def test_a_list_issues_next_years_templates_from_last_years_inbox(tmp_path):
@@ -146,6 +147,22 @@ def test_a_list_issues_next_years_templates_from_last_years_inbox(tmp_path):
     )
     assert "沅江市科学技术协会：2023收件箱 中没有它的表，未预填上年数" in result.output
     assert "已为单位名单中的 3 个单位生成模板" in result.output and "其中 1 个按上年的表预填" in result.output
+
+
+def test_last_years_inbox_may_be_a_zip_as_the_batch_takes_it(tmp_path):
+    inbox = tmp_path / "2023收件箱.zip"
+    with zipfile.ZipFile(inbox, "w") as archive:
+        archive.write(TAOJIANG, "桃江县/桃江.xlsx")
+    units = _listed(tmp_path, ("桃江县科学技术协会", ""))
+    out = tmp_path / "下发"
+    result = run("template", "hunan", "-o", out, "--units", units, "--prior", inbox)
+    assert result.exit_code == 0, result.output
+    assert check_path(out / "桃江县科学技术协会_部门整体支出绩效自评表.xlsx").number("sangong_prior") == 1.3
+    empty = tmp_path / "空.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("说明.txt", "no workbook")
+    refused = run("template", "hunan", "-o", out, "--units", units, "--prior", empty)
+    assert refused.exit_code == 2 and "中没有找到工作簿" in refused.output
 
 
 def test_with_a_year_only_the_forms_of_the_year_before_fill_a_list(tmp_path):
