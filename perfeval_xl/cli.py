@@ -15,7 +15,7 @@ import click
 from .checks import active_checks, configured
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
-from .definition import DefinitionError, Rules, all_forms, load_form, rules_in_force, use_rules
+from .definition import DefinitionError, FormDefinition, Rules, all_forms, load_form, rules_in_force, use_rules
 from .engine import Evaluation, LastYear
 from .findings import SEVERITY_LABEL
 from .issuing import forms_by_unit, issue
@@ -124,8 +124,15 @@ def forms() -> None:
     "预填单位名称、下一年度和表中的上年数（湖南的上年决算数、岳阳各机构的上年结转）",
 )
 @RULES
+@LANG
 def template(
-    form: str, output: Path, macro: bool, year: int | None, units_path: Path | None, prior_path: Path | None
+    form: str,
+    output: Path,
+    macro: bool,
+    year: int | None,
+    units_path: Path | None,
+    prior_path: Path | None,
+    lang: str,
 ) -> None:
     """生成表式模板 (write the Excel template of FORM)；给了 --units 时为名单中每个单位各生成一份 (one per listed unit)."""
     try:
@@ -133,25 +140,7 @@ def template(
     except DefinitionError as exc:
         raise click.UsageError(str(exc)) from exc
     if units_path is not None:
-        if output.exists() and not output.is_dir():
-            raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {output} 是一个文件")
-        if prior_path is not None and not (prior_path.is_dir() or prior_path.suffix.lower() == ".zip"):
-            raise click.UsageError(
-                f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {prior_path} 两者都不是"
-            )
-        try:
-            roster = Roster.read(units_path)
-        except RosterError as exc:
-            click.echo(exc.message, err=True)
-            sys.exit(EXIT_UNREADABLE)
-        prior = _last_years_forms(roster, definition.id, prior_path, year) if prior_path is not None else {}
-        count = 0
-        with _writing(output):
-            for path in issue(definition, roster, output, year, macro, prior):
-                click.echo(path)
-                count += 1
-        filled = f"，其中 {len(prior)} 个按上年的表预填" if prior_path is not None else ""
-        click.echo(f"已为单位名单中的 {count} 个单位生成模板：{output}{filled}")
+        _issue(definition, output, macro, year, units_path, prior_path, lang)
         return
     if output.is_dir():
         raise click.UsageError(
@@ -159,14 +148,52 @@ def template(
         )
     if macro != (output.suffix.lower() == ".xlsm"):
         raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
-    data = _next_year(prior_path, definition.id) if prior_path is not None else {"fields": {}}
+    data = _next_year(prior_path, definition.id, lang) if prior_path is not None else {"fields": {}}
     if year is not None:
         data["fields"]["year"] = year
-    with _writing(output):
+    with _writing(output, lang):
         click.echo(build_template(definition, output, data, macro=macro))
 
 
-def _last_years_forms(roster: Roster, form_id: str, source: Path, year: int | None) -> dict[str, dict[str, Any]]:
+def _issue(
+    definition: FormDefinition,
+    folder: Path,
+    macro: bool,
+    year: int | None,
+    units_path: Path,
+    prior_path: Path | None,
+    lang: str,
+) -> None:
+    """perfeval template --units: a template for each unit of the list in ``folder`` (see ``issuing.issue``), filled
+    from its form of last year in ``prior_path`` when given; each path, then what was written, a line each."""
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {folder} 是一个文件")
+    if prior_path is not None and not (prior_path.is_dir() or prior_path.suffix.lower() == ".zip"):
+        raise click.UsageError(
+            f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {prior_path} 两者都不是"
+        )
+    try:
+        roster = Roster.read(units_path)
+    except RosterError as exc:
+        click.echo(exc.text(lang), err=True)
+        sys.exit(EXIT_UNREADABLE)
+    prior = _last_years_forms(roster, definition.id, prior_path, year, lang) if prior_path is not None else {}
+    count = 0
+    with _writing(folder, lang):
+        for path in issue(definition, roster, folder, year, macro, prior):
+            click.echo(path)
+            count += 1
+    if lang == "zh":
+        filled = f"，其中 {len(prior)} 个按上年的表预填" if prior_path is not None else ""
+        click.echo(f"已为单位名单中的 {count} 个单位生成模板：{folder}{filled}")
+    else:
+        filled = f", {len(prior)} filled in from last year's forms" if prior_path is not None else ""
+        click.echo(f"templates for {counted(count, 'unit')} of the list written to {folder}{filled}")
+
+
+def _last_years_forms(
+    roster: Roster, form_id: str, source: Path, year: int | None, lang: str
+) -> dict[str, dict[str, Any]]:
     """What each listed unit's template is filled with from its form of last year in ``source``, a folder or .zip of
     last year's submissions read as the batch reads an inbox (see ``issuing.forms_by_unit``), by its key; a line for
     each unit whose form is not there, or is there twice. One with no workbook ends the command with why (exit 2)."""
@@ -179,27 +206,37 @@ def _last_years_forms(roster: Roster, form_id: str, source: Path, year: int | No
         checked = check_paths([sub.path for sub in subs], form_id)
         found = forms_by_unit([(sub.name, e) for sub, e in zip(subs, checked, strict=True)], year)
         prior: dict[str, dict[str, Any]] = {}
-        of_year, where = f" {year - 1} 年度" if year is not None else "", readable_name(source.name)
+        where = readable_name(source.name)
         for key, name in roster.expected().items():
             forms = found.get(key, [])
             if len(forms) == 1:
                 prior[key] = next_year(forms[0][1])
-            elif forms:
-                names, stated = "、".join(n for n, _ in forms), forms[0][1].extraction.year
-                said = f"{where} 中有它{f' {stated} 年度' if stated else ''}的表 {len(forms)} 份（{names}）"
-                click.echo(f"  {name}：{said}，未预填上年数")
-            else:
-                click.echo(f"  {name}：{where} 中没有它{of_year}的表，未预填上年数")
+                continue
+            click.echo(_not_filled(name, where, forms, year - 1 if year is not None else None, lang))
     return prior
 
 
-def _next_year(path: Path, form_id: str) -> dict[str, Any]:
+def _not_filled(name: str, where: str, forms: list[tuple[str, Evaluation]], wanted: int | None, lang: str) -> str:
+    """The line for a listed unit whose template is not filled from last year's forms in ``where``: none of its forms
+    there (of the ``wanted`` year, when --year says which), or several of one year."""
+    names = "、".join(n for n, _ in forms)
+    stated = forms[0][1].extraction.year if forms else wanted
+    if lang == "zh":
+        of_year = f" {stated} 年度" if stated else ""
+        held = f"有它{of_year}的表 {len(forms)} 份（{names}）" if forms else f"没有它{of_year}的表"
+        return f"  {name}：{where} 中{held}，未预填上年数"
+    of_year = f" for {stated}" if stated else ""
+    held = f"holds {len(forms)} of its forms{of_year} ({names})" if forms else f"holds none of its forms{of_year}"
+    return f"  {name}: {where} {held}: last year's figures not filled in"
+
+
+def _next_year(path: Path, form_id: str, lang: str) -> dict[str, Any]:
     """What next year's template is filled with from the unit's form of last year named with --prior (see
     ``prior_year.next_year``); a file that is no readable form of this form ends the command with why (exit 2)."""
     try:
         return next_year(check_path(path, form_id))
     except UnreadableInput as exc:
-        _cannot_compare(("上年的表", "last year's form"), exc, "zh")
+        _cannot_compare(("上年的表", "last year's form"), exc, lang)
 
 
 @main.command()

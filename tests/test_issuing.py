@@ -215,3 +215,16 @@ def test_a_template_returned_under_another_name_is_the_unit_it_was_issued_to(tmp
     ]
     results = json.loads((tmp_path / "审核" / "results.json").read_text(encoding="utf-8"))
     assert {r["unit"]: r["issued_to"] for r in results}["科技馆"] == "襄阳市科技馆"
+
+
+def test_issuing_speaks_english_on_request(tmp_path):
+    inbox = tmp_path / "2023"
+    inbox.mkdir()
+    shutil.copy(TAOJIANG, inbox / "桃江.xlsx")
+    units = _listed(tmp_path, ("桃江县科学技术协会", ""), ("沅江市科学技术协会", ""))
+    result = run("template", "hunan", "-o", tmp_path / "out", "--units", units, "--prior", inbox, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "  沅江市科学技术协会: 2023 holds none of its forms: last year's figures not filled in" in result.output
+    assert result.output.endswith(
+        f"templates for 2 units of the list written to {tmp_path / 'out'}, 1 filled in from last year's forms\n"
+    )
