@@ -184,6 +184,26 @@ class _Builder:
             },
         )
 
+    def score_within_weight(self, row: int, score: int, weight: int) -> None:
+        """PE204 and PE103 at the keyboard: an indicator's self-score above the weight on its row, or below 0.
+        Excel's warning style lets the unit keep it; text (3分, 无) and a row without its weight pass."""
+        cell, points = xl_rowcol_to_cell(row, score), xl_rowcol_to_cell(row, weight)
+        self.ws.data_validation(
+            row,
+            score,
+            row,
+            score,
+            {
+                "validate": "custom",
+                "value": f"=OR(NOT(ISNUMBER({cell})),AND({cell}>=0,OR(NOT(ISNUMBER({points})),{cell}<={points})))",
+                "ignore_blank": True,
+                "error_type": "warning",
+                "error_title": "自评得分",
+                "error_message": "自评得分应在 0 与该指标的分值之间：超过分值或为负数，审核时是强制性错误。"
+                "确认无误请点“是”。",
+            },
+        )
+
     def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
         self.put(row, col, spec, fmt, self.data.get("fields", {}).get(spec.key))
 
@@ -384,6 +404,8 @@ class _Builder:
                         self.ws.write(row + index, col, values.get(spec.key, ""), self.fmt.get(bg_color=COMPUTED_TINT))
                     else:
                         self.input_cell(row + index, col, spec, values.get(spec.key))
+                if rules and not (section and section.bonus) and {"score", "weight"} <= layout.keys():
+                    self.score_within_weight(row + index, layout["score"], layout["weight"])
                 self.ws.set_row(row + index, self.row_height(table, values))
             if section:
                 label = name if weight_column else f"{name}（{section.weight:g}分）"

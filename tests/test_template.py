@@ -156,18 +156,15 @@ def test_amount_inputs_warn_of_a_figure_in_yuan_as_it_is_typed(tmp_path, form):
 
     path = build_template(load_form(form), tmp_path / f"{form}.xlsx", CLEAN[form]())  # filled: its rows are found
     book = load_workbook(path)
-    validations = [v for ws in book.worksheets for v in ws.data_validations.dataValidation if v.type == "custom"]
-    assert validations
-    assert all(v.errorStyle == "warning" and str(YUAN_LIKELY) in v.formula1 for v in validations)
-    assert all("ISNUMBER" in v.formula1 for v in validations)
-    guarded = {
-        (ws.title, cell)
+    validations = [
+        (ws.title, v)
         for ws in book.worksheets
         for v in ws.data_validations.dataValidation
-        if v.type == "custom"
-        for rng in v.sqref.ranges
-        for cell in _cells(rng.coord)
-    }
+        if v.type == "custom" and str(YUAN_LIKELY) in v.formula1
+    ]
+    assert validations
+    assert all(v.errorStyle == "warning" and "ISNUMBER" in v.formula1 for _, v in validations)
+    guarded = {(sheet, cell) for sheet, v in validations for rng in v.sqref.ranges for cell in _cells(rng.coord)}
     extraction = check_path(path).extraction
     inputs = [
         *extraction.fields.values(),
@@ -176,6 +173,38 @@ def test_amount_inputs_warn_of_a_figure_in_yuan_as_it_is_typed(tmp_path, form):
     amounts = [c.ref for c in inputs if c.spec.type == "amount" and c.ref and not (c.spec.output or c.spec.computed)]
     assert amounts
     assert {(ref.sheet, ref.a1) for ref in amounts} <= guarded
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_a_self_score_above_its_weight_warns_as_it_is_typed(tmp_path, form):
+    """PE204 (and PE103) at the keyboard: each indicator's 自评得分 warns (Excel's warning style) when it is a number
+    above the weight on its row, or below 0; a 加减分项 row, whose score may be a deduction, does not."""
+    from perfeval_xl.service import check_path
+
+    path = build_template(load_form(form), tmp_path / f"{form}.xlsx", CLEAN[form]())
+    sheet_of = {ws.title: ws for ws in load_workbook(path).worksheets}
+    limits = {
+        (title, cell): v
+        for title, ws in sheet_of.items()
+        for v in ws.data_validations.dataValidation
+        if v.type == "custom" and v.errorTitle == "自评得分"
+        for rng in v.sqref.ranges
+        for cell in _cells(rng.coord)
+    }
+    indicators = load_form(form).indicators
+    bonuses = {section.name for section in indicators.sections if section.bonus is not None}
+    table = check_path(path).extraction.tables[indicators.table]
+    for row in table.rows:
+        score, weight = row.ref("score"), row.ref("weight")
+        bonus = row.section in bonuses
+        assert ((score.sheet, score.a1) in limits) != bonus, score.a1
+        if not bonus:
+            v = limits[score.sheet, score.a1]
+            assert v.errorStyle == "warning"
+            assert (
+                v.formula1
+                == f"OR(NOT(ISNUMBER({score.a1})),AND({score.a1}>=0,OR(NOT(ISNUMBER({weight.a1})),{score.a1}<={weight.a1})))"
+            )
 
 
 def _cells(coord: str) -> list[str]:

@@ -210,3 +210,34 @@ def test_formula_results_are_written_as_a_spreadsheet_computes_them(tmp_path, fo
     assert written.keys() == computed.keys()
     for at, value in computed.items():
         assert written[at] == (pytest.approx(value, abs=1e-9) if isinstance(value, float) else value), at
+
+
+def test_the_self_score_warning_says_what_pe204_and_pe103_say(tmp_path):
+    """The warning each 自评得分 cell gives as it is typed (see test_template) holds exactly where the check finds no
+    score above its weight (PE204) and no negative score (PE103), on the rounding the check allows; recalculated by
+    LibreOffice from the template's own validation formulas."""
+    import re
+
+    path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx", clean_data())
+    book = load_workbook(path)
+    sheet = book["自评表"]
+    rules = {
+        cell: v.formula1
+        for v in sheet.data_validations.dataValidation
+        if v.errorTitle == "自评得分"
+        for cell in str(v.sqref).split()
+    }
+    table = check_path(path).extraction.tables["indicators"]
+    cases = [(3, 2), (2, 2), (1.5, 2), (-1, 2), (0, 2), (2.01, 2), (2.004, 2), (5, None)]
+    rows = table.rows[: len(cases)]
+    scratch = book.create_sheet("试算")
+    for n, (row, (score, weight)) in enumerate(zip(rows, cases, strict=True), start=1):
+        sheet[row.ref("score").a1], sheet[row.ref("weight").a1] = score, weight
+        formula = re.sub(r"\b([A-Z]{1,3}\d+)\b", r"'自评表'!\1", rules[row.ref("score").a1])
+        scratch[f"A{n}"] = f"={formula}"
+    book.save(path)
+    said = {(f.cell, f.code) for f in check_path(path).findings if f.code in ("PE204", "PE103")}
+    values = load_workbook(recalculate(path, tmp_path), data_only=True)["试算"]
+    warns = [values[f"A{n}"].value is False for n in range(1, len(cases) + 1)]
+    checked = [any((row.ref("score").a1, code) in said for code in ("PE204", "PE103")) for row in rows]
+    assert warns == checked == [True, False, False, True, False, True, True, False]
