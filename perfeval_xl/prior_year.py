@@ -105,7 +105,7 @@ def next_year(evaluation: Evaluation) -> dict[str, Any]:
             rows[rule.table][table.name(row)][this_column] = _typed(parse_cell(row.cells.get(column)))
     return {
         "fields": {key: value for key, value in fields.items() if value is not None},
-        "tables": {table: list(named.values()) for table, named in rows.items()},
+        "tables": {table: list(by_name.values()) for table, by_name in rows.items()},
     }
 
 
