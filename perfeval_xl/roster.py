@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,13 @@ _PARENT_CODE = frozenset({"上级单位编码", "主管部门编码", "上级编
 _CONTACT = frozenset({"联系人", "填报人", "经办人", "联系人姓名"})
 _PHONE = frozenset({"联系电话", "电话", "手机", "手机号码", "手机号", "联系方式", "办公电话"})
 HEADER_ROWS = 10  # the header is among a list's first rows (a title and a date may come above it)
+# What a list typed by hand has in its name column below its units, folded: a total (合计：35 个单位, 共计), a note
+# (说明：…, 注：…), who made it (填表人：…, 制表：…) or 以下空白. No unit's name starts so.
+_NOT_A_UNIT = re.compile(
+    r"(?:合计|小计|总计|共计)"
+    r"|(?:说明|注|备注|附注|填表人|填报人|制表人|制表|审核人|审核|负责人|单位负责人|日期|填表日期|制表日期):"
+    r"|\(?以下(?:空白|无)"
+)
 
 
 class RosterError(Exception):
@@ -101,7 +109,7 @@ class Roster:
         units: dict[str, Listed] = {}
         for row in rows:
             name = _text(row, columns.name)
-            if not name:
+            if not name or _NOT_A_UNIT.match(unit_key(name)):
                 continue
             parent = _text(row, columns.parent)
             parent = named.get(parent) or parent
