@@ -313,16 +313,18 @@ def _alone(task: _Task) -> Checked:
 
 
 class Progress:
-    """A bar on a terminal, plain lines otherwise (a log file, a CI job), both on stderr."""
+    """A bar on a terminal, plain lines otherwise (a log file, a CI job), both on stderr; ``label`` names what is
+    read when it is not the submissions (last year's forms)."""
 
-    def __init__(self, total: int, lang: str, stream: Any = None) -> None:
-        self.total, self.lang, self.done = total, lang, 0
+    def __init__(self, total: int, lang: str, stream: Any = None, label: str = "") -> None:
+        self.total, self.lang, self.done, self.label = total, lang, 0, label
         self.stream = stream or sys.stderr
         self.bar = None
         if self.stream.isatty() and total:
             import click
 
-            self.bar = click.progressbar(length=total, label="校验" if lang == "zh" else "checking", file=self.stream)
+            said = label or ("校验" if lang == "zh" else "checking")
+            self.bar = click.progressbar(length=total, label=said, file=self.stream)
             self.bar.__enter__()
 
     def step(self, entry: Entry) -> None:
@@ -333,7 +335,8 @@ class Progress:
         status = STATUS_LABEL[self.lang][entry.status]
         reused = ("（未变更）" if self.lang == "zh" else " (unchanged)") if entry.reused else ""
         width = len(str(self.total))
-        print(f"[{self.done:>{width}}/{self.total}] {status}{reused} {entry.name}", file=self.stream, flush=True)
+        said = f"{self.label} " if self.label else ""
+        print(f"{said}[{self.done:>{width}}/{self.total}] {status}{reused} {entry.name}", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -514,16 +517,21 @@ def _last_year_in(
     earlier: dict[tuple[str, str, int], Earlier] = {}
     scored: dict[tuple[str, str, int], Scored] = {}
     seen: dict[tuple[str, str, int], int] = {}
-    for task, (result, _, carries) in zip(tasks, _run_tasks(tasks, jobs or os.cpu_count() or 1, {}), strict=True):
-        if result["status"] == "unreadable" or not result.get("unit") or not result.get("year"):
-            continue
-        form, unit, year = result["form"], str(result["unit"]), result["year"]
-        key = (form, unit_key(unit), year)
-        seen[key] = seen.get(key, 0) + 1
-        if carries:
-            earlier[key] = Earlier(carries, task.name, form, year, unit)
-        if (scores := result.get("scores") or {}).get("grade"):
-            scored[key] = Scored(task.name, scores["total"], scores["grade"])
+    bar = Progress(len(tasks), lang, label="上一年度的表" if lang == "zh" else "last year's forms")
+    try:
+        for task, (result, _, carries) in zip(tasks, _run_tasks(tasks, jobs or os.cpu_count() or 1, {}), strict=True):
+            bar.step(Entry(task.name, "", result))
+            if result["status"] == "unreadable" or not result.get("unit") or not result.get("year"):
+                continue
+            form, unit, year = result["form"], str(result["unit"]), result["year"]
+            key = (form, unit_key(unit), year)
+            seen[key] = seen.get(key, 0) + 1
+            if carries:
+                earlier[key] = Earlier(carries, task.name, form, year, unit)
+            if (scores := result.get("scores") or {}).get("grade"):
+                scored[key] = Scored(task.name, scores["total"], scores["grade"])
+    finally:
+        bar.close()
     once = {key for key, count in seen.items() if count == 1}
     digest = hashlib.sha256("\n".join(sorted(hashes.values())).encode()).hexdigest()[:16]
     return (

@@ -364,6 +364,7 @@ def test_batch_prior_on_the_command_line(tmp_path, make_book):
     )
     assert "1 份提交有该单位上一年度的结果" in said.output
     assert f"上一年度的表：2 份（{last_year}），据以作跨期核对和与上年对比" in said.output
+    assert "上一年度的表 [1/2] 退回 yueyang_2019.xlsx" in said.output  # last year's forms read, shown as they are
     missing = CliRunner().invoke(main, ["batch", str(this_year), "-o", str(out), "--prior", str(tmp_path / "无")])
     assert missing.exit_code == 2
 

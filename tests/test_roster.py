@@ -99,7 +99,13 @@ def test_a_list_gives_its_units_and_each_institutions_department(tmp_path):
 def test_a_lists_totals_and_notes_below_it_are_no_units(tmp_path):
     """A list as bureaus type it ends with a total (合计：3 个单位, 共计), a note (说明：…, 注：…), whoever made it
     (填表人：, 制表：, 审核人) or 以下空白 in the name column: none of them is a unit to expect a form from."""
-    rows = [["序号", "单位名称"], ["1", "襄阳市科协"], ["2", "枣阳市科协"], ["", "（以下空白）"], ["", "合计：2 个单位"]]
+    rows = [
+        ["序号", "单位名称"],
+        ["1", "襄阳市科协"],
+        ["2", "枣阳市科协"],
+        ["", "（以下空白）"],
+        ["", "合计：2 个单位"],
+    ]
     rows += [["", "共计 2 个"], ["", "小计"], ["说明：", "说明：名单以预算系统为准"], ["", "注：二级机构另报"]]
     rows += [["", "填表人：王五"], ["", "制表：财政局绩效科"], ["", "审核人：赵六"]]
     assert Roster.read(_list(tmp_path / "名单.xlsx", rows)).units == (
