@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from perfeval_xl.batch import run_batch
@@ -227,4 +228,18 @@ def test_issuing_speaks_english_on_request(tmp_path):
     assert "  沅江市科学技术协会: 2023 holds none of its forms: last year's figures not filled in" in result.output
     assert result.output.endswith(
         f"templates for 2 units of the list written to {tmp_path / 'out'}, 1 filled in from last year's forms\n"
+    )
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hebei", "hunan", "yueyang"])
+def test_every_form_is_issued_with_the_units_name_and_year_read_back(tmp_path, form):
+    units = _listed(tmp_path, ("襄阳市科技馆", ""))
+    out = tmp_path / "下发"
+    assert run("template", form, "-o", out, "--units", units, "--year", 2025).exit_code == 0
+    (issued,) = out.iterdir()
+    evaluation = check_path(issued)
+    assert (evaluation.unit, evaluation.extraction.year, evaluation.extraction.issued_to) == (
+        "襄阳市科技馆",
+        2025,
+        "襄阳市科技馆",
     )
