@@ -26,8 +26,8 @@ FIELD_KEYS = frozenset(
     "signed span group".split()
 )
 ROOT_KEYS = frozenset(
-    "id name region version source year_pattern sheet sheets detect other_forms blocks scoring grades rounding checks "
-    "footnotes report".split()
+    "id name region version source year_pattern dated sheet sheets detect other_forms blocks scoring grades rounding "
+    "checks footnotes report".split()
 )
 SCORING_KEYS = frozenset(
     "budget_execution indicators total grade explanation headline sums row_sums ratios allocations citations "
@@ -339,6 +339,9 @@ class FormDefinition:
     # The titles of other forms that share this one's labels (the 项目支出绩效自评表 of each project, which units send
     # in the same workbook): a sheet so titled is not this form.
     other_forms: tuple[str, ...] = ()
+    # Whether the published form states its years (2023年度…自评表, 2022年决算数 for 上年决算数): a template of a known
+    # year writes its titles and its 本年/上年 labels so.
+    dated: bool = False
 
     @property
     def sheet_name(self) -> str:
@@ -983,6 +986,7 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         version=str(r.get(data, "version", "", (str, int, float))),
         source=r.get(data, "source", "", str, ""),
         year_pattern=r.get(data, "year_pattern", "", str, None),
+        dated=r.get(data, "dated", "", bool, False),
         score_decimals=r.get(rounding, "score", "rounding", int, 2),
         rate_decimals=r.get(rounding, "rate", "rounding", int, 4),
         grades=grades,

@@ -100,6 +100,9 @@ class _Builder:
         self.d = definition
         self.book = book
         self.sheet = sheet
+        year = data.get("fields", {}).get("year")
+        # The year the form states in its titles and labels, where it states one (see FormDefinition.dated).
+        self.year = year if definition.dated and isinstance(year, int) and not isinstance(year, bool) else None
         self.ws: Worksheet = book.add_worksheet(sheet.name)
         self.blocks = [b for b in definition.blocks if definition.block_sheet(b) == sheet.name]
         self.fmt = fmt
@@ -133,6 +136,14 @@ class _Builder:
 
     def cell(self, key: str) -> str:
         return self.cells[key]
+
+    def shown(self, label: str) -> str:
+        """A label as the published form of the template's year writes it: 上年决算数 as 2023年决算数 in 2024's."""
+        if self.year is not None:
+            for prefix, year in (("本年", self.year), ("上年", self.year - 1)):
+                if label.startswith(prefix):
+                    return f"{year}年{label[len(prefix) :]}"
+        return label
 
     def place(self, key: str, row: int, col: int) -> None:
         """Record the cell of field ``key`` for formulas (qualified by sheet in a multi-sheet form)."""
@@ -209,7 +220,8 @@ class _Builder:
 
     def title(self) -> None:
         fmt = self.fmt.get(font_name=TITLE_FONT, font_size=16, bold=True, align="center", border=0)
-        self.ws.merge_range(0, 0, 0, self.last_col, self.sheet.title, fmt)
+        title = f"{self.year}年度{self.sheet.title}" if self.year is not None else self.sheet.title
+        self.ws.merge_range(0, 0, 0, self.last_col, title, fmt)
         self.ws.set_row(0, 32)
         self.row = 1
 
@@ -225,7 +237,7 @@ class _Builder:
         for i in range(0, len(short), len(PAIR_SLOTS)):
             for spec, (l0, l1, v0, v1) in zip(short[i : i + len(PAIR_SLOTS)], PAIR_SLOTS, strict=False):
                 v1 = self.last_col if v1 is None else v1
-                self.merge(self.row, l0, self.row, l1, spec.label, self.fmt.label())
+                self.merge(self.row, l0, self.row, l1, self.shown(spec.label), self.fmt.label())
                 fmt = self.value_format(spec)
                 self.merge(self.row, v0, self.row, v1, None, fmt)
                 self.write_value(self.row, v0, spec, fmt)
@@ -233,7 +245,7 @@ class _Builder:
             self.ws.set_row(self.row, 22)
             self.row += 1
         for spec in (f for f in block.fields if f.tall):
-            self.merge(self.row, 0, self.row, 1, spec.label, self.fmt.label())
+            self.merge(self.row, 0, self.row, 1, self.shown(spec.label), self.fmt.label())
             fmt = self.value_format(spec)
             self.merge(self.row, 2, self.row, self.last_col, None, fmt)
             self.write_value(self.row, 2, spec, fmt)
@@ -255,7 +267,7 @@ class _Builder:
         self.merge(top, 1, header, 1, None, self.fmt.label())
         for offset, column in enumerate(matrix.columns):
             col = 2 + offset
-            self.ws.write(header, col, column.label, self.fmt.label())
+            self.ws.write(header, col, self.shown(column.label), self.fmt.label())
             if header > top and (offset == 0 or groups[offset - 1] != column.group):
                 span = len(list(takewhile(lambda group, mine=column.group: group == mine, groups[offset:])))
                 self.merge(top, col, top, col + span - 1, column.group or "", self.fmt.label())
@@ -263,7 +275,7 @@ class _Builder:
         fields = {f.key: f for f in block.fields}
         row = header + 1
         for row_spec in matrix.rows:
-            self.ws.write(row, 1, row_spec.label, self.fmt.label())
+            self.ws.write(row, 1, self.shown(row_spec.label), self.fmt.label())
             for offset, column in enumerate(matrix.columns):
                 spec = fields[matrix.key(row_spec.key, column.key)]
                 self.write_value(row, 2 + offset, spec, self.value_format(spec))
@@ -303,7 +315,7 @@ class _Builder:
         height = 22.0
         for offset, spec in enumerate(block.fields):
             col = 2 + offset * span
-            self.merge(top, col, top, col + span - 1, spec.label, self.fmt.label())
+            self.merge(top, col, top, col + span - 1, self.shown(spec.label), self.fmt.label())
             fmt = self.value_format(spec)
             self.merge(top + 1, col, top + 1, col + span - 1, None, fmt)
             self.write_value(top + 1, col, spec, fmt)
@@ -353,9 +365,9 @@ class _Builder:
         for index, spec in enumerate(table.columns):
             col = layout[spec.key]
             if grouped and spec.group is None:
-                self.merge(top, col, header, col + spec.span - 1, spec.label, self.fmt.label())
+                self.merge(top, col, header, col + spec.span - 1, self.shown(spec.label), self.fmt.label())
             else:
-                self.merge(header, col, header, col + spec.span - 1, spec.label, self.fmt.label())
+                self.merge(header, col, header, col + spec.span - 1, self.shown(spec.label), self.fmt.label())
             if spec.group and (index == 0 or table.columns[index - 1].group != spec.group):
                 run = list(takewhile(lambda c, mine=spec.group: c.group == mine, table.columns[index:]))
                 last = layout[run[-1].key] + run[-1].span - 1
@@ -474,7 +486,7 @@ class _Builder:
         row = self.row
         for col in range(self.first_col, self.last_col + 1):
             self.ws.write_blank(row, col, None, self.fmt.label())
-        self.ws.write(row, self.first_col, under[0].label, self.fmt.label())
+        self.ws.write(row, self.first_col, self.shown(under[0].label), self.fmt.label())
         if "level1_weight" in self.columns and self.d.indicators:
             total = sum(s.weight for s in self.d.indicators.sections)
             self.ws.write(row, self.columns["level1_weight"], total, self.fmt.label())

@@ -207,6 +207,34 @@ def test_a_self_score_above_its_weight_warns_as_it_is_typed(tmp_path, form):
             )
 
 
+def _texts(path) -> set[str]:
+    return {
+        c.value
+        for ws in load_workbook(path).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    }
+
+
+def test_a_hunan_template_of_a_known_year_states_its_years_as_the_official_form(tmp_path):
+    """湖南's published form states its years (桃江县2023年度…自评表, 2022年决算数, 2023年预算数, 2023年实际在职人数):
+    a template of a known year (--year, --prior, or its data) writes them so, and reads back as the form; one of no
+    year keeps 上年决算数 and 本年预算数."""
+    from perfeval_xl.service import check_path
+
+    dated = build_template(load_form("hunan"), tmp_path / "2024.xlsx", {"fields": {"year": 2024}})
+    texts = _texts(dated)
+    assert {"2024年度部门整体支出绩效评价基础数据表", "2024年度部门整体支出绩效自评表"} <= texts
+    assert {"2023年决算数", "2024年预算数", "2024年决算数", "2024年实际在职人数"} <= texts
+    assert not {"上年决算数", "本年预算数", "本年决算数", "本年实际在职人数"} & texts
+    assert {"上年决算数", "本年预算数"} <= _texts(build_template(load_form("hunan"), tmp_path / "t.xlsx"))
+    filled = build_template(load_form("hunan"), tmp_path / "filled.xlsx", CLEAN["hunan"]())
+    assert "2022年决算数" in _texts(filled)
+    evaluation = check_path(filled)
+    assert evaluation.extraction.year == 2023 and evaluation.number("sangong_prior") == 1.04
+
+
 def _cells(coord: str) -> list[str]:
     from openpyxl.utils import range_boundaries
     from openpyxl.utils.cell import get_column_letter
