@@ -556,8 +556,14 @@ def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
     help="本地财政部门的 Word 模板（.docx）：沿用其样式、页面设置、页眉页脚，正文替换为报告",
 )
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
+@click.option(
+    "--prior",
+    "prior_path",
+    type=click.Path(path_type=Path),
+    help="该单位上一年度报送的同一张表：报告写明总分较上年度的变化，附件2 含跨期核对（PE401）的问题",
+)
 @RULES
-def report(file: Path, output: Path, template_path: Path | None, form_id: str | None) -> None:
+def report(file: Path, output: Path, template_path: Path | None, form_id: str | None, prior_path: Path | None) -> None:
     """由填好的自评表生成《部门（单位）整体绩效自评报告》(write the 自评报告 .docx of FILE)。
 
     数字、得分和等次取自工作簿与复核计算，未解决的校验问题列入附件2。退出码 0 已生成，2 无法读取或模板无效。"""
@@ -567,10 +573,15 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
         raise click.UsageError("报告请输出为 .docx")
     if form_id and form_id not in _form_ids():
         raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    earlier = _earlier(prior_path, form_id, "zh") if prior_path is not None else None
     try:
-        evaluation = _checked(file, form_id, None, None)  # its 附件2 lists what check lists
+        # Its 附件2 lists what check lists, PE401 against the form of last year included.
+        evaluation = _checked(file, form_id, earlier.before if earlier is not None else None, None)
+        if earlier is not None and (why := earlier.differs(evaluation)):
+            click.echo(not_compared(earlier, evaluation, "zh", why))
+            earlier = None
         with _writing(output):
-            written = write_report(evaluation, output, template_path)
+            written = write_report(evaluation, output, template_path, earlier)
     except (UnreadableInput, TemplateError) as exc:
         click.echo(f"{file}: {exc.text('zh') if isinstance(exc, UnreadableInput) else exc}", err=True)
         sys.exit(EXIT_UNREADABLE)

@@ -30,20 +30,27 @@ class Earlier:
     form: str
     year: int | None
     unit: str = ""  # the unit's name as typed ("" when none was)
+    # Its computed total and grade, when it was checked here (a file named with --prior), for next year's report
+    total: float | None = None
+    grade: str | None = None
 
     @classmethod
     def of(cls, evaluation: Evaluation, source: str) -> Earlier:
         """A submission checked, as next year's is checked against it."""
-        return cls(carried(evaluation), source, evaluation.definition.id, evaluation.extraction.year, evaluation.unit)
+        e, scores = evaluation, evaluation.scores
+        return cls(carried(e), source, e.definition.id, e.extraction.year, e.unit, scores.total, scores.grade)
 
     def mismatch(self, evaluation: Evaluation) -> str | None:
         """What makes this no submission of last year for the evaluation: ``figures`` (the form gives none for last
-        year, as 湖北's), ``form``, ``unit`` (names compared folded: 全角/半角, spaces) or ``year``; None when it
-        is one. A year or a unit's name not read is taken as the right one."""
-        definition, unit, year = evaluation.definition, fold_label(evaluation.unit), evaluation.extraction.year
-        if not definition.prior_year:
-            return "figures"
-        if self.form != definition.id:
+        year, as 湖北's), else what ``differs`` says; None when it is one."""
+        return "figures" if not evaluation.definition.prior_year else self.differs(evaluation)
+
+    def differs(self, evaluation: Evaluation) -> str | None:
+        """What makes this no form of the evaluation's unit for the year before, whatever figures the form gives:
+        ``form``, ``unit`` (names compared folded: 全角/半角, spaces) or ``year``; None when it is one. A year or a
+        unit's name not read is taken as the right one."""
+        unit, year = fold_label(evaluation.unit), evaluation.extraction.year
+        if self.form != evaluation.definition.id:
             return "form"
         if self.unit and unit and fold_label(self.unit) != unit:
             return "unit"
@@ -142,9 +149,9 @@ def from_history(known: dict[tuple[str, str, int], Earlier]) -> LastYear:
     return find
 
 
-def not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
-    """Why a file was not compared with the form named as last year's (see ``Earlier.mismatch``): the command line
-    and the Excel button say it alike."""
+def not_compared(earlier: Earlier, evaluation: Evaluation, lang: str, why: str | None = None) -> str:
+    """Why a file was not compared with the form named as last year's (``why``, else ``Earlier.mismatch``): the
+    command line and the Excel button say it alike."""
     d, year, source = evaluation.definition, evaluation.extraction.year, earlier.source
     other = load_form(earlier.form)
     said = {  # (zh, en) by what does not match
@@ -162,7 +169,7 @@ def not_compared(earlier: Earlier, evaluation: Evaluation, lang: str) -> str:
             f"last year's form {source} states {earlier.year}, not the year before this one's ({year})",
         ),
     }
-    zh, en = said[str(earlier.mismatch(evaluation))]
+    zh, en = said[str(why or earlier.mismatch(evaluation))]
     return f"{zh}，未作跨期核对" if lang == "zh" else f"{en}: not compared"
 
 

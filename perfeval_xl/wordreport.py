@@ -23,6 +23,7 @@ from docx.styles.style import BaseStyle
 from .definition import BlockSpec, FieldSpec
 from .engine import Evaluation, parse_cell
 from .findings import SEVERITY_LABEL, percent
+from .prior_year import Earlier
 from .report import result_dict
 from .scoring import round_half_up
 
@@ -44,13 +45,16 @@ BODY_FONT, HEADING_FONT, TITLE_FONT, TABLE_FONT, LATIN_FONT = "仿宋", "黑体"
 TABLE_STYLE = "Table Grid"
 
 
-def write_report(evaluation: Evaluation, path: str | Path, template: str | Path | None = None) -> Path:
+def write_report(
+    evaluation: Evaluation, path: str | Path, template: str | Path | None = None, last_year: Earlier | None = None
+) -> Path:
     """Write the report of ``evaluation`` to ``path``. With ``template`` (a bureau's own .docx), its styles, page
     set-up, header and footer are kept and its body is replaced by the report; without, the official typography
-    is applied to a blank document."""
+    is applied to a blank document. With ``last_year`` (the unit's form of the year before), the report says how
+    its total moved since."""
     path = Path(path)
     document = _document(template)
-    _Writer(document, evaluation).write()
+    _Writer(document, evaluation, last_year).write()
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
@@ -226,9 +230,10 @@ def points(value: float | None, decimals: int) -> str:
 
 
 class _Writer:
-    def __init__(self, document: DocumentObject, evaluation: Evaluation) -> None:
+    def __init__(self, document: DocumentObject, evaluation: Evaluation, last_year: Earlier | None = None) -> None:
         self.doc = document
         self.ev = evaluation
+        self.last_year = last_year
         self.d = evaluation.definition
         self.result = result_dict(evaluation, "")
 
@@ -326,8 +331,20 @@ class _Writer:
         graded = f"评价等次为“{s.grade}”" if s.grade else "没有可计分的内容，未评定等次"
         return (
             f"按{self.d.region}《{self.d.name}》的评分规则复核，自评总分{points(s.total, self.d.score_decimals)}分"
-            f"（单位填报{reported}分），{graded}。"
+            f"（单位填报{reported}分），{graded}{self.since_last_year()}。"
         )
+
+    def since_last_year(self) -> str:
+        """How the total moved since the unit's form of the year before, both graded (较上年度…提高1.06分)."""
+        last, s, decimals = self.last_year, self.ev.scores, self.d.score_decimals
+        if last is None or last.total is None or not last.grade or s.total is None or not s.grade:
+            return ""
+        change = round_half_up(s.total, decimals) - round_half_up(last.total, decimals)
+        year = f"{last.year}年度" if last.year else ""
+        before = f"（{year}自评总分{points(last.total, decimals)}分，评价等次“{last.grade}”）"
+        if abs(change) < 0.5 * 10**-decimals:
+            return f"，与上年度{before}持平"
+        return f"，较上年度{before}{'提高' if change > 0 else '降低'}{points(abs(change), decimals)}分"
 
     def findings_sentence(self) -> str:
         if not self.ev.findings:

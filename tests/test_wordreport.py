@@ -152,6 +152,26 @@ def test_cli_report(tmp_path):
     assert "自评表尚有提示性问题1项，已列入附件2" in result.output
 
 
+def test_report_sets_the_total_beside_last_years_with_prior(tmp_path, make_book):
+    """report --prior 上年.xlsx: the report says how the total moved since the unit's form of the year before, as
+    自评报告 usually do (较上年度提高…分), and its 附件2 lists what check --prior finds; a form of another unit or
+    year is named and not compared."""
+    data = clean_data()
+    data["fields"].update(year=2020, unit="襄阳市科学技术协会")
+    last = make_book(data, {"rows": {4: {"score": 1}}})
+    before = check_path(last).scores
+    out = tmp_path / "襄阳2021.docx"
+    result = CliRunner().invoke(main, ["report", str(XIANGYANG), "-o", str(out), "--prior", str(last)])
+    assert result.exit_code == 0, result.output
+    change = round(93 - round(before.total, 2), 2)
+    said = f"较上年度（2020年度自评总分{round(before.total, 2):g}分，评价等次“优”）提高{change:g}分"
+    assert said in text_of(out)
+    other = make_book(clean_data())  # 2021, as this year's: not the year before
+    again = CliRunner().invoke(main, ["report", str(XIANGYANG), "-o", str(out), "--prior", str(other)])
+    assert again.exit_code == 0 and "是 2021 年度的，不是本表（2021 年度）的上一年度" in again.output
+    assert "较上年度" not in text_of(out)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
