@@ -347,7 +347,8 @@ def check(
         if parts is not None and parts.mismatch(evaluation):
             click.echo(parts.not_compared(evaluation, lang), err=True)
         if fmt == "text":
-            click.echo(render_text(evaluation, path, lang))
+            last_year = earlier if earlier is not None and not earlier.differs(evaluation) else None
+            click.echo(render_text(evaluation, path, lang, last_year))
             for said in ("annotation_error", "annotation_warning"):
                 if said in result:
                     click.echo(result[said], err=True)

@@ -9,7 +9,8 @@ from typing import Any
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, percent, severity_counts
 from .plan import STATUS_LABEL
-from .prior_year import compared_with
+from .prior_year import Earlier, compared_with
+from .scoring import round_half_up
 
 
 def _num(value: float | None, decimals: int) -> float | None:
@@ -101,8 +102,36 @@ def unreadable_dict(path: str | Path, message: str, form: str | None = None) -> 
     }
 
 
-def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> str:
-    """A short human report: the totals, then one line per finding."""
+def points(value: float | None, decimals: int) -> str:
+    """A score rounded half-up to the form's decimals, without trailing zeros (93, 93.89); “—” when missing."""
+    if value is None:
+        return "—"
+    text = f"{round_half_up(value, decimals):.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def moved_since(last: Earlier | None, evaluation: Evaluation, lang: str = "zh") -> str:
+    """How the total moved since the unit's form of the year before, both graded, as 自评报告 say it: 较上年度
+    （2020年度自评总分91.94分，评价等次“优”）提高1.06分, or 持平; "" when there is nothing to set it beside."""
+    s, decimals = evaluation.scores, evaluation.definition.score_decimals
+    if last is None or last.total is None or not last.grade or s.total is None or not s.grade:
+        return ""
+    change = round_half_up(s.total, decimals) - round_half_up(last.total, decimals)
+    same, then, by = abs(change) < 0.5 * 10**-decimals, points(last.total, decimals), points(abs(change), decimals)
+    if lang == "zh":
+        before = f"（{f'{last.year}年度' if last.year else ''}自评总分{then}分，评价等次“{last.grade}”）"
+        return f"与上年度{before}持平" if same else f"较上年度{before}{'提高' if change > 0 else '降低'}{by}分"
+    year = f"{last.year}'s" if last.year else "last year's"
+    return (
+        f"total as {year} {then} ({last.grade})"
+        if same
+        else (f"total {'up' if change > 0 else 'down'} {by} on {year} {then} ({last.grade})")
+    )
+
+
+def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh", last_year: Earlier | None = None) -> str:
+    """A short human report: the totals, then one line per finding; with ``last_year`` (the unit's form of the year
+    before), how the total moved since."""
     d = evaluation.definition
     s = evaluation.scores
     zh = lang == "zh"
@@ -134,6 +163,8 @@ def render_text(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> s
         lines.append(f"  {compared_with(evaluation.earlier.source, lang)}")
     if evaluation.parts is not None:
         lines.append(f"  {summed_from(len(evaluation.parts.files), lang)}")
+    if moved := moved_since(last_year, evaluation, lang):
+        lines.append(f"  {moved}")
     return "\n".join(lines)
 
 

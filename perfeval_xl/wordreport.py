@@ -24,8 +24,7 @@ from .definition import BlockSpec, FieldSpec
 from .engine import Evaluation, parse_cell
 from .findings import SEVERITY_LABEL, percent
 from .prior_year import Earlier
-from .report import result_dict
-from .scoring import round_half_up
+from .report import moved_since, points, result_dict
 
 # The outline every province's report follows (seeds 002 桃江, 003 岳阳, 004 香河); the form's ``report`` mapping
 # says which of its text fields go under each part.
@@ -221,14 +220,6 @@ def amount(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def points(value: float | None, decimals: int) -> str:
-    """A score rounded half-up to the form's decimals, without trailing zeros (93, 93.89); “—” when missing."""
-    if value is None:
-        return "—"
-    text = f"{round_half_up(value, decimals):.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 class _Writer:
     def __init__(self, document: DocumentObject, evaluation: Evaluation, last_year: Earlier | None = None) -> None:
         self.doc = document
@@ -335,16 +326,9 @@ class _Writer:
         )
 
     def since_last_year(self) -> str:
-        """How the total moved since the unit's form of the year before, both graded (较上年度…提高1.06分)."""
-        last, s, decimals = self.last_year, self.ev.scores, self.d.score_decimals
-        if last is None or last.total is None or not last.grade or s.total is None or not s.grade:
-            return ""
-        change = round_half_up(s.total, decimals) - round_half_up(last.total, decimals)
-        year = f"{last.year}年度" if last.year else ""
-        before = f"（{year}自评总分{points(last.total, decimals)}分，评价等次“{last.grade}”）"
-        if abs(change) < 0.5 * 10**-decimals:
-            return f"，与上年度{before}持平"
-        return f"，较上年度{before}{'提高' if change > 0 else '降低'}{points(abs(change), decimals)}分"
+        """How the total moved since the unit's form of the year before (see ``report.moved_since``)."""
+        moved = moved_since(self.last_year, self.ev)
+        return f"，{moved}" if moved else ""
 
     def findings_sentence(self) -> str:
         if not self.ev.findings:

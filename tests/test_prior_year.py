@@ -10,7 +10,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.prior_year import Earlier, carried
 from perfeval_xl.service import check_path
 
-from .conftest import CARRIED_INTO_2020, TAOJIANG, XIANGYANG, YUEYANG, yueyang_last_year
+from .conftest import CARRIED_INTO_2020, TAOJIANG, XIANGYANG, YUEYANG, clean_data, yueyang_last_year
 
 
 def test_the_figures_carried_are_the_last_side_of_each_rule():
@@ -190,3 +190,16 @@ def test_next_years_template_refuses_another_forms_file_in_one_line(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     assert result.output.startswith(f"上年的表 {TAOJIANG}: 不是湖北《部门整体绩效自评表》")
     assert len(result.output.splitlines()) == 1
+
+
+def test_check_with_prior_says_how_the_total_moved_since_last_year(tmp_path, make_book):
+    """check --prior on a form that gives no figures for last year (湖北) still sets its total beside last year's, as
+    the report does; in English on request."""
+    data = clean_data()
+    data["fields"].update(year=2020, unit="襄阳市科学技术协会")
+    last = make_book(data, {"rows": {4: {"score": 1}}})
+    before = round(check_path(last).scores.total, 2)
+    said = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(last)])
+    assert f"  较上年度（2020年度自评总分{before:g}分，评价等次“优”）提高{round(93 - before, 2):g}分" in said.output
+    english = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(last), "--lang", "en"])
+    assert f"  total up {round(93 - before, 2):g} on 2020's {before:g} (优)" in english.output
