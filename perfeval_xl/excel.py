@@ -158,7 +158,7 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
     from .engine import UNGRADED
     from .plan import build_plan
     from .prior_year import compared_with, not_compared
-    from .report import summed_from
+    from .report import moved_since, summed_from
     from .service import check_carrying_rules
 
     # Excel may be in manual calculation (it takes the mode of the first workbook opened in a session): calculate, as
@@ -195,6 +195,8 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
     if earlier is not None:  # the 与上年报送的表核对 button: what was compared, or why nothing was
         known = evaluation.earlier
         lines.append(f"{compared_with(known.source, lang) if known else not_compared(earlier, evaluation, lang)}。")
+        if not earlier.differs(evaluation) and (moved := moved_since(earlier, evaluation, lang)):
+            lines.append(f"{moved}。")
     if parts is not None:  # the 与各机构的表核对 button: likewise
         said = summed_from(len(parts.files), lang) if evaluation.parts else parts.not_compared(evaluation, lang)
         lines.append(f"{said}。")

@@ -36,6 +36,8 @@ from .conftest import (
     XIANGYANG_OFFICIAL,
     YUEYANG,
     clean_data,
+    mutate,
+    taojiang_clean_data,
     yueyang_last_year,
 )
 from .xlwings_standin import FakeBook, FakeRange
@@ -440,6 +442,20 @@ def test_the_last_year_button_marks_each_figure_that_differs_from_the_form_chose
     note = book.sheets[cell.sheet].notes[(cell.row + 1, cell.col + 1)].text
     assert "PE401" in note and f"上年报送的“2、科技馆 累计结余”为 40（{last.name}）" in note
     assert f"上年数已与上年报送的 {last.name} 核对。" in book.app.alerts[-1]["prompt"]
+
+
+def test_the_last_year_button_says_how_the_total_moved(tmp_path):
+    """湖南: the button also says how the computed total moved since the form chosen, as the report says it."""
+    data = taojiang_clean_data()
+    data["fields"]["year"] = 2022
+    last = build_template(load_form("hunan"), tmp_path / "桃江2022.xlsx", mutate(data, {"rows": {0: {"score": 0}}}))
+    before = check_path(last).scores
+    book = FakeBook.from_file(TAOJIANG)
+    book.app.chosen = str(last)
+    excel.compare_with_last_year(book)
+    now, then = round(check_path(TAOJIANG).scores.total, 2), round(before.total, 2)
+    moved = f"较上年度（2022年度自评总分{then:g}分，评价等次“{before.grade}”）提高{round(now - then, 2):g}分。"
+    assert moved in book.app.alerts[-1]["prompt"]
 
 
 def test_the_last_year_button_says_why_it_compared_nothing(tmp_path):
