@@ -22,8 +22,9 @@ from .issuing import forms_by_unit, issue
 from .plan import build_plan
 from .prior_year import Earlier, next_year, not_compared
 from .reader import UnreadableInput, read_workbook
-from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
+from .report import counted, internal_error, moved_since, readable_name, render_text, result_dict, unreadable_dict
 from .roster import Roster, RosterError
+from .scoring import round_half_up
 from .service import check_carrying_rules, check_path, check_paths
 from .submissions import collect, workbooks_in
 from .template import build_template
@@ -329,6 +330,15 @@ def check(
         if evaluation.status == "error" and worst == EXIT_OK:
             worst = EXIT_ERRORS
         result = result_dict(evaluation, path, lang)
+        last_year = earlier if earlier is not None and not earlier.differs(evaluation) else None
+        if last_year is not None and moved_since(last_year, evaluation):  # the totals set beside each other
+            total = round_half_up(last_year.total, evaluation.definition.score_decimals)
+            result["last_year"] = {
+                "file": last_year.source,
+                "year": last_year.year,
+                "total": total,
+                "grade": last_year.grade,
+            }
         if path in destinations:
             from . import writeback  # here: openpyxl is imported only when annotating
 
@@ -347,7 +357,6 @@ def check(
         if parts is not None and parts.mismatch(evaluation):
             click.echo(parts.not_compared(evaluation, lang), err=True)
         if fmt == "text":
-            last_year = earlier if earlier is not None and not earlier.differs(evaluation) else None
             click.echo(render_text(evaluation, path, lang, last_year))
             for said in ("annotation_error", "annotation_warning"):
                 if said in result:

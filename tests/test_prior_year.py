@@ -203,3 +203,19 @@ def test_check_with_prior_says_how_the_total_moved_since_last_year(tmp_path, mak
     assert f"  较上年度（2020年度自评总分{before:g}分，评价等次“优”）提高{round(93 - before, 2):g}分" in said.output
     english = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(last), "--lang", "en"])
     assert f"  total up {round(93 - before, 2):g} on 2020's {before:g} (优)" in english.output
+
+
+def test_check_json_gives_last_years_total_beside_this_years(tmp_path, make_book):
+    data = clean_data()
+    data["fields"].update(year=2020, unit="襄阳市科学技术协会")
+    last = make_book(data, {"rows": {4: {"score": 1}}})
+    said = CliRunner().invoke(main, ["check", str(XIANGYANG), "--prior", str(last), "--format", "json"])
+    before = check_path(last).scores
+    assert json.loads(said.stdout)[0]["last_year"] == {  # 湖北 gives no figures for PE401: said on stderr
+        "file": last.name,
+        "year": 2020,
+        "total": round(before.total, 2),
+        "grade": "优",
+    }
+    alone = CliRunner().invoke(main, ["check", str(XIANGYANG), "--format", "json"])
+    assert "last_year" not in json.loads(alone.output)[0]
