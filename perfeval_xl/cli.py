@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,9 +22,8 @@ from .issuing import forms_by_unit, issue
 from .plan import build_plan
 from .prior_year import Earlier, next_year, not_compared
 from .reader import UnreadableInput, read_workbook
-from .report import counted, internal_error, moved_since, readable_name, render_text, result_dict, unreadable_dict
+from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .roster import Roster, RosterError
-from .scoring import round_half_up
 from .service import check_carrying_rules, check_path, check_paths
 from .submissions import collect, workbooks_in
 from .template import build_template
@@ -55,6 +54,13 @@ RULES = click.option(
     help="本地的校验设置（YAML：checks: {PE106: {enabled: false}, PE303: {severity: error, message: …}}，"
     "forms: {hubei: {checks: …}} 只用于一种表式），覆盖表式定义中的设置",
 )
+
+
+def _units(said: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --units option (the bureau's unit list, see ``roster.Roster``), said as the command uses it."""
+    return click.option(
+        "--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=said
+    )
 
 
 @contextmanager
@@ -111,11 +117,8 @@ def forms() -> None:
 )
 @click.option("--macro", is_flag=True, help="带“重新计算得分”按钮的启用宏模板（输出须为 .xlsm）")
 @click.option("--year", type=click.IntRange(1990, 2100), help="预填评价年度")
-@click.option(
-    "--units",
-    "units_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="单位名单（同 batch --units）：为名单中每个单位各生成一份模板，预填单位名称（表式有“主管部门”的，预填上级单位）",
+@_units(
+    "单位名单（同 batch --units）：为名单中每个单位各生成一份模板，预填单位名称（表式有“主管部门”的，预填上级单位）"
 )
 @click.option(
     "--prior",
@@ -329,16 +332,7 @@ def check(
             continue
         if evaluation.status == "error" and worst == EXIT_OK:
             worst = EXIT_ERRORS
-        result = result_dict(evaluation, path, lang)
-        last_year = earlier if earlier is not None and not earlier.differs(evaluation) else None
-        if last_year is not None and moved_since(last_year, evaluation):  # the totals set beside each other
-            total = round_half_up(last_year.total, evaluation.definition.score_decimals)
-            result["last_year"] = {
-                "file": last_year.source,
-                "year": last_year.year,
-                "total": total,
-                "grade": last_year.grade,
-            }
+        result = result_dict(evaluation, path, lang, earlier)
         if path in destinations:
             from . import writeback  # here: openpyxl is imported only when annotating
 
@@ -357,7 +351,7 @@ def check(
         if parts is not None and parts.mismatch(evaluation):
             click.echo(parts.not_compared(evaluation, lang), err=True)
         if fmt == "text":
-            click.echo(render_text(evaluation, path, lang, last_year))
+            click.echo(render_text(evaluation, path, lang, earlier))
             for said in ("annotation_error", "annotation_warning"):
                 if said in result:
                     click.echo(result[said], err=True)
@@ -429,12 +423,7 @@ def _cannot_compare(said: tuple[str, str], exc: UnreadableInput, lang: str) -> N
 @click.option("--form", "form_id", help="指定表式（默认自动识别）")
 @click.option("--db", "db_url", help="结果数据库 SQLAlchemy 地址（默认 输出目录/results.sqlite）")
 @click.option("--annotate/--no-annotate", default=True, show_default=True, help="为有问题的提交写批注副本")
-@click.option(
-    "--units",
-    "units_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="单位名单（.xlsx/.xls/.csv，含“单位名称”列，可有“上级单位”列）：列出未报送的单位，部门的表与其机构的表之和核对",
-)
+@_units("单位名单（.xlsx/.xls/.csv，含“单位名称”列，可有“上级单位”列）：列出未报送的单位，部门的表与其机构的表之和核对")
 @click.option(
     "--prior",
     "prior_path",

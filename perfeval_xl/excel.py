@@ -195,7 +195,7 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
     if earlier is not None:  # the 与上年报送的表核对 button: what was compared, or why nothing was
         known = evaluation.earlier
         lines.append(f"{compared_with(known.source, lang) if known else not_compared(earlier, evaluation, lang)}。")
-        if not earlier.differs(evaluation) and (moved := moved_since(earlier, evaluation, lang)):
+        if moved := moved_since(earlier, evaluation, lang):
             lines.append(f"{moved}。")
     if parts is not None:  # the 与各机构的表核对 button: likewise
         said = summed_from(len(parts.files), lang) if evaluation.parts else parts.not_compared(evaluation, lang)

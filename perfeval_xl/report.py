@@ -33,8 +33,11 @@ def readable_name(name: str) -> str:
     return name
 
 
-def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> dict[str, Any]:
-    """One file's object of the JSON contract (see README)."""
+def result_dict(
+    evaluation: Evaluation, path: str | Path, lang: str = "zh", last_year: Earlier | None = None
+) -> dict[str, Any]:
+    """One file's object of the JSON contract (see README); with ``last_year`` (the unit's form of the year before,
+    named with --prior), its total and grade when the two are set beside each other (see ``beside``)."""
     d = evaluation.definition
     scores = evaluation.scores
     sections: dict[str, dict[str, Any]] = {}
@@ -74,6 +77,14 @@ def result_dict(evaluation: Evaluation, path: str | Path, lang: str = "zh") -> d
         result["parts"] = {"files": list(evaluation.parts.files)}
     if evaluation.extraction.issued_to:  # the unit of the bureau's list the template was issued to
         result["issued_to"] = evaluation.extraction.issued_to
+    if last_year is not None and last_year.total is not None and beside(last_year, evaluation):
+        total = _num(last_year.total, d.score_decimals)
+        result["last_year"] = {
+            "file": last_year.source,
+            "year": last_year.year,
+            "total": total,
+            "grade": last_year.grade,
+        }
     return result
 
 
@@ -110,13 +121,21 @@ def points(value: float | None, decimals: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def beside(last: Earlier | None, evaluation: Evaluation) -> bool:
+    """Whether the evaluation's total is set beside ``last``'s: the unit's form of the year before (see
+    ``Earlier.differs``), both graded."""
+    if last is None or last.total is None or not last.grade or last.differs(evaluation):
+        return False
+    return evaluation.scores.total is not None and bool(evaluation.scores.grade)
+
+
 def moved_since(last: Earlier | None, evaluation: Evaluation, lang: str = "zh") -> str:
     """How the total moved since the unit's form of the year before, both graded, as 自评报告 say it: 较上年度
     （2020年度自评总分91.94分，评价等次“优”）提高1.06分, or 持平; "" when there is nothing to set it beside."""
-    s, decimals = evaluation.scores, evaluation.definition.score_decimals
-    if last is None or last.total is None or not last.grade or s.total is None or not s.grade:
+    if last is None or last.total is None or not beside(last, evaluation):
         return ""
-    change = round_half_up(s.total, decimals) - round_half_up(last.total, decimals)
+    s, decimals = evaluation.scores, evaluation.definition.score_decimals
+    change = round_half_up(s.total or 0.0, decimals) - round_half_up(last.total, decimals)
     same, then, by = abs(change) < 0.5 * 10**-decimals, points(last.total, decimals), points(abs(change), decimals)
     if lang == "zh":
         before = f"（{f'{last.year}年度' if last.year else ''}自评总分{then}分，评价等次“{last.grade}”）"

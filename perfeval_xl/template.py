@@ -27,6 +27,7 @@ from .definition import (
     rules_in_force,
 )
 from .grid import ISSUED_KEY, META_SHEET
+from .locate import year_variants
 from .plan import text_height
 from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
@@ -138,11 +139,10 @@ class _Builder:
         return self.cells[key]
 
     def shown(self, label: str) -> str:
-        """A label as the published form of the template's year writes it: 上年决算数 as 2023年决算数 in 2024's."""
-        if self.year is not None:
-            for prefix, year in (("本年", self.year), ("上年", self.year - 1)):
-                if label.startswith(prefix):
-                    return f"{year}年{label[len(prefix) :]}"
+        """A label as the published form of the template's year writes it (see ``locate.year_variants``): 上年决算数
+        as 2023年决算数 in 2024's; a label of neither year as it is."""
+        if self.year is not None and label.startswith(("本年", "上年")):
+            return year_variants(label, self.year)[1]
         return label
 
     def place(self, key: str, row: int, col: int) -> None:
