@@ -3,7 +3,8 @@ Attribute VB_Name = "PerfEval"
 ' PerfEvalRecalculate scores the open workbook and marks its errors; PerfEvalClearMarks removes those marks;
 ' PerfEvalCompareLastYear (forms that give figures for last year) asks for last year's form, then does what
 ' PerfEvalRecalculate does and marks each figure for last year that differs from it; PerfEvalCompareInstitutions
-' asks for the forms of the department's institutions, then does the same and marks each figure not their sum.
+' asks for the forms of the department's institutions, then does the same and marks each figure not their sum;
+' PerfEvalWriteReport writes the self-evaluation report (.docx) of the open workbook beside its file.
 ' All call Python through the xlwings add-in, so the workbook needs no reference to it.
 ' This module is ASCII only: Chinese text is written as \uXXXX escapes and decoded by U() with ChrW.
 Option Explicit
@@ -41,6 +42,15 @@ Public Sub PerfEvalCompareInstitutions()
     If Not AddinLoaded() Then Exit Sub
     On Error GoTo Failed
     Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.compare_with_institutions()"
+    Exit Sub
+Failed:
+    ReportFailure
+End Sub
+
+Public Sub PerfEvalWriteReport()
+    If Not AddinLoaded() Then Exit Sub
+    On Error GoTo Failed
+    Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.write_report()"
     Exit Sub
 Failed:
     ReportFailure

@@ -17,6 +17,7 @@ RECALCULATE_MACRO = "PerfEvalRecalculate"
 CLEAR_MACRO = "PerfEvalClearMarks"
 LAST_YEAR_MACRO = "PerfEvalCompareLastYear"  # only on the forms that give figures for last year (湖南, 岳阳)
 INSTITUTIONS_MACRO = "PerfEvalCompareInstitutions"  # on the forms whose amounts and counts add up (PE402)
+REPORT_MACRO = "PerfEvalWriteReport"
 # Built from macros/PerfEval.bas by macros/build_vba_project.py (tests/test_macro.py checks the two agree).
 VBA_PROJECT = files("perfeval_xl") / "vba" / "vbaProject.bin"
 
@@ -26,6 +27,9 @@ _STEPS = (
     "或标黄（提示，请核实），加上批注，并在“校验结果”工作表中逐条列出，点击单元格地址即可跳转。",
     "改正后再点一次即可：上次的标记会先清除再重新生成，不会重复。“清除校验标记”只去掉本工具加上的颜色、"
     "批注和“校验结果”表，不改动任何填报内容。",
+    "点击“生成自评报告”：按本表的数字、复核计算的得分和所填文字写出《部门（单位）整体绩效自评报告》（Word），"
+    "保存在本工作簿所在的文件夹中（文件名为本工作簿名加“_自评报告.docx”；已有同名报告时另存为“(2)”等，"
+    "不覆盖已修改过的报告）；自评表尚有的问题列入报告的附件2。",
     "按钮需要本机安装 Python 和 xlwings 加载项（每台电脑一次）：在“命令提示符”中运行 pip install perfeval_xl "
     "和 xlwings addin install，然后重新打开 Excel。",
     "打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
@@ -55,23 +59,27 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     ws.set_column(1, 1, STEP_WIDTH, text)
     ws.write_string(0, 1, f"{definition.region}{definition.name} 使用说明", title)
     ws.set_row(0, 30)
-    buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
+    # Two rows of buttons, three at most in each (200 pixels and a gap of 20 fit the column's 700): what is done to
+    # this workbook, then what compares it with other files.
+    rows = [[(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记"), (REPORT_MACRO, "生成自评报告")], []]
     steps = [step.format(sheet=definition.sheet_name) for step in _STEPS]
     comparing = []
     if definition.prior_year:
-        buttons.append((LAST_YEAR_MACRO, "与上年报送的表核对"))
+        rows[1].append((LAST_YEAR_MACRO, "与上年报送的表核对"))
         labels = "、".join(dict.fromkeys(_label(definition, rule.this) for rule in definition.prior_year))
         comparing.append(_LAST_YEAR_STEP.format(labels=labels))
     if any(check.code == "PE402" for check in active_checks(definition)):
-        buttons.append((INSTITUTIONS_MACRO, "与各机构的表核对"))
+        rows[1].append((INSTITUTIONS_MACRO, "与各机构的表核对"))
         comparing.append(_INSTITUTIONS_STEP)
-    width, gap = (200, 20) if len(buttons) <= 3 else (160, 10)  # four in a row fit the column's 700 pixels
-    for n, (macro, caption) in enumerate(buttons):
-        ws.insert_button(2, 1, _button(macro, caption, width, n * (width + gap)))
-    ws.set_row(2, 44)
-    for n, step in enumerate([*steps[:3], *comparing, *steps[3:]]):
-        ws.write_string(4 + n, 1, f"{n + 1}. {step}", text)
-        ws.set_row(4 + n, max(36, text_height(step, STEP_WIDTH)))
+    rows = [row for row in rows if row]
+    for at, row in enumerate(rows, start=2):
+        for n, (macro, caption) in enumerate(row):
+            ws.insert_button(at, 1, _button(macro, caption, 200, n * 220))
+        ws.set_row(at, 44)
+    first = 3 + len(rows)
+    for n, step in enumerate([*steps[:4], *comparing, *steps[4:]]):
+        ws.write_string(first + n, 1, f"{n + 1}. {step}", text)
+        ws.set_row(first + n, max(36, text_height(step, STEP_WIDTH)))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)  # the steps' column is wider than a portrait A4 page
     ws.protect()

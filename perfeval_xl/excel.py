@@ -63,6 +63,12 @@ def compare_with_institutions(book: Any = None, lang: str = "zh") -> None:
     _run(book, lambda b: _recalculate(b, lang, parts=_institutions(b)))
 
 
+def write_report(book: Any = None) -> None:
+    """Write the 自评报告 of the calling workbook as it is open, beside its file, as perfeval report writes it (the
+    生成自评报告 button); the workbook is neither marked nor changed."""
+    _run(book, _report)
+
+
 # The Open dialog of the 与上年报送的表核对 and 与各机构的表核对 buttons: what it lists, and its titles.
 _WORKBOOKS = "Excel 工作簿 (*.xlsx;*.xlsm;*.xls),*.xlsx;*.xlsm;*.xls"
 _LAST_YEAR_TITLE = "选择本单位上年报送的表"
@@ -201,6 +207,41 @@ def _recalculate(book: Any, lang: str, earlier: Any = None, parts: Any = None) -
         said = summed_from(len(parts.files), lang) if evaluation.parts else parts.not_compared(evaluation, lang)
         lines.append(f"{said}。")
     return "\n".join(lines), "critical" if errors else "info"
+
+
+def _report(book: Any) -> tuple[str, str]:
+    """The report of the book's current contents (edits not yet saved included), in a file of its own beside the
+    book: ``襄阳2021_自评报告.docx``, or ``…(2).docx`` when a report is there already (the unit may have gone on to
+    edit it in Word, and loses nothing)."""
+    from pathlib import Path
+
+    from . import wordreport
+    from .service import check_carrying_rules
+    from .unwritable import cannot_write
+
+    if "://" in str(book.fullname):  # a book opened from OneDrive or SharePoint is named by its web address
+        raise ButtonProblem(
+            "本工作簿保存在 OneDrive 或 SharePoint 上：请先另存到本机的文件夹，自评报告写在它所在的文件夹中。"
+        )
+    saved = Path(str(book.fullname))
+    if not saved.is_absolute():  # a book never saved is named 工作簿1, with no folder
+        raise ButtonProblem("本工作簿尚未保存：请先保存，自评报告写在它所在的文件夹中。")
+    book.app.calculate()
+    evaluation, _ = check_carrying_rules(read_book(book))
+    target = saved.with_name(f"{saved.stem}_自评报告.docx")
+    copies = 1
+    while target.exists():
+        copies += 1
+        target = saved.with_name(f"{saved.stem}_自评报告({copies}).docx")
+    try:
+        wordreport.write_report(evaluation, target)
+    except OSError as exc:
+        raise ButtonProblem(cannot_write(target, exc)) from None
+    lines = [f"已生成自评报告：{target}"]
+    if evaluation.findings:
+        phrase = wordreport.findings_phrase(evaluation)
+        lines.append(f"自评表尚有{phrase}，已列入附件2；点击“重新计算得分”可在表中标出。")
+    return "\n".join(lines), "info"
 
 
 def _clear(book: Any) -> tuple[str, str]:

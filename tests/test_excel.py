@@ -16,7 +16,7 @@ from openpyxl.comments import Comment
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.protection import WorkbookProtection
 
-from perfeval_xl import excel
+from perfeval_xl import excel, unwritable, wordreport
 from perfeval_xl.definition import load_form
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.reader import read_workbook
@@ -525,3 +525,76 @@ def test_the_institutions_button_says_why_it_compared_nothing(make_book, tmp_pat
     broken.write_bytes(b"not a workbook")
     unreadable = _xiangyang_pressed_for_institutions((str(broken),))
     assert unreadable.app.alerts[-1]["prompt"].startswith("机构的表 机关.xlsx 无法读取：不是 Excel 工作簿")
+
+
+def _report_pressed(book: FakeBook) -> dict[str, Any]:
+    excel.write_report(book)
+    return book.app.alerts[-1]
+
+
+def test_the_report_button_writes_the_report_of_the_book_as_it_is_open_beside_its_file(tmp_path):
+    """生成自评报告: the 自评报告 of the book as Excel shows it, an edit not yet saved included, written beside its
+    file as perfeval report writes it; the book is neither marked nor changed."""
+    from .test_wordreport import text_of
+
+    source = tmp_path / "襄阳2021.xlsx"
+    source.write_bytes(XIANGYANG.read_bytes())
+    evaluation = check_path(source)
+    cell = evaluation.extraction.fields["unit"].ref
+    book = FakeBook.from_file(source)
+    book.sheets[cell.sheet].values[(cell.row + 1, cell.col + 1)] = "襄阳市科协（未保存的改动）"
+    before = _state(book)
+    alert = _report_pressed(book)
+    written = tmp_path / "襄阳2021_自评报告.docx"
+    text = text_of(written)
+    assert "襄阳市科协（未保存的改动）" in text and "自评总分93分" in text
+    assert alert["prompt"] == (
+        f"已生成自评报告：{written}\n"
+        f"自评表尚有{wordreport.findings_phrase(evaluation)}，已列入附件2；点击“重新计算得分”可在表中标出。"
+    )
+    assert alert["mode"] == "info"
+    assert _state(book) == before
+    assert source.read_bytes() == XIANGYANG.read_bytes()
+
+
+def test_the_report_button_never_replaces_a_report_written_before(tmp_path):
+    """A report the unit went on to edit in Word is kept: pressing again writes 襄阳2021_自评报告(2).docx."""
+    source = tmp_path / "襄阳2021.xlsx"
+    source.write_bytes(XIANGYANG.read_bytes())
+    first = tmp_path / "襄阳2021_自评报告.docx"
+    first.write_bytes(b"edited in Word")
+    alert = _report_pressed(FakeBook.from_file(source))
+    assert first.read_bytes() == b"edited in Word"
+    assert alert["prompt"].startswith(f"已生成自评报告：{tmp_path / '襄阳2021_自评报告(2).docx'}\n")
+    assert (tmp_path / "襄阳2021_自评报告(2).docx").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("fullname", "said"),
+    [
+        ("工作簿1", "本工作簿尚未保存：请先保存，自评报告写在它所在的文件夹中。"),
+        (
+            "https://d.docs.live.net/3f2a/文档/襄阳2021.xlsx",
+            "本工作簿保存在 OneDrive 或 SharePoint 上：请先另存到本机的文件夹，自评报告写在它所在的文件夹中。",
+        ),
+    ],
+    ids=["unsaved", "onedrive"],
+)
+def test_the_report_button_on_a_book_with_no_folder_says_what_to_do(tmp_path, fullname, said):
+    book = FakeBook.from_file(XIANGYANG)
+    book.fullname = fullname
+    assert _report_pressed(book) == {"prompt": said, "title": excel.TITLE, "mode": "critical"}
+
+
+def test_the_report_button_says_why_it_could_not_write(tmp_path, monkeypatch):
+    """A folder the unit may not write in (the book opened from a read-only share): one sentence, no traceback."""
+    source = tmp_path / "襄阳2021.xlsx"
+    source.write_bytes(XIANGYANG.read_bytes())
+
+    def refused(evaluation: Any, path: Path, *args: Any) -> Path:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(wordreport, "write_report", refused)
+    alert = _report_pressed(FakeBook.from_file(source))
+    assert alert["prompt"] == f"无法写入 {tmp_path / '襄阳2021_自评报告.docx'}：{unwritable.reason(PermissionError())}"
+    assert alert["mode"] == "critical"

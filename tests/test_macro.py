@@ -19,6 +19,7 @@ from perfeval_xl.buttons import (
     INSTITUTIONS_MACRO,
     LAST_YEAR_MACRO,
     RECALCULATE_MACRO,
+    REPORT_MACRO,
     VBA_PROJECT,
 )
 from perfeval_xl.cli import main
@@ -79,6 +80,8 @@ def test_module_source_is_ascii_with_the_documented_calls():
         'Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.compare_with_last_year()"' in text
     )
     assert f"Public Sub {LAST_YEAR_MACRO}()" in text
+    assert 'Application.Run "xlwings.xlam!RunPython", "import perfeval_xl.excel as e; e.write_report()"' in text
+    assert f"Public Sub {REPORT_MACRO}()" in text
     assert "ChrW(" in text
 
 
@@ -108,7 +111,11 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
         workbook = archive.read("xl/workbook.xml").decode()
     assert 'codeName="ThisWorkbook"' in workbook
     assert _modules(path)["PerfEval.bas"] == _code(SOURCE.read_text(encoding="ascii"))
-    buttons = [(f"[0]!{RECALCULATE_MACRO}", "重新计算得分"), (f"[0]!{CLEAR_MACRO}", "清除校验标记")]
+    buttons = [
+        (f"[0]!{RECALCULATE_MACRO}", "重新计算得分"),
+        (f"[0]!{CLEAR_MACRO}", "清除校验标记"),
+        (f"[0]!{REPORT_MACRO}", "生成自评报告"),
+    ]
     if load_form(form).prior_year:  # 湖南, 岳阳: the form gives figures for last year
         buttons.append((f"[0]!{LAST_YEAR_MACRO}", "与上年报送的表核对"))
     buttons.append((f"[0]!{INSTITUTIONS_MACRO}", "与各机构的表核对"))  # every form: its amounts add up (PE402)
@@ -116,6 +123,7 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     steps = [c.value for c in load_workbook(path)[BUTTON_SHEET]["B"] if c.value][1:]
     assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
     assert any("与各机构的表核对" in step for step in steps)
+    assert any("“生成自评报告”" in step for step in steps)
     assert [step.split(".")[0] for step in steps] == [str(n) for n in range(1, len(steps) + 1)]
 
 
@@ -125,7 +133,8 @@ def test_the_button_sheet_prints_one_page_wide_with_every_step_whole(macro_templ
     sheet = load_workbook(macro_templates["hunan"])[BUTTON_SHEET]
     fit = (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight)  # 1 wide is the default, left unwritten
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit == (1, 0)
-    for row in range(5, sheet.max_row + 1):
+    steps = [row for row in range(2, sheet.max_row + 1) if sheet.cell(row, 2).value]
+    for row in steps:
         step = sheet.cell(row, 2).value
         assert sheet.row_dimensions[row].height >= text_height(step, sheet.column_dimensions["B"].width), step
 
@@ -189,7 +198,7 @@ def test_libreoffice_opens_the_macro_template_and_keeps_module_and_buttons(tmp_p
     saved = convert(source, tmp_path, "xlsm:Calc MS Excel 2007 VBA XML")
     assert _modules(saved)["PerfEval.bas"] == _code(SOURCE.read_text(encoding="ascii"))
     # LibreOffice binds each button to the module's macro when it loads the project, and writes it back so.
-    buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记")]
+    buttons = [(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记"), (REPORT_MACRO, "生成自评报告")]
     buttons += [(LAST_YEAR_MACRO, "与上年报送的表核对")] if load_form(form).prior_year else []
     buttons += [(INSTITUTIONS_MACRO, "与各机构的表核对")]
     assert [(macro.split(".")[-1].split("!")[-1], caption) for macro, caption in _buttons(saved)] == buttons
