@@ -359,6 +359,8 @@ class BatchResult:
     others: int = 0  # files in the inbox that are no submission (a scanned PDF, a report in .docx)
     unsent: int = 0  # units of the bureau's list that sent no readable form
     unlisted: int = 0  # submissions of units not on the list
+    departments: int = 0  # departments of the list in 报送进度 (0: a list without departments, no such sheet)
+    complete: int = 0  # and those whose every unit sent a readable form
     compared: int = 0  # departments' submissions checked against the sum of their institutions'
     not_compared: int = 0  # and those that could not be (an institution's form missing, of another year…)
     last_year: int = 0  # submissions set beside the unit's of the year before (与上年对比)
@@ -501,6 +503,7 @@ def run_batch(
             outputs.close()
         batch.same_unit, batch.other_year, batch.others = outputs.same_unit, outputs.other_year, len(inbox.others)
         batch.unsent, batch.unlisted, batch.last_year = outputs.unsent, outputs.unlisted, len(outputs.beside)
+        batch.departments, batch.complete = outputs.departments, outputs.complete
     return batch
 
 

@@ -487,7 +487,7 @@ def batch(
 
 def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
     """What a batch came to, a line each: the counts, then each sheet of the summary that has something to look at."""
-    from .summary import LAST_YEAR_SHEET, ROSTER_SHEET, SHEETS, SUMMARY_BOOK
+    from .summary import LAST_YEAR_SHEET, PROGRESS_SHEET, ROSTER_SHEET, SHEETS, SUMMARY_BOOK
 
     total, returned, reused, same = result.total, result.returned, result.reused, result.same_unit
     other, others, unsent, unlisted = result.other_year, result.others, result.unsent, result.unlisted
@@ -521,6 +521,13 @@ def _batch_lines(result: BatchResult, outdir: Path, lang: str) -> list[str]:
             f"名单中 {unsent} 个单位未收到可读取的表，{unlisted} 份提交的单位不在名单中，见{SUMMARY_BOOK} 的“{ROSTER_SHEET['zh']}”表",
             f"{counted(unsent, 'listed unit')} sent no readable form, {counted(unlisted, 'submission')} of no listed "
             f"unit: see the '{ROSTER_SHEET['en']}' sheet of {SUMMARY_BOOK}",
+        ),
+        (
+            result.departments,
+            f"{result.departments} 个部门中 {result.complete} 个的单位都已交来可读取的表，各部门的报送进度见"
+            f"{SUMMARY_BOOK} 的“{PROGRESS_SHEET['zh']}”表",
+            f"{result.complete} of {counted(result.departments, 'department')} have every unit's form: see the "
+            f"'{PROGRESS_SHEET['en']}' sheet of {SUMMARY_BOOK}",
         ),
         (
             result.prior,

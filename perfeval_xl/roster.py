@@ -57,6 +57,26 @@ class Listed:
     phone: str = ""
 
 
+class Progress(NamedTuple):
+    """A department's 报送进度: its units expected (its own form and its institutions'), how many of them sent a
+    form that passes and how many one to return, and the units that sent nothing, as the list names them."""
+
+    department: str
+    units: int
+    passed: int
+    returned: int
+    unsent: tuple[str, ...]
+
+    @property
+    def sent(self) -> int:
+        return self.units - len(self.unsent)
+
+    @property
+    def share(self) -> float:
+        """The share of its units that sent a readable form."""
+        return self.sent / self.units
+
+
 class _Columns(NamedTuple):
     """Where a list's header puts each thing a unit's row gives (None for what it does not give)."""
 
@@ -149,6 +169,26 @@ class Roster:
     def listed(self, key: str) -> Listed | None:
         """A unit of the list by its key (None for a department the list names only as a 上级单位)."""
         return self._by_key.get(key)
+
+    def progress(self, returned: dict[str, bool]) -> list[Progress]:
+        """How far each department's units have sent their forms (报送进度), in the list's order: the department's
+        own form and its institutions'. ``returned`` says, by unit key, whether a unit that sent a readable form has
+        one to return; a unit not in it sent nothing. A unit of no department is a department of one."""
+        groups: dict[str, list[str]] = {}
+        for key in self.expected():
+            parent = self.parent_of(key)
+            groups.setdefault(unit_key(parent) if parent else key, []).append(key)
+        names = self.expected()
+        return [
+            Progress(
+                names[department],
+                len(keys),
+                sum(1 for key in keys if returned.get(key) is False),
+                sum(1 for key in keys if returned.get(key)),
+                tuple(names[key] for key in keys if key not in returned),
+            )
+            for department, keys in groups.items()
+        ]
 
     @property
     def coded(self) -> bool:

@@ -33,6 +33,7 @@ SHEETS = {
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
 }
 ROSTER_SHEET = {"zh": "名单核对", "en": "unit list"}  # with the bureau's unit list only, before the charts
+PROGRESS_SHEET = {"zh": "报送进度", "en": "progress"}  # with a unit list that gives departments, after 名单核对
 # With the history of an earlier year only (a unit's submission of the year before, in the database), before the charts.
 LAST_YEAR_SHEET = {"zh": "与上年对比", "en": "last year"}
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
@@ -215,9 +216,9 @@ class _Book:
 class Outputs:
     """The outputs of a batch, written as its entries come, in order: 汇总结果.xlsx (a row per submission, counts per
     check code, every finding, the units that sent several files, native charts), results.json and results.csv, and
-    with the bureau's unit list its 名单核对 sheet and units.csv. Only counts and each submission's unit and row are
-    kept, never the entries, so memory grows with the number of submissions by a few names each, not by their
-    results."""
+    with the bureau's unit list its 名单核对 sheet and units.csv (and 报送进度 when it gives departments). Only counts
+    and each submission's unit and row are kept, never the entries, so memory grows with the number of submissions
+    by a few names each, not by their results."""
 
     def __init__(
         self,
@@ -253,6 +254,9 @@ class Outputs:
         self.other_year_sheet = sheet(other_year_name)  # likewise, once each form's usual year is known
         self.others_sheet, self.others = sheet(others_name), others  # the inbox's files that are no submission
         self.roster, self.roster_sheet = roster, sheet(ROSTER_SHEET[lang]) if roster is not None else None
+        by_department = roster is not None and roster.departments()
+        self.progress_sheet = sheet(PROGRESS_SHEET[lang]) if by_department else None
+        self.departments = self.complete = 0  # departments in 报送进度, and those whose every unit sent a form
         self.unsent = self.unlisted = 0  # listed units with no readable form, submissions of no listed unit
         self.scored = scored or {}  # each unit's graded submissions of earlier years (see History.scored)
         self.beside: list[list[Any]] = []  # the 与上年对比 rows: a graded submission beside the unit's of last year
@@ -531,6 +535,34 @@ class Outputs:
                     self.unlisted += 1
         self.unsent = len(unsent)
         table.finish()
+        returned = VERDICT[self.lang][True]
+        self._progress({key: any(f[-1] == returned for f in files) for key, files in by_unit.items()})
+
+    def _progress(self, returned: dict[str, bool]) -> None:
+        """报送进度: each department of the list (see ``Roster.progress``) with its counts and the units it has still
+        to send, then the total, for a bureau that chases forms through each 主管部门."""
+        if self.roster is None or self.progress_sheet is None:
+            return
+        headers = (
+            ["部门", "应报单位", "已报送", "通过", "退回", "未报送", "报送率", "未报送的单位"]
+            if self.zh
+            else ["department", "expected", "sent", "passed", "returned", "not sent", "share sent", "units not sent"]
+        )
+        table = _Table(self.book, self.progress_sheet, headers, [None, "0", "0", "0", "0", "0", "0.0%", None])
+        progress = self.roster.progress(returned)
+        for p in progress:
+            table.append(
+                [p.department, p.units, p.sent, p.passed, p.returned, len(p.unsent), p.share, "、".join(p.unsent)]
+            )
+        units, sent = sum(p.units for p in progress), sum(p.sent for p in progress)
+        passed, back = sum(p.passed for p in progress), sum(p.returned for p in progress)
+        table.finish()  # the total below the table: out of its filter, so that sorting the departments leaves it last
+        total = ["合计" if self.zh else "total", units, sent, passed, back, units - sent, sent / units]
+        for c, value in enumerate(total):
+            shown = {"num_format": table.formats[c]} if table.formats[c] else {}
+            bold = self.book.book.add_format({**self.book.base, "bold": True, "top": 1, **shown})
+            self.progress_sheet.write(table.rows + 1, c, value, bold)
+        self.departments, self.complete = len(progress), sum(not p.unsent for p in progress)
 
     def _typed_otherwise(self, typed: str) -> str:
         """The note of a file counted for the listed unit its template was issued to, its name typed otherwise."""

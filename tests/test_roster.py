@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from perfeval_xl.batch import run_batch
 from perfeval_xl.cli import main
-from perfeval_xl.roster import Listed, Roster, RosterError
+from perfeval_xl.roster import Listed, Progress, Roster, RosterError
 
 from .conftest import XIANGYANG, clean_data
 from .test_parts import CENTRE, OFFICE
@@ -94,6 +94,30 @@ def test_a_list_gives_its_units_and_each_institutions_department(tmp_path):
         "宜城市科普中心",
         "宜城市科协",
     ]
+
+
+def test_each_departments_progress_counts_its_own_form_and_its_institutions(tmp_path):
+    """报送进度 by department, as a bureau chases forms through each 主管部门: the department's own form and its
+    institutions', in the list's order; a unit with any form to return counts as returned (which of two forms stands
+    is the bureau's call, 同一单位多份); a unit of no department is a department of one; a department named only
+    as a 上级单位 is expected too."""
+    roster = Roster.read(
+        _listed(
+            tmp_path,
+            ("襄阳市科协", "襄阳市科协"),
+            ("襄阳市科协机关", "襄阳市科协"),
+            ("襄阳市科技馆", "襄阳市科协"),
+            ("枣阳市科协", ""),
+            ("宜城市科普中心", "宜城市科协"),
+        )
+    )
+    returned = {"襄阳市科协": False, "襄阳市科协机关": True, "枣阳市科协": False}
+    assert roster.progress(returned) == [
+        Progress("襄阳市科协", 3, 1, 1, ("襄阳市科技馆",)),
+        Progress("枣阳市科协", 1, 1, 0, ()),
+        Progress("宜城市科协", 2, 0, 0, ("宜城市科普中心", "宜城市科协")),
+    ]
+    assert [(p.sent, p.share) for p in roster.progress(returned)] == [(2, 2 / 3), (1, 1.0), (0, 0.0)]
 
 
 def test_a_lists_totals_and_notes_below_it_are_no_units(tmp_path):
@@ -264,6 +288,36 @@ def test_the_list_shows_each_units_status_and_the_submissions_of_no_listed_unit(
     summary_rows = {c.value: c.row for c in openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")["汇总"]["A"]}
     assert sheet["F7"].hyperlink.location == f"'汇总'!A{summary_rows['科技馆.xlsx']}"
     assert sheet["F2"].hyperlink.location == f"'汇总'!A{summary_rows['襄阳市科协.xlsx']}"
+
+
+def test_a_list_with_departments_gives_a_sheet_of_each_departments_progress(tmp_path, make_book):
+    """报送进度: one row per department with its counts and the units it has still to send, then the total; a list
+    without departments has no such sheet (each unit would be a department of one, as 名单核对 shows it)."""
+    folder = _inbox(tmp_path, make_book)
+    listed = _listed(
+        tmp_path,
+        (DEPARTMENT, DEPARTMENT),
+        ("襄阳市科协机关", DEPARTMENT),
+        ("襄阳市科协科技馆", DEPARTMENT),
+        ("襄阳市青少年科技中心", DEPARTMENT),
+        ("枣阳市科协", ""),
+    )
+    run, _, _ = _batch(folder, tmp_path / "out", listed)
+    assert "各部门的报送进度见汇总结果.xlsx 的“报送进度”表" in run.stdout
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总结果.xlsx")
+    assert book.sheetnames.index("报送进度") == book.sheetnames.index("名单核对") + 1
+    sheet = book["报送进度"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows == [
+        ["部门", "应报单位", "已报送", "通过", "退回", "未报送", "报送率", "未报送的单位"],
+        [DEPARTMENT, 4, 3, 2, 1, 1, 0.75, "襄阳市青少年科技中心"],  # 科技馆's form is returned
+        ["枣阳市科协", 1, 0, 0, 0, 1, 0, "枣阳市科协"],
+        ["合计", 5, 3, 2, 1, 2, 0.6, None],
+    ]
+    assert sheet["G2"].number_format == "0.0%"
+    flat = _list(tmp_path / "flat.xlsx", [["单位名称"], [DEPARTMENT], ["襄阳市科协机关"]])
+    _batch(folder, tmp_path / "flat", flat)
+    assert "报送进度" not in openpyxl.load_workbook(tmp_path / "flat" / "汇总结果.xlsx").sheetnames
 
 
 def test_a_department_equal_to_its_institutions_is_said_compared_and_comes_last(tmp_path, make_book):
