@@ -79,6 +79,21 @@ def _form_ids() -> list[str]:
     return [f.id for f in all_forms()]
 
 
+def _refuse(lang: str, zh: str, en: str) -> NoReturn:
+    """A usage error, in the language asked for: click prints the usage line and this sentence, exit code 2."""
+    raise click.UsageError(zh if lang == "zh" else en)
+
+
+def _known_form(form_id: str | None, lang: str) -> None:
+    """A --form (or template's FORM) that names no bundled form is a usage error listing those there are."""
+    if form_id and form_id not in (ids := _form_ids()):
+        _refuse(
+            lang,
+            f"未知表式 {form_id!r}; 可用: {', '.join(ids)}",
+            f"unknown form {form_id!r}; available: {', '.join(ids)}",
+        )
+
+
 class _Guarded(click.Group):
     """The commands, each of which says a bug of ours in one line with exit code 2, as it says unreadable input,
     never with a traceback (``check`` says it per file and goes on with the others)."""
@@ -139,19 +154,23 @@ def template(
     lang: str,
 ) -> None:
     """生成表式模板 (write the Excel template of FORM)；给了 --units 时为名单中每个单位各生成一份 (one per listed unit)."""
-    try:
-        definition = load_form(form)
-    except DefinitionError as exc:
-        raise click.UsageError(str(exc)) from exc
+    _known_form(form, lang)
+    definition = load_form(form)
     if units_path is not None:
         _issue(definition, output, macro, year, units_path, prior_path, lang)
         return
     if output.is_dir():
-        raise click.UsageError(
-            f"{output} 是一个文件夹：请给出 .xlsx/.xlsm 文件路径（为名单中每个单位各生成一份请加 --units）"
+        _refuse(
+            lang,
+            f"{output} 是一个文件夹：请给出 .xlsx/.xlsm 文件路径（为名单中每个单位各生成一份请加 --units）",
+            f"{output} is a folder: give an .xlsx or .xlsm file (add --units for one template per listed unit)",
         )
     if macro != (output.suffix.lower() == ".xlsm"):
-        raise click.UsageError("带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx")
+        _refuse(
+            lang,
+            "带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx",
+            "a template with buttons takes --macro and an .xlsm output; one without them, an .xlsx output",
+        )
     data = _next_year(prior_path, definition.id, lang) if prior_path is not None else {"fields": {}}
     if year is not None:
         data["fields"]["year"] = year
@@ -171,10 +190,16 @@ def _issue(
     """perfeval template --units: a template for each unit of the list in ``folder`` (see ``issuing.issue``), filled
     from its form of last year in ``prior_path`` when given; each path, then what was written, a line each."""
     if folder.exists() and not folder.is_dir():
-        raise click.UsageError(f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {folder} 是一个文件")
+        _refuse(
+            lang,
+            f"给了 --units 时 -o 是存放各单位模板的文件夹，而 {folder} 是一个文件",
+            f"with --units, -o is the folder for the units' templates, and {folder} is a file",
+        )
     if prior_path is not None and not (prior_path.is_dir() or prior_path.suffix.lower() == ".zip"):
-        raise click.UsageError(
-            f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {prior_path} 两者都不是"
+        _refuse(
+            lang,
+            f"给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {prior_path} 两者都不是",
+            f"with --units, --prior is the folder or .zip of the units' forms of last year, and {prior_path} is neither",
         )
     try:
         roster = Roster.read(units_path)
@@ -249,11 +274,9 @@ def _next_year(path: Path, form_id: str, lang: str) -> dict[str, Any]:
 @LANG
 def rules(form_id: str | None, lang: str) -> None:
     """列出校验规则目录 (list the check catalogue)."""
+    _known_form(form_id, lang)
     if form_id:
-        try:
-            checks = active_checks(load_form(form_id))
-        except DefinitionError as exc:
-            raise click.UsageError(str(exc)) from exc
+        checks = active_checks(load_form(form_id))
     else:  # the catalogue, with the settings the bureau's rules give every form
         checks = configured(rules.every_form() if (rules := rules_in_force()) is not None else {})
     for check in checks:
@@ -262,7 +285,7 @@ def rules(form_id: str | None, lang: str) -> None:
         click.echo(f"{check.code}\t{severity}\t{check.scope}\t{description}")
 
 
-def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: bool) -> dict[Path, Path]:
+def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: bool, lang: str) -> dict[Path, Path]:
     """Where each annotated file goes, checked before anything is written: never over an original unless
     --in-place, and never two inputs onto one copy."""
     if in_place:
@@ -273,9 +296,19 @@ def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: 
     for path in files:
         dest = annotate_dir / path.name
         if dest.resolve() == path.resolve():
-            raise click.UsageError(f"批注目录与原文件相同，会覆盖 {path}；如需修改原文件请用 --in-place")
+            _refuse(
+                lang,
+                f"批注目录与原文件相同，会覆盖 {path}；如需修改原文件请用 --in-place",
+                f"the annotation folder holds the original: {path} would be overwritten; use --in-place to mark the "
+                "original",
+            )
         if dest in destinations.values():
-            raise click.UsageError(f"多个文件同名 {path.name}，批注副本会互相覆盖；请分别运行或改名")
+            _refuse(
+                lang,
+                f"多个文件同名 {path.name}，批注副本会互相覆盖；请分别运行或改名",
+                f"several files are named {path.name}: their annotated copies would overwrite each other; run them "
+                "apart or rename them",
+            )
         destinations[path] = dest
     return destinations
 
@@ -313,10 +346,9 @@ def check(
 ) -> None:
     """校验并计分 (validate and score FILES); 退出码 0 通过, 1 有错误, 2 无法读取。"""
     if annotate_dir and in_place:
-        raise click.UsageError("--annotate 与 --in-place 只能选一个")
-    if form_id and form_id not in _form_ids():
-        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
-    destinations = _destinations(files, annotate_dir, in_place)
+        _refuse(lang, "--annotate 与 --in-place 只能选一个", "--annotate and --in-place: choose one")
+    _known_form(form_id, lang)
+    destinations = _destinations(files, annotate_dir, in_place, lang)
     earlier = _earlier(prior_path, form_id, lang) if prior_path else None
     parts = _parts(part_paths, files, form_id, lang) if part_paths else None
     results, worst = [], EXIT_OK
@@ -450,10 +482,13 @@ def batch(
     from .batch import run_batch
     from .history import HistoryError
 
-    if form_id and form_id not in _form_ids():
-        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    _known_form(form_id, lang)
     if outdir.resolve() == source.resolve():
-        raise click.UsageError("输出目录不能就是输入目录；请另指定一个目录")
+        _refuse(
+            lang,
+            "输出目录不能就是输入目录；请另指定一个目录",
+            "the output folder cannot be the input folder; give another",
+        )
     try:
         roster = Roster.read(units_path) if units_path else None
     except RosterError as exc:
@@ -577,8 +612,7 @@ def report(file: Path, output: Path, template_path: Path | None, form_id: str | 
 
     if output.suffix.lower() != ".docx":
         raise click.UsageError("报告请输出为 .docx")
-    if form_id and form_id not in _form_ids():
-        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+    _known_form(form_id, "zh")
     earlier = _earlier(prior_path, form_id, "zh") if prior_path is not None else None
     try:
         # Its 附件2 lists what check lists, PE401 against the form of last year included.
@@ -610,11 +644,14 @@ def consolidate(files: tuple[Path, ...], output: Path, unit: str | None, form_id
     输出注明来源（“汇总来源”表）。表式或年度不同、机构重复的输入拒绝汇总。退出码 0 已生成（汇总表无强制性问题），
     1 汇总表仍有强制性问题，2 无法读取或不能汇总。"""
     if output.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise click.UsageError("汇总表请输出为 .xlsx")
+        _refuse(lang, "汇总表请输出为 .xlsx", "write the consolidated form as .xlsx")
     if any(output.resolve() == path.resolve() for path in files):
-        raise click.UsageError(f"输出文件 {output} 是输入之一；汇总不会覆盖提交的工作簿，请另指定输出路径")
-    if form_id and form_id not in _form_ids():
-        raise click.UsageError(f"未知表式 {form_id!r}; 可用: {', '.join(_form_ids())}")
+        _refuse(
+            lang,
+            f"输出文件 {output} 是输入之一；汇总不会覆盖提交的工作簿，请另指定输出路径",
+            f"the output {output} is one of the inputs: consolidating never overwrites a submission; give another path",
+        )
+    _known_form(form_id, lang)
     files = tuple(_institutions(files, (output,), lang))
     outcomes = check_paths(list(files), form_id)
     for path, outcome in zip(files, outcomes, strict=True):

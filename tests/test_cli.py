@@ -251,3 +251,85 @@ def test_a_batch_of_one_is_counted_in_the_singular(tmp_path):
     (folder / "one.xlsx").write_bytes(XIANGYANG.read_bytes())
     result = run("batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-annotate", "--lang", "en")
     assert "1 submission: 1 accepted, 0 returned (0 unchanged)" in result.output
+
+
+# Each command's refusals of what it was asked: its arguments, then the line in Chinese and in English; {tmp} is a
+# folder, {folder} one holding 襄阳's example, {listed} a unit list, {example} the example itself.
+NAME = XIANGYANG.name
+UNKNOWN = (
+    "未知表式 'beijing'; 可用: guangzhou, hebei, hubei, hunan, yueyang",
+    "unknown form 'beijing'; available: guangzhou, hebei, hubei, hunan, yueyang",
+)
+USAGE_CASES = [
+    (
+        ["check", "{example}", "--annotate", "{tmp}", "--in-place"],
+        "--annotate 与 --in-place 只能选一个",
+        "--annotate and --in-place: choose one",
+    ),
+    (["check", "{example}", "--form", "beijing"], *UNKNOWN),
+    (
+        ["check", f"{{folder}}/{NAME}", "--annotate", "{folder}"],
+        f"批注目录与原文件相同，会覆盖 {{folder}}/{NAME}；如需修改原文件请用 --in-place",
+        f"the annotation folder holds the original: {{folder}}/{NAME} would be overwritten; use --in-place to mark "
+        "the original",
+    ),
+    (
+        ["check", "{example}", f"{{folder}}/{NAME}", "--annotate", "{tmp}/副本"],
+        f"多个文件同名 {NAME}，批注副本会互相覆盖；请分别运行或改名",
+        f"several files are named {NAME}: their annotated copies would overwrite each other; run them apart or "
+        "rename them",
+    ),
+    (
+        ["batch", "{folder}", "-o", "{folder}"],
+        "输出目录不能就是输入目录；请另指定一个目录",
+        "the output folder cannot be the input folder; give another",
+    ),
+    (["batch", "{folder}", "-o", "{tmp}/out", "--form", "beijing"], *UNKNOWN),
+    (["template", "beijing", "-o", "{tmp}/t.xlsx"], *UNKNOWN),
+    (
+        ["template", "hubei", "-o", "{folder}"],
+        "{folder} 是一个文件夹：请给出 .xlsx/.xlsm 文件路径（为名单中每个单位各生成一份请加 --units）",
+        "{folder} is a folder: give an .xlsx or .xlsm file (add --units for one template per listed unit)",
+    ),
+    (
+        ["template", "hubei", "--macro", "-o", "{tmp}/t.xlsx"],
+        "带按钮的模板请用 --macro 并输出为 .xlsm；不带按钮的模板请输出为 .xlsx",
+        "a template with buttons takes --macro and an .xlsm output; one without them, an .xlsx output",
+    ),
+    (
+        ["template", "hubei", "--units", "{listed}", "-o", "{listed}"],
+        "给了 --units 时 -o 是存放各单位模板的文件夹，而 {listed} 是一个文件",
+        "with --units, -o is the folder for the units' templates, and {listed} is a file",
+    ),
+    (
+        ["template", "hubei", "--units", "{listed}", "--prior", "{listed}", "-o", "{tmp}/下发"],
+        "给了 --units 时 --prior 是上一年度各单位的表所在的文件夹或 .zip，而 {listed} 两者都不是",
+        "with --units, --prior is the folder or .zip of the units' forms of last year, and {listed} is neither",
+    ),
+    (["rules", "--form", "beijing"], *UNKNOWN),
+    (
+        ["consolidate", "{example}", "-o", "{tmp}/部门.docx"],
+        "汇总表请输出为 .xlsx",
+        "write the consolidated form as .xlsx",
+    ),
+    (
+        ["consolidate", "{example}", "-o", "{example}"],
+        "输出文件 {example} 是输入之一；汇总不会覆盖提交的工作簿，请另指定输出路径",
+        "the output {example} is one of the inputs: consolidating never overwrites a submission; give another path",
+    ),
+    (["consolidate", "{example}", "-o", "{tmp}/部门.xlsx", "--form", "beijing"], *UNKNOWN),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("args", "zh", "en"), USAGE_CASES, ids=[" ".join(c[0][:1] + c[0][2:]) for c in USAGE_CASES])
+def test_a_command_asked_what_it_cannot_do_says_why_in_the_language_asked_for(tmp_path, args, zh, en, lang):
+    """A usage error is the usage line and one sentence, exit code 2, in Chinese, or in English with --lang en."""
+    folder, listed = tmp_path / "目录", tmp_path / "单位名单.csv"
+    folder.mkdir()
+    (folder / NAME).write_bytes(XIANGYANG.read_bytes())
+    listed.write_text("单位名称\n襄阳市科协\n", encoding="utf-8")
+    places = {"tmp": tmp_path, "folder": folder, "listed": listed, "example": XIANGYANG}
+    refused = run(*[a.format(**places) for a in args], "--lang", lang)
+    assert refused.exit_code == 2
+    assert refused.output.splitlines()[-1] == f"Error: {(zh if lang == 'zh' else en).format(**places)}"
