@@ -694,9 +694,9 @@ class _Locator:
                 if column.type in _ADDITIVE and not column.fill_down and not column.output:
                     # A score or an amount typed once for several rows belongs to none of the others: it is read
                     # in the first (at its cell), and the merge is reported there (PE109), not counted again.
-                    first = CellRef(name, merge[0], merge[1])
-                    cells[key] = FieldValue(column, "", first)
-                    shared.setdefault(first, (key, first, CellRef(name, merge[2], merge[3])))
+                    anchor = CellRef(name, merge[0], merge[1])
+                    cells[key] = FieldValue(column, "", anchor)
+                    shared.setdefault(anchor, (key, anchor, CellRef(name, merge[2], merge[3])))
             for column in spec.columns:
                 if column.fill_down and column.key in cells:
                     if cells[column.key].raw == "" and own:

@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from perfeval_xl import checks as checks_module
 from perfeval_xl import excel
@@ -120,6 +121,28 @@ def test_scores_merged_across_two_indicators_are_one_finding_not_five(make_book)
     assert [(f.code, f.cell) for f in evaluation.findings] == [("PE109", "J9")]
     assert "J9:J10" in evaluation.findings[0].message()
     assert evaluation.scores.reported_sum == check_path(make_book(clean_data())).scores.reported_sum
+
+
+# The 满意度 section's one indicator left blank, its label (满意度指标（10分）) kept by the template.
+BLANK_SATISFACTION = {10: {"level2": None, "name": None, "target": None, "actual": None, "score": None, "weight": None}}
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "with-merged-scores"])
+def test_a_section_left_blank_is_said_at_its_name(make_book, merged):
+    """PE205: a 一级指标 with no indicator filled in is said at the cell naming it, 0 against its points; also when
+    scores are merged across rows elsewhere in the table (the table's start was then taken for the merge's cell,
+    and the check failed with a TypeError)."""
+    change: dict[str, Any] = {"rows": dict(BLANK_SATISFACTION)}
+    if merged:
+        change["rows"][0] = {"score": 6}
+        change["merge"] = CASES["PE109"][0]["change"]["merge"]
+    evaluation = check_path(make_book(clean_data(), change))
+    blank = [f for f in evaluation.findings if f.code == "PE205"]
+    assert [(f.value, f.expected) for f in blank] == [(0.0, 10)]
+    row, col = coordinate_to_tuple(blank[0].cell)
+    assert str(evaluation.extraction.grids[blank[0].sheet].value(row - 1, col - 1)).startswith("满意度指标")
+    assert "该一级指标下没有填写任何指标" in blank[0].message()
+    assert not [f for f in check_path(make_book(clean_data())).findings if f.code == "PE205"]
 
 
 def _with_row(make_book, at: Callable[[Any], int], typed: dict[str, Any], merged: list[tuple[str, ...]] = ()):
