@@ -206,6 +206,21 @@ def merged_cells_as_saved() -> Iterator[None]:
         MergedCellRange._get_borders = borrow  # type: ignore[method-assign]
 
 
+def _unopenable(exc: BaseException) -> CannotAnnotate:
+    """openpyxl refusing a package the checker read (a part an exporter wrote wrong: a cell's style past the end of
+    the style sheet, a merged range backwards, a part that is not XML), in one line: the innermost reason, for
+    support, and what the unit can do (Excel and WPS repair such files and save them whole)."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    lines = str(exc).splitlines()
+    why = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return CannotAnnotate(
+        f"文件中有 openpyxl 读不了的内容（{why}），无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中打开后另存为 .xlsx 再试",
+        f"openpyxl cannot read part of the file ({why}), so it cannot be annotated (its check stands): open it in "
+        "Excel or WPS, save it as .xlsx and retry",
+    )
+
+
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Annotated:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
@@ -233,7 +248,10 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         warnings.simplefilter("ignore", UserWarning)
         # From its bytes, not its name: openpyxl refuses an .xlsx saved under an .xls name by the name alone.
         with merged_cells_as_saved():
-            book = load_workbook(io.BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+            try:
+                book = load_workbook(io.BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+            except Exception as exc:  # any part openpyxl's parsers refuse: the package's fault, not ours
+                raise _unopenable(exc) from exc
     try:
         apply_plan(book, plan)
         if results:

@@ -142,6 +142,32 @@ def test_an_excel_lock_file_given_to_check_is_named_as_one(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("part", "broken", "said"),
+    [
+        ("xl/worksheets/sheet1.xml", (b' s="1"', b' s="9999"'), "IndexError: list index out of range"),
+        ("[Content_Types].xml", (b'"/>', b"/>"), "XMLSyntaxError"),
+    ],
+    ids=["style-out-of-range", "content-types-not-xml"],
+)
+def test_a_workbook_openpyxl_cannot_open_is_checked_and_its_copy_refused_in_one_line(tmp_path, part, broken, said):
+    """Parts an exporter wrote wrong (a cell's style past the end of the style sheet, a part that is not XML): the
+    checker reads the cells and checks them; openpyxl refuses the package, and the copy is refused in one sentence
+    that says what to do, instead of openpyxl's four lines of English."""
+    bad = tmp_path / "导出.xlsx"
+    with zipfile.ZipFile(XIANGYANG) as source, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data.replace(*broken) if info.filename == part else data)
+    assert _scores(bad) == _scores(XIANGYANG)
+    annotated = CliRunner().invoke(main, ["check", str(bad), "--annotate", str(tmp_path / "out")])
+    assert annotated.exit_code == 2
+    last = annotated.output.splitlines()[-1]
+    assert last.startswith(f"无法写入 {tmp_path / 'out' / '导出.xlsx'}：文件中有 openpyxl 读不了的内容（{said}"), last
+    assert last.endswith("），无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中打开后另存为 .xlsx 再试")
+    assert not (tmp_path / "out" / "导出.xlsx").exists()
+
+
 def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path):
     """Excel's "Strict Open XML" names its parts' namespaces otherwise: the formula cells of such a file are still
     found (they were taken as typed input, their cached zeros returning the form with a false PE201)."""
