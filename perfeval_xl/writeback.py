@@ -182,7 +182,8 @@ def merged_cells_as_saved() -> Iterator[None]:
     blanks the styles of every cell but the first, draws borders of its own on the range's edges and gives the first
     cell the last one's right and bottom borders, one style lookup per cell (more than half of an annotation's time on
     a form of many merged ranges, measured), and then writes those instead of what the file had: a unit that unmerged
-    a range in the copy would find its cells changed."""
+    a range in the copy would find its cells changed. A value the file holds under a merge (a program wrote it; Excel
+    shows the first cell's only, and the checker reads it) stays in its cell, where openpyxl's reading dropped it."""
     recompute, borrow = Worksheet._clean_merge_range, MergedCellRange._get_borders
 
     def keep(sheet: Worksheet, merged: MergedCellRange) -> None:
@@ -190,6 +191,8 @@ def merged_cells_as_saved() -> Iterator[None]:
         next(cells)  # the first cell holds the range's value and stays as it is
         for row, col in cells:
             was = sheet._cells.get((row, col))
+            if was is not None and was.value is not None:
+                continue  # a value under the merge, which a program wrote: kept as the checker read it
             sheet._cells[row, col] = blank = MergedCell(sheet, row, col)
             if was is not None:
                 blank._style = copy(was._style)

@@ -14,7 +14,7 @@ from openpyxl.styles import Border, Side
 
 from perfeval_xl.cli import main
 from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
-from perfeval_xl.reader import standard_names
+from perfeval_xl.reader import read_workbook, standard_names
 from perfeval_xl.service import check_path
 from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
 from perfeval_xl.writeback import annotate_file, merged_cells_as_saved
@@ -305,6 +305,25 @@ def test_the_cells_of_a_merged_range_keep_their_own_styles(tmp_path, example_cop
     before = _merged_styles(source)
     assert any(style[1:2] not in (("00000000",), (None,)) for style in before.values() if len(style) == 3)  # tinted
     assert _merged_styles(dest) == before
+
+
+def test_values_a_program_left_under_a_merge_stay_in_the_copy(tmp_path, example_copy):
+    """A file a program wrote may hold values in the cells a merge covers (a merge it did not move with the rows it
+    inserted): the checker reads them, and openpyxl's reading dropped them, so the copy checked otherwise than the
+    file it was made from (found by tests/test_robustness.py). They stay, and the copy checks as its original."""
+    source = example_copy(XIANGYANG)
+    book = load_workbook(source)
+    row = check_path(source).scores.indicators[10].row
+    first, last = row.ref("level2"), row.ref("actual")
+    book["自评表"].merged_cells.add(f"{first.a1}:{last.a1}")  # over the cells' values, as such a program leaves it
+    book.save(source)
+    dest, _ = _annotated(tmp_path, source)
+    original, copy = read_workbook(source).sheets["自评表"], read_workbook(dest).sheets["自评表"]
+    assert [copy.value(first.row, c) for c in range(first.col, last.col + 1)] == [
+        original.value(first.row, c) for c in range(first.col, last.col + 1)
+    ]
+    assert original.value(first.row, last.col) not in ("", None)
+    assert check_path(dest).findings == check_path(source).findings
 
 
 def test_annotating_twice_equals_once(tmp_path, example_copy):
