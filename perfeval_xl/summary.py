@@ -28,6 +28,7 @@ SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
 UNITS_CSV = "units.csv"  # the 名单核对 sheet's rows, with the bureau's unit list only
+DEPARTMENTS_CSV = "departments.csv"  # the 报送进度 sheet's rows, with a unit list that gives departments
 SHEETS = {
     "zh": ("汇总", "按校验代码统计", "问题明细", "同一单位多份", "年度不同", "其他文件", "图表"),
     "en": ("summary", "by check", "findings", "same unit", "other year", "other files", "charts"),
@@ -550,10 +551,12 @@ class Outputs:
         )
         table = _Table(self.book, self.progress_sheet, headers, [None, "0", "0", "0", "0", "0", "0.0%", None])
         progress = self.roster.progress(returned)
-        for p in progress:
-            table.append(
-                [p.department, p.units, p.sent, p.passed, p.returned, len(p.unsent), p.share, "、".join(p.unsent)]
-            )
+        rows = [
+            [p.department, p.units, p.sent, p.passed, p.returned, len(p.unsent), p.share, "、".join(p.unsent)]
+            for p in progress
+        ]
+        for row in rows:
+            table.append(row)
         units, sent = sum(p.units for p in progress), sum(p.sent for p in progress)
         passed, back = sum(p.passed for p in progress), sum(p.returned for p in progress)
         table.finish()  # the total below the table: out of its filter, so that sorting the departments leaves it last
@@ -562,6 +565,8 @@ class Outputs:
             shown = {"num_format": table.formats[c]} if table.formats[c] else {}
             bold = self.book.book.add_format({**self.book.base, "bold": True, "top": 1, **shown})
             self.progress_sheet.write(table.rows + 1, c, value, bold)
+        with (self.outdir / DEPARTMENTS_CSV).open("w", encoding="utf-8-sig", newline="") as handle:  # for machines
+            csv.writer(handle).writerows([headers, *([_safe_csv(v) for v in row] for row in rows), [*total, ""]])
         self.departments, self.complete = len(progress), sum(not p.unsent for p in progress)
 
     def _typed_otherwise(self, typed: str) -> str:

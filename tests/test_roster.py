@@ -315,6 +315,13 @@ def test_a_list_with_departments_gives_a_sheet_of_each_departments_progress(tmp_
         ["合计", 5, 3, 2, 1, 2, 0.6, None],
     ]
     assert sheet["G2"].number_format == "0.0%"
+    with (tmp_path / "out" / "departments.csv").open(encoding="utf-8-sig", newline="") as handle:  # for machines
+        assert list(csv.reader(handle)) == [
+            rows[0],
+            [DEPARTMENT, "4", "3", "2", "1", "1", "0.75", "襄阳市青少年科技中心"],
+            ["枣阳市科协", "1", "0", "0", "0", "1", "0.0", "枣阳市科协"],
+            ["合计", "5", "3", "2", "1", "2", "0.6", ""],
+        ]
     flat = _list(tmp_path / "flat.xlsx", [["单位名称"], [DEPARTMENT], ["襄阳市科协机关"]])
     _batch(folder, tmp_path / "flat", flat)
     assert "报送进度" not in openpyxl.load_workbook(tmp_path / "flat" / "汇总结果.xlsx").sheetnames
