@@ -174,11 +174,10 @@ class Roster:
         """How far each department's units have sent their forms (报送进度), in the list's order: the department's
         own form and its institutions'. ``returned`` says, by unit key, whether a unit that sent a readable form has
         one to return; a unit not in it sent nothing. A unit of no department is a department of one."""
-        groups: dict[str, list[str]] = {}
-        for key in self.expected():
+        names, groups = self.expected(), dict[str, list[str]]()
+        for key in names:
             parent = self.parent_of(key)
             groups.setdefault(unit_key(parent) if parent else key, []).append(key)
-        names = self.expected()
         return [
             Progress(
                 names[department],
