@@ -40,6 +40,7 @@ from .conftest import (
     taojiang_clean_data,
     yueyang_last_year,
 )
+from .test_wordreport import FACTS as REPORT_FACTS
 from .xlwings_standin import FakeBook, FakeRange
 
 EXAMPLES = [XIANGYANG, XIANGYANG_OFFICIAL, GUANGZHOU, GUANGZHOU_OFFICIAL, HEBEI, TAOJIANG, TAOJIANG_OFFICIAL, YUEYANG]
@@ -555,6 +556,20 @@ def test_the_report_button_writes_the_report_of_the_book_as_it_is_open_beside_it
     assert alert["mode"] == "info"
     assert _state(book) == before
     assert source.read_bytes() == XIANGYANG.read_bytes()
+
+
+@pytest.mark.parametrize("source", list(REPORT_FACTS), ids=lambda p: p.stem)
+def test_the_report_button_states_the_workbook_facts_for_every_form(tmp_path, source):
+    """The unit, year, budget, executed amount, total and grade, as the command line's report states them. (Its
+    附件1 may show more than the command line's of the same file: Excel has calculated the formulas, whose saved
+    results the command line does not trust in a file no spreadsheet calculated.)"""
+    from .test_wordreport import text_of
+
+    copy = tmp_path / source.name
+    copy.write_bytes(source.read_bytes())
+    _report_pressed(FakeBook.from_file(copy))
+    text = text_of(tmp_path / f"{source.stem}_自评报告.docx")
+    assert all(fact in text for fact in REPORT_FACTS[source]), REPORT_FACTS[source]
 
 
 def test_the_report_button_never_replaces_a_report_written_before(tmp_path):
