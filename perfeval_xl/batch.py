@@ -364,8 +364,8 @@ class BatchResult:
     compared: int = 0  # departments' submissions checked against the sum of their institutions'
     not_compared: int = 0  # and those that could not be (an institution's form missing, of another year…)
     last_year: int = 0  # submissions set beside the unit's of the year before (与上年对比)
-    prior: str = ""  # the folder of last year's submissions named with --prior, and how many it holds
-    prior_files: int = 0
+    prior: str = ""  # the folder or .zip of last year's submissions named with --prior
+    prior_files: int = 0  # and how many workbooks it holds
 
     def count(self, entry: Entry) -> None:
         self.total += 1

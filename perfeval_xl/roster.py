@@ -76,6 +76,17 @@ class Progress(NamedTuple):
         """The share of its units that sent a readable form."""
         return self.sent / self.units
 
+    @classmethod
+    def of_all(cls, name: str, departments: list[Progress]) -> Progress:
+        """The departments' progress added up (合计), under ``name``."""
+        return cls(
+            name,
+            sum(p.units for p in departments),
+            sum(p.passed for p in departments),
+            sum(p.returned for p in departments),
+            tuple(unit for p in departments for unit in p.unsent),
+        )
+
 
 class _Columns(NamedTuple):
     """Where a list's header puts each thing a unit's row gives (None for what it does not give)."""

@@ -17,6 +17,7 @@ from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
 from .plan import display_width, looks_like_formula
 from .report import counted, issue_counts, summed_from
+from .roster import Progress
 from .unwritable import close_xlsx
 
 if TYPE_CHECKING:
@@ -551,16 +552,15 @@ class Outputs:
         )
         table = _Table(self.book, self.progress_sheet, headers, [None, "0", "0", "0", "0", "0", "0.0%", None])
         progress = self.roster.progress(returned)
-        rows = [
-            [p.department, p.units, p.sent, p.passed, p.returned, len(p.unsent), p.share, "、".join(p.unsent)]
-            for p in progress
-        ]
+
+        def counts(p: Progress) -> list[Any]:
+            return [p.department, p.units, p.sent, p.passed, p.returned, len(p.unsent), p.share]
+
+        rows = [[*counts(p), "、".join(p.unsent)] for p in progress]
         for row in rows:
             table.append(row)
-        units, sent = sum(p.units for p in progress), sum(p.sent for p in progress)
-        passed, back = sum(p.passed for p in progress), sum(p.returned for p in progress)
         table.finish()  # the total below the table: out of its filter, so that sorting the departments leaves it last
-        total = ["合计" if self.zh else "total", units, sent, passed, back, units - sent, sent / units]
+        total = counts(Progress.of_all("合计" if self.zh else "total", progress))
         for c, value in enumerate(total):
             shown = {"num_format": table.formats[c]} if table.formats[c] else {}
             bold = self.book.book.add_format({**self.book.base, "bold": True, "top": 1, **shown})
