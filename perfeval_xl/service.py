@@ -131,9 +131,12 @@ def check_path(
 
 
 def warm_up() -> None:
-    """Load every form definition and validate an empty frame with the pandera schema of all of them (pandera
-    registers its backends on the first validate, ~0.2 s), so that worker processes forked after this start with
-    the definitions and the backends instead of each loading them again."""
+    """Load every form definition, validate an empty frame with the pandera schema of all of them (pandera
+    registers its backends on the first validate, ~0.2 s) and import cn2an (its import compiles its patterns, ~0.2 s;
+    a value in Chinese numerals needs it), so that worker processes forked after this start with the definitions, the
+    backends and cn2an instead of each loading them again."""
+    import cn2an  # noqa: F401 - imported for the workers to inherit
+
     from .schemas import cell_frame, cell_schema, schema_codes
 
     empty, _ = cell_frame([], [])

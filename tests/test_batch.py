@@ -8,6 +8,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -412,6 +414,22 @@ def test_output_is_deterministic_and_parallel_equals_sequential(tmp_path, submis
     second = load_workbook(tmp_path / "two" / SUMMARY_BOOK)
     for name in first.sheetnames:
         assert list(first[name].iter_rows(values_only=True)) == list(second[name].iter_rows(values_only=True))
+
+
+def test_workers_forked_after_the_warm_up_import_nothing_to_read_chinese_numerals():
+    """A fresh interpreter, as a batch's parent is: after warm_up, a value in Chinese numerals (专家工作站三个) is read
+    without importing anything, so no worker forked after it pays cn2an's import (~0.2 s) again."""
+    script = (
+        "import sys\n"
+        "from perfeval_xl.service import warm_up\n"
+        "from perfeval_xl.values import parse_quantity\n"
+        "warm_up()\n"
+        "before = set(sys.modules)\n"
+        "assert parse_quantity('科普小镇1个，专家工作站三个').parts[1].value == 3\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_progress_lines_when_not_on_a_terminal(tmp_path, submissions):
