@@ -520,9 +520,25 @@ def _parse_text(raw: str, text: str) -> Quantity:
         parts = [_parse_labelled(raw, piece) for piece in pieces]
         if all(part is not None for part in parts):
             return Quantity(raw=raw, kind="compound", parts=tuple(p for p in parts if p is not None))
-    elif (named := _parse_labelled(raw, text, plain_label=True)) is not None:
+    elif (named := _parse_labelled(raw, text, plain_label=True) or _named_after(raw, text)) is not None:
         return replace(named, labelled=True)
     return Quantity(raw=raw, kind="unparsed")
+
+
+# A percentage, its bound said after it or not, then the name of what it measures (≥90%满意度, 95%以上满意率): after a
+# percentage, no word can be its unit. The name, as one before a value, holds no figure and no Latin letter.
+_PERCENT_THEN_NAME = re.compile(
+    rf"(?P<value>.+?[%‰](?:\(含\))?(?:及以上|以上|及以下|以下|及以内|以内)?)(?P<name>[^\dA-Za-z]{{1,{_MAX_LABEL}}})"
+)
+
+
+def _named_after(raw: str, text: str) -> Quantity | None:
+    """A percentage followed by the name of what it measures, read as the percentage (see ``_PERCENT_THEN_NAME``); a
+    name holding a negation (≥90%不满意), which would turn the figure around, is none."""
+    found = _PERCENT_THEN_NAME.fullmatch(text)
+    if found is None or any(ch in _NEGATIONS for ch in found["name"]):
+        return None
+    return _parse_single(raw, found["value"])
 
 
 def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity | None:

@@ -114,6 +114,14 @@ CASES = [
     ("Q3", "unparsed", None, None, None),  # a quarter, not 3
     # a narrative ending with a quantity is no name before a value
     ("开展科普一日游项目全年开展活动参与人数与上年相比群众满意度达到90%以上", "unparsed", None, None, None),
+    # the name after a percentage, as units also write it: the words after it say nothing of the quantity…
+    ("≥90%满意度", "number", ">=", 0.90, "%"),
+    ("95%以上满意率", "number", ">=", 0.95, "%"),
+    ("98%（含）以上合格率", "number", ">=", 0.98, "%"),
+    ("5‰以下差错率", "number", "<=", 0.005, "%"),
+    # …unless they negate it or hold a figure of their own, or the figure is no percentage (8个专家 is a unit's word)
+    ("≥90%不满意", "unparsed", None, None, None),
+    ("90%满意度8个", "unparsed", None, None, None),
     # a sentence's end, or quotes, around the value
     ("8个。", "number", None, 8, "个"),
     ("≥95%；", "number", ">=", 0.95, "%"),
@@ -512,3 +520,8 @@ def test_a_placeholder_folds_to_one_whatever_surrounds_it(text):
 @pytest.mark.parametrize("text", ["/ 未统计", "——以下空白——", "", "暂无数据，待下年度统计后补报" + " " * 40 + "/"])
 def test_a_text_saying_more_is_no_placeholder(text):
     assert not folds_to_one_of(text, NIL_AMOUNTS)
+
+
+def test_a_name_after_a_percentage_labels_it_as_one_before_it_does():
+    assert parse_quantity("≥90%满意度").labelled and parse_quantity("满意度≥90%").labelled
+    assert parse_rate("96.5%执行率").kind == "unparsed"  # a rate cell holds the rate alone
