@@ -15,7 +15,7 @@ from .checks import CATALOGUE
 from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
-from .plan import display_width, looks_like_formula
+from .plan import display_width, looks_like_formula, text_height
 from .report import counted, issue_counts, summed_from
 from .roster import Progress
 from .unwritable import close_xlsx
@@ -40,6 +40,7 @@ PROGRESS_SHEET = {"zh": "报送进度", "en": "progress"}  # with a unit list th
 LAST_YEAR_SHEET = {"zh": "与上年对比", "en": "last year"}
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
+FINDING_MESSAGE = 6  # and the one that gives its message
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
 
 
@@ -54,6 +55,8 @@ def _difference(entry: Entry) -> float | None:
     return round(scores["reported_total"] - scores["total"], 2)
 
 
+WRAP_WIDTH = 50  # the width the long texts of a table wrap at (see _Table)
+ONE_LINE = text_height("", WRAP_WIDTH)  # the height text_height gives a text of one line
 SHOWN_ERRORS = 3  # the errors a returned submission's 说明 spells out, for the bureau to give as its reason
 
 
@@ -155,10 +158,13 @@ def _json_result(entry: Entry) -> dict[str, Any]:
 
 class _Table:
     """A sheet written row by row (the workbook keeps no rows in memory): a frozen, filtered header, and columns as
-    wide as their content, set when the table is finished."""
+    wide as their content, set when the table is finished; the texts of the ``wrap`` columns (a reason, a message, a
+    description) wrap at ``WRAP_WIDTH``, each row as tall as its longest, which no spreadsheet works out on opening."""
 
-    def __init__(self, book: _Book, ws: Any, headers: list[str], formats: list[str | None]) -> None:
-        self.book, self.ws, self.headers, self.formats = book, ws, headers, formats
+    def __init__(
+        self, book: _Book, ws: Any, headers: list[str], formats: list[str | None], wrap: frozenset[int] = frozenset()
+    ) -> None:
+        self.book, self.ws, self.headers, self.formats, self.wrap = book, ws, headers, formats, wrap
         self.ws.write_row(0, 0, headers, book.header)
         self.widths = [display_width(h) + 2 for h in headers]
         self.rows = 0
@@ -166,14 +172,17 @@ class _Table:
     def append(self, row: list[Any]) -> int:
         """Write the next row; its index, for cells written over it in the same pass (a status, a link)."""
         self.rows += 1
+        wrapped = [text_height(row[c], WRAP_WIDTH) for c in self.wrap if isinstance(row[c], str)]
+        if wrapped and max(wrapped) > ONE_LINE:  # set before the row's cells: they are written out as they come
+            self.ws.set_row(self.rows, max(wrapped))
         for c, value in enumerate(row):
-            self.book.write(self.ws, self.rows, c, value, self.formats[c])
+            self.book.write(self.ws, self.rows, c, value, self.formats[c], c in self.wrap)
             self.widths[c] = max(self.widths[c], display_width(value if value is not None else "") + 2)
         return self.rows
 
     def finish(self) -> None:
         for c, width in enumerate(self.widths):
-            self.ws.set_column(c, c, min(width, 60))
+            self.ws.set_column(c, c, min(width, WRAP_WIDTH if c in self.wrap else 60))
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.rows, 1), len(self.headers) - 1)
         # Printed for a review: A4 across, every column on one page wide, the header on each page, lines and numbers.
@@ -200,17 +209,19 @@ class _Book:
         self.formats: dict[str | None, Any] = {None: self.book.add_format(base)}
         self.returned = self.book.add_format({**base, "font_color": "#C00000", "bold": True})
         self.link = self.book.add_format({**base, "font_color": "#0563C1", "underline": 1})
+        self.wrapped = self.book.add_format({**base, "text_wrap": True})
 
     def fmt(self, num_format: str | None) -> Any:
         if num_format not in self.formats:
             self.formats[num_format] = self.book.add_format({**self.base, "num_format": num_format})
         return self.formats[num_format]
 
-    def write(self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None) -> None:
+    def write(self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None, wrap: bool = False) -> None:
         if value is None or value == "":
             return
         if isinstance(value, str):
-            ws.write_string(row, col, value, self.fmt(None))  # never a formula, whatever a unit typed
+            # never a formula, whatever a unit typed
+            ws.write_string(row, col, value, self.wrapped if wrap else self.fmt(None))
         else:
             ws.write_number(row, col, value, self.fmt(num_format))
 
@@ -242,6 +253,7 @@ class Outputs:
             sheet(summary_name),
             [c.zh if self.zh else c.en for c in COLUMNS],
             [c.num_format for c in COLUMNS],
+            frozenset({COLUMN_AT["reason"]}),
         )
         self.codes = sheet(codes_name)  # its tab comes second; its rows, counts, come at the end
         self.findings = _Table(
@@ -251,6 +263,7 @@ class Outputs:
             if self.zh
             else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
             [None] * 9,
+            frozenset({FINDING_MESSAGE}),
         )
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
         self.other_year_sheet = sheet(other_year_name)  # likewise, once each form's usual year is known
@@ -392,6 +405,7 @@ class Outputs:
             if zh
             else ["code", "severity", "description", "files", "times"],
             [None, None, None, "0", "0"],
+            frozenset({2}),
         )
         for code in sorted(self.code_times):
             check = catalogue.get(code)

@@ -26,10 +26,11 @@ from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.history import History, HistoryError, Recorded
+from perfeval_xl.plan import display_width, text_height
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
-from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK
+from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK, WRAP_WIDTH
 from perfeval_xl.template import build_template
 
 from .conftest import (
@@ -138,6 +139,25 @@ def test_summary_workbook_prints_each_table_across_one_page(tmp_path, submission
         fit = (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit == (1, 0)
         assert sheet.print_options.gridLines and "&P" in sheet.oddFooter.center.text
+
+
+def test_summary_workbook_wraps_its_long_texts_in_rows_tall_enough(tmp_path, submissions):
+    """The reasons, messages and descriptions ran far past their columns' edge: on screen over the cells beside them,
+    and on paper they stretched the page the table is fitted to until its print was unreadable."""
+    _run(submissions, tmp_path / "out")
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    wrapped = {"汇总": "说明", "按校验代码统计": "说明", "问题明细": "说明"}
+    for name, header in wrapped.items():
+        sheet = book[name]
+        column = next(c.column_letter for c in sheet[1] if c.value == header)
+        assert sheet.column_dimensions[column].width <= WRAP_WIDTH + 1, name
+        texts = [c for c in sheet[column][1:] if isinstance(c.value, str)]
+        assert any(display_width(c.value) > WRAP_WIDTH for c in texts), name  # something to wrap
+        for cell in texts:
+            assert cell.alignment.wrap_text, (name, cell.coordinate)
+            if (needed := text_height(cell.value, WRAP_WIDTH)) > text_height("", WRAP_WIDTH):  # more than a line
+                # XlsxWriter stores a height in whole pixels (0.75 pt)
+                assert (sheet.row_dimensions[cell.row].height or 0) > needed - 0.75, (name, cell.coordinate)
 
 
 def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
