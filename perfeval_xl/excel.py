@@ -216,6 +216,7 @@ def _report(book: Any) -> tuple[str, str]:
     from pathlib import Path
 
     from . import wordreport
+    from .plan import unused_name
     from .service import check_carrying_rules
     from .unwritable import cannot_write
 
@@ -228,11 +229,9 @@ def _report(book: Any) -> tuple[str, str]:
         raise ButtonProblem("本工作簿尚未保存：请先保存，自评报告写在它所在的文件夹中。")
     book.app.calculate()
     evaluation, _ = check_carrying_rules(read_book(book))
-    target = saved.with_name(f"{saved.stem}_自评报告.docx")
-    copies = 1
-    while target.exists():
-        copies += 1
-        target = saved.with_name(f"{saved.stem}_自评报告({copies}).docx")
+    target = saved.with_name(
+        unused_name(f"{saved.stem}_自评报告", ".docx", lambda name: saved.with_name(name).exists())
+    )
     try:
         wordreport.write_report(evaluation, target)
     except OSError as exc:

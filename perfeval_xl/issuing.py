@@ -10,6 +10,7 @@ from typing import Any
 
 from .definition import FormDefinition
 from .engine import Evaluation
+from .plan import unused_name
 from .reader import UnreadableInput
 from .roster import Roster, unit_key
 from .template import build_template
@@ -23,11 +24,7 @@ def file_name(unit: str, form_name: str, suffix: str, taken: set[str]) -> str:
     no space or dot at either end); ``(2)`` and on after a name already ``taken`` (two names that read the same once
     made safe; compared regardless of case, as Windows compares them)."""
     stem = _UNSAFE.sub("_", f"{unit.strip(' .')}_{form_name}")
-    name, number = f"{stem}{suffix}", 1
-    while name.casefold() in taken:
-        number += 1
-        name = f"{stem}({number}){suffix}"
-    return name
+    return unused_name(stem, suffix, lambda name: name.casefold() in taken)
 
 
 def issue(

@@ -128,14 +128,20 @@ def marks_record(row: tuple[Any, ...]) -> tuple[str, str, str, str]:
     return str(sheet or ""), str(cell or ""), str(fill_xml or ""), str(rgb or "")
 
 
+def unused_name(stem: str, suffix: str, taken: Callable[[str], bool]) -> str:
+    """``stem`` + ``suffix``, or the first of ``stem(2)`` + ``suffix``, ``stem(3)`` + ``suffix``… not ``taken``: a
+    sheet, a file or a report of that name is someone's, and stays as it is."""
+    name, n = f"{stem}{suffix}", 1
+    while taken(name):
+        n += 1
+        name = f"{stem}({n}){suffix}"
+    return name
+
+
 def results_sheet_for(names: list[str]) -> str:
     """The name for our results sheet among a workbook's sheets (ours already dropped): 校验结果, or 校验结果(2)
     beside a sheet of the unit's own of that name, which is never touched."""
-    name, n = RESULTS_SHEET, 1
-    while name in names:
-        n += 1
-        name = f"{RESULTS_SHEET}({n})"
-    return name
+    return unused_name(RESULTS_SHEET, "", names.__contains__)
 
 
 def recorded_results_sheet(rows: list[tuple[Any, ...]]) -> str:
