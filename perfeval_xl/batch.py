@@ -8,6 +8,7 @@ import hashlib
 import os
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -283,8 +284,11 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
             with ProcessPoolExecutor(
                 max_workers=jobs, initializer=_start_worker, initargs=(_last_years, rules_in_force())
             ) as pool:
-                for future in [pool.submit(check_chunk, chunk) for chunk in chunks[done:]]:
-                    chunk, done = chunks[done], done + 1
+                # Each future let go of once its results are out: a list of them all kept every chunk's results, the
+                # whole batch's, until the last came in.
+                futures = deque(pool.submit(check_chunk, chunk) for chunk in chunks[done:])
+                while futures:
+                    future, chunk, done = futures.popleft(), chunks[done], done + 1
                     try:
                         results = future.result()
                     except BrokenProcessPool:

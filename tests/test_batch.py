@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -11,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -845,6 +847,32 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
     assert entries["hubei_xiangyang_2021_official.xlsx"].status == "warning"
     assert entries["二级单位/公式单位.xlsx"].status == "error"
     assert [e.status for e in entries.values()].count("unreadable") == 1  # 说明.xlsx, which is not a workbook
+
+
+class Traced:
+    """A result a worker sends back that the batch's process can tell is still held (a dict cannot be)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _traced_chunk(tasks):
+    return [(Traced(task.name), None, None) for task in tasks]
+
+
+def test_a_chunks_results_are_let_go_of_once_they_are_out(monkeypatch):
+    """Every future was kept in a list until the last chunk came in, and with it every chunk's results: the batch's
+    memory grew with its files."""
+    monkeypatch.setattr(batch_module, "check_chunk", _traced_chunk)  # the workers are forked after it
+    monkeypatch.setattr(batch_module, "CHUNK", 4)
+    tasks = [batch_module._Task(f"{n}.xlsx", f"{n}.xlsx", None, "zh", None) for n in range(40)]
+    kept = []
+    for n, (result, _, _) in enumerate(batch_module._checked(tasks, jobs=2)):
+        kept.append(weakref.ref(result))
+        del result
+        if n == len(tasks) - 1:
+            gc.collect()
+            assert sum(ref() is not None for ref in kept) <= 4  # the last chunk's, at most
 
 
 def test_a_file_that_cannot_be_opened_is_one_row_not_a_dead_batch(tmp_path, submissions, monkeypatch):
