@@ -256,6 +256,7 @@ class Outputs:
             frozenset({COLUMN_AT["reason"]}),
         )
         self.codes = sheet(codes_name)  # its tab comes second; its rows, counts, come at the end
+        self.findings_name = findings_name
         self.findings = _Table(
             self.book,
             sheet(findings_name),
@@ -278,6 +279,7 @@ class Outputs:
         self.issued: dict[str, str] = {}  # by file, the listed unit the template was issued to (see grid.ISSUED_KEY)
         self.units: dict[tuple[str, str, str], list[tuple[str, Any, str, int, str]]] = {}
         self.code_files: Counter[str] = Counter()
+        self.first_found: dict[str, tuple[str, int]] = {}  # by code: where it was first found, and its 问题明细 row
         self.code_times: Counter[str] = Counter()
         self.grades: Counter[str] = Counter()
         self.bins = [0] * len(SCORE_BINS)
@@ -329,6 +331,8 @@ class Outputs:
                     _cell_text(i.get("expected")),
                 ]
             )
+            in_cell = f" {i['sheet']}!{i['cell']}" if i.get("sheet") and i.get("cell") else ""
+            self.first_found.setdefault(i["code"], (entry.name + in_cell, at))
             if entry.annotated and i.get("sheet") and i.get("cell"):  # to the cell, marked in the annotated copy
                 link = f"external:{entry.annotated}#{sheet_ref(i['sheet'], i['cell'])}"
                 self.findings.ws.write_url(at, FINDING_CELL, link, self.book.link, i["cell"])
@@ -401,23 +405,27 @@ class Outputs:
         table = _Table(
             self.book,
             self.codes,
-            ["代码", "级别", "说明", "涉及文件数", "出现次数"]
+            ["代码", "级别", "说明", "涉及文件数", "出现次数", "首次出现"]
             if zh
-            else ["code", "severity", "description", "files", "times"],
-            [None, None, None, "0", "0"],
+            else ["code", "severity", "description", "files", "times", "first found"],
+            [None, None, None, "0", "0", None],
             frozenset({2}),
         )
         for code in sorted(self.code_times):
             check = catalogue.get(code)
-            table.append(
+            where, at = self.first_found[code]
+            row = table.append(
                 [
                     code,
                     SEVERITY_LABEL[lang][check.active_severity] if check else "",
                     (check.summary() if zh else check.name_en) if check else "",
                     self.code_files[code],
                     self.code_times[code],
+                    where,
                 ]
             )
+            link = f"internal:{sheet_ref(self.findings_name, f'A{at + 1}')}"  # to its row in 问题明细
+            self.codes.write_url(row, len(table.headers) - 1, link, self.book.link, where)
         table.finish()
 
     @property

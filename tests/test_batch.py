@@ -162,6 +162,23 @@ def test_summary_workbook_wraps_its_long_texts_in_rows_tall_enough(tmp_path, sub
                 assert (sheet.row_dimensions[cell.row].height or 0) > needed - 0.75, (name, cell.coordinate)
 
 
+def test_each_check_code_leads_to_its_first_finding(tmp_path, submissions):
+    """A count per check is a summary; where it first occurs is where a reviewer starts (as linters report)."""
+    _run(submissions, tmp_path / "out")
+    book = load_workbook(tmp_path / "out" / SUMMARY_BOOK)
+    codes, details = book["按校验代码统计"], book["问题明细"]
+    assert [c.value for c in codes[1]][-1] == "首次出现"
+    firsts = {}
+    for row in details.iter_rows(min_row=2):
+        firsts.setdefault(row[2].value, row)
+    assert len(firsts) == codes.max_row - 1
+    for row in codes.iter_rows(min_row=2):
+        first = firsts[row[0].value]
+        name, sheet, cell = (first[i].value for i in (0, 4, 5))
+        assert row[-1].value == (f"{name} {sheet}!{cell}" if sheet and cell else name)
+        assert row[-1].hyperlink.location == f"'问题明细'!A{first[0].row}"
+
+
 def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     _run(submissions, tmp_path / "out")
     path = tmp_path / "out" / SUMMARY_BOOK
@@ -186,7 +203,7 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     link = next(c for c in copies if c.value == "annotated/hubei_xiangyang_2021.xlsx")
     assert link.hyperlink.target.replace("\\", "/") == "annotated/hubei_xiangyang_2021.xlsx"  # XlsxWriter writes \\
     counts = {r[0]: r for r in book["按校验代码统计"].iter_rows(min_row=2, values_only=True)}
-    assert counts["PE106"][3:] == (2, 22)  # two files, 22 times
+    assert counts["PE106"][3:5] == (2, 22)  # two files, 22 times
     details = list(book["问题明细"].iter_rows(min_row=2, values_only=True))
     assert len(details) == sum(r[11] + r[12] for r in summary.iter_rows(min_row=2, values_only=True))
     # Each finding leads to its cell, marked in the annotated copy: the bureau clicks from the list to the problem.
