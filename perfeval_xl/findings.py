@@ -49,7 +49,18 @@ class Finding:
             "message": self.message(lang),
             "value": _plain(self.value),
             "expected": _plain(self.expected),
+            "key": self.key or None,
+            "difference": self.difference,
         }
+
+    @property
+    def difference(self) -> float | None:
+        """The value found minus the value expected, when both are numbers (a bool is none), without the float's
+        tail (3014.42 − 2634.17 is 380.25, not 380.25000000000045); None otherwise."""
+        numbers = [v for v in (self.value, self.expected) if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) < 2 or not all(math.isfinite(v) for v in numbers):
+            return None
+        return round(numbers[0] - numbers[1], 9)
 
 
 def _plain(value: Any) -> Any:

@@ -40,7 +40,7 @@ PROGRESS_SHEET = {"zh": "报送进度", "en": "progress"}  # with a unit list th
 LAST_YEAR_SHEET = {"zh": "与上年对比", "en": "last year"}
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
 FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
-FINDING_MESSAGE = 6  # and the one that gives its message
+FINDING_MESSAGE = 7  # and the one that gives its message
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
 
 
@@ -260,10 +260,22 @@ class Outputs:
         self.findings = _Table(
             self.book,
             sheet(findings_name),
-            ["文件", "单位", "代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"]
+            ["文件", "单位", "代码", "级别", "工作表", "单元格", "填报项", "说明", "填报值", "应为", "差额"]
             if self.zh
-            else ["file", "unit", "code", "severity", "sheet", "cell", "message", "value", "expected"],
-            [None] * 9,
+            else [
+                "file",
+                "unit",
+                "code",
+                "severity",
+                "sheet",
+                "cell",
+                "item",
+                "message",
+                "value",
+                "expected",
+                "difference",
+            ],
+            [None] * 11,
             frozenset({FINDING_MESSAGE}),
         )
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
@@ -326,9 +338,11 @@ class Outputs:
                     SEVERITY_LABEL[lang][i["severity"]],
                     i.get("sheet"),
                     i.get("cell"),
+                    i.get("key"),
                     i.get("message"),
                     _cell_text(i.get("value")),
                     _cell_text(i.get("expected")),
+                    i.get("difference"),
                 ]
             )
             in_cell = f" {i['sheet']}!{i['cell']}" if i.get("sheet") and i.get("cell") else ""

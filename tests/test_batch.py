@@ -211,6 +211,10 @@ def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
     assert (over[2].value, over[5].value) == ("PE303", "D6")
     assert over[5].hyperlink.target.replace("\\", "/") == "annotated/hubei_xiangyang_2021.xlsx"
     assert over[5].hyperlink.location == "'自评表'!D6"
+    found = dict(zip((c.value for c in book["问题明细"][1]), (c.value for c in over), strict=True))
+    assert (found["填报值"], found["应为"], found["差额"]) == (3014.42, 2634.17, 380.25)
+    unweighted = next(row for row in book["问题明细"].iter_rows(min_row=2, values_only=True) if row[2] == "PE106")
+    assert unweighted[6] == "2021年项目总个数"  # 填报项: the row's 三级指标
     _run(submissions, tmp_path / "bare", annotate=False)
     bare = load_workbook(tmp_path / "bare" / SUMMARY_BOOK)["问题明细"]
     assert not [row[5].hyperlink for row in bare.iter_rows(min_row=2) if row[5].hyperlink]  # no copy to lead to

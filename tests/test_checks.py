@@ -25,6 +25,7 @@ from perfeval_xl.service import check_grid, check_path
 
 from .conftest import (
     CLEAN,
+    TAOJIANG_OFFICIAL,
     XIANGYANG_OFFICIAL,
     clean_data,
     copy_sheet,
@@ -466,6 +467,19 @@ def test_a_non_finite_value_found_is_written_as_text_so_results_stay_strict_json
     finding = Finding("PE102", "error", "自评表", "C5", {"zh": "不是数字"}, value=value, expected=value)
     record = json.loads(json.dumps(finding.as_dict(), allow_nan=False))
     assert record["value"] == record["expected"] == str(value)
+
+
+def test_each_finding_record_names_its_row_and_the_difference_found():
+    """STYLE's finding record: beside the value found and expected, the human key of the row (the 三级指标) and the
+    difference, found minus expected, wherever both are numbers."""
+    records = {f.code: f.as_dict() for f in check_path(TAOJIANG_OFFICIAL).findings}
+    assert (records["PE205"]["key"], records["PE205"]["difference"]) == ("效益指标", 10)
+    assert (records["PE208"]["key"], records["PE208"]["difference"]) == (None, -10)
+    # each code's first finding (PE106's is on D9)
+    xiangyang = {f.code: f.as_dict() for f in reversed(check_path(XIANGYANG_OFFICIAL).findings)}
+    overspent, unweighted = xiangyang["PE303"], xiangyang["PE106"]
+    assert overspent["difference"] == 380.25  # 3014.42 - 2634.17, without the float's tail
+    assert unweighted["key"] == "2021年项目总个数" and unweighted["difference"] is None
 
 
 def test_a_copy_of_the_form_in_an_official_layout_is_named_and_the_first_is_checked(example_copy):

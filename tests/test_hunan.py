@@ -216,7 +216,7 @@ def test_json_contract(example_copy, form):
     assert record["year"] == {"hunan": 2023, "yueyang": 2020}[form]
     assert record["unit"] in ("桃江县科学技术协会", "岳阳市科学技术协会")
     for issue in record["issues"]:
-        assert set(issue) == {"code", "severity", "sheet", "cell", "message", "value", "expected"}
+        assert set(issue) == {"code", "severity", "sheet", "cell", "message", "value", "expected", "key", "difference"}
         assert issue["sheet"] in {"附件1", "附件2", "自评报告"}
 
 
