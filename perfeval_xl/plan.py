@@ -31,8 +31,8 @@ STATUS_LABEL = {
     "en": {"ok": "passed", "warning": "passed with warnings", "error": "returned", "unreadable": "unreadable"},
 }
 RESULT_HEADERS = {
-    "zh": ("代码", "级别", "工作表", "单元格", "说明", "填报值", "应为"),
-    "en": ("code", "severity", "sheet", "cell", "message", "value", "expected"),
+    "zh": ("代码", "级别", "工作表", "单元格", "说明", "填报值", "应为", "差额"),
+    "en": ("code", "severity", "sheet", "cell", "message", "value", "expected", "difference"),
 }
 
 
@@ -64,6 +64,7 @@ class ResultRow:
     message: str
     value: Any
     expected: Any
+    difference: float | None = None  # value − expected, when both are numbers (see Finding.difference)
 
 
 @dataclass
@@ -75,7 +76,7 @@ class AnnotationPlan:
     lang: str = "zh"
 
 
-RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16)
+RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16, 12)
 LINK_COLUMN = 4  # 1-based column of the 校验结果 table whose cells link to the finding's cell
 MESSAGE_COLUMN = 5  # 1-based column of its messages, wrapped
 LINE_HEIGHT = 15.0  # points a wrapped line takes in the default 11-point text, with the room Calc needs too
@@ -157,7 +158,7 @@ def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
     rows.append([None] * width)
     rows.append(list(RESULT_HEADERS[plan.lang]))
     for r in plan.results:
-        rows.append([r.code, r.severity, r.sheet, r.cell, r.message, r.value, r.expected])
+        rows.append([r.code, r.severity, r.sheet, r.cell, r.message, r.value, r.expected, r.difference])
     if not plan.results:
         rows.append(["未发现问题" if plan.lang == "zh" else "no findings"] + [None] * (width - 1))
     return rows, len(plan.summary) + 2
@@ -207,6 +208,7 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
                 message=finding.message(lang),
                 value=_show(finding.value),
                 expected=_show(finding.expected),
+                difference=finding.difference,
             )
         )
     for (sheet, cell), found in grouped.items():

@@ -99,6 +99,10 @@ def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_co
     link = next(results.cell(r, 4) for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "PE303")
     assert link.hyperlink.location == "'自评表'!D6"
     assert book[MARKS_SHEET].sheet_state == "veryHidden"
+    header = next(r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码")
+    over = next(r for r in range(header, results.max_row + 1) if results.cell(r, 1).value == "PE303")
+    columns = {results.cell(header, c).value: results.cell(over, c).value for c in range(1, results.max_column + 1)}
+    assert (columns["填报值"], columns["应为"], columns["差额"]) == (3014.42, 2634.17, 380.25)
 
 
 def test_the_results_sheet_prints_its_messages_whole(tmp_path, example_copy):
