@@ -470,15 +470,16 @@ def test_a_non_finite_value_found_is_written_as_text_so_results_stay_strict_json
 
 
 def test_each_finding_record_names_its_row_and_the_difference_found():
-    """STYLE's finding record: beside the value found and expected, the human key of the row (the 三级指标) and the
-    difference, found minus expected, wherever both are numbers."""
+    """STYLE's finding record: beside the value found and expected, the human key of the row (the 三级指标), or of
+    the field, and the difference, found minus expected, wherever both are numbers."""
     records = {f.code: f.as_dict() for f in check_path(TAOJIANG_OFFICIAL).findings}
     assert (records["PE205"]["key"], records["PE205"]["difference"]) == ("效益指标", 10)
-    assert (records["PE208"]["key"], records["PE208"]["difference"]) == (None, -10)
+    assert (records["PE208"]["key"], records["PE208"]["difference"]) == ("总分（自评得分）", -10)
     # each code's first finding (PE106's is on D9)
     xiangyang = {f.code: f.as_dict() for f in reversed(check_path(XIANGYANG_OFFICIAL).findings)}
     overspent, unweighted = xiangyang["PE303"], xiangyang["PE106"]
     assert overspent["difference"] == 380.25  # 3014.42 - 2634.17, without the float's tail
+    assert overspent["key"] == "执行数（B）"  # the field's label in the form definition
     assert unweighted["key"] == "2021年项目总个数" and unweighted["difference"] is None
 
 

@@ -77,7 +77,7 @@ def test_json_contract():
         "message": "执行数 3014.42 超过预算数 2634.17（执行率 114.44%），请核实预算口径",
         "value": 3014.42,
         "expected": 2634.17,
-        "key": None,
+        "key": "执行数（B）",
         "difference": 380.25,
     }
 

@@ -6,6 +6,7 @@ import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..findings import Finding
@@ -25,6 +26,12 @@ class Context:
 
     evaluation: Evaluation
     schema_failures: dict[str, list[FieldValue]] = field(default_factory=dict)
+
+    @cached_property
+    def field_labels(self) -> dict[tuple[str, str], str]:
+        """Each field's label by its cell (sheet, A1): the human key of a finding on a field (执行数, 总分)."""
+        fields = self.evaluation.extraction.fields.values()
+        return {(value.ref.sheet, value.ref.a1): value.spec.label for value in fields if value.ref is not None}
 
 
 class Check:
@@ -75,18 +82,20 @@ class Check:
         key: str = "",
         **args: Any,
     ) -> Finding:
-        """A finding at ``ref``; a value whose label was never found is located at the form sheet's A1."""
+        """A finding at ``ref``; a value whose label was never found is located at the form sheet's A1. Its key is
+        ``key`` (a row's 三级指标), else the label of the field at ``ref``; the message has only ``key``."""
         sheet = ref.sheet if ref else ctx.evaluation.extraction.sheet.name
+        cell = ref.a1 if ref else "A1"
         return Finding(
             code=self.code,
             severity=self.active_severity,
             sheet=sheet,
-            cell=ref.a1 if ref else "A1",
+            cell=cell,
             templates=self.active_message,
             args={"key": key, "value": value, "expected": expected, **args},
             value=value,
             expected=expected,
-            key=key,
+            key=key or (ctx.field_labels.get((sheet, cell), "") if ref else ""),
         )
 
     def sum_finding(self, ctx: Context, rule: SumRule, total: float | None, expected: float) -> Finding:
