@@ -69,6 +69,7 @@ def test_check_fails_at_its_cell(make_book, code, case):
     assert locate(evaluation, case["at"]) in {f.cell for f in hits}
     finding = hits[0]
     assert finding.severity == BY_CODE[code].severity
+    assert finding.key, f"{code} names no row or field it is about"  # the record's human key (STYLE)
     assert finding.message("zh") and finding.message("en")
     assert finding.message("zh") != finding.message("en")
 

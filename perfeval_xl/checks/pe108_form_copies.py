@@ -31,6 +31,7 @@ class FormCopies(Check):
                 ctx,
                 CellRef(sheet, 0, 0),
                 value=list(others),
+                key=sheet,
                 sheet=sheet,
                 others="”“".join(others),
                 others_en=", ".join(repr(name) for name in others),

@@ -28,11 +28,13 @@ class MergedAcrossRows(Check):
         for table in ctx.evaluation.extraction.tables.values():
             for key, first, last in table.shared:
                 names = [table.title(row) for row in table.rows if first.row < row.excel_row <= last.row + 1]
+                label = next(column.label for column in table.spec.columns if column.key == key)
                 yield self.finding(
                     ctx,
                     first,
                     value=next((c.raw for row in table.rows if (c := row.cells.get(key)) and c.ref == first), None),
-                    label=next(column.label for column in table.spec.columns if column.key == key),
+                    key=label,
+                    label=label,
                     cells=f"{first.a1}:{last.a1}",
                     count=last.row - first.row + 1,
                     rows="、".join(f"“{name}”" for name in names),

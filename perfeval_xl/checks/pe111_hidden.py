@@ -41,7 +41,7 @@ class HiddenRowOrColumn(Check):
             for what, number, hidden in (("row", ref.row, grid.hidden_rows), ("column", ref.col, grid.hidden_cols)):
                 if number in hidden and (ref.sheet, what, number) not in said:
                     said.add((ref.sheet, what, number))
-                    yield self.finding(ctx, ref, value=value.raw, **_where(what, number))
+                    yield self.finding(ctx, ref, value=value.raw, key=value.spec.label, **_where(what, number))
 
 
 def _where(what: str, number: int) -> dict[str, str]:

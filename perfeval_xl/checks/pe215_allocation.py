@@ -53,6 +53,7 @@ class AllocationOverLimit(Check):
                         numbers[0][0].ref(rule.column),
                         value=round(total, 6),
                         expected=round(limit, 6),
+                        key=table.spec.column(rule.column).label,
                         column=table.spec.column(rule.column).label,
                         limit=ev.extraction.fields[key].spec.label,
                         how=f"（未填，按 {how} 推算）" if how else "",

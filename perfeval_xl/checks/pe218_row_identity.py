@@ -59,6 +59,7 @@ class RowIdentity(Check):
                     row.ref(rule.total),
                     total,
                     terms,
+                    key=table.name(row),
                     row=table.name(row),
                     total=table.spec.column(rule.total).label,
                     parts=parts,

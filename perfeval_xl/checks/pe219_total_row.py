@@ -46,6 +46,7 @@ class TotalRowMismatch(Check):
                     total_row.ref(column.key),
                     parse_cell(total_row.cells.get(column.key)),
                     [(1, parse_cell(r.cells.get(column.key))) for r in members],
+                    key=table.name(total_row),
                     row=table.name(total_row),
                     column=column.label,
                 )

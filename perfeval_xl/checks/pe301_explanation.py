@@ -69,6 +69,7 @@ class ExplanationRequired(Check):
                 yield self.finding(
                     ctx,
                     ind.row.ref(column) or ind.row.ref("score"),
+                    key=ind.name,
                     label=label,
                     reasons=reason[0],
                     reasons_en=reason[1],
