@@ -525,3 +525,4 @@ def test_a_text_saying_more_is_no_placeholder(text):
 def test_a_name_after_a_percentage_labels_it_as_one_before_it_does():
     assert parse_quantity("≥90%满意度").labelled and parse_quantity("满意度≥90%").labelled
     assert parse_rate("96.5%执行率").kind == "unparsed"  # a rate cell holds the rate alone
+    assert parse_quantity("90%左右满意度").approximate  # 左右 is said of the figure, not of the name
