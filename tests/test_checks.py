@@ -382,6 +382,24 @@ def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_boo
     assert "自动转成日期" in finding.message()
 
 
+@pytest.mark.parametrize("ratio", ["1:1", "1：1", "8/8", "完成8/8项"])
+def test_a_ratio_or_a_fraction_is_unparsed_with_how_to_write_it(make_book, ratio):
+    """1:1 and 8/8 say neither a direction nor a unit the target's can be compared with: the tool does not guess, and
+    says what it can read instead of leaving the unit to find out."""
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"actual": ratio}}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert finding.message().endswith("（比值或分数无法与目标值比较：请写成百分数或数量，如“100%”“8个”）")
+    assert finding.message("en").endswith(
+        "(a ratio or a fraction does not compare with the target: write a percentage or a quantity, such as 100% or 8个)"
+    )
+
+
+def test_a_value_that_is_no_ratio_gets_no_such_hint(make_book):
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"actual": "完成2020年16家建站工作站第一阶段评审"}}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert "比值" not in finding.message()
+
+
 @pytest.mark.parametrize(
     ("target", "actual"),
     [

@@ -1,19 +1,21 @@
 """PE104: a target or actual value that cannot be read as a quantity."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..definition import FormDefinition
 from ..engine import Indicator
 from ..findings import Finding
-from ..values import DATE, Quantity, comparable_units
+from ..values import DATE, Quantity, comparable_units, normalize_text
 from .base import Check, Context, value_hint
 
 
 class UnparsedValue(Check):
     """目标值或实际完成值无法解析：含数字却不是“数字+单位+比较符”的形式，或与目标值单位不一致。
 
-    无法解析就无法按 B/A 计分；工具不猜测，请改写为如 “≥95%”“不少于60人次”“7个”。
+    无法解析就无法按 B/A 计分；工具不猜测，请改写为如 “≥95%”“不少于60人次”“7个”。比值和分数（“1:1”“8/8”）既无方向也无
+    可比的单位，同样不猜，提示改写为百分数或数量。
     Failing: 目标 “7个”，实际 “完成2020年16家建站工作站第一阶段评审”。Passing: 实际 “8个”。
     """
 
@@ -36,6 +38,8 @@ class UnparsedValue(Check):
             for key, quantity in (("target", ind.target), ("actual", ind.actual)):
                 if quantity.kind == "unparsed":
                     detail, detail_en = value_hint(quantity.raw)
+                    if not detail and _RATIO.fullmatch(normalize_text(quantity.raw)):
+                        detail, detail_en = _RATIO_HINT
                     yield self._finding(ctx, ind, key, quantity, detail, detail_en)
             if ind.target.kind == ind.actual.kind == "number" and not comparable_units(ind.target, ind.actual):
                 yield self._unit_mismatch(ctx, ind)
@@ -66,6 +70,13 @@ class UnparsedValue(Check):
 
 
 _WHAT = {"target": ("年初目标值", "target"), "actual": ("实际完成值", "actual")}
+# A ratio or a fraction (1:1, 配套比例1：1, 8/8, 完成8/8项), full-width forms folded: it says neither a direction nor a
+# unit, and the tool does not guess them; the message says what it reads instead.
+_RATIO = re.compile(r"\D*\d+(?:\.\d+)?[:/]\d+(?:\.\d+)?\D*")
+_RATIO_HINT = (
+    "（比值或分数无法与目标值比较：请写成百分数或数量，如“100%”“8个”）",
+    " (a ratio or a fraction does not compare with the target: write a percentage or a quantity, such as 100% or 8个)",
+)
 
 
 def _unit_detail(target: str | None, actual: str | None) -> tuple[str, str]:
