@@ -477,7 +477,7 @@ def batch(
 ) -> None:
     """批量校验文件夹或 .zip 中的全部提交 (check every submission in SOURCE)，其中的 .zip 逐层解开；原文件只读不改。
 
-    输出：汇总结果.xlsx、results.json、results.csv、annotated/（有问题的提交的批注副本）和结果数据库；
+    输出：汇总结果.xlsx、results.json、results.csv、findings.csv（每条问题一行）、annotated/（有问题的提交的批注副本）和结果数据库；
     给了 --units 时另有 units.csv（名单有上级单位的另有 departments.csv）。
     退出码 0 全部通过，1 有提交须退回，2 有文件无法读取或没有找到工作簿，130 被 Ctrl-C 中断。"""
     from .batch import run_batch

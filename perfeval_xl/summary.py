@@ -1,4 +1,4 @@
-"""The outputs of a batch: 汇总结果.xlsx (rows, counts per check, every finding, native charts), results.json, results.csv."""
+"""The outputs of a batch: 汇总结果.xlsx (rows, counts, every finding, charts), results.json/.csv, findings.csv."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 SUMMARY_BOOK = "汇总结果.xlsx"
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
+FINDINGS_CSV = "findings.csv"  # the 问题明细 sheet's rows, one per finding
 UNITS_CSV = "units.csv"  # the 名单核对 sheet's rows, with the bureau's unit list only
 DEPARTMENTS_CSV = "departments.csv"  # the 报送进度 sheet's rows, with a unit list that gives departments
 SHEETS = {
@@ -39,6 +40,10 @@ PROGRESS_SHEET = {"zh": "报送进度", "en": "progress"}  # with a unit list th
 # With the history of an earlier year only (a unit's submission of the year before, in the database), before the charts.
 LAST_YEAR_SHEET = {"zh": "与上年对比", "en": "last year"}
 VERDICT = {"zh": ("通过", "退回"), "en": ("accepted", "returned")}
+FINDING_HEADERS = {
+    "zh": ["文件", "单位", "代码", "级别", "工作表", "单元格", "填报项", "说明", "填报值", "应为", "差额"],
+    "en": ["file", "unit", "code", "severity", "sheet", "cell", "item", "message", "value", "expected", "difference"],
+}
 FINDING_CELL = 5  # the column of 问题明细 that gives a finding's cell
 FINDING_MESSAGE = 7  # and the one that gives its message
 SCORE_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
@@ -228,7 +233,8 @@ class _Book:
 
 class Outputs:
     """The outputs of a batch, written as its entries come, in order: 汇总结果.xlsx (a row per submission, counts per
-    check code, every finding, the units that sent several files, native charts), results.json and results.csv, and
+    check code, every finding, the units that sent several files, native charts), results.json, results.csv and
+    findings.csv (a row per finding), and
     with the bureau's unit list its 名单核对 sheet and units.csv (and 报送进度 when it gives departments). Only counts
     and each submission's unit and row are kept, never the entries, so memory grows with the number of submissions
     by a few names each, not by their results."""
@@ -260,22 +266,8 @@ class Outputs:
         self.findings = _Table(
             self.book,
             sheet(findings_name),
-            ["文件", "单位", "代码", "级别", "工作表", "单元格", "填报项", "说明", "填报值", "应为", "差额"]
-            if self.zh
-            else [
-                "file",
-                "unit",
-                "code",
-                "severity",
-                "sheet",
-                "cell",
-                "item",
-                "message",
-                "value",
-                "expected",
-                "difference",
-            ],
-            [None] * 11,
+            FINDING_HEADERS[lang],
+            [None] * len(FINDING_HEADERS[lang]),
             frozenset({FINDING_MESSAGE}),
         )
         self.same_unit_sheet = sheet(same_unit_name)  # filled at the end, once every unit's files are known
@@ -300,6 +292,9 @@ class Outputs:
         self.csv_file = (outdir / RESULTS_CSV).open("w", encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
         self.csv = csv.writer(self.csv_file)
         self.csv.writerow([c.zh if self.zh else c.en for c in COLUMNS])
+        self.findings_file = (outdir / FINDINGS_CSV).open("w", encoding="utf-8-sig", newline="")
+        self.findings_csv = csv.writer(self.findings_file)
+        self.findings_csv.writerow(FINDING_HEADERS[lang])
         self.count = 0
         self.other_year = 0
 
@@ -330,21 +325,21 @@ class Outputs:
         self.code_times.update(codes)
         self.code_files.update(set(codes))
         for i in issues:
-            at = self.findings.append(
-                [
-                    entry.name,
-                    entry.result.get("unit") or "",
-                    i["code"],
-                    SEVERITY_LABEL[lang][i["severity"]],
-                    i.get("sheet"),
-                    i.get("cell"),
-                    i.get("key"),
-                    i.get("message"),
-                    _cell_text(i.get("value")),
-                    _cell_text(i.get("expected")),
-                    i.get("difference"),
-                ]
-            )
+            found = [
+                entry.name,
+                entry.result.get("unit") or "",
+                i["code"],
+                SEVERITY_LABEL[lang][i["severity"]],
+                i.get("sheet"),
+                i.get("cell"),
+                i.get("key"),
+                i.get("message"),
+                _cell_text(i.get("value")),
+                _cell_text(i.get("expected")),
+                i.get("difference"),
+            ]
+            at = self.findings.append(found)
+            self.findings_csv.writerow([_safe_csv(v if v is not None else "") for v in found])
             in_cell = f" {i['sheet']}!{i['cell']}" if i.get("sheet") and i.get("cell") else ""
             self.first_found.setdefault(i["code"], (entry.name + in_cell, at))
             if entry.annotated and i.get("sheet") and i.get("cell"):  # to the cell, marked in the annotated copy
@@ -361,6 +356,7 @@ class Outputs:
         self.json.write("\n]\n" if self.count else "]\n")
         self.json.close()
         self.csv_file.close()
+        self.findings_file.close()
         self.summary.finish()
         self.findings.finish()
         self._codes()

@@ -28,11 +28,11 @@ from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
 from perfeval_xl.history import History, HistoryError, Recorded
-from perfeval_xl.plan import display_width, text_height
+from perfeval_xl.plan import display_width, looks_like_formula, text_height
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
-from perfeval_xl.summary import RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK, WRAP_WIDTH
+from perfeval_xl.summary import FINDINGS_CSV, RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK, WRAP_WIDTH
 from perfeval_xl.template import build_template
 
 from .conftest import (
@@ -177,6 +177,24 @@ def test_each_check_code_leads_to_its_first_finding(tmp_path, submissions):
         name, sheet, cell = (first[i].value for i in (0, 4, 5))
         assert row[-1].value == (f"{name} {sheet}!{cell}" if sheet and cell else name)
         assert row[-1].hyperlink.location == f"'问题明细'!A{first[0].row}"
+
+
+def test_every_finding_is_a_row_of_findings_csv_as_of_the_findings_sheet(tmp_path, submissions):
+    """The detailed table in machine-readable form, beside results.csv's row per submission (STYLE: a detailed table
+    and a summary, as JSON/CSV and as an Excel sheet): what a bureau's own system imports."""
+    _run(submissions, tmp_path / "out")
+    with (tmp_path / "out" / FINDINGS_CSV).open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    sheet = load_workbook(tmp_path / "out" / SUMMARY_BOOK)["问题明细"]
+    assert rows[0] == [c.value for c in sheet[1]]
+    # as the sheet shows them, text a spreadsheet would take for a formula behind an apostrophe (a unit's name)
+    shown = [
+        ["" if v is None else "'" + v if looks_like_formula(v) else str(v) for v in row]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert len(rows) - 1 == len(shown) and [r[:6] for r in rows[1:]] == [r[:6] for r in shown]
+    over = next(r for r in rows if r[0] == "hubei_xiangyang_2021.xlsx" and r[2] == "PE303")
+    assert over[5:] == ["D6", "执行数（B）", over[7], "3014.42", "2634.17", "380.25"]
 
 
 def test_summary_workbook_rows_sheets_charts_and_links(tmp_path, submissions):
@@ -444,9 +462,10 @@ def test_text_from_submissions_never_becomes_a_formula(tmp_path, submissions):
     summary = load_workbook(tmp_path / "out" / SUMMARY_BOOK)["汇总"]
     unit = next(c for c in summary["B"] if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert unit.data_type == "s" and unit.value.startswith("=")
-    with (tmp_path / "out" / RESULTS_CSV).open(encoding="utf-8-sig") as handle:
-        units = [row[1] for row in csv.reader(handle)]
-    assert "'" + '=HYPERLINK("http://x","点我")' in units
+    for name in (RESULTS_CSV, FINDINGS_CSV):
+        with (tmp_path / "out" / name).open(encoding="utf-8-sig") as handle:
+            units = [row[1] for row in csv.reader(handle)]
+        assert "'" + '=HYPERLINK("http://x","点我")' in units, name
 
 
 def test_output_is_deterministic_and_parallel_equals_sequential(tmp_path, submissions):
