@@ -340,9 +340,11 @@ class Outputs:
             ]
             at = self.findings.append(found)
             self.findings_csv.writerow([_safe_csv(v if v is not None else "") for v in found])
-            in_cell = f" {i['sheet']}!{i['cell']}" if i.get("sheet") and i.get("cell") else ""
-            self.first_found.setdefault(i["code"], (entry.name + in_cell, at))
-            if entry.annotated and i.get("sheet") and i.get("cell"):  # to the cell, marked in the annotated copy
+            located = bool(i.get("sheet") and i.get("cell"))
+            self.first_found.setdefault(
+                i["code"], (f"{entry.name} {i['sheet']}!{i['cell']}" if located else entry.name, at)
+            )
+            if entry.annotated and located:  # to the cell, marked in the annotated copy
                 link = f"external:{entry.annotated}#{sheet_ref(i['sheet'], i['cell'])}"
                 self.findings.ws.write_url(at, FINDING_CELL, link, self.book.link, i["cell"])
         scores = _scores(entry)

@@ -526,7 +526,8 @@ def _parse_text(raw: str, text: str) -> Quantity:
 
 
 # A percentage, its bound (or 左右) said after it or not, then the name of what it measures (≥90%满意度, 95%以上满意率): after a
-# percentage, no word can be its unit. The name, as one before a value, holds no figure and no Latin letter.
+# percentage, no word can be its unit. The bounds are those of _SUFFIX_COMPARATORS a share takes, not a deadline's (前,
+# 底). The name, as one before a value, holds no figure and no Latin letter.
 _PERCENT_THEN_NAME = re.compile(
     rf"(?P<value>.+?[%‰](?:\(含\))?(?:及以上|以上|及以下|以下|及以内|以内|左右)?)(?P<name>[^\dA-Za-z]{{1,{_MAX_LABEL}}})"
 )

@@ -42,6 +42,7 @@ class AllocationOverLimit(Check):
                 continue
             total = sum(q.value or 0.0 for _, q in numbers)
             tolerance = sum(q.tolerance for _, q in numbers)
+            column = table.spec.column(rule.column).label
             for key in rule.within:
                 known = ev.known(key)
                 if known is None:
@@ -53,8 +54,8 @@ class AllocationOverLimit(Check):
                         numbers[0][0].ref(rule.column),
                         value=round(total, 6),
                         expected=round(limit, 6),
-                        key=table.spec.column(rule.column).label,
-                        column=table.spec.column(rule.column).label,
+                        key=column,
+                        column=column,
                         limit=ev.extraction.fields[key].spec.label,
                         how=f"（未填，按 {how} 推算）" if how else "",
                         how_en=f" (blank; {how})" if how else "",

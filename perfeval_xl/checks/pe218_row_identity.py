@@ -54,13 +54,14 @@ class RowIdentity(Check):
                     continue
                 total = parse_cell(row.cells.get(rule.total))
                 terms = [(t.sign, parse_cell(source.cells.get(t.column))) for t, source in sources if source]
+                title = table.name(row)
                 finding = self.identity_finding(
                     ctx,
                     row.ref(rule.total),
                     total,
                     terms,
-                    key=table.name(row),
-                    row=table.name(row),
+                    key=title,
+                    row=title,
                     total=table.spec.column(rule.total).label,
                     parts=parts,
                 )

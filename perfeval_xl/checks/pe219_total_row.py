@@ -38,6 +38,7 @@ class TotalRowMismatch(Check):
             if len(totals) != 1 or not members:
                 continue
             total_row = totals[0]
+            title = table.name(total_row)
             for column in table.spec.columns[1:]:
                 if column.type not in ("amount", "quantity") or column.key not in table.columns:
                     continue
@@ -46,8 +47,8 @@ class TotalRowMismatch(Check):
                     total_row.ref(column.key),
                     parse_cell(total_row.cells.get(column.key)),
                     [(1, parse_cell(r.cells.get(column.key))) for r in members],
-                    key=table.name(total_row),
-                    row=table.name(total_row),
+                    key=title,
+                    row=title,
                     column=column.label,
                 )
                 if finding is not None:
