@@ -481,16 +481,33 @@ def _noted(target: Any, text: str) -> bool:
 
 def _results_sheet(book: Any, plan: Any) -> str:
     from .grid import sheet_ref
-    from .plan import LINK_COLUMN, MESSAGE_COLUMN, RESULT_WIDTHS, results_sheet_for, results_table
+    from .plan import (
+        ERROR_TEXT,
+        HEADER_FILL,
+        LINK_COLUMN,
+        MESSAGE_COLUMN,
+        RESULT_WIDTHS,
+        SEVERITY_COLUMN,
+        results_sheet_for,
+        results_table,
+    )
 
     ws = book.sheets.add(results_sheet_for(_sheet_names(book)), after=book.sheets[-1])
     rows, header_row = results_table(plan)
     ws.range("A1").value = [[_text(v) for v in row] for row in rows]
     ws.range((1, 1), (len(plan.summary), 1)).font.bold = True
-    ws.range((header_row, 1), (header_row, len(RESULT_WIDTHS))).font.bold = True
+    ws.range((1, 2), (len(plan.summary), 2)).horizontal_alignment = "left"
+    header = ws.range((header_row, 1), (header_row, len(RESULT_WIDTHS)))
+    header.font.bold = True
+    header.color = f"#{HEADER_FILL}"
+    header.horizontal_alignment = "center"
     for offset, result in enumerate(plan.results, start=1):
         link = ws.range((header_row + offset, LINK_COLUMN))
         link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)
+        if result.severity == "error":
+            level = ws.range((header_row + offset, SEVERITY_COLUMN))
+            level.font.bold = True
+            level.font.color = f"#{ERROR_TEXT}"
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.range((1, col)).column_width = width
     if plan.results:  # the messages wrap, and Excel makes their rows as tall as they need

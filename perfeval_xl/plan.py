@@ -13,7 +13,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from .engine import Evaluation
+from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
 from .grid import a1
 
@@ -26,6 +26,10 @@ MARKS_SHEET = "_perfeval_marks"
 RESULTS_RECORD = "[results]"
 NOTE_TAG = "【perfeval 校验】"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+# Our tables' header rows are tinted (校验结果, and the summary workbook's sheets), and 强制 is written in red as 退回
+# is in the summary (RRGGBB).
+HEADER_FILL = "D9E1F2"
+ERROR_TEXT = "C00000"
 STATUS_LABEL = {
     "zh": {"ok": "通过", "warning": "通过（有提示）", "error": "退回", "unreadable": "无法读取"},
     "en": {"ok": "passed", "warning": "passed with warnings", "error": "returned", "unreadable": "unreadable"},
@@ -58,7 +62,7 @@ class CellMark:
 @dataclass(frozen=True)
 class ResultRow:
     code: str
-    severity: str
+    severity: str  # error or warning: the sheet shows SEVERITY_LABEL's word
     sheet: str
     cell: str
     message: str
@@ -77,6 +81,7 @@ class AnnotationPlan:
 
 
 RESULT_WIDTHS = (9, 8, 12, 9, 80, 16, 16, 12)
+SEVERITY_COLUMN = 2  # 1-based column of the 校验结果 table with the finding's severity, 强制 in ERROR_TEXT
 LINK_COLUMN = 4  # 1-based column of the 校验结果 table whose cells link to the finding's cell
 MESSAGE_COLUMN = 5  # 1-based column of its messages, wrapped
 LINE_HEIGHT = 15.0  # points a wrapped line takes in the default 11-point text, with the room Calc needs too
@@ -158,7 +163,8 @@ def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
     rows.append([None] * width)
     rows.append(list(RESULT_HEADERS[plan.lang]))
     for r in plan.results:
-        rows.append([r.code, r.severity, r.sheet, r.cell, r.message, r.value, r.expected, r.difference])
+        severity = SEVERITY_LABEL[plan.lang][r.severity]
+        rows.append([r.code, severity, r.sheet, r.cell, r.message, r.value, r.expected, r.difference])
     if not plan.results:
         rows.append(["未发现问题" if plan.lang == "zh" else "no findings"] + [None] * (width - 1))
     return rows, len(plan.summary) + 2
@@ -202,7 +208,7 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
         plan.results.append(
             ResultRow(
                 code=finding.code,
-                severity=SEVERITY_LABEL[lang][finding.severity],
+                severity=finding.severity,
                 sheet=finding.sheet,
                 cell=finding.cell,
                 message=finding.message(lang),
@@ -224,9 +230,18 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
             "执行率" if zh else "execution rate",
             percent(scores.headline_rate) if scores.headline_rate is not None else "",
         ),
-        ("计算总分" if zh else "computed total", round(scores.total or 0.0, definition.score_decimals)),
-        ("填报总分" if zh else "reported total", round(scores.reported_total or 0.0, definition.score_decimals)),
-        ("评价等次" if zh else "grade", scores.grade or ""),
+        *_points(evaluation, lang),
         ("结论" if zh else "status", STATUS_LABEL[lang][evaluation.status]),
     ]
     return plan
+
+
+def _points(evaluation: Evaluation, lang: str) -> list[tuple[str, Any]]:
+    """The summary's totals and grade, said as the command line and the button say them: a form without points is
+    not scored (no 0), and a form with nothing to score yet has no grade."""
+    scores, decimals = evaluation.scores, evaluation.definition.score_decimals
+    labels = ("计算总分", "填报总分", "评价等次") if lang == "zh" else ("computed total", "reported total", "grade")
+    if scores.total is None or scores.reported_total is None:
+        return list(zip(labels, ("本表式不计分" if lang == "zh" else "not scored", "", ""), strict=True))
+    shown = (round(scores.total, decimals), round(scores.reported_total, decimals), scores.grade or UNGRADED[lang])
+    return list(zip(labels, shown, strict=True))

@@ -15,7 +15,7 @@ from .checks import CATALOGUE
 from .definition import all_forms
 from .findings import SEVERITY_LABEL
 from .grid import fold_label, sheet_ref
-from .plan import display_width, looks_like_formula, text_height
+from .plan import ERROR_TEXT, HEADER_FILL, display_width, looks_like_formula, text_height
 from .report import counted, issue_counts, summed_from
 from .roster import Progress
 from .unwritable import close_xlsx
@@ -209,10 +209,10 @@ class _Book:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         self.base = base
         self.header = self.book.add_format(
-            {**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True}
+            {**base, "bold": True, "bg_color": f"#{HEADER_FILL}", "border": 1, "text_wrap": True}
         )
         self.formats: dict[str | None, Any] = {None: self.book.add_format(base)}
-        self.returned = self.book.add_format({**base, "font_color": "#C00000", "bold": True})
+        self.returned = self.book.add_format({**base, "font_color": f"#{ERROR_TEXT}", "bold": True})
         self.link = self.book.add_format({**base, "font_color": "#0563C1", "underline": 1})
         self.wrapped = self.book.add_format({**base, "text_wrap": True})
 

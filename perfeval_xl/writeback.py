@@ -17,7 +17,7 @@ from xml.etree.ElementTree import fromstring, tostring
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -28,12 +28,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
 from .grid import sheet_ref
 from .plan import (
+    ERROR_TEXT,
+    HEADER_FILL,
     LINE_HEIGHT,
     LINK_COLUMN,
     MARKS_SHEET,
     MESSAGE_COLUMN,
     RESULT_WIDTHS,
     RESULTS_RECORD,
+    SEVERITY_COLUMN,
     AnnotationPlan,
     compose_note,
     looks_like_formula,
@@ -94,13 +97,22 @@ def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
         for c, value in enumerate(values, start=1):
             if value is not None:
                 _set_text(ws.cell(r, c), value)
-        if r < header_row - 1 or r == header_row:
-            for c in range(1, len(values) + 1 if r == header_row else 2):
-                ws.cell(r, c).font = bold
+        if r < header_row - 1:  # the summary: its label, and its value starting where the texts do
+            ws.cell(r, 1).font = bold
+            ws.cell(r, 2).alignment = Alignment(horizontal="left")
+    thin = Side(style="thin")
+    for col in range(1, len(RESULT_WIDTHS) + 1):
+        cell = ws.cell(header_row, col)
+        cell.font, cell.fill = bold, PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for offset, result in enumerate(plan.results, start=1):
         link = ws.cell(header_row + offset, LINK_COLUMN)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, result.cell))
         link.font = Font(color="0563C1", underline="single")
+        if result.severity == "error":
+            level = ws.cell(header_row + offset, SEVERITY_COLUMN)
+            level.font = Font(name=level.font.name, sz=level.font.sz, bold=True, color=ERROR_TEXT)
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for row, result in enumerate(plan.results, start=header_row + 1):

@@ -18,7 +18,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 
 from perfeval_xl import excel, unwritable, wordreport
 from perfeval_xl.definition import load_form
-from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.plan import ERROR_TEXT, FILLS, HEADER_FILL, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.template import build_template
@@ -154,6 +154,24 @@ def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
     found = [r for (r, c) in results.values if c == 1 and r > header]
     assert {(r, 5) for r in found} <= results.wrapped and {(r, 1) for r in found} <= results.top_aligned
     assert sheet.protected and book.sheets[cell.sheet].protection["AllowInsertingRows"]
+
+
+def test_buttons_results_sheet_shows_its_header_and_errors_as_the_files_does(example_copy):
+    """The button's 校验结果 sheet looks as an annotated copy's: its header tinted and centred, 强制 red and bold,
+    the summary's values starting where its texts do."""
+    book = _pressed(example_copy(HEBEI))  # 强制 (PE101) and 提示 (PE215) findings
+    results = book.sheets[RESULTS_SHEET]
+    header = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码")
+    fill = tuple(int(HEADER_FILL[i : i + 2], 16) for i in (0, 2, 4))
+    for col in range(1, 9):
+        assert results.fills[(header, col)] == fill and results.aligned[(header, col)] == "center"
+    levels = {r: v for (r, c), v in results.values.items() if c == 2 and r > header}
+    red = {r for r, v in levels.items() if v == "强制"}
+    assert red and red != set(levels)
+    assert {(r, 2): f"#{ERROR_TEXT}" for r in red} == {k: v for k, v in results.font_colors.items() if k[1] == 2}
+    assert {(r, 2) for r in red} <= results.bold
+    year = next(r for (r, c), v in results.values.items() if c == 1 and v == "年度" and r < header)
+    assert results.aligned[(year, 2)] == "left"
 
 
 def test_button_on_a_form_without_points_says_so():

@@ -202,6 +202,7 @@ def test_a_form_sent_back_empty_gets_no_grade(tmp_path, form):
     """A template sent back with nothing typed was graded 差 from its total of 0: the bureau's grade chart counted
     units that had filled nothing among those that had scored badly. Its total stays 0, with no grade."""
     from perfeval_xl.definition import load_form
+    from perfeval_xl.plan import build_plan
     from perfeval_xl.report import render_text
     from perfeval_xl.service import check_path
     from perfeval_xl.template import build_template
@@ -210,6 +211,8 @@ def test_a_form_sent_back_empty_gets_no_grade(tmp_path, form):
     evaluation = check_path(path)
     assert (evaluation.scores.total, evaluation.scores.grade, evaluation.status) == (0.0, None, "error")
     assert "等次 —（没有可计分的内容）" in render_text(evaluation, path)
+    summary = dict(build_plan(evaluation).summary)  # the 校验结果 sheet says it as the report does
+    assert (summary["计算总分"], summary["评价等次"]) == (0, "—（没有可计分的内容）")
 
 
 def test_a_form_with_one_score_typed_is_graded(make_book):

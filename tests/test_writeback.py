@@ -7,23 +7,26 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Side
 
 from perfeval_xl.cli import main
-from perfeval_xl.plan import FILLS, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.plan import ERROR_TEXT, FILLS, HEADER_FILL, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
 from perfeval_xl.reader import read_workbook, standard_names
 from perfeval_xl.service import check_path
 from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
 from perfeval_xl.writeback import annotate_file, merged_cells_as_saved
 
 from .conftest import (
+    HEBEI,
     MERGED_TARGET_AND_COMPUTED,
     TAOJIANG_OFFICIAL,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
+    YUEYANG,
     clean_data,
     rewrite_parts,
     with_cell_pictures,
@@ -118,6 +121,33 @@ def test_the_results_sheet_prints_its_messages_whole(tmp_path, example_copy):
     assert messages and all(cell.alignment.wrap_text for cell in messages)
     long = max(messages, key=lambda cell: len(cell.value))  # 100 Chinese characters: 200 widths of the column's 80
     assert results.row_dimensions[long.row].height >= 2 * 14
+
+
+def test_the_results_sheet_shows_its_header_and_errors_as_the_summary_does(tmp_path, example_copy):
+    """Its header was bold text alone, its 强制 findings looked like its 提示 ones, and the summary's years and
+    totals sat at the far side of their cells from its texts: the header is tinted, framed and centred as the
+    summary workbook's, 强制 is red and bold as 退回 there, and the summary's values start where its texts do."""
+    dest, _ = _annotated(tmp_path, example_copy(HEBEI))  # 强制 (PE101) and 提示 (PE215) findings
+    results = load_workbook(dest)[RESULTS_SHEET]
+    header = next(r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码")
+    for cell in results[header][: results.max_column]:
+        assert cell.font.bold and cell.fill.fgColor.rgb.endswith(HEADER_FILL)
+        assert cell.alignment.horizontal == "center" and cell.border.bottom.style == "thin"
+    levels = {results.cell(r, 2).value: results.cell(r, 2).font for r in range(header + 1, results.max_row + 1)}
+    assert set(levels) == {"强制", "提示"}
+    assert levels["强制"].bold and levels["强制"].color.rgb.endswith(ERROR_TEXT)
+    assert not levels["提示"].bold and levels["提示"].color != levels["强制"].color
+    year = next(r for r in range(1, header) if results.cell(r, 1).value == "年度")
+    assert results.cell(year, 2).value == 2019 and results.cell(year, 2).alignment.horizontal == "left"
+
+
+@pytest.mark.parametrize("source", [HEBEI, YUEYANG], ids=["hebei", "yueyang"])
+def test_the_results_sheet_says_a_form_gives_no_points(source):
+    """A form without points (河北's report, 岳阳's) had 计算总分 0 and 填报总分 0 in its 校验结果 sheet, as if the unit
+    had scored nothing, where the command line and the button say 本表式不计分."""
+    summary = dict(build_plan(check_path(source)).summary)
+    assert (summary["计算总分"], summary["填报总分"], summary["评价等次"]) == ("本表式不计分", "", "")
+    assert dict(build_plan(check_path(source), "en").summary)["computed total"] == "not scored"
 
 
 def _cli(*args: object):

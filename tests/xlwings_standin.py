@@ -166,7 +166,12 @@ class _Font:
         for key in self._range.cells():
             (self._range.sheet.bold.add if value else self._range.sheet.bold.discard)(key)
 
-    bold = property(None, _set_bold)  # we only ever set it
+    def _set_color(self, value: str) -> None:
+        for key in self._range.cells():
+            self._range.sheet.font_colors[key] = value
+
+    bold = property(None, _set_bold)  # we only ever set them
+    color = property(None, _set_color)
 
 
 class FakeRange:
@@ -301,8 +306,14 @@ class FakeRange:
         for key in self.cells():
             (self.sheet.top_aligned.add if value == "top" else self.sheet.top_aligned.discard)(key)
 
+    def _set_horizontal_alignment(self, value: str) -> None:
+        self.sheet.check_unprotected()
+        for key in self.cells():
+            self.sheet.aligned[key] = value
+
     wrap_text = property(None, _set_wrap_text)  # we only ever set them
     vertical_alignment = property(None, _set_vertical_alignment)
+    horizontal_alignment = property(None, _set_horizontal_alignment)
 
 
 def _as_formula_text(value: Any) -> str:
@@ -326,6 +337,8 @@ class FakeSheet:
         self.bold: set[tuple[int, int]] = set()
         self.wrapped: set[tuple[int, int]] = set()  # cells whose text wraps
         self.top_aligned: set[tuple[int, int]] = set()
+        self.aligned: dict[tuple[int, int], str] = {}  # horizontal alignment, where set
+        self.font_colors: dict[tuple[int, int], str] = {}  # "#RRGGBB", where set
         self.widths: dict[int, float] = {}
         self.hidden_rows: set[int] = set()  # 1-based, as xlwings numbers them
         self.hidden_cols: set[int] = set()
