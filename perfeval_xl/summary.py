@@ -141,6 +141,11 @@ COLUMNS: tuple[Column, ...] = tuple(
 
 
 COLUMN_AT = {c.en: i for i, c in enumerate(COLUMNS)}  # a column's position by its English name
+# The columns of what a run may not do (compare with last year, sum institutions, reuse or follow an earlier run):
+# hidden when no row fills them, not dropped, so that every column keeps its letter.
+UNUSED_HIDDEN = frozenset(
+    COLUMN_AT[name] for name in ("last year's form", "institutions", "this run", "previous", "fixed", "new")
+)
 
 
 def _safe_csv(value: Any) -> Any:
@@ -167,12 +172,19 @@ class _Table:
     description) wrap at ``WRAP_WIDTH``, each row as tall as its longest, which no spreadsheet works out on opening."""
 
     def __init__(
-        self, book: _Book, ws: Any, headers: list[str], formats: list[str | None], wrap: frozenset[int] = frozenset()
+        self,
+        book: _Book,
+        ws: Any,
+        headers: list[str],
+        formats: list[str | None],
+        wrap: frozenset[int] = frozenset(),
+        hidden_unless_filled: frozenset[int] = frozenset(),
     ) -> None:
         self.book, self.ws, self.headers, self.formats, self.wrap = book, ws, headers, formats, wrap
         self.ws.write_row(0, 0, headers, book.header)
         self.widths = [display_width(h) + 2 for h in headers]
         self.rows = 0
+        self.unfilled = set(hidden_unless_filled)  # hidden when finished, unless a row fills them
 
     def append(self, row: list[Any]) -> int:
         """Write the next row; its index, for cells written over it in the same pass (a status, a link)."""
@@ -183,11 +195,14 @@ class _Table:
         for c, value in enumerate(row):
             self.book.write(self.ws, self.rows, c, value, self.formats[c], c in self.wrap)
             self.widths[c] = max(self.widths[c], display_width(value if value is not None else "") + 2)
+            if value is not None and value != "":
+                self.unfilled.discard(c)
         return self.rows
 
     def finish(self) -> None:
         for c, width in enumerate(self.widths):
-            self.ws.set_column(c, c, min(width, WRAP_WIDTH if c in self.wrap else 60))
+            hidden = {"hidden": True} if c in self.unfilled else None
+            self.ws.set_column(c, c, min(width, WRAP_WIDTH if c in self.wrap else 60), None, hidden)
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.rows, 1), len(self.headers) - 1)
         # Printed for a review: A4 across, every column on one page wide, the header on each page, lines and numbers.
@@ -260,6 +275,7 @@ class Outputs:
             [c.zh if self.zh else c.en for c in COLUMNS],
             [c.num_format for c in COLUMNS],
             frozenset({COLUMN_AT["reason"]}),
+            UNUSED_HIDDEN,
         )
         self.codes = sheet(codes_name)  # its tab comes second; its rows, counts, come at the end
         self.findings_name = findings_name

@@ -32,7 +32,7 @@ from perfeval_xl.plan import display_width, looks_like_formula, text_height
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
 from perfeval_xl.submissions import MAX_RATIO, member_name, safe_name
-from perfeval_xl.summary import FINDINGS_CSV, RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK, WRAP_WIDTH
+from perfeval_xl.summary import COLUMNS, FINDINGS_CSV, RESULTS_CSV, RESULTS_JSON, SUMMARY_BOOK, WRAP_WIDTH
 from perfeval_xl.template import build_template
 
 from .conftest import (
@@ -141,6 +141,25 @@ def test_summary_workbook_prints_each_table_across_one_page(tmp_path, submission
         fit = (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit == (1, 0)
         assert sheet.print_options.gridLines and "&P" in sheet.oddFooter.center.text
+
+
+def test_summary_hides_the_columns_of_what_a_run_did_not_do(tmp_path, submissions):
+    """A first run without --prior or --units had six of 汇总's twenty-two columns empty on every row (跨期对照 to
+    新增问题), squeezing the others in the one-page-wide print: they are hidden, not dropped, so every column keeps
+    its letter, and a column is shown as soon as a run fills it (本次, on a run reusing the last one's results)."""
+    optional = ["跨期对照", "汇总核对", "本次", "上次提交", "已改正", "新增问题"]
+
+    def hidden(out: Path) -> list[str]:
+        sheet = load_workbook(out / SUMMARY_BOOK)["汇总"]
+        assert [c.value for c in sheet[1]] == [c.zh for c in COLUMNS]
+        dimensions = sheet.column_dimensions.values()  # openpyxl joins alike neighbours: P with min 16, max 17
+        hidden = {col for d in dimensions if d.hidden for col in range(d.min, d.max + 1)}
+        return [c.value for c in sheet[1] if c.column in hidden]
+
+    _run(submissions, tmp_path / "out")
+    assert hidden(tmp_path / "out") == optional
+    _run(submissions, tmp_path / "out")
+    assert hidden(tmp_path / "out") == [name for name in optional if name != "本次"]
 
 
 def test_summary_workbook_wraps_its_long_texts_in_rows_tall_enough(tmp_path, submissions):
