@@ -21,7 +21,7 @@ from typing import Any
 from .consolidate import ConsolidationError, Parts
 from .definition import Rules, rules_in_force, use_rules
 from .engine import Evaluation
-from .history import History, Previous, Recorded, Scored, Submitted, finding_keys
+from .history import Cell, History, Previous, Recorded, Scored, Submitted, changes, found_in
 from .plan import STATUS_LABEL, build_plan
 from .prior_year import Carried, Earlier, carried, from_history
 from .provenance import tool_version
@@ -47,8 +47,8 @@ class Entry:
     annotated: str | None = None
     reused: bool = False
     previous: Previous | None = None
-    fixed: list[tuple[str, str, str]] = field(default_factory=list)
-    new: list[tuple[str, str, str]] = field(default_factory=list)
+    fixed: list[Cell] = field(default_factory=list)
+    new: list[Cell] = field(default_factory=list)
     carried: Carried | None = None  # the figures next year's form gives again (see prior_year.carried)
     against: str = ""  # what else its result depends on (the institutions' files a department was summed from)
 
@@ -559,7 +559,5 @@ def _compare_with_previous(history: History, run_id: int, entries: Iterable[Entr
             compared.setdefault(key, []).append(e)
     for key, previous in history.previous(list(compared), run_id).items():
         for entry in compared[key]:
-            current = finding_keys(entry.result)
             entry.previous = previous
-            entry.fixed = sorted(previous.findings - current)
-            entry.new = sorted(current - previous.findings)
+            entry.fixed, entry.new = changes(previous.findings, found_in(entry.result))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
@@ -81,6 +81,9 @@ findings = Table(
     Column("sheet", Text),
     Column("cell", String(16)),
     Column("message", Text),
+    # What the finding is about (its key: the 三级指标, the row, the field), "" when it names nothing; NULL in a
+    # database written before the column was added (History._add_columns), whose findings compare by cell alone.
+    Column("item", Text),
 )
 
 
@@ -103,13 +106,45 @@ class HistoryError(Exception):
     """The database cannot be opened or written; the message says which URL and why."""
 
 
+Cell = tuple[str, str, str]  # a finding's code, sheet and cell, as 已改正 and 新增问题 list them
+
+
+class Found(NamedTuple):
+    """A finding as a resubmission is compared by: what it is about (``item``, its key; "" when it names nothing,
+    None when the database did not record it) and where."""
+
+    code: str
+    sheet: str
+    cell: str
+    item: str | None
+
+    def identity(self, by_item: bool) -> tuple[str, ...]:
+        """What makes it the same finding in another submission of the unit: its code and sheet, and what it is about
+        in the same column (rows the unit inserted or deleted above it move it, and it is still the same), or its
+        cell when it names nothing or the comparison cannot know (``by_item`` false)."""
+        if by_item and self.item:
+            return self.code, self.sheet, self.item, self.cell.rstrip("0123456789")
+        return self.code, self.sheet, self.cell
+
+
+def changes(before: Collection[Found], after: Collection[Found]) -> tuple[list[Cell], list[Cell]]:
+    """The findings of a unit's previous submission that its new one no longer has (fixed), and those it has that the
+    previous one had not (new), each as (code, sheet, cell). Compared by what they are about (see
+    ``Found.identity``), unless the previous findings were recorded without it."""
+    by_item = all(f.item is not None for f in before)
+    kept, had = ({f.identity(by_item) for f in found} for found in (after, before))
+    fixed = sorted((f.code, f.sheet, f.cell) for f in before if f.identity(by_item) not in kept)
+    new = sorted((f.code, f.sheet, f.cell) for f in after if f.identity(by_item) not in had)
+    return fixed, new
+
+
 @dataclass(frozen=True)
 class Previous:
     """A unit's latest earlier submission of the same form and year with other content."""
 
     file: str
     started_at: str
-    findings: frozenset[tuple[str, str, str]]  # (code, sheet, cell)
+    findings: frozenset[Found]
 
 
 class Scored(NamedTuple):
@@ -120,8 +155,12 @@ class Scored(NamedTuple):
     grade: str
 
 
-def finding_keys(result: dict[str, Any]) -> frozenset[tuple[str, str, str]]:
-    return frozenset((i["code"], i.get("sheet") or "", i.get("cell") or "") for i in result.get("issues", []))
+def found_in(result: dict[str, Any]) -> frozenset[Found]:
+    """A result's findings as a resubmission is compared by."""
+    return frozenset(
+        Found(i["code"], i.get("sheet") or "", i.get("cell") or "", i.get("key") or "")
+        for i in result.get("issues", [])
+    )
 
 
 P = ParamSpec("P")
@@ -170,6 +209,9 @@ class History:
         if "carried" not in have:
             with self.engine.begin() as conn:
                 conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN carried TEXT"))
+        if "item" not in {c["name"] for c in inspect(self.engine).get_columns(findings.name)}:
+            with self.engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {findings.name} ADD COLUMN item TEXT"))
         if "unit_key" in have:
             return
         with self.engine.begin() as conn:
@@ -304,14 +346,13 @@ class History:
                 row = next((r for r in found if r.content_hash != content_hash), None)
                 if row is not None:
                     chosen[key] = row
-            keys: dict[int, set[tuple[str, str, str]]] = {row.id: set() for row in chosen.values()}
+            keys: dict[int, set[Found]] = {row.id: set() for row in chosen.values()}
             ids = sorted(keys)
+            columns = (findings.c.submission_id, findings.c.code, findings.c.sheet, findings.c.cell, findings.c.item)
             for start in range(0, len(ids), _IN_CHUNK):
-                query = select(findings.c.submission_id, findings.c.code, findings.c.sheet, findings.c.cell).where(
-                    findings.c.submission_id.in_(ids[start : start + _IN_CHUNK])
-                )
-                for submission_id, code, sheet, cell in conn.execute(query):
-                    keys[submission_id].add((code, sheet or "", cell or ""))
+                query = select(*columns).where(findings.c.submission_id.in_(ids[start : start + _IN_CHUNK]))
+                for submission_id, code, sheet, cell, item in conn.execute(query):
+                    keys[submission_id].add(Found(code, sheet or "", cell or "", item))
         return {key: Previous(row.file, row.started_at, frozenset(keys[row.id])) for key, row in chosen.items()}
 
     @_one_line
@@ -360,6 +401,7 @@ class History:
                     "sheet": i.get("sheet"),
                     "cell": i.get("cell"),
                     "message": i.get("message"),
+                    "item": i.get("key") or "",
                 }
                 for file, submission_id, result in ((e.file, ids[e.file].pop(), e.result) for e in entries)
                 for i in result.get("issues", [])

@@ -27,7 +27,7 @@ from perfeval_xl import submissions as submissions_module
 from perfeval_xl.batch import BatchResult, Entry, Progress, run_batch
 from perfeval_xl.cli import main
 from perfeval_xl.definition import load_form
-from perfeval_xl.history import History, HistoryError, Recorded
+from perfeval_xl.history import Found, History, HistoryError, Recorded, changes
 from perfeval_xl.plan import display_width, looks_like_formula, text_height
 from perfeval_xl.provenance import code_digest
 from perfeval_xl.service import check_path
@@ -965,12 +965,56 @@ def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     entry = second.entries[0]
     assert entry.previous is not None and entry.previous.file == "unit.xlsx"
     assert entry.fixed and {k[0] for k in entry.fixed} <= first_codes
-    assert entry.new and all(k not in entry.previous.findings for k in entry.new)
+    assert entry.new and not set(entry.new) & {(f.code, f.sheet, f.cell) for f in entry.previous.findings}
     history = json.loads((tmp_path / "out2" / RESULTS_JSON).read_text(encoding="utf-8"))[0]["history"]
     assert [f["code"] for f in history["fixed"]] == [k[0] for k in entry.fixed]
     header = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][1]]
     row = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][2]]
     assert row[header.index("已改正")] and row[header.index("新增问题")]
+
+
+def test_a_finding_moved_by_rows_inserted_above_it_is_neither_fixed_nor_new():
+    """A unit that added an indicator row when it resubmitted moved every finding below it down a row: each was
+    listed as fixed at its old cell and new at its new one. A finding about something (its key: the 三级指标, the row,
+    the field) is the same finding in the same column of the same sheet; one about nothing named, at the same cell."""
+    before = {
+        Found("PE209", "自评表", "J13", "整体项目指标成本"),
+        Found("PE101", "自评表", "C4", ""),
+        Found("PE204", "自评表", "I20", "满意度"),
+    }
+    after = {
+        Found("PE209", "自评表", "J14", "整体项目指标成本"),  # moved down a row: the same
+        Found("PE209", "自评表", "I14", "整体项目指标成本"),  # another column: another finding
+        Found("PE101", "自评表", "C5", ""),  # nothing named, another cell: another finding
+    }
+    fixed, new = changes(before, after)
+    assert fixed == [("PE101", "自评表", "C4"), ("PE204", "自评表", "I20")]
+    assert new == [("PE101", "自评表", "C5"), ("PE209", "自评表", "I14")]
+    # A database written before findings recorded what they are about: every finding is compared by its cell.
+    recorded_without = {Found(f.code, f.sheet, f.cell, None) for f in before}
+    assert changes(recorded_without, after) == (
+        [("PE101", "自评表", "C4"), ("PE204", "自评表", "I20"), ("PE209", "自评表", "J13")],
+        [("PE101", "自评表", "C5"), ("PE209", "自评表", "I14"), ("PE209", "自评表", "J14")],
+    )
+
+
+def test_resubmission_with_an_indicator_added_above_a_finding_keeps_it(tmp_path, make_book):
+    """The unit added an indicator above the one it scored wrongly, and left that one as it was: the finding is
+    still there, one row down, and is neither fixed nor new; the sums the added row broke are new."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = mutate(clean_data(), {"rows": {4: {"score": 5}}})
+    shutil.copy(make_book(data), inbox / "unit.xlsx")
+    first = _run(inbox, tmp_path / "out1", db_url=f"sqlite:///{tmp_path / 'history.sqlite'}")
+    extra = dict(data["tables"]["indicators"][1], name="新增的指标")
+    data["tables"]["indicators"].insert(1, extra)
+    shutil.copy(make_book(data), inbox / "unit.xlsx")
+    entry = _run(inbox, tmp_path / "out2", db_url=f"sqlite:///{tmp_path / 'history.sqlite'}").entries[0]
+    moved = [
+        (i["code"], i["cell"]) for r in (first.entries[0], entry) for i in r.result["issues"] if i["code"] == "PE209"
+    ]
+    assert moved == [("PE209", "J13"), ("PE209", "J14")]
+    assert entry.fixed == [] and {code for code, _, _ in entry.new} == {"PE205", "PE207"}
 
 
 def test_resubmission_shows_fixed_and_new_findings_sqlite(tmp_path, make_book):
@@ -1001,9 +1045,12 @@ def _history_over_runs(url: str) -> None:
         now = history.start_run("inbox")
         found = history.previous([("hubei", unit, 2021, "C"), ("hubei", unit, 2021, "B")], now)
         assert found[("hubei", unit, 2021, "C")].file == "B2.xlsx"
-        assert found[("hubei", unit, 2021, "C")].findings == {("PE203", "自评表", "C5"), ("PE204", "自评表", "C5")}
+        assert found[("hubei", unit, 2021, "C")].findings == {
+            Found("PE203", "自评表", "C5", ""),
+            Found("PE204", "自评表", "C5", ""),
+        }
         assert found[("hubei", unit, 2021, "B")].file == "A2.xlsx"
-        assert found[("hubei", unit, 2021, "B")].findings == {("PE201", "自评表", "C5")}
+        assert found[("hubei", unit, 2021, "B")].findings == {Found("PE201", "自评表", "C5", "")}
         assert history.previous([("hubei", unit, 2021, "C")], third)[("hubei", unit, 2021, "C")].file == "A2.xlsx"
         assert history.previous([("hubei", unit, 2023, "A"), ("hubei", unit, 2022, "A")], now) == {}
         retyped = f" {unit.replace('单位', '单位 ')}"  # a space too many: the same unit, as 同一单位多份 folds it
@@ -1070,20 +1117,24 @@ def test_last_years_figures_come_from_the_history_postgresql(tmp_path, postgres_
 def test_a_database_an_earlier_version_wrote_gets_its_unit_keys(tmp_path):
     """Before unit_key, a unit was found by its exact name: opening such a database adds the column, fills it from
     the names stored, and a resubmission typed a little differently finds the unit's earlier submission. The
-    column of the figures carried into next year is added too, empty."""
+    column of the figures carried into next year is added too, empty, and so is the one of what each finding is
+    about, whose findings then compare by cell."""
     url = f"sqlite:///{tmp_path / 'history.sqlite'}"
-    result = {"status": "error", "form": "hubei", "unit": "襄阳市科学技术协会", "year": 2021, "issues": []}
+    issue = {"code": "PE209", "severity": "error", "sheet": "自评表", "cell": "J13", "key": "整体项目指标成本"}
+    result = {"status": "error", "form": "hubei", "unit": "襄阳市科学技术协会", "year": 2021, "issues": [issue]}
     with History(url, "test") as history:
         history.record(history.start_run("inbox"), [Recorded("old.xlsx", "A", "", result)])
         with history.engine.begin() as conn:
             conn.execute(text("DROP INDEX ix_perfeval_submissions_unit_key"))
             conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN unit_key"))
             conn.execute(text("ALTER TABLE perfeval_submissions DROP COLUMN carried"))
+            conn.execute(text("ALTER TABLE perfeval_findings DROP COLUMN item"))
     with History(url, "test") as history:
         assert history.last_years(history.start_run("inbox")) == {}
         now = history.start_run("inbox")
         wanted = ("hubei", "襄阳市科学技术协会　", 2021, "B")  # an ideographic space typed after the name
         assert history.previous([wanted], now)[wanted].file == "old.xlsx"
+        assert history.previous([wanted], now)[wanted].findings == {Found("PE209", "自评表", "J13", None)}
         assert "ix_perfeval_submissions_unit_key" in {
             i["name"] for i in inspect(history.engine).get_indexes("perfeval_submissions")
         }
