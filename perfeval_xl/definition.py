@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -20,7 +21,7 @@ from .values import MONEY_UNITS
 
 FIELD_TYPES = ("text", "amount", "rate", "score", "quantity", "choice", "year")
 SEVERITIES = ("error", "warning")
-RATE_RULES = ("proportional", "linear", "deviation", "ceiling")
+RATE_RULES = ("proportional", "linear", "deviation", "ceiling", "bands", "deduction")
 FIELD_KEYS = frozenset(
     "label match type required computed added output at tall fill_down choices width unit after optional under "
     "signed span group".split()
@@ -33,6 +34,7 @@ SCORING_KEYS = frozenset(
     "budget_execution indicators total grade explanation headline sums row_sums ratios allocations citations "
     "agree prior_year".split()
 )
+RATE_RULE_KEYS = frozenset({"rule", "floor", "limit", "bands", "per_point"})  # a rate rule's keys (see rate_rule)
 INDICATOR_KEYS = frozenset("table sections tiers negative_level2 far_exceeded_ratio rated explanation_column".split())
 
 
@@ -162,14 +164,33 @@ class Ratio:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A step of a banded rate rule: the share of the weight a rate earns when it is at most ``bound`` (预算调整率
+    ≤10 % → 80 %), or at least it with ``at_least`` (执行率 ≥95 % → full)."""
+
+    bound: float
+    share: float
+    at_least: bool = False
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """How a rate earns points, as a form states it in its definition (see ``scoring.rate_score``)."""
+
+    kind: str = "proportional"
+    floor: float = 0.0  # linear: the rate that earns nothing, rising to the full weight at 100 %
+    limit: float = 1.0  # ceiling and deduction: the rate up to which the full weight is earned
+    bands: tuple[Band, ...] = ()  # bands: the first band the rate falls in gives its share, and none gives 0
+    per_point: float = 0.0  # deduction: the points taken off per percentage point over the limit
+
+
+@dataclass(frozen=True)
 class RatedIndicator:
     """An indicator scored from a rate by a rule (广州 预算完成率: linear from 90 % to 100 %)."""
 
     name: str
     ratio: Ratio
-    rule: str
-    floor: float = 0.0
-    limit: float = 1.0
+    rule: RateRule
 
 
 @dataclass(frozen=True)
@@ -186,8 +207,7 @@ class BudgetRule:
     executed: str
     rate: str | None
     score: str | None
-    rule: str
-    floor: float
+    rule: RateRule
     explain_below: float
 
 
@@ -729,12 +749,46 @@ class _Reader:
                 raise self.fail(f"{path}.bonus", "须满足 step > 0 且 min ≤ 0 ≤ max")
         return Section(self.get(data, "name", path, str), self.get(data, "weight", path, float), bonus)
 
+    def rate_rule(self, data: dict[str, Any], path: str) -> RateRule:
+        """A rate rule's ``rule`` and its parameters: ``floor`` (linear), ``limit`` (ceiling, deduction), ``bands``
+        (bands: each ``{up_to: 0.1, share: 0.8}`` or ``{from: 0.95, share: 1}``, all one way, the strictest
+        first) and ``per_point`` (deduction: points off per percentage point over the limit)."""
+        kind = self.get(data, "rule", path, str)
+        if kind not in RATE_RULES:
+            raise self.fail(f"{path}.rule", f"{kind!r} 应为 {', '.join(RATE_RULES)}")
+        bands = tuple(self.band(b, f"{path}.bands[{n}]") for n, b in enumerate(self.get(data, "bands", path, list, [])))
+        if (kind == "bands") != bool(bands):
+            raise self.fail(f"{path}.bands", "rule 为 bands 时须列出各档（且只在此时列出）")
+        for n, (before, band) in enumerate(pairwise(bands), start=1):
+            if band.at_least != before.at_least:
+                raise self.fail(f"{path}.bands[{n}]", "各档须同为 up_to 或同为 from")
+            if (band.bound >= before.bound) if band.at_least else (band.bound <= before.bound):
+                raise self.fail(f"{path}.bands[{n}]", "各档须从严到宽排列，否则这一档永远用不到")
+        per_point = self.get(data, "per_point", path, float, 0.0)
+        if (kind == "deduction") != (per_point != 0) or per_point < 0:
+            raise self.fail(f"{path}.per_point", "rule 为 deduction 时须给出大于 0 的 per_point（且只在此时给出）")
+        return RateRule(
+            kind,
+            floor=self.get(data, "floor", path, float, 0.0),
+            limit=self.get(data, "limit", path, float, 1.0),
+            bands=bands,
+            per_point=per_point,
+        )
+
+    def band(self, data: Any, path: str) -> Band:
+        data = self.mapping(data, path)
+        self.known(data, {"up_to", "from", "share"}, path)
+        if ("up_to" in data) == ("from" in data):
+            raise self.fail(path, "须给出 up_to 或 from 之一")
+        share = self.get(data, "share", path, float)
+        if not 0 <= share <= 1:
+            raise self.fail(f"{path}.share", "须在 0 到 1 之间（所得分值占该项分值的比例）")
+        at_least = "from" in data
+        return Band(self.get(data, "from" if at_least else "up_to", path, float), share, at_least)
+
     def rated(self, data: Any, path: str, field_ref: Any) -> RatedIndicator:
         data = self.mapping(data, path)
-        self.known(data, {"name", "numerator", "denominator", "offset", "rule", "floor", "limit"}, path)
-        rule = self.get(data, "rule", path, str)
-        if rule not in RATE_RULES:
-            raise self.fail(f"{path}.rule", f"{rule!r} 应为 {', '.join(RATE_RULES)}")
+        self.known(data, {"name", "numerator", "denominator", "offset", *RATE_RULE_KEYS}, path)
         terms = {
             part: tuple(field_ref(k, f"{path}.{part}") for k in self.get(data, part, path, list))
             for part in ("numerator", "denominator")
@@ -742,9 +796,7 @@ class _Reader:
         return RatedIndicator(
             name=self.get(data, "name", path, str),
             ratio=Ratio(terms["numerator"], terms["denominator"], self.get(data, "offset", path, float, 0.0)),
-            rule=rule,
-            floor=self.get(data, "floor", path, float, 0.0),
-            limit=self.get(data, "limit", path, float, 1.0),
+            rule=self.rate_rule(data, path),
         )
 
     def matrix(self, data: Any, path: str) -> tuple[MatrixSpec, tuple[FieldSpec, ...], list[Ratio], list[SumRule]]:
@@ -909,20 +961,16 @@ def parse_definition(data: Any, origin: str = "<definition>") -> FormDefinition:
         b = r.mapping(scoring["budget_execution"], "scoring.budget_execution")
         r.known(
             b,
-            {"weight", "budget", "executed", "rate", "score", "rule", "floor", "explain_below"},
+            {"weight", "budget", "executed", "rate", "score", "explain_below", *RATE_RULE_KEYS},
             "scoring.budget_execution",
         )
-        rule = r.get(b, "rule", "scoring.budget_execution", str)
-        if rule not in RATE_RULES:
-            raise r.fail("scoring.budget_execution.rule", f"{rule!r} 应为 {', '.join(RATE_RULES)}")
         budget = BudgetRule(
             weight=r.get(b, "weight", "scoring.budget_execution", float),
             budget=field_ref(b.get("budget"), "scoring.budget_execution.budget"),
             executed=field_ref(b.get("executed"), "scoring.budget_execution.executed"),
             rate=field_ref(b.get("rate"), "scoring.budget_execution.rate", optional=True),
             score=field_ref(b.get("score"), "scoring.budget_execution.score", optional=True),
-            rule=rule,
-            floor=r.get(b, "floor", "scoring.budget_execution", float, 0.0),
+            rule=r.rate_rule(b, "scoring.budget_execution"),
             explain_below=r.get(b, "explain_below", "scoring.budget_execution", float, 0.9),
         )
     indicators = None

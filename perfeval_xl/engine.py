@@ -237,7 +237,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     elif rated is not None and rate is not None:
         # Scored from the rate as the form prints it (96.19 % → 1.238), like the budget-execution rate.
         printed = round_half_up(rate, definition.rate_decimals)
-        computed, basis = rate_score(printed, weight, rated.rule, rated.floor, rated.limit), "rated"
+        computed, basis = rate_score(printed, weight, rated.rule), "rated"
     elif quantitative:
         computed, basis = (
             quantitative_score(weight, direction, target.value or 0.0, actual.value or 0.0),
@@ -296,7 +296,7 @@ def score(extraction: Extraction, parsed: dict[str, Quantity]) -> Scores:
         if scores.rate is not None:
             # Forms score the rate as printed (广州: 98.62 % → 1.724, not 1.723 from the unrounded rate).
             printed = round_half_up(scores.rate, definition.rate_decimals)
-            scores.budget_score = rate_score(printed, rule.weight, rule.rule, rule.floor)
+            scores.budget_score = rate_score(printed, rule.weight, rule.rule)
             budget_points = scores.budget_score
     reported_points = number(definition.budget.score) if definition.budget else None
     if reported_points is None:

@@ -6,7 +6,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from .definition import Tier
+from .definition import RateRule, Tier
 from .values import DATE, Quantity
 
 # Digits enough for any finite float (up to 309 before the point) with its decimals: the default context's 28 made
@@ -28,20 +28,30 @@ def execution_rate(budget: float | None, executed: float | None) -> float | None
     return executed / budget
 
 
-def rate_score(rate: float, weight: float, rule: str = "proportional", floor: float = 0.0, limit: float = 1.0) -> float:
-    """Points for a rate, by the form's rule.
+PROPORTIONAL = RateRule()  # weight × rate, capped at the weight: the budget-execution rule most forms print
+
+
+def rate_score(rate: float, weight: float, rule: RateRule = PROPORTIONAL) -> float:
+    """Points for a rate, by the form's rule (its parameters are the definition's, see ``RateRule``).
 
     ``proportional`` (湖北 20×执行率, national 10×执行率, 广州 政府采购执行率): ``weight × rate`` capped at the weight,
     so 114.44 % scores 20 of 20, not 22.9. ``linear`` (广州 预算完成率): 0 at ``floor`` rising to full at 100 %.
     ``deviation`` (广州 预决算差异率 d): ``weight × (1 − |d|)``. ``ceiling`` (控制率, 结转结余率): full up to ``limit``,
-    ``weight × limit / rate`` above it.
+    ``weight × limit / rate`` above it. ``bands`` (预算调整率 0 → full, ≤10 % → 80 %…; 执行率 ≥95 % → full…): the share
+    of the first band the rate falls in, 0 in none. ``deduction`` (人员控制率: 每超过1个百分点扣0.5分): full up to
+    ``limit``, ``per_point`` off for each percentage point above it, never below 0.
     """
-    if rule == "linear":
-        return weight * min(1.0, max(0.0, (rate - floor) / (1.0 - floor)))
-    if rule == "deviation":
+    if rule.kind == "linear":
+        return weight * min(1.0, max(0.0, (rate - rule.floor) / (1.0 - rule.floor)))
+    if rule.kind == "deviation":
         return weight * max(0.0, 1.0 - abs(rate))
-    if rule == "ceiling":
-        return weight if rate <= limit else weight * limit / rate
+    if rule.kind == "ceiling":
+        return weight if rate <= rule.limit else weight * rule.limit / rate
+    if rule.kind == "bands":
+        band = next((b for b in rule.bands if (rate >= b.bound if b.at_least else rate <= b.bound)), None)
+        return weight * band.share if band else 0.0
+    if rule.kind == "deduction":
+        return max(0.0, weight - rule.per_point * max(0.0, rate - rule.limit) * 100)
     return max(0.0, min(weight, weight * rate))
 
 

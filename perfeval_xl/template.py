@@ -21,6 +21,7 @@ from .definition import (
     FieldSpec,
     FormDefinition,
     MatrixSpec,
+    RateRule,
     Ratio,
     SheetSpec,
     TableSpec,
@@ -86,6 +87,26 @@ class _Shared:
     places: dict[str, tuple[Worksheet, int, int]] = field(default_factory=dict)
     # The numbers typed in the main table's columns, by column: what the formulas that SUM and COUNT them read.
     typed: dict[str, list[float]] = field(default_factory=dict)
+
+
+def rate_formula(rule: RateRule, rate: str, weight: str) -> str:
+    """``scoring.rate_score`` as an Excel formula: the points ``rule`` gives the rate the expression ``rate`` holds,
+    of ``weight``."""
+    if rule.kind == "linear":
+        return f"MIN({weight},MAX(0,{weight}*({rate}-{rule.floor:.15g})/(1-{rule.floor:.15g})))"
+    if rule.kind == "deviation":
+        return f"{weight}*MAX(0,1-ABS({rate}))"
+    if rule.kind == "ceiling":
+        return f"IF({rate}<={rule.limit:.15g},{weight},{weight}*{rule.limit:.15g}/{rate})"
+    if rule.kind == "bands":
+        body = "0"
+        for band in reversed(rule.bands):
+            test = f"{rate}{'>=' if band.at_least else '<='}{band.bound:.15g}"
+            body = f"IF({test},{weight}*{band.share:.15g},{body})"
+        return body
+    if rule.kind == "deduction":
+        return f"MAX(0,{weight}-{rule.per_point:.15g}*MAX(0,{rate}-{rule.limit:.15g})*100)"
+    return f"MIN({weight},MAX(0,{weight}*{rate}))"
 
 
 class _Builder:
@@ -523,12 +544,9 @@ class _Builder:
             printed = f"ROUND({rate},{d.rate_decimals})"
             if b.score:
                 w = f"{b.weight:g}"
-                if b.rule == "linear":
-                    body = f"MIN({w},MAX(0,{w}*({printed}-{b.floor:g})/(1-{b.floor:g})))"
-                else:
-                    body = f"MIN({w},MAX(0,{w}*{printed}))"
+                body = rate_formula(b.rule, printed, w)
                 if rate_result != "":
-                    points = rate_score(round_half_up(float(rate_result), d.rate_decimals), b.weight, b.rule, b.floor)
+                    points = rate_score(round_half_up(float(rate_result), d.rate_decimals), b.weight, b.rule)
                 formulas[b.score] = (f'=IF({rate}="","",{body})', points)
         budget_points = f"N({self.cell(d.budget.score)})+" if d.budget and d.budget.score else ""
         typed = self.shared.typed

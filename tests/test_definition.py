@@ -30,6 +30,7 @@ def test_bundled_forms_load():
     assert hubei.budget.weight == 20
 
 
+BANDS = "scoring.budget_execution.bands"
 HUBEI_BREAKS = [
     (lambda d: d["blocks"][1]["fields"]["budget"].update(type="money"), "blocks[1].fields.budget.type"),
     (lambda d: d["blocks"][1]["fields"]["budget"].update(colour="red"), "blocks[1].fields.budget.colour"),
@@ -59,7 +60,28 @@ HUBEI_BREAKS = [
     (lambda d: d.update(other_forms=[]), "other_forms"),
     (lambda d: d["blocks"][3]["table"].update(stops=["合计"]), "blocks[3].table.stops"),
     (lambda d: d["scoring"]["budget_execution"].update(weight="twenty"), "scoring.budget_execution.weight"),
+    (lambda d: _budget(d).update(rule="bands"), "scoring.budget_execution.bands"),
+    (lambda d: _budget(d).update(bands=[{"up_to": 0, "share": 1}]), "scoring.budget_execution.bands"),
+    (lambda d: _budget(d).update(rule="bands", bands=[]), "scoring.budget_execution.bands"),
+    (lambda d: _budget(d).update(rule="bands", bands=[{"up_to": 0.1, "share": 1.5}]), f"{BANDS}[0].share"),
+    (lambda d: _budget(d).update(rule="bands", bands=[{"up_to": 0.1, "from": 0, "share": 1}]), f"{BANDS}[0]"),
+    (lambda d: _budget(d).update(rule="bands", bands=[{"up_to": 0.1, "points": 1}]), f"{BANDS}[0].points"),
+    (
+        lambda d: _budget(d).update(rule="bands", bands=[{"from": 0.9, "share": 0.8}, {"from": 0.95, "share": 1}]),
+        "scoring.budget_execution.bands[1]",
+    ),
+    (
+        lambda d: _budget(d).update(rule="bands", bands=[{"up_to": 0.1, "share": 1}, {"from": 0.9, "share": 0.5}]),
+        "scoring.budget_execution.bands[1]",
+    ),
+    (lambda d: _budget(d).update(rule="deduction"), "scoring.budget_execution.per_point"),
+    (lambda d: _budget(d).update(rule="deduction", per_point=0), "scoring.budget_execution.per_point"),
+    (lambda d: _budget(d).update(per_point=0.5), "scoring.budget_execution.per_point"),
 ]
+
+
+def _budget(d):
+    return d["scoring"]["budget_execution"]
 
 
 def _rated(d):
@@ -86,6 +108,7 @@ GUANGZHOU_BREAKS = [
     (lambda d: d["blocks"][4]["fields"]["total"].update(under="points"), "fields.total.under"),
     (lambda d: _rated(d)[0].update(rule="log"), "scoring.indicators.rated[0].rule"),
     (lambda d: _rated(d)[0].update(numerator=["income"]), "scoring.indicators.rated[0].numerator"),
+    (lambda d: _rated(d)[0].update(rule="deduction", per_point=-1), "scoring.indicators.rated[0].per_point"),
     (
         lambda d: d["scoring"]["indicators"]["sections"][2]["bonus"].update(min=1),
         "scoring.indicators.sections[2].bonus",
@@ -140,6 +163,29 @@ def test_bad_definition_names_the_key(form, change, path):
     with pytest.raises(DefinitionError) as error:
         parse_definition(broken, f"{form}.yaml")
     assert f"{form}.yaml: {path}" in str(error.value)
+
+
+def test_a_form_scores_its_budget_execution_by_the_bands_it_states(raw, tmp_path):
+    """A province that scores 执行率 by bands (≥95 % full, ≥85 % 60 %…) says so in its definition, no code: 襄阳's
+    figures with a budget of 3500.55 (执行率 86.11 %) earn 60 % of the 20 points."""
+    from perfeval_xl.definition import Band, RateRule
+    from perfeval_xl.engine import evaluate_extractions
+    from perfeval_xl.locate import extract
+    from perfeval_xl.reader import read_workbook
+    from perfeval_xl.template import build_template
+
+    from .conftest import clean_data, mutate
+
+    raw["scoring"]["budget_execution"].update(
+        rule="bands", bands=[{"from": 0.95, "share": 1}, {"from": 0.85, "share": 0.6}, {"from": 0.6, "share": 0.2}]
+    )
+    form = parse_definition(raw, "hubei.yaml")
+    assert form.budget.rule == RateRule(
+        "bands", bands=(Band(0.95, 1.0, at_least=True), Band(0.85, 0.6, at_least=True), Band(0.6, 0.2, at_least=True))
+    )
+    path = build_template(form, tmp_path / "bands.xlsx", mutate(clean_data(), {"fields": {"budget": 3500.55}}))
+    scores = evaluate_extractions([extract(read_workbook(path), form)])[0].scores
+    assert (round(scores.rate, 4), scores.budget_score) == (0.8611, 12)
 
 
 def test_guangzhou_weights_close_at_every_level():

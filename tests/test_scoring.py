@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfeval_xl.definition import Tier
+from perfeval_xl.definition import Band, RateRule, Tier
 from perfeval_xl.scoring import (
     execution_rate,
     grade_for,
@@ -38,7 +38,40 @@ def test_national_budget_execution_seed_002():
 @pytest.mark.parametrize(("budget", "executed", "score"), [(40959.93, 39398.33, 1.238), (31570.33, 31133.57, 1.724)])
 def test_guangzhou_linear_rate_scores_seed_001(budget, executed, score):
     printed_rate = round_half_up(execution_rate(budget, executed), 4)  # the seed scores the rate as printed
-    assert round_half_up(rate_score(printed_rate, 2, "linear", 0.9), 3) == score
+    assert round_half_up(rate_score(printed_rate, 2, RateRule("linear", floor=0.9)), 3) == score
+
+
+def test_a_banded_rule_scores_the_share_of_the_band_a_rate_falls_in():
+    """Provinces score 预算调整率 by bands (0 → full, ≤10 %, ≤20 %, ≤30 %, above → 0) and an execution rate by bands
+    from above (≥95 % full, ≥90 % …): a form states them as parameters, the first band the rate falls in counts,
+    and a rate in none of them scores 0."""
+    at_most = RateRule("bands", bands=(Band(0.0, 1.0), Band(0.10, 0.8), Band(0.20, 0.6), Band(0.30, 0.4)))
+    assert [rate_score(r, 5, at_most) for r in (0.0, 0.05, 0.10, 0.1001, 0.30, 0.31)] == [5, 4, 4, 3, 2, 0]
+    at_least = RateRule("bands", bands=(Band(0.95, 1.0, at_least=True), Band(0.90, 0.8, at_least=True)))
+    assert [rate_score(r, 10, at_least) for r in (1.02, 0.95, 0.93, 0.8999)] == [10, 10, 8, 0]
+
+
+def test_a_deduction_rule_takes_points_off_per_percentage_point_over_its_limit():
+    """人员控制率 ≤ 100 % scores full, and each percentage point over it costs the points the form states
+    (每超过1个百分点扣0.5分), never below 0."""
+    rule = RateRule("deduction", limit=1.0, per_point=0.5)
+    assert [rate_score(r, 3, rule) for r in (0.9, 1.0, 1.02, 1.05, 1.5)] == pytest.approx([3, 3, 2, 0.5, 0])
+
+
+RULES = [
+    RateRule(),
+    RateRule("linear", floor=0.9),
+    RateRule("deviation"),
+    RateRule("ceiling", limit=0.1),
+    RateRule("bands", bands=(Band(0.0, 1.0), Band(0.1, 0.5))),
+    RateRule("bands", bands=(Band(0.95, 1.0, at_least=True), Band(0.6, 0.25, at_least=True))),
+    RateRule("deduction", limit=1.0, per_point=0.5),
+]
+
+
+@given(st.floats(-2, 5), st.floats(0, 100), st.sampled_from(RULES))
+def test_every_rate_rule_scores_between_nothing_and_its_weight(rate, weight, rule):
+    assert 0 <= rate_score(rate, weight, rule) <= weight
 
 
 def test_positive_and_negative_indicators():
@@ -174,11 +207,6 @@ amounts = st.floats(min_value=0, max_value=1e9, allow_nan=False)
 def test_quantitative_score_stays_within_its_weight(weight, direction, target, actual):
     score = quantitative_score(weight, direction, target, actual)
     assert 0 <= score <= weight
-
-
-@given(weights, st.floats(min_value=0, max_value=10, allow_nan=False), st.sampled_from(["proportional", "linear"]))
-def test_budget_score_stays_within_its_weight(weight, rate, rule):
-    assert 0 <= rate_score(rate, weight, rule, 0.9) <= weight
 
 
 @pytest.mark.parametrize(("target", "actual"), [(95, "98%"), ("90", "100%"), (0.9, "100%")])

@@ -1,19 +1,32 @@
 """The template's live formulas give the numbers the Python scorer gives (recalculated by LibreOffice headless)."""
 
+from dataclasses import replace
+
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl import excel
-from perfeval_xl.definition import load_form
+from perfeval_xl.definition import Band, RateRule, load_form
+from perfeval_xl.engine import evaluate_extractions
+from perfeval_xl.locate import extract
 from perfeval_xl.plan import build_plan
-from perfeval_xl.reader import RESULTS_CARRIED
+from perfeval_xl.reader import RESULTS_CARRIED, read_workbook
 from perfeval_xl.scoring import grade_for, round_half_up
 from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.template import build_template
 from perfeval_xl.writeback import annotate_file
 
-from .conftest import CLEAN, GUANGZHOU, HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, guangzhou_clean_data
+from .conftest import (
+    CLEAN,
+    GUANGZHOU,
+    HEBEI,
+    XIANGYANG,
+    XIANGYANG_OFFICIAL,
+    clean_data,
+    guangzhou_clean_data,
+    mutate,
+)
 from .libreoffice import needs_libreoffice, recalculate
 from .xlwings_standin import FakeBook
 
@@ -69,6 +82,32 @@ def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_total, abs=1e-9)
     assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_total, evaluation.definition.grades)
     assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
+
+
+RULES = {
+    "proportional": RateRule(),
+    "linear": RateRule("linear", floor=0.6),
+    "deviation": RateRule("deviation"),
+    "ceiling": RateRule("ceiling", limit=0.8),
+    "bands-from": RateRule("bands", bands=(Band(0.95, 1.0, at_least=True), Band(0.85, 0.6, at_least=True))),
+    "bands-up-to": RateRule("bands", bands=(Band(0.5, 1.0), Band(0.9, 0.25))),
+    "deduction": RateRule("deduction", limit=0.8, per_point=0.5),
+}
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=RULES)
+def test_every_rule_of_the_budget_score_computes_in_the_template_as_in_python(tmp_path, rule):
+    """Whatever rule a form scores its execution rate by, the template's live formula gives the scorer's points
+    (执行率 86.11 %: 3014.42 of 3500.55), as LibreOffice computes it and as the file holds it unopened."""
+    hubei = load_form("hubei")
+    form = replace(hubei, budget=replace(hubei.budget, rule=rule))
+    path = build_template(form, tmp_path / "rule.xlsx", mutate(clean_data(), {"fields": {"budget": 3500.55}}))
+    extraction = extract(read_workbook(path), form)
+    points = evaluate_extractions([extraction])[0].scores.budget_score
+    ref = extraction.fields["budget_score"].ref
+    for book in (path, recalculate(path, tmp_path)):
+        sheet = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(ref.sheet).to_python(skip_empty_area=False)
+        assert sheet[ref.row][ref.col] == pytest.approx(points, abs=1e-9), book.name
 
 
 def test_hebei_execution_rates_agree_with_python(tmp_path):
