@@ -501,6 +501,7 @@ def _results_sheet(book: Any, plan: Any) -> str:
     header.font.bold = True
     header.color = f"#{HEADER_FILL}"
     header.horizontal_alignment = "center"
+    header.borders.set("all", line_style="continuous", weight="thin")
     for offset, result in enumerate(plan.results, start=1):
         link = ws.range((header_row + offset, LINK_COLUMN))
         link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)

@@ -157,14 +157,15 @@ def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
 
 
 def test_buttons_results_sheet_shows_its_header_and_errors_as_the_files_does(example_copy):
-    """The button's 校验结果 sheet looks as an annotated copy's: its header tinted and centred, 强制 red and bold,
-    the summary's values starting where its texts do."""
+    """The button's 校验结果 sheet looks as an annotated copy's: its header tinted, centred and framed, 强制 red and
+    bold, the summary's values starting where its texts do."""
     book = _pressed(example_copy(HEBEI))  # 强制 (PE101) and 提示 (PE215) findings
     results = book.sheets[RESULTS_SHEET]
     header = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码")
     fill = tuple(int(HEADER_FILL[i : i + 2], 16) for i in (0, 2, 4))
     for col in range(1, 9):
         assert results.fills[(header, col)] == fill and results.aligned[(header, col)] == "center"
+        assert results.framed[(header, col)] == ("continuous", "thin")
     levels = {r: v for (r, c), v in results.values.items() if c == 2 and r > header}
     red = {r for r, v in levels.items() if v == "强制"}
     assert red and red != set(levels)

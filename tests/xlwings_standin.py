@@ -174,6 +174,19 @@ class _Font:
     color = property(None, _set_color)
 
 
+class _Borders:
+    """Range.borders (xlwings ≥ 0.37.1): we only ever set every side of a range at once."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        self._range = rng
+
+    def set(self, which: str = "all", *, line_style: str, weight: str) -> None:
+        assert which == "all"
+        self._range.sheet.check_unprotected()
+        for key in self._range.cells():
+            self._range.sheet.framed[key] = (line_style, weight)
+
+
 class FakeRange:
     def __init__(
         self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None, err_to_str: bool = False
@@ -282,6 +295,10 @@ class FakeRange:
         return _Font(self)
 
     @property
+    def borders(self) -> _Borders:
+        return _Borders(self)
+
+    @property
     def column_width(self) -> float | None:
         return 0.0 if self.column in self.sheet.hidden_cols else self.sheet.widths.get(self.column)
 
@@ -339,6 +356,7 @@ class FakeSheet:
         self.top_aligned: set[tuple[int, int]] = set()
         self.aligned: dict[tuple[int, int], str] = {}  # horizontal alignment, where set
         self.font_colors: dict[tuple[int, int], str] = {}  # "#RRGGBB", where set
+        self.framed: dict[tuple[int, int], tuple[str, str]] = {}  # (line style, weight) of every side, where set
         self.widths: dict[int, float] = {}
         self.hidden_rows: set[int] = set()  # 1-based, as xlwings numbers them
         self.hidden_cols: set[int] = set()
