@@ -17,6 +17,7 @@ from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
 from .definition import DefinitionError, FormDefinition, Rules, all_forms, load_form, rules_in_force, use_rules
 from .engine import Evaluation, LastYear
+from .explain import scoring_rules
 from .findings import SEVERITY_LABEL
 from .issuing import forms_by_unit, issue
 from .plan import build_plan
@@ -115,8 +116,14 @@ def main() -> None:
 
 
 @main.command()
-def forms() -> None:
-    """列出支持的表式 (list the supported forms)."""
+@click.argument("form", required=False)
+@LANG
+def forms(form: str | None, lang: str) -> None:
+    """列出支持的表式；给了 FORM 时列出该表式的计分规则 (list the forms; with FORM, how it scores)."""
+    if form is not None:
+        _known_form(form, lang)
+        click.echo("\n".join(scoring_rules(load_form(form), lang)))
+        return
     for f in all_forms():
         click.echo(f"{f.id}\t{f.region}\t{f.name}\t{f.version}")
 

@@ -25,6 +25,45 @@ def test_forms_lists_every_bundled_form():
     assert lines[2].startswith("hubei\t湖北\t部门整体绩效自评表")
 
 
+def test_forms_says_how_a_form_scores():
+    """A bureau checking that the tool scores its form by the form's own rules reads them from the definition, not
+    from the code: the budget-execution rule, each section's points, how indicators score, the total, the grades."""
+    hubei = run("forms", "hubei")
+    assert hubei.exit_code == 0
+    assert hubei.output.splitlines()[:3] == [
+        "湖北 部门整体绩效自评表（hubei 2021.1）",
+        "预算执行 20 分：得分 = 20 × 执行率，不超过 20 分",
+        "绩效指标：产出指标 40 分，效益指标 30 分，满意度指标 10 分",
+    ]
+    assert "达成预期指标 80%–100%，部分达成预期指标 50%–80%，未达成预期指标 0%–50%" in hubei.output
+    assert hubei.output.splitlines()[-1] == "评价等次：优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60"
+    guangzhou = run("forms", "guangzhou").output
+    assert "  加减分项：每档 2.5 分，-5 至 5 分" in guangzhou
+    assert "  预算完成率（按表中金额计算）：比率 90% 及以下得 0 分，到 100% 线性增至满分" in guangzhou
+    assert "  结转结余率（按表中金额计算）：比率不超过 10% 得满分，超过时得分 = 分值 × 10% ÷ 比率" in guangzhou
+    assert run("forms", "hebei").output.splitlines()[1] == "本表式不计分：只校验，不评分、不评等次"
+    english = run("forms", "hubei", "--lang", "en").output.splitlines()
+    assert english[1] == "budget execution, 20 points: 20 × execution rate, at most 20"
+    unknown = run("forms", "beijing")
+    assert unknown.exit_code == 2 and "未知表式 'beijing'" in unknown.output
+
+
+def test_banded_and_deduction_rules_are_said_as_a_form_states_them():
+    from perfeval_xl.definition import Band, RateRule
+    from perfeval_xl.explain import rule_text
+
+    adjusted = RateRule("bands", bands=(Band(0.0, 1.0), Band(0.1, 0.8), Band(0.2, 0.6)))
+    assert rule_text(adjusted, 5, "预算调整率") == (
+        "预算调整率 ≤ 0% 得 5 分；预算调整率 ≤ 10% 得 4 分；预算调整率 ≤ 20% 得 3 分；其余得 0 分"
+    )
+    assert rule_text(adjusted, None, "比率").startswith("比率 ≤ 0% 得满分；比率 ≤ 10% 得分值的 80%")
+    staffed = RateRule("deduction", limit=1.0, per_point=0.5)
+    assert rule_text(staffed, 3, "人员控制率") == "人员控制率不超过 100% 得 3 分，每超过 1 个百分点扣 0.5 分，最低 0 分"
+    assert rule_text(staffed, 3, "staffing rate", "en") == (
+        "3 while the staffing rate is at most 100%, 0.5 off per percentage point above it, at least 0"
+    )
+
+
 def test_rules_lists_the_catalogue():
     lines = run("rules").output.strip().splitlines()
     assert len(lines) == len(CATALOGUE)
