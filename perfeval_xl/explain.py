@@ -80,9 +80,9 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
     if (rules := d.indicators) is not None:
         sections = [f"{s.name} {_n(s.weight)} 分" if zh else f"{s.name} {_n(s.weight)}" for s in rules.sections]
         lines.append(("绩效指标：" if zh else "indicators: ") + ("，" if zh else ", ").join(sections))
-        columns = d.tables[rules.table].columns
-        keys = {c.key for c in columns}
-        if {"target", "actual"} <= keys:
+        keys = {c.key for c in d.tables[rules.table].columns}
+        quantitative = {"target", "actual"} <= keys  # a table without them scores its rows as typed
+        if quantitative:
             lines.append(
                 "  定量指标：正向 得分 = 分值 × 实际完成值 ÷ 年初目标值，反向 得分 = 分值 × 年初目标值 ÷ 实际完成值，"
                 "均不超过分值；时限按期或提前完成得满分"
@@ -96,7 +96,7 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
                 if zh
                 else "  each indicator: its self-score, at most its weight (but those scored from amounts below)"
             )
-        if rules.negative_level2 and {"target", "actual"} <= keys:
+        if rules.negative_level2 and quantitative:
             named = "、".join(rules.negative_level2) if zh else ", ".join(rules.negative_level2)
             lines.append(
                 f"  未写指标性质的{named}按反向指标计分"

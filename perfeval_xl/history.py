@@ -204,12 +204,13 @@ class History:
     def _add_columns(self) -> None:
         """A database an earlier version wrote lacks the columns added since: unit_key, with its index, is filled
         from the names stored, so that earlier submissions are still found; carried stays empty (those submissions
-        were not kept for a 跨期 check)."""
-        have = {c["name"] for c in inspect(self.engine).get_columns(submissions.name)}
+        were not kept for a 跨期 check), and so does each finding's item (those findings compare by cell)."""
+        inspector = inspect(self.engine)
+        have = {c["name"] for c in inspector.get_columns(submissions.name)}
         if "carried" not in have:
             with self.engine.begin() as conn:
                 conn.execute(text(f"ALTER TABLE {submissions.name} ADD COLUMN carried TEXT"))
-        if "item" not in {c["name"] for c in inspect(self.engine).get_columns(findings.name)}:
+        if "item" not in {c["name"] for c in inspector.get_columns(findings.name)}:
             with self.engine.begin() as conn:
                 conn.execute(text(f"ALTER TABLE {findings.name} ADD COLUMN item TEXT"))
         if "unit_key" in have:
