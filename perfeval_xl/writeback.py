@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import fromstring, tostring
 
-from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import get_column_letter
@@ -236,6 +236,20 @@ def _unopenable(exc: BaseException) -> CannotAnnotate:
     )
 
 
+def _loaded(data: bytes, keep_vba: bool) -> Workbook:
+    """openpyxl's ``load_workbook``, except that a workbook it refuses leaves nothing open: keep_vba's copy of the
+    package, made before the worksheets are read, was left to the collector, whose closing it printed a traceback."""
+    reader = ExcelReader(io.BytesIO(data), keep_vba=keep_vba, rich_text=True)
+    try:
+        reader.read()
+    except Exception:
+        if getattr(reader, "wb", None) is not None and reader.wb.vba_archive is not None:
+            reader.wb.vba_archive.close()
+        reader.archive.close()
+        raise
+    return reader.wb
+
+
 def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) -> Annotated:
     """Load ``source``, apply the plan and save to ``dest`` (which may be ``source`` itself, for --in-place).
     Macros survive (keep_vba for .xlsm); the file is written to a temporary name first and then moved. In place,
@@ -264,7 +278,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         # From its bytes, not its name: openpyxl refuses an .xlsx saved under an .xls name by the name alone.
         with merged_cells_as_saved():
             try:
-                book = load_workbook(io.BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+                book = _loaded(data, keep_vba=source.suffix.lower() == ".xlsm")
             except Exception as exc:  # any part openpyxl's parsers refuse: the package's fault, not ours
                 raise _unopenable(exc) from exc
     try:

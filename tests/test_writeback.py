@@ -1,8 +1,11 @@
 """Annotating changes only what it means to: marks, notes, computed scores, 校验结果; twice equals once."""
 
+import gc
 import hashlib
 import io
 import json
+import shutil
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -18,11 +21,12 @@ from perfeval_xl.plan import ERROR_TEXT, FILLS, HEADER_FILL, MARKS_SHEET, NOTE_T
 from perfeval_xl.reader import read_workbook, standard_names
 from perfeval_xl.service import check_path
 from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
-from perfeval_xl.writeback import annotate_file, merged_cells_as_saved
+from perfeval_xl.writeback import CannotAnnotate, annotate_file, merged_cells_as_saved
 
 from .conftest import (
     HEBEI,
     MERGED_TARGET_AND_COMPUTED,
+    ROOT,
     TAOJIANG_OFFICIAL,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
@@ -581,23 +585,19 @@ def test_annotating_a_macro_workbook_leaves_no_archive_open(tmp_path, monkeypatc
     collector, it can print "Exception ignored in: ZipFile.__del__ … I/O operation on closed file" after a run."""
     from perfeval_xl import writeback
 
-    from .conftest import ROOT
-
-    loaded = []
+    loaded, load = [], writeback._loaded
 
     def keep(*args, **kwargs):
-        loaded.append(load_workbook(*args, **kwargs))
+        loaded.append(load(*args, **kwargs))
         return loaded[-1]
 
-    monkeypatch.setattr(writeback, "load_workbook", keep)
+    monkeypatch.setattr(writeback, "_loaded", keep)
     source = ROOT / "workbook_templates" / "hubei.xlsm"
     annotate_file(source, build_plan(check_path(source)), tmp_path / "out.xlsm")
     assert loaded[0].vba_archive is not None and loaded[0].vba_archive.fp is None  # closed
 
 
 def test_cli_refuses_two_inputs_onto_one_annotated_copy(tmp_path):
-    import shutil
-
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     first, second = tmp_path / "a" / "x.xlsx", tmp_path / "b" / "x.xlsx"
@@ -608,3 +608,19 @@ def test_cli_refuses_two_inputs_onto_one_annotated_copy(tmp_path):
     assert result.exit_code == 2
     assert "同名" in result.output
     assert not out.exists()  # refused before anything was written
+
+
+def test_a_macro_workbook_openpyxl_refuses_leaves_no_zip_open(tmp_path, monkeypatch):
+    """keep_vba copies an .xlsm's package into a zip of openpyxl's own before a later part (a style past the end of
+    the style sheet) makes openpyxl refuse the workbook. That zip was left open, and closing it when it was collected
+    printed a traceback ("Exception ignored in: ZipFile.__del__") under the one-line refusal."""
+    bad = rewrite_parts(
+        Path(shutil.copy(ROOT / "workbook_templates" / "hubei.xlsm", tmp_path / "导出.xlsm")),
+        {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b' s="1"', b' s="9999"')},
+    )
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(CannotAnnotate, match="IndexError"):
+        annotate_file(bad, build_plan(check_path(bad)), tmp_path / "out" / bad.name)
+    gc.collect()
+    assert unraisable == []
