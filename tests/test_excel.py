@@ -22,7 +22,7 @@ from perfeval_xl.plan import ERROR_TEXT, FILLS, HEADER_FILL, MARKS_SHEET, NOTE_T
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_grid, check_path
 from perfeval_xl.template import build_template
-from perfeval_xl.writeback import annotate_file
+from perfeval_xl.writeback import annotate_file, merged_cells_as_saved
 
 from .conftest import (
     CARRIED_INTO_2020,
@@ -94,6 +94,23 @@ def test_button_reads_the_grid_the_file_reader_reads(source):
             for c in range(max(sheet.width, other.width)):
                 if (r, c) not in sheet.formulas:
                     assert _number(other.value(r, c)) == _number(sheet.value(r, c)), (name, r, c)
+
+
+def test_button_reads_values_a_program_left_under_a_merge_as_the_file_reader_does(tmp_path):
+    """A file a program wrote may hold values in the cells a merge covers; Excel keeps them (Range.Value gives them)
+    and the file reader reads them, so the button checks such a book as the command line does."""
+    source = tmp_path / "merged.xlsx"
+    book = load_workbook(XIANGYANG)
+    row = check_path(XIANGYANG).scores.indicators[10].row
+    first, last = row.ref("level2"), row.ref("actual")
+    book["自评表"].merged_cells.add(f"{first.a1}:{last.a1}")  # over the cells' values, as such a program leaves it
+    book.save(source)
+    from_file, from_excel = read_workbook(source), excel.read_book(FakeBook.from_file(source))
+    assert from_excel.sheets["自评表"].value(first.row, last.col) == from_file.sheets["自评表"].value(
+        first.row, last.col
+    )
+    assert from_file.sheets["自评表"].value(first.row, last.col) not in ("", None)
+    assert check_grid(from_excel).findings == check_path(source).findings
 
 
 def test_button_reads_the_hidden_rows_and_columns_the_file_reader_reads(make_book):
@@ -219,7 +236,8 @@ def _save_state_as_file(book: FakeBook, template: Path, dest: Path) -> None:
     from openpyxl.cell.cell import MergedCell
     from openpyxl.styles import PatternFill
 
-    wb = load_workbook(template)
+    with merged_cells_as_saved():  # each cell of a merge keeps its own style, as Excel saves it
+        wb = load_workbook(template)
     for sheet in book.sheets:
         ws = wb[sheet.name] if sheet.name in wb.sheetnames else wb.create_sheet(sheet.name)
         if not sheet.visible:

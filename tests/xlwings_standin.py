@@ -16,6 +16,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 
+from perfeval_xl.writeback import merged_cells_as_saved
+
 PROTECTION_FLAGS = {
     "AllowFormattingCells": "formatCells",
     "AllowFormattingColumns": "formatColumns",
@@ -467,8 +469,9 @@ class FakeBook:
         """The book as Excel would show it after opening the file: values (cached ones for formulas), number formats,
         formulas, merges, solid fills, notes, protection."""
         book = cls(str(path))
-        formulas = load_workbook(path)  # read only for what the sheets show: no VBA project needed
-        cached = load_workbook(path, data_only=True)
+        with merged_cells_as_saved():  # a value under a merge stays, as Excel keeps it and Range.Value gives it
+            formulas = load_workbook(path)  # read only for what the sheets show: no VBA project needed
+            cached = load_workbook(path, data_only=True)
         for ws in formulas.worksheets:
             sheet = book.sheets.add(ws.title, after=book.sheets[-1] if len(book.sheets) else None)
             sheet.visible = ws.sheet_state == "visible"
