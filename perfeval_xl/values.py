@@ -99,11 +99,12 @@ _SCALED_UNITS: dict[str, tuple[str, float]] = {
     "亿元": ("元", 1e8),
     "%": ("%", 0.01),
     "‰": ("%", 0.001),
+    "成": ("%", 0.1),  # a tenth: 九成以上 is 90%以上 (成员单位, a word that only begins with 成, is no share)
 }
 # Measure words (量词) that may follow a Chinese numeral: without one, 一 in 一体化 is not a number.
 _MEASURE_WORDS = frozenset(
     "个 人 人次 次 场 项 篇 家 名 期 门 件 天 日 周 月 个月 年 小时 户 所 本 份 条 批 台 套 座 处 亩 吨 册 部 "
-    "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人".split()
+    "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人 成".split()
 )
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"  # with the financial numerals (大写)

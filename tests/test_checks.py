@@ -297,6 +297,8 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("次年3月底前", "2022年3月", True),
         ("本年度内完成", "2022年1月", False),  # words: unchecked
         ("12月上旬前", "12月20日", False),
+        ("满意度9成以上", "95%", True),  # 成 is a tenth: 9 of a unit 成 against 95%, PE104
+        ("九成以上", "8成", False),
     ],
 )
 def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):

@@ -119,6 +119,14 @@ CASES = [
     ("95%以上满意率", "number", ">=", 0.95, "%"),
     ("98%（含）以上合格率", "number", ">=", 0.98, "%"),
     ("5‰以下差错率", "number", "<=", 0.005, "%"),
+    # 成 is a tenth (九成 is 90%), in digits or in Chinese numerals; a word that only begins with 成 is no share
+    ("9成以上", "number", ">=", 0.90, "%"),
+    ("九成以上", "number", ">=", 0.90, "%"),
+    ("不低于8成", "number", ">=", 0.80, "%"),
+    ("完成8成", "number", None, 0.80, "%"),
+    ("9.5成", "number", None, 0.95, "%"),
+    ("5成员单位", "number", None, 5, "成员单位"),
+    ("一成不变", "text", None, None, None),
     # …unless they negate it or hold a figure of their own, or the figure is no percentage (8个专家 is a unit's word)
     ("≥90%不满意", "unparsed", None, None, None),
     ("90%满意度8个", "unparsed", None, None, None),
