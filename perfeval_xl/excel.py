@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
 TITLE = "perfeval 绩效自评"
+# PageSetup.Orientation and PageSetup.PaperSize as Excel numbers them: xlLandscape, xlPaperA4.
+_LANDSCAPE, _A4 = 2, 9
 # Sheet.api.Protection flags that Protect() takes back, so a sheet is re-protected exactly as it was.
 _PROTECTION_FLAGS = (
     "AllowFormattingCells",
@@ -515,4 +517,26 @@ def _results_sheet(book: Any, plan: Any) -> str:
         last = header_row + len(plan.results)
         ws.range((header_row + 1, 1), (last, len(RESULT_WIDTHS))).vertical_alignment = "top"
         ws.range((header_row + 1, MESSAGE_COLUMN), (last, MESSAGE_COLUMN)).wrap_text = True
+    _laid_out(book, ws, header_row, len(plan.results), len(RESULT_WIDTHS))
     return str(ws.name)
+
+
+def _laid_out(book: Any, ws: Any, header_row: int, found: int, width: int) -> None:
+    """Filter, print and freeze the results as an annotated copy's are: a filter on the findings, A4 landscape one
+    page wide with the header on every page, the header kept in view. These go through Excel's COM api (xlwings has
+    no calls for them): Excel without a printer refuses page setup, and Excel for Mac's api (appscript) names them
+    otherwise. The sheet is complete without them, so each is tried alone and the press goes on."""
+    if found:
+        with suppress(Exception):
+            ws.range((header_row, 1), (header_row + found, width)).api.AutoFilter(Field=1)
+    with suppress(Exception):
+        setup = ws.api.PageSetup
+        setup.Orientation, setup.PaperSize = _LANDSCAPE, _A4
+        setup.Zoom = False  # else Excel ignores FitToPages
+        setup.FitToPagesWide, setup.FitToPagesTall = 1, False  # False: as many pages down as it takes
+        setup.PrintTitleRows = f"${header_row}:${header_row}"
+    with suppress(Exception):
+        ws.activate()  # panes freeze in the window showing the sheet; apply_plan brings the user's back after
+        window = book.app.api.ActiveWindow
+        window.SplitColumn, window.SplitRow = 0, header_row
+        window.FreezePanes = True

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.workbook.protection import WorkbookProtection
 
 from perfeval_xl import excel, unwritable, wordreport
@@ -650,3 +650,46 @@ def test_the_report_button_says_why_it_could_not_write(tmp_path, monkeypatch):
     alert = _report_pressed(FakeBook.from_file(source))
     assert alert["prompt"] == f"无法写入 {tmp_path / '襄阳2021_自评报告.docx'}：{unwritable.reason(PermissionError())}"
     assert alert["mode"] == "critical"
+
+
+def test_buttons_results_sheet_is_frozen_filtered_and_printed_as_the_files(tmp_path, example_copy):
+    """The button's 校验结果 sheet keeps its header in view, filters its findings and prints A4 across, one page wide,
+    the header on every page, as an annotated copy's does (it had none of these)."""
+    source = example_copy(XIANGYANG)
+    book = _pressed(source)
+    copy = load_workbook(_cli_annotated(source, tmp_path / "annotated.xlsx"))[RESULTS_SHEET]
+    results = book.sheets[RESULTS_SHEET]
+    header = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码")
+    assert copy.freeze_panes == f"A{header + 1}" and results.frozen == (header, 0)
+    c1, r1, c2, r2 = range_boundaries(copy.auto_filter.ref)
+    assert results.autofilter == (r1, c1, r2, c2) and r1 == header
+    assert results.page_setup == {
+        "Orientation": 2,  # xlLandscape, as the copy's
+        "PaperSize": 9,  # xlPaperA4
+        "Zoom": False,  # else Excel ignores FitToPages
+        "FitToPagesWide": 1,
+        "FitToPagesTall": False,  # as many pages down as it takes
+        "PrintTitleRows": copy.print_title_rows,
+    }
+
+
+def _no_window(app: Any) -> Any:
+    raise AttributeError("ActiveWindow")  # as Excel for Mac's api (appscript) answers a COM name
+
+
+@pytest.mark.parametrize("excel_lacks", ["a printer", "COM's window"])
+def test_button_goes_on_when_excel_refuses_laying_out_its_results(monkeypatch, example_copy, excel_lacks):
+    """Excel without a printer refuses page setup, and Excel for Mac's api has no COM names: the button's results are
+    complete all the same, laid out as far as Excel lets, and the press ends in its usual alert."""
+    source = example_copy(XIANGYANG)
+    usual = _pressed(source)
+    book = FakeBook.from_file(source)
+    if excel_lacks == "a printer":
+        book.no_printer = True
+    else:
+        monkeypatch.setattr(type(book.app), "ActiveWindow", property(_no_window))
+    excel.recalculate(book)
+    results = book.sheets[RESULTS_SHEET]
+    assert results.autofilter and (results.frozen is None) == (excel_lacks != "a printer")
+    assert bool(results.page_setup) == (excel_lacks != "a printer")
+    assert book.app.alerts == usual.app.alerts and _state(book) == _state(usual)

@@ -50,8 +50,13 @@ class FakeApp:
 
     @property
     def api(self) -> FakeApp:
-        """App.api: the COM Application, of which only GetOpenFilename is called."""
+        """App.api: the COM Application, of which only GetOpenFilename and ActiveWindow are called."""
         return self
+
+    @property
+    def ActiveWindow(self) -> _Window:
+        """Application.ActiveWindow: the window of the book the button was pressed in, showing its active sheet."""
+        return _Window(self.books[-1])
 
     def GetOpenFilename(
         self, FileFilter: str, FilterIndex: int, Title: str, ButtonText: str = "", MultiSelect: bool = False
@@ -100,16 +105,63 @@ class FakeNote:
         del self._sheet.notes[self._key]
 
 
+class _Window:
+    """Window: its panes freeze on the sheet it shows. SplitRow and SplitColumn count the rows and columns kept above
+    and left; FreezePanes = True freezes there, False unfreezes."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self.__dict__["_book"] = book
+        self.__dict__["SplitRow"] = self.__dict__["SplitColumn"] = 0
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        assert name in ("SplitRow", "SplitColumn", "FreezePanes"), name
+        sheet = self._book.sheets.active
+        assert sheet is not None
+        if name == "FreezePanes":
+            sheet.frozen = (self.SplitRow, self.SplitColumn) if value else None
+        else:
+            self.__dict__[name] = value
+
+
+class _PageSetup:
+    """PageSetup: what the button sets (Orientation, PaperSize, Zoom, FitToPagesWide/Tall, PrintTitleRows), kept as
+    set; an Excel without a printer (the book's ``no_printer``) refuses them, as Excel does."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self.__dict__["_sheet"] = sheet
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        assert name in ("Orientation", "PaperSize", "Zoom", "FitToPagesWide", "FitToPagesTall", "PrintTitleRows")
+        if self._sheet.book.no_printer:
+            raise RuntimeError(f"Unable to set the {name} property of the PageSetup class")
+        self._sheet.page_setup[name] = value
+
+
+class _RangeApi:
+    """Range.api: the COM call for a filter (AutoFilter with a field and no criteria shows every row)."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        self._range = rng
+
+    def AutoFilter(self, Field: int) -> None:
+        rng = self._range
+        rng.sheet.autofilter = (rng.row, rng.column, rng._r2, rng._c2)
+
+
 class _Protection:
     def __init__(self, flags: dict[str, bool]) -> None:
         self.__dict__.update(flags)
 
 
 class _SheetApi:
-    """Sheet.api: the COM calls for protection (xlwings has none of its own)."""
+    """Sheet.api: the COM calls for protection and page setup (xlwings has none of its own)."""
 
     def __init__(self, sheet: FakeSheet) -> None:
         self._sheet = sheet
+
+    @property
+    def PageSetup(self) -> _PageSetup:
+        return _PageSetup(self._sheet)
 
     @property
     def ProtectContents(self) -> bool:
@@ -293,6 +345,10 @@ class FakeRange:
         self.sheet.put(self.row, self.column, text_to_display if text_to_display is not None else address)
 
     @property
+    def api(self) -> _RangeApi:
+        return _RangeApi(self)
+
+    @property
     def font(self) -> _Font:
         return _Font(self)
 
@@ -366,6 +422,9 @@ class FakeSheet:
         self.errors: set[tuple[int, int]] = set()  # cells showing a formula's error (#DIV/0!)
         # In manual calculation, a formula's new result, shown only once Excel calculates (its old one is in values).
         self.uncalculated: dict[tuple[int, int], Any] = {}
+        self.page_setup: dict[str, Any] = {}
+        self.autofilter: tuple[int, int, int, int] | None = None  # the range filtered, (r1, c1, r2, c2)
+        self.frozen: tuple[int, int] | None = None  # the rows and columns frozen, as the window's split
         self.visible = True
         self.protected = False
         self.password = ""
@@ -462,6 +521,7 @@ class FakeBook:
         self.sheets = FakeSheets(self)
         self.structure_protected = self.windows_protected = False
         self.password = ""
+        self.no_printer = False  # Excel then refuses PageSetup's properties
         self.api = _BookApi(self)
 
     @classmethod
