@@ -309,6 +309,10 @@ _SINGLE = re.compile(
     rf"(?:(?P<lower_unit>{_UNIT_TEXT})?(?:[-~～至到–]|—{{1,2}})(?P<upper>\d+(?:\.\d+)?))?" + _UNIT
 )
 
+# A share said in 成 and a tenth of one (八成五, 9成5, 七成半: 半 is half a 成), read as the decimal it says.
+_TENTHS = re.compile("([1-9一二三四五六七八九])成([1-9一二三四五六七八九半])")
+_TENTHS_DIGITS = str.maketrans("一二三四五六七八九半", "1234567895")
+
 
 def _parse_single(raw: str, text: str) -> Quantity | None:
     body, comparator, approximate = _strip_affixes(text)
@@ -320,6 +324,8 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     sign = -1.0 if body[:1] in _MINUS else 1.0
     if body[:1] in _MINUS or body[:1] == "+":  # a sign typed as text: 加减分 -2.5, 差异率 －1.37%
         body = body[1:]
+    if tenths := _TENTHS.fullmatch(body):  # 八成五 and 9成5 are 8.5成, 七成半 7.5成, as they are said
+        body = f"{tenths[1]}.{tenths[2]}成".translate(_TENTHS_DIGITS)
     match = _SINGLE.fullmatch(body)
     if not match or (match["lower_unit"] and match["lower_unit"] != match["unit"]):  # 90%-95% is 90-95%, not 95人
         return None

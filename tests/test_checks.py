@@ -299,6 +299,10 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("12月上旬前", "12月20日", False),
         ("满意度9成以上", "95%", True),  # 成 is a tenth: 9 of a unit 成 against 95%, PE104
         ("九成以上", "8成", False),
+        ("八成五以上", "85%", True),  # 八成五 is 85%: it did not read, PE104
+        ("85%以上", "8成5", True),
+        ("九成五以上", "94.9%", False),
+        ("八成半以上", "85%", True),
     ],
 )
 def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):

@@ -125,7 +125,11 @@ CASES = [
     ("不低于8成", "number", ">=", 0.80, "%"),
     ("完成8成", "number", None, 0.80, "%"),
     ("9.5成", "number", None, 0.95, "%"),
+    ("八成五以上", "number", ">=", 0.85, "%"),  # 八成五 is 8.5成, as it is said
+    ("9成5", "number", None, 0.95, "%"),
+    ("七成半", "number", None, 0.75, "%"),  # 半 is half a 成
     ("5成员单位", "number", None, 5, "成员单位"),
+    ("八成五个", "text", None, None, None),  # a figure after 成 then a unit: no share
     ("一成不变", "text", None, None, None),
     # …unless they negate it or hold a figure of their own, or the figure is no percentage (8个专家 is a unit's word)
     ("≥90%不满意", "unparsed", None, None, None),
