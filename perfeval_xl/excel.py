@@ -524,8 +524,8 @@ def _results_sheet(book: Any, plan: Any) -> str:
 def _laid_out(book: Any, ws: Any, header_row: int, found: int, width: int) -> None:
     """Filter, print and freeze the results as an annotated copy's are: a filter on the findings, A4 landscape one
     page wide with the header on every page, the header kept in view. These go through Excel's COM api (xlwings has
-    no calls for them): Excel without a printer refuses page setup, and Excel for Mac's api (appscript) names them
-    otherwise. The sheet is complete without them, so each is tried alone and the press goes on."""
+    no calls for them): Excel without a printer refuses page setup, and an Excel showing no window (started hidden)
+    has none to freeze panes in. The sheet is complete without them, so each is tried alone and the press goes on."""
     if found:
         with suppress(Exception):
             ws.range((header_row, 1), (header_row + found, width)).api.AutoFilter(Field=1)
