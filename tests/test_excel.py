@@ -673,10 +673,6 @@ def test_buttons_results_sheet_is_frozen_filtered_and_printed_as_the_files(tmp_p
     }
 
 
-def _no_window(app: Any) -> None:
-    return None  # Application.ActiveWindow of an Excel started hidden: Nothing
-
-
 @pytest.mark.parametrize("excel_lacks", ["a printer", "a window"])
 def test_button_goes_on_when_excel_refuses_laying_out_its_results(monkeypatch, example_copy, excel_lacks):
     """Excel without a printer refuses page setup, and an Excel showing no window has none to freeze panes in: the
@@ -688,7 +684,7 @@ def test_button_goes_on_when_excel_refuses_laying_out_its_results(monkeypatch, e
     if excel_lacks == "a printer":
         book.no_printer = True
     else:
-        monkeypatch.setattr(type(book.app), "ActiveWindow", property(_no_window))
+        monkeypatch.setattr(type(book.app), "ActiveWindow", property(lambda app: None))  # Excel started hidden: Nothing
     excel.recalculate(book)
     results = book.sheets[RESULTS_SHEET]
     assert results.autofilter and (results.frozen is None) == (excel_lacks != "a printer")
