@@ -83,6 +83,7 @@ _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 befor
     ("之前", "<="),
     ("前", "<="),
     ("底", "<="),
+    ("+", ">="),  # at least, with the + after the unit: 95%+, 100人+ (10000+ and 1000+人次 are read by _SINGLE)
 ]
 # Words around a quantity that say it was done, not how much: 完成8个, 12月底前完成.
 _DONE = ("已全部完成", "全部完成", "已完成", "完成")  # longest first: 12月底前全部完成, 11月已完成

@@ -287,6 +287,7 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("≥1万人次", "1万余人次", True),  # the unit was 余人次, compared with 人次: PE104
         ("20%—30%", "25%", True),
         ("10000+", "12000", True),
+        ("100人+", "90人", False),  # + after the unit: it did not read, PE104
         ("12月末前", "2021年11月份完成", True),
         ("12.31前", "2022年1月5日", False),  # 12.31前 was the number 12.31
         ("12月底前", "12月中旬", True),

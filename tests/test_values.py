@@ -199,6 +199,9 @@ CASES = [
     ("10000+", "number", ">=", 10000, None),
     ("1000+人次", "number", ">=", 1000, "人次"),
     ("1万+人次", "number", ">=", 10000, "人次"),
+    ("100人+", "number", ">=", 100, "人"),  # the + after the unit, as after a share
+    ("95%+", "number", ">=", 0.95, "%"),
+    ("1万人次+", "number", ">=", 10000, "人次"),
     ("1万余人", "number", ">=", 10000, "人"),
     ("3万多人次", "number", ">=", 30000, "人次"),
     # a month said as 月份 or its end as 月末 reads as 月 and 月底 do
