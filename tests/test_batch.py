@@ -513,6 +513,24 @@ def test_workers_forked_after_the_warm_up_import_nothing_to_read_chinese_numeral
     assert done.stdout.strip() == "[]"
 
 
+def test_workers_started_afresh_give_what_forked_workers_give(tmp_path, submissions):
+    """On Windows, where bureaus run their batches, a worker process is not forked from the batch's process but starts
+    afresh (spawn), as it does on Linux from Python 3.14 (forkserver): it knows only what its initializer and its
+    tasks give it, and must check every file as a forked worker does."""
+    _run(submissions, tmp_path / "forked", jobs=2)
+    script = "import multiprocessing, sys\nmultiprocessing.set_start_method('spawn')\nfrom perfeval_xl.cli import main\nmain()"
+    command = [sys.executable, "-c", script, "batch", str(submissions), "-o", str(tmp_path / "spawned"), "--jobs", "2"]
+    spawned = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert spawned.returncode == 2, spawned.stderr  # one file cannot be read, as in the forked run
+
+    def results(out: str) -> list[dict]:
+        found = json.loads((tmp_path / out / RESULTS_JSON).read_text(encoding="utf-8"))
+        return [{k: v for k, v in result.items() if k != "annotated"} for result in found]  # paths under each out
+
+    assert results("spawned") == results("forked")
+    assert len(results("spawned")) == 6 and not spawned.stderr.count("内部错误")
+
+
 def test_progress_lines_when_not_on_a_terminal(tmp_path, submissions):
     stream = io.StringIO()
     run_batch(submissions, tmp_path / "out", jobs=1, progress=lambda n: Progress(n, "zh", stream))
