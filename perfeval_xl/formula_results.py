@@ -12,6 +12,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
+from .package_parts import rewrite_parts
 from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts, with_references
 
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
@@ -122,17 +123,16 @@ def mark_carried(book: Workbook) -> None:
 
 def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> bytes:
     """The workbook openpyxl saved, its formula cells in ``keep`` given back their cached ``results``."""
-    source = zipfile.ZipFile(io.BytesIO(saved))
-    parts = {part: name for name, part in sheet_parts(source)}
-    out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in source.infolist():
-            data = source.read(info)
-            name = parts.get(info.filename)
-            if name is not None and results.get(name) and keep.get(name):
-                data = _restore(data, results[name], keep[name])
-            copy.writestr(info, data)
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(saved)) as source:
+        sheets = {part: name for name, part in sheet_parts(source)}
+
+    def restore(part: str, xml: bytes) -> bytes:
+        name = sheets.get(part)
+        if name is not None and results.get(name) and keep.get(name):
+            return _restore(xml, results[name], keep[name])
+        return xml
+
+    return rewrite_parts(saved, restore)
 
 
 def _restore(xml: bytes, results: dict[str, tuple[bytes | None, bytes]], keep: set[str]) -> bytes:

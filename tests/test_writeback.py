@@ -4,6 +4,7 @@ import gc
 import hashlib
 import io
 import json
+import re
 import shutil
 import sys
 import warnings
@@ -543,6 +544,50 @@ def test_cli_refuses_to_annotate_over_the_original(tmp_path, example_copy):
     assert result.exit_code == 2
     assert "--in-place" in result.output
     assert _digest(source) == before
+
+
+def _sharing(source: Path, element: str) -> Path:
+    """``source`` with ``element`` (a <fileSharing>) where Excel writes it in xl/workbook.xml: before <workbookPr>."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = parts["xl/workbook.xml"].decode("utf-8")
+    at = xml.index("<workbookPr")
+    parts["xl/workbook.xml"] = (xml[:at] + element + xml[at:]).encode("utf-8")
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return source
+
+
+_FILE_SHARING = re.compile(r"<(?:\w+:)?fileSharing\b[^>]*>")
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<fileSharing readOnlyRecommended="1" userName="科协" reservationPassword="CBEB"/>',  # Excel 2007's, and WPS's
+        '<fileSharing userName="张三" algorithmName="SHA-512" hashValue="pq7S1M3a+2HXbQ==" saltValue="Kf2Q0wK5hw==" '
+        'spinCount="100000"/>',  # Excel 2010's on: the password's hash
+    ],
+    ids=["password", "hashed"],
+)
+def test_a_password_to_modify_stays_in_the_copy_and_in_place(tmp_path, example_copy, element):
+    """A unit's 修改权限密码 (and 建议只读) live in xl/workbook.xml's <fileSharing>, which openpyxl drops: annotating in
+    place took the password off the unit's own file without a word."""
+    source = _sharing(example_copy(XIANGYANG), element)
+    copy, _ = _annotated(tmp_path, source)
+    annotate_file(source, build_plan(check_path(source)), source)
+    for path in (copy, source):
+        xml = _workbook_xml(path)
+        assert _FILE_SHARING.findall(xml) == [element]
+        assert xml.index("<fileSharing") < xml.index("<workbookPr")  # the schema's order, or Excel repairs the file
+        assert load_workbook(path)["自评表"]["D6"].comment is not None
+    assert not _FILE_SHARING.search(_workbook_xml(_annotated(tmp_path, XIANGYANG)[0]))  # none where there was none
+
+
+def _workbook_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/workbook.xml").decode("utf-8")
 
 
 def test_macro_workbook_keeps_its_vba_project(tmp_path):
