@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Callable
 
 WORKBOOK_PART = "xl/workbook.xml"
-# A workbook's password to modify and its 建议只读 (Excel's and WPS's 修改权限密码): <fileSharing> with its attributes,
+# A workbook's password to modify and its 建议只读 (修改权限密码, as Excel saves them): <fileSharing> with its attributes,
 # none of them prefixed. openpyxl reads it and writes no such element.
 _FILE_SHARING = re.compile(rb"<(?:\w+:)?fileSharing\b([^>]*?)\s*/?>")
 # Where the schema puts it: first in the workbook, after a <fileVersion> only (openpyxl writes none).

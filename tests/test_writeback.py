@@ -565,7 +565,7 @@ _FILE_SHARING = re.compile(r"<(?:\w+:)?fileSharing\b[^>]*>")
 @pytest.mark.parametrize(
     "element",
     [
-        '<fileSharing readOnlyRecommended="1" userName="科协" reservationPassword="CBEB"/>',  # Excel 2007's, and WPS's
+        '<fileSharing readOnlyRecommended="1" userName="科协" reservationPassword="CBEB"/>',  # as Excel 2007 writes it
         '<fileSharing userName="张三" algorithmName="SHA-512" hashValue="pq7S1M3a+2HXbQ==" saltValue="Kf2Q0wK5hw==" '
         'spinCount="100000"/>',  # Excel 2010's on: the password's hash
     ],
