@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .checks import active_checks, configured
+from .console import json_text, never_failing
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
 from .definition import DefinitionError, FormDefinition, Rules, all_forms, load_form, rules_in_force, use_rules
@@ -113,6 +113,7 @@ class _Guarded(click.Group):
 @click.version_option(package_name="perfeval_xl")
 def main() -> None:
     """部门整体支出绩效自评：模板、校验、计分与回写。"""
+    never_failing(sys.stdout, sys.stderr)
 
 
 @main.command()
@@ -395,7 +396,7 @@ def check(
                 if said in result:
                     click.echo(result[said], err=True)
     if fmt == "json":
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        click.echo(json_text(results, sys.stdout))
     sys.exit(worst)
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from perfeval_xl.checks import CATALOGUE
 from perfeval_xl.cli import main
 
-from .conftest import XIANGYANG, XIANGYANG_OFFICIAL, clean_data, gbk_named
+from .conftest import HEBEI, XIANGYANG, XIANGYANG_OFFICIAL, clean_data, gbk_named
 
 
 def run(*args):
@@ -374,3 +374,18 @@ def test_a_command_asked_what_it_cannot_do_says_why_in_the_language_asked_for(tm
     refused = run(*[a.format(**places) for a in args], "--lang", lang)
     assert refused.exit_code == 2
     assert refused.output.splitlines()[-1] == f"Error: {(zh if lang == 'zh' else en).format(**places)}"
+
+
+def test_output_redirected_on_a_chinese_windows_is_written_whole():
+    """A Chinese Windows writes output redirected to a file or a pipe in GBK, which lacks −, m² and a unit's rarer
+    characters: 香河's report stopped at its first − (UnicodeEncodeError, said as an internal error, exit code 2) and
+    its findings were lost. Text gets the nearest character GBK has; JSON escapes what GBK lacks, and loses nothing."""
+    text = CliRunner(charset="gbk").invoke(main, ["check", str(HEBEI)])
+    assert text.exit_code == 1 and "内部错误" not in text.output + text.stderr
+    assert (
+        "(blank; 决算数（支出合计）-决算数（基本支出）)"
+        in CliRunner(charset="gbk").invoke(main, ["check", str(HEBEI), "--lang", "en"]).output
+    )
+    report = CliRunner(charset="gbk").invoke(main, ["check", str(HEBEI), "--format", "json"])
+    messages = [issue["message"] for issue in json.loads(report.output)[0]["issues"]]
+    assert any("决算数（支出合计）−决算数（基本支出）" in message for message in messages)
