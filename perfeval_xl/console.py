@@ -11,7 +11,7 @@ from typing import Any, TextIO
 # What stands for a character of our messages that GBK lacks, the minus sign; any other is written in its
 # compatibility form when GBK has that (m² and ㎡ as m2), else as ?.
 _NEAREST = {"\u2212": "-"}
-NEAREST = "perfeval.nearest"
+_HANDLER = "perfeval.nearest"  # the name the codecs know _nearest by
 
 
 def _nearest(error: UnicodeError) -> tuple[str, int]:
@@ -28,7 +28,7 @@ def _nearest(error: UnicodeError) -> tuple[str, int]:
     return "".join(written), error.end
 
 
-codecs.register_error(NEAREST, _nearest)
+codecs.register_error(_HANDLER, _nearest)
 
 
 def never_failing(*streams: TextIO) -> None:
@@ -37,7 +37,7 @@ def never_failing(*streams: TextIO) -> None:
     on a Chinese Windows, which lacks − (U+2212) and a unit's rarer characters. A console takes any character."""
     for stream in streams:
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
-            stream.reconfigure(errors=NEAREST)
+            stream.reconfigure(errors=_HANDLER)
 
 
 def json_text(value: Any, stream: TextIO) -> str:
