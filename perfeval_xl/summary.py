@@ -6,6 +6,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -100,6 +101,14 @@ def _parts(entry: Entry, lang: str) -> str:
     return str(parts.get("not_compared", ""))
 
 
+def _previous(entry: Entry, lang: str) -> datetime | str:
+    """When the unit's previous submission was recorded, by the clock of the machine the batch runs on (the history
+    keeps UTC), as Excel sorts and filters dates: without the zone, which it has no use for."""
+    if entry.previous is None:
+        return ""
+    return datetime.fromisoformat(entry.previous.started_at).astimezone().replace(tzinfo=None)
+
+
 def _keys(keys: list[tuple[str, str, str]]) -> str:
     return "；".join(f"{code} {sheet}!{cell}" for code, sheet, cell in keys)
 
@@ -132,7 +141,7 @@ COLUMNS: tuple[Column, ...] = tuple(
         ("跨期对照", "last year's form", lambda e, _: (e.result.get("prior_year") or {}).get("file", ""), None),
         ("汇总核对", "institutions", _parts, None),
         ("本次", "this run", lambda e, lang: ("沿用" if lang == "zh" else "reused") if e.reused else "", None),
-        ("上次提交", "previous", lambda e, _: e.previous.started_at if e.previous else "", None),
+        ("上次提交", "previous", _previous, "yyyy-mm-dd hh:mm"),
         ("已改正", "fixed", lambda e, _: _keys(e.fixed), None),
         ("新增问题", "new", lambda e, _: _keys(e.new), None),
         ("批注副本", "annotated copy", lambda e, _: e.annotated or e.result.get("annotation_error", ""), None),
@@ -242,6 +251,8 @@ class _Book:
         if isinstance(value, str):
             # never a formula, whatever a unit typed
             ws.write_string(row, col, value, self.wrapped if wrap else self.fmt(None))
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, col, value, self.fmt(num_format))
         else:
             ws.write_number(row, col, value, self.fmt(num_format))
 

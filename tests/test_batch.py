@@ -11,10 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 import weakref
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -969,7 +971,7 @@ def test_a_file_that_cannot_be_opened_is_one_row_not_a_dead_batch(tmp_path, subm
     assert entries[XIANGYANG_OFFICIAL.name].status == "warning"
 
 
-def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
+def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> Entry:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     data = clean_data()
@@ -989,6 +991,23 @@ def _resubmission(tmp_path: Path, make_book, db_url: str | None) -> None:
     header = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][1]]
     row = [c.value for c in load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"][2]]
     assert row[header.index("已改正")] and row[header.index("新增问题")]
+    return entry
+
+
+def test_the_previous_submission_is_dated_by_the_bureaus_clock(tmp_path, make_book, monkeypatch):
+    """The history keeps a run's time in UTC, and the summary showed it so: 2026-11-23T01:30:00+00:00 for a run at
+    9:30 in Beijing. It shows the time of the machine the batch runs on, as a date Excel sorts and filters."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        entry = _resubmission(tmp_path, make_book, f"sqlite:///{tmp_path / 'history.sqlite'}")
+        summary = load_workbook(tmp_path / "out2" / SUMMARY_BOOK)["汇总"]
+        cell = summary.cell(2, [c.value for c in summary[1]].index("上次提交") + 1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    beijing = datetime.fromisoformat(entry.previous.started_at).replace(tzinfo=None) + timedelta(hours=8)
+    assert abs(cell.value - beijing) < timedelta(seconds=1) and cell.number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_a_finding_moved_by_rows_inserted_above_it_is_neither_fixed_nor_new():
