@@ -33,7 +33,8 @@ _STEPS = (
     "按钮需要本机安装 Python 和 xlwings 加载项（每台电脑一次）：在“命令提示符”中运行 pip install perfeval_xl "
     "和 xlwings addin install，然后重新打开 Excel。",
     "打开文件时如提示“宏已被禁用”，请点“启用内容”；从网上或邮件下载的文件，请先在文件“属性”中勾选“解除锁定”。",
-    "没有 Excel 或不能启用宏时，可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
+    "按钮经 xlwings 调用 Microsoft Excel，在 WPS 表格中不能使用；用 WPS、没有 Excel 或不能启用宏时，"
+    "可在命令行运行 perfeval check 文件名.xlsm --in-place，得到相同的标记。",
 )
 # The steps of the buttons that compare with other files, after the third step: last year's form (the forms that
 # give figures for last year) and the institutions' forms (the forms whose amounts and counts add up, PE402).

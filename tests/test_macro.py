@@ -124,6 +124,7 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
     assert any("与各机构的表核对" in step for step in steps)
     assert any("“生成自评报告”" in step for step in steps)
+    assert any("在 WPS 表格中不能使用" in step and "--in-place" in step for step in steps)  # where units often fill in
     assert [step.split(".")[0] for step in steps] == [str(n) for n in range(1, len(steps) + 1)]
 
 
