@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.cell import coordinate_from_string
 
 from perfeval_xl import excel
 from perfeval_xl.cli import main
@@ -24,6 +25,7 @@ from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
 
 from .conftest import (
+    EXAMPLES,
     GUANGZHOU,
     GUANGZHOU_OFFICIAL,
     HEBEI,
@@ -33,6 +35,7 @@ from .conftest import (
     XIANGYANG_OFFICIAL,
     YUEYANG,
     clean_data,
+    insert_rows,
     rewrite_parts,
 )
 from .xlwings_standin import FakeBook
@@ -318,6 +321,28 @@ def test_inserted_rows_columns_and_blank_rows_do_not_matter(tmp_path):
     path = tmp_path / "moved.xlsx"
     book.save(path)
     assert _scores(path) == expected
+
+
+@pytest.mark.parametrize("source", sorted(EXAMPLES.glob("*.xlsx")), ids=lambda p: p.stem)
+def test_a_letterhead_and_an_instructions_sheet_change_nothing(tmp_path, source):
+    """Every form, in our template and in the published layouts: two rows inserted above each sheet, as Excel inserts
+    them (merges move), and a sheet of instructions put in front, as units and bureaus add them."""
+    book = load_workbook(source)
+    for sheet in book.worksheets:
+        insert_rows(sheet, 1, 2)
+        sheet["A1"] = "附件"
+    book.create_sheet("填报说明", 0)["A1"] = "请在浅黄色单元格中填写"
+    moved = tmp_path / source.name
+    book.save(moved)
+    before, after = check_path(source), check_path(moved)
+    assert after.scores.total == before.scores.total and after.scores.grade == before.scores.grade
+    assert [(f.code, f.message()) for f in after.findings] == [(f.code, f.message()) for f in before.findings]
+    assert [(f.sheet, f.cell) for f in after.findings] == [(f.sheet, _rows_down(f.cell, 2)) for f in before.findings]
+
+
+def _rows_down(cell: str, count: int) -> str:
+    column, row = coordinate_from_string(cell)
+    return f"{column}{row + count}"
 
 
 def test_form_sheet_is_found_among_other_sheets(tmp_path):

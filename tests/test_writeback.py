@@ -548,15 +548,12 @@ def test_cli_refuses_to_annotate_over_the_original(tmp_path, example_copy):
 
 def _sharing(source: Path, element: str) -> Path:
     """``source`` with ``element`` (a <fileSharing>) where Excel writes it in xl/workbook.xml: before <workbookPr>."""
-    with zipfile.ZipFile(source) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    xml = parts["xl/workbook.xml"].decode("utf-8")
-    at = xml.index("<workbookPr")
-    parts["xl/workbook.xml"] = (xml[:at] + element + xml[at:]).encode("utf-8")
-    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return source
+
+    def put(xml: bytes) -> bytes:
+        at = xml.index(b"<workbookPr")
+        return xml[:at] + element.encode("utf-8") + xml[at:]
+
+    return rewrite_parts(source, {"xl/workbook.xml": put})
 
 
 _FILE_SHARING = re.compile(r"<(?:\w+:)?fileSharing\b[^>]*>")
