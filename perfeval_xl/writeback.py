@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
 from .grid import sheet_ref
-from .package_parts import file_sharing, with_file_sharing
+from .package_parts import left_out, put_back
 from .plan import (
     ERROR_TEXT,
     HEADER_FILL,
@@ -268,7 +268,7 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
             )
         lost = count_unkept(archive)
         results = cached_results(archive)
-        sharing = file_sharing(archive)
+        left = left_out(archive)
     in_place = dest.resolve() == source.resolve()
     if lost and in_place:
         raise CannotAnnotate(
@@ -292,8 +292,8 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         data = saved.getvalue()
         if results:
             data = with_results(data, results, unchanged_formulas(book, ((w.sheet, w.cell) for w in plan.writes)))
-        if sharing:
-            data = with_file_sharing(data, sharing)
+        if left:
+            data = put_back(data, left)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
         os.close(fd)

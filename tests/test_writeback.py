@@ -582,6 +582,21 @@ def test_a_password_to_modify_stays_in_the_copy_and_in_place(tmp_path, example_c
     assert not _FILE_SHARING.search(_workbook_xml(_annotated(tmp_path, XIANGYANG)[0]))  # none where there was none
 
 
+def test_the_company_and_manager_of_the_documents_properties_stay_in_the_copy(tmp_path, example_copy):
+    """openpyxl writes its own docProps/app.xml: the 公司 and 经理 of the file's properties (文件 → 属性 → 详细信息),
+    which Excel fills in from Office's settings, were gone from the copy and from a file annotated in place."""
+    company = "<Company>襄阳市科学技术协会</Company><Manager>李四</Manager>".encode()
+    source = rewrite_parts(
+        example_copy(XIANGYANG), {"docProps/app.xml": lambda xml: xml.replace(b"<Company></Company>", company)}
+    )
+    copy, _ = _annotated(tmp_path, source)
+    annotate_file(source, build_plan(check_path(source)), source)
+    for path in (copy, source):
+        with zipfile.ZipFile(path) as archive:
+            assert company in archive.read("docProps/app.xml")
+        assert load_workbook(path)["自评表"]["D6"].comment is not None
+
+
 def _workbook_xml(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
         return archive.read("xl/workbook.xml").decode("utf-8")
