@@ -256,6 +256,18 @@ def _run_tasks(tasks: list[_Task], jobs: int, last_years: dict[tuple[str, str, i
         yield from _checked(tasks, jobs)
 
 
+# Windows waits on at most 63 handles at once, two of them a pool's own: ProcessPoolExecutor refuses more workers there.
+_MOST_WORKERS_ON_WINDOWS = 61
+
+
+def pool_size(jobs: int, chunks: int) -> int:
+    """The worker processes for ``chunks`` chunks with ``jobs`` asked for: no more than the chunks (a worker started
+    for none is a process forked for nothing) nor than Windows takes (a bureau's machine of 64 cores or more ended the
+    batch with an internal error at the default of every core)."""
+    most = _MOST_WORKERS_ON_WINDOWS if sys.platform == "win32" else jobs
+    return max(1, min(jobs, chunks, most))
+
+
 def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
     """Results in task order; with more than one job, chunks go to a pool of processes (small enough that every
     process gets several, so that none waits idle at the end)."""
@@ -282,7 +294,9 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
         done = 0
         while done < len(chunks):
             with ProcessPoolExecutor(
-                max_workers=jobs, initializer=_start_worker, initargs=(_last_years, rules_in_force())
+                max_workers=pool_size(jobs, len(chunks) - done),
+                initializer=_start_worker,
+                initargs=(_last_years, rules_in_force()),
             ) as pool:
                 # Each future let go of once its results are out: a list of them all kept every chunk's results, the
                 # whole batch's, until the last came in.

@@ -15,6 +15,7 @@ import time
 import uuid
 import weakref
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -531,6 +532,21 @@ def test_workers_started_afresh_give_what_forked_workers_give(tmp_path, submissi
 
     assert results("spawned") == results("forked")
     assert len(results("spawned")) == 6 and not spawned.stderr.count("内部错误")
+
+
+@pytest.mark.parametrize(
+    ("platform", "jobs", "chunks", "workers"),
+    [("win32", 128, 512, 61), ("linux", 128, 512, 128), ("linux", 8, 3, 3), ("win32", 2, 8, 2)],
+)
+def test_a_pool_has_no_more_workers_than_chunks_nor_than_windows_takes(monkeypatch, platform, jobs, chunks, workers):
+    """ProcessPoolExecutor refuses more than 61 workers on Windows, and every core is the default: on a machine of 64
+    or more, the batch ended with an internal error. A worker with no chunk to check was forked for nothing."""
+    monkeypatch.setattr(sys, "platform", platform)
+    assert batch_module.pool_size(jobs, chunks) == workers
+    if platform == "win32":
+        ProcessPoolExecutor(max_workers=batch_module.pool_size(jobs, chunks)).shutdown()  # no process started
+        with pytest.raises(ValueError, match="max_workers"):
+            ProcessPoolExecutor(max_workers=62)  # the limit pool_size keeps under
 
 
 def test_progress_lines_when_not_on_a_terminal(tmp_path, submissions):
