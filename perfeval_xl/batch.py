@@ -293,6 +293,7 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
         # goes file by file, each in a process of its own, and a new pool takes the chunks after it.
         done = 0
         while done < len(chunks):
+            unfinished: list[_Task] = []
             with ProcessPoolExecutor(
                 max_workers=pool_size(jobs, len(chunks) - done),
                 initializer=_start_worker,
@@ -306,9 +307,12 @@ def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
                     try:
                         results = future.result()
                     except BrokenProcessPool:
-                        yield from (_alone(task) for task in chunk)
+                        unfinished = chunk
                         break
                     yield from results
+            # Once the broken pool is shut down: forked while its threads still ran, a process may inherit a lock one
+            # of them held, and hang (Python 3.12 on warns of it).
+            yield from (_alone(task) for task in unfinished)
     finally:
         gc.unfreeze()
 

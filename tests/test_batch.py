@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import weakref
@@ -924,9 +925,11 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
 
     real_alone = batch_module._alone
     alone: list[str] = []
+    threads: list[int] = []
 
     def counted(task):
         alone.append(task.name)
+        threads.append(threading.active_count())  # the broken pool's threads gone before a process is forked
         return real_alone(task)
 
     monkeypatch.setattr(batch_module, "check_paths", crashing)
@@ -936,6 +939,7 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, submissions, monkeypat
     # Each pool the file breaks costs the chunks in flight beside it, checked file by file (two workers: at most
     # three chunks, one file each here); the chunks after go to a new pool. Every later file took a process of its own.
     assert "hubei_xiangyang_2021.xlsx" in alone and len(alone) <= 3
+    assert set(threads) == {threading.active_count()}  # forked beside threads, a process may inherit a held lock
     assert len(entries) == 6
     dead = entries.pop("hubei_xiangyang_2021.xlsx")
     assert dead.status == "unreadable" and "进程异常终止" in dead.result["message"]
