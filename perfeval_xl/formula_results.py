@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
-from .package_parts import rewrite_parts
 from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts, with_references
 
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
@@ -121,8 +120,9 @@ def mark_carried(book: Workbook) -> None:
     book.calculation.fullCalcOnLoad = True
 
 
-def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> bytes:
-    """The workbook openpyxl saved, its formula cells in ``keep`` given back their cached ``results``."""
+def restoring(saved: bytes, results: Results, keep: dict[str, set[str]]) -> Callable[[str, bytes], bytes]:
+    """The change (see ``package_parts.rewrite_parts``) that gives the formula cells in ``keep`` of the workbook
+    openpyxl saved back their cached ``results``."""
     with zipfile.ZipFile(io.BytesIO(saved)) as source:
         sheets = {part: name for name, part in sheet_parts(source)}
 
@@ -132,7 +132,7 @@ def with_results(saved: bytes, results: Results, keep: dict[str, set[str]]) -> b
             return _restore(xml, results[name], keep[name])
         return xml
 
-    return rewrite_parts(saved, restore)
+    return restore
 
 
 def _restore(xml: bytes, results: dict[str, tuple[bytes | None, bytes]], keep: set[str]) -> bytes:

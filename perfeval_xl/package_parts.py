@@ -41,17 +41,22 @@ def left_out(archive: zipfile.ZipFile) -> LeftOut:
     return LeftOut(sharing, b"".join(element[0] for element in _EXTENDED.finditer(app)))
 
 
-def rewrite_parts(package: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
-    """The package with each part's bytes as ``change`` gives them back (by the part's name)."""
+def rewrite_parts(package: bytes, *changes: Callable[[str, bytes], bytes]) -> bytes:
+    """The package with each part's bytes as the ``changes`` give them back in turn (by the part's name), in one pass:
+    the package is unpacked and compressed once, whatever the changes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
         for info in source.infolist():
-            copy.writestr(info, change(info.filename, source.read(info)))
+            data = source.read(info)
+            for change in changes:
+                data = change(info.filename, data)
+            copy.writestr(info, data)
     return out.getvalue()
 
 
-def put_back(saved: bytes, left: LeftOut) -> bytes:
-    """The package openpyxl saved, given back what it left out of its original (see ``left_out``)."""
+def putting_back(left: LeftOut) -> Callable[[str, bytes], bytes]:
+    """The change (see ``rewrite_parts``) that gives a package openpyxl saved what it left out of its original (see
+    ``left_out``)."""
 
     def put(part: str, xml: bytes) -> bytes:
         if part == WORKBOOK_PART and left.sharing and not _FILE_SHARING.search(xml):
@@ -62,4 +67,4 @@ def put_back(saved: bytes, left: LeftOut) -> bytes:
             return xml[: end.start()] + left.properties + xml[end.start() :] if end else xml
         return xml
 
-    return rewrite_parts(saved, put)
+    return put

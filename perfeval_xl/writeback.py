@@ -25,9 +25,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .formula_results import cached_results, mark_carried, unchanged_formulas, with_results
+from .formula_results import cached_results, mark_carried, restoring, unchanged_formulas
 from .grid import sheet_ref
-from .package_parts import left_out, put_back
+from .package_parts import left_out, putting_back, rewrite_parts
 from .plan import (
     ERROR_TEXT,
     HEADER_FILL,
@@ -290,10 +290,13 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         saved = io.BytesIO()
         book.save(saved)
         data = saved.getvalue()
+        changes = []  # what openpyxl left out of the copy, put back in one pass over its parts
         if results:
-            data = with_results(data, results, unchanged_formulas(book, ((w.sheet, w.cell) for w in plan.writes)))
+            changes.append(restoring(data, results, unchanged_formulas(book, ((w.sheet, w.cell) for w in plan.writes))))
         if left:
-            data = put_back(data, left)
+            changes.append(putting_back(left))
+        if changes:
+            data = rewrite_parts(data, *changes)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=dest.suffix, dir=dest.parent)
         os.close(fd)

@@ -5,7 +5,8 @@ import zipfile
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from perfeval_xl.formula_results import cached_results, unchanged_formulas, with_results
+from perfeval_xl.formula_results import cached_results, restoring, unchanged_formulas
+from perfeval_xl.package_parts import rewrite_parts
 
 
 def _book() -> Workbook:
@@ -45,7 +46,8 @@ def test_with_nothing_written_every_formula_keeps_its_result():
 def test_results_go_back_into_the_cells_kept_with_their_type(tmp_path):
     _book().save(tmp_path / "saved.xlsx")
     results = {"自评表": {"C6": (None, b"3014.42"), "C7": (b"str", b"a&lt;b"), "H32": (None, b"93")}}
-    restored = with_results((tmp_path / "saved.xlsx").read_bytes(), results, {"自评表": {"C6", "C7"}})
+    saved = (tmp_path / "saved.xlsx").read_bytes()
+    restored = rewrite_parts(saved, restoring(saved, results, {"自评表": {"C6", "C7"}}))
     (tmp_path / "restored.xlsx").write_bytes(restored)
     with zipfile.ZipFile(tmp_path / "restored.xlsx") as archive:
         xml = archive.read("xl/worksheets/sheet1.xml")
