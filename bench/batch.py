@@ -33,6 +33,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from perfeval_xl.batch import chunked
 from perfeval_xl.definition import load_form
 from perfeval_xl.reader import read_workbook
 from perfeval_xl.service import check_path
@@ -136,8 +137,7 @@ def reading_only(files: list[Path]) -> float:
     """Files/s of our reader alone in a pool of all cores, chunked as ``perfeval batch`` chunks (workers started
     before the clock)."""
     jobs = os.cpu_count() or 1
-    size = max(1, -(-len(files) // (jobs * 4)))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    chunks = chunked(files, jobs)
     with ProcessPoolExecutor(jobs) as pool:
         list(pool.map(_read_all, [files[:1]] * jobs))
         start = time.perf_counter()

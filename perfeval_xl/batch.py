@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .consolidate import ConsolidationError, Parts
 from .definition import Rules, rules_in_force, use_rules
@@ -34,6 +34,7 @@ from .unkept import annotatable, copy_lacks
 from .unwritable import cannot_write
 
 ANNOTATED_DIR = "annotated"
+T = TypeVar("T")
 
 
 @dataclass
@@ -260,19 +261,28 @@ def _run_tasks(tasks: list[_Task], jobs: int, last_years: dict[tuple[str, str, i
 _MOST_WORKERS_ON_WINDOWS = 61
 
 
+def _workers(jobs: int) -> int:
+    """The worker processes ``jobs`` asked for can have: no more than Windows takes (a bureau's machine of 64 cores or
+    more ended the batch with an internal error at the default of every core)."""
+    return min(jobs, _MOST_WORKERS_ON_WINDOWS) if sys.platform == "win32" else jobs
+
+
 def pool_size(jobs: int, chunks: int) -> int:
-    """The worker processes for ``chunks`` chunks with ``jobs`` asked for: no more than the chunks (a worker started
-    for none is a process forked for nothing) nor than Windows takes (a bureau's machine of 64 cores or more ended the
-    batch with an internal error at the default of every core)."""
-    most = _MOST_WORKERS_ON_WINDOWS if sys.platform == "win32" else jobs
-    return max(1, min(jobs, chunks, most))
+    """The worker processes for ``chunks`` chunks with ``jobs`` asked for: those it can have (``_workers``), and no
+    more than the chunks (a worker started for none is a process forked for nothing)."""
+    return max(1, min(_workers(jobs), chunks))
+
+
+def chunked(tasks: list[T], jobs: int) -> list[list[T]]:
+    """The tasks (files) in chunks of at most ``CHUNK``, small enough that each of the workers ``jobs`` can have gets about
+    four, so that none waits idle at the end."""
+    size = max(1, min(CHUNK, -(-len(tasks) // (_workers(jobs) * 4))))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
 def _checked(tasks: list[_Task], jobs: int) -> Iterator[Checked]:
-    """Results in task order; with more than one job, chunks go to a pool of processes (small enough that every
-    process gets several, so that none waits idle at the end)."""
-    size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4))))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    """Results in task order; with more than one job, chunks (see ``chunked``) go to a pool of processes."""
+    chunks = chunked(tasks, jobs)
     if jobs <= 1 or len(chunks) <= 1:
         threshold = gc.get_threshold()
         _collect_seldom()
