@@ -28,6 +28,7 @@ from .values import (
     counted_from_year,
     month_of_date,
     none_as_zero,
+    none_targeted,
     parse_amount,
     parse_quantity,
     parse_rate,
@@ -202,7 +203,7 @@ def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
 def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quantity], year: int | None) -> Indicator:
     rules = definition.indicators
     assert rules is not None
-    target = parse_cell(row.cells.get("target"))
+    target = none_targeted(parse_cell(row.cells.get("target")))
     actual = none_as_zero(parse_cell(row.cells.get("actual")), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)

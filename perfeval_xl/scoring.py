@@ -74,7 +74,9 @@ def indicator_direction(explicit: str, target: Quantity, level2: str, negative_l
         return explicit
     if target.kind != "number":
         return "定性"
-    if target.comparator in ("<=", "<") or (target.unit == DATE and target.comparator is None):  # a day: a deadline
+    if target.comparator in ("<=", "<"):
+        return "反向"
+    if target.comparator is None and (target.unit == DATE or target.value == 0):  # a day: a deadline; 0起: at most none
         return "反向"
     if target.comparator in (">=", ">"):
         return "正向"

@@ -595,14 +595,37 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
 # Words an actual says none happened with (无, 没有, 未发生): against a target of at most some (≤5起, 0起) they are 0. A
 # placeholder (/, —) says nothing was counted, not that none happened.
 _NONE = frozenset({"无", "没有", "未发生", "无发生", "零发生"})
+# The same said of what happened, as targets and actuals say it: 零事故, 无安全责任事故发生, 未发生安全事故, 安全事故零发生,
+# 零投诉. What is named must be a happening that is counted (无投诉 is no share of satisfied people, 无法统计 no count).
+_HAPPENINGS = ("事故", "投诉", "差错", "失误", "违规", "违纪", "违法", "案件", "事件", "伤亡", "上访", "信访", "舆情", "泄密", "纠纷")
+_NONE_OF = re.compile(
+    r"(?:零|无|没有|未发生|未出现|没有发生)(?P<after>\D{1,12}?)(?:发生)?|(?P<before>\D{1,12}?)(?:零发生|未发生|为零)"
+)
+
+
+def _says_none_of(text: str) -> bool:
+    """Whether a folded text says none of a counted happening (``_NONE_OF``)."""
+    said = _NONE_OF.fullmatch(text)
+    return said is not None and (said["after"] or said["before"]).endswith(_HAPPENINGS)
 
 
 def none_as_zero(actual: Quantity, target: Quantity) -> Quantity:
     """An actual saying none happened, as 0 against a target of at most some; any other actual as it is."""
     at_most = target.kind == "number" and (target.comparator in ("<=", "<") or target.value == 0)
-    if not at_most or actual.kind != "text" or normalize_text(actual.raw) not in _NONE:
+    if not at_most or actual.kind != "text":
+        return actual
+    text = normalize_text(actual.raw)
+    if text not in _NONE and not _says_none_of(text):
         return actual
     return Quantity(raw=actual.raw, kind="number", value=0.0, decimals=0)
+
+
+def none_targeted(target: Quantity) -> Quantity:
+    """A target asking in words for none of a counted happening (零事故, 无安全事故), as the figure 0, which asks for at
+    most none; any other target as it is."""
+    if target.kind != "text" or not _says_none_of(normalize_text(target.raw)):
+        return target
+    return Quantity(raw=target.raw, kind="number", value=0.0, decimals=0)
 
 
 def comparable_units(target: Quantity, actual: Quantity) -> bool:

@@ -353,6 +353,57 @@ def test_none_against_at_most_some_is_zero(make_book, target, actual, basis, met
         assert "PE209" in {f.code for f in evaluation.findings}  # the clean fixture's 3.49 of 5 is now checked
 
 
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [
+        ("0起", "零事故"),
+        ("≤3起", "未发生安全事故"),
+        ("0起", "无安全责任事故发生"),
+        ("0次", "零投诉"),
+        ("0起", "安全事故零发生"),
+        ("零事故", "零事故"),  # a target of none in words: at most none
+        ("无安全事故", "无"),
+        ("零投诉", "0次"),
+    ],
+)
+def test_none_of_what_is_counted_said_in_words_is_zero(make_book, target, actual):
+    """零事故, 无安全事故, 未发生安全事故 say how many happened: none. Against 0起 they were PE110 (no figure given), and
+    as a target 零事故 left the row unscored, whatever its actual."""
+    evaluation = check_path(make_book(clean_data(), {"rows": {4: {"target": target, "actual": actual}}}))
+    indicator = evaluation.scores.indicators[4]
+    assert (indicator.basis, indicator.met, indicator.computed) == ("quantitative", True, indicator.weight)
+    assert "PE110" not in {f.code for f in evaluation.findings}
+
+
+def test_an_accident_against_a_target_of_none_in_words_scores_nothing(make_book):
+    """零事故 with 1起 happened was left to its self-score, 3.49 of 5, without a word."""
+    change = {"rows": {4: {"target": "零事故", "actual": "1起", "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[4]
+    assert (indicator.direction, indicator.met, indicator.computed) == ("反向", False, 0.0)
+    assert "PE209" in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [
+        ("≥90%", "无投诉"),  # no complaint is no share of satisfied people
+        ("0起", "无法统计"),  # could not be counted: no figure
+        ("0起", "无变化"),
+    ],
+)
+def test_words_that_give_no_count_of_none_are_still_no_figure(make_book, target, actual):
+    evaluation = check_path(make_book(clean_data(), {"rows": {4: {"target": target, "actual": actual}}}))
+    assert evaluation.scores.indicators[4].basis == "qualitative"
+    assert "PE110" in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize("target", ["零距离服务", "无", "杜绝铺张浪费"])
+def test_a_target_naming_nothing_counted_stays_words(make_book, target):
+    evaluation = check_path(make_book(clean_data(), {"rows": {4: {"target": target, "actual": "0起"}}}))
+    assert evaluation.scores.indicators[4].basis == "qualitative"
+
+
 @pytest.mark.parametrize(("typed", "reported"), [("加2.5分", 2.5), ("扣2.5分", -2.5), ("不加分", 0.0)])
 def test_a_bonus_typed_in_words_is_read(make_book, typed, reported):
     evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": typed}}}))

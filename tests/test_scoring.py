@@ -89,6 +89,16 @@ def test_direction_inference():
     assert indicator_direction("反向", parse_quantity("7个"), "数量指标", ()) == "反向"
 
 
+@pytest.mark.parametrize("target", ["0起", "0", "0%", "0次"])
+def test_a_target_of_none_is_at_most_none(target):
+    """0起 (安全事故) asks for none: fewer is better. Read as 正向 where no direction was typed (the official 湖北
+    layout has no column for it), one accident met it (1 > 0) and scored full marks (w × B/A has no A to divide by)."""
+    direction = indicator_direction("", parse_quantity(target), "质量指标", ("成本指标",))
+    assert direction == "反向"
+    assert not target_met(direction, parse_quantity(target), parse_quantity("1"))
+    assert target_met(direction, parse_quantity(target), parse_quantity("0"))
+
+
 def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
     """12月底前 is a deadline: done in November meets it (it scored 11/12 of the weight, as if 11 of 12 things were
     done); done in January of the next year (13) does not."""
