@@ -596,7 +596,8 @@ def scale_to(quantity: Quantity, reference: Quantity) -> Quantity:
 # placeholder (/, —) says nothing was counted, not that none happened.
 _NONE = frozenset({"无", "没有", "未发生", "无发生", "零发生"})
 # The same said of what happened, as targets and actuals say it: 零事故, 无安全责任事故发生, 未发生安全事故, 安全事故零发生,
-# 零投诉. What is named must be a happening that is counted (无投诉 is no share of satisfied people, 无法统计 no count).
+# 零投诉, 杜绝安全事故, 确保全年不发生安全生产事故. What is named must be a happening that is counted (无投诉 is no share of
+# satisfied people, 无法统计 no count).
 _HAPPENINGS = (
     "事故",
     "投诉",
@@ -615,7 +616,8 @@ _HAPPENINGS = (
     "纠纷",
 )
 _NONE_OF = re.compile(
-    r"(?:零|无|没有|未发生|未出现|没有发生)(?P<after>\D{1,12}?)(?:发生)?|(?P<before>\D{1,12}?)(?:零发生|未发生|为零)"
+    r"(?:确保)?(?:全年|年内|本年度?|当年)?(?:零|无|没有|未发生|未出现|没有发生|不发生|不出现|杜绝)(?P<after>\D{1,12}?)(?:发生)?"
+    r"|(?P<before>\D{1,12}?)(?:零发生|未发生|为零)"
 )
 
 

@@ -364,6 +364,9 @@ def test_none_against_at_most_some_is_zero(make_book, target, actual, basis, met
         ("零事故", "零事故"),  # a target of none in words: at most none
         ("无安全事故", "无"),
         ("零投诉", "0次"),
+        ("确保全年不发生安全生产事故", "全年未发生安全生产事故"),
+        ("杜绝安全责任事故", "0起"),
+        ("全年零事故", "无"),
     ],
 )
 def test_none_of_what_is_counted_said_in_words_is_zero(make_book, target, actual):
