@@ -26,7 +26,7 @@ from .reader import UnreadableInput, read_workbook
 from .report import counted, internal_error, readable_name, render_text, result_dict, unreadable_dict
 from .roster import Roster, RosterError
 from .service import check_carrying_rules, check_path, check_paths
-from .submissions import collect, workbooks_in
+from .submissions import WORKBOOK_SUFFIXES, collect, workbooks_in
 from .template import build_template
 from .unkept import copy_lacks
 from .unwritable import cannot_write
@@ -95,9 +95,33 @@ def _known_form(form_id: str | None, lang: str) -> None:
         )
 
 
+def _command_for(given: str) -> str | None:
+    """The command a file or folder given where a command goes was meant for (``perfeval 文件.xlsx``, or a file
+    dropped on perfeval.exe): check for a workbook, batch for a folder or a .zip, None for anything else."""
+    path = Path(given)
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return "batch"
+    return "check" if path.suffix.lower() in WORKBOOK_SUFFIXES else None
+
+
 class _Guarded(click.Group):
     """The commands, each of which says a bug of ours in one line with exit code 2, as it says unreadable input,
-    never with a traceback (``check`` says it per file and goes on with the others)."""
+    never with a traceback (``check`` says it per file and goes on with the others); a file given where a command
+    goes is told the command it was meant for."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        given = args[0] if args else ""
+        if given and self.get_command(ctx, given) is None and (command := _command_for(given)):
+            shown = f'"{given}"' if " " in given else given
+            what, what_en = ("文件夹", "a folder") if Path(given).is_dir() else ("文件", "a file")
+            out, out_en = (" -o 审核结果", " -o results") if command == "batch" else ("", "")  # batch needs its -o
+            ctx.fail(
+                f"“{given}”是{what}，不是命令：请运行 perfeval {command} {shown}{out}"
+                f" ({what_en}, not a command: run perfeval {command} {shown}{out_en})"
+            )
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -152,6 +152,22 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("check").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("given", "command"),
+    [(XIANGYANG, "check"), ("单位.xlsm", "check"), ("收件箱.zip", "batch"), ("{folder}", "batch")],
+    ids=["workbook", "named-workbook", "zip", "folder"],
+)
+def test_a_file_given_as_the_command_is_told_the_command_to_use(tmp_path, given, command):
+    """``perfeval 文件.xlsx``, as a unit told to run ``perfeval check --in-place`` may type it, or a file dropped on
+    perfeval.exe: click said “No such command”, which does not say what to type instead."""
+    given = str(given).format(folder=tmp_path)
+    result = run(given)
+    assert result.exit_code == 2
+    assert f"perfeval {command} {given}" in result.output
+    assert "No such command" not in result.output
+    assert run("chekc").exit_code == 2 and "No such command" in run("chekc").output  # a mistyped command, as before
+
+
 def _blocked(tmp_path):
     """A path under a plain file: no folder can be made there, whoever runs the test (root ignores permissions)."""
     (tmp_path / "blocker").write_text("", encoding="utf-8")
