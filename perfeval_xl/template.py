@@ -29,7 +29,7 @@ from .definition import (
 )
 from .grid import ISSUED_KEY, META_SHEET
 from .locate import year_variants
-from .plan import text_height
+from .plan import FILLS, text_height
 from .scoring import grade_for, rate_score, round_half_up
 from .unwritable import close_xlsx
 from .values import YUAN_LIKELY
@@ -45,6 +45,7 @@ PAIR_SLOTS = ((0, 1, 2, 4), (5, 6, 7, None))  # label first/last col, value firs
 class _Formats:
     book: Workbook
     cache: dict[tuple[tuple[str, Any], ...], Any] = field(default_factory=dict)
+    formats: dict[str, Any] = field(default_factory=dict)  # formats a conditional format applies, by use
 
     def get(self, **props: Any) -> Any:
         base = {"font_name": FONT, "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
@@ -62,6 +63,12 @@ class _Formats:
         if num_format:
             props["num_format"] = num_format
         return self.get(**props)
+
+    def flagged(self) -> Any:
+        """What a conditional format puts on a cell the checks would report as an error: the fill of their marks."""
+        if "flagged" not in self.formats:
+            self.formats["flagged"] = self.book.add_format({"bg_color": f"#{FILLS['error']}", "font_color": "#9C0006"})
+        return self.formats["flagged"]
 
     def computed(self, num_format: str | None = None) -> Any:
         props: dict[str, Any] = {"bg_color": COMPUTED_TINT, "align": "center", "bold": True}
@@ -233,6 +240,48 @@ class _Builder:
                 "error_title": "自评得分",
                 "error_message": "自评得分应在 0 与该指标的分值之间：超过分值或为负数，审核时是强制性错误。"
                 "确认无误请点“是”。",
+            },
+        )
+        # The same, tinted while it lasts: a value kept after the warning, or pasted (pasting skips the warning).
+        self.ws.conditional_format(
+            row,
+            score,
+            row,
+            score,
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER({cell}),OR({cell}<0,AND(ISNUMBER({points}),{cell}>{points})))",
+                "format": self.fmt.flagged(),
+            },
+        )
+
+    def weights_add_up(self, top: int, bottom: int, weight: int, name: int, section: str, points: float) -> None:
+        """PE205 as the weights are typed: a section's 分值 cells are tinted while every indicator named in it has a
+        weight and they do not add up to the section's points (in Excel and WPS alike, no button needed); selecting
+        one says so."""
+        self.ws.data_validation(
+            top,
+            weight,
+            bottom,
+            weight,
+            {
+                "validate": "any",
+                "input_title": "分值",
+                "input_message": f"{section}各指标分值之和须为 {points:g} 分；填完后不相符的，本部分的分值格显示为红色。",
+            },
+        )
+        weights = f"{xl_rowcol_to_cell(top, weight, True, True)}:{xl_rowcol_to_cell(bottom, weight, True, True)}"
+        names = f"{xl_rowcol_to_cell(top, name, True, True)}:{xl_rowcol_to_cell(bottom, name, True, True)}"
+        self.ws.conditional_format(
+            top,
+            weight,
+            bottom,
+            weight,
+            {
+                "type": "formula",
+                "criteria": f"=AND(COUNT({weights})>0,COUNT({weights})>=COUNTA({names}),"
+                f"ROUND(SUM({weights}),6)<>{points:g})",
+                "format": self.fmt.flagged(),
             },
         )
 
@@ -440,6 +489,8 @@ class _Builder:
                 if rules and not (section and section.bonus) and {"score", "weight"} <= layout.keys():
                     self.score_within_weight(row + index, layout["score"], layout["weight"])
                 self.ws.set_row(row + index, self.row_height(table, values))
+            if section and not section.bonus and {"weight", "name"} <= layout.keys():
+                self.weights_add_up(row, row + count - 1, layout["weight"], layout["name"], name, section.weight)
             if section:
                 label = name if weight_column else f"{name}（{section.weight:g}分）"
                 self.merge(row, layout["level1"], row + count - 1, layout["level1"], label, fixed)

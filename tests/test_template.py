@@ -252,3 +252,30 @@ def test_a_long_text_gets_the_lines_it_takes_when_printed():
     assert text_height("科" * 10 + "\n" + "科" * 10, 30) == 13 * 2 + 8
     assert text_height("科" * 10_000, 30) == 409  # Excel's highest row
     assert text_height(None, 30) == 21
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_weights_and_self_scores_are_tinted_live_where_they_are_typed(tmp_path, form):
+    """Each scored section's 分值 cells, and each indicator's 自评得分 (a 加减分项 aside), carry a conditional format: the
+    tint shows in Excel and in WPS, where the buttons do not run, and stays when a pasted value skipped the warning.
+    What the formulas compute is checked against the Python checks in test_template_formulas."""
+    from perfeval_xl.service import check_path
+
+    path = build_template(load_form(form), tmp_path / f"{form}.xlsx", CLEAN[form]())
+    indicators = load_form(form).indicators
+    bonuses = {section.name for section in indicators.sections if section.bonus is not None}
+    table = check_path(path).extraction.tables[indicators.table]
+    sheet = load_workbook(path)[table.rows[0].ref("score").sheet]
+    tinted = {c for rng in sheet.conditional_formatting for coord in str(rng.sqref).split() for c in _cells(coord)}
+    said = {c: v.prompt for v in sheet.data_validations.dataValidation if v.promptTitle == "分值" for c in _in(v)}
+    points = {section.name: section.weight for section in indicators.sections}
+    for row in table.rows:
+        bonus = row.section in bonuses
+        assert (row.ref("weight").a1 in tinted) != bonus, row.ref("weight").a1
+        assert (row.ref("score").a1 in tinted) != bonus, row.ref("score").a1
+        if not bonus:  # selecting a 分值 says why it may turn red
+            assert said[row.ref("weight").a1].startswith(f"{row.section}各指标分值之和须为 {points[row.section]:g} 分")
+
+
+def _in(validation) -> list[str]:
+    return [cell for rng in validation.sqref.ranges for cell in _cells(rng.coord)]

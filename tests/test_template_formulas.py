@@ -280,3 +280,49 @@ def test_the_self_score_warning_says_what_pe204_and_pe103_say(tmp_path):
     warns = [values[f"A{n}"].value is False for n in range(1, len(cases) + 1)]
     checked = [any((row.ref("score").a1, code) in said for code in ("PE204", "PE103")) for row in rows]
     assert warns == checked == [True, False, False, True, False, True, True, False]
+
+
+def _live(row, key, delta):
+    return {key: row[key] + delta}
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_the_live_tints_find_what_pe204_pe103_and_pe205_find(tmp_path, make_book, form):
+    """The template's conditional formats, computed by a spreadsheet, tint the cells the checks would report: a
+    section whose weights do not add up (PE205, on its first 分值; not while one of them is missing, as the check
+    waits for them all), a self-score above its weight (PE204) or below 0 (PE103)."""
+    data = CLEAN[form]()
+    rows = data["tables"][load_form(form).indicators.table]
+    sections = list(dict.fromkeys(row["section"] for row in rows))
+    first = {name: next(i for i, row in enumerate(rows) if row["section"] == name) for name in sections}
+    off, missing = first[sections[0]], first[sections[1]]
+    change = {
+        "rows": {
+            off: _live(rows[off], "weight", 1),  # PE205 in the first section
+            off + 1: _live(rows[off + 1], "score", rows[off + 1]["weight"] - rows[off + 1]["score"] + 1),  # PE204
+            off + 2: {"score": -1},  # PE103
+            missing: {"weight": None},  # the second section's weights wait for this one
+            missing + 1: _live(rows[missing + 1], "weight", 1),
+        }
+    }
+    path = make_book(data, change)
+    evaluation = check_path(path)
+    said = {(f.sheet, f.cell) for f in evaluation.findings if f.code in ("PE204", "PE103", "PE205")}
+    assert {f.code for f in evaluation.findings} >= {"PE204", "PE103", "PE205"}
+
+    book = load_workbook(path)
+    scratch = []  # each rule's formula computed in a cell of its own, far to the right
+    for sheet in book.worksheets:
+        for rng in sheet.conditional_formatting:
+            for rule in rng.rules:
+                cell = sheet.cell(len(scratch) + 1, 200, f"={rule.formula[0]}")
+                scratch.append((sheet.title, str(rng.sqref).split()[0].split(":")[0], cell.coordinate))
+    book.save(tmp_path / "scratch.xlsx")
+    recalculated = CalamineWorkbook.from_path(str(recalculate(tmp_path / "scratch.xlsx", tmp_path)))
+    tinted = set()
+    for title, first_cell, at in scratch:
+        values = recalculated.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        row, col = int("".join(filter(str.isdigit, at))) - 1, 199
+        if values[row][col] is True:
+            tinted.add((title, first_cell))
+    assert tinted == said
