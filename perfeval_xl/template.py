@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import takewhile
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,6 @@ PAIR_SLOTS = ((0, 1, 2, 4), (5, 6, 7, None))  # label first/last col, value firs
 class _Formats:
     book: Workbook
     cache: dict[tuple[tuple[str, Any], ...], Any] = field(default_factory=dict)
-    formats: dict[str, Any] = field(default_factory=dict)  # formats a conditional format applies, by use
 
     def get(self, **props: Any) -> Any:
         base = {"font_name": FONT, "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
@@ -64,11 +64,10 @@ class _Formats:
             props["num_format"] = num_format
         return self.get(**props)
 
+    @cached_property
     def flagged(self) -> Any:
         """What a conditional format puts on a cell the checks would report as an error: the fill of their marks."""
-        if "flagged" not in self.formats:
-            self.formats["flagged"] = self.book.add_format({"bg_color": f"#{FILLS['error']}", "font_color": "#9C0006"})
-        return self.formats["flagged"]
+        return self.book.add_format({"bg_color": f"#{FILLS['error']}", "font_color": "#9C0006"})
 
     def computed(self, num_format: str | None = None) -> Any:
         props: dict[str, Any] = {"bg_color": COMPUTED_TINT, "align": "center", "bold": True}
@@ -251,7 +250,7 @@ class _Builder:
             {
                 "type": "formula",
                 "criteria": f"=AND(ISNUMBER({cell}),OR({cell}<0,AND(ISNUMBER({points}),{cell}>{points})))",
-                "format": self.fmt.flagged(),
+                "format": self.fmt.flagged,
             },
         )
 
@@ -281,7 +280,7 @@ class _Builder:
                 "type": "formula",
                 "criteria": f"=AND(COUNT({weights})>0,COUNT({weights})>=COUNTA({names}),"
                 f"ROUND(SUM({weights}),6)<>{points:g})",
-                "format": self.fmt.flagged(),
+                "format": self.fmt.flagged,
             },
         )
 

@@ -598,23 +598,7 @@ _NONE = frozenset({"无", "没有", "未发生", "无发生", "零发生"})
 # The same said of what happened, as targets and actuals say it: 零事故, 无安全责任事故发生, 未发生安全事故, 安全事故零发生,
 # 零投诉, 杜绝安全事故, 确保全年不发生安全生产事故. What is named must be a happening that is counted (无投诉 is no share of
 # satisfied people, 无法统计 no count).
-_HAPPENINGS = (
-    "事故",
-    "投诉",
-    "差错",
-    "失误",
-    "违规",
-    "违纪",
-    "违法",
-    "案件",
-    "事件",
-    "伤亡",
-    "上访",
-    "信访",
-    "舆情",
-    "泄密",
-    "纠纷",
-)
+_HAPPENINGS = tuple("事故 投诉 差错 失误 违规 违纪 违法 案件 事件 伤亡 上访 信访 舆情 泄密 纠纷".split())
 _NONE_OF = re.compile(
     r"(?:确保)?(?:全年|年内|本年度?|当年)?(?:零|无|没有|未发生|未出现|没有发生|不发生|不出现|杜绝)(?P<after>\D{1,12}?)(?:发生)?"
     r"|(?P<before>\D{1,12}?)(?:零发生|未发生|为零)"
