@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .buttons import VBA_PROJECT, add_button_sheet
+from .checks.pe301_explanation import NO_EXPLANATION
 from .definition import (
     RULES_KEY,
     BlockSpec,
@@ -242,16 +243,43 @@ class _Builder:
             },
         )
         # The same, tinted while it lasts: a value kept after the warning, or pasted (pasting skips the warning).
+        self.tint(
+            row, score, row, score, f"=AND(ISNUMBER({cell}),OR({cell}<0,AND(ISNUMBER({points}),{cell}>{points})))"
+        )
+
+    def row_explained(self, row: int, layout: dict[str, int], column: str, bonus: bool) -> None:
+        """PE301 where the form explains each row (广州 评分依据, 湖南 偏差原因分析及改进措施): the row's cell tinted while
+        it explains nothing and the row scores below its weight, or adds or deducts (加减分项)."""
+        cell, score, weight = (xl_rowcol_to_cell(row, layout[key]) for key in (column, "score", "weight"))
+        short = f"{score}<>0" if bonus else f"ISNUMBER({weight}),{score}<{weight}"
+        self.tint(row, layout[column], row, layout[column], f"=AND({_unexplained(cell)},ISNUMBER({score}),{short})")
+
+    def explanation_wanted(self) -> None:
+        """PE301 where the form explains once (湖北, 河北 偏差原因分析): its cell tinted while it explains nothing and the
+        execution rate is below the form's threshold (from the amounts, as typed) or an indicator scores below its
+        weight. A missed target its score does not show is left to the check: a spreadsheet cannot read 90%以上."""
+        d = self.d
+        if d.explanation is None or self.shared.places[d.explanation][0] is not self.ws:
+            return
+        reasons = []
+        h = d.headline
+        if h is not None and h.explain_below is not None:
+            budget, executed = self.cell(h.budget), self.cell(h.executed)
+            reasons.append(
+                f"AND(ISNUMBER({budget}),ISNUMBER({executed}),{budget}>0,{executed}/{budget}<{h.explain_below:g})"
+            )
+        if d.indicators is not None and {"score", "weight"} <= self.columns.keys():
+            score, weight = self.column_range("score"), self.column_range("weight")
+            reasons.append(f"SUMPRODUCT(ISNUMBER({score})*ISNUMBER({weight})*({score}<{weight}))>0")
+        if reasons:
+            _, row, col = self.shared.places[d.explanation]
+            condition = f"=AND({_unexplained(self.cell(d.explanation))},OR({','.join(reasons)}))"
+            self.tint(row, col, row, col, condition)
+
+    def tint(self, r0: int, c0: int, r1: int, c1: int, condition: str) -> None:
+        """A conditional format: the cells tinted as the checks mark an error while ``condition`` holds."""
         self.ws.conditional_format(
-            row,
-            score,
-            row,
-            score,
-            {
-                "type": "formula",
-                "criteria": f"=AND(ISNUMBER({cell}),OR({cell}<0,AND(ISNUMBER({points}),{cell}>{points})))",
-                "format": self.fmt.flagged,
-            },
+            r0, c0, r1, c1, {"type": "formula", "criteria": condition, "format": self.fmt.flagged}
         )
 
     def weights_add_up(self, top: int, bottom: int, weight: int, name: int, section: str, points: float) -> None:
@@ -271,17 +299,12 @@ class _Builder:
         )
         weights = f"{xl_rowcol_to_cell(top, weight, True, True)}:{xl_rowcol_to_cell(bottom, weight, True, True)}"
         names = f"{xl_rowcol_to_cell(top, name, True, True)}:{xl_rowcol_to_cell(bottom, name, True, True)}"
-        self.ws.conditional_format(
+        self.tint(
             top,
             weight,
             bottom,
             weight,
-            {
-                "type": "formula",
-                "criteria": f"=AND(COUNT({weights})>0,COUNT({weights})>=COUNTA({names}),"
-                f"ROUND(SUM({weights}),6)<>{points:g})",
-                "format": self.fmt.flagged,
-            },
+            f"=AND(COUNT({weights})>0,COUNT({weights})>=COUNTA({names}),ROUND(SUM({weights}),6)<>{points:g})",
         )
 
     def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
@@ -487,6 +510,8 @@ class _Builder:
                         self.input_cell(row + index, col, spec, values.get(spec.key))
                 if rules and not (section and section.bonus) and {"score", "weight"} <= layout.keys():
                     self.score_within_weight(row + index, layout["score"], layout["weight"])
+                if rules and rules.explanation_column in layout and {"score", "weight"} <= layout.keys():
+                    self.row_explained(row + index, layout, rules.explanation_column, bool(section and section.bonus))
                 self.ws.set_row(row + index, self.row_height(table, values))
             if section and not section.bonus and {"weight", "name"} <= layout.keys():
                 self.weights_add_up(row, row + count - 1, layout["weight"], layout["name"], name, section.weight)
@@ -703,6 +728,16 @@ def _number(value: Any) -> float:
     return float(value) if _is_number(value) else 0.0
 
 
+# What PE301 takes for no explanation (无, /, 暂无…), as an Excel array to MATCH a cell's text against.
+_NO_EXPLANATION_ARRAY = "{" + ",".join(f'"{text}"' for text in sorted(NO_EXPLANATION) if text) + "}"
+
+
+def _unexplained(cell: str) -> str:
+    """An Excel condition: ``cell`` explains nothing (empty, or only 无, /, 暂无…; a full stop after it aside)."""
+    text = f'SUBSTITUTE(SUBSTITUTE(TRIM({cell}),"。",""),".","")'
+    return f"OR(LEN({text})=0,ISNUMBER(MATCH({text},{_NO_EXPLANATION_ARRAY},0)))"
+
+
 def build_template(
     definition: FormDefinition,
     path: str | Path,
@@ -736,6 +771,7 @@ def build_template(
     with_table = [b for b in builders if b.main is not None]
     main = next((b for b in with_table if b.main and b.main.id == indicators), (with_table or builders)[0])
     main.formulas()
+    main.explanation_wanted()
     if data and data.get("sources"):
         _sources_sheet(book, fmt, data["sources"])
     _meta_sheet(book, definition, issued_to)

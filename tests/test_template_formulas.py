@@ -286,43 +286,65 @@ def _live(row, key, delta):
     return {key: row[key] + delta}
 
 
-@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
-def test_the_live_tints_find_what_pe204_pe103_and_pe205_find(tmp_path, make_book, form):
-    """The template's conditional formats, computed by a spreadsheet, tint the cells the checks would report: a
-    section whose weights do not add up (PE205, on its first 分值; not while one of them is missing, as the check
-    waits for them all), a self-score above its weight (PE204) or below 0 (PE103)."""
-    data = CLEAN[form]()
-    rows = data["tables"][load_form(form).indicators.table]
-    sections = list(dict.fromkeys(row["section"] for row in rows))
-    first = {name: next(i for i, row in enumerate(rows) if row["section"] == name) for name in sections}
-    off, missing = first[sections[0]], first[sections[1]]
-    change = {
-        "rows": {
-            off: _live(rows[off], "weight", 1),  # PE205 in the first section
-            off + 1: _live(rows[off + 1], "score", rows[off + 1]["weight"] - rows[off + 1]["score"] + 1),  # PE204
-            off + 2: {"score": -1},  # PE103
-            missing: {"weight": None},  # the second section's weights wait for this one
-            missing + 1: _live(rows[missing + 1], "weight", 1),
-        }
-    }
-    path = make_book(data, change)
-    evaluation = check_path(path)
-    said = {(f.sheet, f.cell) for f in evaluation.findings if f.code in ("PE204", "PE103", "PE205")}
-    assert {f.code for f in evaluation.findings} >= {"PE204", "PE103", "PE205"}
-
+def _tinted(path, tmp_path) -> set[tuple[str, str]]:
+    """The cells the workbook's conditional formats tint, as LibreOffice computes them: each rule's formula is put in a
+    cell of its own, far to the right, and recalculated; a true one tints the first cell of its range."""
     book = load_workbook(path)
-    scratch = []  # each rule's formula computed in a cell of its own, far to the right
+    scratch = []
     for sheet in book.worksheets:
         for rng in sheet.conditional_formatting:
             for rule in rng.rules:
                 cell = sheet.cell(len(scratch) + 1, 200, f"={rule.formula[0]}")
-                scratch.append((sheet.title, str(rng.sqref).split()[0].split(":")[0], cell.coordinate))
+                scratch.append((sheet.title, str(rng.sqref).split()[0].split(":")[0], cell.row - 1))
     book.save(tmp_path / "scratch.xlsx")
     recalculated = CalamineWorkbook.from_path(str(recalculate(tmp_path / "scratch.xlsx", tmp_path)))
-    tinted = set()
-    for title, first_cell, at in scratch:
-        values = recalculated.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        row, col = int("".join(filter(str.isdigit, at))) - 1, 199
-        if values[row][col] is True:
-            tinted.add((title, first_cell))
-    assert tinted == said
+    sheets = {title: recalculated.get_sheet_by_name(title).to_python(skip_empty_area=False) for title, _, _ in scratch}
+    return {(title, first) for title, first, row in scratch if sheets[title][row][199] is True}
+
+
+LIVE = ("PE204", "PE103", "PE205", "PE301")
+
+
+@pytest.mark.parametrize("explained", [True, False], ids=["explained", "unexplained"])
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_the_live_tints_find_what_the_checks_find(tmp_path, make_book, form, explained):
+    """The template's conditional formats, computed by a spreadsheet, tint the cells the checks would report: a
+    section whose weights do not add up (PE205, on its first 分值; not while one of them is missing, as the check
+    waits for them all), a self-score above its weight (PE204) or below 0 (PE103), and a shortfall left unexplained
+    (PE301: a score below its weight, in the row's own cell where the form explains each row, else in 偏差原因分析)."""
+    definition = load_form(form)
+    data = CLEAN[form]()
+    rows = data["tables"][definition.indicators.table]
+    sections = list(dict.fromkeys(row["section"] for row in rows))
+    first = {name: next(i for i, row in enumerate(rows) if row["section"] == name) for name in sections}
+    off, missing = first[sections[0]], first[sections[1]]
+    changed = {
+        off: _live(rows[off], "weight", 1),  # PE205 in the first section
+        off + 1: _live(rows[off + 1], "score", rows[off + 1]["weight"] - rows[off + 1]["score"] + 1),  # PE204
+        off + 2: {"score": -1},  # PE103
+        missing: {"weight": None},  # the second section's weights wait for this one
+        missing + 1: _live(rows[missing + 1], "weight", 1),
+    }
+    column = definition.indicators.explanation_column
+    if column is not None:
+        for values in changed.values():
+            values[column] = "年中调整了任务" if explained else None
+    fields = {} if explained or definition.explanation is None else {definition.explanation: None}
+    path = make_book(data, {"rows": changed, "fields": fields})
+    evaluation = check_path(path)
+    codes = {f.code for f in evaluation.findings}
+    assert codes >= {"PE204", "PE103", "PE205"} and ("PE301" in codes) is not explained
+    assert _tinted(path, tmp_path) == {(f.sheet, f.cell) for f in evaluation.findings if f.code in LIVE}
+
+
+@pytest.mark.parametrize(("executed", "explained"), [(200, False), (200, True), (258.13, False)])
+def test_a_low_execution_rate_left_unexplained_is_tinted_live(tmp_path, make_book, executed, explained):
+    """香河: an execution rate below 90 % with 偏差原因分析 left empty is PE301, tinted as the amounts are typed."""
+    data = CLEAN["hebei"]()
+    change = {"fields": {"final_spending": executed, "final_basic": executed - 12, "deviation": None}}
+    if explained:
+        change["fields"]["deviation"] = "年中压减了支出"
+    path = make_book(data, change)
+    said = {(f.sheet, f.cell) for f in check_path(path).findings if f.code in LIVE}
+    assert bool(said) is (executed == 200 and not explained)
+    assert _tinted(path, tmp_path) == said

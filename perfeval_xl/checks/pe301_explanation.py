@@ -77,12 +77,12 @@ class ExplanationRequired(Check):
 
 
 # What fills an explanation's cell without explaining anything: a placeholder or none (无, /, 暂无, 无偏差).
-_NO_EXPLANATION = NIL_AMOUNTS | {"", "暂无", "无偏差", "没有偏差", "不适用", "无说明"}
+NO_EXPLANATION = NIL_AMOUNTS | {"", "暂无", "无偏差", "没有偏差", "不适用", "无说明"}
 
 
 def _explains(text: str) -> bool:
     """Whether an explanation's cell says something: not empty, not a placeholder, not “none”."""
-    return normalize_text(text).strip("。.") not in _NO_EXPLANATION
+    return normalize_text(text).strip("。.") not in NO_EXPLANATION
 
 
 def _shortfall(ind: Indicator) -> tuple[str, str] | None:
