@@ -48,6 +48,26 @@ _INSTITUTIONS_STEP = (
 )
 
 
+def _live_step(definition: FormDefinition) -> list[str]:
+    """The step saying which cells the template tints red as it is filled (see template.py: its conditional formats),
+    for the forms that have some."""
+    tinted = []
+    if definition.indicators is not None:
+        tinted += ["各部分的指标分值合计与该部分的分值不符", "得分超过分值或为负数"]
+    rules = definition.indicators
+    headline = definition.headline
+    shortfalls = ["得分低于分值"] if rules is not None and (rules.explanation_column or definition.explanation) else []
+    if definition.explanation and headline is not None and headline.explain_below is not None:
+        shortfalls.append(f"执行率低于 {headline.explain_below:.0%} ")  # a space after the figure, before 而
+    if shortfalls:
+        tinted.append(f"{'或'.join(shortfalls)}而没有说明原因")
+    if not tinted:
+        return []
+    return [
+        f"填写时，{'、'.join(tinted)}的单元格会立即显示为红色，不需要按钮，WPS 中同样显示；全部问题以按钮或校验的结果为准。"
+    ]
+
+
 def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     """The first sheet: how to use the workbook and its buttons. No finding is ever located here, so our notes and
     fills never land on the buttons' sheet."""
@@ -64,6 +84,7 @@ def add_button_sheet(book: Workbook, definition: FormDefinition) -> None:
     # this workbook, then what compares it with other files.
     rows = [[(RECALCULATE_MACRO, "重新计算得分"), (CLEAR_MACRO, "清除校验标记"), (REPORT_MACRO, "生成自评报告")], []]
     steps = [step.format(sheet=definition.sheet_name) for step in _STEPS]
+    steps[1:1] = _live_step(definition)
     comparing = []
     if definition.prior_year:
         rows[1].append((LAST_YEAR_MACRO, "与上年报送的表核对"))

@@ -125,6 +125,10 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     assert any("与各机构的表核对" in step for step in steps)
     assert any("“生成自评报告”" in step for step in steps)
     assert any("在 WPS 表格中不能使用" in step and "--in-place" in step for step in steps)  # where units often fill in
+    live = [step for step in steps if "立即显示为红色" in step]  # the templates' live tints, where there are some
+    assert bool(live) is (form != "yueyang")
+    assert all("WPS 中同样显示" in step for step in live)
+    assert any("得分超过分值" in step for step in live) is (load_form(form).indicators is not None)
     assert [step.split(".")[0] for step in steps] == [str(n) for n in range(1, len(steps) + 1)]
 
 
