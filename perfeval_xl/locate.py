@@ -48,7 +48,7 @@ def _no_form_row(
     总计), the column numbers an official form prints under its header (栏次), a note written across the table (one
     cell merged over three of its columns or more), 以下空白, or placeholders alone (/ in every cell)."""
     texts = [fold_label(c.raw) for c in cells.values() if c.spec.type == "text" and isinstance(c.raw, str)]
-    if any(_SUBTOTAL.fullmatch(text) or _BLANK_BELOW.fullmatch(text) for text in texts):
+    if subtotal_name(cells) is not None or any(_BLANK_BELOW.fullmatch(text) for text in texts):
         return True
     if _column_numbers([c.raw for k, c in cells.items() if c.raw != "" and k not in above]):
         return True
@@ -57,6 +57,12 @@ def _no_form_row(
     if len(boxes) == 1 and None not in boxes and len(typed) >= 3:
         return True
     return all(isinstance(c.raw, str) and folds_to_one_of(c.raw, NIL_AMOUNTS) for c in typed)
+
+
+def subtotal_name(cells: dict[str, FieldValue]) -> str | None:
+    """What a row a unit added to sum others is called (小计, 产出指标小计, 合计), folded; None for any other row."""
+    texts = (fold_label(c.raw) for c in cells.values() if c.spec.type == "text" and isinstance(c.raw, str))
+    return next((text for text in texts if _SUBTOTAL.fullmatch(text)), None)
 
 
 def _names_total(spec: TableSpec, cells: dict[str, FieldValue]) -> bool:
@@ -167,6 +173,9 @@ class TableExtraction:
     shared: list[tuple[str, CellRef, CellRef]] = field(default_factory=list)
     # Where its rows start: the sheet's name and the 0-based row below the header; None when no header was found.
     start: tuple[str, int] | None = None
+    # The rows a unit added to sum others (小计, 产出指标小计, 合计), no rows of the form, each with the number of the
+    # table's rows above it.
+    subtotals: list[tuple[int, TableRow]] = field(default_factory=list)
 
     def first_cell(self, key: str) -> CellRef | None:
         """The cell of a column in the table's first row, where a unit types its first entry."""
@@ -640,6 +649,7 @@ class _Locator:
         if header_row is None or columns is None:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
+        subtotals: list[tuple[int, TableRow]] = []
         carried: dict[str, Any] = {}
         shared: dict[CellRef, tuple[str, CellRef, CellRef]] = {}
         height = self.sheet.height
@@ -687,6 +697,8 @@ class _Locator:
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
             if own and _no_form_row(cells, own, above, merges) and not _names_total(spec, cells):
+                if subtotal_name(cells) is not None:
+                    subtotals.append((len(rows), TableRow(excel_row=row + 1, cells=cells)))
                 row += 1
                 continue
             for key, merge in above.items() if own else ():
@@ -706,7 +718,7 @@ class _Locator:
             if own:
                 rows.append(TableRow(excel_row=row + 1, cells=cells))
             row += 1
-        return TableExtraction(spec, columns, rows, list(shared.values()), (name, first))
+        return TableExtraction(spec, columns, rows, list(shared.values()), (name, first), subtotals)
 
     def _rows_with(self, labels: frozenset[str], start: int, end: int) -> list[int]:
         """The rows from ``start`` to ``end`` having one of the (folded) labels, top to bottom."""

@@ -16,6 +16,7 @@ import yaml
 from hypothesis import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import Evaluation
@@ -153,8 +154,13 @@ def mutate(data: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
 
 
 def cell_ref(evaluation: Evaluation, where: str) -> CellRef:
-    """``field:unit``, ``row:4:score`` (the form's main table) or ``table:income:0:total`` → that cell."""
+    """``field:unit``, ``row:4:score`` (the form's main table), ``table:income:0:total``, or ``cell:F17`` on the main
+    table's sheet (a spare row of the template, say) → that cell."""
     kind, *rest = where.split(":")
+    if kind == "cell":
+        table = _main_table(evaluation.definition.id, evaluation.extraction.tables)
+        row, col = coordinate_to_tuple(rest[0])
+        return CellRef(table.rows[0].ref(table.spec.columns[0].key).sheet, row - 1, col - 1)
     if kind == "field":
         ref = evaluation.extraction.fields[rest[0]].ref
     elif kind == "table":

@@ -879,6 +879,30 @@ def test_a_subtotal_under_item_rows_is_no_item(make_book, name):
     assert len(evaluation.extraction.tables["project_items"].rows) == len(items) - 1
 
 
+@pytest.mark.parametrize(
+    ("name", "weight", "said"),
+    [
+        ("产出指标小计", 40, False),
+        ("产出指标小计", 38, True),  # the 产出指标 rows' weights add up to 40
+        ("小计（40分）", 38, True),  # a bare 小计 sums the rows since the table's start (or the subtotal before it)
+        ("合计", 40, False),  # all the rows above it: the 产出 rows
+        ("效益指标小计", 38, False),  # under the 产出 rows, no row of its group above it: what it sums is not guessed
+    ],
+)
+def test_a_subtotal_a_unit_added_is_checked_against_the_rows_it_sums(make_book, name, weight, said):
+    """A 小计 row a unit typed under its 产出 rows is no indicator (the other checks pass over it), but a wrong one stood
+    on the submitted form without a word."""
+    data = clean_data()
+    data["tables"]["indicators"].append({"section": "产出指标", "name": name, "weight": weight, "score": 38.49})
+    evaluation = check_path(make_book(data))
+    found = [f for f in evaluation.findings if f.code == "PE222"]
+    assert [(f.value, f.expected) for f in found] == ([(weight, 40.0)] if said else [])
+    assert "PE205" not in {f.code for f in evaluation.findings}  # the subtotal is no indicator of the section
+    if said:
+        assert found[0].message() == f"“{name}”的“分值”为 38，所合计的 8 行之和为 40"
+        assert found[0].message("en") == f"'{name}' gives '分值' as 38 but the 8 rows it sums add up to 40"
+
+
 def test_a_placeholder_in_a_required_text_is_said_as_such(make_book):
     """年度目标 of “/” came back 通过: a placeholder is no goal. 无 stays an answer (主要问题：无)."""
     finding = next(f for f in check_path(make_book(clean_data(), {"fields": {"goal": "/"}})).findings)

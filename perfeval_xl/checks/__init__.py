@@ -41,6 +41,7 @@ from .pe218_row_identity import RowIdentity
 from .pe219_total_row import TotalRowMismatch
 from .pe220_agreement import FigureDisagrees
 from .pe221_item_rows import ItemsMismatch
+from .pe222_subtotal import SubtotalMismatch
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -87,6 +88,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     TotalRowMismatch,
     FigureDisagrees,
     ItemsMismatch,
+    SubtotalMismatch,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,
