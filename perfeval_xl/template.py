@@ -282,10 +282,11 @@ class _Builder:
             r0, c0, r1, c1, {"type": "formula", "criteria": condition, "format": self.fmt.flagged}
         )
 
-    def weights_add_up(self, top: int, bottom: int, weight: int, name: int, section: str, points: float) -> None:
+    def weights_add_up(self, top: int, bottom: int, layout: dict[str, int], section: str, points: float) -> None:
         """PE205 as the weights are typed: a section's 分值 cells are tinted while every indicator named in it has a
         weight and they do not add up to the section's points (in Excel and WPS alike, no button needed); selecting
-        one says so."""
+        one says so. A 小计 or 合计 row a unit types among them is no indicator (PE222 checks it)."""
+        weight = layout["weight"]
         self.ws.data_validation(
             top,
             weight,
@@ -297,15 +298,20 @@ class _Builder:
                 "input_message": f"{section}各指标分值之和须为 {points:g} 分；填完后不相符的，本部分的分值格显示为红色。",
             },
         )
-        weights = f"{xl_rowcol_to_cell(top, weight, True, True)}:{xl_rowcol_to_cell(bottom, weight, True, True)}"
-        names = f"{xl_rowcol_to_cell(top, name, True, True)}:{xl_rowcol_to_cell(bottom, name, True, True)}"
-        self.tint(
-            top,
-            weight,
-            bottom,
-            weight,
-            f"=AND(COUNT({weights})>0,COUNT({weights})>=COUNTA({names}),ROUND(SUM({weights}),6)<>{points:g})",
+
+        def span(key: str) -> str:
+            col = layout[key]
+            return f"{xl_rowcol_to_cell(top, col, True, True)}:{xl_rowcol_to_cell(bottom, col, True, True)}"
+
+        weights = span("weight")
+        # The rows no text cell of which names a subtotal, as SUMIFS and COUNTIFS take them.
+        indicators = "".join(
+            f',{span(key)},"<>{word}"' for key in ("name", "level2") if key in layout for word in _SUBTOTAL_WORDS
         )
+        typed = f'COUNTIFS({weights},">-1E+300"{indicators})'  # a number, not a text
+        named = f'COUNTIFS({span("name")},"?*"{indicators})'
+        condition = f"AND({typed}>0,{typed}>={named},ROUND(SUMIFS({weights}{indicators}),6)<>{points:g})"
+        self.tint(top, weight, bottom, weight, f"={condition}")
 
     def write_value(self, row: int, col: int, spec: FieldSpec, fmt: Any) -> None:
         self.put(row, col, spec, fmt, self.data.get("fields", {}).get(spec.key))
@@ -514,7 +520,7 @@ class _Builder:
                     self.row_explained(row + index, layout, rules.explanation_column, bool(section and section.bonus))
                 self.ws.set_row(row + index, self.row_height(table, values))
             if section and not section.bonus and {"weight", "name"} <= layout.keys():
-                self.weights_add_up(row, row + count - 1, layout["weight"], layout["name"], name, section.weight)
+                self.weights_add_up(row, row + count - 1, layout, name, section.weight)
             if section:
                 label = name if weight_column else f"{name}（{section.weight:g}分）"
                 self.merge(row, layout["level1"], row + count - 1, layout["level1"], label, fixed)
@@ -726,6 +732,10 @@ def _is_number(value: Any) -> bool:
 def _number(value: Any) -> float:
     """A value as a formula's N() reads it: the number, else 0 (a text, a blank)."""
     return float(value) if _is_number(value) else 0.0
+
+
+# A subtotal a unit types into a table (see locate.subtotal_name), as COUNTIFS patterns: 产出指标小计, 小计（40分）, 总计.
+_SUBTOTAL_WORDS = ("*小计*", "*合计*", "总计")
 
 
 # What PE301 takes for no explanation (无, /, 暂无…), as an Excel array to MATCH a cell's text against.

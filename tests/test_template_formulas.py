@@ -329,6 +329,10 @@ def test_the_live_tints_find_what_the_checks_find(tmp_path, make_book, form, exp
     if column is not None:
         for values in changed.values():
             values[column] = "年中调整了任务" if explained else None
+    if len(sections) > 2 and (last := [row for row in rows if row["section"] == sections[2]]):
+        # a right subtotal a unit typed under the third section's rows: no indicator, its weight not counted twice
+        total = {key: sum(row[key] for row in last) for key in ("weight", "score")}
+        rows.append({"section": sections[2], "name": f"{sections[2]}小计", **total})
     fields = {} if explained or definition.explanation is None else {definition.explanation: None}
     path = make_book(data, {"rows": changed, "fields": fields})
     evaluation = check_path(path)
