@@ -522,7 +522,11 @@ def test_workers_started_afresh_give_what_forked_workers_give(tmp_path, submissi
     afresh (spawn), as it does on Linux from Python 3.14 (forkserver): it knows only what its initializer and its
     tasks give it, and must check every file as a forked worker does."""
     _run(submissions, tmp_path / "forked", jobs=2)
-    script = "import multiprocessing, sys\nmultiprocessing.set_start_method('spawn')\nfrom perfeval_xl.cli import main\nmain()"
+    script = (
+        "import multiprocessing\nmultiprocessing.set_start_method('spawn')\nimport perfeval_xl.batch\n"
+        # the platform's start method, not the fork the batch chooses on Linux (see start_method)
+        "perfeval_xl.batch.start_method = lambda: None\nfrom perfeval_xl.cli import main\nmain()"
+    )
     command = [sys.executable, "-c", script, "batch", str(submissions), "-o", str(tmp_path / "spawned"), "--jobs", "2"]
     spawned = subprocess.run(command, capture_output=True, text=True, check=False)
     assert spawned.returncode == 2, spawned.stderr  # one file cannot be read, as in the forked run
@@ -559,6 +563,22 @@ def test_chunks_are_sized_for_the_workers_that_run_them(monkeypatch, platform, s
     chunks = batch_module.chunked(tasks, 128)
     assert {len(chunk) for chunk in chunks[:-1]} == {size}
     assert [task for chunk in chunks for task in chunk] == tasks
+
+
+@pytest.mark.parametrize(
+    ("platform", "threads", "forked"),
+    [("linux", 1, True), ("linux", 2, False), ("win32", 1, False), ("darwin", 1, False)],
+)
+def test_workers_are_forked_on_linux_while_the_batch_runs_no_other_thread(monkeypatch, platform, threads, forked):
+    """From Python 3.14 Linux starts workers from a forkserver, where each imports and warms up again (about 1 s more
+    per batch, measured here with the start method set to forkserver). Forking is safe while the process runs no
+    other Python thread (one may hold a lock the child inherits), so then the batch forks, as before 3.14."""
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    context = batch_module.start_method()
+    assert (context is not None and context.get_start_method() == "fork") is forked
+    if not forked:
+        assert context is None  # the platform's own default
 
 
 def test_progress_lines_when_not_on_a_terminal(tmp_path, submissions):
