@@ -24,6 +24,7 @@ from .scoring import (
 )
 from .values import (
     Quantity,
+    all_as_full,
     comparable_units,
     counted_from_year,
     month_of_date,
@@ -204,7 +205,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rules = definition.indicators
     assert rules is not None
     target = none_targeted(parse_cell(row.cells.get("target")))
-    actual = none_as_zero(parse_cell(row.cells.get("actual")), target)
+    actual = all_as_full(none_as_zero(parse_cell(row.cells.get("actual")), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)
     actual = scale_to(actual, target)

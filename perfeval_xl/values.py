@@ -622,6 +622,19 @@ def none_as_zero(actual: Quantity, target: Quantity) -> Quantity:
     return Quantity(raw=actual.raw, kind="number", value=0.0, decimals=0)
 
 
+# Words an actual says all of it was done with (全部完成, 已全部完成, 全覆盖, 全部达标, 百分百): against a share asked for
+# at least (100%, ≥95%: a 完成率, 覆盖率) they are 100 %. 已完成 says done, not how much; 基本全部完成 says nearly.
+_ALL = re.compile(r"(?:已|均已|已经)?(?:全部|全面|全数|全|百分百)(?:完成|达标|达到|覆盖|落实|到位|兑现|实现|发放)?")
+
+
+def all_as_full(actual: Quantity, target: Quantity) -> Quantity:
+    """An actual saying all of it was done, as 100 % against a share asked for at least; any other actual as it is."""
+    at_least = target.kind == "number" and target.unit == "%" and target.comparator in (None, ">=", ">")
+    if not at_least or actual.kind != "text" or not _ALL.fullmatch(normalize_text(actual.raw)):
+        return actual
+    return Quantity(raw=actual.raw, kind="number", value=1.0, unit="%", typed_unit="%", decimals=2)
+
+
 def none_targeted(target: Quantity) -> Quantity:
     """A target asking in words for none of a counted happening (零事故, 无安全事故), as the figure 0, which asks for at
     most none; any other target as it is."""

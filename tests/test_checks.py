@@ -407,6 +407,38 @@ def test_a_target_naming_nothing_counted_stays_words(make_book, target):
     assert evaluation.scores.indicators[4].basis == "qualitative"
 
 
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [("100%", "全部完成"), ("≥95%", "已全部完成"), ("100%", "全覆盖"), ("90%以上", "全部达标"), ("100%", "百分百")],
+)
+def test_all_said_in_words_against_a_share_is_all_of_it(make_book, target, actual):
+    """全部完成 against 100% (完成率, 覆盖率) says how much was done: all of it. It was PE110, no figure given, and the row
+    was left to its self-score."""
+    evaluation = check_path(
+        make_book(clean_data(), {"rows": {4: {"target": target, "actual": actual, "direction": ""}}})
+    )
+    indicator = evaluation.scores.indicators[4]
+    assert (indicator.basis, indicator.met, indicator.actual.value) == ("quantitative", True, 1.0)
+    assert "PE110" not in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [
+        ("≤5%", "全部完成"),  # a share at most: all done says nothing of it
+        ("100%", "已完成"),  # done, not said to be all of it
+        ("100%", "基本全部完成"),  # nearly all
+        ("6个", "全部完成"),  # a count: the figure is asked for
+    ],
+)
+def test_words_that_do_not_say_all_of_a_share_are_still_no_figure(make_book, target, actual):
+    evaluation = check_path(
+        make_book(clean_data(), {"rows": {4: {"target": target, "actual": actual, "direction": ""}}})
+    )
+    assert evaluation.scores.indicators[4].basis == "qualitative"
+    assert "PE110" in {f.code for f in evaluation.findings}
+
+
 @pytest.mark.parametrize(("typed", "reported"), [("加2.5分", 2.5), ("扣2.5分", -2.5), ("不加分", 0.0)])
 def test_a_bonus_typed_in_words_is_read(make_book, typed, reported):
     evaluation = check_path(make_book(guangzhou_clean_data(), {"rows": {41: {"score": typed}}}))
