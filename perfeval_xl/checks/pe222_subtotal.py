@@ -44,36 +44,41 @@ class SubtotalMismatch(Check):
             for above, subtotal in table.subtotals:
                 name = subtotal_name(subtotal.cells) or ""
                 summed = _summed(table, name, table.rows[since:above], table.rows[:above])
-                typed = next(
-                    (
-                        str(c.raw).strip()
-                        for c in subtotal.cells.values()
-                        if isinstance(c.raw, str) and fold_label(c.raw) == name
-                    ),
-                    name,
-                )  # as the unit wrote it: 小计（40分）
                 since = above
-                for column in table.spec.columns:
-                    cell = subtotal.cells.get(column.key)
-                    if not summed or cell is None or column.type not in _ADDITIVE or column.fill_down or column.output:
-                        continue
-                    found = parse_cell(cell)
-                    terms = [parse_cell(row.cells.get(column.key)) for row in summed]
-                    if found.kind != "number" or any(term.kind not in ("number", "empty") for term in terms):
-                        continue
-                    # The rows' values are what was typed; only the subtotal's own rounding is allowed.
-                    expected = sum(term.value or 0.0 for term in terms)
-                    if differs(found.value or 0.0, expected, found.spread):
-                        yield self.finding(
-                            ctx,
-                            cell.ref,
-                            expected=round(expected, 6),
-                            **shown_total(found),
-                            total=typed,
-                            column=column.label,
-                            count=len(summed),
-                            key=typed,
-                        )
+                if summed:
+                    yield from self._columns(ctx, table, subtotal, summed, _as_typed(subtotal, name))
+
+    def _columns(
+        self, ctx: Context, table: TableExtraction, subtotal: TableRow, summed: list[TableRow], name: str
+    ) -> Iterator[Finding]:
+        """Each additive column of a subtotal against the rows it sums: the rows count as typed, only the subtotal's
+        own rounding is allowed."""
+        for column in table.spec.columns:
+            cell = subtotal.cells.get(column.key)
+            if cell is None or column.type not in _ADDITIVE or column.fill_down or column.output:
+                continue
+            found = parse_cell(cell)
+            terms = [parse_cell(row.cells.get(column.key)) for row in summed]
+            if found.kind != "number" or any(term.kind not in ("number", "empty") for term in terms):
+                continue
+            expected = sum(term.value or 0.0 for term in terms)
+            if differs(found.value or 0.0, expected, found.spread):
+                yield self.finding(
+                    ctx,
+                    cell.ref,
+                    expected=round(expected, 6),
+                    **shown_total(found),
+                    total=name,
+                    column=column.label,
+                    count=len(summed),
+                    key=name,
+                )
+
+
+def _as_typed(subtotal: TableRow, name: str) -> str:
+    """A subtotal's name as the unit wrote it (小计（40分）), found by its folded form."""
+    texts = (str(c.raw).strip() for c in subtotal.cells.values() if isinstance(c.raw, str))
+    return next((text for text in texts if fold_label(text) == name), name)
 
 
 def _summed(table: TableExtraction, name: str, since: list[TableRow], above: list[TableRow]) -> list[TableRow]:
