@@ -265,7 +265,7 @@ def start_method() -> BaseContext | None:
     imports and warm-up (Python 3.14 starts them from a forkserver by default, where each imports and warms up again:
     about 1 s more per batch, measured here); else the platform's default, as forking beside a thread may hang a child
     on a lock the thread held. The threads of native libraries (OpenBLAS's, under numpy) guard their own locks at a
-    fork, and Python does not count them either when it warns of forking beside threads."""
+    fork, and Python 3.13 does not count them either when it warns of forking beside threads (seen here)."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return None
