@@ -48,7 +48,7 @@ def _no_form_row(
     总计), the column numbers an official form prints under its header (栏次), a note written across the table (one
     cell merged over three of its columns or more), 以下空白, or placeholders alone (/ in every cell)."""
     texts = [fold_label(c.raw) for c in cells.values() if c.spec.type == "text" and isinstance(c.raw, str)]
-    if subtotal_name(cells) is not None or any(_BLANK_BELOW.fullmatch(text) for text in texts):
+    if any(_SUBTOTAL.fullmatch(text) or _BLANK_BELOW.fullmatch(text) for text in texts):
         return True
     if _column_numbers([c.raw for k, c in cells.items() if c.raw != "" and k not in above]):
         return True

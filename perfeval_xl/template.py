@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -300,8 +300,7 @@ class _Builder:
         )
 
         def span(key: str) -> str:
-            col = layout[key]
-            return f"{xl_rowcol_to_cell(top, col, True, True)}:{xl_rowcol_to_cell(bottom, col, True, True)}"
+            return xl_range_abs(top, layout[key], bottom, layout[key])
 
         weights = span("weight")
         # The rows no text cell of which names a subtotal, as SUMIFS and COUNTIFS take them.
@@ -601,7 +600,7 @@ class _Builder:
     def column_range(self, key: str) -> str:
         col = self.columns[key]
         first, last = self.table_rows
-        cells = f"{xl_rowcol_to_cell(first, col, True, True)}:{xl_rowcol_to_cell(last, col, True, True)}"
+        cells = xl_range_abs(first, col, last, col)
         return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
 
     def formulas(self) -> None:
