@@ -427,11 +427,36 @@ def parse_quantity(cell: object) -> Quantity:
     raw = str(cell).strip()
     if raw in EXCEL_ERRORS:  # #DIV/0! has a digit, #N/A none: neither is a number nor a qualitative value
         return Quantity(raw=raw, kind="unparsed")
-    quantity = _parse_text(raw, _value_text(raw))
+    text = _value_text(raw)
+    quantity = _per_year(raw, text) or _parse_text(raw, text)
     if quantity.kind == "unparsed" and "\n" in raw:  # one piece a line (Alt+Enter): 科普小镇1个⏎专家工作站三个
         by_line = _parse_text(raw, _value_text(raw.replace("\n", ";")).strip(";"))
         return by_line if by_line.kind != "unparsed" else quantity
     return quantity
+
+
+# A count asked or done per month, quarter or half-year (每月1期, 每季度开展1次, 2次/月), read as the count of the year
+# the form is about (12 issues, 4 times, 24 times); per year (每年, 次/年) is the year's count itself.
+_PER_PERIOD = re.compile(r"^每(?P<lead>月|季度|季|半年|年度?)(?=.)|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$")
+_PERIODS = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "年度": 1}
+
+
+def _per_year(raw: str, text: str) -> Quantity | None:
+    """A whole value said per period (see ``_PER_PERIOD``) as the year's count; None for any other value, and for a
+    share (每年增长5%) or a point in time (每月10日前), which are no counts to multiply."""
+    period = _PER_PERIOD.search(text)
+    if period is None:
+        return None
+    count = _parse_text(raw, text[: period.start()] + text[period.end() :])
+    if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS:
+        return None
+    factor = _PERIODS[period["lead"] or period["tail"]]
+    return replace(
+        count,
+        value=(count.value or 0.0) * factor,
+        upper=count.upper * factor if count.upper is not None else None,
+        labelled=count.labelled or period["lead"] is not None,
+    )
 
 
 def _value_text(raw: str) -> str:
@@ -464,6 +489,7 @@ _SPELLINGS = {
     "月末": "月底",
     "人·次": "人次",
     "人/次": "人次",
+    "场次": "场",
 }
 _SPELLING = re.compile(
     r"(?<=[\d万千])(?:" + "|".join(re.escape(s) + (r"(?!\d)" if s[-1].isdigit() else "") for s in _SPELLINGS) + ")"
@@ -648,7 +674,19 @@ def comparable_units(target: Quantity, actual: Quantity) -> bool:
     ``scale_to`` gives the target's unit); a calendar day compares with calendar days only."""
     if target.unit == actual.unit:
         return True
-    return DATE not in (target.unit, actual.unit) and not (target.unit and actual.unit)
+    if DATE in (target.unit, actual.unit):
+        return False
+    return not (target.unit and actual.unit) or _counted_in(target.unit) == _counted_in(actual.unit)
+
+
+def _counted_in(unit: str) -> str:
+    """The measure word a unit is when the thing counted follows it (15个乡镇, 10家企业: 个, 家), so that an actual
+    leaving the thing unsaid (15个) compares; any other unit as it is. 人次 and 个月 are measure words of their own, and
+    a single character after one (分钟, 年度) is no thing counted."""
+    if unit in _MEASURE_WORDS:
+        return unit
+    word = next((unit[:n] for n in (2, 1) if unit[:n] in _MEASURE_WORDS), None)
+    return word if word is not None and len(unit) - len(word) >= 2 else unit
 
 
 # A date, or a month of a year, as units type them (2021.11, 2021-11-30 as a date cell reads, 2021年11月20日).

@@ -304,6 +304,11 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("85%以上", "8成5", True),
         ("九成五以上", "94.9%", False),
         ("八成半以上", "85%", True),
+        ("1次/年", "1次", True),  # a count per year is the year's count: 次/年 against 次 was PE104, the score kept
+        ("≥2次/年", "1次", False),
+        ("≥4场", "4场次", True),  # 场次 is 场 as units write it: PE104
+        ("覆盖全县15个乡镇", "15个", True),  # 个 of 个乡镇, what is counted left unsaid: PE104
+        ("≥10家企业", "8家", False),
     ],
 )
 def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):
@@ -312,6 +317,38 @@ def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual
     indicator = evaluation.scores.indicators[0]
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert "PE104" not in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "met", "points"),
+    [
+        ("每月1期", "12期", True, 3),  # 12 against 1 was PE302, “目标是否设置偏低”
+        ("每月1期", "10期", False, 2.5),  # met, as 10 is more than 1
+        ("每月1期", "每月1期", True, 3),
+        ("每季度开展1次", "4次", True, 3),
+        ("每季度1次", "3次", False, 2.25),
+        ("每半年1次", "2次", True, 3),
+        ("2次/月", "24次", True, 3),
+        ("每年不少于2次", "2次", True, 3),
+    ],
+)
+def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, target, actual, met, points):
+    """The form is a year's: 每月1期 asks for 12 issues in it, 每季度1次 for 4 (湖北 备注2 scores w × B/A of them)."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points)
+    assert not {"PE104", "PE209", "PE302"} & {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥50人", "60人次"), ("6个月", "6个"), ("每月1期", "90%")])
+def test_units_that_count_other_things_are_still_said(make_book, target, actual):
+    """人 and 人次 count different things, as 个月 and 个 do: PE104, the self-score kept."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    assert evaluation.scores.indicators[0].basis == "qualitative"
+    assert "PE104" in {f.code for f in evaluation.findings}
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,11 @@ CASES = [
     ("最低工资标准1800元", "number", None, 1800, "元"),
     ("高于98%", "number", ">", 0.98, "%"),
     ("≥266米", "number", ">=", 266, "米"),
-    ("9000人/年", "number", None, 9000, "人/年"),
+    ("9000人/年", "number", None, 9000, "人"),  # the form is a year's: a count per year is its count
+    ("每月1期", "number", None, 12, "期"),
+    ("每季度不少于1次", "number", ">=", 4, "次"),
+    ("2次/月", "number", None, 24, "次"),
+    ("每年增长5%", "number", None, 0.05, "%"),  # a share is no count: not multiplied
     ("1,350万元", "number", None, 13_500_000, "元"),
     ("853人次", "number", None, 853, "人次"),
     ("0.51%", "number", None, 0.0051, "%"),

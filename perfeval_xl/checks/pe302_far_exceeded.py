@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
+from ..values import comparable_units
 from .base import Check, Context
 
 
@@ -34,7 +35,11 @@ class TargetFarExceeded(Check):
             return
         for ind in ctx.evaluation.scores.indicators:
             # Counts and amounts only: a rate target (90%以上) cannot be exceeded 1.5-fold in a meaningful way.
-            numeric = ind.target.kind == ind.actual.kind == "number" and ind.target.unit == ind.actual.unit != "%"
+            numeric = (
+                ind.target.kind == ind.actual.kind == "number"
+                and comparable_units(ind.target, ind.actual)
+                and "%" not in (ind.target.unit, ind.actual.unit)
+            )
             t, a = ind.target.value, ind.actual.value
             if not numeric or ind.direction != "正向" or t is None or a is None or t <= 0:
                 continue
