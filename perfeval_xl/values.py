@@ -67,6 +67,8 @@ _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 before 以上
+    ("及其以上", ">="),
+    ("及其以下", "<="),
     ("(含)以上", ">="),  # 95%（含）以上, folded to ASCII brackets
     ("(含)以下", "<="),
     ("(含)以内", "<="),
@@ -470,6 +472,7 @@ def _value_text(raw: str) -> str:
         text = _PERIOD_END.sub(_month_end, text, count=1)
         text = _NEXT_YEAR_MONTH.sub(lambda m: f"{m['lead'] or ''}{int(m['month']) + 12}月", text, count=1)
     text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
+    text = _DONE_BY.sub("", text, count=1)
     if "前" in text:
         text = _DOTTED_DEADLINE.sub(_dotted_day, text, count=1)
     if "旬" in text:
@@ -494,6 +497,12 @@ _SPELLINGS = {
 _SPELLING = re.compile(
     r"(?<=[\d万千])(?:" + "|".join(re.escape(s) + (r"(?!\d)" if s[-1].isdigit() else "") for s in _SPELLINGS) + ")"
 )  # m2 not followed by a digit: m23 is no area
+# What is to be done within a time or by a deadline, said after it (5个工作日内办结, 12月底前报送), or was done in a time
+# (3个工作日办结, 24小时响应): the time is the value.
+_DONE_BY = re.compile(
+    r"(?<=[内前日时天])(?:办结|办理完毕|办理|处理完毕|处理|答复|回复|响应|反馈|解决|上报|报送|提交|到位|拨付|支付|兑付|兑现|发放"
+    r"|落实|整改到位|整改完毕|整改|验收|公开|结案|审核|审批)$"
+)
 # A deadline written month.day as on a schedule (12.31前, 6.30之前完成): the whole value, 前 said; 6.30 alone is a number.
 _DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
@@ -650,7 +659,9 @@ def none_as_zero(actual: Quantity, target: Quantity) -> Quantity:
 
 # Words an actual says all of it was done with (全部完成, 已全部完成, 全覆盖, 全部达标, 百分百): against a share asked for
 # at least (100%, ≥95%: a 完成率, 覆盖率) they are 100 %. 已完成 says done, not how much; 基本全部完成 says nearly.
-_ALL = re.compile(r"(?:已|均已|已经)?(?:全部|全面|全数|全|百分百)(?:完成|达标|达到|覆盖|落实|到位|兑现|实现|发放)?")
+_ALL = re.compile(
+    r"(?:已|均已|已经)?(?:实现)?(?:全部|全面|全数|全|百分百)(?:完成|达标|达到|覆盖|落实|到位|兑现|实现|发放)?"
+)
 
 
 def all_as_full(actual: Quantity, target: Quantity) -> Quantity:

@@ -446,7 +446,15 @@ def test_a_target_naming_nothing_counted_stays_words(make_book, target):
 
 @pytest.mark.parametrize(
     ("target", "actual"),
-    [("100%", "全部完成"), ("≥95%", "已全部完成"), ("100%", "全覆盖"), ("90%以上", "全部达标"), ("100%", "百分百")],
+    [
+        ("100%", "全部完成"),
+        ("≥95%", "已全部完成"),
+        ("100%", "全覆盖"),
+        ("90%以上", "全部达标"),
+        ("100%", "百分百"),
+        ("100%", "实现全覆盖"),
+        ("≥95%", "已实现全覆盖"),
+    ],
 )
 def test_all_said_in_words_against_a_share_is_all_of_it(make_book, target, actual):
     """全部完成 against 100% (完成率, 覆盖率) says how much was done: all of it. It was PE110, no figure given, and the row

@@ -91,6 +91,16 @@ CASES = [
     ("最低工资标准1800元", "number", None, 1800, "元"),
     ("高于98%", "number", ">", 0.98, "%"),
     ("≥266米", "number", ">=", 266, "米"),
+    ("90%及其以上", "number", ">=", 0.90, "%"),
+    ("5%及其以下", "number", "<=", 0.05, "%"),
+    # what is to be done within the time, said after it: 5个工作日内办结 is within 5 working days (it was unparsed)
+    ("5个工作日内办结", "number", "<=", 5, "个工作日"),
+    ("48小时以内响应", "number", "<=", 48, "小时"),
+    ("10个工作日内答复", "number", "<=", 10, "个工作日"),
+    ("12月底前报送", "number", "<=", 12, "月"),
+    ("3个工作日办结", "number", None, 3, "个工作日"),  # an actual: the time it took, then what was done
+    ("平均24小时响应", "number", None, 24, "小时"),
+    ("10家市内企业", "number", None, 10, "家市内企业"),  # 内 of 市内 is no bound, 企业 nothing done
     ("9000人/年", "number", None, 9000, "人"),  # the form is a year's: a count per year is its count
     ("每月1期", "number", None, 12, "期"),
     ("每季度不少于1次", "number", ">=", 4, "次"),
