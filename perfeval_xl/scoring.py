@@ -68,18 +68,30 @@ def ratio_of(numerator: list[float | None], denominator: list[float | None], off
 DIRECTIONS = ("正向", "反向", "定性")  # 指标性质
 
 
-def indicator_direction(explicit: str, target: Quantity, level2: str, negative_level2: tuple[str, ...]) -> str:
-    """正向, 反向 or 定性: the typed direction wins; else the target's comparator, the 二级指标, the value's kind."""
-    if explicit in DIRECTIONS:
-        return explicit
+def compared_direction(target: Quantity) -> str | None:
+    """The direction a numeric target says by itself (湖北 备注2: 正向 “≥X”, 反向 “≤X”): its comparator, or 反向 for a
+    deadline on a day or a target of 0 (0起: at most none); None when it says none."""
     if target.kind != "number":
-        return "定性"
+        return None
     if target.comparator in ("<=", "<"):
         return "反向"
-    if target.comparator is None and (target.unit == DATE or target.value == 0):  # a day: a deadline; 0起: at most none
+    if target.comparator is None and (target.unit == DATE or target.value == 0):
         return "反向"
     if target.comparator in (">=", ">"):
         return "正向"
+    return None
+
+
+def indicator_direction(explicit: str, target: Quantity, level2: str, negative_level2: tuple[str, ...]) -> str:
+    """正向, 反向 or 定性: the direction the target says by itself (see ``compared_direction``) over a typed 正向 or 反向
+    against it (PE114 says so); else the typed direction; else the 二级指标, the value's kind."""
+    said = compared_direction(target)
+    if explicit == "定性" or (explicit in DIRECTIONS and said is None):
+        return explicit
+    if target.kind != "number":
+        return "定性"
+    if said is not None:
+        return said
     if any(word in level2 for word in negative_level2):
         return "反向"
     return "正向"

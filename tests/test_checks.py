@@ -575,6 +575,30 @@ def test_arithmetic_findings_carry_numbers(make_book):
     assert finding.expected == pytest.approx(3.49)
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "typed", "direction", "met", "points"),
+    [
+        ("≤5%", "3%", "正向", "反向", True, 3),  # as 正向, w × B/A: 1.8, and PE209 on the full marks claimed
+        ("90%以上", "100%", "反向", "正向", True, 3),  # as 反向, w × A/B: 2.7
+        ("0起", "1起", "正向", "反向", False, 0),  # as 正向, 0起 had no A to divide by: met, full marks
+        ("≥95%", "96%", "正向", "正向", True, 3),
+        ("1411.9万元", "1300万元", "反向", "反向", True, 3),  # no comparator: the typed direction stands
+        ("1411.9万元", "1300万元", "正向", "正向", False, 3 * 1300 / 1411.9),
+    ],
+)
+def test_a_direction_picked_against_the_targets_comparator_scores_by_the_comparator(
+    make_book, target, actual, typed, direction, met, points
+):
+    """湖北 备注2 names the direction by the target: 正向 “≥X”, 反向 “≤X”. A dropdown picked against it (PE114) does
+    not turn the rule around."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": typed}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.direction, indicator.met) == (direction, met)
+    assert indicator.computed == pytest.approx(points)
+    assert ("PE114" in {f.code for f in evaluation.findings}) is (typed != direction)
+
+
 def test_negative_cost_indicator_scores_by_a_over_b(make_book):
     evaluation = check_path(make_book(clean_data()))
     cost = evaluation.scores.indicators[4]

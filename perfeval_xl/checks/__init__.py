@@ -20,6 +20,7 @@ from .pe110_actual_without_figure import ActualWithoutFigure
 from .pe111_hidden import HiddenRowOrColumn
 from .pe112_amount_in_yuan import AmountInYuan
 from .pe113_rated_amount_missing import RatedAmountMissing
+from .pe114_direction import DirectionAgainstTarget
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -67,6 +68,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     HiddenRowOrColumn,
     AmountInYuan,
     RatedAmountMissing,
+    DirectionAgainstTarget,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
