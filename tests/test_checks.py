@@ -599,6 +599,18 @@ def test_a_direction_picked_against_the_targets_comparator_scores_by_the_compara
     assert ("PE114" in {f.code for f in evaluation.findings}) is (typed != direction)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {1: {"name": "2021年项目总个数", "target": "7个", "actual": "9个"}},  # the same name, another figure
+        {1: {"name": "2021年项目总个数", "target": "7个", "actual": "8个"}, 0: {"level2": "质量指标"}},
+    ],
+)
+def test_an_indicator_named_again_with_other_values_or_under_another_heading_is_no_copy(make_book, change):
+    evaluation = check_path(make_book(clean_data(), {"rows": change}))
+    assert "PE115" not in {f.code for f in evaluation.findings}
+
+
 def test_negative_cost_indicator_scores_by_a_over_b(make_book):
     evaluation = check_path(make_book(clean_data()))
     cost = evaluation.scores.indicators[4]

@@ -21,6 +21,7 @@ from .pe111_hidden import HiddenRowOrColumn
 from .pe112_amount_in_yuan import AmountInYuan
 from .pe113_rated_amount_missing import RatedAmountMissing
 from .pe114_direction import DirectionAgainstTarget
+from .pe115_copied_row import CopiedRow
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -69,6 +70,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     AmountInYuan,
     RatedAmountMissing,
     DirectionAgainstTarget,
+    CopiedRow,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
