@@ -24,7 +24,7 @@ SEVERITIES = ("error", "warning")
 RATE_RULES = ("proportional", "linear", "deviation", "ceiling", "bands", "deduction")
 FIELD_KEYS = frozenset(
     "label match type required computed added output at tall fill_down choices width unit after optional under "
-    "signed span group".split()
+    "signed span group hint".split()
 )
 ROOT_KEYS = frozenset(
     "id name region version source year_pattern dated sheet sheets detect other_forms blocks scoring grades rounding "
@@ -66,6 +66,7 @@ class FieldSpec:
     group: str | None = None  # a table column's group label, printed above it (其中：, 结余)
     row_match: tuple[str, ...] = ()  # a matrix cell: the labels of its row…
     col_match: tuple[str, ...] = ()  # …and of its column
+    hint: str | None = None  # a choice's input message in the template, said when its cell is selected
 
     @property
     def in_wan(self) -> bool:
@@ -704,6 +705,9 @@ class _Reader:
             raise self.fail(f"{path}.unit", f"{unit!r} 应为 {'、'.join(MONEY_UNITS)} 之一")
         if kind == "choice" and not choices:
             raise self.fail(f"{path}.choices", "choice 类型须列出可选值")
+        hint = self.get(data, "hint", path, str, None)
+        if hint is not None and (kind != "choice" or len(hint) > 255):
+            raise self.fail(f"{path}.hint", "只用于 choice 类型，至多 255 个字符（Excel 输入信息的上限）")
         return FieldSpec(
             key=key,
             label=label,
@@ -725,6 +729,7 @@ class _Reader:
             signed=self.get(data, "signed", path, bool, False),
             span=self._span(data, path),
             group=self.get(data, "group", path, str, None),
+            hint=hint,
         )
 
     def _span(self, data: dict[str, Any], path: str) -> int:

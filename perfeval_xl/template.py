@@ -575,7 +575,8 @@ class _Builder:
                     "ignore_blank": True,
                     "error_title": spec.label,
                     "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
-                },
+                }
+                | ({"input_title": spec.label[:32], "input_message": spec.hint} if spec.hint else {}),
             )
         self.put(row, col, spec, self.value_format(spec), value)
 

@@ -35,6 +35,11 @@ HUBEI_BREAKS = [
     (lambda d: d["blocks"][1]["fields"]["budget"].update(type="money"), "blocks[1].fields.budget.type"),
     (lambda d: d["blocks"][1]["fields"]["budget"].update(colour="red"), "blocks[1].fields.budget.colour"),
     (lambda d: d.pop("sheet"), "sheet"),
+    (
+        lambda d: d["blocks"][3]["table"]["columns"]["direction"].update(hint="说" * 256),
+        "blocks[3].table.columns.direction.hint",
+    ),
+    (lambda d: d["blocks"][3]["table"]["columns"]["name"].update(hint="三级指标"), "blocks[3].table.columns.name.hint"),
     (lambda d: d["scoring"]["budget_execution"].update(budget="nothing"), "scoring.budget_execution.budget"),
     (lambda d: d["scoring"]["indicators"]["sections"][0].update(weight=45), "scoring"),
     (lambda d: d["scoring"]["indicators"]["tiers"][0].update(low=1.5), "scoring.indicators.tiers[0]"),

@@ -281,5 +281,20 @@ def test_weights_self_scores_and_explanations_are_tinted_live_where_they_are_typ
         assert check_path(path).extraction.fields[key].ref.a1 in tinted
 
 
+def test_selecting_a_direction_says_what_each_one_asks_of_the_target(tmp_path):
+    """指标性质 is picked from a dropdown beside the target it must agree with (PE114): selecting it says how."""
+    from perfeval_xl.service import check_path
+
+    path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx", CLEAN["hubei"]())
+    table = check_path(path).extraction.tables["indicators"]
+    sheet = load_workbook(path)[table.rows[0].ref("direction").sheet]
+    said = {c: (v.promptTitle, v.prompt) for v in sheet.data_validations.dataValidation for c in _in(v)}
+    for row in table.rows:
+        title, prompt = said[row.ref("direction").a1]
+        assert title == "指标性质"
+        assert "正向" in prompt and "≥" in prompt and "反向" in prompt and "≤" in prompt and "定性" in prompt
+        assert len(prompt) <= 255  # Excel's limit on an input message
+
+
 def _in(validation) -> list[str]:
     return [cell for rng in validation.sqref.ranges for cell in _cells(rng.coord)]
