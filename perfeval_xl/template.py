@@ -576,9 +576,18 @@ class _Builder:
                     "error_title": spec.label,
                     "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
                 }
-                | ({"input_title": spec.label[:32], "input_message": spec.hint} if spec.hint else {}),
+                | ({"input_title": spec.label[:32], "input_message": hint} if (hint := self.hint(spec)) else {}),
             )
         self.put(row, col, spec, self.value_format(spec), value)
+
+    def hint(self, spec: FieldSpec) -> str | None:
+        """What selecting a choice cell says: the definition's hint, or for 完成档次 the share of the weight each tier
+        allows (PE210's bands)."""
+        rules = self.d.indicators
+        if spec.hint or spec.key != "tier" or rules is None or not rules.tiers:
+            return spec.hint
+        bands = "；".join(f"{tier.name} {tier.low:.0%}–{tier.high:.0%}" for tier in rules.tiers)
+        return f"定性指标按所选档次计分，自评得分应为分值的：{bands}。"
 
     def stop_row(self, table: TableSpec) -> None:
         """The row that closes the table (总分) when fields sit in it under table columns."""

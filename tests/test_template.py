@@ -296,5 +296,20 @@ def test_selecting_a_direction_says_what_each_one_asks_of_the_target(tmp_path):
         assert len(prompt) <= 255  # Excel's limit on an input message
 
 
+def test_selecting_a_tier_says_the_share_of_the_weight_each_one_allows(tmp_path):
+    """完成档次 is scored by the band of its tier (PE210); selecting it says the bands, from the form's definition."""
+    from perfeval_xl.service import check_path
+
+    path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx", CLEAN["hubei"]())
+    table = check_path(path).extraction.tables["indicators"]
+    sheet = load_workbook(path)[table.rows[0].ref("tier").sheet]
+    said = {c: (v.promptTitle, v.prompt) for v in sheet.data_validations.dataValidation for c in _in(v)}
+    for row in table.rows:
+        title, prompt = said[row.ref("tier").a1]
+        assert title == "完成档次"
+        assert "达成预期指标 80%–100%" in prompt and "部分达成预期指标 50%–80%" in prompt, prompt
+        assert "未达成预期指标 0%–50%" in prompt
+
+
 def _in(validation) -> list[str]:
     return [cell for rng in validation.sqref.ranges for cell in _cells(rng.coord)]
