@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .checks import active_checks, configured
+from .checks import BY_CODE, Check, active_checks, configured, described
 from .console import json_text, never_failing
 from .consolidate import ConsolidationError, Parts
 from .consolidate import consolidate as build_department
@@ -301,20 +301,42 @@ def _next_year(path: Path, form_id: str, lang: str) -> dict[str, Any]:
 
 
 @main.command()
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--form", "form_id", help="只列出该表式启用的校验")
 @RULES
 @LANG
-def rules(form_id: str | None, lang: str) -> None:
-    """列出校验规则目录 (list the check catalogue)."""
+def rules(codes: tuple[str, ...], form_id: str | None, lang: str) -> None:
+    """列出校验规则目录；给了代码（如 PE205）时详细说明这些规则 (list the check catalogue; with CODEs, describe those
+    checks in full)."""
     _known_form(form_id, lang)
-    if form_id:
-        checks = active_checks(load_form(form_id))
-    else:  # the catalogue, with the settings the bureau's rules give every form
-        checks = configured(rules.every_form() if (rules := rules_in_force()) is not None else {})
-    for check in checks:
-        severity = SEVERITY_LABEL[lang][check.active_severity]
-        description = check.summary() if lang == "zh" else check.name_en
-        click.echo(f"{check.code}\t{severity}\t{check.scope}\t{description}")
+    # the catalogue, with the settings the bureau's rules give every form
+    every = configured(rules.every_form() if (rules := rules_in_force()) is not None else {})
+    if codes:
+        _describe([code.strip().upper() for code in codes], every, form_id, lang)
+        return
+    for check in active_checks(load_form(form_id)) if form_id else every:
+        click.echo(_catalogue_line(check, lang))
+
+
+def _catalogue_line(check: Check, lang: str) -> str:
+    severity = SEVERITY_LABEL[lang][check.active_severity]
+    return f"{check.code}\t{severity}\t{check.scope}\t{check.summary() if lang == 'zh' else check.name_en}"
+
+
+def _describe(codes: list[str], every: list[Check], form_id: str | None, lang: str) -> None:
+    """Each check named, in full (see ``checks.described``); a code of no check is a usage error."""
+    if unknown := [code for code in codes if code not in BY_CODE]:
+        _refuse(
+            lang,
+            f"没有校验规则 {unknown[0]}（perfeval rules 列出全部）",
+            f"there is no check {unknown[0]} (perfeval rules lists them all)",
+        )
+    forms = [load_form(form_id)] if form_id else all_forms()
+    for n, code in enumerate(codes):
+        check = next((c for c in every if c.code == code), None) or BY_CODE[code]()
+        click.echo(("\n" if n else "") + _catalogue_line(check, lang))
+        for line in described(check, forms, lang):
+            click.echo(f"  {line}")
 
 
 def _destinations(files: tuple[Path, ...], annotate_dir: Path | None, in_place: bool, lang: str) -> dict[Path, Path]:

@@ -84,6 +84,32 @@ def test_rules_describes_each_check_in_whole_sentences():
     assert "专户非税收入 + 其他收入" in descriptions["PE218"]
 
 
+def test_rules_with_a_code_says_the_whole_rule_and_the_forms_it_applies_to():
+    """A unit puzzled by a finding asks about its code: the whole description (the catalogue line is its first
+    paragraph), the message as the form writes it, and the forms that check it."""
+    result = run("rules", "pe210")
+    assert result.exit_code == 0
+    listed = next(line for line in run("rules").output.splitlines() if line.startswith("PE210"))
+    assert result.output.splitlines()[0] == listed
+    text = result.output
+    assert "Failing: 分值 10，档次 “部分达成预期指标”，得分 9。" in text  # the examples the docstring gives
+    assert "适用表式：湖北" in text and "广州" not in text.split("适用表式：")[1]
+    assert "消息：" in text and "{" not in text.split("消息：")[1]  # the template's placeholders said in words
+
+
+def test_rules_with_codes_and_a_form_says_when_a_code_does_not_apply_to_it():
+    text = run("rules", "PE114", "PE205", "--form", "guangzhou").output
+    assert "PE114" in text and "不适用于 广州" in text
+    assert "\n  Failing: 目标 “90%以上”，指标性质 “反向”。" in text  # the examples on a line of their own
+    assert "适用表式：广州" in text
+
+
+def test_rules_with_an_unknown_code_is_refused_in_one_line():
+    result = run("rules", "PE999")
+    assert result.exit_code == 2
+    assert "没有校验规则 PE999" in result.output and "Traceback" not in result.output
+
+
 def test_template_command_writes_a_workbook(tmp_path):
     out = tmp_path / "t.xlsx"
     result = run("template", "hubei", "-o", out)

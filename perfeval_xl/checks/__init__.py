@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -158,4 +159,30 @@ def run_checks(evaluation: Evaluation, failures: dict[str, list[FieldValue]]) ->
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-__all__ = ["BY_CODE", "CATALOGUE", "Check", "Context", "active_checks", "run_checks", "schema_checks"]
+def described(check: Check, forms: Sequence[FormDefinition], lang: str = "zh") -> list[str]:
+    """What ``perfeval rules CODE`` says of a check below its catalogue line: its description (see
+    ``Check.description``), its message with the values it names left as …, and which of ``forms`` check it as they
+    are configured (or, of a single form, that it does not)."""
+    zh = lang == "zh"
+    message = re.sub(r"(?:\{[^{}]*\})+", "…", check.active_message[lang])
+    applying = [f for f in forms if any(c.code == check.code for c in active_checks(f))]
+    names = "、".join(f"{f.region}《{f.name}》" for f in applying) if zh else ", ".join(f.id for f in applying)
+    if applying:
+        where = f"适用表式：{names}" if zh else f"forms: {names}"
+    elif len(forms) == 1:
+        where = f"不适用于 {forms[0].region}《{forms[0].name}》" if zh else f"not a check of {forms[0].id}"
+    else:
+        where = "没有表式使用这条规则" if zh else "no form checks it"
+    return [*check.description(), f"消息：{message}" if zh else f"message: {message}", where]
+
+
+__all__ = [
+    "BY_CODE",
+    "CATALOGUE",
+    "Check",
+    "Context",
+    "active_checks",
+    "described",
+    "run_checks",
+    "schema_checks",
+]

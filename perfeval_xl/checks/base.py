@@ -59,15 +59,17 @@ class Check:
 
     @classmethod
     def summary(cls) -> str:
-        """The docstring's first paragraph on one line: a line break inside Chinese text joins without a space, one
-        next to a Latin character or a sign (+, =) with one."""
-        if not cls.__doc__:
-            return cls.name
-        lines = inspect.getdoc(cls).split("\n\n", 1)[0].splitlines()
-        text = lines[0]
-        for line in lines[1:]:
-            text += (" " if text[-1].isascii() or line[0].isascii() else "") + line
-        return text
+        """The docstring's first paragraph on one line (see ``_one_line``)."""
+        return _one_line(inspect.getdoc(cls).split("\n\n", 1)[0]) if cls.__doc__ else cls.name
+
+    @classmethod
+    def description(cls) -> list[str]:
+        """The docstring's paragraphs after the first, each on one line: why the rule holds, what it leaves alone,
+        and the failing and passing examples the tests hold it to."""
+        paragraphs = inspect.getdoc(cls).split("\n\n")[1:] if cls.__doc__ else []
+        # the examples (Failing: … Passing: …) on a line of their own, whether a blank line stands before them or not
+        pieces = [piece for p in paragraphs for piece in re.split(r"\n(?=Failing:)", p)]
+        return [_one_line(piece) for piece in pieces]
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
@@ -127,6 +129,16 @@ def indicator_columns(definition: FormDefinition) -> frozenset[str]:
     rules = definition.indicators
     table = definition.tables.get(rules.table) if rules else None
     return frozenset(column.key for column in table.columns) if table else frozenset()
+
+
+def _one_line(paragraph: str) -> str:
+    """A paragraph's lines joined: a line break inside Chinese text joins without a space, one next to a Latin
+    character or a sign (+, =) with one."""
+    lines = paragraph.splitlines()
+    text = lines[0]
+    for line in lines[1:]:
+        text += (" " if text[-1].isascii() or line[0].isascii() else "") + line
+    return text
 
 
 class SchemaCheck(Check):
