@@ -443,6 +443,13 @@ def check(
                     click.echo(result[said], err=True)
     if fmt == "json":
         click.echo(json_text(results, sys.stdout))
+    elif found := next((issue["code"] for result in results for issue in result.get("issues", ())), None):
+        click.echo(
+            f"看不懂某条结果时，可运行 perfeval rules {found} 查看该条规则的详细说明"
+            if lang == "zh"
+            else f"To read a rule in full, run perfeval rules {found}",
+            err=True,
+        )
     sys.exit(worst)
 
 

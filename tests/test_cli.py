@@ -164,6 +164,17 @@ def test_text_report():
     assert "自评表!D6 PE303 [提示]" in result.output
 
 
+def test_a_text_report_with_findings_ends_saying_how_to_read_a_rule_in_full(make_book):
+    """The catalogue says each rule in full (perfeval rules PE205); a unit reading a finding it does not follow is
+    told so once, after the files, and not at all when nothing was found or the output is JSON."""
+    told = "perfeval rules PE303"
+    assert run("check", XIANGYANG).output.rstrip().endswith(f"看不懂某条结果时，可运行 {told} 查看该条规则的详细说明")
+    assert run("check", XIANGYANG, XIANGYANG).output.count(told) == 1
+    assert told not in run("check", XIANGYANG, "--format", "json").output
+    assert "perfeval rules PE" in run("check", XIANGYANG, "--lang", "en").output
+    assert "perfeval rules" not in run("check", make_book(clean_data())).output
+
+
 def test_a_file_named_in_gbk_on_disk_is_named_in_chinese(tmp_path):
     """A file name left in GBK bytes on a Linux disk is shown decoded, and the JSON stays valid UTF-8."""
     gbk = gbk_named(tmp_path, "襄阳市科协.xlsx", XIANGYANG.read_bytes())
@@ -325,7 +336,7 @@ print("\\n".join(failed))
 def test_the_english_count_line_says_one_finding_in_the_singular():
     """“0 errors, 1 warnings” under a report with one warning."""
     output = run("check", str(Path(__file__).parent.parent / "examples" / "guangzhou_kexie_2021.xlsx"), "--lang", "en")
-    assert output.output.splitlines()[-1] == "  0 errors, 1 warning"
+    assert output.output.splitlines()[-2] == "  0 errors, 1 warning"  # the last line points to perfeval rules
 
 
 def test_a_batch_of_one_is_counted_in_the_singular(tmp_path):
