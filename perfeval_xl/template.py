@@ -196,6 +196,8 @@ class _Builder:
         even when it starts with ``=`` (no formula can be smuggled in through data)."""
         if spec.in_wan and not (spec.computed or spec.output):
             self.warn_of_yuan(row, col, spec)
+        if spec.type == "choice" and not (spec.computed or spec.output):  # a field's, as a table column's
+            self.dropdown(row, col, spec)
         if value is None or spec.computed or spec.output:
             self.ws.write_blank(row, col, None, fmt)
         elif isinstance(value, str):
@@ -563,31 +565,42 @@ class _Builder:
     def input_cell(self, row: int, col: int, spec: FieldSpec, value: Any) -> None:
         if spec.span > 1:
             self.ws.merge_range(row, col, row, col + spec.span - 1, None, self.value_format(spec))
-        if spec.type == "choice":
-            self.ws.data_validation(
-                row,
-                col,
-                row,
-                col,
-                {
-                    "validate": "list",
-                    "source": list(spec.choices),
-                    "ignore_blank": True,
-                    "error_title": spec.label,
-                    "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
-                }
-                | ({"input_title": spec.label[:32], "input_message": hint} if (hint := self.hint(spec)) else {}),
-            )
         self.put(row, col, spec, self.value_format(spec), value)
 
+    def dropdown(self, row: int, col: int, spec: FieldSpec) -> None:
+        """A choice's list of its choices, saying what it asks when selected (see ``hint``)."""
+        self.ws.data_validation(
+            row,
+            col,
+            row,
+            col,
+            {
+                "validate": "list",
+                "source": list(spec.choices),
+                "ignore_blank": True,
+                "error_title": spec.label,
+                "error_message": "请从下拉列表中选择：" + "、".join(spec.choices),
+            }
+            | ({"input_title": spec.label[:32], "input_message": hint} if (hint := self.hint(spec)) else {}),
+        )
+
     def hint(self, spec: FieldSpec) -> str | None:
-        """What selecting a choice cell says: the definition's hint, or for 完成档次 the share of the weight each tier
-        allows (PE210's bands)."""
+        """What selecting a choice cell says: the definition's hint, or what the definition's figures make of it: for
+        完成档次 the share of the weight each tier allows (PE210's bands), for 评价等次 the total each grade needs
+        (PE211)."""
         rules = self.d.indicators
-        if spec.hint or spec.key != "tier" or rules is None or not rules.tiers:
+        if spec.hint:
             return spec.hint
-        bands = "；".join(f"{tier.name} {tier.low:.0%}–{tier.high:.0%}" for tier in rules.tiers)
-        return f"定性指标按所选档次计分，自评得分应为分值的：{bands}。"
+        if spec.key == "tier" and rules is not None and rules.tiers:
+            bands = "；".join(f"{tier.name} {tier.low:.0%}–{tier.high:.0%}" for tier in rules.tiers)
+            return f"定性指标按所选档次计分，自评得分应为分值的：{bands}。"
+        if spec.key == self.d.grade and self.d.grades:
+            *above, (last, _) = self.d.grades
+            grades = "；".join(
+                [*(f"{name} ≥ {minimum:g} 分" for name, minimum in above), f"{last} 低于 {above[-1][1]:g} 分"]
+            )
+            return f"评价等次按总分评定：{grades}。"
+        return None
 
     def stop_row(self, table: TableSpec) -> None:
         """The row that closes the table (总分) when fields sit in it under table columns."""

@@ -311,5 +311,17 @@ def test_selecting_a_tier_says_the_share_of_the_weight_each_one_allows(tmp_path)
         assert "未达成预期指标 0%–50%" in prompt
 
 
+def test_a_grade_typed_by_the_unit_is_picked_from_a_list_saying_the_total_each_one_needs(tmp_path):
+    """岳阳's 评价等次 is typed by the unit beside the 综合得分 it typed (PE211 checks them together); its cell had no
+    dropdown, as only a table's choices had one, and any word could be typed (PE107 said so afterwards)."""
+    from perfeval_xl.service import check_path
+
+    path = build_template(load_form("yueyang"), tmp_path / "yueyang.xlsx", CLEAN["yueyang"]())
+    graded = check_path(path).extraction.fields["grade"].ref
+    sheet = load_workbook(path)[graded.sheet]
+    said = [(v.formula1, v.prompt) for v in sheet.data_validations.dataValidation if graded.a1 in _in(v)]
+    assert said == [('"优,良,中,差"', "评价等次按总分评定：优 ≥ 90 分；良 ≥ 80 分；中 ≥ 60 分；差 低于 60 分。")]
+
+
 def _in(validation) -> list[str]:
     return [cell for rng in validation.sqref.ranges for cell in _cells(rng.coord)]
