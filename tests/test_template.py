@@ -281,34 +281,27 @@ def test_weights_self_scores_and_explanations_are_tinted_live_where_they_are_typ
         assert check_path(path).extraction.fields[key].ref.a1 in tinted
 
 
-def test_selecting_a_direction_says_what_each_one_asks_of_the_target(tmp_path):
-    """指标性质 is picked from a dropdown beside the target it must agree with (PE114): selecting it says how."""
+@pytest.mark.parametrize(
+    ("key", "title", "said"),
+    [
+        # 指标性质 must agree with the target's comparator (PE114)
+        ("direction", "指标性质", ["正向：目标值为“≥X”", "反向：目标值为“≤X”", "定性：按完成档次计分"]),
+        # 完成档次 is scored by the band of its tier (PE210), from the form's definition
+        ("tier", "完成档次", ["达成预期指标 80%–100%", "部分达成预期指标 50%–80%", "未达成预期指标 0%–50%"]),
+    ],
+)
+def test_selecting_a_choice_of_an_indicator_says_what_each_one_asks(tmp_path, key, title, said):
     from perfeval_xl.service import check_path
 
     path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx", CLEAN["hubei"]())
     table = check_path(path).extraction.tables["indicators"]
-    sheet = load_workbook(path)[table.rows[0].ref("direction").sheet]
-    said = {c: (v.promptTitle, v.prompt) for v in sheet.data_validations.dataValidation for c in _in(v)}
+    sheet = load_workbook(path)[table.rows[0].ref(key).sheet]
+    prompts = {c: (v.promptTitle, v.prompt) for v in sheet.data_validations.dataValidation for c in _in(v)}
     for row in table.rows:
-        title, prompt = said[row.ref("direction").a1]
-        assert title == "指标性质"
-        assert "正向" in prompt and "≥" in prompt and "反向" in prompt and "≤" in prompt and "定性" in prompt
+        shown, prompt = prompts[row.ref(key).a1]
+        assert shown == title
+        assert all(words in prompt for words in said), prompt
         assert len(prompt) <= 255  # Excel's limit on an input message
-
-
-def test_selecting_a_tier_says_the_share_of_the_weight_each_one_allows(tmp_path):
-    """完成档次 is scored by the band of its tier (PE210); selecting it says the bands, from the form's definition."""
-    from perfeval_xl.service import check_path
-
-    path = build_template(load_form("hubei"), tmp_path / "hubei.xlsx", CLEAN["hubei"]())
-    table = check_path(path).extraction.tables["indicators"]
-    sheet = load_workbook(path)[table.rows[0].ref("tier").sheet]
-    said = {c: (v.promptTitle, v.prompt) for v in sheet.data_validations.dataValidation for c in _in(v)}
-    for row in table.rows:
-        title, prompt = said[row.ref("tier").a1]
-        assert title == "完成档次"
-        assert "达成预期指标 80%–100%" in prompt and "部分达成预期指标 50%–80%" in prompt, prompt
-        assert "未达成预期指标 0%–50%" in prompt
 
 
 def test_a_grade_typed_by_the_unit_is_picked_from_a_list_saying_the_total_each_one_needs(tmp_path):
