@@ -464,7 +464,8 @@ def _per_year(raw: str, text: str) -> Quantity | None:
 def _value_text(raw: str) -> str:
     """A value's text folded for parsing, without a sentence's end or quotes around it (8个。 “8个”), a percentage
     written out as its figure (百分之九十五 is 95%), units spelt the one way (㎡ as 平方米, 12月份 as 12月, see
-    ``_SPELLINGS``), a deadline written month.day (12.31前) or by its ten days (12月上旬) as the day it is."""
+    ``_SPELLINGS``), what is to be done after a time left out (5个工作日内办结 as 5个工作日内, see ``_DONE_BY``), a
+    deadline written month.day (12.31前) or by its ten days (12月上旬) as the day it is."""
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
     if "分之" in text:
         text = _WRITTEN_OUT.sub(_percent_sign, text)
@@ -693,11 +694,12 @@ def comparable_units(target: Quantity, actual: Quantity) -> bool:
 def _counted_in(unit: str) -> str:
     """The measure word a unit is when the thing counted follows it (15个乡镇, 10家企业: 个, 家), so that an actual
     leaving the thing unsaid (15个) compares; any other unit as it is. 人次 and 个月 are measure words of their own, and
-    a single character after one (分钟, 年度) is no thing counted."""
+    a single character after one (分钟, 年度) is no thing counted, nor is a per (元/人: a rate, not a total)."""
     if unit in _MEASURE_WORDS:
         return unit
     word = next((unit[:n] for n in (2, 1) if unit[:n] in _MEASURE_WORDS), None)
-    return word if word is not None and len(unit) - len(word) >= 2 else unit
+    thing = unit[len(word) :] if word is not None else ""
+    return word if word is not None and len(thing) >= 2 and not thing.startswith("/") else unit
 
 
 # A date, or a month of a year, as units type them (2021.11, 2021-11-30 as a date cell reads, 2021年11月20日).

@@ -342,9 +342,12 @@ def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, targe
     assert not {"PE104", "PE209", "PE302"} & {f.code for f in evaluation.findings}
 
 
-@pytest.mark.parametrize(("target", "actual"), [("≥50人", "60人次"), ("6个月", "6个"), ("每月1期", "90%")])
+@pytest.mark.parametrize(
+    ("target", "actual"), [("≥50人", "60人次"), ("6个月", "6个"), ("每月1期", "90%"), ("≤500元/人", "480元")]
+)
 def test_units_that_count_other_things_are_still_said(make_book, target, actual):
-    """人 and 人次 count different things, as 个月 and 个 do: PE104, the self-score kept."""
+    """人 and 人次 count different things, as 个月 and 个 do, and 元/人 is a rate where 元 is a total: PE104, the
+    self-score kept."""
     change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
     evaluation = check_path(make_book(clean_data(), change))
     assert evaluation.scores.indicators[0].basis == "qualitative"
