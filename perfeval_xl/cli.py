@@ -332,8 +332,9 @@ def _describe(codes: list[str], every: list[Check], form_id: str | None, lang: s
             f"there is no check {unknown[0]} (perfeval rules lists them all)",
         )
     forms = [load_form(form_id)] if form_id else all_forms()
+    settings = active_checks(forms[0]) + every if form_id else every  # a form's own settings first
     for n, code in enumerate(codes):
-        check = next((c for c in every if c.code == code), None) or BY_CODE[code]()
+        check = next((c for c in settings if c.code == code), None) or BY_CODE[code]()
         click.echo(("\n" if n else "") + _catalogue_line(check, lang))
         for line in described(check, forms, lang):
             click.echo(f"  {line}")

@@ -104,6 +104,14 @@ def test_rules_with_codes_and_a_form_says_when_a_code_does_not_apply_to_it():
     assert "适用表式：广州" in text
 
 
+def test_rules_with_a_code_and_a_form_says_it_as_that_form_is_set(tmp_path):
+    """A bureau's rules may set a check for one form only: described for that form, it is as that form runs it."""
+    rules = tmp_path / "本局规则.yaml"
+    rules.write_text("forms:\n  hubei:\n    checks:\n      PE303: {severity: error}\n", encoding="utf-8")
+    assert run("rules", "PE303", "--form", "hubei", "--rules", rules).output.startswith("PE303\t强制\t")
+    assert run("rules", "PE303", "--rules", rules).output.startswith("PE303\t提示\t")
+
+
 def test_rules_with_an_unknown_code_is_refused_in_one_line():
     result = run("rules", "PE999")
     assert result.exit_code == 2
