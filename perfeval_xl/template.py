@@ -594,7 +594,7 @@ class _Builder:
         if spec.key == "tier" and rules is not None and rules.tiers:
             bands = "；".join(f"{tier.name} {tier.low:.0%}–{tier.high:.0%}" for tier in rules.tiers)
             return f"定性指标按所选档次计分，自评得分应为分值的：{bands}。"
-        if spec.key == self.d.grade and self.d.grades:
+        if spec.key == self.d.grade and len(self.d.grades) > 1:
             *above, (last, _) = self.d.grades
             grades = "；".join(
                 [*(f"{name} ≥ {minimum:g} 分" for name, minimum in above), f"{last} 低于 {above[-1][1]:g} 分"]

@@ -316,5 +316,18 @@ def test_a_grade_typed_by_the_unit_is_picked_from_a_list_saying_the_total_each_o
     assert said == [('"优,良,中,差"', "评价等次按总分评定：优 ≥ 90 分；良 ≥ 80 分；中 ≥ 60 分；差 低于 60 分。")]
 
 
+def test_a_form_of_a_single_grade_gets_its_list_without_saying_the_totals(tmp_path):
+    """A bureau's own form may name one grade (合格) for any total: no threshold to say, and nothing fails."""
+    from perfeval_xl.definition import parse_definition
+
+    from .test_definition import _raw
+
+    raw = _raw("yueyang")
+    raw["grades"] = [{"grade": "合格", "min": 0}]
+    path = build_template(parse_definition(raw, "yueyang.yaml"), tmp_path / "one.xlsx", CLEAN["yueyang"]())
+    graded = [v for ws in load_workbook(path) for v in ws.data_validations.dataValidation if v.type == "list"]
+    assert [(v.formula1, v.prompt) for v in graded] == [('"优,良,中,差"', None)]
+
+
 def _in(validation) -> list[str]:
     return [cell for rng in validation.sqref.ranges for cell in _cells(rng.coord)]
