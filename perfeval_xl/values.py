@@ -438,26 +438,36 @@ def parse_quantity(cell: object) -> Quantity:
 
 
 # A count asked or done per month, quarter or half-year (每月1期, 每季度开展1次, 2次/月), read as the count of the year
-# the form is about (12 issues, 4 times, 24 times); per year (每年, 次/年) is the year's count itself.
-_PER_PERIOD = re.compile(r"^每(?P<lead>月|季度|季|半年|年度?)(?=.)|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$")
+# the form is about (12 issues, 4 times, 24 times); per year (每年, 次/年) is the year's count itself. A year holds no set
+# number of weeks or days to count (holidays, working days): 每周2篇 stays 2 of a unit 篇/周, as 2篇/周 is.
+_PER_PERIOD = re.compile(
+    r"^每(?P<lead>月|季度|季|半年|年度?|周|日|天)(?=.)|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$"
+)
 _PERIODS = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "年度": 1}
+_PER_UNIT = {"周": "/周", "日": "/日", "天": "/日"}
 
 
 def _per_year(raw: str, text: str) -> Quantity | None:
-    """A whole value said per period (see ``_PER_PERIOD``) as the year's count; None for any other value, and for a
-    share (每年增长5%) or a point in time (每月10日前), which are no counts to multiply."""
+    """A whole value said per period (see ``_PER_PERIOD``) as the year's count, or per week or day as so much of a
+    unit per week or day; None for any other value, and for a share (每年增长5%) or a point in time (每月10日前), which
+    are no counts."""
     period = _PER_PERIOD.search(text)
     if period is None:
         return None
     count = _parse_text(raw, text[: period.start()] + text[period.end() :])
     if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS:
         return None
+    labelled = count.labelled or period["lead"] is not None
+    if (per := _PER_UNIT.get(period["lead"] or "")) is not None:
+        return replace(
+            count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=labelled
+        )
     factor = _PERIODS[period["lead"] or period["tail"]]
     return replace(
         count,
         value=(count.value or 0.0) * factor,
         upper=count.upper * factor if count.upper is not None else None,
-        labelled=count.labelled or period["lead"] is not None,
+        labelled=labelled,
     )
 
 

@@ -330,6 +330,7 @@ def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual
         ("每半年1次", "2次", True, 3),
         ("2次/月", "24次", True, 3),
         ("每年不少于2次", "2次", True, 3),
+        ("每周1次", "每周1次", True, 3),
     ],
 )
 def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, target, actual, met, points):
@@ -343,11 +344,18 @@ def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, targe
 
 
 @pytest.mark.parametrize(
-    ("target", "actual"), [("≥50人", "60人次"), ("6个月", "6个"), ("每月1期", "90%"), ("≤500元/人", "480元")]
+    ("target", "actual"),
+    [
+        ("≥50人", "60人次"),
+        ("6个月", "6个"),
+        ("每月1期", "90%"),
+        ("≤500元/人", "480元"),
+        ("每周1次", "50次"),  # 50 against 1 was met and PE302, 50 times the target: set too low
+    ],
 )
 def test_units_that_count_other_things_are_still_said(make_book, target, actual):
-    """人 and 人次 count different things, as 个月 and 个 do, and 元/人 is a rate where 元 is a total: PE104, the
-    self-score kept."""
+    """人 and 人次 count different things, as 个月 and 个 do; 元/人 is a rate where 元 is a total, and 次/周 one of a
+    week where 50次 is the year's: PE104, the self-score kept."""
     change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
     evaluation = check_path(make_book(clean_data(), change))
     assert evaluation.scores.indicators[0].basis == "qualitative"

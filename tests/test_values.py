@@ -106,6 +106,9 @@ CASES = [
     ("每季度不少于1次", "number", ">=", 4, "次"),
     ("2次/月", "number", None, 24, "次"),
     ("每年增长5%", "number", None, 0.05, "%"),  # a share is no count: not multiplied
+    # per week or day: a year holds no set number of them (holidays, working days), so the period stays in the unit
+    ("每周不少于2篇", "number", ">=", 2, "篇/周"),
+    ("每日1次", "number", None, 1, "次/日"),
     ("1,350万元", "number", None, 13_500_000, "元"),
     ("853人次", "number", None, 853, "人次"),
     ("0.51%", "number", None, 0.0051, "%"),
