@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .definition import FormDefinition, RateRule
+from .definition import FormDefinition, RateRule, Tier
 
 
 def _pct(value: float) -> str:
@@ -96,6 +96,15 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
                 if zh
                 else "  each indicator: its self-score, at most its weight (but those scored from amounts below)"
             )
+        if quantitative:
+            lines.append(
+                "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”或为 0 的为反向，所选指标性质与之相反时"
+                "按目标值计分（PE114 提示）；按月、季度、半年写的数按全年计（每月1期即 12 期）"
+                if zh
+                else "  direction: a target of ≥X or X以上 is positive, ≤X, X以内, X前 or 0 negative, scored so over a "
+                "direction chosen against it (PE114 says so); a count per month, quarter or half-year counts for the "
+                "year (每月1期 is 12)"
+            )
         if rules.negative_level2 and quantitative:
             named = "、".join(rules.negative_level2) if zh else ", ".join(rules.negative_level2)
             lines.append(
@@ -104,12 +113,11 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
                 else f"  {named} without a stated direction scores as negative"
             )
         if rules.tiers and "tier" in keys:
-            tiers = [f"{t.name} {_pct(t.low)}–{_pct(t.high)}" for t in rules.tiers]
             lines.append(
-                "  定性指标：自评得分须在所选完成档次的区间内（占分值）：" + "，".join(tiers)
+                "  定性指标：自评得分须在所选完成档次的区间内（占分值）：" + tier_bands(rules.tiers, lang)
                 if zh
                 else "  qualitative: the self-score within the share of the weight of the tier chosen: "
-                + ", ".join(tiers)
+                + tier_bands(rules.tiers, lang)
             )
         for s in (s for s in rules.sections if s.bonus is not None):
             bonus = s.bonus
@@ -131,7 +139,19 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
         "decimals"
     )
     if d.grades:
-        *graded, (last, _) = d.grades
-        grades = [f"{name} ≥ {_n(minimum)}" for name, minimum in graded] + [f"{last} < {_n(graded[-1][1])}"]
-        lines.append(("评价等次：" if zh else "grades: ") + ("，" if zh else ", ").join(grades))
+        lines.append(("评价等次：" if zh else "grades: ") + grade_thresholds(d.grades, lang))
     return lines
+
+
+def tier_bands(tiers: tuple[Tier, ...], lang: str = "zh") -> str:
+    """Each tier with the share of the weight its self-score must lie in: 达成预期指标 80%–100%，…"""
+    return ("，" if lang == "zh" else ", ").join(f"{t.name} {_pct(t.low)}–{_pct(t.high)}" for t in tiers)
+
+
+def grade_thresholds(grades: tuple[tuple[str, float], ...], lang: str = "zh") -> str:
+    """Each grade with the total it needs: 优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60; a single grade, given any total, by name."""
+    *graded, (last, _) = grades
+    said = [f"{name} ≥ {_n(minimum)}" for name, minimum in graded] + [
+        f"{last} < {_n(graded[-1][1])}" if graded else last
+    ]
+    return ("，" if lang == "zh" else ", ").join(said)

@@ -29,6 +29,7 @@ from .definition import (
     TableSpec,
     rules_in_force,
 )
+from .explain import grade_thresholds, tier_bands
 from .grid import ISSUED_KEY, META_SHEET
 from .locate import year_variants
 from .plan import FILLS, text_height
@@ -592,14 +593,9 @@ class _Builder:
         if spec.hint:
             return spec.hint
         if spec.key == "tier" and rules is not None and rules.tiers:
-            bands = "；".join(f"{tier.name} {tier.low:.0%}–{tier.high:.0%}" for tier in rules.tiers)
-            return f"定性指标按所选档次计分，自评得分应为分值的：{bands}。"
+            return f"定性指标按所选档次计分，自评得分应为分值的：{tier_bands(rules.tiers)}。"
         if spec.key == self.d.grade and len(self.d.grades) > 1:
-            *above, (last, _) = self.d.grades
-            grades = "；".join(
-                [*(f"{name} ≥ {minimum:g} 分" for name, minimum in above), f"{last} 低于 {above[-1][1]:g} 分"]
-            )
-            return f"评价等次按总分评定：{grades}。"
+            return f"评价等次按总分评定：{grade_thresholds(self.d.grades)}。"
         return None
 
     def stop_row(self, table: TableSpec) -> None:

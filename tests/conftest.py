@@ -332,6 +332,21 @@ def make_book(tmp_path: Path):
 
 
 @pytest.fixture
+def one_grade_form():
+    """A bundled form as a bureau might define its own: one grade (合格) for any total."""
+    from importlib import resources
+
+    from perfeval_xl.definition import parse_definition
+
+    def form(form_id: str):
+        raw = yaml.safe_load((resources.files("perfeval_xl") / "forms" / f"{form_id}.yaml").read_text(encoding="utf-8"))
+        raw["grades"] = [{"grade": "合格", "min": 0}]
+        return parse_definition(raw, f"{form_id}.yaml")
+
+    return form
+
+
+@pytest.fixture
 def example_copy(tmp_path: Path):
     def copy_of(source: Path) -> Path:
         target = tmp_path / source.name

@@ -48,6 +48,22 @@ def test_forms_says_how_a_form_scores():
     assert unknown.exit_code == 2 and "未知表式 'beijing'" in unknown.output
 
 
+def test_forms_says_how_a_direction_and_a_count_per_period_are_read():
+    """What decides 正向 or 反向 (the target's comparator over a direction picked against it, PE114) and how 每月1期 is
+    counted are the engine's reading of 湖北 备注2, the same for every form with targets and actuals."""
+    said = run("forms", "hunan").output
+    assert "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”或为 0 的为反向" in said
+    assert "按月、季度、半年写的数按全年计（每月1期即 12 期）" in said
+    assert "direction" in run("forms", "hubei", "--lang", "en").output
+
+
+def test_forms_of_a_single_grade_says_it(one_grade_form):
+    """It failed on the threshold below the last grade, which a single grade does not have."""
+    from perfeval_xl.explain import scoring_rules
+
+    assert scoring_rules(one_grade_form("hubei"))[-1] == "评价等次：合格"
+
+
 def test_banded_and_deduction_rules_are_said_as_a_form_states_them():
     from perfeval_xl.definition import Band, RateRule
     from perfeval_xl.explain import rule_text
