@@ -457,7 +457,7 @@ def _per_year(raw: str, text: str) -> Quantity | None:
     count = _parse_text(raw, text[: period.start()] + text[period.end() :])
     if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS:
         return None
-    labelled = count.labelled or period["lead"] is not None
+    labelled = True  # words around the figure: fine in a target or an actual, not in an amount, a rate or a score
     if (per := _PER_UNIT.get(period["lead"] or "")) is not None:
         return replace(
             count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=labelled

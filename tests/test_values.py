@@ -442,6 +442,13 @@ def test_parser_never_crashes(value):
         parse(value)
 
 
+@pytest.mark.parametrize("typed", ["2万元/月", "每月2万元", "5分/年"])
+def test_an_amount_or_a_score_said_per_period_is_no_figure_of_the_cell(typed):
+    """A target's 每月1期 is 12 issues in the year; an amount or a score so written is not read as the year's (2万元/月
+    was 24 万元 in a 预算数 cell)."""
+    assert parse_amount(typed).kind == parse_score(typed).kind == "unparsed"
+
+
 def test_amounts_follow_the_form_unit():
     assert parse_amount("990.69万元", "元").value == pytest.approx(9_906_900)
     assert parse_amount("1.2亿元", "万元").value == pytest.approx(12_000)
