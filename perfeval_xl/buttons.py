@@ -51,11 +51,8 @@ _INSTITUTIONS_STEP = (
 def _live_step(definition: FormDefinition) -> list[str]:
     """The step saying which cells the template tints red as it is filled (see template.py: its conditional formats),
     for the forms that have some."""
-    tinted = []
-    if definition.indicators is not None:
-        tinted += ["各部分的指标分值合计与该部分的分值不符", "得分超过分值或为负数"]
-    rules = definition.indicators
-    headline = definition.headline
+    rules, headline = definition.indicators, definition.headline
+    tinted = ["各部分的指标分值合计与该部分的分值不符", "得分超过分值或为负数"] if rules is not None else []
     shortfalls = ["得分低于分值"] if rules is not None and (rules.explanation_column or definition.explanation) else []
     if definition.explanation and headline is not None and headline.explain_below is not None:
         shortfalls.append(f"执行率低于 {headline.explain_below:.0%} ")  # a space after the figure, before 而

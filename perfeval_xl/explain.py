@@ -113,11 +113,11 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
                 else f"  {named} without a stated direction scores as negative"
             )
         if rules.tiers and "tier" in keys:
+            bands = tier_bands(rules.tiers, lang)
             lines.append(
-                "  定性指标：自评得分须在所选完成档次的区间内（占分值）：" + tier_bands(rules.tiers, lang)
+                f"  定性指标：自评得分须在所选完成档次的区间内（占分值）：{bands}"
                 if zh
-                else "  qualitative: the self-score within the share of the weight of the tier chosen: "
-                + tier_bands(rules.tiers, lang)
+                else f"  qualitative: the self-score within the share of the weight of the tier chosen: {bands}"
             )
         for s in (s for s in rules.sections if s.bonus is not None):
             bonus = s.bonus

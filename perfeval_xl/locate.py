@@ -174,8 +174,8 @@ class TableExtraction:
     # Where its rows start: the sheet's name and the 0-based row below the header; None when no header was found.
     start: tuple[str, int] | None = None
     # The rows a unit added to sum others (小计, 产出指标小计, 合计), no rows of the form, each with the number of the
-    # table's rows above it.
-    subtotals: list[tuple[int, TableRow]] = field(default_factory=list)
+    # table's rows above it and its name, folded (see subtotal_name).
+    subtotals: list[tuple[int, str, TableRow]] = field(default_factory=list)
 
     def first_cell(self, key: str) -> CellRef | None:
         """The cell of a column in the table's first row, where a unit types its first entry."""
@@ -649,7 +649,7 @@ class _Locator:
         if header_row is None or columns is None:
             return TableExtraction(spec, {}, [])
         rows: list[TableRow] = []
-        subtotals: list[tuple[int, TableRow]] = []
+        subtotals: list[tuple[int, str, TableRow]] = []
         carried: dict[str, Any] = {}
         shared: dict[CellRef, tuple[str, CellRef, CellRef]] = {}
         height = self.sheet.height
@@ -697,8 +697,8 @@ class _Locator:
                 if c.raw != "" and not c.spec.fill_down and not c.spec.output and k not in above
             ]
             if own and _no_form_row(cells, own, above, merges) and not _names_total(spec, cells):
-                if subtotal_name(cells) is not None:
-                    subtotals.append((len(rows), TableRow(excel_row=row + 1, cells=cells)))
+                if (subtotal := subtotal_name(cells)) is not None:
+                    subtotals.append((len(rows), subtotal, TableRow(excel_row=row + 1, cells=cells)))
                 row += 1
                 continue
             for key, merge in above.items() if own else ():

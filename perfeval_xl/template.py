@@ -193,8 +193,9 @@ class _Builder:
         return self.fmt.input(num, align="left" if spec.type in ("text", "quantity", "choice") else "right")
 
     def put(self, row: int, col: int, spec: FieldSpec, fmt: Any, value: Any) -> None:
-        """Write data into an input cell; computed and output cells (and missing data) stay blank. Text stays text,
-        even when it starts with ``=`` (no formula can be smuggled in through data)."""
+        """Write data into an input cell, with the validation its type asks for (the 元 warning of an amount, a
+        choice's dropdown); computed and output cells (and missing data) stay blank. Text stays text, even when it
+        starts with ``=`` (no formula can be smuggled in through data)."""
         if spec.in_wan and not (spec.computed or spec.output):
             self.warn_of_yuan(row, col, spec)
         if spec.type == "choice" and not (spec.computed or spec.output):  # a field's, as a table column's
@@ -589,9 +590,9 @@ class _Builder:
         """What selecting a choice cell says: the definition's hint, or what the definition's figures make of it: for
         完成档次 the share of the weight each tier allows (PE210's bands), for 评价等次 the total each grade needs
         (PE211)."""
-        rules = self.d.indicators
         if spec.hint:
             return spec.hint
+        rules = self.d.indicators
         if spec.key == "tier" and rules is not None and rules.tiers:
             return f"定性指标按所选档次计分，自评得分应为分值的：{tier_bands(rules.tiers)}。"
         if spec.key == self.d.grade and len(self.d.grades) > 1:

@@ -7,7 +7,7 @@ from ..definition import FormDefinition
 from ..engine import parse_cell
 from ..findings import Finding
 from ..grid import fold_label
-from ..locate import TableExtraction, TableRow, subtotal_name
+from ..locate import TableExtraction, TableRow
 from .base import Check, Context, differs, shown_total
 
 # A subtotal's name, folded: what it sums (产出指标, or nothing), then 小计, 合计 or 总计, then its points or unit.
@@ -41,8 +41,7 @@ class SubtotalMismatch(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         for table in ctx.evaluation.extraction.tables.values():
             since = 0  # a bare 小计 sums the rows below the subtotal before it
-            for above, subtotal in table.subtotals:
-                name = subtotal_name(subtotal.cells) or ""
+            for above, name, subtotal in table.subtotals:
                 summed = _summed(table, name, table.rows[since:above], table.rows[:above])
                 since = above
                 if summed:
