@@ -435,18 +435,21 @@ class Applied(NamedTuple):
 
 def apply_plan(book: Any, plan: Any) -> Applied:
     """Apply an annotation plan to an open xlwings book: the marks ``writeback.apply_plan`` writes to a file."""
-    from .plan import MARKS_SHEET, RESULTS_RECORD
+    from .plan import MARKS_SHEET, RESULTS_RECORD, results_sheet_for
 
     active = book.sheets.active.name
     _clear_marks(book)
-    # The record of what each marked cell had goes in first: should Excel refuse a change midway (a busy
-    # application), the next press or 清除校验标记 still gives every cell back what it had.
+    # The record of what each marked cell had, and of our results sheet, goes in first: should Excel refuse a change
+    # midway (a busy application), the next press or 清除校验标记 still gives every cell back what it had, and takes
+    # away a results sheet half written.
     records = [[m.sheet, m.cell, "", _rgb_hex(book.sheets[m.sheet].range(m.cell).color)] for m in plan.marks]
-    results = _results_sheet(book, plan)
+    results = results_sheet_for(_sheet_names(book))
     marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
     records.append([RESULTS_RECORD, results, "", ""])
     marks.range("A1").value = [[_text(v) for v in record] for record in records]
+    ws = book.sheets.add(results, before=marks)  # placed while the marks sheet still shows: no sheet to place beside
     marks.visible = False
+    _results_sheet(ws, book, plan)
     touched = sorted({w.sheet for w in plan.writes} | {m.sheet for m in plan.marks}, key=_sheet_names(book).index)
     unnoted: list[str] = []
     for sheet_name in touched:
@@ -481,7 +484,8 @@ def _noted(target: Any, text: str) -> bool:
     return True
 
 
-def _results_sheet(book: Any, plan: Any) -> str:
+def _results_sheet(ws: Any, book: Any, plan: Any) -> None:
+    """Fill our results sheet ``ws`` of ``book``, just added, as an annotated copy's."""
     from .grid import sheet_ref
     from .plan import (
         ERROR_TEXT,
@@ -490,11 +494,9 @@ def _results_sheet(book: Any, plan: Any) -> str:
         MESSAGE_COLUMN,
         RESULT_WIDTHS,
         SEVERITY_COLUMN,
-        results_sheet_for,
         results_table,
     )
 
-    ws = book.sheets.add(results_sheet_for(_sheet_names(book)), after=book.sheets[-1])
     rows, header_row = results_table(plan)
     ws.range("A1").value = [[_text(v) for v in row] for row in rows]
     ws.range((1, 1), (len(plan.summary), 1)).font.bold = True
@@ -518,7 +520,6 @@ def _results_sheet(book: Any, plan: Any) -> str:
         ws.range((header_row + 1, 1), (last, len(RESULT_WIDTHS))).vertical_alignment = "top"
         ws.range((header_row + 1, MESSAGE_COLUMN), (last, MESSAGE_COLUMN)).wrap_text = True
     _laid_out(book, ws, header_row, len(plan.results), len(RESULT_WIDTHS))
-    return str(ws.name)
 
 
 def _laid_out(book: Any, ws: Any, header_row: int, found: int, width: int) -> None:

@@ -272,21 +272,23 @@ def test_a_unit_note_is_kept(make_book):
     assert sheet.notes[key].text == "单位备注：按实际完成量计分"
 
 
-def test_a_press_that_fails_midway_leaves_marks_the_next_press_undoes(make_book, monkeypatch):
+@pytest.mark.parametrize("refused_on", ["自评表", RESULTS_SHEET])
+def test_a_press_that_fails_midway_leaves_marks_the_next_press_undoes(make_book, monkeypatch, refused_on):
     """Excel can refuse a change midway (a busy application): the cells marked before it kept our colours and notes
     with no record of what they had, so the next press doubled the notes and clearing could not give the unit's
-    colours back."""
+    colours back; and a results sheet half written was left as if it were the unit's own, the next press writing
+    校验结果(2) beside it."""
     source = make_book(clean_data(), {"rows": {4: {"score": 5}, 6: {"actual": "/"}}})
     book = FakeBook.from_file(source)
     real = FakeRange.color
     calls = iter(range(1000))
 
-    def refused_second(self, value):
-        if value is not None and next(calls) == 1:
+    def refused_once(self, value):
+        if value is not None and self.sheet.name == refused_on and next(calls) == 0:
             raise RuntimeError("Excel refused the change")
         real.fset(self, value)
 
-    monkeypatch.setattr(FakeRange, "color", property(real.fget, refused_second))
+    monkeypatch.setattr(FakeRange, "color", property(real.fget, refused_once))
     excel.recalculate(book)
     assert book.app.alerts[-1]["prompt"].startswith("perfeval 运行出错")
     monkeypatch.setattr(FakeRange, "color", real)

@@ -499,7 +499,10 @@ class FakeSheets:
         self._check_structure()
         assert all(s.name != name for s in self._sheets), f"a sheet named {name} exists"
         sheet = FakeSheet(self._book, name)
-        index = self._sheets.index(after) + 1 if after is not None else 0
+        if before is not None:
+            index = self._sheets.index(before)
+        else:
+            index = self._sheets.index(after) + 1 if after is not None else 0
         self._sheets.insert(index, sheet)
         self.active = sheet
         return sheet
