@@ -447,7 +447,7 @@ def apply_plan(book: Any, plan: Any) -> Applied:
     marks = book.sheets.add(MARKS_SHEET, after=book.sheets[-1])
     records.append([RESULTS_RECORD, results, "", ""])
     marks.range("A1").value = [[_text(v) for v in record] for record in records]
-    ws = book.sheets.add(results, before=marks)  # placed while the marks sheet still shows: no sheet to place beside
+    ws = book.sheets.add(results, before=marks)  # placed beside the marks sheet while it shows, not a hidden one
     marks.visible = False
     _results_sheet(ws, book, plan)
     touched = sorted({w.sheet for w in plan.writes} | {m.sheet for m in plan.marks}, key=_sheet_names(book).index)
@@ -497,28 +497,30 @@ def _results_sheet(ws: Any, book: Any, plan: Any) -> None:
         results_table,
     )
 
-    rows, header_row = results_table(plan)
-    ws.range("A1").value = [[_text(v) for v in row] for row in rows]
+    table = results_table(plan)
+    header_row = table.header
+    ws.range("A1").value = [[_text(v) for v in row] for row in table.rows]
     ws.range((1, 1), (len(plan.summary), 1)).font.bold = True
     ws.range((1, 2), (len(plan.summary), 2)).horizontal_alignment = "left"
-    header = ws.range((header_row, 1), (header_row, len(RESULT_WIDTHS)))
-    header.font.bold = True
-    header.color = f"#{HEADER_FILL}"
-    header.horizontal_alignment = "center"
-    header.borders.set("all", line_style="continuous", weight="thin")
+    for row in filter(None, (header_row, table.rules)):
+        header = ws.range((row, 1), (row, len(RESULT_WIDTHS)))
+        header.font.bold = True
+        header.color = f"#{HEADER_FILL}"
+        header.horizontal_alignment = "center"
+        header.borders.set("all", line_style="continuous", weight="thin")
     for offset, result in enumerate(plan.results, start=1):
         link = ws.range((header_row + offset, LINK_COLUMN))
         link.add_hyperlink(f"#{sheet_ref(result.sheet, result.cell)}", text_to_display=result.cell)
-        if result.severity == "error":
-            level = ws.range((header_row + offset, SEVERITY_COLUMN))
-            level.font.bold = True
-            level.font.color = f"#{ERROR_TEXT}"
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.range((1, col)).column_width = width
-    if plan.results:  # the messages wrap, and Excel makes their rows as tall as they need
-        last = header_row + len(plan.results)
-        ws.range((header_row + 1, 1), (last, len(RESULT_WIDTHS))).vertical_alignment = "top"
-        ws.range((header_row + 1, MESSAGE_COLUMN), (last, MESSAGE_COLUMN)).wrap_text = True
+    for first, count in ((header_row, len(plan.results)), (table.rules, len(plan.rules))):
+        if count:  # the texts wrap, and Excel makes their rows as tall as they need
+            ws.range((first + 1, 1), (first + count, len(RESULT_WIDTHS))).vertical_alignment = "top"
+            ws.range((first + 1, MESSAGE_COLUMN), (first + count, MESSAGE_COLUMN)).wrap_text = True
+    for row in (row for row, severity, _ in table.wrapped if severity == "error"):
+        level = ws.range((row, SEVERITY_COLUMN))
+        level.font.bold = True
+        level.font.color = f"#{ERROR_TEXT}"
     _laid_out(book, ws, header_row, len(plan.results), len(RESULT_WIDTHS))
 
 

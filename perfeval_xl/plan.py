@@ -13,6 +13,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_cell_to_rowcol
 
+from .checks import explained
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
 from .grid import a1
@@ -38,6 +39,8 @@ RESULT_HEADERS = {
     "zh": ("代码", "级别", "工作表", "单元格", "说明", "填报值", "应为", "差额"),
     "en": ("code", "severity", "sheet", "cell", "message", "value", "expected", "difference"),
 }
+# The header of the rules below the findings: code, severity and, in the findings' wrapped message column, the text.
+RULE_HEADERS = {"zh": ("代码", "级别", "规则说明"), "en": ("code", "severity", "what the check looks for")}
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,19 @@ class ResultRow:
     difference: float | None = None  # value − expected, when both are numbers (see Finding.difference)
 
 
+@dataclass(frozen=True)
+class RuleRow:
+    code: str
+    severity: str
+    text: str  # what the check looks for, then why and its examples, a line each (see checks.explained)
+
+
 @dataclass
 class AnnotationPlan:
     writes: list[CellWrite] = field(default_factory=list)
     marks: list[CellMark] = field(default_factory=list)
     results: list[ResultRow] = field(default_factory=list)
+    rules: list[RuleRow] = field(default_factory=list)  # each check found, once, in the order first found
     summary: list[tuple[str, Any]] = field(default_factory=list)
     lang: str = "zh"
 
@@ -107,9 +118,11 @@ def text_height(text: Any, width: float) -> float:
 
 
 def message_lines(message: str) -> int:
-    """The lines a message takes wrapped in the 校验结果 sheet's message column."""
+    """The lines a message (or a rule's text, a paragraph a line) takes wrapped in the 校验结果 sheet's message
+    column."""
     # A line breaks before the column's last widths when the next character does not fit, hence the margin.
-    return max(1, math.ceil(display_width(message) / (RESULT_WIDTHS[MESSAGE_COLUMN - 1] - 4)))
+    per_line = RESULT_WIDTHS[MESSAGE_COLUMN - 1] - 4
+    return sum(max(1, math.ceil(display_width(line) / per_line)) for line in message.split("\n"))
 
 
 def looks_like_formula(value: Any) -> bool:
@@ -155,19 +168,40 @@ def recorded_results_sheet(rows: list[tuple[Any, ...]]) -> str:
     return next((str(row[1]) for row in rows if row and row[0] == RESULTS_RECORD and len(row) > 1), RESULTS_SHEET)
 
 
-def results_table(plan: AnnotationPlan) -> tuple[list[list[Any]], int]:
-    """The 校验结果 sheet's rows (summary, a blank row, the header, one row per finding) and the 1-based row of
-    its header. Every row has the header's width."""
+@dataclass(frozen=True)
+class ResultsTable:
+    rows: list[list[Any]]  # every row the header's width
+    header: int  # 1-based row of the findings' header
+    rules: int  # 1-based row of the rules' header, 0 when no rule was found
+    wrapped: list[tuple[int, str, str]]  # each finding's and rule's 1-based row, severity and text (wrapped)
+
+
+def results_table(plan: AnnotationPlan) -> ResultsTable:
+    """The 校验结果 sheet's rows: the summary, a blank row, the header, one row per finding; then, when there are
+    findings, a blank row, the rules' header and one row per rule found."""
     width = len(RESULT_HEADERS[plan.lang])
+    labels = SEVERITY_LABEL[plan.lang]
     rows: list[list[Any]] = [[label, value] + [None] * (width - 2) for label, value in plan.summary]
     rows.append([None] * width)
     rows.append(list(RESULT_HEADERS[plan.lang]))
     for r in plan.results:
-        severity = SEVERITY_LABEL[plan.lang][r.severity]
-        rows.append([r.code, severity, r.sheet, r.cell, r.message, r.value, r.expected, r.difference])
+        rows.append([r.code, labels[r.severity], r.sheet, r.cell, r.message, r.value, r.expected, r.difference])
     if not plan.results:
         rows.append(["未发现问题" if plan.lang == "zh" else "no findings"] + [None] * (width - 1))
-    return rows, len(plan.summary) + 2
+    header, rules = len(plan.summary) + 2, 0
+    wrapped = [(header + n, r.severity, r.message) for n, r in enumerate(plan.results, start=1)]
+    if plan.rules:
+        rows += [[None] * width, _rule_row(*RULE_HEADERS[plan.lang], width)]
+        rules = len(rows)
+        rows += [_rule_row(r.code, labels[r.severity], r.text, width) for r in plan.rules]
+        wrapped += [(rules + n, r.severity, r.text) for n, r in enumerate(plan.rules, start=1)]
+    return ResultsTable(rows, header, rules, wrapped)
+
+
+def _rule_row(code: str, severity: str, text: str, width: int) -> list[Any]:
+    row: list[Any] = [code, severity] + [None] * (width - 2)
+    row[MESSAGE_COLUMN - 1] = text
+    return row
 
 
 def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
@@ -217,6 +251,9 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
                 difference=finding.difference,
             )
         )
+    plan.rules = [
+        RuleRow(code, *explained(code, definition, lang)) for code in dict.fromkeys(r.code for r in plan.results)
+    ]
     for (sheet, cell), found in grouped.items():
         severity = min((f.severity for f in found), key=SEVERITY_ORDER.__getitem__)
         lines = [f"[{f.code} {SEVERITY_LABEL[lang][f.severity]}] {f.message(lang)}" for f in found]

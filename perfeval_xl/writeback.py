@@ -93,8 +93,9 @@ def clear_marks(book: Workbook) -> None:
 def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
     ws = book.create_sheet(results_sheet_for(book.sheetnames))
     bold = Font(bold=True, name="宋体")
-    rows, header_row = results_table(plan)
-    for r, values in enumerate(rows, start=1):
+    table = results_table(plan)
+    header_row = table.header
+    for r, values in enumerate(table.rows, start=1):
         for c, value in enumerate(values, start=1):
             if value is not None:
                 _set_text(ws.cell(r, c), value)
@@ -102,24 +103,25 @@ def _results_sheet(book: Workbook, plan: AnnotationPlan) -> Worksheet:
             ws.cell(r, 1).font = bold
             ws.cell(r, 2).alignment = Alignment(horizontal="left")
     thin = Side(style="thin")
-    for col in range(1, len(RESULT_WIDTHS) + 1):
-        cell = ws.cell(header_row, col)
-        cell.font, cell.fill = bold, PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in filter(None, (header_row, table.rules)):
+        for col in range(1, len(RESULT_WIDTHS) + 1):
+            cell = ws.cell(row, col)
+            cell.font, cell.fill = bold, PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for offset, result in enumerate(plan.results, start=1):
         link = ws.cell(header_row + offset, LINK_COLUMN)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=sheet_ref(result.sheet, result.cell))
         link.font = Font(color="0563C1", underline="single")
-        if result.severity == "error":
-            level = ws.cell(header_row + offset, SEVERITY_COLUMN)
-            level.font = Font(name=level.font.name, sz=level.font.sz, bold=True, color=ERROR_TEXT)
     for col, width in enumerate(RESULT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row, result in enumerate(plan.results, start=header_row + 1):
+    for row, severity, text in table.wrapped:
         for col in range(1, len(RESULT_WIDTHS) + 1):  # a row's cells top-aligned beside its wrapped message
             ws.cell(row, col).alignment = Alignment(wrap_text=col == MESSAGE_COLUMN, vertical="top")
-        if (lines := message_lines(result.message)) > 1:  # a spreadsheet sizes no row to its wrapped text on opening
+        if severity == "error":
+            level = ws.cell(row, SEVERITY_COLUMN)
+            level.font = Font(name=level.font.name, sz=level.font.sz, bold=True, color=ERROR_TEXT)
+        if (lines := message_lines(text)) > 1:  # a spreadsheet sizes no row to its wrapped text on opening
             ws.row_dimensions[row].height = lines * LINE_HEIGHT
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     # Printed whole: A4 across, one page wide, the header on every page.

@@ -108,7 +108,8 @@ def test_rules_with_a_code_says_the_whole_rule_and_the_forms_it_applies_to():
     listed = next(line for line in run("rules").output.splitlines() if line.startswith("PE210"))
     assert result.output.splitlines()[0] == listed
     text = result.output
-    assert "Failing: 分值 10，档次 “部分达成预期指标”，得分 9。" in text  # the examples the docstring gives
+    assert "不通过示例：分值 10，档次 “部分达成预期指标”，得分 9。" in text  # the examples the docstring gives
+    assert "Failing: 分值 10" in run("rules", "pe210", "--lang", "en").output
     assert "适用表式：湖北" in text and "广州" not in text.split("适用表式：")[1]
     assert "消息：" in text and "{" not in text.split("消息：")[1]  # the template's placeholders said in words
 
@@ -116,7 +117,7 @@ def test_rules_with_a_code_says_the_whole_rule_and_the_forms_it_applies_to():
 def test_rules_with_codes_and_a_form_says_when_a_code_does_not_apply_to_it():
     text = run("rules", "PE114", "PE205", "--form", "guangzhou").output
     assert "PE114" in text and "不适用于 广州" in text
-    assert "\n  Failing: 目标 “90%以上”，指标性质 “反向”。" in text  # the examples on a line of their own
+    assert "\n  不通过示例：目标 “90%以上”，指标性质 “反向”。" in text  # the examples on a line of their own
     assert "适用表式：广州" in text
 
 

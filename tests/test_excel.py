@@ -168,7 +168,9 @@ def test_button_scores_and_marks_a_workbook_with_errors(tmp_path, make_book):
     header = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码")
     assert {(1, 1), (header, 1), (header, 8)} <= results.bold and results.values[(header, 8)] == "差额"
     assert results.widths[5] == 80
-    found = [r for (r, c) in results.values if c == 1 and r > header]
+    rules = next(r for (r, c), v in results.values.items() if c == 1 and v == "代码" and r > header)
+    assert results.values[(rules, 5)] == "规则说明" and {(rules, 1), (rules, 5)} <= results.bold
+    found = [r for (r, c) in results.values if c == 1 and r > header and r != rules]  # the findings, and their rules
     assert {(r, 5) for r in found} <= results.wrapped and {(r, 1) for r in found} <= results.top_aligned
     assert sheet.protected and book.sheets[cell.sheet].protection["AllowInsertingRows"]
 

@@ -124,6 +124,7 @@ def test_macro_template_is_macro_enabled_with_module_and_buttons(macro_templates
     assert any("与上年报送的表核对" in step for step in steps) == bool(load_form(form).prior_year)
     assert any("与各机构的表核对" in step for step in steps)
     assert any("“生成自评报告”" in step for step in steps)
+    assert any("“规则说明”" in step for step in steps)  # where a unit reads what a rule found asks
     assert any("在 WPS 表格中不能使用" in step and "--in-place" in step for step in steps)  # where units often fill in
     live = [step for step in steps if "立即显示为红色" in step]  # the templates' live tints, where there are some
     assert bool(live) is (form != "yueyang")

@@ -17,14 +17,25 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Side
 
+from perfeval_xl.checks.pe106_weight_missing import WeightMissing
 from perfeval_xl.cli import main
-from perfeval_xl.plan import ERROR_TEXT, FILLS, HEADER_FILL, MARKS_SHEET, NOTE_TAG, RESULTS_SHEET, build_plan
+from perfeval_xl.plan import (
+    ERROR_TEXT,
+    FILLS,
+    HEADER_FILL,
+    LINE_HEIGHT,
+    MARKS_SHEET,
+    NOTE_TAG,
+    RESULTS_SHEET,
+    build_plan,
+)
 from perfeval_xl.reader import read_workbook, standard_names
 from perfeval_xl.service import check_path
 from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
 from perfeval_xl.writeback import CannotAnnotate, annotate_file, merged_cells_as_saved
 
 from .conftest import (
+    GUANGZHOU_OFFICIAL,
     HEBEI,
     MERGED_TARGET_AND_COMPUTED,
     ROOT,
@@ -103,7 +114,7 @@ def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_co
     assert NOTE_TAG in warning.comment.text and "PE303" in warning.comment.text
     results = book[RESULTS_SHEET]
     codes = [results.cell(r, 1).value for r in range(1, results.max_row + 1)]
-    assert codes.count("PE106") == 11
+    assert codes.count("PE106") == 11 + 1  # its findings, and the rule said once below them
     link = next(results.cell(r, 4) for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "PE303")
     assert link.hyperlink.location == "'自评表'!D6"
     assert book[MARKS_SHEET].sheet_state == "veryHidden"
@@ -116,32 +127,75 @@ def test_annotated_copy_marks_cells_and_leaves_the_original(tmp_path, example_co
 def test_the_results_sheet_prints_its_messages_whole(tmp_path, example_copy):
     """Its 80-wide 说明 column was cut where the next cell began, and its seven columns printed over two portrait
     pages: the messages wrap, and the sheet prints A4 landscape, one page wide, its header on every page."""
-    dest, _ = _annotated(tmp_path, example_copy(XIANGYANG))
+    dest, plan = _annotated(tmp_path, example_copy(XIANGYANG))
     results = load_workbook(dest)[RESULTS_SHEET]
     header = next(r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码")
     assert (results.page_setup.orientation, results.page_setup.paperSize) == ("landscape", 9)
     assert results.sheet_properties.pageSetUpPr.fitToPage and results.page_setup.fitToHeight == 0
     assert results.print_title_rows == f"${header}:${header}"
-    messages = [results.cell(r, 5) for r in range(header + 1, results.max_row + 1)]
+    messages = [results.cell(r, 5) for r in range(header + 1, header + 1 + len(plan.results))]
     assert messages and all(cell.alignment.wrap_text for cell in messages)
     long = max(messages, key=lambda cell: len(cell.value))  # 100 Chinese characters: 200 widths of the column's 80
     assert results.row_dimensions[long.row].height >= 2 * 14
+
+
+def test_the_results_sheet_explains_each_rule_it_found_once(tmp_path, example_copy):
+    """A unit reading its 校验结果 sheet saw PE106 eleven times and no word of what the rule asks, and
+    ``perfeval rules`` is no help inside Excel: below the findings, each rule found is said once, in the order first
+    found, with its severity, why it holds and its examples, laid out as the findings are."""
+    dest, plan = _annotated(tmp_path, example_copy(XIANGYANG))
+    results = load_workbook(dest)[RESULTS_SHEET]
+    found, rules = [r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码"]
+    codes = [results.cell(r, 1).value for r in range(found + 1, found + 1 + len(plan.results))]
+    assert rules == found + len(plan.results) + 2 and results.cell(rules - 1, 1).value is None
+    assert results.cell(rules, 5).value == "规则说明"
+    explained = {results.cell(r, 1).value: r for r in range(rules + 1, results.max_row + 1)}
+    assert list(explained) == list(dict.fromkeys(codes)) and codes.count("PE106") == 11
+    row = explained["PE106"]
+    text = results.cell(row, 5).value
+    assert results.cell(row, 2).value == "提示"
+    assert text.startswith(f"{WeightMissing.summary()}\n") and "\n不通过示例：" in text and "通过示例：" in text
+    assert results.cell(row, 5).alignment.wrap_text and results.cell(row, 1).alignment.vertical == "top"
+    assert results.row_dimensions[row].height >= (text.count("\n") + 1) * LINE_HEIGHT
+    for cell in results[rules][: results.max_column]:
+        assert cell.font.bold and cell.fill.fgColor.rgb.endswith(HEADER_FILL)
+
+
+def test_the_rules_found_are_named_in_english_on_request():
+    """With --lang en, each rule is headed by its English name; why it holds and its examples are the catalogue's
+    Chinese, their examples marked Failing and Passing as ``perfeval rules --lang en`` marks them."""
+    rules = {rule.code: rule for rule in build_plan(check_path(XIANGYANG), "en").rules}
+    head, *rest = rules["PE106"].text.split("\n")
+    assert head == WeightMissing.name_en and rest == WeightMissing.description("en") and "Failing: " in rest[-1]
+
+
+def test_the_results_sheet_of_a_file_without_findings_explains_no_rule(tmp_path, example_copy):
+    dest, plan = _annotated(tmp_path, example_copy(GUANGZHOU_OFFICIAL))
+    results = load_workbook(dest)[RESULTS_SHEET]
+    assert not plan.results and not plan.rules
+    assert [results.cell(r, 1).value for r in range(1, results.max_row + 1)].count("代码") == 1
+    assert results.cell(results.max_row, 1).value == "未发现问题"
 
 
 def test_the_results_sheet_shows_its_header_and_errors_as_the_summary_does(tmp_path, example_copy):
     """Its header was bold text alone, its 强制 findings looked like its 提示 ones, and the summary's years and
     totals sat at the far side of their cells from its texts: the header is tinted, framed and centred as the
     summary workbook's, 强制 is red and bold as 退回 there, and the summary's values start where its texts do."""
-    dest, _ = _annotated(tmp_path, example_copy(HEBEI))  # 强制 (PE101) and 提示 (PE215) findings
+    dest, plan = _annotated(tmp_path, example_copy(HEBEI))  # 强制 (PE101) and 提示 (PE215) findings
     results = load_workbook(dest)[RESULTS_SHEET]
     header = next(r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "代码")
     for cell in results[header][: results.max_column]:
         assert cell.font.bold and cell.fill.fgColor.rgb.endswith(HEADER_FILL)
         assert cell.alignment.horizontal == "center" and cell.border.bottom.style == "thin"
-    levels = {results.cell(r, 2).value: results.cell(r, 2).font for r in range(header + 1, results.max_row + 1)}
+    found = range(header + 1, header + 1 + len(plan.results))
+    levels = {results.cell(r, 2).value: results.cell(r, 2).font for r in found}
     assert set(levels) == {"强制", "提示"}
     assert levels["强制"].bold and levels["强制"].color.rgb.endswith(ERROR_TEXT)
     assert not levels["提示"].bold and levels["提示"].color != levels["强制"].color
+    rules = {results.cell(r, 1).value: results.cell(r, 2) for r in range(found.stop + 2, results.max_row + 1)}
+    assert rules["PE101"].value == "强制" and rules["PE101"].font.bold  # said as their findings are
+    assert rules["PE101"].font.color == levels["强制"].color
+    assert rules["PE215"].value == "提示" and not rules["PE215"].font.bold
     year = next(r for r in range(1, header) if results.cell(r, 1).value == "年度")
     assert results.cell(year, 2).value == 2019 and results.cell(year, 2).alignment.horizontal == "left"
 

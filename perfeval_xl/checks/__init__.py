@@ -173,7 +173,16 @@ def described(check: Check, forms: Sequence[FormDefinition], lang: str = "zh") -
         where = f"不适用于 {forms[0].region}《{forms[0].name}》" if zh else f"not a check of {forms[0].id}"
     else:
         where = "没有表式使用这条规则" if zh else "no form checks it"
-    return [*check.description(), f"消息：{message}" if zh else f"message: {message}", where]
+    return [*check.description(lang), f"消息：{message}" if zh else f"message: {message}", where]
+
+
+def explained(code: str, definition: FormDefinition, lang: str = "zh") -> tuple[str, str]:
+    """The check of ``code`` that found something in a form, said for the unit reading its findings: its severity as
+    the form sets it, and what it looks for (its catalogue line) with why and its examples below, a paragraph a
+    line."""
+    check = next(c for c in active_checks(definition) if c.code == code)
+    head = check.summary() if lang == "zh" else check.name_en
+    return check.active_severity, "\n".join([head, *check.description(lang)])
 
 
 __all__ = [
@@ -183,6 +192,7 @@ __all__ = [
     "Context",
     "active_checks",
     "described",
+    "explained",
     "run_checks",
     "schema_checks",
 ]

@@ -63,13 +63,13 @@ class Check:
         return _one_line(inspect.getdoc(cls).split("\n\n", 1)[0]) if cls.__doc__ else cls.name
 
     @classmethod
-    def description(cls) -> list[str]:
+    def description(cls, lang: str = "zh") -> list[str]:
         """The docstring's paragraphs after the first, each on one line: why the rule holds, what it leaves alone,
-        and the failing and passing examples the tests hold it to."""
+        and the failing and passing examples the tests hold it to (不通过示例, 通过示例 in Chinese)."""
         paragraphs = inspect.getdoc(cls).split("\n\n")[1:] if cls.__doc__ else []
         # the examples (Failing: … Passing: …) on a line of their own, whether a blank line stands before them or not
-        pieces = [piece for p in paragraphs for piece in re.split(r"\n(?=Failing:)", p)]
-        return [_one_line(piece) for piece in pieces]
+        pieces = [_one_line(piece) for p in paragraphs for piece in re.split(r"\n(?=Failing:)", p)]
+        return [_EXAMPLE.sub(_example_zh, piece) for piece in pieces] if lang == "zh" else pieces
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
@@ -129,6 +129,13 @@ def indicator_columns(definition: FormDefinition) -> frozenset[str]:
     rules = definition.indicators
     table = definition.tables.get(rules.table) if rules else None
     return frozenset(column.key for column in table.columns) if table else frozenset()
+
+
+_EXAMPLE = re.compile(r"(Failing|Passing):\s*")
+
+
+def _example_zh(match: re.Match[str]) -> str:
+    return "不通过示例：" if match[1] == "Failing" else "通过示例："
 
 
 def _one_line(paragraph: str) -> str:
