@@ -290,7 +290,10 @@ def annotate_file(source: str | Path, plan: AnnotationPlan, dest: str | Path) ->
         if results:
             mark_carried(book)
         saved = io.BytesIO()
-        book.save(saved)
+        try:
+            book.save(saved)
+        except SyntaxError as exc:  # a part of a macro workbook's package, read again only now, is not XML
+            raise _unopenable(exc) from exc
         data = saved.getvalue()
         changes = []  # what openpyxl left out of the copy, put back in one pass over its parts
         if results:

@@ -23,6 +23,7 @@ from perfeval_xl.engine import evaluate
 from perfeval_xl.reader import UnreadableInput, _formula_cells, _sheet_parts, read_workbook
 from perfeval_xl.report import result_dict
 from perfeval_xl.service import check_grid, check_path
+from perfeval_xl.template import build_template
 
 from .conftest import (
     EXAMPLES,
@@ -146,29 +147,36 @@ def test_an_excel_lock_file_given_to_check_is_named_as_one(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("part", "broken", "said"),
+    ("source", "part", "broken", "said"),
     [
-        ("xl/worksheets/sheet1.xml", (b' s="1"', b' s="9999"'), "IndexError: list index out of range"),
-        ("[Content_Types].xml", (b'"/>', b"/>"), "XMLSyntaxError"),
+        (XIANGYANG, "xl/worksheets/sheet1.xml", (b' s="1"', b' s="9999"'), "IndexError: list index out of range"),
+        (XIANGYANG, "[Content_Types].xml", (b'"/>', b"/>"), "XMLSyntaxError"),
+        # read again from the original package only when a macro workbook's copy is saved
+        ("filled.xlsm", "_rels/.rels", (b"version=", b"vers"), "XMLSyntaxError"),
     ],
-    ids=["style-out-of-range", "content-types-not-xml"],
+    ids=["style-out-of-range", "content-types-not-xml", "macro-package-relations-not-xml"],
 )
-def test_a_workbook_openpyxl_cannot_open_is_checked_and_its_copy_refused_in_one_line(tmp_path, part, broken, said):
+def test_a_workbook_openpyxl_cannot_open_is_checked_and_its_copy_refused_in_one_line(
+    tmp_path, source, part, broken, said
+):
     """Parts an exporter wrote wrong (a cell's style past the end of the style sheet, a part that is not XML): the
     checker reads the cells and checks them; openpyxl refuses the package, and the copy is refused in one sentence
-    that says what to do, instead of openpyxl's four lines of English."""
-    bad = tmp_path / "导出.xlsx"
-    with zipfile.ZipFile(XIANGYANG) as source, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
+    that says what to do, instead of openpyxl's four lines of English (or, for a macro workbook's package
+    relations, read only as the copy is saved, a traceback that ended the command)."""
+    if source == "filled.xlsm":  # the 湖北 macro template, filled
+        build_template(load_form("hubei"), source := tmp_path / source, clean_data(), macro=True)
+    bad = (tmp_path / "导出").with_suffix(source.suffix)
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in package.infolist():
+            data = package.read(info)
             target.writestr(info, data.replace(*broken) if info.filename == part else data)
-    assert _scores(bad) == _scores(XIANGYANG)
+    assert _scores(bad) == _scores(source)
     annotated = CliRunner().invoke(main, ["check", str(bad), "--annotate", str(tmp_path / "out")])
     assert annotated.exit_code == 2
     last = next(line for line in annotated.output.splitlines() if line.startswith("无法写入"))
-    assert last.startswith(f"无法写入 {tmp_path / 'out' / '导出.xlsx'}：文件中有 openpyxl 读不了的内容（{said}"), last
+    assert last.startswith(f"无法写入 {tmp_path / 'out' / bad.name}：文件中有 openpyxl 读不了的内容（{said}"), last
     assert last.endswith("），无法写批注副本（校验结果不受影响）：请在 Excel 或 WPS 中打开后另存为 .xlsx 再试")
-    assert not (tmp_path / "out" / "导出.xlsx").exists()
+    assert not (tmp_path / "out" / bad.name).exists()
 
 
 def test_a_workbook_saved_as_strict_open_xml_reads_as_the_same_workbook(tmp_path):
