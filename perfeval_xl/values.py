@@ -437,14 +437,18 @@ def parse_quantity(cell: object) -> Quantity:
     return quantity
 
 
-# A count asked or done per month, quarter or half-year (每月1期, 每季度开展1次, 2次/月), read as the count of the year
-# the form is about (12 issues, 4 times, 24 times); per year (每年, 次/年) is the year's count itself. A year holds no set
-# number of weeks or days to count (holidays, working days): 每周2篇 stays 2 of a unit 篇/周, as 2篇/周 is.
+# A count asked or done per month, quarter or half-year (每月1期, 每个季度开展1次, 2次/月), or every other month or half
+# month (每两个月, 每半月), read as the count of the year the form is about (12 issues, 4 times, 24 times, 6, 24); per
+# year (每年, 次/年) is the year's count itself. A year holds no set number of weeks or days to count (holidays, working
+# days): 每周2篇 stays 2 of a unit 篇/周, as 2篇/周 is. The period is looked up without its measure word 个.
 _PER_PERIOD = re.compile(
-    r"^每(?P<lead>月|季度|季|半年|年度?|周|日|天)(?=.)|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$"
+    r"^每(?P<lead>个?月|个?季度|季|半年|年度?|[两2]个?月|半个?月|个?周|个?星期|日|天)(?=.)"
+    r"|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$"
 )
-_PERIODS = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "年度": 1}
-_PER_UNIT = {"周": "/周", "日": "/日", "天": "/日"}
+# A day of each period by which a thing is done (每月10日前, 每月5号之前): a point in time, as a month is, never a count.
+_DAY_OF_PERIOD = re.compile(r"\d\s*[日号](?:[之以]?前|止)")
+_PERIODS = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "年度": 1, "两月": 6, "2月": 6, "半月": 24}
+_PER_UNIT = {"周": "/周", "星期": "/周", "日": "/日", "天": "/日"}
 
 
 def _per_year(raw: str, text: str) -> Quantity | None:
@@ -454,15 +458,17 @@ def _per_year(raw: str, text: str) -> Quantity | None:
     period = _PER_PERIOD.search(text)
     if period is None:
         return None
-    count = _parse_text(raw, text[: period.start()] + text[period.end() :])
-    if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS:
+    rest = text[: period.start()] + text[period.end() :]
+    count = _parse_text(raw, rest)
+    if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS or _DAY_OF_PERIOD.search(rest):
         return None
     labelled = True  # words around the figure: fine in a target or an actual, not in an amount, a rate or a score
-    if (per := _PER_UNIT.get(period["lead"] or "")) is not None:
+    said = (period["lead"] or period["tail"]).replace("个", "")
+    if (per := _PER_UNIT.get(said)) is not None:
         return replace(
             count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=labelled
         )
-    factor = _PERIODS[period["lead"] or period["tail"]]
+    factor = _PERIODS[said]
     return replace(
         count,
         value=(count.value or 0.0) * factor,

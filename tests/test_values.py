@@ -109,6 +109,20 @@ CASES = [
     # per week or day: a year holds no set number of them (holidays, working days), so the period stays in the unit
     ("每周不少于2篇", "number", ">=", 2, "篇/周"),
     ("每日1次", "number", None, 1, "次/日"),
+    # the period said with a measure word, or every other month, or twice a month (they were 1次, or unparsed)
+    ("每个月开展1次", "number", None, 12, "次"),
+    ("每个季度不少于1次", "number", ">=", 4, "次"),
+    ("每两个月1次", "number", None, 6, "次"),
+    ("每2个月1期", "number", None, 6, "期"),
+    ("每半月1期", "number", None, 24, "期"),
+    ("每半个月报送1次", "number", None, 24, "次"),
+    ("每个星期2篇", "number", None, 2, "篇/周"),
+    # a day of each month, a point in time: no count (每月10日前 was 120 days, met by an actual of 12日)
+    ("每月10日前", "number", "<=", 10, "日"),
+    ("每个月10日前", "number", "<=", 10, "日"),
+    ("每月5日之前报送", "number", "<=", 5, "日"),
+    ("每月10号前", "number", "<=", 10, "号"),
+    ("每月下乡不少于5天", "number", ">=", 60, "天"),  # days counted: the year's
     ("1,350万元", "number", None, 13_500_000, "元"),
     ("853人次", "number", None, 853, "人次"),
     ("0.51%", "number", None, 0.0051, "%"),
