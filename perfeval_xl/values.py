@@ -115,6 +115,8 @@ _UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
 _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 # Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
+# What starts a piece of a list that is a part of the piece before it (其中线上800人次, 含新增3家).
+_PART_OF = re.compile(r"其中|含|包括|包含")
 # A month of a stated year (2021年11月, a 时效 indicator's deadline or completion).
 _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月)")
 # A calendar day, its year stated or not (6月30日, 2021年6月30号), or a date as written with separators (2021-06-30,
@@ -576,6 +578,10 @@ def _parse_text(raw: str, text: str) -> Quantity:
         if not re.search(r"\d", aside[1]) and (inside := _parse_single(raw, aside[2])) is not None:
             return replace(inside, labelled=bool(aside[1]))  # 全部完成（100%）: the figure is in the brackets
     pieces = [piece for piece in _SEPARATORS.split(text) if piece]
+    if len(pieces) > 1 and all(_PART_OF.match(piece) for piece in pieces[1:]):
+        whole = _parse_text(raw, pieces[0])  # 服务1200人次，其中线上800人次: the whole, then a part of it
+        if whole.kind == "number":
+            return replace(whole, labelled=True)
     if len(pieces) > 1:
         parts = [_parse_labelled(raw, piece) for piece in pieces]
         if all(part is not None for part in parts):

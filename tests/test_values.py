@@ -209,6 +209,11 @@ CASES = [
     ("100%（8个）", "number", None, 1.0, "%"),
     ("全部完成（100%）", "number", None, 1.0, "%"),  # the figure is in the brackets only
     ("8个（其中2个未验收）", "number", None, 8, "个"),
+    # the whole, then a part of it said after a comma (其中, 含): the whole (they were a list of two figures)
+    ("服务1200人次，其中线上800人次", "number", None, 1200, "人次"),
+    ("发表论文2篇，其中核心期刊1篇", "number", None, 2, "篇"),
+    ("12家；含新增3家", "number", None, 12, "家"),
+    ("≥1000人次\n其中线上不少于500人次", "number", ">=", 1000, "人次"),
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
     ("科普小镇1个\n专家工作站三个", "compound", None, None, None),  # one per line (Alt+Enter)
