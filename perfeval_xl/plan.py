@@ -112,17 +112,19 @@ def text_height(text: Any, width: float) -> float:
     before the last one when the next character does not fit, and each line break starts a new line."""
     if not isinstance(text, str):
         return 21.0
-    per_line = max(2.0, width - 1)
-    lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
-    return min(409.0, 13.0 * lines + 8)
+    return min(409.0, 13.0 * _wrapped_lines(text, max(2.0, width - 1)) + 8)
+
+
+def _wrapped_lines(text: str, per_line: float) -> int:
+    """The lines ``text`` takes wrapped at ``per_line`` display widths, each line break starting a new one."""
+    return sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
 
 
 def message_lines(message: str) -> int:
     """The lines a message (or a rule's text, a paragraph a line) takes wrapped in the 校验结果 sheet's message
     column."""
     # A line breaks before the column's last widths when the next character does not fit, hence the margin.
-    per_line = RESULT_WIDTHS[MESSAGE_COLUMN - 1] - 4
-    return sum(max(1, math.ceil(display_width(line) / per_line)) for line in message.split("\n"))
+    return _wrapped_lines(message, RESULT_WIDTHS[MESSAGE_COLUMN - 1] - 4)
 
 
 def looks_like_formula(value: Any) -> bool:

@@ -461,21 +461,23 @@ def _per_year(raw: str, text: str) -> Quantity | None:
     if period is None:
         return None
     rest = text[: period.start()] + text[period.end() :]
-    count = _parse_text(raw, rest)
-    if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS or _DAY_OF_PERIOD.search(rest):
+    if _DAY_OF_PERIOD.search(rest):
         return None
-    labelled = True  # words around the figure: fine in a target or an actual, not in an amount, a rate or a score
+    count = _parse_text(raw, rest)
+    if count.kind != "number" or count.unit == "%" or count.unit in TIME_UNITS:
+        return None
+    # labelled: words around the figure, fine in a target or an actual, not in an amount, a rate or a score
     said = (period["lead"] or period["tail"]).replace("个", "")
     if (per := _PER_UNIT.get(said)) is not None:
         return replace(
-            count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=labelled
+            count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=True
         )
     factor = _PERIODS[said]
     return replace(
         count,
         value=(count.value or 0.0) * factor,
         upper=count.upper * factor if count.upper is not None else None,
-        labelled=labelled,
+        labelled=True,
     )
 
 
