@@ -19,8 +19,10 @@ Kind = Literal["empty", "number", "text", "compound", "unparsed"]
 _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
     [
         (">=", ">="),
+        ("=>", ">="),  # the pair typed the other way round
         ("≥", ">="),
         ("≧", ">="),
+        ("≮", ">="),  # not less than, as Chinese standards write 不小于
         ("大于等于", ">="),
         ("大于或等于", ">="),
         ("不少于", ">="),
@@ -39,8 +41,10 @@ _PREFIX_COMPARATORS: list[tuple[str, str]] = sorted(
         ("逾", ">"),  # 逾1万人次; 逾期 is no number, and stays a label
         ("超", ">"),  # 超3万人, after 超过 (longest first)
         ("<=", "<="),
+        ("=<", "<="),
         ("≤", "<="),
         ("≦", "<="),
+        ("≯", "<="),  # not more than: 不大于
         ("小于等于", "<="),
         ("小于或等于", "<="),
         ("不超过", "<="),

@@ -93,6 +93,14 @@ CASES = [
     ("≥266米", "number", ">=", 266, "米"),
     ("90%及其以上", "number", ">=", 0.90, "%"),
     ("5%及其以下", "number", "<=", 0.05, "%"),
+    # signs as units type them: the pair reversed (=>, =<), the Japanese-style ≧ ≦, and the ≯ ≮ of Chinese standards
+    # (不大于, 不小于); => was read as >, and ≯ as a name before the value, so ≯5% scored as at least 5%
+    ("=>95%", "number", ">=", 0.95, "%"),
+    ("=<5%", "number", "<=", 0.05, "%"),
+    ("≧95%", "number", ">=", 0.95, "%"),
+    ("≦5%", "number", "<=", 0.05, "%"),
+    ("≯5%", "number", "<=", 0.05, "%"),
+    ("≮95%", "number", ">=", 0.95, "%"),
     # what is to be done within the time, said after it: 5个工作日内办结 is within 5 working days (it was unparsed)
     ("5个工作日内办结", "number", "<=", 5, "个工作日"),
     ("48小时以内响应", "number", "<=", 48, "小时"),
