@@ -25,6 +25,7 @@ from .scoring import (
 from .values import (
     Quantity,
     all_as_full,
+    by_size,
     comparable_units,
     counted_from_year,
     month_of_date,
@@ -208,7 +209,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     actual = all_as_full(none_as_zero(parse_cell(row.cells.get("actual")), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)
-    actual = scale_to(actual, target)
+    actual = by_size(scale_to(actual, target), target)  # -3% is 3 % off ±5%
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     # Months and days of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
     base = year or target.year or actual.year

@@ -93,6 +93,8 @@ _SUFFIX_COMPARATORS: list[tuple[str, str]] = [  # longest first: 及以上 befor
 ]
 # Words around a quantity that say it was done, not how much: 完成8个, 12月底前完成.
 _DONE = ("已全部完成", "全部完成", "已完成", "完成")  # longest first: 12月底前全部完成, 11月已完成
+# A tolerance either way, before its figure (预算执行偏差率±5%, 正负5%): at most that far off, in either direction.
+_EITHER_WAY = ("±", "+/-", "+-", "正负")
 _MINUS = ("-", "\u2212")  # the hyphen-minus (a full-width － folds to it) and the minus sign
 _APPROX_PREFIXES = ("约", "大约", "近", "接近")
 _APPROX_SUFFIXES = ("左右",)
@@ -193,6 +195,7 @@ class Quantity:
     approximate: bool = False
     upper: float | None = None
     parts: tuple[Quantity, ...] = field(default=())
+    either_way: bool = False  # ±5%: at most 5 % off, whichever way (see ``by_size``)
     labelled: bool = False  # words stood before it (满意度≥90%): fine in a target, not in an amount, rate or score
     year: int | None = None  # the year a month or a day was stated in (2021年11月): see ``counted_from_year``
     day: tuple[int, int] | None = None  # (month, day) of a calendar day (6月30日前): its unit is DATE
@@ -330,6 +333,9 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
     if dated := _YEAR_MONTH.fullmatch(body):  # 2021年11月: month 11 of 2021
         single = _parse_single(raw, text.replace(dated[0], dated[2], 1))
         return replace(single, year=int(dated[1])) if single is not None else None
+    either_way = next((word for word in _EITHER_WAY if body.startswith(word)), "")
+    if either_way:  # ±5% is at most 5 % off, under or over
+        body, comparator = body[len(either_way) :], comparator or "<="
     sign = -1.0 if body[:1] in _MINUS else 1.0
     if body[:1] in _MINUS or body[:1] == "+":  # a sign typed as text: 加减分 -2.5, 差异率 －1.37%
         body = body[1:]
@@ -367,6 +373,7 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         decimals=decimals_base,
         approximate=approximate,
         upper=upper,
+        either_way=bool(either_way),
     )
 
 
@@ -701,6 +708,14 @@ def all_as_full(actual: Quantity, target: Quantity) -> Quantity:
     return Quantity(raw=actual.raw, kind="number", value=1.0, unit="%", typed_unit="%", decimals=2)
 
 
+def by_size(actual: Quantity, target: Quantity) -> Quantity:
+    """An actual against a tolerance either way (±5%) by its size, as it is that far off (-3% is 3 % off); against
+    any other target, or said in words, as it is."""
+    if not target.either_way or actual.kind != "number" or actual.value is None or actual.value >= 0:
+        return actual
+    return replace(actual, value=-actual.value)
+
+
 def none_targeted(target: Quantity) -> Quantity:
     """A target asking in words for none of a counted happening (零事故, 无安全事故), as the figure 0, which asks for at
     most none; any other target as it is."""
@@ -771,7 +786,8 @@ def written_like(quantity: Quantity, value: float) -> str | float:
     _, _, factor = _split_unit(quantity.typed_unit or "")
     number = round(value / factor, 2)
     shown = f"{number:.2f}".rstrip("0").rstrip(".")
-    return f"{_COMPARATOR_SIGNS.get(quantity.comparator or '', '')}{shown}{quantity.typed_unit or ''}"
+    sign = "±" if quantity.either_way else _COMPARATOR_SIGNS.get(quantity.comparator or "", "")
+    return f"{sign}{shown}{quantity.typed_unit or ''}"
 
 
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}

@@ -344,6 +344,33 @@ def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, targe
 
 
 @pytest.mark.parametrize(
+    ("target", "actual", "met", "points"),
+    [
+        ("±5%", "3%", True, 3),  # was read as at least 5 %: not met, 1.8 of 3
+        ("±5%", "-3%", True, 3),
+        ("±5%", "-8%", False, 1.88),  # 5 % off is allowed either way: 8 % under scores as 8 % over, w × A/B
+        ("±5%", "8%", False, 1.88),
+        ("≤±5%", "5%", True, 3),
+        ("±5%以内", "-5%", True, 3),  # was met by -8 % as well, as less than 5 %
+        ("偏差率控制在±5%以内", "偏差率-4.2%", True, 3),
+        ("正负5%", "4%", True, 3),
+        ("±5%", "±3%", True, 3),
+    ],
+)
+def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direction(
+    make_book, target, actual, met, points
+):
+    """±5% (预算执行偏差率, 成本控制) allows 5 % off either way: at most 5 % off, a 反向 target, an actual under it
+    compared by its size."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.direction, indicator.met) == ("quantitative", "反向", met)
+    assert indicator.computed == pytest.approx(points, abs=0.005)
+    assert not {"PE104", "PE209"} & {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
     ("target", "actual"),
     [
         ("≥50人", "60人次"),

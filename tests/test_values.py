@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from perfeval_xl.values import (
     DATE,
     NIL_AMOUNTS,
+    by_size,
     counted_from_year,
     decimals_of,
     folds_to_one_of,
@@ -20,6 +21,7 @@ from perfeval_xl.values import (
     parse_score,
     parse_signed_score,
     scale_to,
+    written_like,
 )
 
 # raw, kind, comparator, value (base units), unit
@@ -101,6 +103,12 @@ CASES = [
     ("≦5%", "number", "<=", 0.05, "%"),
     ("≯5%", "number", "<=", 0.05, "%"),
     ("≮95%", "number", ">=", 0.95, "%"),
+    # a tolerance either way (预算执行偏差率±5%): at most 5 % off; see test_a_tolerance_either_way_is_read_as_its_size
+    ("±5%", "number", "<=", 0.05, "%"),
+    ("≤±5%", "number", "<=", 0.05, "%"),
+    ("±5%以内", "number", "<=", 0.05, "%"),
+    ("正负5%", "number", "<=", 0.05, "%"),
+    ("+/-5%", "number", "<=", 0.05, "%"),
     # what is to be done within the time, said after it: 5个工作日内办结 is within 5 working days (it was unparsed)
     ("5个工作日内办结", "number", "<=", 5, "个工作日"),
     ("48小时以内响应", "number", "<=", 48, "小时"),
@@ -302,6 +310,17 @@ def test_range_keeps_upper_bound():
     assert parse_quantity("10-15件").upper == 15
     assert parse_quantity("20%——30%").upper == pytest.approx(0.30)
     assert parse_quantity("90%-95%").upper == pytest.approx(0.95)
+
+
+def test_a_tolerance_either_way_is_read_as_its_size():
+    """±5% allows 5 % off either way, so an actual against it counts by its size: -3% is 3 % off. A plain ≤5% keeps
+    the sign, as 差异率 -3% is under it as typed."""
+    tolerance = parse_quantity("±5%")
+    assert tolerance.either_way and not parse_quantity("≤5%").either_way
+    assert by_size(parse_quantity("-3%"), tolerance).value == pytest.approx(0.03)
+    assert by_size(parse_quantity("-3%"), parse_quantity("≤5%")).value == pytest.approx(-0.03)
+    assert by_size(parse_quantity("无"), tolerance).kind == "text"
+    assert written_like(tolerance, 0.042) == "±4.2%"
 
 
 def test_thousands_are_not_split_into_a_list():
