@@ -36,6 +36,7 @@ from .values import (
     parse_rate,
     parse_score,
     parse_signed_score,
+    part_in_unit,
     scale_to,
 )
 
@@ -206,7 +207,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rules = definition.indicators
     assert rules is not None
     target = none_targeted(parse_cell(row.cells.get("target")))
-    actual = all_as_full(none_as_zero(parse_cell(row.cells.get("actual")), target), target)
+    actual = part_in_unit(parse_cell(row.cells.get("actual")), target)  # 8个 of 完成8个，完成率100% against 8个
+    actual = all_as_full(none_as_zero(actual, target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)
     actual = by_size(scale_to(actual, target), target)  # -3% is 3 % off ±5%

@@ -708,6 +708,15 @@ def all_as_full(actual: Quantity, target: Quantity) -> Quantity:
     return Quantity(raw=actual.raw, kind="number", value=1.0, unit="%", typed_unit="%", decimals=2)
 
 
+def part_in_unit(actual: Quantity, target: Quantity) -> Quantity:
+    """An actual listing figures (完成8个，完成率100%) as the one of them in its target's unit (8个 against 8个, 100%
+    against 100%); with none or several of them in it, or against a target without a unit, the list as it is."""
+    if actual.kind != "compound" or target.kind != "number" or target.unit is None:
+        return actual
+    alike = [part for part in actual.parts if part.unit == target.unit]
+    return replace(alike[0], labelled=True) if len(alike) == 1 else actual
+
+
 def by_size(actual: Quantity, target: Quantity) -> Quantity:
     """An actual against a tolerance either way (±5%) by its size, as it is that far off (-3% is 3 % off); against
     any other target, or said in words, as it is."""

@@ -558,6 +558,40 @@ def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_boo
     assert "自动转成日期" in finding.message()
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("8个", "完成8个，完成率100%", True),
+        ("100%", "完成8个，完成率100%", True),
+        ("≥10个", "完成8个，完成率80%", False),
+        ("≥95%", "调查300人，满意度96%", True),
+    ],
+)
+def test_an_actual_listing_figures_is_read_as_the_one_in_the_targets_unit(make_book, target, actual, met):
+    """完成8个，完成率100% says the count and its rate: against 8个 the count is the actual, against 100% the rate. It
+    was read as a list of two figures, the row left to its self-score without a word."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert "PE104" not in {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize("actual", ["科普小镇1个，专家工作站7个", "完成6家，覆盖90%"])
+def test_an_actual_listing_figures_none_or_several_of_them_in_the_targets_unit_is_said(make_book, actual):
+    """Against 8个, 1个 and 7个 are two counts, neither of them the target's, and 6家 and 90% none: the row cannot be
+    scored, which went unsaid."""
+    change = {"rows": {0: {"target": "8个", "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    assert evaluation.scores.indicators[0].basis == "qualitative"
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert (finding.cell, finding.value) == (locate(evaluation, "row:0:actual"), actual)
+    assert finding.message().endswith("（列出了几个数，不知哪一个与目标值“8个”对应：请只填与目标值对应的完成数）")
+    assert finding.message("en").endswith(
+        "(it lists several figures, and which of them answers the target 8个 is not said: give the one that does)"
+    )
+
+
 @pytest.mark.parametrize("ratio", ["1:1", "1：1", "8/8", "完成8/8项"])
 def test_a_ratio_or_a_fraction_is_unparsed_with_how_to_write_it(make_book, ratio):
     """1:1 and 8/8 say neither a direction nor a unit the target's can be compared with: the tool does not guess, and

@@ -15,7 +15,8 @@ class UnparsedValue(Check):
     """目标值或实际完成值无法解析：含数字却不是“数字+单位+比较符”的形式，或与目标值单位不一致。
 
     无法解析就无法按 B/A 计分；工具不猜测，请改写为如 “≥95%”“不少于60人次”“7个”。比值和分数（“1:1”“8/8”）既无方向也无
-    可比的单位，同样不猜，提示改写为百分数或数量。
+    可比的单位，同样不猜，提示改写为百分数或数量。实际完成值列出几个数的（“完成8个，完成率100%”），取与目标值单位相同的那个；
+    没有或不止一个的，不知哪一个与目标值对应，同样提示。
     Failing: 目标 “7个”，实际 “完成2020年16家建站工作站第一阶段评审”。Passing: 实际 “8个”。
     """
 
@@ -43,6 +44,9 @@ class UnparsedValue(Check):
                     yield self._finding(ctx, ind, key, quantity, detail, detail_en)
             if ind.target.kind == ind.actual.kind == "number" and not comparable_units(ind.target, ind.actual):
                 yield self._unit_mismatch(ctx, ind)
+            if ind.target.kind == "number" and ind.actual.kind == "compound":  # none or several in the target's unit
+                detail, detail_en = (text.format(target=ind.target.raw) for text in _LISTED_HINT)
+                yield self._finding(ctx, ind, "actual", ind.actual, detail, detail_en, expected=ind.target.raw)
 
     def _unit_mismatch(self, ctx: Context, ind: Indicator) -> Finding:
         """An actual whose unit does not compare with its target's, said on the actual; a date Excel made of the
@@ -76,6 +80,12 @@ _RATIO = re.compile(r"\D*\d+(?:\.\d+)?[:/]\d+(?:\.\d+)?\D*")
 _RATIO_HINT = (
     "（比值或分数无法与目标值比较：请写成百分数或数量，如“100%”“8个”）",
     " (a ratio or a fraction does not compare with the target: write a percentage or a quantity, such as 100% or 8个)",
+)
+
+# An actual listing figures against a target of one, none or several of them in its unit (see values.part_in_unit).
+_LISTED_HINT = (
+    "（列出了几个数，不知哪一个与目标值“{target}”对应：请只填与目标值对应的完成数）",
+    " (it lists several figures, and which of them answers the target {target} is not said: give the one that does)",
 )
 
 
