@@ -28,6 +28,7 @@ from .values import (
     by_size,
     comparable_units,
     counted_from_year,
+    in_time_of,
     month_of_date,
     none_as_zero,
     none_targeted,
@@ -211,7 +212,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     actual = all_as_full(none_as_zero(actual, target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
         actual = month_of_date(actual)
-    actual = by_size(scale_to(actual, target), target)  # -3% is 3 % off ±5%
+    actual = in_time_of(scale_to(actual, target), target)  # 48小时 against ≤2天 is 2天
+    actual = by_size(actual, target)  # -3% is 3 % off ±5%
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     # Months and days of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
     base = year or target.year or actual.year

@@ -717,6 +717,34 @@ def part_in_unit(actual: Quantity, target: Quantity) -> Quantity:
     return replace(alike[0], labelled=True) if len(alike) == 1 else actual
 
 
+# Lengths of time in the units one converts into another exactly, in minutes, working days or months: 48小时 is 2天,
+# 1年 12个月. Days and months, or days and working days, have no set ratio, and stay apart (PE104).
+_LENGTHS_OF_TIME: dict[str, tuple[str, float]] = {
+    "分钟": ("分钟", 1.0),
+    "小时": ("分钟", 60.0),
+    "个小时": ("分钟", 60.0),
+    "天": ("分钟", 1440.0),
+    "日": ("分钟", 1440.0),
+    "周": ("分钟", 10080.0),
+    "工作日": ("工作日", 1.0),
+    "个工作日": ("工作日", 1.0),
+    "个月": ("个月", 1.0),
+    "年": ("个月", 12.0),
+}
+
+
+def in_time_of(actual: Quantity, target: Quantity) -> Quantity:
+    """An actual length of time in its target's unit of time (48小时 against ≤2天 is 2天); any other as it is."""
+    if actual.kind != "number" or actual.value is None or actual.unit == target.unit:
+        return actual
+    own, asked = _LENGTHS_OF_TIME.get(actual.unit or ""), _LENGTHS_OF_TIME.get(target.unit or "")
+    if own is None or asked is None or own[0] != asked[0]:
+        return actual
+    factor = own[1] / asked[1]
+    upper = actual.upper * factor if actual.upper is not None else None
+    return replace(actual, value=actual.value * factor, unit=target.unit, typed_unit=target.typed_unit, upper=upper)
+
+
 def by_size(actual: Quantity, target: Quantity) -> Quantity:
     """An actual against a tolerance either way (±5%) by its size, as it is that far off (-3% is 3 % off); against
     any other target, or said in words, as it is."""

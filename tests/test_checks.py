@@ -371,6 +371,32 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
 
 
 @pytest.mark.parametrize(
+    ("target", "actual", "met", "points"),
+    [
+        ("≤2天", "48小时", True, 3),
+        ("1小时内", "30分钟", True, 3),
+        ("≤0.5小时", "25分钟", True, 3),
+        ("≤30分钟", "1小时", False, 1.5),  # twice the time allowed: w × A/B, half the weight
+        ("5日内", "3天", True, 3),
+        ("≤2周", "10天", True, 3),
+        ("≥12个月", "1年", True, 3),
+        ("≤1年", "10个月", True, 3),
+        ("≤5个工作日", "3工作日", True, 3),
+        ("≤2个小时", "90分钟", True, 3),
+    ],
+)
+def test_a_length_of_time_in_another_unit_is_converted(make_book, target, actual, met, points):
+    """48小时 against ≤2天, 30分钟 against 1小时内, 1年 against ≥12个月: the same length of time, in another unit, was
+    PE104's units that differ and the row left to its self-score."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points)
+    assert not {"PE104", "PE209"} & {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
     ("target", "actual"),
     [
         ("≥50人", "60人次"),
@@ -378,6 +404,8 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
         ("每月1期", "90%"),
         ("≤500元/人", "480元"),
         ("每周1次", "50次"),  # 50 against 1 was met and PE302, 50 times the target: set too low
+        ("≤5个工作日", "7天"),  # a week holds five working days or fewer: no set number
+        ("≤3个月", "80天"),  # a month holds 28 to 31 days
     ],
 )
 def test_units_that_count_other_things_are_still_said(make_book, target, actual):
