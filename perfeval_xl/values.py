@@ -113,7 +113,7 @@ _SCALED_UNITS: dict[str, tuple[str, float]] = {
 # Measure words (量词) that may follow a Chinese numeral: without one, 一 in 一体化 is not a number.
 _MEASURE_WORDS = frozenset(
     "个 人 人次 次 场 项 篇 家 名 期 门 件 天 日 周 月 个月 年 小时 户 所 本 份 条 批 台 套 座 处 亩 吨 册 部 "
-    "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人 成".split()
+    "课时 学时 栋 间 辆 只 位 支 组 类 种 轮 届 分 元 万元 亿元 万人次 万人 成 个工作日 工作日 个小时 分钟".split()
 )
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"  # with the financial numerals (大写)
@@ -503,6 +503,8 @@ def _value_text(raw: str) -> str:
     if "年" in text or "季度" in text:
         text = _PERIOD_END.sub(_month_end, text, count=1)
         text = _NEXT_YEAR_MONTH.sub(lambda m: f"{m['lead'] or ''}{int(m['month']) + 12}月", text, count=1)
+    if "半" in text:
+        text = _HALF.sub(_half, text, count=1)
     text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
     text = _DONE_BY.sub("", text, count=1)
     if "前" in text:
@@ -539,6 +541,16 @@ _DONE_BY = re.compile(
 _DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
 _TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
+
+
+# Half an hour or a day, on its own or after a whole number of them (半小时, 半个小时, 半天, 一个半小时): 每半天 is a period.
+_HALF = re.compile(r"(?<!每)(?:(?P<whole>\d+|[一二两三四五六七八九十])个)?半(?=个?小时|天)")
+
+
+def _half(half: re.Match[str]) -> str:
+    """半 as .5 of the whole before it: 半小时 as 0.5小时, 一个半小时 as 1.5小时."""
+    whole = _number_from(half["whole"]) if half["whole"] else None
+    return f"{(whole[0] if whole else 0.0) + 0.5:g}"
 
 
 def _dotted_day(dotted: re.Match[str]) -> str:

@@ -114,7 +114,14 @@ CASES = [
     ("48小时以内响应", "number", "<=", 48, "小时"),
     ("10个工作日内答复", "number", "<=", 10, "个工作日"),
     ("12月底前报送", "number", "<=", 12, "月"),
-    ("3个工作日办结", "number", None, 3, "个工作日"),  # an actual: the time it took, then what was done
+    ("3个工作日办结", "number", None, 3, "个工作日"),
+    # a length of time in Chinese numerals, or half of an hour or a day (三个工作日内 and 半小时内 were text)
+    ("三个工作日内", "number", "<=", 3, "个工作日"),
+    ("两个小时内", "number", "<=", 2, "个小时"),
+    ("半小时内", "number", "<=", 0.5, "小时"),
+    ("半个小时", "number", None, 0.5, "个小时"),
+    ("半天", "number", None, 0.5, "天"),
+    ("一个半小时", "number", None, 1.5, "小时"),  # an actual: the time it took, then what was done
     ("平均24小时响应", "number", None, 24, "小时"),
     ("10家市内企业", "number", None, 10, "家市内企业"),  # 内 of 市内 is no bound, 企业 nothing done
     ("9000人/年", "number", None, 9000, "人"),  # the form is a year's: a count per year is its count
