@@ -406,6 +406,7 @@ def test_a_length_of_time_in_another_unit_is_converted(make_book, target, actual
         ("每周1次", "50次"),  # 50 against 1 was met and PE302, 50 times the target: set too low
         ("≤5个工作日", "7天"),  # a week holds five working days or fewer: no set number
         ("≤3个月", "80天"),  # a month holds 28 to 31 days
+        ("≤5个工作日", "5个"),  # 个工作日 was 个 of a thing counted, 工作日, and 5个 met it
     ],
 )
 def test_units_that_count_other_things_are_still_said(make_book, target, actual):
