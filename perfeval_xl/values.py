@@ -121,6 +121,8 @@ _UNIT_TEXT = r"%|‰|[A-Za-z\u4e00-\u9fff²㎡/]{1,5}"
 _UNIT = rf"(?P<unit>{_UNIT_TEXT})?"
 # Pieces of a list (科普小镇1个，专家工作站三个): a comma between a digit and three digits groups thousands (1,500人次).
 _SEPARATORS = re.compile(r"(?:[;、；]|(?<!\d),|,(?!\d{3}(?!\d)))+")
+# A piece of a list saying only that it was done (8个，已完成; 已按时完成，2023年11月), beside the figure that says how much.
+_SAID_DONE = re.compile(r"(?:已|均已|已经)?(?:按时|按期|如期|圆满|顺利|全部|全面)?(?:完成|达标|落实)")
 # What starts a piece of a list that is a part of the piece before it (其中线上800人次, 含新增3家).
 _PART_OF = re.compile(r"其中|含|包括|包含")
 # A month of a stated year (2021年11月, a 时效 indicator's deadline or completion).
@@ -602,7 +604,9 @@ def _parse_text(raw: str, text: str) -> Quantity:
             return outside
         if not re.search(r"\d", aside[1]) and (inside := _parse_single(raw, aside[2])) is not None:
             return replace(inside, labelled=bool(aside[1]))  # 全部完成（100%）: the figure is in the brackets
-    pieces = [piece for piece in _SEPARATORS.split(text) if piece]
+    pieces = [piece for piece in _SEPARATORS.split(text) if piece and not _SAID_DONE.fullmatch(piece)]
+    if len(pieces) == 1 and pieces[0] != text:  # 8个，已完成: the figure, beside a word that it was done
+        return replace(_parse_text(raw, pieces[0]), labelled=True)
     if len(pieces) > 1 and all(_PART_OF.match(piece) for piece in pieces[1:]):
         whole = _parse_text(raw, pieces[0])  # 服务1200人次，其中线上800人次: the whole, then a part of it
         if whole.kind == "number":

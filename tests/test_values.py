@@ -237,6 +237,14 @@ CASES = [
     ("发表论文2篇，其中核心期刊1篇", "number", None, 2, "篇"),
     ("12家；含新增3家", "number", None, 12, "家"),
     ("≥1000人次\n其中线上不少于500人次", "number", ">=", 1000, "人次"),
+    # a figure and, beside it, a word that it was done (8个，已完成): the figure (they were unparsed, PE104)
+    ("8个，已完成", "number", None, 8, "个"),
+    ("已完成，共8个", "number", None, 8, "个"),
+    ("96%，已完成", "number", None, 0.96, "%"),
+    ("已完成，完成率100%", "number", None, 1.0, "%"),
+    ("按时完成；2023年11月", "number", None, 11, "月"),
+    ("已全部完成，科普小镇1个，专家工作站3个", "compound", None, None, None),
+    ("已完成，未完成", "text", None, None, None),
     ("95.1%", "number", None, 0.951, "%"),
     ("科普小镇1个，专家工作站三个", "compound", None, None, None),
     ("科普小镇1个\n专家工作站三个", "compound", None, None, None),  # one per line (Alt+Enter)
