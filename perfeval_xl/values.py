@@ -505,6 +505,8 @@ def _value_text(raw: str) -> str:
     if "年" in text or "季度" in text:
         text = _PERIOD_END.sub(_month_end, text, count=1)
         text = _NEXT_YEAR_MONTH.sub(lambda m: f"{m['lead'] or ''}{int(m['month']) + 12}月", text, count=1)
+    if "及" in text:  # 90%及90%以上: the figure said twice
+        text = _SAID_TWICE.sub(r"\1及\2", text, count=1)
     if "半" in text:
         text = _HALF.sub(_half, text, count=1)
     text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
@@ -545,6 +547,8 @@ _DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?=(?:之前|以前|�
 _TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
 
 
+# A bound with its figure said twice (90%及90%以上, 5起及5起以下), as 90%及以上.
+_SAID_TWICE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?\D{0,3})及\1(以上|以下)")
 # Half an hour or a day, on its own or after a whole number of them (半小时, 半个小时, 半天, 一个半小时): 每半天 is a period.
 _HALF = re.compile(r"(?<!每)(?:(?P<whole>\d+|[一二两三四五六七八九十])个)?半(?=个?小时|天)")
 

@@ -95,6 +95,9 @@ CASES = [
     ("≥266米", "number", ">=", 266, "米"),
     ("90%及其以上", "number", ">=", 0.90, "%"),
     ("5%及其以下", "number", "<=", 0.05, "%"),
+    ("90%及90%以上", "number", ">=", 0.90, "%"),  # the figure said twice (it was unparsed)
+    ("5起及5起以下", "number", "<=", 5, "起"),
+    ("195%及95%以上", "unparsed", None, None, None),  # two figures, not one said twice
     # signs as units type them: the pair reversed (=>, =<), the Japanese-style ≧ ≦, and the ≯ ≮ of Chinese standards
     # (不大于, 不小于); => was read as >, and ≯ as a name before the value, so ≯5% scored as at least 5%
     ("=>95%", "number", ">=", 0.95, "%"),
