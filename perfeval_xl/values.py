@@ -509,7 +509,7 @@ def _value_text(raw: str) -> str:
         text = _SAID_TWICE.sub(r"\1及\2", text, count=1)
     if "半" in text:
         text = _HALF.sub(_half, text, count=1)
-    text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
+    text = _spelt(text)
     text = _DONE_BY.sub("", text, count=1)
     if "前" in text:
         text = _DOTTED_DEADLINE.sub(_dotted_day, text, count=1)
@@ -535,6 +535,13 @@ _SPELLINGS = {
 _SPELLING = re.compile(
     r"(?<=[\d万千])(?:" + "|".join(re.escape(s) + (r"(?!\d)" if s[-1].isdigit() else "") for s in _SPELLINGS) + ")"
 )  # m2 not followed by a digit: m23 is no area
+
+
+def _spelt(text: str) -> str:
+    """Units typed more than one way after a figure, spelt the one way (see ``_SPELLINGS``)."""
+    return _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
+
+
 # What is to be done within a time or by a deadline, said after it (5个工作日内办结, 12月底前报送), or was done in a time
 # (3个工作日办结, 24小时响应): the time is the value.
 _DONE_BY = re.compile(
@@ -602,7 +609,7 @@ def _parse_text(raw: str, text: str) -> Quantity:
     if aside := _ASIDE.fullmatch(text):  # ≥90%（含）, 8个（100%）: the value, and an aside in brackets
         # 31000000（元）: a unit in brackets is the value's
         is_unit = aside[2] in _MEASURE_WORDS or _split_unit(aside[2])[0] in ("元", "%")
-        unit = _parse_single(raw, aside[1] + aside[2]) if aside[1] and is_unit else None
+        unit = _parse_single(raw, _spelt(aside[1] + aside[2])) if aside[1] and is_unit else None
         outside = unit or (_parse_single(raw, aside[1]) if aside[1] else None)
         if outside is not None:
             return outside

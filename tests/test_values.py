@@ -232,6 +232,8 @@ CASES = [
     ("≥90%（含）", "number", ">=", 0.90, "%"),
     ("不低于90%（含90%）", "number", ">=", 0.90, "%"),
     ("8个（100%）", "number", None, 8, "个"),
+    ("2场（次）", "number", None, 2, "场"),  # 场次, which is 场 as units write it (it was 场次, PE104 against 3场)
+    ("5000人（次）", "number", None, 5000, "人次"),
     ("100%（8个）", "number", None, 1.0, "%"),
     ("全部完成（100%）", "number", None, 1.0, "%"),  # the figure is in the brackets only
     ("8个（其中2个未验收）", "number", None, 8, "个"),
