@@ -790,12 +790,20 @@ def none_targeted(target: Quantity) -> Quantity:
 
 def comparable_units(target: Quantity, actual: Quantity) -> bool:
     """Whether two numbers can be compared: the same unit, or one of them bare (2023.73 against 1411.9万元, which
-    ``scale_to`` gives the target's unit); a calendar day compares with calendar days only."""
+    ``scale_to`` gives the target's unit), or one measure word (15个 against 15个乡镇; 10名 against 10人, as 人, 名 and 位
+    all count people); a calendar day compares with calendar days only."""
     if target.unit == actual.unit:
         return True
     if DATE in (target.unit, actual.unit):
         return False
-    return not (target.unit and actual.unit) or _counted_in(target.unit) == _counted_in(actual.unit)
+    if not (target.unit and actual.unit):
+        return True
+    counted = (_counted_in(unit) for unit in (target.unit, actual.unit))
+    return len({_PEOPLE.get(word, word) for word in counted}) == 1
+
+
+# Measure words that all count people (10名, 10位 are 10人); 人次 counts visits, not people.
+_PEOPLE = {"名": "人", "位": "人"}
 
 
 def _counted_in(unit: str) -> str:

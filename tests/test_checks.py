@@ -309,6 +309,10 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("≥4场", "4场次", True),  # 场次 is 场 as units write it: PE104
         ("覆盖全县15个乡镇", "15个", True),  # 个 of 个乡镇, what is counted left unsaid: PE104
         ("≥10家企业", "8家", False),
+        ("≥10人", "10余名", True),  # 人, 名 and 位 all count people: 名 against 人 was PE104
+        ("≥10名", "9人", False),
+        ("培训专家不少于10位", "12人", True),
+        ("≥10名专家", "12人", True),
     ],
 )
 def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):
@@ -406,6 +410,7 @@ def test_a_length_of_time_in_another_unit_is_converted(make_book, target, actual
         ("每周1次", "50次"),  # 50 against 1 was met and PE302, 50 times the target: set too low
         ("≤5个工作日", "7天"),  # a week holds five working days or fewer: no set number
         ("≤3个月", "80天"),  # a month holds 28 to 31 days
+        ("≥10人", "12人次"),  # people against the times they came: 人次 counts visits, not people
         ("≤5个工作日", "5个"),  # 个工作日 was 个 of a thing counted, 工作日, and 5个 met it
     ],
 )
