@@ -32,6 +32,7 @@ from .values import (
     month_of_date,
     none_as_zero,
     none_targeted,
+    paired_parts,
     parse_amount,
     parse_quantity,
     parse_rate,
@@ -221,12 +222,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     reported = parse_cell(row.cells.get("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
-    direction = indicator_direction(
-        choice_named(row.raw("direction"), DIRECTIONS) or "",
-        target,
-        norm_label(row.raw("level2")),
-        rules.negative_level2,
-    )
+    explicit, level2 = choice_named(row.raw("direction"), DIRECTIONS) or "", norm_label(row.raw("level2"))
+    direction = indicator_direction(explicit, target, level2, rules.negative_level2)
     tier = _tier_for(definition, row.raw("tier"))
     name = str(row.raw("name")).strip()
     section = next((s for s in rules.sections if s.name == row.section), None)
@@ -235,6 +232,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rate = ratio_value(rated.ratio, parsed) if rated else None
     quantitative = direction != "定性" and target.kind == actual.kind == "number" and comparable_units(target, actual)
     met = target_met(direction, target, actual) if quantitative else None
+    if explicit != "定性" and (pairs := paired_parts(target, actual)):  # a list: met when each of its figures is
+        met = all(target_met(indicator_direction(explicit, t, level2, rules.negative_level2), t, a) for t, a in pairs)
     score = reported.value if reported.kind == "number" else None
     computed: float | None
     if weight is None:

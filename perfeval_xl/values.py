@@ -198,6 +198,7 @@ class Quantity:
     upper: float | None = None
     parts: tuple[Quantity, ...] = field(default=())
     either_way: bool = False  # ±5%: at most 5 % off, whichever way (see ``by_size``)
+    label: str = ""  # the words before it (科普小镇 of 科普小镇1个), by which a piece of a list finds its actual
     labelled: bool = False  # words stood before it (满意度≥90%): fine in a target, not in an amount, rate or score
     year: int | None = None  # the year a month or a day was stated in (2021年11月): see ``counted_from_year``
     day: tuple[int, int] | None = None  # (month, day) of a calendar day (6月30日前): its unit is DATE
@@ -662,7 +663,7 @@ def _parse_labelled(raw: str, piece: str, plain_label: bool = False) -> Quantity
             return None
         candidate = _parse_single(raw, piece[start:])
         if candidate is not None and (start == 0 or not piece[start - 1].isdigit()):
-            return candidate
+            return replace(candidate, label=label)
     return None
 
 
@@ -770,6 +771,30 @@ def in_time_of(actual: Quantity, target: Quantity) -> Quantity:
     factor = own[1] / asked[1]
     upper = actual.upper * factor if actual.upper is not None else None
     return replace(actual, value=actual.value * factor, unit=target.unit, typed_unit=target.typed_unit, upper=upper)
+
+
+def paired_parts(target: Quantity, actual: Quantity) -> tuple[tuple[Quantity, Quantity], ...]:
+    """The figures of a list of targets, each with the figure of the actual's list that answers it, in its unit: by
+    name where both lists name every figure (科普小镇1个 answers 科普小镇1个, and so does 完成科普小镇1个), else in the
+    order given; none where the lists differ in length or in names, or a pair's units do not compare."""
+    if target.kind != "compound" or actual.kind != "compound" or len(target.parts) != len(actual.parts):
+        return ()
+    pairs = list(zip(target.parts, actual.parts, strict=True))
+    if all(part.label for part in target.parts + actual.parts):
+        named = [
+            [a for a in actual.parts if a.label.endswith(t.label) or t.label.endswith(a.label)] for t in target.parts
+        ]
+        if any(len(answers) != 1 for answers in named) or len({id(answers[0]) for answers in named}) != len(named):
+            return ()
+        pairs = [(t, answers[0]) for t, answers in zip(target.parts, named, strict=True)]
+    compared = []
+    for t, a in pairs:
+        a = in_time_of(scale_to(a, t), t)
+        t = scale_to(t, a)
+        if not comparable_units(t, a):
+            return ()
+        compared.append((t, a))
+    return tuple(compared)
 
 
 def by_size(actual: Quantity, target: Quantity) -> Quantity:

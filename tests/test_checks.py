@@ -626,6 +626,31 @@ def test_an_actual_listing_figures_none_or_several_of_them_in_the_targets_unit_i
     )
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("科普小镇1个，专家工作站三个", "科普小镇1个，专家工作站3个", True),
+        ("科普小镇1个，专家工作站三个", "科普小镇1个，专家工作站2个", False),
+        ("科普小镇1个，专家工作站3个", "专家工作站3个；科普小镇1个", True),  # paired by their names, in any order
+        ("科普小镇1个，专家工作站3个", "1个，2个", False),  # no names: in the order given
+        ("≥2场；≥90%", "3场；85%", False),
+        ("科普小镇1个，专家工作站3个", "示范基地1个，科普e站3个", None),  # other names: nothing to pair
+        ("科普小镇1个，专家工作站3个", "科普小镇1个，专家工作站3人", None),  # 人 is no count of 个
+        ("科普小镇1个，专家工作站3个", "科普小镇1个", None),
+    ],
+)
+def test_a_list_of_targets_is_met_when_each_of_its_figures_is(make_book, target, actual, met):
+    """科普小镇1个，专家工作站三个 against 科普小镇1个，专家工作站2个 missed a target without a word: a list was never
+    compared. Each figure is now compared with its own, paired by name (or in order when either lists no names), and a
+    missed one asks for the reason (PE301). How a list scores the form does not say: the self-score is kept."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "score": 3}}}
+    evaluation = check_path(make_book(clean_data(), {**change, "fields": {"deviation": ""}}))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met, indicator.computed) == ("qualitative", met, 3)
+    missed = f"“{indicator.name}”未达到目标"
+    assert any(f.code == "PE301" and missed in f.message() for f in evaluation.findings) is (met is False)
+
+
 @pytest.mark.parametrize("ratio", ["1:1", "1：1", "8/8", "完成8/8项"])
 def test_a_ratio_or_a_fraction_is_unparsed_with_how_to_write_it(make_book, ratio):
     """1:1 and 8/8 say neither a direction nor a unit the target's can be compared with: the tool does not guess, and
