@@ -24,22 +24,14 @@ from .scoring import (
 )
 from .values import (
     Quantity,
-    all_as_full,
-    by_size,
     comparable_units,
-    counted_from_year,
-    in_time_of,
-    month_of_date,
-    none_as_zero,
-    none_targeted,
+    fitted,
     paired_parts,
     parse_amount,
     parse_quantity,
     parse_rate,
     parse_score,
     parse_signed_score,
-    part_in_unit,
-    scale_to,
 )
 
 if TYPE_CHECKING:
@@ -208,17 +200,7 @@ def ratio_value(ratio: Ratio, parsed: dict[str, Quantity]) -> float | None:
 def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quantity], year: int | None) -> Indicator:
     rules = definition.indicators
     assert rules is not None
-    target = none_targeted(parse_cell(row.cells.get("target")))
-    actual = part_in_unit(parse_cell(row.cells.get("actual")), target)  # 8个 of 完成8个，完成率100% against 8个
-    actual = all_as_full(none_as_zero(actual, target), target)
-    if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
-        actual = month_of_date(actual)
-    actual = in_time_of(scale_to(actual, target), target)  # 48小时 against ≤2天 is 2天
-    actual = by_size(actual, target)  # -3% is 3 % off ±5%
-    target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
-    # Months and days of stated years (2022年1月) counted from the form's year, so that they compare with 12月底前.
-    base = year or target.year or actual.year
-    target, actual = counted_from_year(target, base), counted_from_year(actual, base)
+    target, actual = fitted(parse_cell(row.cells.get("target")), parse_cell(row.cells.get("actual")), year)
     reported = parse_cell(row.cells.get("score"))
     weight_q = parse_score(row.raw("weight"))
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
@@ -232,7 +214,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rate = ratio_value(rated.ratio, parsed) if rated else None
     quantitative = direction != "定性" and target.kind == actual.kind == "number" and comparable_units(target, actual)
     met = target_met(direction, target, actual) if quantitative else None
-    if explicit != "定性" and (pairs := paired_parts(target, actual)):  # a list: met when each of its figures is
+    if explicit != "定性" and (pairs := paired_parts(target, actual, year)):  # a list: met when each of its figures is
         met = all(target_met(indicator_direction(explicit, t, level2, rules.negative_level2), t, a) for t, a in pairs)
     score = reported.value if reported.kind == "number" else None
     computed: float | None

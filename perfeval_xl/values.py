@@ -773,10 +773,11 @@ def in_time_of(actual: Quantity, target: Quantity) -> Quantity:
     return replace(actual, value=actual.value * factor, unit=target.unit, typed_unit=target.typed_unit, upper=upper)
 
 
-def paired_parts(target: Quantity, actual: Quantity) -> tuple[tuple[Quantity, Quantity], ...]:
+def paired_parts(target: Quantity, actual: Quantity, year: int | None) -> tuple[tuple[Quantity, Quantity], ...]:
     """The figures of a list of targets, each with the figure of the actual's list that answers it, in its unit: by
     name where both lists name every figure (科普小镇1个 answers 科普小镇1个, and so does 完成科普小镇1个), else in the
-    order given; none where the lists differ in length or in names, or a pair's units do not compare."""
+    order given; each pair ``fitted``; none where the lists differ in length or in names, or a pair's units do not
+    compare."""
     if target.kind != "compound" or actual.kind != "compound" or len(target.parts) != len(actual.parts):
         return ()
     pairs = list(zip(target.parts, actual.parts, strict=True))
@@ -787,14 +788,24 @@ def paired_parts(target: Quantity, actual: Quantity) -> tuple[tuple[Quantity, Qu
         if any(len(answers) != 1 for answers in named) or len({id(answers[0]) for answers in named}) != len(named):
             return ()
         pairs = [(t, answers[0]) for t, answers in zip(target.parts, named, strict=True)]
-    compared = []
-    for t, a in pairs:
-        a = in_time_of(scale_to(a, t), t)
-        t = scale_to(t, a)
-        if not comparable_units(t, a):
-            return ()
-        compared.append((t, a))
-    return tuple(compared)
+    compared = tuple(fitted(t, a, year) for t, a in pairs)
+    return compared if all(comparable_units(t, a) for t, a in compared) else ()
+
+
+def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quantity, Quantity]:
+    """A target and its actual as they compare: a target of none said in words as 0 (``none_targeted``), the actual's
+    figure in the target's unit (``part_in_unit``), none or all said in words as 0 or 100 % (``none_as_zero``,
+    ``all_as_full``), a date against a month as its month, a bare figure
+    in the other's unit (``scale_to``), a length of time in the target's (``in_time_of``), a deviation against ±5% by
+    its size (``by_size``); months and days of stated years counted from the form's ``year`` (``counted_from_year``)."""
+    target = none_targeted(target)
+    actual = all_as_full(none_as_zero(part_in_unit(actual, target), target), target)
+    if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
+        actual = month_of_date(actual)
+    actual = by_size(in_time_of(scale_to(actual, target), target), target)
+    target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
+    base = year or target.year or actual.year
+    return counted_from_year(target, base), counted_from_year(actual, base)
 
 
 def by_size(actual: Quantity, target: Quantity) -> Quantity:
