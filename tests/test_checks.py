@@ -323,6 +323,14 @@ def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual
     assert "PE104" not in {f.code for f in evaluation.findings}
 
 
+def _scored(make_book: Callable[..., Path], target: str, actual: str, points: float) -> tuple[Any, set[str]]:
+    """Row 0 of the clean 湖北 form with ``target`` and ``actual``, weighted 3 and self-scored ``points``: its indicator
+    and the codes found."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    return evaluation.scores.indicators[0], {f.code for f in evaluation.findings}
+
+
 @pytest.mark.parametrize(
     ("target", "actual", "met", "points"),
     [
@@ -339,12 +347,10 @@ def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual
 )
 def test_a_target_per_month_or_quarter_is_counted_over_the_year(make_book, target, actual, met, points):
     """The form is a year's: 每月1期 asks for 12 issues in it, 每季度1次 for 4 (湖北 备注2 scores w × B/A of them)."""
-    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
-    evaluation = check_path(make_book(clean_data(), change))
-    indicator = evaluation.scores.indicators[0]
+    indicator, found = _scored(make_book, target, actual, points)
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert indicator.computed == pytest.approx(points)
-    assert not {"PE104", "PE209", "PE302"} & {f.code for f in evaluation.findings}
+    assert not {"PE104", "PE209", "PE302"} & found
 
 
 @pytest.mark.parametrize(
@@ -366,12 +372,10 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
 ):
     """±5% (预算执行偏差率, 成本控制) allows 5 % off either way: at most 5 % off, a 反向 target, an actual under it
     compared by its size."""
-    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
-    evaluation = check_path(make_book(clean_data(), change))
-    indicator = evaluation.scores.indicators[0]
+    indicator, found = _scored(make_book, target, actual, points)
     assert (indicator.basis, indicator.direction, indicator.met) == ("quantitative", "反向", met)
     assert indicator.computed == pytest.approx(points, abs=0.005)
-    assert not {"PE104", "PE209"} & {f.code for f in evaluation.findings}
+    assert not {"PE104", "PE209"} & found
 
 
 @pytest.mark.parametrize(
@@ -392,12 +396,10 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
 def test_a_length_of_time_in_another_unit_is_converted(make_book, target, actual, met, points):
     """48小时 against ≤2天, 30分钟 against 1小时内, 1年 against ≥12个月: the same length of time, in another unit, was
     PE104's units that differ and the row left to its self-score."""
-    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": points}}}
-    evaluation = check_path(make_book(clean_data(), change))
-    indicator = evaluation.scores.indicators[0]
+    indicator, found = _scored(make_book, target, actual, points)
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert indicator.computed == pytest.approx(points)
-    assert not {"PE104", "PE209"} & {f.code for f in evaluation.findings}
+    assert not {"PE104", "PE209"} & found
 
 
 @pytest.mark.parametrize(
