@@ -737,11 +737,12 @@ def all_as_full(actual: Quantity, target: Quantity) -> Quantity:
 
 
 def part_in_unit(actual: Quantity, target: Quantity) -> Quantity:
-    """An actual listing figures (完成8个，完成率100%) as the one of them in its target's unit (8个 against 8个, 100%
-    against 100%); with none or several of them in it, or against a target without a unit, the list as it is."""
+    """An actual listing figures (完成8个，完成率100%) as the one of them in a unit that compares with its target's (8个
+    against 8个, 100% against 100%, 10名 against 10人, 48小时 against 2天: see ``comparable_units``, ``in_time_of``);
+    with none or several such, or against a target without a unit, the list as it is."""
     if actual.kind != "compound" or target.kind != "number" or target.unit is None:
         return actual
-    alike = [part for part in actual.parts if part.unit == target.unit]
+    alike = [p for p in actual.parts if p.unit is not None and comparable_units(target, in_time_of(p, target))]
     return replace(alike[0], labelled=True) if len(alike) == 1 else actual
 
 

@@ -601,6 +601,8 @@ def test_a_date_excel_made_of_a_count_is_said_on_its_cell_with_the_mend(make_boo
         ("100%", "完成8个，完成率100%", True),
         ("≥10个", "完成8个，完成率80%", False),
         ("≥95%", "调查300人，满意度96%", True),
+        ("≥10人", "培训10名，满意度95%", True),  # 名 counts people as 人 does: it was left a list, PE104
+        ("≤2天", "响应48小时，满意度96%", True),  # 48小时 is 2天
     ],
 )
 def test_an_actual_listing_figures_is_read_as_the_one_in_the_targets_unit(make_book, target, actual, met):
