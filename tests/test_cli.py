@@ -52,9 +52,9 @@ def test_forms_says_how_a_direction_and_a_count_per_period_are_read():
     """What decides 正向 or 反向 (the target's comparator over a direction picked against it, PE114) and how 每月1期 is
     counted are the engine's reading of 湖北 备注2, the same for every form with targets and actuals."""
     said = run("forms", "hunan").output
-    assert "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”或为 0 的为反向" in said
+    assert "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”“±X”或为 0 的为反向" in said
     assert "按月、季度、半年写的数按全年计（每月1期即 12 期）" in said
-    assert "direction" in run("forms", "hubei", "--lang", "en").output
+    assert "≤X, X以内, X前, ±X or 0 negative" in run("forms", "hubei", "--lang", "en").output
 
 
 def test_forms_of_a_single_grade_says_it(one_grade_form):
