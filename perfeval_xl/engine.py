@@ -12,6 +12,7 @@ from .grid import WorkbookGrid
 from .locate import Extraction, FieldValue, TableRow, choice_named, extract, norm_label
 from .scoring import (
     DIRECTIONS,
+    all_met,
     execution_rate,
     grade_for,
     indicator_direction,
@@ -214,8 +215,12 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rate = ratio_value(rated.ratio, parsed) if rated else None
     quantitative = direction != "定性" and target.kind == actual.kind == "number" and comparable_units(target, actual)
     met = target_met(direction, target, actual) if quantitative else None
+    # An actual typed as a bound (不足95%) is scored only when it meets its target: how far it falls short it does not say.
+    quantitative = quantitative and (met is True or actual.comparator in (None, "="))
     if explicit != "定性" and (pairs := paired_parts(target, actual, year)):  # a list: met when each of its figures is
-        met = all(target_met(indicator_direction(explicit, t, level2, rules.negative_level2), t, a) for t, a in pairs)
+        met = all_met(
+            target_met(indicator_direction(explicit, t, level2, rules.negative_level2), t, a) for t, a in pairs
+        )
     score = reported.value if reported.kind == "number" else None
     computed: float | None
     if weight is None:

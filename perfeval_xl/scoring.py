@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import RateRule, Tier
@@ -99,15 +100,42 @@ def indicator_direction(explicit: str, target: Quantity, level2: str, negative_l
 
 def target_met(direction: str, target: Quantity, actual: Quantity) -> bool | None:
     """Whether a quantitative target is met; None when it cannot be decided. Values equal but for the last bits of
-    a float (95% is 0.9500000000000001, 0.95 typed as a ratio is 0.95) are equal."""
+    a float (95% is 0.9500000000000001, 0.95 typed as a ratio is 0.95) are equal. An actual typed as a bound (不足95%,
+    超过5%, 11月底前) meets its target when every figure it allows does, misses it when none does, and else decides
+    nothing."""
     if target.value is None or actual.value is None:
         return None
-    t, a = target.value, actual.value
-    if math.isclose(a, t, rel_tol=1e-12, abs_tol=1e-12):
-        return target.comparator not in ("<", ">")
-    if direction == "反向":
-        return a < t
-    return a > t
+    sign = -1.0 if direction == "反向" else 1.0  # 反向 as 正向 of the negated figures: at most 5 is at least -5
+    comparator = _TURNED.get(actual.comparator or "", actual.comparator) if sign < 0 else actual.comparator
+    figure, goal, strict = sign * actual.value, sign * target.value, target.comparator in ("<", ">")
+    least, most = _LEAST[comparator], _MOST[comparator]
+    if least is not None and _meets(figure, goal, strict, least):
+        return True
+    if most is not None and not _meets(figure, goal, strict, most):
+        return False
+    return None
+
+
+# The least and the most figure an actual allows, as how far past its figure: 0 the figure itself, +1 just above it
+# (超过95%), -1 just below it (不足95%), None no end (95%以下 has no least); an actual that is the figure has both 0.
+_LEAST: dict[str | None, int | None] = {None: 0, "=": 0, ">=": 0, ">": 1, "<=": None, "<": None}
+_MOST: dict[str | None, int | None] = {None: 0, "=": 0, ">=": None, ">": None, "<=": 0, "<": -1}
+_TURNED = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}  # a bound of negated figures (反向) turns round
+
+
+def _meets(figure: float, target: float, strict: bool, past: int) -> bool:
+    """Whether a figure, or just past it (``past``), is at least the target, or more than it when ``strict``."""
+    if math.isclose(figure, target, rel_tol=1e-12, abs_tol=1e-12):
+        return past > 0 or (past == 0 and not strict)
+    return figure > target
+
+
+def all_met(each: Iterable[bool | None]) -> bool | None:
+    """Whether every one of several targets is met: False when one is missed, None when one is not decided."""
+    decided = list(each)
+    if False in decided:
+        return False
+    return None if None in decided else True
 
 
 def quantitative_score(weight: float, direction: str, target: float, actual: float) -> float:

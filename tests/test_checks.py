@@ -379,6 +379,36 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
 
 
 @pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("≥95%", "不足95%", False),  # was met, 3 of 3: 不足95% read as 95%
+        ("≥95%", "低于90%", False),
+        ("≤5%", "超过5%", False),  # was met: a ceiling passed read as reached
+        ("≥95%", "95%以下", None),
+        ("≥95%", "超过90%", None),  # was missed, 2.84 of 3, and a self-score of 3 an error (PE209)
+    ],
+)
+def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(make_book, target, actual, met):
+    """不足95% against ≥95% is below the target by how much it does not say: w × B/A has no B. The row keeps its
+    self-score, a target it certainly missed asks for the reason (PE301), and PE105 asks for the figure."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": 3}}}
+    evaluation = check_path(make_book(clean_data(), {**change, "fields": {"deviation": ""}}))
+    indicator, found = evaluation.scores.indicators[0], {f.code for f in evaluation.findings}
+    assert (indicator.basis, indicator.met, indicator.computed) == ("qualitative", met, 3)
+    assert "PE105" in found and "PE209" not in found
+    missed = f"“{indicator.name}”未达到目标"
+    assert any(f.code == "PE301" and missed in f.message() for f in evaluation.findings) is (met is False)
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥95%", "95%以上"), ("≥95%", "超过96%"), ("≤5%", "不足5%")])
+def test_an_actual_given_as_a_bound_that_meets_its_target_scores_the_weight(make_book, target, actual):
+    """95%以上 against ≥95%: every figure it allows meets the target, so the row scores its weight."""
+    indicator, found = _scored(make_book, target, actual, 3)
+    assert (indicator.basis, indicator.met, indicator.computed) == ("quantitative", True, 3)
+    assert "PE209" not in found
+
+
+@pytest.mark.parametrize(
     ("target", "actual", "met", "points"),
     [
         ("≤2天", "48小时", True, 3),
@@ -641,6 +671,10 @@ def test_an_actual_listing_figures_none_or_several_of_them_in_the_targets_unit_i
         ("科普小镇1个，专家工作站3个", "示范基地1个，科普e站3个", None),  # other names: nothing to pair
         ("科普小镇1个，专家工作站3个", "科普小镇1个，专家工作站3人", None),  # 人 is no count of 个
         ("科普小镇1个，专家工作站3个", "科普小镇1个", None),
+        ("科普小镇1个，专家工作站3个", "科普小镇1个，专家工作站不足3个", False),  # a part below its target
+        ("科普小镇1个，专家工作站3个", "科普小镇1个，专家工作站3个以上", True),
+        ("科普小镇1个，专家工作站5个", "科普小镇1个，专家工作站3个以上", None),  # was missed: 3个以上 may be 5
+        ("科普小镇2个，专家工作站5个", "科普小镇1个，专家工作站3个以上", False),
     ],
 )
 def test_a_list_of_targets_is_met_when_each_of_its_figures_is(make_book, target, actual, met):

@@ -57,6 +57,20 @@ def test_forms_says_how_a_direction_and_a_count_per_period_are_read():
     assert "≤X, X以内, X前, ±X or 0 negative" in run("forms", "hubei", "--lang", "en").output
 
 
+def test_forms_says_how_an_actual_typed_as_a_bound_scores():
+    """不足95% against ≥95% was met at full marks; a bureau reading the rules learns that a bound scores the weight only
+    when every figure it allows meets the target."""
+    said = run("forms", "hubei").output
+    assert (
+        "实际完成值写成范围的（“95%以上”“不足95%”），它允许的数都达到目标时得满分，都达不到时算未完成，其余沿用自评分"
+        in said
+    )
+    assert (
+        "an actual typed as a bound (95%以上, 不足95%) scores the weight when every figure it allows meets the target, "
+        "is missed when none does, and else keeps its self-score" in run("forms", "hubei", "--lang", "en").output
+    )
+
+
 def test_forms_of_a_single_grade_says_it(one_grade_form):
     """It failed on the threshold below the last grade, which a single grade does not have."""
     from perfeval_xl.explain import scoring_rules

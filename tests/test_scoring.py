@@ -154,6 +154,36 @@ def test_a_target_met_exactly_is_met_whatever_the_floats():
 
 @pytest.mark.parametrize(
     ("target", "actual", "met"),
+    [
+        ("≥95%", "不足95%", False),  # below the target: was met, w × 95/95
+        ("≥95%", "低于90%", False),
+        ("≥95%", "95%以下", None),  # 95% itself would meet it, less would not
+        ("≥95%", "不到100%", None),
+        ("≥95%", "95%以上", True),
+        ("≥95%", "超过95%", True),
+        ("≥95%", "超过90%", None),  # was missed, w × 90/95, though 96% is more than 90%
+        (">95%", "95%以上", None),
+        (">95%", "超过95%", True),
+        ("≤5%", "超过5%", False),  # above a ceiling: was met, as 5 is not more than 5
+        ("≤5%", "不足5%", True),
+        ("≤5%", "5%以上", None),
+        ("<5%", "5%以下", None),
+        ("12月底前", "11月底前", True),
+        ("12月底前", "12月底前", True),
+        ("6月底前", "10月以前", None),
+        ("≥95%", "=96%", True),
+    ],
+)
+def test_an_actual_given_as_a_bound_is_met_only_when_every_figure_it_allows_meets(target, actual, met):
+    """不足95% against ≥95% says the target was missed, 超过5% against ≤5% that the ceiling was passed; both were read
+    as the figure alone and met. A bound that allows figures either side of the target (95%以下 against ≥95%) decides
+    nothing."""
+    target_q, actual_q = parse_quantity(target), parse_quantity(actual)
+    assert target_met(indicator_direction("", target_q, "", ()), target_q, actual_q) is met
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "met"),
     [("满意度≥90%", "95.1%", True), ("满意度≥90%", "满意度85%", False), ("90%-95%", "93%", True)],
 )
 def test_a_target_with_its_name_or_a_range_is_decided(target, actual, met):
