@@ -689,6 +689,38 @@ def test_a_list_of_targets_is_met_when_each_of_its_figures_is(make_book, target,
     assert any(f.code == "PE301" and missed in f.message() for f in evaluation.findings) is (met is False)
 
 
+@pytest.mark.parametrize(
+    ("actual", "said"),
+    [
+        ("4个", "年初目标值列了几项，实际完成值只有一个数"),
+        ("科普小镇1个", "年初目标值列了几项，实际完成值只有一个数"),
+        ("示范基地1个，科普e站3个", "实际完成值的各项与年初目标值的各项对不上"),
+        ("科普小镇1个，专家工作站3人", "实际完成值的各项与年初目标值的各项对不上"),
+        ("1个，2个，3个", "实际完成值的各项与年初目标值的各项对不上"),
+    ],
+)
+def test_a_list_of_targets_answered_by_no_list_that_pairs_is_said(make_book, actual, said):
+    """科普小镇1个，专家工作站3个 against 4个, or against a list of other names, was compared with nothing and said
+    nothing: the row kept its self-score without a word."""
+    target = "科普小镇1个，专家工作站3个"
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"target": target, "actual": actual}}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE104")
+    assert (finding.cell, finding.value, finding.expected) == (locate(evaluation, "row:0:actual"), actual, target)
+    assert finding.message().endswith(f"（{said}：请按年初目标值的各项逐项填写完成数，如“科普小镇1个，专家工作站3个”）")
+    assert "give a figure for each of the target's" in finding.message("en")
+
+
+@pytest.mark.parametrize(
+    ("actual", "direction"),
+    [("科普小镇1个，专家工作站2个", ""), ("完成科普小镇1个；专家工作站3个", ""), ("4个", "定性")],
+)
+def test_a_list_of_targets_answered_item_by_item_or_typed_qualitative_is_not_said(make_book, actual, direction):
+    target = "科普小镇1个，专家工作站3个"
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": direction}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    assert "PE104" not in {f.code for f in evaluation.findings}
+
+
 @pytest.mark.parametrize("ratio", ["1:1", "1：1", "8/8", "完成8/8项"])
 def test_a_ratio_or_a_fraction_is_unparsed_with_how_to_write_it(make_book, ratio):
     """1:1 and 8/8 say neither a direction nor a unit the target's can be compared with: the tool does not guess, and

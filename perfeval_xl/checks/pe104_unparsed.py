@@ -7,7 +7,9 @@ from typing import Any
 from ..definition import FormDefinition
 from ..engine import Indicator
 from ..findings import Finding
-from ..values import DATE, Quantity, comparable_units, normalize_text
+from ..locate import choice_named
+from ..scoring import DIRECTIONS
+from ..values import DATE, Quantity, comparable_units, normalize_text, paired_parts
 from .base import Check, Context, value_hint
 
 
@@ -16,7 +18,8 @@ class UnparsedValue(Check):
 
     无法解析就无法按 B/A 计分；工具不猜测，请改写为如 “≥95%”“不少于60人次”“7个”。比值和分数（“1:1”“8/8”）既无方向也无
     可比的单位，同样不猜，提示改写为百分数或数量。实际完成值列出几个数的（“完成8个，完成率100%”），取与目标值单位相同的那个；
-    没有或不止一个的，不知哪一个与目标值对应，同样提示。
+    没有或不止一个的，不知哪一个与目标值对应，同样提示。年初目标值列了几项（“科普小镇1个，专家工作站3个”）而实际完成值
+    只有一个数、或所列各项与之对不上（名称不同、项数不同、单位不一致）的，无法逐项比较，提示逐项填写。
     Failing: 目标 “7个”，实际 “完成2020年16家建站工作站第一阶段评审”。Passing: 实际 “8个”。
     """
 
@@ -47,6 +50,22 @@ class UnparsedValue(Check):
             if ind.target.kind == "number" and ind.actual.kind == "compound":  # none or several in the target's unit
                 detail, detail_en = (text.format(target=ind.target.raw) for text in _LISTED_HINT)
                 yield self._finding(ctx, ind, "actual", ind.actual, detail, detail_en, expected=ind.target.raw)
+            if self._unpaired(ctx, ind):
+                detail, detail_en = (
+                    text.format(target=ind.target.raw) for text in _UNPAIRED_HINT[ind.actual.kind == "compound"]
+                )
+                yield self._finding(ctx, ind, "actual", ind.actual, detail, detail_en, expected=ind.target.raw)
+
+    @staticmethod
+    def _unpaired(ctx: Context, ind: Indicator) -> bool:
+        """A list of targets answered by a figure, or by a list whose items do not pair with its own (see
+        ``values.paired_parts``), on a row not typed 定性."""
+        return (
+            ind.target.kind == "compound"
+            and ind.actual.kind in ("number", "compound")
+            and choice_named(ind.row.raw("direction"), DIRECTIONS) != "定性"
+            and not paired_parts(ind.target, ind.actual, ctx.evaluation.extraction.year)
+        )
 
     def _unit_mismatch(self, ctx: Context, ind: Indicator) -> Finding:
         """An actual whose unit does not compare with its target's, said on the actual; a date Excel made of the
@@ -87,6 +106,20 @@ _LISTED_HINT = (
     "（列出了几个数，不知哪一个与目标值“{target}”对应：请只填与目标值对应的完成数）",
     " (it lists several figures, and which of them answers the target {target} is not said: give the one that does)",
 )
+
+# A list of targets answered by one figure (False) or by a list whose items do not pair with its own (True).
+_UNPAIRED_HINT = {
+    False: (
+        "（年初目标值列了几项，实际完成值只有一个数：请按年初目标值的各项逐项填写完成数，如“{target}”）",
+        " (the target lists several items and the actual gives one figure: give a figure for each of the target's "
+        "items, as in {target})",
+    ),
+    True: (
+        "（实际完成值的各项与年初目标值的各项对不上：请按年初目标值的各项逐项填写完成数，如“{target}”）",
+        " (the actual's items do not answer the target's: give a figure for each of the target's items, as in "
+        "{target})",
+    ),
+}
 
 
 def _unit_detail(target: str | None, actual: str | None) -> tuple[str, str]:
