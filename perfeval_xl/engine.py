@@ -17,6 +17,7 @@ from .scoring import (
     grade_for,
     indicator_direction,
     quantitative_score,
+    range_end,
     rate_score,
     ratio_of,
     round_half_up,
@@ -207,6 +208,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     weight = weight_q.value if weight_q.kind == "number" and (weight_q.value or 0) >= 0 else None
     explicit, level2 = choice_named(row.raw("direction"), DIRECTIONS) or "", norm_label(row.raw("level2"))
     direction = indicator_direction(explicit, target, level2, rules.negative_level2)
+    target = range_end(target, direction)
     tier = _tier_for(definition, row.raw("tier"))
     name = str(row.raw("name")).strip()
     section = next((s for s in rules.sections if s.name == row.section), None)
@@ -218,9 +220,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     # An actual typed as a bound (不足95%) is scored only when it meets its target: how far it falls short it does not say.
     quantitative = quantitative and (met is True or actual.comparator in (None, "="))
     if explicit != "定性" and (pairs := paired_parts(target, actual, year)):  # a list: met when each of its figures is
-        met = all_met(
-            target_met(indicator_direction(explicit, t, level2, rules.negative_level2), t, a) for t, a in pairs
-        )
+        directions = [indicator_direction(explicit, t, level2, rules.negative_level2) for t, _ in pairs]
+        met = all_met(target_met(d, range_end(t, d), a) for d, (t, a) in zip(directions, pairs, strict=True))
     score = reported.value if reported.kind == "number" else None
     computed: float | None
     if weight is None:

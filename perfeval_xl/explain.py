@@ -103,11 +103,13 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
             lines.append(
                 "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”“±X”或为 0 的为反向"
                 "（±X 即偏离不超过 X，实际完成值按偏离的大小比较），所选指标性质与之相反时按目标值计分（PE114 提示）；"
+                "区间（“1000-1200万元”）不定方向，按所选指标性质或二级指标，反向的取上限；"
                 "按月、季度、半年写的数按全年计（每月1期即 12 期）"
                 if zh
                 else "  direction: a target of ≥X or X以上 is positive, ≤X, X以内, X前, ±X or 0 negative (±X: at most X "
                 "off either way, an actual compared by its size), scored so over a direction chosen against it (PE114 "
-                "says so); a count per month, quarter or half-year counts for the year (每月1期 is 12)"
+                "says so), a range (1000-1200万元) none, its upper end taken when negative; a count per month, quarter "
+                "or half-year counts for the year (每月1期 is 12)"
             )
         if rules.negative_level2 and quantitative:
             named = "、".join(rules.negative_level2) if zh else ", ".join(rules.negative_level2)

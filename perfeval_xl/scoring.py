@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import RateRule, Tier
@@ -71,8 +72,8 @@ DIRECTIONS = ("正向", "反向", "定性")  # 指标性质
 
 def compared_direction(target: Quantity) -> str | None:
     """The direction a numeric target says by itself (湖北 备注2: 正向 “≥X”, 反向 “≤X”): its comparator, or 反向 for a
-    deadline on a day or a target of 0 (0起: at most none); None when it says none."""
-    if target.kind != "number":
+    deadline on a day or a target of 0 (0起: at most none); None when it says none, as a range does."""
+    if target.kind != "number" or target.upper is not None:  # a range (1000-1200万元) says none
         return None
     if target.comparator in ("<=", "<"):
         return "反向"
@@ -96,6 +97,14 @@ def indicator_direction(explicit: str, target: Quantity, level2: str, negative_l
     if any(word in level2 for word in negative_level2):
         return "反向"
     return "正向"
+
+
+def range_end(target: Quantity, direction: str) -> Quantity:
+    """A target given as a range (成本控制在1000-1200万元) as the end its direction asks for: at most its upper end when
+    反向, at least its lower end otherwise; any other target as it is."""
+    if target.upper is None or direction != "反向":
+        return target
+    return replace(target, value=target.upper, comparator="<=", upper=None)
 
 
 def target_met(direction: str, target: Quantity, actual: Quantity) -> bool | None:

@@ -400,6 +400,32 @@ def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(m
     assert any(f.code == "PE301" and missed in f.message() for f in evaluation.findings) is (met is False)
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "level2", "direction", "met", "points"),
+    [
+        ("1000-1200万元", "1300万元", "成本指标", "", False, 2.77),  # was 正向, at least 1000: met, 3 of 3
+        ("1000-1200万元", "1100万元", "成本指标", "", True, 3),
+        ("1000-1200万元", "900万元", "成本指标", "", True, 3),  # under the range: a cost saved
+        ("1000万元-1200万元", "1300万元", "数量指标", "反向", False, 2.77),  # was PE114, a range read as ≥
+        ("90%-95%", "97%", "满意度指标", "", True, 3),
+        ("90%-95%", "85%", "满意度指标", "", False, 2.83),
+        ("90%-95%", "85%", "满意度指标", "正向", False, 2.83),
+    ],
+)
+def test_a_range_as_target_is_its_upper_end_for_a_negative_indicator(
+    make_book, target, actual, level2, direction, met, points
+):
+    """成本控制在1000-1200万元 asks for at most 1200万元: a range says no direction of its own, and was read as at least
+    its lower end, 正向 over 成本指标 and over a typed 反向 (PE114), so that 1300万元 met it at full marks. A range is
+    now 正向 or 反向 as a bare figure is, and a 反向 one is its upper end."""
+    row = {"target": target, "actual": actual, "level2": level2, "direction": direction, "weight": 3, "score": points}
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: row}}))
+    indicator, found = evaluation.scores.indicators[0], {f.code for f in evaluation.findings}
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points, abs=0.005)
+    assert not {"PE104", "PE114", "PE209"} & found
+
+
 @pytest.mark.parametrize(("target", "actual"), [("≥95%", "95%以上"), ("≥95%", "超过96%"), ("≤5%", "不足5%")])
 def test_an_actual_given_as_a_bound_that_meets_its_target_scores_the_weight(make_book, target, actual):
     """95%以上 against ≥95%: every figure it allows meets the target, so the row scores its weight."""

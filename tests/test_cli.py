@@ -54,6 +54,11 @@ def test_forms_says_how_a_direction_and_a_count_per_period_are_read():
     said = run("forms", "hunan").output
     assert "  指标性质：年初目标值写“≥X”“X以上”的为正向，写“≤X”“X以内”“X前”“±X”或为 0 的为反向" in said
     assert "按月、季度、半年写的数按全年计（每月1期即 12 期）" in said
+    assert "区间（“1000-1200万元”）不定方向，按所选指标性质或二级指标，反向的取上限" in said
+    assert (
+        "a range (1000-1200万元) none, its upper end taken when negative"
+        in run("forms", "hunan", "--lang", "en").output
+    )
     assert "≤X, X以内, X前, ±X or 0 negative" in run("forms", "hubei", "--lang", "en").output
 
 

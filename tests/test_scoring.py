@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from perfeval_xl.definition import Band, RateRule, Tier
 from perfeval_xl.scoring import (
+    compared_direction,
     execution_rate,
     grade_for,
     in_band,
     indicator_direction,
     quantitative_score,
+    range_end,
     rate_score,
     round_half_up,
     target_met,
@@ -191,6 +193,15 @@ def test_a_target_with_its_name_or_a_range_is_decided(target, actual, met):
     read: the indicator went unscored and the unit's own score was taken, with a PE104 warning."""
     target_q, actual_q = parse_quantity(target), parse_quantity(actual)
     assert target_met(indicator_direction("", target_q, "满意度指标", ()), target_q, actual_q) is met
+
+
+def test_a_range_says_no_direction_and_a_negative_one_is_its_upper_end():
+    """1000-1200万元 was read as at least 1000万元, 正向 over 成本指标: a range says neither way."""
+    cost = parse_quantity("1000-1200万元")
+    assert compared_direction(cost) is None
+    assert indicator_direction("", cost, "成本指标", ("成本指标",)) == "反向"
+    assert range_end(cost, "反向").value == pytest.approx(12_000_000) and range_end(cost, "反向").comparator == "<="
+    assert range_end(cost, "正向") is cost and range_end(parse_quantity("≤5%"), "反向").value == pytest.approx(0.05)
 
 
 @pytest.mark.parametrize(
