@@ -94,6 +94,8 @@ class Indicator:
     rated: RatedIndicator | None = None
     rate: float | None = None  # a rated indicator's rate from its amounts (scored as printed, to rate_decimals)
     bonus: Bonus | None = None
+    typed_direction: str = ""  # 正向, 反向 or 定性 as the row's 指标性质 says, "" when it says none of them
+    pairs: tuple[tuple[Quantity, Quantity], ...] = ()  # a list of targets' figures, each with its actual's
 
     @property
     def reported_score(self) -> float | None:
@@ -219,7 +221,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     met = target_met(direction, target, actual) if quantitative else None
     # An actual typed as a bound (不足95%) is scored only when it meets its target: how far it falls short it does not say.
     quantitative = quantitative and (met is True or actual.comparator in (None, "="))
-    if explicit != "定性" and (pairs := paired_parts(target, actual, year)):  # a list: met when each of its figures is
+    pairs = paired_parts(target, actual, year) if explicit != "定性" else ()
+    if pairs:  # a list: met when each of its figures is
         directions = [indicator_direction(explicit, t, level2, rules.negative_level2) for t, _ in pairs]
         met = all_met(target_met(d, range_end(t, d), a) for d, (t, a) in zip(directions, pairs, strict=True))
     score = reported.value if reported.kind == "number" else None
@@ -257,6 +260,8 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
         rated=rated,
         rate=rate,
         bonus=bonus,
+        typed_direction=explicit,
+        pairs=pairs,
     )
 
 

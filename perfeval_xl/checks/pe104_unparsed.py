@@ -7,9 +7,7 @@ from typing import Any
 from ..definition import FormDefinition
 from ..engine import Indicator
 from ..findings import Finding
-from ..locate import choice_named
-from ..scoring import DIRECTIONS
-from ..values import DATE, Quantity, comparable_units, normalize_text, paired_parts
+from ..values import DATE, Quantity, comparable_units, normalize_text
 from .base import Check, Context, value_hint
 
 
@@ -50,22 +48,11 @@ class UnparsedValue(Check):
             if ind.target.kind == "number" and ind.actual.kind == "compound":  # none or several in the target's unit
                 detail, detail_en = (text.format(target=ind.target.raw) for text in _LISTED_HINT)
                 yield self._finding(ctx, ind, "actual", ind.actual, detail, detail_en, expected=ind.target.raw)
-            if self._unpaired(ctx, ind):
+            if _unpaired(ind):
                 detail, detail_en = (
                     text.format(target=ind.target.raw) for text in _UNPAIRED_HINT[ind.actual.kind == "compound"]
                 )
                 yield self._finding(ctx, ind, "actual", ind.actual, detail, detail_en, expected=ind.target.raw)
-
-    @staticmethod
-    def _unpaired(ctx: Context, ind: Indicator) -> bool:
-        """A list of targets answered by a figure, or by a list whose items do not pair with its own (see
-        ``values.paired_parts``), on a row not typed 定性."""
-        return (
-            ind.target.kind == "compound"
-            and ind.actual.kind in ("number", "compound")
-            and choice_named(ind.row.raw("direction"), DIRECTIONS) != "定性"
-            and not paired_parts(ind.target, ind.actual, ctx.evaluation.extraction.year)
-        )
 
     def _unit_mismatch(self, ctx: Context, ind: Indicator) -> Finding:
         """An actual whose unit does not compare with its target's, said on the actual; a date Excel made of the
@@ -120,6 +107,17 @@ _UNPAIRED_HINT = {
         "{target})",
     ),
 }
+
+
+def _unpaired(ind: Indicator) -> bool:
+    """A list of targets answered by a figure, or by a list whose items do not pair with its own (see
+    ``values.paired_parts``), on a row not typed 定性."""
+    return (
+        ind.target.kind == "compound"
+        and ind.actual.kind in ("number", "compound")
+        and ind.typed_direction != "定性"
+        and not ind.pairs
+    )
 
 
 def _unit_detail(target: str | None, actual: str | None) -> tuple[str, str]:

@@ -4,8 +4,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from ..locate import choice_named
-from ..scoring import DIRECTIONS, compared_direction
+from ..scoring import compared_direction
 from .base import Check, Context, indicator_columns
 
 
@@ -36,8 +35,7 @@ class DirectionAgainstTarget(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:
-            typed = choice_named(ind.row.raw("direction"), DIRECTIONS)
-            said = compared_direction(ind.target)
+            typed, said = ind.typed_direction, compared_direction(ind.target)
             if typed in ("正向", "反向") and said not in (None, typed):
                 yield self.finding(
                     ctx, ind.row.ref("direction"), value=typed, expected=said, key=ind.name, target=ind.target.raw
