@@ -115,12 +115,17 @@ def target_met(direction: str, target: Quantity, actual: Quantity) -> bool | Non
     if target.value is None or actual.value is None:
         return None
     sign = -1.0 if direction == "反向" else 1.0  # 反向 as 正向 of the negated figures: at most 5 is at least -5
-    comparator = _TURNED.get(actual.comparator or "", actual.comparator) if sign < 0 else actual.comparator
-    figure, goal, strict = sign * actual.value, sign * target.value, target.comparator in ("<", ">")
-    least, most = _LEAST[comparator], _MOST[comparator]
-    if least is not None and _meets(figure, goal, strict, least):
+    goal, strict = sign * target.value, target.comparator in ("<", ">")
+    if actual.upper is not None:  # a range (85%-90%): both its ends allowed
+        low, high = sorted((sign * actual.value, sign * actual.upper))
+        least, most = 0, 0
+    else:
+        comparator = _TURNED.get(actual.comparator or "", actual.comparator) if sign < 0 else actual.comparator
+        low = high = sign * actual.value
+        least, most = _LEAST[comparator], _MOST[comparator]
+    if least is not None and _meets(low, goal, strict, least):
         return True
-    if most is not None and not _meets(figure, goal, strict, most):
+    if most is not None and not _meets(high, goal, strict, most):
         return False
     return None
 

@@ -386,6 +386,7 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
         ("≤5%", "超过5%", False),  # was met: a ceiling passed read as reached
         ("≥95%", "95%以下", None),
         ("≥95%", "超过90%", None),  # was missed, 2.84 of 3, and a self-score of 3 an error (PE209)
+        ("≥95%", "85%-90%", False),  # a range: was at least 85 %, undecided
     ],
 )
 def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(make_book, target, actual, met):
@@ -426,7 +427,9 @@ def test_a_range_as_target_is_its_upper_end_for_a_negative_indicator(
     assert not {"PE104", "PE114", "PE209"} & found
 
 
-@pytest.mark.parametrize(("target", "actual"), [("≥95%", "95%以上"), ("≥95%", "超过96%"), ("≤5%", "不足5%")])
+@pytest.mark.parametrize(
+    ("target", "actual"), [("≥95%", "95%以上"), ("≥95%", "超过96%"), ("≤5%", "不足5%"), ("≤5%", "3%-4%")]
+)
 def test_an_actual_given_as_a_bound_that_meets_its_target_scores_the_weight(make_book, target, actual):
     """95%以上 against ≥95%: every figure it allows meets the target, so the row scores its weight."""
     indicator, found = _scored(make_book, target, actual, 3)

@@ -174,6 +174,12 @@ def test_a_target_met_exactly_is_met_whatever_the_floats():
         ("12月底前", "12月底前", True),
         ("6月底前", "10月以前", None),
         ("≥95%", "=96%", True),
+        ("≥95%", "85%-90%", False),  # a range as actual: both its ends count (it was at least 85%)
+        ("≥95%", "96%-98%", True),
+        ("≥95%", "90%-96%", None),
+        ("≤5%", "3%-4%", True),
+        ("≤5%", "6%-8%", False),
+        ("≤5%", "4%-6%", None),
     ],
 )
 def test_an_actual_given_as_a_bound_is_met_only_when_every_figure_it_allows_meets(target, actual, met):
