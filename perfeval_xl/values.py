@@ -801,8 +801,8 @@ def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quanti
     stated years counted from the form's ``year`` (``counted_from_year``)."""
     target = none_targeted(target)
     actual = all_as_full(none_as_zero(part_in_unit(actual, target), target), target)
-    if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) is its month
-        actual = month_of_date(actual)
+    if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
+        actual = at_month_end(month_of_date(actual))
     actual = by_size(in_time_of(scale_to(actual, target), target), target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     base = year or target.year or actual.year
@@ -856,6 +856,23 @@ def _counted_in(unit: str) -> str:
 
 # A date, or a month of a year, as units type them (2021.11, 2021-11-30 as a date cell reads, 2021年11月20日).
 _DATE = re.compile(r"((?:19|20)\d{2})(?:[.\-/]|年)(\d{1,2})(?:(?:[.\-/]|月)\d{1,2}日?|月)?")
+
+
+# The end of a month or a year (12月底, 12月末, 2021年底, 年末) said alone, with no word that makes it a deadline (前, 内,
+# 不晚于, 最迟, 截止, ≤).
+_MONTH_END = re.compile(r"[月年]度?[底末]")
+_DEADLINE_WORD = re.compile(r"前|内|不|最|截|[<≤=]")
+
+
+def at_month_end(actual: Quantity) -> Quantity:
+    """An actual said as the end of a month (12月底, 2021年末, 年底完成) as that month: in a target 12月底 is a deadline,
+    by the end of December, in an actual when the work was done; one said before it (12月底前) stays at most it."""
+    if actual.unit != "月" or actual.comparator != "<=":
+        return actual
+    text = normalize_text(actual.raw)
+    if not _MONTH_END.search(text) or _DEADLINE_WORD.search(text):
+        return actual
+    return replace(actual, comparator=None)
 
 
 def month_of_date(quantity: Quantity) -> Quantity:

@@ -402,6 +402,32 @@ def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(m
 
 
 @pytest.mark.parametrize(
+    ("target", "actual", "met", "points"),
+    [
+        ("11月底前", "12月底", False, 2.75),  # when it was done, not a deadline: it was not decided, and PE105
+        ("11月底前", "12月末", False, 2.75),
+        ("12月底前", "11月底", True, 3),
+        ("12月底前", "2021年12月底", True, 3),
+        ("12月底前", "年底完成", True, 3),
+    ],
+)
+def test_an_actual_at_a_months_end_is_that_month(make_book, target, actual, met, points):
+    """12月底 in a target is a deadline, by the end of December; in an actual it says when the work was done, in
+    December. It was read as a bound like 12月底前, PE105 asked for the figure, and against 11月底前 nothing was decided."""
+    indicator, found = _scored(make_book, target, actual, points)
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points)
+    assert not {"PE105", "PE209"} & found
+
+
+@pytest.mark.parametrize(("actual", "met"), [("12月底前", None), ("截止12月底", None), ("10月底前", True)])
+def test_an_actual_before_a_months_end_is_a_bound(make_book, actual, met):
+    """12月底前完成 as an actual says it was done by then, not when: against 11月底前 that decides nothing."""
+    indicator, found = _scored(make_book, "11月底前", actual, 3)
+    assert indicator.met is met and "PE105" in found
+
+
+@pytest.mark.parametrize(
     ("target", "actual", "level2", "direction", "met", "points"),
     [
         ("1000-1200万元", "1300万元", "成本指标", "", False, 2.77),  # was 正向, at least 1000: met, 3 of 3
