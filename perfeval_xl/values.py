@@ -798,15 +798,33 @@ def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quanti
     figure in the target's unit (``part_in_unit``), none or all said in words as 0 or 100 % (``none_as_zero``,
     ``all_as_full``), a date against a month as its month, a bare figure in the other's unit (``scale_to``), a length
     of time in the target's (``in_time_of``), a deviation against ±5% by its size (``by_size``); months and days of
-    stated years counted from the form's ``year`` (``counted_from_year``)."""
+    stated years counted from the form's ``year`` (``counted_from_year``); an actual said as reached (达到90%) as its
+    figure (``as_reached``)."""
     target = none_targeted(target)
-    actual = all_as_full(none_as_zero(part_in_unit(actual, target), target), target)
+    actual = all_as_full(none_as_zero(as_reached(part_in_unit(actual, target)), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
         actual = at_month_end(month_of_date(actual))
     actual = by_size(in_time_of(scale_to(actual, target), target), target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     base = year or target.year or actual.year
     return counted_from_year(target, base), counted_from_year(actual, base)
+
+
+# 达到 or 达, and 控制在, before a figure: in a target at least or at most that much (达到90%, 控制在5%), in an actual
+# what was reached or kept to (达到96%, 控制在3%).
+_REACHED = re.compile(r"(?:达到?|控制在)(?=[\d.])")
+
+
+def as_reached(actual: Quantity) -> Quantity:
+    """An actual said as reached or kept to (达到96%, 满意度达96.5%, 控制在3%) as its figure, when that is its only
+    comparator: in a target the words ask for at least or at most the figure, in an actual they say what was done; any
+    other actual as it is."""
+    if actual.kind != "number" or actual.comparator not in (">=", "<="):
+        return actual
+    text = normalize_text(actual.raw)
+    if _REACHED.search(text) is None or parse_quantity(_REACHED.sub("", text, count=1)).comparator is not None:
+        return actual
+    return replace(actual, comparator=None)
 
 
 def by_size(actual: Quantity, target: Quantity) -> Quantity:

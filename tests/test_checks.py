@@ -420,6 +420,28 @@ def test_an_actual_at_a_months_end_is_that_month(make_book, target, actual, met,
     assert not {"PE105", "PE209"} & found
 
 
+@pytest.mark.parametrize(
+    ("actual", "met", "points"),
+    [("达到90%", False, 2.84), ("满意度达90%", False, 2.84), ("已达到96%", True, 3), ("高达97%", True, 3)],
+)
+def test_an_actual_said_as_reached_is_its_figure(make_book, actual, met, points):
+    """达到90% in an actual says what was reached, not at least it (as in a target): it is scored as 90%, not left
+    undecided against ≥95% as a bound."""
+    indicator, found = _scored(make_book, "≥95%", actual, points)
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points, abs=0.005)
+    assert not {"PE105", "PE209"} & found
+
+
+@pytest.mark.parametrize(("actual", "met", "points"), [("控制在6%", False, 2.5), ("成本控制在4%", True, 3)])
+def test_an_actual_said_as_kept_to_is_its_figure(make_book, actual, met, points):
+    """控制在6% in an actual says the level kept to, not at most it (as in a target)."""
+    indicator, found = _scored(make_book, "≤5%", actual, points)
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert indicator.computed == pytest.approx(points, abs=0.005)
+    assert not {"PE105", "PE209"} & found
+
+
 @pytest.mark.parametrize(("actual", "met"), [("12月底前", None), ("截止12月底", None), ("10月底前", True)])
 def test_an_actual_before_a_months_end_is_a_bound(make_book, actual, met):
     """12月底前完成 as an actual says it was done by then, not when: against 11月底前 that decides nothing."""

@@ -1,18 +1,16 @@
 """PE105: a comparator typed into an actual value."""
 
-import re
 from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from ..values import normalize_text, parse_quantity
 from .base import Check, Context
 
 
 class ComparatorInActual(Check):
     """实际完成值含比较符：实际完成值应是完成的确数，不应写 “≥266米”“不少于60人次”。
 
-    比较符属于目标值；写在实际值里说明没有填报真实完成数。“达到96%”“满意度达96.5%”说的是达到的确数，对按月的时限写“12月底”
+    比较符属于目标值；写在实际值里说明没有填报真实完成数。“达到96%”“满意度达96.5%”“控制在3%”说的是做到的确数，对按月的时限写“12月底”
     “年底完成”说的是完成的月份，都不算比较符。
     这样的实际值只在它允许的每个数都达到目标时按分值计分（“95%以上”对“≥95%”）；一定未达到的（“不足95%”对“≥95%”）须说明偏差原因，
     其余沿用自评分。
@@ -36,15 +34,5 @@ class ComparatorInActual(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.evaluation.scores.indicators:
             actual = ind.actual
-            if actual.kind == "number" and actual.comparator and not actual.approximate and not _reached(actual.raw):
+            if actual.kind == "number" and actual.comparator and not actual.approximate:  # 达到96% is its figure
                 yield self.finding(ctx, ind.row.ref("actual"), value=actual.raw, key=ind.name)
-
-
-# 达到 or 达 before a figure: in a target at least that much (达到90%), in an actual what was reached (达到96%).
-_REACHED = re.compile(r"达到?(?=[\d.])")
-
-
-def _reached(raw: str) -> bool:
-    """Whether an actual's only comparator is 达到 or 达 (满意度达96.5%): a figure given exactly."""
-    text = normalize_text(raw)
-    return _REACHED.search(text) is not None and parse_quantity(_REACHED.sub("", text, count=1)).comparator is None
