@@ -794,12 +794,13 @@ def paired_parts(target: Quantity, actual: Quantity, year: int | None) -> tuple[
 
 
 def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quantity, Quantity]:
-    """A target and its actual as they compare: a target of none said in words as 0 (``none_targeted``), the actual's
-    figure in the target's unit (``part_in_unit``), none or all said in words as 0 or 100 % (``none_as_zero``,
-    ``all_as_full``), a date against a month as its month, a bare figure in the other's unit (``scale_to``), a length
-    of time in the target's (``in_time_of``), a deviation against ±5% by its size (``by_size``); months and days of
-    stated years counted from the form's ``year`` (``counted_from_year``); an actual said as reached (达到90%) as its
-    figure (``as_reached``)."""
+    """A target and its actual as they compare, in the order applied: a target of none said in words as 0
+    (``none_targeted``), the actual's figure in the target's unit (``part_in_unit``), an actual said as reached or kept
+    to (达到90%, 控制在3%) as its figure (``as_reached``), none or all said in words as 0 or 100 % (``none_as_zero``,
+    ``all_as_full``), against a month a date or a month's end as its month (``month_of_date``, ``at_month_end``), a
+    bare figure in the other's unit (``scale_to``), a length of time in the target's (``in_time_of``), a deviation
+    against ±5% by its size (``by_size``); months and days of stated years counted from the form's ``year``
+    (``counted_from_year``)."""
     target = none_targeted(target)
     actual = all_as_full(none_as_zero(as_reached(part_in_unit(actual, target)), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
