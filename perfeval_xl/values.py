@@ -96,7 +96,7 @@ _DONE = ("已全部完成", "全部完成", "已完成", "完成")  # longest fi
 # A tolerance either way, before its figure (预算执行偏差率±5%, 正负5%): at most that far off, in either direction.
 _EITHER_WAY = ("±", "+/-", "+-", "正负")
 _MINUS = ("-", "\u2212")  # the hyphen-minus (a full-width － folds to it) and the minus sign
-_APPROX_PREFIXES = ("约", "大约", "近", "接近")
+_APPROX_PREFIXES = ("约", "大约", "将近", "接近", "近")
 _APPROX_SUFFIXES = ("左右",)
 # 余/多 after a number ("十余项", "40多人") mean "a little more than".
 _MORE_THAN = ("余", "多")
@@ -796,13 +796,14 @@ def paired_parts(target: Quantity, actual: Quantity, year: int | None) -> tuple[
 def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quantity, Quantity]:
     """A target and its actual as they compare, in the order applied: a target of none said in words as 0
     (``none_targeted``), the actual's figure in the target's unit (``part_in_unit``), an actual said as reached or kept
-    to (达到90%, 控制在3%) as its figure (``as_reached``), none or all said in words as 0 or 100 % (``none_as_zero``,
+    to (达到90%, 控制在3%) as its figure (``as_reached``), one said as nearly reached (接近95%) as short of it
+    (``as_nearly``), none or all said in words as 0 or 100 % (``none_as_zero``,
     ``all_as_full``), against a month a date or a month's end as its month (``month_of_date``, ``at_month_end``), a
     bare figure in the other's unit (``scale_to``), a length of time in the target's (``in_time_of``), a deviation
     against ±5% by its size (``by_size``); months and days of stated years counted from the form's ``year``
     (``counted_from_year``)."""
     target = none_targeted(target)
-    actual = all_as_full(none_as_zero(as_reached(part_in_unit(actual, target)), target), target)
+    actual = all_as_full(none_as_zero(as_nearly(as_reached(part_in_unit(actual, target))), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
         actual = at_month_end(month_of_date(actual))
     actual = by_size(in_time_of(scale_to(actual, target), target), target)
@@ -826,6 +827,25 @@ def as_reached(actual: Quantity) -> Quantity:
     if _REACHED.search(text) is None or parse_quantity(_REACHED.sub("", text, count=1)).comparator is not None:
         return actual
     return replace(actual, comparator=None)
+
+
+# 将近, 接近 or 近 before a figure: nearly that much, so short of it (满意度接近95%, 将近100人); 约 and 左右 say about it.
+_NEARLY = re.compile(rf"(?:将近|接近|近)(?=[\d.{_CN_DIGITS}])")
+
+
+def as_nearly(actual: Quantity) -> Quantity:
+    """An actual said as nearly a figure (接近95%, 将近100人) as under it, a bound as 不足95% is; in a target (接近100%)
+    the word says where to aim, and an actual said about a figure (约95%, 95%左右) is that figure."""
+    if actual.kind != "number" or not actual.approximate or actual.comparator is not None:
+        return actual
+    if not said_nearly(actual.raw):
+        return actual
+    return replace(actual, comparator="<", approximate=False)
+
+
+def said_nearly(text: str) -> bool:
+    """Whether a text says nearly a figure: 将近, 接近 or 近 before it (满意度接近95%)."""
+    return _NEARLY.search(normalize_text(text)) is not None
 
 
 def by_size(actual: Quantity, target: Quantity) -> Quantity:

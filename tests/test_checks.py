@@ -390,6 +390,9 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
         ("≥95%", "95%以下", None),
         ("≥95%", "超过90%", None),  # was missed, 2.84 of 3, and a self-score of 3 an error (PE209)
         ("≥95%", "85%-90%", False),  # a range: was at least 85 %, undecided
+        ("≥95%", "接近95%", False),  # nearly: short of it, was met as about 95 %
+        ("≥95%", "满意度将近95%", False),
+        ("≥100人", "近100人", False),
     ],
 )
 def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(make_book, target, actual, met):
@@ -428,6 +431,37 @@ def test_an_actual_said_as_done_is_its_figure(make_book, target, actual, met, po
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert indicator.computed == pytest.approx(points)
     assert not {"PE105", "PE209"} & found
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "basis", "met", "asked"),
+    [
+        ("≤5%", "接近5%", "quantitative", True, True),  # nearly 5 % is under 5 %: met, and PE105 asks the figure
+        ("≥95%", "约95%", "quantitative", True, False),  # about 95 %: the figure, neither under nor over it
+        ("≥95%", "95%左右", "quantitative", True, False),
+    ],
+)
+def test_an_actual_said_as_nearly_a_figure_is_short_of_it(make_book, target, actual, basis, met, asked):
+    """将近, 接近 and 近 before a figure say it was nearly reached, not reached; 约 and 左右 say about it."""
+    indicator, found = _scored(make_book, target, actual, 3)
+    assert (indicator.basis, indicator.met, indicator.computed) == (basis, met, 3)
+    assert ("PE105" in found) is asked and "PE209" not in found
+
+
+@pytest.mark.parametrize(
+    ("actual", "zh", "en"),
+    [
+        ("≥96%", "含比较符", "contains a comparator"),
+        ("85%-90%", "是一个范围", "is a range"),  # was “含比较符”, and a range has none
+        ("接近96%", "只说接近这个数", "says only nearly that much"),
+    ],
+)
+def test_an_actual_not_given_as_its_figure_is_told_what_it_gave(make_book, actual, zh, en):
+    """PE105 asks for the figure achieved, saying what was typed in its place: a comparator, a range, or nearly."""
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"target": "≥95%", "actual": actual}}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE105")
+    assert f"“{actual}”{zh}，应填写实际完成的确数" in finding.message()
+    assert f"'{actual}' of '{finding.key}' {en}; give the figure achieved" in finding.message("en")
 
 
 @pytest.mark.parametrize(("actual", "met"), [("12月底前", None), ("截止12月底", None), ("10月底前", True)])

@@ -355,6 +355,7 @@ def test_approximate_flags():
     assert parse_quantity("1万余人").approximate
     assert not parse_quantity("10000+").approximate  # at least that many: + says no more than ≥ does
     assert not parse_quantity("7个").approximate
+    assert parse_quantity("将近100人").approximate and not parse_quantity("将近100人").labelled  # was labelled 将
 
 
 @pytest.mark.parametrize(
