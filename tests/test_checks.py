@@ -464,6 +464,27 @@ def test_an_actual_not_given_as_its_figure_is_told_what_it_gave(make_book, actua
     assert f"'{actual}' of '{finding.key}' {en}; give the figure achieved" in finding.message("en")
 
 
+def test_a_self_score_typed_as_text_is_said_with_the_total_its_formula_shows(make_book):
+    """Excel's SUM leaves text out: a 3 typed as text prints a 总分 3 short, and the grade its formula gives with it.
+    The row's score is still read as 3 (the sum of the sheet's scores is what the total should be)."""
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"score": "3"}}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE116")
+    shown, summed = evaluation.extraction.fields["total"].raw, evaluation.scores.reported_sum
+    assert summed - shown == pytest.approx(3)
+    assert (finding.value, finding.expected) == ("3", 3)
+    assert f"表中总分为 {shown:g}，计入它应为 {summed:g}" in finding.message()
+    assert f"the total the sheet shows, {shown:g}, is {summed:g} with it" in finding.message("en")
+
+
+@pytest.mark.parametrize("cells", [{}, {"field:total": 91.938}])
+def test_a_self_score_typed_as_a_number_or_under_a_typed_total_is_not_said(make_book, cells):
+    """A number is summed; a 总分 typed by hand (no formula) leaves nothing out, and PE208 checks it."""
+    score = 3 if not cells else "3"
+    evaluation = check_path(make_book(clean_data(), {"rows": {0: {"score": score}}, "cells": cells}))
+    assert "PE116" not in {f.code for f in evaluation.findings}
+    assert evaluation.scores.indicators[0].reported_score == 3
+
+
 @pytest.mark.parametrize(("actual", "met"), [("12月底前", None), ("截止12月底", None), ("10月底前", True)])
 def test_an_actual_before_a_months_end_is_a_bound(make_book, actual, met):
     """12月底前完成 as an actual says it was done by then, not when: against 11月底前 that decides nothing."""
@@ -939,10 +960,10 @@ def test_bonus_may_be_negative_on_its_step(make_book):
 
 def test_a_deduction_typed_as_text_is_the_same_deduction(make_book):
     """A 加减分 typed into a text-formatted cell ("-2.5", as WPS keeps it) scores as the number would: it was
-    unreadable, an error (PE102) that returned a correct form."""
+    unreadable, an error (PE102). The sheet's own 总分 formula leaves the text out, which PE116 says, and only that."""
     change = {"rows": {41: {"score": "-2.5", "basis": "绩效自评逾期，扣2.5分"}}}
     evaluation = check_path(make_book(guangzhou_clean_data(), change))
-    assert [(f.code, f.cell) for f in evaluation.findings] == []
+    assert [(f.code, f.cell) for f in evaluation.findings] == [("PE116", locate(evaluation, "row:41:score"))]
     assert evaluation.scores.total == pytest.approx(93.8944 - 2.5, abs=1e-4)
 
 
