@@ -472,8 +472,22 @@ def test_a_self_score_typed_as_text_is_said_with_the_total_its_formula_shows(mak
     shown, summed = evaluation.extraction.fields["total"].raw, evaluation.scores.reported_sum
     assert summed - shown == pytest.approx(3)
     assert (finding.value, finding.expected) == ("3", 3)
-    assert f"表中总分为 {shown:g}，计入它应为 {summed:g}" in finding.message()
-    assert f"the total the sheet shows, {shown:g}, is {summed:g} with it" in finding.message("en")
+    assert f"是文本，总分的公式不计入它：表中总分为 {shown:g}，应为 {summed:g}" in finding.message()
+    assert f"the total's formula leaves out: the sheet shows {shown:g}, {summed:g} with it" in finding.message("en")
+
+
+@pytest.mark.parametrize(("field", "shown", "shown_en"), [("budget", "空白", "blank"), ("executed", "0.00%", "0.00%")])
+def test_an_amount_typed_as_text_is_said_with_the_rate_its_formula_shows(make_book, field, shown, shown_en):
+    """The 执行率 formula reads 预算数 through N(), 0 for a text: the rate prints blank, or 0 % for a text 执行数,
+    and the 预算执行 score with it; the amount is still read as its number."""
+    evaluation = check_path(make_book(clean_data(), {"fields": {field: str(clean_data()["fields"][field])}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE116")
+    assert finding.cell == locate(evaluation, f"field:{field}")
+    assert f"是文本，执行率的公式不计入它：表中执行率为 {shown}，应为 97.24%" in finding.message()
+    assert f"the execution rate's formula leaves out: the sheet shows {shown_en}, 97.24% with it" in finding.message(
+        "en"
+    )
+    assert evaluation.scores.rate == pytest.approx(3014.42 / 3100)
 
 
 @pytest.mark.parametrize("cells", [{}, {"field:total": 91.938}])

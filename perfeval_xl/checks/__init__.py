@@ -23,7 +23,7 @@ from .pe112_amount_in_yuan import AmountInYuan
 from .pe113_rated_amount_missing import RatedAmountMissing
 from .pe114_direction import DirectionAgainstTarget
 from .pe115_copied_row import CopiedRow
-from .pe116_score_as_text import ScoreAsText
+from .pe116_number_as_text import NumberAsText
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -73,7 +73,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     RatedAmountMissing,
     DirectionAgainstTarget,
     CopiedRow,
-    ScoreAsText,
+    NumberAsText,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
