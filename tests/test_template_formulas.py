@@ -59,6 +59,20 @@ def test_formulas_agree_with_python(tmp_path, make_book, variant):
     assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
 
 
+def test_a_number_typed_as_text_is_left_out_by_the_recalculated_formulas_as_pe116_says(tmp_path, make_book):
+    """PE116 rests on how a spreadsheet reads text: SUM leaves it out, N() reads 0. LibreOffice recalculates a book
+    with a self-score and a 预算数 typed as text, and PE116 says each with the numbers it shows."""
+    source = make_book(clean_data(), {"rows": {0: {"score": "3"}}, "fields": {"budget": "3100"}})
+    recalculated = recalculate(source, tmp_path)
+    evaluation = check_path(recalculated)
+    total = _cached(recalculated, evaluation, "total")
+    assert _cached(recalculated, evaluation, "rate") == ""
+    assert total == pytest.approx(evaluation.scores.reported_sum - 3 - evaluation.scores.budget_score, abs=1e-9)
+    said = {f.cell: f.message() for f in evaluation.findings if f.code == "PE116"}
+    assert "表中执行率为 空白，应为 97.24%" in said[evaluation.extraction.fields["budget"].ref.a1]
+    assert f"表中总分为 {round(total, 4):g}，" in said[evaluation.scores.indicators[0].row.ref("score").a1]
+
+
 @pytest.mark.parametrize("variant", ["seed", "rates-out-of-range"])
 def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     """支出规模 完成率, the rates of the rated indicators, 总分 and 等次: Excel's numbers are the scorer's."""
