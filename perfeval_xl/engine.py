@@ -13,6 +13,7 @@ from .locate import Extraction, FieldValue, TableRow, choice_named, extract, nor
 from .scoring import (
     DIRECTIONS,
     all_met,
+    bound_ceiling,
     execution_rate,
     grade_for,
     indicator_direction,
@@ -96,6 +97,7 @@ class Indicator:
     bonus: Bonus | None = None
     typed_direction: str = ""  # 正向, 反向 or 定性 as the row's 指标性质 says, "" when it says none of them
     pairs: tuple[tuple[Quantity, Quantity], ...] = ()  # a list of targets' figures, each with its actual's
+    ceiling: float | None = None  # the most an actual typed as a missed bound can score (低于90% against ≥95%)
 
     @property
     def reported_score(self) -> float | None:
@@ -219,14 +221,17 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     rate = ratio_value(rated.ratio, parsed) if rated else None
     quantitative = direction != "定性" and target.kind == actual.kind == "number" and comparable_units(target, actual)
     met = target_met(direction, target, actual) if quantitative else None
-    # An actual typed as a bound (不足95%) is scored only when it meets its target: how far it falls short it does not say.
-    quantitative = quantitative and (met is True or actual.comparator in (None, "="))
+    # An actual typed as a bound (不足95%) is scored only when it meets its target: how far it falls short it does not say,
+    # only the most it can score (低于90% against ≥95%: w × 90/95).
+    bounded = quantitative and met is not True and actual.comparator not in (None, "=")
+    quantitative = quantitative and not bounded
     pairs = paired_parts(target, actual, year) if explicit != "定性" else ()
     if pairs:  # a list: met when each of its figures is
         directions = [indicator_direction(explicit, t, level2, rules.negative_level2) for t, _ in pairs]
         met = all_met(target_met(d, range_end(t, d), a) for d, (t, a) in zip(directions, pairs, strict=True))
     score = reported.value if reported.kind == "number" else None
     computed: float | None
+    ceiling: float | None = None
     if weight is None:
         computed, basis = score, "unscored"
     elif bonus is not None:
@@ -243,6 +248,9 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
     else:
         basis = "qualitative"
         low, high = tier_band(tier, weight) if tier else (0.0, weight)
+        if bounded and met is False and not pairs:
+            ceiling = bound_ceiling(weight, direction, target.value or 0.0, actual)
+            high = min(high, ceiling)
         computed = min(max(score or 0.0, low), high)
     return Indicator(
         row=row,
@@ -262,6 +270,7 @@ def _indicator(definition: FormDefinition, row: TableRow, parsed: dict[str, Quan
         bonus=bonus,
         typed_direction=explicit,
         pairs=pairs,
+        ceiling=ceiling,
     )
 
 

@@ -86,11 +86,13 @@ def scoring_rules(definition: FormDefinition, lang: str = "zh") -> list[str]:
             lines.append(
                 "  定量指标：正向 得分 = 分值 × 实际完成值 ÷ 年初目标值，反向 得分 = 分值 × 年初目标值 ÷ 实际完成值，"
                 "均不超过分值；时限按期或提前完成得满分；"
-                "实际完成值写成范围的（“95%以上”“不足95%”），它允许的数都达到目标时得满分，都达不到时算未完成，其余沿用自评分"
+                "实际完成值写成范围的（“95%以上”“不足95%”），它允许的数都达到目标时得满分，都达不到时算未完成，"
+                "自评分至多为界限按公式所得（“低于90%”对“≥95%”至多 分值×90/95），其余沿用自评分"
                 if zh
                 else "  quantitative: positive weight × actual ÷ target, negative weight × target ÷ actual, at most "
                 "the weight; a deadline met on time or early scores the weight; an actual typed as a bound (95%以上, "
                 "不足95%) scores the weight when every figure it allows meets the target, is missed when none does, "
+                "its self-score at most what the rule gives its bound (低于90% against ≥95%: weight × 90/95), "
                 "and else keeps its self-score"
             )
         else:

@@ -161,6 +161,13 @@ def quantitative_score(weight: float, direction: str, target: float, actual: flo
     return max(0.0, min(weight, weight * ratio))
 
 
+def bound_ceiling(weight: float, direction: str, target: float, actual: Quantity) -> float:
+    """The most ``quantitative_score`` gives an actual typed as a bound that misses its target (低于90% against ≥95%:
+    less than w × 90/95, whatever the figure was), at the bound or at a range's better end (85%-90%: its 90 %)."""
+    best = actual.upper if direction == "正向" and actual.upper is not None else actual.value
+    return quantitative_score(weight, direction, target, best or 0.0)
+
+
 def tier_band(tier: Tier, weight: float) -> tuple[float, float]:
     """The score interval a qualitative tier allows, e.g. 达成 → [0.8 w, w]."""
     return tier.low * weight, tier.high * weight

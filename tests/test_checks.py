@@ -382,27 +382,29 @@ def test_a_tolerance_either_way_is_met_by_a_deviation_that_small_in_either_direc
 
 
 @pytest.mark.parametrize(
-    ("target", "actual", "met"),
+    ("target", "actual", "met", "kept"),
     [
-        ("≥95%", "不足95%", False),  # was met, 3 of 3: 不足95% read as 95%
-        ("≥95%", "低于90%", False),
-        ("≤5%", "超过5%", False),  # was met: a ceiling passed read as reached
-        ("≥95%", "95%以下", None),
-        ("≥95%", "超过90%", None),  # was missed, 2.84 of 3, and a self-score of 3 an error (PE209)
-        ("≥95%", "85%-90%", False),  # a range: was at least 85 %, undecided
-        ("≥95%", "接近95%", False),  # nearly: short of it, was met as about 95 %
-        ("≥95%", "满意度将近95%", False),
-        ("≥100人", "近100人", False),
+        ("≥95%", "不足95%", False, 3),  # was met, 3 of 3: 不足95% read as 95%
+        ("≥95%", "低于90%", False, 3 * 90 / 95),  # at most w × 90/95: a typed 3 is that, rounded
+        ("≤5%", "超过5%", False, 3),  # was met: a ceiling passed read as reached
+        ("≥95%", "95%以下", None, 3),
+        ("≥95%", "超过90%", None, 3),  # was missed, 2.84 of 3, and a self-score of 3 an error (PE209)
+        ("≥95%", "85%-90%", False, 3 * 90 / 95),  # a range: was at least 85 %, undecided
+        ("≥95%", "接近95%", False, 3),  # nearly: short of it, was met as about 95 %
+        ("≥95%", "满意度将近95%", False, 3),
+        ("≥100人", "近100人", False, 3),
     ],
 )
-def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(make_book, target, actual, met):
+def test_an_actual_given_as_a_bound_that_decides_no_score_keeps_the_self_score(make_book, target, actual, met, kept):
     """不足95% against ≥95% is below the target by how much it does not say: w × B/A has no B. The row keeps its
-    self-score, a target it certainly missed asks for the reason (PE301), and PE105 asks for the figure."""
+    self-score, up to the most the bound allows, a target it certainly missed asks for the reason (PE301), and PE105
+    asks for the figure."""
     change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 3, "score": 3}}}
     evaluation = check_path(make_book(clean_data(), {**change, "fields": {"deviation": ""}}))
     indicator, found = evaluation.scores.indicators[0], {f.code for f in evaluation.findings}
-    assert (indicator.basis, indicator.met, indicator.computed) == ("qualitative", met, 3)
-    assert "PE105" in found and "PE209" not in found
+    assert (indicator.basis, indicator.met) == ("qualitative", met)
+    assert indicator.computed == pytest.approx(kept)
+    assert "PE105" in found and "PE209" not in found  # 2.84 of 3 at most is within a typed 3's rounding
     missed = f"“{indicator.name}”未达到目标"
     assert any(f.code == "PE301" and missed in f.message() for f in evaluation.findings) is (met is False)
 
@@ -431,6 +433,35 @@ def test_an_actual_said_as_done_is_its_figure(make_book, target, actual, met, po
     assert (indicator.basis, indicator.met) == ("quantitative", met)
     assert indicator.computed == pytest.approx(points)
     assert not {"PE105", "PE209"} & found
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "points", "ceiling"),
+    [
+        ("≥95%", "低于90%", 10, 10 * 90 / 95),  # short of 90 %: at most w × 90/95 by 湖北 备注2
+        ("≥95%", "85%-90%", 10, 10 * 90 / 95),  # a range: its better end
+        ("≤5%", "超过6%", 10, 10 * 5 / 6),  # 反向: w × A/B, B over 6 %
+        ("≥95%", "低于90%", 9, None),
+        ("≥95%", "不足95%", 10, None),  # short of 95 % by how much it does not say: full marks is no more than allowed
+    ],
+)
+def test_a_self_score_above_what_a_missed_bound_allows_is_said(make_book, target, actual, points, ceiling):
+    """低于90% against ≥95% scores w × B/A with B under 90 %: less than w × 90/95, whatever B was. A self-score above that
+    is PE209, saying the most the rule allows; the row counts at most that much."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": "", "weight": 10, "score": points}}}
+    evaluation = check_path(make_book(clean_data(), {**change, "fields": {"deviation": "原因"}}))
+    indicator = evaluation.scores.indicators[0]
+    said = [f for f in evaluation.findings if f.code == "PE209"]
+    if ceiling is None:
+        assert not said and indicator.computed == points
+        return
+    assert indicator.computed == pytest.approx(ceiling)
+    assert said[0].expected == round(ceiling, 2)
+    assert f"自评 {points} 分，按{indicator.direction}指标计分规则应不超过 {round(ceiling, 2)} 分" in said[0].message()
+    assert (
+        f"self-scores {points}; the {'positive' if indicator.direction == '正向' else 'negative'} rule gives at most"
+        in (said[0].message("en"))
+    )
 
 
 @pytest.mark.parametrize(

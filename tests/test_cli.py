@@ -64,15 +64,16 @@ def test_forms_says_how_a_direction_and_a_count_per_period_are_read():
 
 def test_forms_says_how_an_actual_typed_as_a_bound_scores():
     """不足95% against ≥95% was met at full marks; a bureau reading the rules learns that a bound scores the weight only
-    when every figure it allows meets the target."""
+    when every figure it allows meets the target, and a missed one at most what its bound scores."""
     said = run("forms", "hubei").output
     assert (
-        "实际完成值写成范围的（“95%以上”“不足95%”），它允许的数都达到目标时得满分，都达不到时算未完成，其余沿用自评分"
-        in said
+        "实际完成值写成范围的（“95%以上”“不足95%”），它允许的数都达到目标时得满分，都达不到时算未完成，"
+        "自评分至多为界限按公式所得（“低于90%”对“≥95%”至多 分值×90/95），其余沿用自评分" in said
     )
     assert (
         "an actual typed as a bound (95%以上, 不足95%) scores the weight when every figure it allows meets the target, "
-        "is missed when none does, and else keeps its self-score" in run("forms", "hubei", "--lang", "en").output
+        "is missed when none does, its self-score at most what the rule gives its bound (低于90% against ≥95%: "
+        "weight × 90/95), and else keeps its self-score" in run("forms", "hubei", "--lang", "en").output
     )
 
 

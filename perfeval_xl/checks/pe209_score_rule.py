@@ -13,7 +13,8 @@ class ScoreRuleMismatch(Check):
     """自评得分与计分规则不符：正向指标 得分 = 分值 × B/A，反向指标 得分 = 分值 × A/B，均不超过分值；比率指标按表式
     规则由金额算出比率再计分（广州 预算完成率 90% 得 0 分、100% 得满分）。
 
-    湖北 备注2。目标值写作 “≤X”、或二级指标为 成本指标 时按反向计分。容差按得分的填报精度。
+    湖北 备注2。目标值写作 “≤X”、或二级指标为 成本指标 时按反向计分。容差按得分的填报精度。实际完成值写成未达到目标的范围的
+    （“低于90%”对“≥95%”），公式只给出上限（分值×90/95），自评得分超过它时提示应不超过的分数。
     Failing: 分值 5，目标 1411.9万元，实际 2023.73（反向），自评 5 分，规则为 3.49。Passing: 3.49。
     """
 
@@ -23,8 +24,8 @@ class ScoreRuleMismatch(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "“{key}”自评 {value} 分，按{rule}应为 {expected} 分",
-        "en": "'{key}' self-scores {value}; {rule_en} gives {expected}",
+        "zh": "“{key}”自评 {value} 分，按{rule}应{relation} {expected} 分",
+        "en": "'{key}' self-scores {value}; {rule_en} gives {relation_en}{expected}",
     }
 
     @classmethod
@@ -35,13 +36,18 @@ class ScoreRuleMismatch(Check):
         decimals = ctx.evaluation.definition.score_decimals
         for ind in ctx.evaluation.scores.indicators:
             score = ind.reported_score
-            if ind.basis not in ("quantitative", "rated") or score is None or ind.computed is None:
+            if score is None or ind.computed is None:
                 continue
+            tolerance = max(ind.reported.tolerance, 0.5 * 10.0**-decimals)
             if ind.basis == "rated":
                 rule, rule_en = f"比率 {percent(ind.rate or 0.0)} 的计分规则", f"the rate {percent(ind.rate or 0.0)}"
-            else:
+            elif ind.basis == "quantitative" or (ind.ceiling is not None and ind.basis == "qualitative"):
                 rule, rule_en = f"{ind.direction}指标计分规则", f"the {RULE_EN[ind.direction]} rule"
-            if differs(score, ind.computed, max(ind.reported.tolerance, 0.5 * 10.0**-decimals)):
+            else:
+                continue
+            # A missed bound (低于90% against ≥95%) says only the most the rule gives: a self-score under it stands.
+            at_most = ind.basis == "qualitative"
+            if differs(score, ind.computed, tolerance) and not (at_most and score < ind.computed):
                 yield self.finding(
                     ctx,
                     ind.row.ref("score"),
@@ -50,4 +56,6 @@ class ScoreRuleMismatch(Check):
                     key=ind.name,
                     rule=rule,
                     rule_en=rule_en,
+                    relation="不超过" if at_most else "为",
+                    relation_en="at most " if at_most else "",
                 )
