@@ -509,8 +509,8 @@ def test_a_self_score_typed_as_text_is_said_with_the_total_its_formula_shows(mak
 
 @pytest.mark.parametrize(("field", "shown", "shown_en"), [("budget", "空白", "blank"), ("executed", "0.00%", "0.00%")])
 def test_an_amount_typed_as_text_is_said_with_the_rate_its_formula_shows(make_book, field, shown, shown_en):
-    """The 执行率 formula reads 预算数 through N(), 0 for a text: the rate prints blank, or 0 % for a text 执行数,
-    and the 预算执行 score with it; the amount is still read as its number."""
+    """The 执行率 formula reads 预算数 through N(), 0 for a text: the rate prints blank, or 0 % for a text 执行数 as
+    LibreOffice computes it, and the 预算执行 score with it; the amount is still read as its number."""
     evaluation = check_path(make_book(clean_data(), {"fields": {field: str(clean_data()["fields"][field])}}))
     finding = next(f for f in evaluation.findings if f.code == "PE116")
     assert finding.cell == locate(evaluation, f"field:{field}")

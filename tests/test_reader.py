@@ -620,6 +620,17 @@ def _showing_errors(source: Path, cells: dict[str, str]) -> Path:
     return rewrite_parts(source, edits)
 
 
+def test_an_amount_as_text_that_fails_the_rate_formula_is_said_with_the_error_shown(make_book):
+    """Excel's / takes 3014.42 typed as text as the number, but not 3014.42万元: the 执行率 shows #VALUE!, and PE116
+    says so, not that the rate is blank."""
+    source = make_book(clean_data(), {"fields": {"executed": "3014.42万元"}})
+    rate = check_path(source).extraction.fields["rate"].ref
+    evaluation = check_path(_showing_errors(source, {rate.a1: "#VALUE!"}))
+    said = next(f for f in evaluation.findings if f.code == "PE116")
+    assert "表中执行率为 #VALUE!，应为 97.24%" in said.message()
+    assert "the sheet shows #VALUE!, 97.24% with it" in said.message("en")
+
+
 def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(example_copy):
     """calamine (and xlwings) read #DIV/0! as empty: the unit, who sees #DIV/0!, was told 执行数 was blank (PE101).
     Both readers now give the error's text, and the finding says to mend the formula."""

@@ -12,10 +12,10 @@ class NumberAsText(Check):
     """数字存为文本，公式不计入：得分、预算数或执行数单元格里是文本（“'3”“3分”，或从 Word 粘贴来、WPS 设为文本格式的数字），
     表中的公式不计入它。
 
-    Excel 和 WPS 的 SUM 跳过文本，N() 把文本读作 0：自评得分是文本的，总分少了这一项，按总分给出的评价等次也随之不对；
-    预算数是文本的，执行率和预算执行得分显示为空白，执行数是文本的显示为 0。单元格左上角的绿色三角即 “以文本形式存储的
-    数字”。本工具仍按它的数计分，应有的总分、执行率是计入后的数。总分、执行率是手填的（没有公式）不提示，是否相符由 PE208、
-    PE201 校验；公式的结果已计入它的（如 =J9+J10 把 “3” 当作 3）不提示。
+    SUM 跳过文本，N() 把文本读作 0：自评得分是文本的，总分少了这一项，按总分给出的评价等次也随之不对；预算数是文本的，
+    执行率和预算执行得分显示为空白；执行数是文本的，LibreOffice 显示为 0，Excel 的除法把 “3014.42” 当作数（公式结果
+    无误，不提示），对 “3014.42万元” 显示 #VALUE!。单元格左上角的绿色三角即 “以文本形式存储的数字”。本工具仍按它的数
+    计分，应有的总分、执行率是计入后的数。总分、执行率是手填的（没有公式）不提示，是否相符由 PE208、PE201 校验。
     Failing: 得分填 “3”（文本），表中总分 88.938，计入后 91.938；预算数填 “3100”（文本），执行率空白。Passing: 填数字。
     """
 
@@ -50,7 +50,11 @@ class NumberAsText(Check):
         cached = parse_rate(cell.raw).value if cell.raw != "" else None
         if cached is not None and not differs(cached, rate, 0.5 * 10.0**-ev.definition.rate_decimals):
             return
-        shown, shown_en = (percent(cached), percent(cached)) if cached is not None else ("空白", "blank")
+        # What the sheet shows: a rate, an error (#VALUE!: Excel's / fails on 3014.42万元), or nothing
+        if cached is not None:
+            shown = shown_en = percent(cached)
+        else:
+            shown, shown_en = (str(cell.raw), str(cell.raw)) if cell.raw != "" else ("空白", "blank")
         for key in (rule.budget, rule.executed):
             amount, typed = fields.get(key), ev.parsed.get(key)
             if amount is None or not isinstance(amount.raw, str) or typed is None or typed.kind != "number":
