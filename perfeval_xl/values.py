@@ -797,11 +797,10 @@ def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quanti
     """A target and its actual as they compare, in the order applied: a target of none said in words as 0
     (``none_targeted``), the actual's figure in the target's unit (``part_in_unit``), an actual said as reached or kept
     to (达到90%, 控制在3%) as its figure (``as_reached``), one said as nearly reached (接近95%) as short of it
-    (``as_nearly``), none or all said in words as 0 or 100 % (``none_as_zero``,
-    ``all_as_full``), against a month a date or a month's end as its month (``month_of_date``, ``at_month_end``), a
-    bare figure in the other's unit (``scale_to``), a length of time in the target's (``in_time_of``), a deviation
-    against ±5% by its size (``by_size``); months and days of stated years counted from the form's ``year``
-    (``counted_from_year``)."""
+    (``as_nearly``), none or all said in words as 0 or 100 % (``none_as_zero``, ``all_as_full``), against a month a
+    date or a month's end as its month (``month_of_date``, ``at_month_end``), a bare figure in the other's unit
+    (``scale_to``), a length of time in the target's (``in_time_of``), a deviation against ±5% by its size
+    (``by_size``); months and days of stated years counted from the form's ``year`` (``counted_from_year``)."""
     target = none_targeted(target)
     actual = all_as_full(none_as_zero(as_nearly(as_reached(part_in_unit(actual, target))), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
@@ -836,9 +835,12 @@ _NEARLY = re.compile(rf"(?:将近|接近|近)(?=[\d.{_CN_DIGITS}])")
 def as_nearly(actual: Quantity) -> Quantity:
     """An actual said as nearly a figure (接近95%, 将近100人) as under it, a bound as 不足95% is; in a target (接近100%)
     the word says where to aim, and an actual said about a figure (约95%, 95%左右) is that figure."""
-    if actual.kind != "number" or not actual.approximate or actual.comparator is not None:
-        return actual
-    if not said_nearly(actual.raw):
+    if (
+        actual.kind != "number"
+        or not actual.approximate
+        or actual.comparator is not None
+        or not said_nearly(actual.raw)
+    ):
         return actual
     return replace(actual, comparator="<", approximate=False)
 

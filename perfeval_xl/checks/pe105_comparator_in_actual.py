@@ -8,7 +8,8 @@ from ..values import Quantity, said_nearly
 from .base import Check, Context
 
 # What an actual gave in place of its figure, as the message says it (Chinese, English).
-_GIVEN = {"range": ("是一个范围", "is a range"), "nearly": ("只说接近这个数", "says only nearly that much")}
+_RANGE = ("是一个范围", "is a range")
+_NEARLY = ("只说接近这个数", "says only nearly that much")
 _COMPARATOR = ("含比较符", "contains a comparator")
 
 
@@ -50,7 +51,5 @@ def _given(actual: Quantity) -> tuple[str, str]:
     """What an actual with a comparator gave in place of its figure: a range (85%-90%), nearly a figure (接近95%), or a
     comparator (≥266米, 不足95%)."""
     if actual.upper is not None:
-        return _GIVEN["range"]
-    if said_nearly(actual.raw):
-        return _GIVEN["nearly"]
-    return _COMPARATOR
+        return _RANGE
+    return _NEARLY if said_nearly(actual.raw) else _COMPARATOR
