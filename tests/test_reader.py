@@ -631,6 +631,15 @@ def test_an_amount_as_text_that_fails_the_rate_formula_is_said_with_the_error_sh
     assert "the sheet shows #VALUE!, 97.24% with it" in said.message("en")
 
 
+def test_a_score_as_text_that_fails_the_total_formula_is_said_with_the_error_shown(make_book):
+    """=J9+J10+… fails on 3分 typed as text: the 总分 shows #VALUE!, and PE116 says so, not a total it does not show."""
+    source = make_book(clean_data(), {"rows": {0: {"score": "3分"}}})
+    total = check_path(source).extraction.fields["total"].ref
+    evaluation = check_path(_showing_errors(source, {total.a1: "#VALUE!"}))
+    said = next(f for f in evaluation.findings if f.code == "PE116")
+    assert f"表中总分为 #VALUE!，应为 {round(evaluation.scores.reported_sum, 4):g}" in said.message()
+
+
 def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(example_copy):
     """calamine (and xlwings) read #DIV/0! as empty: the unit, who sees #DIV/0!, was told 执行数 was blank (PE101).
     Both readers now give the error's text, and the finding says to mend the formula."""

@@ -1,10 +1,12 @@
 """PE116: a number typed as text, which a formula of the sheet leaves out (总分's SUM, 执行率's N())."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..definition import FormDefinition
 from ..findings import Finding, percent
-from ..values import parse_rate
+from ..locate import FieldValue
+from ..values import Quantity, parse_rate, parse_score
 from .base import Check, Context, differs
 
 
@@ -47,14 +49,13 @@ class NumberAsText(Check):
         cell = fields.get(rule.rate or "") if rule else None
         if rule is None or rate is None or cell is None or not cell.formula:
             return
-        cached = parse_rate(cell.raw).value if cell.raw != "" else None
+        cached, shows = _result(cell, parse_rate)
         if cached is not None and not differs(cached, rate, 0.5 * 10.0**-ev.definition.rate_decimals):
             return
-        # What the sheet shows: a rate, an error (#VALUE!: Excel's / fails on 3014.42万元), or nothing
         if cached is not None:
             shown = shown_en = percent(cached)
-        else:
-            shown, shown_en = (str(cell.raw), str(cell.raw)) if cell.raw != "" else ("空白", "blank")
+        else:  # an error the sheet shows (#VALUE!: Excel's / on 3014.42万元), else a blank rate
+            shown, shown_en = (shows, shows) if shows else ("空白", "blank")
         for key in (rule.budget, rule.executed):
             amount, typed = fields.get(key), ev.parsed.get(key)
             if amount is None or not isinstance(amount.raw, str) or typed is None or typed.kind != "number":
@@ -80,11 +81,12 @@ class NumberAsText(Check):
             return
         texts = [i for i in ev.scores.indicators if isinstance(i.row.raw("score"), str) and i.reported_score]
         summed = ev.scores.reported_sum
-        cached = total.raw if isinstance(total.raw, int | float) and not isinstance(total.raw, bool) else None
+        cached, shows = _result(total, parse_score)
         if not texts or (cached is not None and not differs(cached, summed, 0.5 * 10.0**-ev.definition.score_decimals)):
             return
         # A formula never calculated (a file written by a program) will show the sum without them once it is.
-        shown = f"{round(cached if cached is not None else summed - sum(i.reported_score or 0.0 for i in texts), 4):g}"
+        unsummed = summed - sum(i.reported_score or 0.0 for i in texts)
+        shown = f"{round(cached, 4):g}" if cached is not None else shows or f"{round(unsummed, 4):g}"
         for ind in texts:
             yield self.finding(
                 ctx,
@@ -98,3 +100,12 @@ class NumberAsText(Check):
                 shown_en=shown,
                 summed=f"{round(summed, 4):g}",
             )
+
+
+def _result(cell: FieldValue, parse: Callable[[Any], Quantity]) -> tuple[float | None, str]:
+    """A formula cell's cached result as a number, else the text it shows in its place (#VALUE!), "" when it shows
+    nothing (a blank result, or a formula never calculated)."""
+    if cell.raw == "":
+        return None, ""
+    quantity = parse(cell.raw)
+    return (quantity.value, "") if quantity.kind == "number" else (None, str(cell.raw))
