@@ -279,14 +279,14 @@ def read_book(book: Any) -> Any:
         values = _rows(used.options(ndim=2, err_to_str=True).value, used.shape)  # #DIV/0! as such, not None
         formulas = _rows(used.formula, used.shape)
         cells: list[list[Any]] = [[""] * (left + width) for _ in range(top)]
-        formula_cells = set()
+        formula_cells = {}
         for r, row in enumerate(values):
             cells.append([""] * left + ["" if v is None else v for v in row])
             for c, formula in enumerate(formulas[r]):
                 # Range.Formula of a constant is its text, so text typed as '=… also starts with "=": a formula's
                 # value is its result, a constant's value is that same text.
                 if isinstance(formula, str) and formula.startswith("=") and formula != row[c]:
-                    formula_cells.add((top + r, left + c))
+                    formula_cells[(top + r, left + c)] = formula[1:]
                 # A number shows as its format does: 96.5% is stored 0.965, 11月20日 a date of the year it was typed
                 # in (the format is asked of numbers and dates alone, the few cells a form has, not of every cell).
                 if isinstance(row[c], int | float | datetime.date) and not isinstance(row[c], bool):

@@ -44,7 +44,7 @@ def cached_results(archive: zipfile.ZipFile) -> Results:
     return results
 
 
-def _areas(formula: str, sheet: str) -> list[Area] | None:
+def formula_areas(formula: str, sheet: str) -> list[Area] | None:
     """The cell areas a formula reads; None when they cannot all be told (a defined name, a table, INDIRECT, a
     formula the tokenizer cannot read)."""
     try:
@@ -76,7 +76,7 @@ def _areas(formula: str, sheet: str) -> list[Area] | None:
     return areas
 
 
-def _reads(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
+def reads_any(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
     return any(s == a[0] and a[1] <= c <= a[3] and a[2] <= r <= a[4] for a in areas for s, c, r in cells)
 
 
@@ -89,7 +89,7 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
             for cell in row:
                 if cell.data_type == "f":
                     text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None)
-                    formulas[(ws.title.casefold(), cell.column, cell.row)] = _areas(text or "", ws.title)
+                    formulas[(ws.title.casefold(), cell.column, cell.row)] = formula_areas(text or "", ws.title)
     changed = set()
     for sheet, a1 in written:
         col, row, _, _ = range_boundaries(a1)
@@ -99,7 +99,7 @@ def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> di
         newly = {
             cell
             for cell, areas in formulas.items()
-            if cell not in stale and changed and (areas is None or _reads(areas, changed))
+            if cell not in stale and changed and (areas is None or reads_any(areas, changed))
         }
         if not newly:
             break

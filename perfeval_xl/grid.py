@@ -159,14 +159,15 @@ class _LabelTables(NamedTuple):
 
 @dataclass
 class SheetGrid:
-    """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells, and whether
-    those hold results a spreadsheet calculated (a file Excel, WPS or LibreOffice saved) rather than what a library
-    wrote, which asks for a full recalculation on load and caches nothing, or 0."""
+    """One sheet's values (0-based, '' for empty), merged ranges (inclusive corners) and formula cells (with their
+    texts, without "=", and "" where a cell writes none: a shared formula filled down), and whether those hold
+    results a spreadsheet calculated (a file Excel, WPS or LibreOffice saved) rather than what a library wrote, which
+    asks for a full recalculation on load and caches nothing, or 0."""
 
     name: str
     cells: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    formulas: set[tuple[int, int]] = field(default_factory=set)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     calculated: bool = False
     visible: bool = True  # not hidden (nor very hidden) in the workbook
     hidden_rows: frozenset[int] = frozenset()  # rows and columns hidden in the sheet (0-based)

@@ -764,11 +764,18 @@ def _year(fields: dict[str, FieldValue], title_year: int | None) -> int | None:
     return title_year
 
 
+def _names_section(level1: str, name: str) -> bool:
+    """Whether a folded 一级指标 names a section: its name, with the weight or more after it (产出指标(40分)), or
+    its name without 指标 as many units write it (满意度, 满意度(10分))."""
+    stem = name.removesuffix("指标")
+    return level1.startswith(name) or (stem != name and (level1 == stem or level1.startswith(stem + "(")))
+
+
 def _assign_section(row: TableRow, sections: tuple[Section, ...]) -> None:
     """The row's 一级 section, the section weight the sheet shows (in the label or its 分值 column), and a signed
     score spec in a 加减分 section."""
     level1 = norm_label(row.raw("level1"))
-    section = next((s for s in sections if level1.startswith(norm_label(s.name))), None)
+    section = next((s for s in sections if _names_section(level1, norm_label(s.name))), None)
     if section is None:
         return
     row.section = section.name

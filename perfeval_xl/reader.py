@@ -40,6 +40,8 @@ _TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr)"')
 F_ELEMENT = rb"<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)"
 V_ELEMENT = rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
 _VALUE = re.compile(rb"\s*(?:" + F_ELEMENT + rb"\s*)?" + V_ELEMENT)
+# A formula element with its text, none when it writes none (a shared formula filled down: <f t="shared" si="0"/>).
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 # styles.xml's number formats (<numFmt numFmtId="164" formatCode="0.00%"/>) and cell formats (<cellXfs>, whose
 # <xf> elements a cell's s="…" counts from 0).
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\s[^>]*>")
@@ -170,8 +172,11 @@ def with_references(xml: bytes) -> bytes:
     return _ROW_OR_CELL.sub(placed, xml)
 
 
-# A sheet's formula cells, its cells under each format that changes how a value reads, and its error cells' texts.
-_Scan = tuple[set[tuple[int, int]], list[tuple[Callable[[Any], Any], set[tuple[int, int]]]], dict[tuple[int, int], str]]
+# A sheet's formula cells with their texts, its cells under each format that changes how a value reads, and its error
+# cells' texts.
+_Scan = tuple[
+    dict[tuple[int, int], str], list[tuple[Callable[[Any], Any], set[tuple[int, int]]]], dict[tuple[int, int], str]
+]
 
 
 def _scanned(xml: bytes, styles: _ShownStyles) -> _Scan:
@@ -186,15 +191,18 @@ def _scanned(xml: bytes, styles: _ShownStyles) -> _Scan:
         return scan(with_references(xml))
 
 
-def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """The cells of a sheet's XML holding a formula. calamine gives only cached values, and a file written by a
-    library and never opened in Excel caches nothing (or 0): a formula cell must never be taken as typed input."""
-    cells = set()
+def _formula_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """The cells of a sheet's XML holding a formula, with its text ("" for a shared formula filled down, which writes
+    none of its own). calamine gives only cached values, and a file written by a library and never opened in Excel
+    caches nothing (or 0): a formula cell must never be taken as typed input."""
+    cells = {}
     for match in _FORMULA.finditer(xml):
         start = xml.rfind(b"<", 0, match.start())
         cell = CELL_TAG.match(xml, start, match.start()) if start >= 0 else None
         if cell:
-            cells.add(_cell_at(cell[1], cell[2]))
+            element = _FORMULA_TEXT.match(xml, match.start())
+            text = element[1].decode("utf-8", "replace") if element and element[1] else ""
+            cells[_cell_at(cell[1], cell[2])] = html.unescape(text) if "&" in text else text
         elif start >= 0 and _UNREFERENCED.match(xml, start):
             raise _Unplaced
     return cells
@@ -564,7 +572,7 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
                     name=name,
                     cells=cells,
                     merged=merged,
-                    formulas=formulas.get(name, set()),
+                    formulas=formulas.get(name, {}),
                     calculated=results_cached,
                     visible=name not in hidden_sheets,
                     hidden_rows=hidden_rows,

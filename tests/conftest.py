@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 import yaml
 from hypothesis import settings
 from openpyxl import load_workbook
+from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -208,18 +210,44 @@ def hide(path: Path, evaluation: Evaluation, rows: list[str] = (), cols: list[st
 
 
 def insert_rows(sheet: Any, at: int, count: int = 1) -> None:
-    """Insert rows into an openpyxl sheet as Excel does, merges below moving down and merges across growing (openpyxl
-    moves the cells only)."""
+    """Insert rows into an openpyxl sheet as Excel does, merges below moving down and merges across growing, and the
+    formulas of the book reading the sheet's rows from ``at`` on reading them where they moved (openpyxl moves the
+    cells only): a range ending above ``at`` stays as it was, one across it grows."""
     merges = list(sheet.merged_cells.ranges)
     for box in merges:
         sheet.unmerge_cells(str(box))
     sheet.insert_rows(at, count)
+    for ws in sheet.parent.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.value = _moved(cell.value, ws is sheet, sheet.title, at, count)
     for box in merges:
         if box.min_row >= at:
             box.shift(0, count)
         elif box.max_row >= at:
             box.expand(down=count)
         sheet.merge_cells(str(box))
+
+
+_CELL = re.compile(r"(\$?[A-Z]{1,3}\$?)(\d+)")
+
+
+def _moved(formula: str, on_sheet: bool, title: str, at: int, count: int) -> str:
+    """A formula with its references to rows ``at`` and below of sheet ``title`` moved down ``count`` rows."""
+
+    def shifted(cell: re.Match[str]) -> str:
+        row = int(cell[2])
+        return f"{cell[1]}{row + count if row >= at else row}"
+
+    tokens = Tokenizer(formula)
+    for token in tokens.items:
+        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
+            continue
+        where, bang, ref = token.value.rpartition("!")
+        if (where.strip("'") == title) if bang else on_sheet:
+            token.value = where + bang + _CELL.sub(shifted, ref)
+    return tokens.render()
 
 
 def gbk_named(folder: Path, name: str, data: bytes) -> Path:

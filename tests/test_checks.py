@@ -521,6 +521,89 @@ def test_an_amount_typed_as_text_is_said_with_the_rate_its_formula_shows(make_bo
     assert evaluation.scores.rate == pytest.approx(3014.42 / 3100)
 
 
+@pytest.mark.parametrize("level1", ["满意度", "满意度（10分）", " 满意度指标"])
+def test_a_section_named_without_its_last_word_is_that_section(make_book, level1):
+    """满意度 for 满意度指标 (the 一级指标 as many units write it): the row is that section's, as typed in full."""
+    evaluation = check_path(make_book(clean_data(), {"cells": {"row:10:level1": level1}}))
+    assert evaluation.scores.indicators[10].section == "满意度指标"
+    assert [(f.code, f.cell) for f in evaluation.findings] == []
+
+
+def test_a_row_under_no_section_of_the_form_is_said_and_counts_in_none(make_book):
+    """An 一级指标 the form does not have (新增指标, 社会效益): the row's score was in the unit's total and in no
+    section, so the sections' checks did not see it and the checked total left it out, with nothing said."""
+    evaluation = check_path(make_book(clean_data(), {"cells": {"row:10:level1": "新增指标"}}))
+    finding = next(f for f in evaluation.findings if f.code == "PE117")
+    assert finding.cell == locate(evaluation, "row:10:level1")
+    assert (finding.value, finding.expected) == ("新增指标", "产出指标、效益指标、满意度指标")
+    assert "一级指标“新增指标”不是本表的一级指标（应为产出指标、效益指标、满意度指标之一）" in finding.message()
+    assert "其得分 10 不计入任何一级指标，也不计入计算总分" in finding.message()
+    assert "is none of the form's sections (产出指标、效益指标、满意度指标)" in finding.message("en")
+    assert evaluation.scores.indicators[10].section is None
+
+
+def _row_added_above_the_total(make_book, score: Any) -> tuple[Any, Path]:
+    """The clean template with an indicator added right above 总分, as Excel inserts a row there: the SUM of the
+    scores ($J$9:$J$31) ends above the inserted row, so Excel leaves its range as it was (openpyxl too)."""
+    path = make_book(clean_data())
+    total = check_path(path).extraction.fields["total"].ref
+    book = load_workbook(path)
+    sheet = book[total.sheet]
+    insert_rows(sheet, total.row + 1)
+    score_col = check_path(path).extraction.tables["indicators"].columns["score"] + 1
+    sheet.cell(total.row + 1, 3, "满意度")
+    sheet.cell(total.row + 1, 4, "新增的满意度指标")
+    sheet.cell(total.row + 1, score_col, score)
+    book.save(path)
+    return total, path
+
+
+def test_a_score_the_total_formula_does_not_sum_is_said_at_the_total(make_book):
+    """A row inserted under the last indicator is outside the SUM Excel keeps: the sheet's 总分 leaves its score out,
+    and nothing said so. PE223 names the rows, at the 总分 cell (its formula is what to mend)."""
+    total, path = _row_added_above_the_total(make_book, 2)
+    evaluation = check_path(path)
+    finding = next(f for f in evaluation.findings if f.code == "PE223")
+    moved = total._replace(row=total.row + 1)
+    assert finding.cell == moved.a1 and finding.value == "=N($F$6)+SUM($J$9:$J$31)"
+    assert finding.expected == pytest.approx(evaluation.scores.reported_sum)
+    summed = f"{round(evaluation.scores.reported_sum, 4):g}"
+    assert f"总分的公式 =N($F$6)+SUM($J$9:$J$31) 未计入第 {total.row + 1} 行的得分（共 2 分），总分应为 {summed}" in (
+        finding.message()
+    )
+    assert f"the total's formula =N($F$6)+SUM($J$9:$J$31) leaves out the score in row {total.row + 1} (2 in all)" in (
+        finding.message("en")
+    )
+
+
+def test_a_zero_score_outside_the_total_formula_is_not_said(make_book):
+    """A score of 0 the SUM leaves out changes nothing the sheet prints."""
+    _, path = _row_added_above_the_total(make_book, 0)
+    assert "PE223" not in {f.code for f in check_path(path).findings}
+
+
+@pytest.mark.parametrize(
+    ("formula", "rows"),
+    [
+        ("=N($F$6)+SUM($J$9:$J$31)", []),
+        ("=N($F$6)+SUM(J9:J16)+SUM(J21:J31)", []),
+        ("=N($F$6)+$L$40", []),  # through a formula of the unit's own (L40 = SUM($J$9:$J$31))
+        ('=N($F$6)+SUM(INDIRECT("J9:J31"))', []),  # what it reads cannot be told: nothing said
+        ("=N($F$6)+SUM($J$9:$J$22)", [27]),
+        ("=SUM($J$9:$J$31)", [6]),  # the 预算执行 score is one of the scores the total adds
+        ("=N($F$6)+SUM($K$9:$K$31)", [9, 10, 11, 12, 13, 14, 15, 16, 21, 22, 27]),
+    ],
+)
+def test_the_total_formula_is_checked_for_the_rows_it_reads(make_book, formula, rows):
+    evaluation = check_path(
+        make_book(clean_data(), {"cells": {"field:total": formula, "cell:L40": "=SUM($J$9:$J$31)"}})
+    )
+    found = [f for f in evaluation.findings if f.code == "PE223"]
+    assert [f.cell for f in found] == ([locate(evaluation, "field:total")] if rows else [])
+    for finding in found:
+        assert "第 " + "、".join(str(r) for r in rows[:5]) in finding.message()
+
+
 @pytest.mark.parametrize("cells", [{}, {"field:total": 91.938}])
 def test_a_self_score_typed_as_a_number_or_under_a_typed_total_is_not_said(make_book, cells):
     """A number is summed; a 总分 typed by hand (no formula) leaves nothing out, and PE208 checks it."""

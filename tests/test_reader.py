@@ -279,7 +279,7 @@ def test_a_formula_in_a_cell_with_no_attribute_is_placed(tmp_path):
         for info in original.infolist():
             xml = original.read(info)
             copy.writestr(info.filename, re.sub(rb'<(c|row) r="[A-Z]*[0-9]+"', rb"<\1", xml))
-    assert read_workbook(bare).sheets["Sheet"].formulas == {(0, 1)}
+    assert read_workbook(bare).sheets["Sheet"].formulas == {(0, 1): "1+1"}
 
 
 def test_a_folder_given_to_check_points_to_batch(tmp_path):
@@ -322,8 +322,8 @@ def test_inserted_rows_columns_and_blank_rows_do_not_matter(tmp_path):
     expected = _scores(XIANGYANG_OFFICIAL)
     book = load_workbook(XIANGYANG_OFFICIAL)
     sheet = book.active
-    sheet.insert_rows(1, 3)  # a letterhead above the title
-    sheet.insert_rows(12)  # a blank row inside the indicator grid
+    insert_rows(sheet, 1, 3)  # a letterhead above the title
+    insert_rows(sheet, 12)  # a blank row inside the indicator grid
     sheet.insert_cols(1)  # an extra column on the left
     sheet["A1"] = "附件2"
     path = tmp_path / "moved.xlsx"
@@ -492,7 +492,7 @@ def test_a_sequence_column_and_a_blank_row_change_nothing():
     sheet.cells.insert(blank, [""] * sheet.width)
     shift = lambda r: r + (r >= blank)  # noqa: E731
     sheet.merged = [(shift(r0), c0 + 1, shift(r1), c1 + 1) for r0, c0, r1, c1 in sheet.merged]
-    sheet.formulas = {(shift(r), c + 1) for r, c in sheet.formulas}
+    sheet.formulas = {(shift(r), c + 1): text for (r, c), text in sheet.formulas.items()}
     after = evaluate(grid, load_form("guangzhou"))
     assert [i.name for i in after.scores.indicators] == [i.name for i in before.scores.indicators]
     assert after.scores.total == before.scores.total
@@ -502,14 +502,16 @@ def test_a_sequence_column_and_a_blank_row_change_nothing():
 
 def test_formula_cells_found_in_every_way_a_sheet_writes_them(tmp_path):
     """Prefixed tags (<x:c>, as some tools write), shared formulas filled down (<f t="shared" si="0"/>), a cell
-    with no formula right before one, and a formula of a data validation (<xm:f>) that belongs to no cell."""
+    with no formula right before one, and a formula of a data validation (<xm:f>) that belongs to no cell; each with
+    its text (a check reads what the 总分 formula sums)."""
     main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     sheet = (
         f'<x:worksheet xmlns:x="{main_ns}" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x:sheetData>'
         '<x:row r="1"><x:c r="A1"/><x:c r="B1" s="2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
         '<x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c>'
-        '<x:c r="B2"><x:f t="shared" ref="B2:B3" si="0">A2*2</x:f><x:v>6</x:v></x:c></x:row>'
+        '<x:c r="B2"><x:f t="shared" ref="B2:B3" si="0">A2*2</x:f><x:v>6</x:v></x:c>'
+        '<x:c r="C2" t="str"><x:f>IF(A2&lt;0,"",A2&amp;"分")</x:f><x:v>3分</x:v></x:c></x:row>'
         '<x:row r="3"><x:c r="B3">\n  <x:f t="shared" si="0"/><x:v>0</x:v></x:c><x:c r="C3"><x:v>5</x:v></x:c></x:row>'
         "</x:sheetData><x:extLst><x14:dataValidation><x14:formula1><xm:f>Sheet2!A1:A3</xm:f></x14:formula1>"
         "</x14:dataValidation></x:extLst></x:worksheet>"
@@ -528,7 +530,10 @@ def test_formula_cells_found_in_every_way_a_sheet_writes_them(tmp_path):
         )
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     with zipfile.ZipFile(path) as archive:
-        assert {name: _formula_cells(xml) for name, xml in _sheet_parts(archive)} == {"表": {(0, 1), (1, 1), (2, 1)}}
+        assert {name: _formula_cells(xml) for name, xml in _sheet_parts(archive)} == {
+            # each formula's text as written, unescaped; a shared formula filled down writes none of its own
+            "表": {(0, 1): "1+1", (1, 1): "A2*2", (1, 2): 'IF(A2<0,"",A2&"分")', (2, 1): ""}
+        }
 
 
 def _far(tmp_path: Path, name: str, ref: str, *, value: bool) -> Path:

@@ -24,6 +24,7 @@ from .pe113_rated_amount_missing import RatedAmountMissing
 from .pe114_direction import DirectionAgainstTarget
 from .pe115_copied_row import CopiedRow
 from .pe116_number_as_text import NumberAsText
+from .pe117_no_section import NoSection
 from .pe201_rate import ExecutionRateMismatch
 from .pe202_budget_score import BudgetScoreMismatch
 from .pe203_sum import SumMismatch
@@ -46,6 +47,7 @@ from .pe219_total_row import TotalRowMismatch
 from .pe220_agreement import FigureDisagrees
 from .pe221_item_rows import ItemsMismatch
 from .pe222_subtotal import SubtotalMismatch
+from .pe223_total_formula import TotalFormulaLeavesOut
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -74,6 +76,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     DirectionAgainstTarget,
     CopiedRow,
     NumberAsText,
+    NoSection,
     ExecutionRateMismatch,
     BudgetScoreMismatch,
     SumMismatch,
@@ -96,6 +99,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     FigureDisagrees,
     ItemsMismatch,
     SubtotalMismatch,
+    TotalFormulaLeavesOut,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,
