@@ -23,6 +23,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import Evaluation
 from perfeval_xl.grid import CellRef
+from perfeval_xl.reader import sheet_parts
 from perfeval_xl.service import check_path
 from perfeval_xl.template import build_template
 
@@ -337,6 +338,33 @@ def copy_sheet(path: Path, sheet: str, title: str) -> None:
     book.save(path)
 
 
+def calculated(path: Path, cells: dict[str, tuple[str, Any]]) -> Path:
+    """The template at ``path`` as a spreadsheet saves it (no fullCalcOnLoad: its formulas' results are read), with
+    the cells named (``field:rate``, ``cell:E6``) given a formula (``{rate}`` in it is that field's cell) showing the
+    result given, an error as such: what a unit's edited formula prints; a cell given no formula holds the value."""
+    evaluation = check_path(path)
+    fields = {key: value.ref.a1 for key, value in evaluation.extraction.fields.items() if value.ref}
+    by_part: dict[str, list[tuple[CellRef, str, Any]]] = {}
+    with zipfile.ZipFile(path) as archive:
+        parts = dict(sheet_parts(archive))
+    for where, (formula, shown) in cells.items():
+        ref = cell_ref(evaluation, where)
+        by_part.setdefault(parts[ref.sheet], []).append((ref, formula.format(**fields), shown))
+
+    def edit(placed: list[tuple[CellRef, str, Any]]) -> Callable[[bytes], bytes]:
+        def formulas(xml: bytes) -> bytes:
+            for ref, formula, shown in placed:
+                kind = ' t="e"' if str(shown).startswith("#") else ""
+                cell = f'<c r="{ref.a1}"{kind}>{f"<f>{formula}</f>" if formula else ""}<v>{shown}</v></c>'.encode()
+                xml = re.sub(rf'<c r="{ref.a1}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, xml, count=1, flags=re.S)
+            return xml
+
+        return formulas
+
+    edits = {part: edit(placed) for part, placed in by_part.items()}
+    return rewrite_parts(path, {"xl/workbook.xml": lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""), **edits})
+
+
 @pytest.fixture
 def make_book(tmp_path: Path):
     """Build a filled template from data plus a change; returns the path."""
@@ -354,6 +382,8 @@ def make_book(tmp_path: Path):
             copy_sheet(path, **change["copy_sheet"])
         if change.get("hide"):
             hide(path, check_path(path), **change["hide"])
+        if change.get("shown"):
+            calculated(path, change["shown"])
         return path
 
     return make

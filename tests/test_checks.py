@@ -27,6 +27,7 @@ from .conftest import (
     CLEAN,
     TAOJIANG_OFFICIAL,
     XIANGYANG_OFFICIAL,
+    calculated,
     clean_data,
     copy_sheet,
     guangzhou_clean_data,
@@ -602,6 +603,91 @@ def test_the_total_formula_is_checked_for_the_rows_it_reads(make_book, formula, 
     assert [f.cell for f in found] == ([locate(evaluation, "field:total")] if rows else [])
     for finding in found:
         assert "第 " + "、".join(str(r) for r in rows[:5]) in finding.message()
+
+
+def _at(evaluation) -> dict[str, str]:
+    return {key: f.ref.a1 for key, f in evaluation.extraction.fields.items() if f.ref}
+
+
+@pytest.mark.parametrize(
+    ("key", "formula", "shown", "said"),
+    [
+        # the unit's rate formula reads 90 % of 执行数: the rate, the 预算执行 score and the total all print short
+        (
+            "rate",
+            "{executed}/{budget}*0.9",
+            0.8751541935,
+            "执行率的公式 ={executed}/{budget}*0.9 显示 87.52%，应为 97.24%",
+        ),
+        (
+            "budget_score",
+            "MIN(20,20*{rate})/2",
+            9.724,
+            "预算执行得分的公式 =MIN(20,20*{rate})/2 显示 9.724，应为 19.448",
+        ),
+        (
+            "total",
+            "SUM(J9:J31)+{budget_score}-1",
+            90.938,
+            "总分的公式 =SUM(J9:J31)+{budget_score}-1 显示 90.938，应为 91.938",
+        ),
+    ],
+)
+def test_a_form_formula_showing_another_result_than_the_rules_is_said_at_its_cell(make_book, key, formula, shown, said):
+    """A unit's edited formula (the rate of another cell, a score halved, a total less 1) prints a number the form's
+    rules do not give, and the ones computed from it with it: said once, at the first of them."""
+    evaluation = check_path(make_book(clean_data(), {"shown": {f"field:{key}": (formula, shown)}}))
+    at = _at(evaluation)
+    found = [(f.cell, f.message()) for f in evaluation.findings if f.code == "PE224"]
+    assert [cell for cell, _ in found] == [at[key]]
+    assert said.format(**at) in found[0][1]
+    assert not [f for f in evaluation.findings if f.code in ("PE201", "PE202", "PE208")]
+
+
+def test_a_rate_formula_printing_short_is_said_alone_not_with_the_scores_it_gives(make_book):
+    """The rate printed 87.52 % gives a 预算执行 score of 17.504 and a total 1.944 short, as their formulas should:
+    the rate is the one to mend."""
+    shown = {
+        "field:rate": ("{executed}/{budget}*0.9", 0.8751541935),
+        "field:budget_score": ("MIN(20,20*{rate})", 17.504),
+        "field:total": ("N({budget_score})+SUM(J9:J31)", 89.994),
+    }
+    evaluation = check_path(make_book(clean_data(), {"shown": shown}))
+    at = _at(evaluation)
+    assert [(f.code, f.cell) for f in evaluation.findings] == [("PE224", at["rate"])]
+    said = evaluation.findings[0].message("en")
+    assert (
+        f"the execution rate's formula ={at['executed']}/{at['budget']}*0.9 shows 87.52%, 97.24% by the rules" in said
+    )
+
+
+def test_a_form_formula_showing_an_error_is_said_with_the_error(make_book):
+    evaluation = check_path(
+        make_book(clean_data(), {"shown": {"field:budget_score": ("MIN(20,20*{rate})*分值", "#NAME?")}})
+    )
+    found = [f for f in evaluation.findings if f.code == "PE224"]
+    assert [(f.cell, f.value) for f in found] == [(_at(evaluation)["budget_score"], "#NAME?")]
+    assert "显示 #NAME?，应为 19.448" in found[0].message()
+
+
+def test_a_score_computed_from_a_rate_typed_wrong_is_the_typed_rates_finding(make_book):
+    """104.44 % typed over the rate formula gives a 预算执行 score of 20 by the template's formula: PE201 says the rate,
+    and the score follows it."""
+    shown = {"field:rate": ("", 1.0444), "field:budget_score": ("MIN(20,20*{rate})", 20)}
+    evaluation = check_path(make_book(clean_data(), {"shown": shown}))
+    assert {f.code for f in evaluation.findings} & {"PE201", "PE224"} == {"PE201"}
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [({}, None), ({"rows": {0: {"score": "3"}}}, "PE116"), ({"fields": {"budget": "3100"}}, "PE116")],
+)
+def test_a_form_formula_showing_what_the_rules_give_or_what_a_text_number_explains_is_not_said(make_book, change, code):
+    """The template's formulas, calculated, show what the rules give; a formula short of a number typed as text is
+    PE116's to say, not this check's."""
+    evaluation = check_path(calculated(make_book(clean_data(), change), {}))
+    assert "PE224" not in {f.code for f in evaluation.findings}
+    assert code is None or code in {f.code for f in evaluation.findings}
 
 
 @pytest.mark.parametrize("cells", [{}, {"field:total": 91.938}])

@@ -73,6 +73,21 @@ def test_a_number_typed_as_text_is_left_out_by_the_recalculated_formulas_as_pe11
     assert f"表中总分为 {round(total, 4):g}，" in said[evaluation.scores.indicators[0].row.ref("score").a1]
 
 
+def test_an_edited_rate_formula_is_said_once_recalculated(tmp_path, make_book):
+    """PE224 rests on what a spreadsheet shows: LibreOffice recalculates a book whose 执行率 formula a unit edited
+    (90 % of 执行数); the rate is said at its cell, and the 预算执行 score and the total it feeds are not said again."""
+    source = make_book(clean_data())
+    fields = check_path(source).extraction.fields
+    book = load_workbook(source)
+    sheet = book[fields["rate"].ref.sheet]
+    sheet[fields["rate"].ref.a1] = f"={fields['executed'].ref.a1}/{fields['budget'].ref.a1}*0.9"
+    book.save(source)
+    evaluation = check_path(recalculate(source, tmp_path))
+    said = [(f.code, f.cell, f.message()) for f in evaluation.findings]
+    assert said == [("PE224", fields["rate"].ref.a1, said[0][2])]
+    assert "显示 87.52%，应为 97.24%" in said[0][2]
+
+
 @pytest.mark.parametrize("variant", ["seed", "rates-out-of-range"])
 def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     """支出规模 完成率, the rates of the rated indicators, 总分 and 等次: Excel's numbers are the scorer's."""

@@ -48,6 +48,7 @@ from .pe220_agreement import FigureDisagrees
 from .pe221_item_rows import ItemsMismatch
 from .pe222_subtotal import SubtotalMismatch
 from .pe223_total_formula import TotalFormulaLeavesOut
+from .pe224_formula_result import FormulaResult
 from .pe301_explanation import ExplanationRequired
 from .pe302_far_exceeded import TargetFarExceeded
 from .pe303_over_budget import OverBudget
@@ -100,6 +101,7 @@ CATALOGUE: tuple[type[Check], ...] = (
     ItemsMismatch,
     SubtotalMismatch,
     TotalFormulaLeavesOut,
+    FormulaResult,
     ExplanationRequired,
     TargetFarExceeded,
     OverBudget,

@@ -1,0 +1,132 @@
+"""PE224: a formula of the form (执行率, 预算执行得分, 总分) showing another result than the form's rules give."""
+
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ..definition import FormDefinition
+from ..findings import Finding, percent
+from ..values import Quantity, parse_rate, parse_score
+from .base import Check, Context, differs
+from .pe223_total_formula import left_out
+
+
+class _Link(NamedTuple):
+    """One computed cell of the chain 执行率 → 预算执行得分 → 总分: its field, what the rules give, how close its result
+    must be, how it reads and prints, its name, and whether another check says why it is off (a number as text)."""
+
+    key: str | None
+    computed: float | None
+    tolerance: float
+    parse: Callable[[Any], Quantity]
+    shown: Callable[[float], str]
+    label: str
+    label_en: str
+    explained: Callable[[], bool]
+
+
+class FormulaResult(Check):
+    """表中公式的结果与计分规则不符：执行率、预算执行得分、总分是公式，而表中显示的结果不是表式规则给出的数（单位改动了
+    公式：引用了别的格、乘了系数、减去一项）。
+
+    打印出来的表、按它给出的评价等次都随之不对。只看电子表格保存过的文件（其公式结果可信）；依次看执行率、预算执行得分、
+    总分，只报第一个不符的（后面的由它算出，改正它即随之改正）。手填的数（没有公式）由 PE201、PE202、PE208 校验；因数字
+    存为文本而不符的由 PE116、因总分漏计了行而不符的由 PE223 说明，本项不再重复。
+    Failing: 执行率 =D6/C6*0.9 显示 87.52%，执行数/预算数为 97.24%。Passing: 模板的公式。
+    """
+
+    code = "PE224"
+    name = "表中公式的结果与计分规则不符"
+    name_en = "a form formula shows another result than the rules"
+    severity = "error"
+    stage = 2
+    message = {
+        "zh": "{label}的公式 {formula} 显示 {shown}，应为 {should}；请恢复表式的公式",
+        "en": "{label_en}'s formula {formula} shows {shown}, {should} by the rules; restore the form's formula",
+    }
+
+    @classmethod
+    def applies_to(cls, definition: FormDefinition) -> bool:
+        return definition.scored and (definition.budget is not None or definition.total is not None)
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        ev = ctx.evaluation
+        for link in _chain(ctx):
+            field = ev.extraction.fields.get(link.key or "")
+            if field is None or field.ref is None or link.computed is None:
+                continue
+            grid = ev.extraction.grids[field.ref.sheet]
+            text = grid.formulas.get((field.ref.row, field.ref.col))
+            if not text:  # typed: PE201, PE202 or PE208 compares it, and what follows is computed from it
+                typed = link.parse(field.raw)
+                if typed.kind == "number" and differs(
+                    typed.value or 0.0, link.computed, max(typed.tolerance, link.tolerance)
+                ):
+                    return
+                continue
+            # Results a library wrote (or none), or a blank one: a formula never calculated, or one giving "" (the
+            # template's 执行率 on a 预算数 typed as text, PE116's): not a result to compare, nor those after it.
+            if not grid.calculated or field.raw == "":
+                return
+            shown = link.parse(field.raw)
+            number = shown.value if shown.kind == "number" else None
+            if number is not None and not differs(number, link.computed, link.tolerance):
+                continue
+            if not link.explained():
+                yield self.finding(
+                    ctx,
+                    field.ref,
+                    value=number if number is not None else field.raw,
+                    expected=round(link.computed, 6),
+                    key=field.spec.label,
+                    label=link.label,
+                    label_en=link.label_en,
+                    formula="=" + text,
+                    shown=link.shown(number) if number is not None else field.raw,  # or the error shown, #VALUE!
+                    should=link.shown(link.computed),
+                )
+            return  # what the cells after it show follows from it
+
+
+def _chain(ctx: Context) -> list[_Link]:
+    ev = ctx.evaluation
+    definition, scores = ev.definition, ev.scores
+    rule = definition.budget
+    fields = ev.extraction.fields
+    points = 0.5 * 10.0**-definition.score_decimals
+
+    def g(value: float) -> str:
+        return f"{round(value, 4):g}"
+
+    def amounts() -> bool:  # PE116's: an amount as text, which the rate formula reads as 0
+        return rule is not None and any(
+            isinstance(fields[k].raw, str) for k in (rule.budget, rule.executed) if k in fields
+        )
+
+    def scores_left_out() -> bool:  # PE116's (a score as text) or PE223's (a row the SUM does not read)
+        return any(isinstance(i.row.raw("score"), str) and i.reported_score for i in scores.indicators) or bool(
+            left_out(ctx)[1]
+        )
+
+    return [
+        _Link(
+            rule.rate if rule else None,
+            scores.rate,
+            0.5 * 10.0**-definition.rate_decimals,
+            parse_rate,
+            percent,
+            "执行率",
+            "the execution rate",
+            amounts,
+        ),
+        _Link(
+            rule.score if rule else None,
+            scores.budget_score,
+            points,
+            parse_score,
+            g,
+            "预算执行得分",
+            "the budget score",
+            lambda: False,
+        ),
+        _Link(definition.total, scores.reported_sum, points, parse_score, g, "总分", "the total", scores_left_out),
+    ]
