@@ -33,6 +33,7 @@ from .conftest import (
     guangzhou_clean_data,
     insert_rows,
     locate,
+    rewrite_parts,
     yueyang_clean_data,
 )
 from .xlwings_standin import FakeBook
@@ -668,6 +669,19 @@ def test_a_form_formula_showing_an_error_is_said_with_the_error(make_book):
     found = [f for f in evaluation.findings if f.code == "PE224"]
     assert [(f.cell, f.value) for f in found] == [(_at(evaluation)["budget_score"], "#NAME?")]
     assert "显示 #NAME?，应为 19.448" in found[0].message()
+
+
+def test_a_form_formula_filled_down_as_a_shared_one_is_said_without_its_text(make_book):
+    """A shared formula filled down (<f t="shared" si="0"/>) writes no text of its own: still a formula, said as one."""
+    path = make_book(clean_data(), {"shown": {"field:rate": ("SHARED", 0.8751541935)}})
+    rewrite_parts(
+        path, {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b"<f>SHARED</f>", b'<f t="shared" si="0"/>')}
+    )
+    evaluation = check_path(path)
+    found = [f for f in evaluation.findings if f.code == "PE224"]
+    assert [f.cell for f in found] == [_at(evaluation)["rate"]]
+    assert "执行率的公式 （共享公式） 显示 87.52%" in found[0].message()
+    assert "the execution rate's formula (a shared formula) shows 87.52%" in found[0].message("en")
 
 
 def test_a_score_computed_from_a_rate_typed_wrong_is_the_typed_rates_finding(make_book):

@@ -41,7 +41,7 @@ class FormulaResult(Check):
     stage = 2
     message = {
         "zh": "{label}的公式 {formula} 显示 {shown}，应为 {should}；请恢复表式的公式",
-        "en": "{label_en}'s formula {formula} shows {shown}, {should} by the rules; restore the form's formula",
+        "en": "{label_en}'s formula {formula_en} shows {shown}, {should} by the rules; restore the form's formula",
     }
 
     @classmethod
@@ -56,7 +56,7 @@ class FormulaResult(Check):
                 continue
             grid = ev.extraction.grids[field.ref.sheet]
             text = grid.formulas.get((field.ref.row, field.ref.col))
-            if not text:  # typed: PE201, PE202 or PE208 compares it, and what follows is computed from it
+            if text is None:  # typed: PE201, PE202 or PE208 compares it, and what follows is computed from it
                 typed = link.parse(field.raw)
                 if typed.kind == "number" and differs(
                     typed.value or 0.0, link.computed, max(typed.tolerance, link.tolerance)
@@ -80,7 +80,8 @@ class FormulaResult(Check):
                     key=field.spec.label,
                     label=link.label,
                     label_en=link.label_en,
-                    formula="=" + text,
+                    formula="=" + text if text else "（共享公式）",  # a shared formula filled down writes no text
+                    formula_en="=" + text if text else "(a shared formula)",
                     shown=link.shown(number) if number is not None else field.raw,  # or the error shown, #VALUE!
                     should=link.shown(link.computed),
                 )
