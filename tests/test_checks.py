@@ -694,7 +694,13 @@ def test_a_score_computed_from_a_rate_typed_wrong_is_the_typed_rates_finding(mak
 
 @pytest.mark.parametrize(
     ("change", "code"),
-    [({}, None), ({"rows": {0: {"score": "3"}}}, "PE116"), ({"fields": {"budget": "3100"}}, "PE116")],
+    [
+        ({}, None),
+        ({"rows": {0: {"score": "3"}}}, "PE116"),
+        ({"fields": {"budget": "3100"}}, "PE116"),
+        # a total the unit's formula rounds to one decimal, as a total it types may be (PE208 allows it too)
+        ({"shown": {"field:total": ("ROUND(N({budget_score})+SUM(J9:J31),1)", 91.9)}}, None),
+    ],
 )
 def test_a_form_formula_showing_what_the_rules_give_or_what_a_text_number_explains_is_not_said(make_book, change, code):
     """The template's formulas, calculated, show what the rules give; a formula short of a number typed as text is

@@ -12,7 +12,8 @@ from .pe223_total_formula import left_out
 
 class _Link(NamedTuple):
     """One computed cell of the chain 执行率 → 预算执行得分 → 总分: its field, what the rules give, how close its result
-    must be, how it reads and prints, its name, and whether another check says why it is off (a number as text)."""
+    must be, how it reads and prints, its name, and whether another check says why it is off (a number as text, a
+    row the total does not read)."""
 
     key: str | None
     computed: float | None
@@ -69,7 +70,8 @@ class FormulaResult(Check):
                 return
             shown = link.parse(field.raw)
             number = shown.value if shown.kind == "number" else None
-            if number is not None and not differs(number, link.computed, link.tolerance):
+            # A result the unit's formula rounds (ROUND(…,1)) allows its own rounding, as a typed one does.
+            if number is not None and not differs(number, link.computed, max(shown.tolerance, link.tolerance)):
                 continue
             if not link.explained():
                 yield self.finding(
