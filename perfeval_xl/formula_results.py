@@ -7,11 +7,11 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 
-from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
+from .formula_refs import Area, formula_areas, reads_any
 from .reader import CELL_TAG, F_ELEMENT, RESULTS_CARRIED, V_ELEMENT, calculated, sheet_parts, with_references
 
 # A formula and its cached result (<f>SUM(B1:B4)</f><v>12</v>, <f t="shared" si="0"/><v>3</v>), the value as written.
@@ -19,11 +19,8 @@ _RESULT = re.compile(F_ELEMENT + rb"\s*" + V_ELEMENT)
 _TYPE = re.compile(rb'\bt="(\w+)"')
 # A formula cell as openpyxl writes it: no type attribute, the formula, an empty value.
 _SAVED_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))<v\s*(?:/>|></v>)</c>', re.S)
-# Functions whose references are computed, so what they read cannot be told from the formula's text.
-_INDIRECT = frozenset({"INDIRECT(", "OFFSET("})
 
 Results = dict[str, dict[str, tuple[bytes | None, bytes]]]  # sheet → cell → (its t="…", its <v> as written)
-Area = tuple[str, int, int, int, int]  # sheet, first column, first row, last column, last row
 
 
 def cached_results(archive: zipfile.ZipFile) -> Results:
@@ -42,42 +39,6 @@ def cached_results(archive: zipfile.ZipFile) -> Results:
                 kind = _TYPE.search(cell[0])
                 found[(cell[1] + cell[2]).decode()] = (kind[1] if kind else None, result[1])
     return results
-
-
-def formula_areas(formula: str, sheet: str) -> list[Area] | None:
-    """The cell areas a formula reads; None when they cannot all be told (a defined name, a table, INDIRECT, a
-    formula the tokenizer cannot read)."""
-    try:
-        tokens = Tokenizer(formula).items
-    except TokenizerError:
-        return None
-    areas = []
-    for token in tokens:
-        if token.type == Token.FUNC and token.value.upper() in _INDIRECT:
-            return None
-        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
-            continue
-        where, _, ref = token.value.rpartition("!")
-        if ":" in where:  # Sheet1:Sheet3!A1 reads every sheet between two: which ones is the book's order
-            return None
-        try:
-            first_col, first_row, last_col, last_row = range_boundaries(ref.replace("$", ""))
-        except ValueError:
-            return None
-        areas.append(
-            (
-                (where.strip("'").replace("''", "'") if where else sheet).casefold(),  # as Excel compares names
-                first_col or 1,
-                first_row or 1,
-                last_col or 16_384,
-                last_row or 1_048_576,
-            )
-        )
-    return areas
-
-
-def reads_any(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
-    return any(s == a[0] and a[1] <= c <= a[3] and a[2] <= r <= a[4] for a in areas for s, c, r in cells)
 
 
 def unchanged_formulas(book: Workbook, written: Iterable[tuple[str, str]]) -> dict[str, set[str]]:

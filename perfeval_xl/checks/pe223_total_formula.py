@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from ..formula_results import Area, formula_areas, reads_any
+from ..formula_refs import Area, formula_areas, reads_any
 from ..grid import CellRef
 from .base import Check, Context
 
