@@ -35,9 +35,9 @@ from .conftest import (
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     YUEYANG,
+    calculated,
     clean_data,
     insert_rows,
-    rewrite_parts,
 )
 from .xlwings_standin import FakeBook
 
@@ -608,29 +608,11 @@ def test_a_value_a_million_rows_down_is_refused_with_its_address(tmp_path):
     assert "sheet '自评表' extends to K1048576 (1048576 rows by 11 columns)" in result.output
 
 
-def _showing_errors(source: Path, cells: dict[str, str]) -> Path:
-    """``source`` as Excel saves it with these cells' formulas failing (<c t="e"><f>…</f><v>#DIV/0!</v>): calculated
-    (no fullCalcOnLoad), so formula results are read."""
-
-    def errors(xml: bytes) -> bytes:
-        for ref, error in cells.items():
-            cell = f'<c r="{ref}" t="e"><f>1/0</f><v>{error}</v></c>'.encode()
-            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, xml, count=1, flags=re.S)
-        return xml
-
-    edits = {
-        "xl/workbook.xml": lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""),
-        "xl/worksheets/sheet1.xml": errors,
-    }
-    return rewrite_parts(source, edits)
-
-
 def test_an_amount_as_text_that_fails_the_rate_formula_is_said_with_the_error_shown(make_book):
     """Excel's / takes 3014.42 typed as text as the number, but not 3014.42万元: the 执行率 shows #VALUE!, and PE116
     says so, not that the rate is blank."""
     source = make_book(clean_data(), {"fields": {"executed": "3014.42万元"}})
-    rate = check_path(source).extraction.fields["rate"].ref
-    evaluation = check_path(_showing_errors(source, {rate.a1: "#VALUE!"}))
+    evaluation = check_path(calculated(source, {"field:rate": ("1/0", "#VALUE!")}))
     said = next(f for f in evaluation.findings if f.code == "PE116")
     assert "表中执行率为 #VALUE!，应为 97.24%" in said.message()
     assert "the sheet shows #VALUE!, 97.24% with it" in said.message("en")
@@ -639,8 +621,7 @@ def test_an_amount_as_text_that_fails_the_rate_formula_is_said_with_the_error_sh
 def test_a_score_as_text_that_fails_the_total_formula_is_said_with_the_error_shown(make_book):
     """=J9+J10+… fails on 3分 typed as text: the 总分 shows #VALUE!, and PE116 says so, not a total it does not show."""
     source = make_book(clean_data(), {"rows": {0: {"score": "3分"}}})
-    total = check_path(source).extraction.fields["total"].ref
-    evaluation = check_path(_showing_errors(source, {total.a1: "#VALUE!"}))
+    evaluation = check_path(calculated(source, {"field:total": ("1/0", "#VALUE!")}))
     said = next(f for f in evaluation.findings if f.code == "PE116")
     assert f"表中总分为 #VALUE!，应为 {round(evaluation.scores.reported_sum, 4):g}" in said.message()
 
@@ -651,7 +632,8 @@ def test_a_cell_showing_a_formula_error_is_read_as_the_error_not_as_blank(exampl
     evaluation = check_path(XIANGYANG_OFFICIAL)
     executed = evaluation.extraction.fields["executed"].ref
     actual = evaluation.extraction.tables["indicators"].rows[0].ref("actual")
-    source = _showing_errors(example_copy(XIANGYANG_OFFICIAL), {executed.a1: "#DIV/0!", actual.a1: "#N/A"})
+    failing = {"field:executed": ("1/0", "#DIV/0!"), "row:0:actual": ("1/0", "#N/A")}
+    source = calculated(example_copy(XIANGYANG_OFFICIAL), failing)
     grid = read_workbook(source).sheets[executed.sheet]
     assert (grid.value(executed.row, executed.col), grid.value(actual.row, actual.col)) == ("#DIV/0!", "#N/A")
     in_excel = check_grid(excel.read_book(FakeBook.from_file(source)))

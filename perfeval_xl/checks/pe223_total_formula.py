@@ -38,9 +38,8 @@ class TotalFormulaLeavesOut(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ev = ctx.evaluation
-        formula, missed = left_out(ctx)
-        total = ev.extraction.fields.get(ev.definition.total or "")
-        if not missed or total is None or total.ref is None:
+        total, formula, missed = left_out(ctx)
+        if total is None or not missed:
             return
         rows = sorted({ref.row + 1 for ref, _ in missed})
         listed = "、".join(str(r) for r in rows[:_LISTED])
@@ -48,7 +47,7 @@ class TotalFormulaLeavesOut(Check):
         more = len(rows) - _LISTED
         yield self.finding(
             ctx,
-            total.ref,
+            total,
             value=formula,
             expected=round(ev.scores.reported_sum, 6),
             rows=f"{listed} 行等 {len(rows)}" if more > 0 else listed,
@@ -60,15 +59,15 @@ class TotalFormulaLeavesOut(Check):
         )
 
 
-def left_out(ctx: Context) -> tuple[str, list[tuple[CellRef, float]]]:
-    """The 总分 formula (with its "=") and the scores it does not read, by cell; ("", []) for a total that is no
-    formula, or a formula whose reach cannot be told."""
+def left_out(ctx: Context) -> tuple[CellRef | None, str, list[tuple[CellRef, float]]]:
+    """The 总分 cell, its formula (with its "=") and the scores it does not read, by cell; no scores for a total that
+    is no formula, or a formula whose reach cannot be told."""
     ev = ctx.evaluation
     total = ev.extraction.fields.get(ev.definition.total or "")
     ref = total.ref if total else None
     text = ev.extraction.grids[ref.sheet].formulas.get((ref.row, ref.col)) if ref else None
     areas = formula_areas("=" + text, ref.sheet) if ref and text else None
-    return ("=" + text, _unread(_scores(ctx), areas, ctx)) if text and areas is not None else ("", [])
+    return ref, "=" + (text or ""), _unread(_scores(ctx), areas, ctx) if areas is not None else []
 
 
 def _scores(ctx: Context) -> list[tuple[CellRef, float]]:

@@ -107,7 +107,7 @@ def _chain(ctx: Context) -> list[_Link]:
 
     def scores_left_out() -> bool:  # PE116's (a score as text) or PE223's (a row the SUM does not read)
         return any(isinstance(i.row.raw("score"), str) and i.reported_score for i in scores.indicators) or bool(
-            left_out(ctx)[1]
+            left_out(ctx)[2]
         )
 
     return [
