@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -623,6 +623,19 @@ class _Builder:
         cells = xl_range_abs(first, col, last, col)
         return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
 
+    def summed_range(self, key: str, total: str, own: bool = False) -> str:
+        """The column's cells the totals read: from the table's header row (text, which SUM and COUNT pass over) to
+        the row above 总分's, found by ROW when calculated. A unit short of rows inserts one above the first indicator
+        or under the last, where Excel would leave a range of the indicator rows as it was (it widens a range for a
+        row inserted inside it only). ``total``: 总分's field; ``own``: in its own formula, which names its row as ROW()."""
+        col = self.columns[key]
+        first, last = self.table_rows
+        _, total_row, _ = self.shared.places[total]
+        sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
+        letter = xl_col_to_name(col, col_abs=True)
+        row = "ROW()" if own else f"ROW({self.cell(total)})"
+        return f"{sheet}{letter}${first}:INDEX({sheet}{letter}:{letter},{row}-{total_row - last})"
+
     def formulas(self) -> None:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives. Each is written with
         the result it computes from the values written (XlsxWriter would write 0), for the viewers that show the
@@ -652,17 +665,20 @@ class _Builder:
         typed = self.shared.typed
         total = _number(points) + sum(typed.get("score", []))
         if d.total and "score" in self.columns:
-            formulas[d.total] = (f"={budget_points}SUM({self.column_range('score')})", total)
+            formulas[d.total] = (f"={budget_points}SUM({self.summed_range('score', d.total, own=True)})", total)
         checked = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
-        if checked is not None and "computed_score" in self.columns:
+        if checked is not None and d.total and "computed_score" in self.columns:
             checked_total = _number(points) + sum(typed.get("computed_score", []))
-            formulas[checked.key] = (f"={budget_points}SUM({self.column_range('computed_score')})", checked_total)
+            formulas[checked.key] = (
+                f"={budget_points}SUM({self.summed_range('computed_score', d.total)})",
+                checked_total,
+            )
         if d.grade and d.total and d.fields[d.grade].computed:
             expression = f'"{d.grades[-1][0]}"'
             for name, minimum in reversed(d.grades[:-1]):
                 expression = f'IF({self.cell(d.total)}>={minimum:g},"{name}",{expression})'
             # No grade before a score is typed: a template just opened is no 差 (as the scorer grades nothing).
-            scored = [self.column_range("score")] if "score" in self.columns else []
+            scored = [self.summed_range("score", d.total)] if "score" in self.columns else []
             scored += [self.cell(d.budget.score)] if d.budget and d.budget.score else []
             if scored:
                 expression = f'IF(COUNT({",".join(scored)})=0,"",{expression})'

@@ -545,9 +545,10 @@ def test_a_row_under_no_section_of_the_form_is_said_and_counts_in_none(make_book
 
 
 def _row_added_above_the_total(make_book, score: Any) -> tuple[Any, Path]:
-    """The clean template with an indicator added right above 总分, as Excel inserts a row there: the SUM of the
-    scores ($J$9:$J$31) ends above the inserted row, so Excel leaves its range as it was (openpyxl too)."""
-    path = make_book(clean_data())
+    """The clean book, its 总分 summing the indicator rows (as the templates did before, and as units write it),
+    with an indicator added right above 总分, as Excel inserts a row there: the SUM of the scores ($J$9:$J$31) ends
+    above the inserted row, so Excel leaves its range as it was."""
+    path = make_book(clean_data(), {"cells": {"field:total": "=N($F$6)+SUM($J$9:$J$31)"}})
     total = check_path(path).extraction.fields["total"].ref
     book = load_workbook(path)
     sheet = book[total.sheet]

@@ -25,6 +25,7 @@ from .conftest import (
     XIANGYANG_OFFICIAL,
     clean_data,
     guangzhou_clean_data,
+    insert_rows,
     mutate,
 )
 from .libreoffice import needs_libreoffice, recalculate
@@ -381,3 +382,42 @@ def test_a_low_execution_rate_left_unexplained_is_tinted_live(tmp_path, make_boo
     said = {(f.sheet, f.cell) for f in check_path(path).findings if f.code in LIVE}
     assert bool(said) is (executed == 200 and not explained)
     assert _tinted(path, tmp_path) == said
+
+
+def _rows_added_at_both_ends(path):
+    """``path`` with an indicator inserted as a unit inserts one in Excel: at the table's first row (its 一级指标 typed,
+    the section's merged cell having moved down) and right above 总分 (under the last section, its cell blank), each
+    scored 1. A SUM over the table's rows leaves both out: Excel widens a range for a row inserted inside it only."""
+    evaluation = check_path(path)
+    table = evaluation.extraction.tables[evaluation.definition.indicators.table]
+    first, total = table.rows[0].ref("score"), evaluation.extraction.fields[evaluation.definition.total].ref
+    section = table.rows[0].raw("level1")
+    book = load_workbook(path)
+    sheet = book[total.sheet]
+    for row, level1 in ((total.row + 1, ""), (first.row + 1, section)):
+        insert_rows(sheet, row)
+        sheet.cell(row, table.columns["level1"] + 1, level1 or None)
+        sheet.cell(row, table.columns["name"] + 1, "新增指标")
+        sheet.cell(row, table.columns["score"] + 1, 1)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_the_templates_totals_read_an_indicator_inserted_at_either_end_of_the_table(tmp_path, make_book, form):
+    """A unit short of rows inserts one under the last indicator, or above the first: the template's 总分, 复核总分 and
+    评价等次 still read every row, as LibreOffice computes them, and PE223 has nothing to say."""
+    source = _rows_added_at_both_ends(make_book(CLEAN[form]()))
+    evaluation = check_path(source)
+    s = evaluation.scores
+    assert "PE223" not in {f.code for f in evaluation.findings}
+    assert sum(1 for i in s.indicators if i.name == "新增指标") == 2
+    recalculated = recalculate(
+        annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
+    )
+    assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_sum, abs=1e-9)
+    if "checked_total" in evaluation.extraction.fields:  # the written 计算得分 (the form's 2 decimals) and 预算执行
+        written = (s.budget_score or 0) + sum(i.computed for i in s.indicators if i.computed is not None)
+        assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
+    if "grade" in evaluation.extraction.fields:
+        assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_sum, evaluation.definition.grades)
