@@ -392,6 +392,16 @@ class FormDefinition:
         return self.budget is not None or self.indicators is not None
 
     @property
+    def score_tolerance(self) -> float:
+        """Half a unit of a score's last printed decimal: two scores closer than that print the same."""
+        return 0.5 * 10.0**-self.score_decimals
+
+    @property
+    def rate_tolerance(self) -> float:
+        """Half a unit of a rate's last printed decimal (0.005 % at 4 decimals)."""
+        return 0.5 * 10.0**-self.rate_decimals
+
+    @property
     def total_weight(self) -> float:
         budget = self.budget.weight if self.budget else 0.0
         sections = sum(s.weight for s in self.indicators.sections) if self.indicators else 0.0

@@ -50,7 +50,7 @@ class NumberAsText(Check):
         if rule is None or rate is None or cell is None or not cell.formula:
             return
         cached, shows = _result(cell, parse_rate)
-        if cached is not None and not differs(cached, rate, 0.5 * 10.0**-ev.definition.rate_decimals):
+        if cached is not None and not differs(cached, rate, ev.definition.rate_tolerance):
             return
         if cached is not None:
             shown = shown_en = percent(cached)
@@ -82,7 +82,7 @@ class NumberAsText(Check):
         texts = [i for i in ev.scores.indicators if isinstance(i.row.raw("score"), str) and i.reported_score]
         summed = ev.scores.reported_sum
         cached, shows = _result(total, parse_score)
-        if not texts or (cached is not None and not differs(cached, summed, 0.5 * 10.0**-ev.definition.score_decimals)):
+        if not texts or (cached is not None and not differs(cached, summed, ev.definition.score_tolerance)):
             return
         # A formula never calculated (a file written by a program) will show the sum without them once it is.
         unsummed = summed - sum(i.reported_score or 0.0 for i in texts)

@@ -33,12 +33,12 @@ class ScoreRuleMismatch(Check):
         return definition.indicators is not None
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        decimals = ctx.evaluation.definition.score_decimals
+        definition = ctx.evaluation.definition
         for ind in ctx.evaluation.scores.indicators:
             score = ind.reported_score
             if score is None or ind.computed is None:
                 continue
-            tolerance = max(ind.reported.tolerance, 0.5 * 10.0**-decimals)
+            tolerance = max(ind.reported.tolerance, definition.score_tolerance)
             if ind.basis == "rated":
                 rule, rule_en = f"比率 {percent(ind.rate or 0.0)} 的计分规则", f"the rate {percent(ind.rate or 0.0)}"
             elif ind.basis == "quantitative" or (ind.ceiling is not None and ind.basis == "qualitative"):
@@ -52,7 +52,7 @@ class ScoreRuleMismatch(Check):
                     ctx,
                     ind.row.ref("score"),
                     value=score,
-                    expected=round(ind.computed, decimals),
+                    expected=round(ind.computed, definition.score_decimals),
                     key=ind.name,
                     rule=rule,
                     rule_en=rule_en,

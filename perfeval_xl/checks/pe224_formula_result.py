@@ -95,7 +95,6 @@ def _chain(ctx: Context) -> list[_Link]:
     definition, scores = ev.definition, ev.scores
     rule = definition.budget
     fields = ev.extraction.fields
-    points = 0.5 * 10.0**-definition.score_decimals
 
     def g(value: float) -> str:
         return f"{round(value, 4):g}"
@@ -114,7 +113,7 @@ def _chain(ctx: Context) -> list[_Link]:
         _Link(
             rule.rate if rule else None,
             scores.rate,
-            0.5 * 10.0**-definition.rate_decimals,
+            definition.rate_tolerance,
             parse_rate,
             percent,
             "执行率",
@@ -124,12 +123,21 @@ def _chain(ctx: Context) -> list[_Link]:
         _Link(
             rule.score if rule else None,
             scores.budget_score,
-            points,
+            definition.score_tolerance,
             parse_score,
             g,
             "预算执行得分",
             "the budget score",
             lambda: False,
         ),
-        _Link(definition.total, scores.reported_sum, points, parse_score, g, "总分", "the total", scores_left_out),
+        _Link(
+            definition.total,
+            scores.reported_sum,
+            definition.score_tolerance,
+            parse_score,
+            g,
+            "总分",
+            "the total",
+            scores_left_out,
+        ),
     ]
