@@ -354,7 +354,7 @@ def calculated(path: Path, cells: dict[str, tuple[str, Any]]) -> Path:
     def edit(placed: list[tuple[CellRef, str, Any]]) -> Callable[[bytes], bytes]:
         def formulas(xml: bytes) -> bytes:
             for ref, formula, shown in placed:
-                kind = ' t="e"' if str(shown).startswith("#") else ""
+                kind = ' t="e"' if str(shown).startswith("#") else ' t="str"' if isinstance(shown, str) else ""
                 cell = f'<c r="{ref.a1}"{kind}>{f"<f>{formula}</f>" if formula else ""}<v>{shown}</v></c>'.encode()
                 xml = re.sub(rf'<c r="{ref.a1}"[^>]*?(?:/>|>.*?</c>)'.encode(), cell, xml, count=1, flags=re.S)
             return xml

@@ -89,6 +89,19 @@ def test_an_edited_rate_formula_is_said_once_recalculated(tmp_path, make_book):
     assert "显示 87.52%，应为 97.24%" in said[0][2]
 
 
+def test_an_edited_grade_formula_is_said_once_recalculated(tmp_path, make_book):
+    """优 from 95 in the unit's 评价等次 formula: LibreOffice grades the total of 91.938 良, said at the grade."""
+    source = make_book(clean_data())
+    fields = check_path(source).extraction.fields
+    book = load_workbook(source)
+    total = fields["total"].ref.a1
+    book[fields["grade"].ref.sheet][fields["grade"].ref.a1] = f'=IF({total}>=95,"优",IF({total}>=80,"良","中"))'
+    book.save(source)
+    evaluation = check_path(recalculate(source, tmp_path))
+    said = [(f.code, f.cell, f.value, f.expected) for f in evaluation.findings]
+    assert said == [("PE224", fields["grade"].ref.a1, "良", "优")]
+
+
 @pytest.mark.parametrize("variant", ["seed", "rates-out-of-range"])
 def test_guangzhou_formulas_agree_with_python(tmp_path, make_book, variant):
     """支出规模 完成率, the rates of the rated indicators, 总分 and 等次: Excel's numbers are the scorer's."""

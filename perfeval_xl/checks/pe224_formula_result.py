@@ -5,6 +5,8 @@ from typing import Any, NamedTuple
 
 from ..definition import FormDefinition
 from ..findings import Finding, percent
+from ..locate import norm_label
+from ..scoring import grade_for, grade_named
 from ..values import Quantity, parse_rate, parse_score
 from .base import Check, Context, differs
 from .pe223_total_formula import left_out
@@ -26,12 +28,13 @@ class _Link(NamedTuple):
 
 
 class FormulaResult(Check):
-    """表中公式的结果与计分规则不符：执行率、预算执行得分、总分是公式，而表中显示的结果不是表式规则给出的数（单位改动了
-    公式：引用了别的格、乘了系数、减去一项）。
+    """表中公式的结果与计分规则不符：执行率、预算执行得分、总分、评价等次是公式，而表中显示的结果不是表式规则给出的
+    （单位改动了公式：引用了别的格、乘了系数、减去一项、改了等次的分数线）。
 
     打印出来的表、按它给出的评价等次都随之不对。只看电子表格保存过的文件（其公式结果可信）；依次看执行率、预算执行得分、
-    总分，只报第一个不符的（后面的由它算出，改正它即随之改正）。手填的数（没有公式）由 PE201、PE202、PE208 校验；因数字
-    存为文本而不符的由 PE116、因总分漏计了行而不符的由 PE223 说明，本项不再重复。
+    总分、评价等次，只报第一个不符的（后面的由它算出，改正它即随之改正）；等次按表中显示的总分评定。手填的（没有公式）
+    由 PE201、PE202、PE208、PE211 校验；因数字存为文本而不符的由 PE116、因总分漏计了行而不符的由 PE223 说明，本项不再
+    重复。
     Failing: 执行率 =D6/C6*0.9 显示 87.52%，执行数/预算数为 97.24%。Passing: 模板的公式。
     """
 
@@ -82,12 +85,50 @@ class FormulaResult(Check):
                     key=field.spec.label,
                     label=link.label,
                     label_en=link.label_en,
-                    formula="=" + text if text else "（共享公式）",  # a shared formula filled down writes no text
-                    formula_en="=" + text if text else "(a shared formula)",
+                    **_formula(text),
                     shown=link.shown(number) if number is not None else field.raw,  # or the error shown, #VALUE!
                     should=link.shown(link.computed),
                 )
             return  # what the cells after it show follows from it
+        yield from self._grade(ctx)
+
+    def _grade(self, ctx: Context) -> Iterator[Finding]:
+        """评价等次 as its formula shows it, against the grade of the 总分 the sheet shows (the chain's last link, right
+        when this is asked): a unit that moved a threshold (优 from 95) prints another grade. A typed one is PE211's."""
+        ev = ctx.evaluation
+        definition = ev.definition
+        field = ev.extraction.fields.get(definition.grade or "")
+        total = ev.extraction.fields.get(definition.total or "")
+        if field is None or field.ref is None or field.raw == "" or ev.scores.reported_total is None:
+            return
+        grid = ev.extraction.grids[field.ref.sheet]
+        text = grid.formulas.get((field.ref.row, field.ref.col))
+        if text is None or not grid.calculated:
+            return
+        shown_total = parse_score(total.raw) if total is not None and total.formula else None
+        points = shown_total.value if shown_total and shown_total.kind == "number" else ev.scores.reported_total
+        expected = grade_for(points or 0.0, definition.grades)
+        if grade_named(norm_label(str(field.raw))) != expected:
+            yield self.finding(
+                ctx,
+                field.ref,
+                value=field.raw,
+                expected=expected,
+                key=field.spec.label,
+                label="评价等次",
+                label_en="the grade",
+                **_formula(text),
+                shown=field.raw,
+                should=expected,
+            )
+
+
+def _formula(text: str) -> dict[str, str]:
+    """A formula as the message says it, in both languages: a shared formula filled down writes no text."""
+    return {
+        "formula": "=" + text if text else "（共享公式）",
+        "formula_en": "=" + text if text else "(a shared formula)",
+    }
 
 
 def _chain(ctx: Context) -> list[_Link]:
