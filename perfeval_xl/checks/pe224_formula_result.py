@@ -102,8 +102,7 @@ class FormulaResult(Check):
         if field is None or field.ref is None or field.raw == "" or ev.scores.reported_total is None:
             return
         grid = ev.extraction.grids[field.ref.sheet]
-        text = grid.formulas.get((field.ref.row, field.ref.col))
-        if text is None or not grid.calculated:
+        if not field.formula or not grid.calculated:  # typed, or read as typed: PE211's
             return
         shown_total = parse_score(total.raw) if total is not None and total.formula else None
         points = shown_total.value if shown_total and shown_total.kind == "number" else ev.scores.reported_total
@@ -117,7 +116,7 @@ class FormulaResult(Check):
                 key=field.spec.label,
                 label="评价等次",
                 label_en="the grade",
-                **_formula(text),
+                **_formula(grid.formulas[(field.ref.row, field.ref.col)]),
                 shown=field.raw,
                 should=expected,
             )
