@@ -456,7 +456,7 @@ def apply_plan(book: Any, plan: Any) -> Applied:
         sheet = book.sheets[sheet_name]
         with _unprotected(sheet):
             for write in (w for w in plan.writes if w.sheet == sheet_name):
-                sheet.range(write.cell).value = _text(write.value)
+                sheet.range(write.cell).value = write.value if write.formula else _text(write.value)
             for mark in (m for m in plan.marks if m.sheet == sheet_name):
                 target = sheet.range(mark.cell)
                 target.color = f"#{mark.fill}"

@@ -1,4 +1,5 @@
-"""The cell areas a formula reads, told from its text alone (no spreadsheet library: the validator imports none)."""
+"""The cell areas a formula reads, told from its text alone (no spreadsheet library: the validator imports none), and
+the range our totals sum, written as text."""
 
 from __future__ import annotations
 
@@ -82,3 +83,11 @@ def _column(letters: str) -> int:
 def reads_any(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
     """Whether any of the cells (sheet casefolded, 1-based column and row) lies in one of the areas."""
     return any(s == a[0] and a[1] <= c <= a[3] and a[2] <= r <= a[4] for a in areas for s, c, r in cells)
+
+
+def rows_above(letter: str, header: int, row: str, below: int = 1, sheet: str = "") -> str:
+    """A column's cells (``$K``) from the table's header row (1-based; text, which SUM and COUNT pass over) to
+    ``below`` rows above the row ``row`` gives (``ROW()``, ``ROW($C$21)``), worked out when calculated: a row a unit
+    inserts above the first indicator or under the last is inside it, where Excel would leave a range of the indicator
+    rows as it was (it widens a range for a row inserted inside it only). ``sheet``: its prefix (``自评表!``)."""
+    return f"{sheet}{letter}${header}:INDEX({sheet}{letter}:{letter},{row}-{below})"

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 from .checks import explained
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
-from .grid import a1
+from .formula_refs import formula_areas, reads_any, rows_above
+from .grid import CellRef, a1
+from .locate import TableExtraction
 
 RESULTS_SHEET = "校验结果"
 # A hidden sheet with one row per marked cell: sheet, cell, the fill it had before (openpyxl fill XML, written by the
@@ -48,6 +50,7 @@ class CellWrite:
     sheet: str
     cell: str
     value: float | str
+    formula: bool = False  # ``value`` is a formula's text ("=…"), written as one; else a value, never a formula
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,45 @@ def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
     return first
 
 
+def _checked_total(
+    evaluation: Evaluation, table: TableExtraction, output: str, written: list[CellWrite]
+) -> CellWrite | None:
+    """复核总分, ours, given the template's formula of now when the one it has leaves out a 计算得分 written: an older
+    template summed the indicator rows as they were, and a row a unit inserted under them is outside its range. A
+    formula whose reach cannot be told, or a number typed over it, is left as it is."""
+    d, fields = evaluation.definition, evaluation.extraction.fields
+    spec = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
+    checked, total = fields.get(spec.key if spec else ""), fields.get(d.total or "")
+    if checked is None or checked.ref is None or total is None or total.ref is None or table.start is None:
+        return None
+    where = checked.ref.sheet
+    text = evaluation.extraction.grids[where].formulas.get((checked.ref.row, checked.ref.col))
+    areas = formula_areas("=" + text, where) if text else None
+    if areas is None or all(reads_any(areas, [(w.sheet.casefold(), *_column_row(w.cell))]) for w in written):
+        return None
+
+    def cell(ref: CellRef) -> str:
+        at = xl_rowcol_to_cell(ref.row, ref.col, row_abs=True, col_abs=True)
+        return at if ref.sheet == where else f"{quote_sheetname(ref.sheet)}!{at}"
+
+    budget = fields.get(d.budget.score or "") if d.budget else None
+    points = f"N({cell(budget.ref)})+" if budget is not None and budget.ref is not None else ""
+    sheet, header = table.start
+    column = rows_above(
+        xl_col_to_name(table.columns[output], col_abs=True),
+        header,
+        f"ROW({cell(total.ref)})",
+        sheet="" if sheet == where else f"{quote_sheetname(sheet)}!",
+    )
+    return CellWrite(where, checked.ref.a1, f"={points}SUM({column})", formula=True)
+
+
+def _column_row(cell: str) -> tuple[int, int]:
+    """An A1 cell's 1-based column and row."""
+    row, col = xl_cell_to_rowcol(cell)
+    return col + 1, row + 1
+
+
 def _show(value: Any) -> Any:
     if isinstance(value, list):
         return "–".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
@@ -237,6 +279,8 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
         # A cell the unit merged into the one above takes no value (only a merge's first cell can hold one).
         if ref is not None and indicator.computed is not None and first_cell(ref.sheet, ref.a1) == ref.a1:
             plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
+    if table is not None and output is not None and (summed := _checked_total(evaluation, table, output, plan.writes)):
+        plan.writes.append(summed)
     grouped: dict[tuple[str, str], list[Any]] = {}
     for finding in evaluation.findings:
         # A finding inside a merge is marked on the merge's first cell, where its note shows (and can be written).

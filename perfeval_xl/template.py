@@ -30,6 +30,7 @@ from .definition import (
     rules_in_force,
 )
 from .explain import grade_thresholds, tier_bands
+from .formula_refs import rows_above
 from .grid import ISSUED_KEY, META_SHEET
 from .locate import year_variants
 from .plan import FILLS, text_height
@@ -624,17 +625,14 @@ class _Builder:
         return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
 
     def summed_range(self, key: str, total: str, own: bool = False) -> str:
-        """The column's cells the totals read: from the table's header row (text, which SUM and COUNT pass over) to
-        the row above 总分's, found by ROW when calculated. A unit short of rows inserts one above the first indicator
-        or under the last, where Excel would leave a range of the indicator rows as it was (it widens a range for a
-        row inserted inside it only). ``total``: 总分's field; ``own``: in its own formula, which names its row as ROW()."""
-        col = self.columns[key]
+        """The column's cells the totals read (see ``rows_above``): to the row above 总分's. ``total``: 总分's field;
+        ``own``: in its own formula, which names its row as ROW()."""
         first, last = self.table_rows
         _, total_row, _ = self.shared.places[total]
         sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
-        letter = xl_col_to_name(col, col_abs=True)
+        letter = xl_col_to_name(self.columns[key], col_abs=True)
         row = "ROW()" if own else f"ROW({self.cell(total)})"
-        return f"{sheet}{letter}${first}:INDEX({sheet}{letter}:{letter},{row}-{total_row - last})"
+        return rows_above(letter, first, row, total_row - last, sheet)
 
     def formulas(self) -> None:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives. Each is written with

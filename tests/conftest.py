@@ -231,6 +231,30 @@ def insert_rows(sheet: Any, at: int, count: int = 1) -> None:
         sheet.merge_cells(str(box))
 
 
+# The 湖北 template's sums before they read from the header row: the indicator rows of the clean book, 9 to 31.
+OLD_SUMS = {
+    "field:total": "=N($F$6)+SUM($J$9:$J$31)",
+    "field:checked_total": "=N($F$6)+SUM($K$9:$K$31)",
+    "field:grade": '=IF(COUNT($J$9:$J$31,$F$6)=0,"",IF($C$32>=90,"优",IF($C$32>=80,"良",IF($C$32>=60,"中","差"))))',
+}
+
+
+def row_added_under_old_sums(make_book: Callable[..., Path], score: Any = 2) -> Path:
+    """The clean book with the template's sums as they were (``OLD_SUMS``) and an indicator added right above 总分, as
+    Excel inserts a row there: the sums end above the inserted row, so Excel leaves them as they were."""
+    path = make_book(clean_data(), {"cells": OLD_SUMS})
+    evaluation = check_path(path)
+    total, table = evaluation.extraction.fields["total"].ref, evaluation.extraction.tables["indicators"]
+    book = load_workbook(path)
+    sheet = book[total.sheet]
+    insert_rows(sheet, total.row + 1)
+    sheet.cell(total.row + 1, table.columns["level2"] + 1, "满意度")
+    sheet.cell(total.row + 1, table.columns["name"] + 1, "新增的满意度指标")
+    sheet.cell(total.row + 1, table.columns["score"] + 1, score)
+    book.save(path)
+    return path
+
+
 _CELL = re.compile(r"(\$?[A-Z]{1,3}\$?)(\d+)")
 
 

@@ -34,6 +34,7 @@ from .conftest import (
     insert_rows,
     locate,
     rewrite_parts,
+    row_added_under_old_sums,
     yueyang_clean_data,
 )
 from .xlwings_standin import FakeBook
@@ -544,45 +545,26 @@ def test_a_row_under_no_section_of_the_form_is_said_and_counts_in_none(make_book
     assert evaluation.scores.indicators[10].section is None
 
 
-def _row_added_above_the_total(make_book, score: Any) -> tuple[Any, Path]:
-    """The clean book, its 总分 summing the indicator rows (as the templates did before, and as units write it),
-    with an indicator added right above 总分, as Excel inserts a row there: the SUM of the scores ($J$9:$J$31) ends
-    above the inserted row, so Excel leaves its range as it was."""
-    path = make_book(clean_data(), {"cells": {"field:total": "=N($F$6)+SUM($J$9:$J$31)"}})
-    total = check_path(path).extraction.fields["total"].ref
-    book = load_workbook(path)
-    sheet = book[total.sheet]
-    insert_rows(sheet, total.row + 1)
-    score_col = check_path(path).extraction.tables["indicators"].columns["score"] + 1
-    sheet.cell(total.row + 1, 3, "满意度")
-    sheet.cell(total.row + 1, 4, "新增的满意度指标")
-    sheet.cell(total.row + 1, score_col, score)
-    book.save(path)
-    return total, path
-
-
 def test_a_score_the_total_formula_does_not_sum_is_said_at_the_total(make_book):
     """A row inserted under the last indicator is outside the SUM Excel keeps: the sheet's 总分 leaves its score out,
     and nothing said so. PE223 names the rows, at the 总分 cell (its formula is what to mend)."""
-    total, path = _row_added_above_the_total(make_book, 2)
-    evaluation = check_path(path)
+    evaluation = check_path(row_added_under_old_sums(make_book, 2))
+    total = evaluation.extraction.fields["total"].ref
     finding = next(f for f in evaluation.findings if f.code == "PE223")
-    moved = total._replace(row=total.row + 1)
-    assert finding.cell == moved.a1 and finding.value == "=N($F$6)+SUM($J$9:$J$31)"
+    assert finding.cell == total.a1 and finding.value == "=N($F$6)+SUM($J$9:$J$31)"
     assert finding.expected == pytest.approx(evaluation.scores.reported_sum)
     summed = f"{round(evaluation.scores.reported_sum, 4):g}"
-    assert f"总分的公式 =N($F$6)+SUM($J$9:$J$31) 未计入第 {total.row + 1} 行的得分（共 2 分），总分应为 {summed}" in (
+    assert f"总分的公式 =N($F$6)+SUM($J$9:$J$31) 未计入第 {total.row} 行的得分（共 2 分），总分应为 {summed}" in (
         finding.message()
     )
-    assert f"the total's formula =N($F$6)+SUM($J$9:$J$31) leaves out the score in row {total.row + 1} (2 in all)" in (
+    assert f"the total's formula =N($F$6)+SUM($J$9:$J$31) leaves out the score in row {total.row} (2 in all)" in (
         finding.message("en")
     )
 
 
 def test_a_zero_score_outside_the_total_formula_is_not_said(make_book):
     """A score of 0 the SUM leaves out changes nothing the sheet prints."""
-    _, path = _row_added_above_the_total(make_book, 0)
-    assert "PE223" not in {f.code for f in check_path(path).findings}
+    assert "PE223" not in {f.code for f in check_path(row_added_under_old_sums(make_book, 0)).findings}
 
 
 @pytest.mark.parametrize(

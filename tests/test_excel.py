@@ -37,6 +37,7 @@ from .conftest import (
     YUEYANG,
     clean_data,
     mutate,
+    row_added_under_old_sums,
     taojiang_clean_data,
     yueyang_last_year,
 )
@@ -134,6 +135,16 @@ def test_button_leaves_the_marks_the_command_line_writes(tmp_path, source):
 def test_button_marks_inside_merged_cells_as_the_command_line_does(tmp_path, make_book):
     source = make_book(clean_data(), MERGED_TARGET_AND_COMPUTED)
     assert _state(_pressed(source)) == _state(FakeBook.from_file(_cli_annotated(source, tmp_path / "cli.xlsx")))
+
+
+def test_button_writes_the_checked_total_formula_the_command_line_writes(tmp_path, make_book):
+    """An older template's 复核总分 leaving out a row inserted under the indicators reads it once pressed, as in the
+    command line's copy."""
+    source = row_added_under_old_sums(make_book)
+    pressed = _pressed(source)
+    assert _state(pressed) == _state(FakeBook.from_file(_cli_annotated(source, tmp_path / "cli.xlsx")))
+    checked = check_path(source).extraction.fields["checked_total"].ref
+    assert "INDEX($K:$K" in pressed.sheets[checked.sheet].formulas[(checked.row + 1, checked.col + 1)]
 
 
 def test_button_reads_results_calculated_now_in_manual_calculation(make_book):

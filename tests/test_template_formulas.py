@@ -27,6 +27,7 @@ from .conftest import (
     guangzhou_clean_data,
     insert_rows,
     mutate,
+    row_added_under_old_sums,
 )
 from .libreoffice import needs_libreoffice, recalculate
 from .xlwings_standin import FakeBook
@@ -434,3 +435,17 @@ def test_the_templates_totals_read_an_indicator_inserted_at_either_end_of_the_ta
         assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
     if "grade" in evaluation.extraction.fields:
         assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_sum, evaluation.definition.grades)
+
+
+def test_an_older_templates_checked_total_reads_an_inserted_row_in_the_copy(tmp_path, make_book):
+    """复核总分 of an older template, rewritten in the copy to read a row inserted under the indicators: LibreOffice's
+    result is the written 计算得分 and the 预算执行 score, the inserted row's among them."""
+    source = row_added_under_old_sums(make_book)
+    evaluation = check_path(source)
+    s = evaluation.scores
+    recalculated = recalculate(
+        annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
+    )
+    written = (s.budget_score or 0) + sum(i.computed for i in s.indicators if i.computed is not None)
+    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
+    assert any(i.name == "新增的满意度指标" and i.computed for i in s.indicators)

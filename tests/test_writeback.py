@@ -45,6 +45,7 @@ from .conftest import (
     YUEYANG,
     clean_data,
     rewrite_parts,
+    row_added_under_old_sums,
     with_cell_pictures,
     with_picture_and_text_box,
 )
@@ -735,3 +736,24 @@ def test_a_macro_workbook_openpyxl_refuses_leaves_no_zip_open(tmp_path, monkeypa
         annotate_file(bad, build_plan(check_path(bad)), tmp_path / "out" / bad.name)
     gc.collect()
     assert unraisable == []
+
+
+def test_a_checked_total_leaving_out_an_inserted_row_is_written_to_read_it(tmp_path, make_book):
+    """复核总分 is ours, summing the 计算得分 the copy writes. An older template's sums the indicator rows as they were,
+    and leaves out a row inserted under them: the copy writes it the template's formula of now, from the header row
+    to the row above 总分, and a second run finds nothing to rewrite. The unit's 总分 is left as it was (PE223's)."""
+    source = row_added_under_old_sums(make_book)
+    evaluation = check_path(source)
+    fields = evaluation.extraction.fields
+    checked, total = fields["checked_total"].ref, fields["total"].ref
+    formula = f"=N($F$6)+SUM($K$8:INDEX($K:$K,ROW($C${total.row + 1})-1))"
+    plan = build_plan(evaluation)
+    assert [(w.sheet, w.cell, w.value) for w in plan.writes if w.formula] == [(checked.sheet, checked.a1, formula)]
+    copy = annotate_file(source, plan, tmp_path / "copy.xlsx").path
+    sheet = load_workbook(copy)[checked.sheet]
+    assert (sheet[checked.a1].value, sheet[total.a1].value) == (formula, "=N($F$6)+SUM($J$9:$J$31)")
+    assert not [w for w in build_plan(check_path(copy)).writes if w.formula]
+
+
+def test_a_checked_total_reading_every_row_is_left_as_it_is(make_book):
+    assert not [w for w in build_plan(check_path(make_book(clean_data()))).writes if w.formula]
