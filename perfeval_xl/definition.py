@@ -392,6 +392,11 @@ class FormDefinition:
         return self.budget is not None or self.indicators is not None
 
     @property
+    def checked_total(self) -> str | None:
+        """The field our template adds to sum the scores it computes (复核总分), if the form has one."""
+        return next((f.key for f in self.fields.values() if f.output and f.type == "score"), None)
+
+    @property
     def score_tolerance(self) -> float:
         """Half a unit of a score's last printed decimal: two scores closer than that print the same."""
         return 0.5 * 10.0**-self.score_decimals

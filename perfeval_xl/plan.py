@@ -228,8 +228,7 @@ def _checked_total(
     template summed the indicator rows as they were, and a row a unit inserted under them is outside its range. A
     formula whose reach cannot be told, or a number typed over it, is left as it is."""
     d, fields = evaluation.definition, evaluation.extraction.fields
-    spec = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
-    checked, total = fields.get(spec.key if spec else ""), fields.get(d.total or "")
+    checked, total = fields.get(d.checked_total or ""), fields.get(d.total or "")
     if checked is None or checked.ref is None or total is None or total.ref is None or table.start is None:
         return None
     where = checked.ref.sheet

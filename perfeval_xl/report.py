@@ -136,11 +136,8 @@ def moved_since(last: Earlier | None, evaluation: Evaluation, lang: str = "zh") 
         return ""
     s, decimals = evaluation.scores, evaluation.definition.score_decimals
     change = round_half_up(s.total or 0.0, decimals) - round_half_up(last.total, decimals)
-    same, then, by = (
-        abs(change) < evaluation.definition.score_tolerance,
-        points(last.total, decimals),
-        points(abs(change), decimals),
-    )
+    same = abs(change) < evaluation.definition.score_tolerance
+    then, by = points(last.total, decimals), points(abs(change), decimals)
     if lang == "zh":
         before = f"（{f'{last.year}年度' if last.year else ''}自评总分{then}分，评价等次“{last.grade}”）"
         return f"与上年度{before}持平" if same else f"较上年度{before}{'提高' if change > 0 else '降低'}{by}分"

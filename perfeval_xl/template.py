@@ -664,10 +664,9 @@ class _Builder:
         total = _number(points) + sum(typed.get("score", []))
         if d.total and "score" in self.columns:
             formulas[d.total] = (f"={budget_points}SUM({self.summed_range('score', d.total, own=True)})", total)
-        checked = next((f for f in d.fields.values() if f.output and f.type == "score"), None)
-        if checked is not None and d.total and "computed_score" in self.columns:
+        if d.checked_total and d.total and "computed_score" in self.columns:
             checked_total = _number(points) + sum(typed.get("computed_score", []))
-            formulas[checked.key] = (
+            formulas[d.checked_total] = (
                 f"={budget_points}SUM({self.summed_range('computed_score', d.total)})",
                 checked_total,
             )

@@ -282,7 +282,7 @@ class _Writer:
             return scores.grade or ""
         if spec.key in scores.ratios:
             return percent(scores.ratios[spec.key])
-        if spec.output and spec.type == "score":
+        if spec.key == self.d.checked_total:
             return points(scores.total, self.d.score_decimals)
         if self.d.budget is not None and spec.key == self.d.budget.rate and scores.rate is not None:
             return percent(scores.rate)
