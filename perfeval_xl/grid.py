@@ -147,6 +147,12 @@ class CellRef(NamedTuple):
     def excel_row(self) -> int:
         return self.row + 1
 
+    @property
+    def place(self) -> tuple[str, int, int]:
+        """The cell as a formula's areas name it (``formula_refs``): the sheet's name as Excel compares it, the 1-based
+        column and row."""
+        return self.sheet.casefold(), self.col + 1, self.row + 1
+
 
 class _LabelTables(NamedTuple):
     """A sheet's folded text cells, indexed the ways the locator looks them up (see ``SheetGrid``)."""

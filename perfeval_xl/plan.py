@@ -222,7 +222,7 @@ def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
 
 
 def _checked_total(
-    evaluation: Evaluation, table: TableExtraction, output: str, written: list[CellWrite]
+    evaluation: Evaluation, table: TableExtraction, output: str, written: list[CellRef]
 ) -> CellWrite | None:
     """复核总分, ours, given the template's formula of now when the one it has leaves out a 计算得分 written: an older
     template summed the indicator rows as they were, and a row a unit inserted under them is outside its range. A
@@ -234,7 +234,7 @@ def _checked_total(
     where = checked.ref.sheet
     text = evaluation.extraction.grids[where].formulas.get((checked.ref.row, checked.ref.col))
     areas = formula_areas("=" + text, where) if text else None
-    if areas is None or all(reads_any(areas, [(w.sheet.casefold(), *_column_row(w.cell))]) for w in written):
+    if areas is None or all(reads_any(areas, [ref.place]) for ref in written):
         return None
 
     def cell(ref: CellRef) -> str:
@@ -253,12 +253,6 @@ def _checked_total(
     return CellWrite(where, checked.ref.a1, f"={points}SUM({column})", formula=True)
 
 
-def _column_row(cell: str) -> tuple[int, int]:
-    """An A1 cell's 1-based column and row."""
-    row, col = xl_cell_to_rowcol(cell)
-    return col + 1, row + 1
-
-
 def _show(value: Any) -> Any:
     if isinstance(value, list):
         return "–".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
@@ -273,12 +267,14 @@ def build_plan(evaluation: Evaluation, lang: str = "zh") -> AnnotationPlan:
     table = evaluation.extraction.tables.get(definition.indicators.table) if definition.indicators else None
     output = next((c.key for c in table.spec.columns if c.output and c.key in table.columns), None) if table else None
     first_cell = _first_cells(evaluation)
+    written: list[CellRef] = []
     for indicator in scores.indicators if output else ():
         ref = indicator.row.ref(output)
         # A cell the unit merged into the one above takes no value (only a merge's first cell can hold one).
         if ref is not None and indicator.computed is not None and first_cell(ref.sheet, ref.a1) == ref.a1:
             plan.writes.append(CellWrite(ref.sheet, ref.a1, round(indicator.computed, definition.score_decimals)))
-    if table is not None and output is not None and (summed := _checked_total(evaluation, table, output, plan.writes)):
+            written.append(ref)
+    if table is not None and output is not None and (summed := _checked_total(evaluation, table, output, written)):
         plan.writes.append(summed)
     grouped: dict[tuple[str, str], list[Any]] = {}
     for finding in evaluation.findings:

@@ -138,10 +138,11 @@ def apply_plan(book: Workbook, plan: AnnotationPlan) -> None:
     """Apply a plan to an open openpyxl workbook: values, fills, tagged notes, results and bookkeeping sheets."""
     clear_marks(book)
     for write in plan.writes:
+        cell = book[write.sheet][write.cell]
         if write.formula:
-            book[write.sheet][write.cell].value = write.value
+            cell.value = write.value
         else:
-            _set_text(book[write.sheet][write.cell], write.value)
+            _set_text(cell, write.value)
     records = []
     for mark in plan.marks:
         cell = book[mark.sheet][mark.cell]

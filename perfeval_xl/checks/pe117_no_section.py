@@ -35,7 +35,7 @@ class NoSection(Check):
         rules = ctx.evaluation.definition.indicators
         expected = "、".join(s.name for s in rules.sections) if rules else ""
         for ind in ctx.evaluation.scores.indicators:
-            if ind.section is not None or not expected:
+            if ind.section is not None:
                 continue
             level1 = str(ind.row.raw("level1")).strip()
             score = ind.reported_score

@@ -93,7 +93,7 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
     subtotal of the unit's own); none when one of those cannot be told (a shared formula filled down, INDIRECT)."""
 
     def unread(areas: list[Area]) -> list[tuple[CellRef, float]]:
-        return [(ref, points) for ref, points in scores if not reads_any(areas, [_at(ref)])]
+        return [(ref, points) for ref, points in scores if not reads_any(areas, [ref.place])]
 
     missed = unread(areas)
     if not missed:
@@ -103,7 +103,7 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
     formulas = {
         (name.casefold(), c + 1, r + 1): text for name, g in grids.items() for (r, c), text in g.formulas.items()
     }
-    followed = {_at(ref) for ref, _ in scores}  # a score is read as itself, whatever its own formula reads
+    followed = {ref.place for ref, _ in scores}  # a score is read as itself, whatever its own formula reads
     while reached := [at for at in formulas.keys() - followed if reads_any(areas, [at])]:
         for at in reached:
             more = formula_areas("=" + formulas[at], names[at[0]]) if formulas[at] else None
@@ -112,8 +112,3 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
             areas = areas + more
         followed.update(reached)
     return unread(areas)
-
-
-def _at(ref: CellRef) -> tuple[str, int, int]:
-    """A cell as a formula's areas name it: the sheet's name as Excel compares it, the 1-based column and row."""
-    return ref.sheet.casefold(), ref.col + 1, ref.row + 1
