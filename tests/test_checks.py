@@ -560,6 +560,9 @@ def test_a_score_the_total_formula_does_not_sum_is_said_at_the_total(make_book):
     assert f"the total's formula =N($F$6)+SUM($J$9:$J$31) leaves out the score in row {total.row} (2 in all)" in (
         finding.message("en")
     )
+    # the 总分 cell of our template is locked: the message says how to reach it
+    assert "总分格受保护时，先点“审阅 → 撤销工作表保护”，标准模板未设密码" in finding.message()
+    assert "first Review → Unprotect Sheet: the standard template has no password" in finding.message("en")
 
 
 def test_a_zero_score_outside_the_total_formula_is_not_said(make_book):

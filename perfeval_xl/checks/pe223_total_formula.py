@@ -27,9 +27,11 @@ class TotalFormulaLeavesOut(Check):
     severity = "error"
     stage = 2
     message = {
-        "zh": "总分的公式 {value} 未计入第 {rows} 行的得分（共 {points} 分），总分应为 {summed}；请把这些行纳入公式",
+        "zh": "总分的公式 {value} 未计入第 {rows} 行的得分（共 {points} 分），总分应为 {summed}；请把这些行纳入公式"
+        "（总分格受保护时，先点“审阅 → 撤销工作表保护”，标准模板未设密码）",
         "en": "the total's formula {value} leaves out the score in {rows_en} ({points} in all): with them the total "
-        "is {summed}",
+        "is {summed}; widen its range to them (on a protected sheet, first Review → Unprotect Sheet: the standard "
+        "template has no password)",
     }
 
     @classmethod
