@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -304,8 +304,12 @@ class _Builder:
             },
         )
 
+        # From the section's first row to the row above the next section's (or 总分's), worked out when calculated: an
+        # indicator inserted under the section's last row is in it, as the checks take it (see ``rows_above``).
+        after = f"ROW({xl_rowcol_to_cell(bottom + 1, weight, row_abs=True, col_abs=True)})"
+
         def span(key: str) -> str:
-            return xl_range_abs(top, layout[key], bottom, layout[key])
+            return rows_above(xl_col_to_name(layout[key], col_abs=True), top + 1, after)
 
         weights = span("weight")
         # The rows no text cell of which names a subtotal, as SUMIFS and COUNTIFS take them.
@@ -523,7 +527,7 @@ class _Builder:
                 if rules and rules.explanation_column in layout and {"score", "weight"} <= layout.keys():
                     self.row_explained(row + index, layout, rules.explanation_column, bool(section and section.bonus))
                 self.ws.set_row(row + index, self.row_height(table, values))
-            if section and not section.bonus and {"weight", "name"} <= layout.keys():
+            if section and {"weight", "name"} <= layout.keys():
                 self.weights_add_up(row, row + count - 1, layout, name, section.weight)
             if section:
                 label = name if weight_column else f"{name}（{section.weight:g}分）"
@@ -619,10 +623,13 @@ class _Builder:
         self.row += 1
 
     def column_range(self, key: str) -> str:
+        """The column's cells from the table's header row to the row above the one under its last row (see
+        ``rows_above``): an indicator inserted at either end of the table is in it."""
         col = self.columns[key]
         first, last = self.table_rows
-        cells = xl_range_abs(first, col, last, col)
-        return f"{quote_sheetname(self.sheet.name)}!{cells}" if self.shared.qualified else cells
+        sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
+        under = xl_rowcol_to_cell(last + 1, col, row_abs=True, col_abs=True)
+        return rows_above(xl_col_to_name(col, col_abs=True), first, f"ROW({sheet}{under})", sheet=sheet)
 
     def summed_range(self, key: str, total: str, own: bool = False) -> str:
         """The column's cells the totals read (see ``rows_above``): to the row above 总分's. ``total``: 总分's field;

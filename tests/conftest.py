@@ -16,9 +16,11 @@ import pytest
 import yaml
 from hypothesis import settings
 from openpyxl import load_workbook
+from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.cell_range import CellRange
 
 from perfeval_xl.definition import load_form
 from perfeval_xl.engine import Evaluation
@@ -224,11 +226,32 @@ def insert_rows(sheet: Any, at: int, count: int = 1) -> None:
                 if cell.data_type == "f" and isinstance(cell.value, str):
                     cell.value = _moved(cell.value, ws is sheet, sheet.title, at, count)
     for box in merges:
-        if box.min_row >= at:
-            box.shift(0, count)
-        elif box.max_row >= at:
-            box.expand(down=count)
+        _moved_box(box, at, count)
         sheet.merge_cells(str(box))
+    formats = ConditionalFormattingList()  # their ranges and formulas move as the cells do
+    for entry in sheet.conditional_formatting:
+        ranges = " ".join(_moved_box(CellRange(box.coord), at, count).coord for box in entry.sqref.ranges)
+        for rule in entry.rules:
+            rule.formula = [_moved(f"={text}", True, sheet.title, at, count)[1:] for text in rule.formula]
+            formats.add(ranges, rule)
+    sheet.conditional_formatting = formats
+
+
+def _moved_box(box: CellRange, at: int, count: int) -> CellRange:
+    """``box`` as Excel moves a range for ``count`` rows inserted at row ``at``: down when it starts there or below,
+    grown when the rows are inside it."""
+    if box.min_row >= at:
+        box.shift(0, count)
+    elif box.max_row >= at:
+        box.expand(down=count)
+    return box
+
+
+def insert_indicator(sheet: Any, row: int, columns: dict[str, int], typed: dict[str, Any]) -> None:
+    """A row inserted at sheet row ``row`` (1-based) as Excel inserts one, ``typed`` in its columns (by key)."""
+    insert_rows(sheet, row)
+    for key, value in typed.items():
+        sheet.cell(row, columns[key] + 1, value)
 
 
 # The 湖北 template's sums before they read from the header row: the indicator rows of the clean book, 9 to 31.
@@ -247,10 +270,9 @@ def row_added_under_old_sums(make_book: Callable[..., Path], score: Any = 2) -> 
     total, table = evaluation.extraction.fields["total"].ref, evaluation.extraction.tables["indicators"]
     book = load_workbook(path)
     sheet = book[total.sheet]
-    insert_rows(sheet, total.row + 1)
-    sheet.cell(total.row + 1, table.columns["level2"] + 1, "满意度")
-    sheet.cell(total.row + 1, table.columns["name"] + 1, "新增的满意度指标")
-    sheet.cell(total.row + 1, table.columns["score"] + 1, score)
+    insert_indicator(
+        sheet, total.row + 1, table.columns, {"level2": "满意度", "name": "新增的满意度指标", "score": score}
+    )
     book.save(path)
     return path
 
@@ -267,7 +289,10 @@ def _moved(formula: str, on_sheet: bool, title: str, at: int, count: int) -> str
 
     tokens = Tokenizer(formula)
     for token in tokens.items:
-        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
+        # a range, or the cell a range to a function's result starts at ($J$8:INDEX(, which opens the function)
+        if (token.type, token.subtype) != (Token.OPERAND, Token.RANGE) and (
+            (token.type, token.subtype) != (Token.FUNC, Token.OPEN) or ":" not in token.value
+        ):
             continue
         where, bang, ref = token.value.rpartition("!")
         if (where.strip("'") == title) if bang else on_sheet:

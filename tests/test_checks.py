@@ -31,6 +31,7 @@ from .conftest import (
     clean_data,
     copy_sheet,
     guangzhou_clean_data,
+    insert_indicator,
     insert_rows,
     locate,
     rewrite_parts,
@@ -159,9 +160,7 @@ def _with_row(make_book, at: Callable[[Any], int], typed: dict[str, Any], merged
     row, path = at(table), make_book(clean_data())
     book = load_workbook(path)
     sheet = book[table.rows[0].ref("name").sheet]
-    insert_rows(sheet, row)
-    for key, value in typed.items():
-        sheet.cell(row, table.columns[key] + 1, value)
+    insert_indicator(sheet, row, table.columns, typed)
     for keys in merged:
         first, last = table.columns[keys[0]] + 1, table.columns[keys[-1]] + 1
         top = row - 1 if len(keys) == 1 else row

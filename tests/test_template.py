@@ -256,9 +256,10 @@ def test_a_long_text_gets_the_lines_it_takes_when_printed():
 
 @pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
 def test_weights_self_scores_and_explanations_are_tinted_live_where_they_are_typed(tmp_path, form):
-    """Each scored section's 分值 cells, each indicator's 自评得分 (a 加减分项 aside) and the cells that explain a shortfall
-    carry a conditional format: the tint shows in Excel and in WPS, where the buttons do not run, and stays when a
-    pasted value skipped the warning. What the formulas compute is checked against the checks in test_template_formulas."""
+    """Each section's 分值 cells (加减分项 too, as PE205 checks it), each indicator's 自评得分 (a 加减分项 aside: it may
+    deduct) and the cells that explain a shortfall carry a conditional format: the tint shows in Excel and in WPS,
+    where the buttons do not run, and stays when a pasted value skipped the warning. What the formulas compute is
+    checked against the checks in test_template_formulas."""
     from perfeval_xl.service import check_path
 
     path = build_template(load_form(form), tmp_path / f"{form}.xlsx", CLEAN[form]())
@@ -271,10 +272,10 @@ def test_weights_self_scores_and_explanations_are_tinted_live_where_they_are_typ
     points = {section.name: section.weight for section in indicators.sections}
     for row in table.rows:
         bonus = row.section in bonuses
-        assert (row.ref("weight").a1 in tinted) != bonus, row.ref("weight").a1
+        assert row.ref("weight").a1 in tinted, row.ref("weight").a1
         assert (row.ref("score").a1 in tinted) != bonus, row.ref("score").a1
-        if not bonus:  # selecting a 分值 says why it may turn red
-            assert said[row.ref("weight").a1].startswith(f"{row.section}各指标分值之和须为 {points[row.section]:g} 分")
+        # selecting a 分值 says why it may turn red
+        assert said[row.ref("weight").a1].startswith(f"{row.section}各指标分值之和须为 {points[row.section]:g} 分")
         if indicators.explanation_column:  # PE301, row by row
             assert row.ref(indicators.explanation_column).a1 in tinted
     if (key := load_form(form).explanation) is not None:  # PE301, once for the form

@@ -25,7 +25,7 @@ from .conftest import (
     XIANGYANG_OFFICIAL,
     clean_data,
     guangzhou_clean_data,
-    insert_rows,
+    insert_indicator,
     mutate,
     row_added_under_old_sums,
 )
@@ -408,11 +408,8 @@ def _rows_added_at_both_ends(path):
     section = table.rows[0].raw("level1")
     book = load_workbook(path)
     sheet = book[total.sheet]
-    for row, level1 in ((total.row + 1, ""), (first.row + 1, section)):
-        insert_rows(sheet, row)
-        sheet.cell(row, table.columns["level1"] + 1, level1 or None)
-        sheet.cell(row, table.columns["name"] + 1, "新增指标")
-        sheet.cell(row, table.columns["score"] + 1, 1)
+    for row, level1 in ((total.row + 1, None), (first.row + 1, section)):
+        insert_indicator(sheet, row, table.columns, {"level1": level1, "name": "新增指标", "score": 1})
     book.save(path)
     return path
 
@@ -435,6 +432,37 @@ def test_the_templates_totals_read_an_indicator_inserted_at_either_end_of_the_ta
         assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
     if "grade" in evaluation.extraction.fields:
         assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_sum, evaluation.definition.grades)
+
+
+@pytest.mark.parametrize("under", ["first section", "last section"])
+@pytest.mark.parametrize("form", ["hubei", "guangzhou", "hunan"])
+def test_the_live_tints_read_an_indicator_inserted_under_a_sections_last_row(tmp_path, make_book, form, under):
+    """A unit inserts an indicator under a section's last row (above the next section, or above 总分), weighted 1 and
+    scored 0: the section's weights no longer add up (PE205) and, where the form explains once, a score below its
+    weight wants 偏差原因分析 (PE301). Excel leaves the tints' ranges of the section's rows as they were; the tints,
+    computed by a spreadsheet, still say what the checks say."""
+    definition = load_form(form)
+    data = CLEAN[form]()
+    rows = data["tables"][definition.indicators.table]
+    full = {i: {"score": row["weight"], "actual": row.get("target")} for i, row in enumerate(rows)}  # targets met
+    fields = {} if definition.explanation is None else {definition.explanation: None}
+    path = make_book(data, {"rows": full, "fields": fields})  # nothing to explain but the inserted row
+    evaluation = check_path(path)
+    assert not [f for f in evaluation.findings if f.code in LIVE]
+    table = evaluation.extraction.tables[definition.indicators.table]
+    second = next(r for r in table.rows if r.raw("level1") and r.raw("level1") != table.rows[0].raw("level1"))
+    row = (second.ref("score") if under == "first section" else evaluation.extraction.fields["total"].ref).row + 1
+    typed = {"name": "新增指标", "weight": 1, "score": 0}
+    if definition.indicators.explanation_column is not None:  # explained on its own row, as the form asks
+        typed[definition.indicators.explanation_column] = "年中新增的任务，未完成"
+    book = load_workbook(path)
+    insert_indicator(book[second.ref("score").sheet], row, table.columns, typed)
+    book.save(path)
+    evaluation = check_path(path)
+    said = {(f.sheet, f.cell) for f in evaluation.findings if f.code in LIVE}
+    assert "PE205" in {f.code for f in evaluation.findings}
+    assert ("PE301" in {f.code for f in evaluation.findings}) is (definition.explanation is not None)
+    assert _tinted(path, tmp_path) == said
 
 
 def test_an_older_templates_checked_total_reads_an_inserted_row_in_the_copy(tmp_path, make_book):
