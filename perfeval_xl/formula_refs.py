@@ -85,9 +85,10 @@ def reads_any(areas: list[Area], cells: Iterable[tuple[str, int, int]]) -> bool:
     return any(s == a[0] and a[1] <= c <= a[3] and a[2] <= r <= a[4] for a in areas for s, c, r in cells)
 
 
-def rows_above(letter: str, header: int, row: str, below: int = 1, sheet: str = "") -> str:
-    """A column's cells (``$K``) from the table's header row (1-based; text, which SUM and COUNT pass over) to
-    ``below`` rows above the row ``row`` gives (``ROW()``, ``ROW($C$21)``), worked out when calculated: a row a unit
-    inserts above the first indicator or under the last is inside it, where Excel would leave a range of the indicator
-    rows as it was (it widens a range for a row inserted inside it only). ``sheet``: its prefix (``自评表!``)."""
-    return f"{sheet}{letter}${header}:INDEX({sheet}{letter}:{letter},{row}-{below})"
+def rows_above(letter: str, top: int, row: str, below: int = 1, sheet: str = "") -> str:
+    """A column's cells (``$K``) from row ``top`` (1-based: the table's header row, text, which SUM and COUNT pass over,
+    or a section's first row) to ``below`` rows above the row ``row`` gives (``ROW()``, ``ROW($C$21)``: 总分's, or the
+    next section's first), worked out when calculated: a row a unit inserts right above that row is inside it, where
+    Excel would leave a range of the indicator rows as it was (it widens a range for a row inserted inside it only).
+    ``sheet``: its prefix (``自评表!``)."""
+    return f"{sheet}{letter}${top}:INDEX({sheet}{letter}:{letter},{row}-{below})"
