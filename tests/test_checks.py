@@ -20,6 +20,7 @@ from perfeval_xl.checks import BY_CODE, CATALOGUE
 from perfeval_xl.cli import main
 from perfeval_xl.consolidate import Parts
 from perfeval_xl.definition import load_form
+from perfeval_xl.findings import percent
 from perfeval_xl.prior_year import Earlier
 from perfeval_xl.service import check_grid, check_path
 
@@ -652,6 +653,39 @@ def test_a_rate_formula_printing_short_is_said_alone_not_with_the_scores_it_give
     assert (
         f"the execution rate's formula ={at['executed']}/{at['budget']}*0.9 shows 87.52%, 97.24% by the rules" in said
     )
+
+
+@pytest.mark.parametrize(
+    ("form", "key", "formula", "shown", "said"),
+    [
+        # 广州 支出规模's 完成率 of 市本级支出: scored from the amounts, but printed on the form
+        ("guangzhou", "rate_city", "{executed_city}/{budget_city}*0.9", 0.8656874414, "显示 86.57%，应为 96.19%"),
+        # 河北 (no points): 执行率 of 支出合计
+        ("hebei", "rate_spending", "{final_spending}/{budget_spending}*0.9", 0.8458964463, "显示 84.59%，应为 93.99%"),
+        # 湖南 基础数据表's 编制控制率 (在职人数 / 编制人数)
+        ("hunan", "control_rate", "{on_duty}/{staffing}/2", 0.5, "显示 50.00%，应为 100.00%"),
+    ],
+)
+def test_a_rate_formula_of_the_form_showing_another_rate_than_its_amounts_is_said(
+    make_book, form, key, formula, shown, said
+):
+    """A computed rate of the form (完成率, 执行率, 编制控制率) whose formula the unit edited prints another rate than its
+    amounts give; each rate is its own, said at its cell whatever the chain of scores after it says."""
+    evaluation = check_path(make_book(CLEAN[form](), {"shown": {f"field:{key}": (formula, shown)}}))
+    at = _at(evaluation)
+    found = [f for f in evaluation.findings if f.code == "PE224"]
+    assert [f.cell for f in found] == [at[key]]
+    label = evaluation.extraction.fields[key].spec.label
+    assert f"{label}的公式 ={formula.format(**at)} {said}" in found[0].message()
+    assert found[0].expected == pytest.approx(evaluation.scores.ratios[key], abs=1e-6)
+    assert f"{label}'s formula ={formula.format(**at)} shows {percent(shown)}" in found[0].message("en")
+    assert "PE201" not in {f.code for f in evaluation.findings}
+
+
+def test_a_rate_formula_of_the_form_showing_its_amounts_rate_is_not_said(make_book):
+    """The template's formula, calculated: 96.19 % is what 执行数 / 预算数 of 市本级支出 gives."""
+    evaluation = check_path(calculated(make_book(CLEAN["guangzhou"]()), {}))
+    assert "PE224" not in {f.code for f in evaluation.findings}
 
 
 def test_a_form_formula_showing_an_error_is_said_with_the_error(make_book):

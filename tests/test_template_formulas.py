@@ -90,6 +90,21 @@ def test_an_edited_rate_formula_is_said_once_recalculated(tmp_path, make_book):
     assert "显示 87.52%，应为 97.24%" in said[0][2]
 
 
+def test_an_edited_rate_of_amounts_is_said_once_recalculated(tmp_path, make_book):
+    """广州 支出规模's 完成率 of 市本级支出, its formula edited to 90 % of 执行数: LibreOffice prints 86.57 %, said at
+    its cell; the other 完成率 and the scores are as the template computes them."""
+    source = make_book(CLEAN["guangzhou"]())
+    fields = check_path(source).extraction.fields
+    book = load_workbook(source)
+    rate = fields["rate_city"].ref
+    book[rate.sheet][rate.a1] = f"={fields['executed_city'].ref.a1}/{fields['budget_city'].ref.a1}*0.9"
+    book.save(source)
+    evaluation = check_path(recalculate(source, tmp_path))
+    said = [(f.code, f.cell, f.message()) for f in evaluation.findings if f.code == "PE224"]
+    assert said == [("PE224", rate.a1, said[0][2])]
+    assert "显示 86.57%，应为 96.19%" in said[0][2]
+
+
 def test_an_edited_grade_formula_is_said_once_recalculated(tmp_path, make_book):
     """优 from 95 in the unit's 评价等次 formula: LibreOffice grades the total of 91.938 良, said at the grade."""
     source = make_book(clean_data())

@@ -1,4 +1,4 @@
-"""PE224: a formula of the form (执行率, 预算执行得分, 总分) showing another result than the form's rules give."""
+"""PE224: a formula of the form (执行率, 预算执行得分, 总分, 评价等次, a rate of amounts) showing another result than the rules."""
 
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -29,7 +29,8 @@ class _Link(NamedTuple):
 
 class FormulaResult(Check):
     """表中公式的结果与计分规则不符：执行率、预算执行得分、总分、评价等次是公式，而表中显示的结果不是表式规则给出的
-    （单位改动了公式：引用了别的格、乘了系数、减去一项、改了等次的分数线）。
+    （单位改动了公式：引用了别的格、乘了系数、减去一项、改了等次的分数线）。表中由金额算出的比率（广州支出规模的完成率、
+    河北的执行率、湖南的编制控制率）是公式的，同样核对，各自报出。
 
     打印出来的表、按它给出的评价等次都随之不对。只看电子表格保存过的文件（其公式结果可信）；依次看执行率、预算执行得分、
     总分、评价等次，只报第一个不符的（后面的由它算出，改正它即随之改正）；等次按表中显示的总分评定。手填的（没有公式）
@@ -50,47 +51,61 @@ class FormulaResult(Check):
 
     @classmethod
     def applies_to(cls, definition: FormDefinition) -> bool:
-        return definition.scored and (definition.budget is not None or definition.total is not None)
+        scored = definition.scored and (definition.budget is not None or definition.total is not None)
+        return scored or any(ratio.key for ratio in definition.ratios)
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        ev = ctx.evaluation
+        for link in _ratios(ctx):  # each its own: no score follows from it
+            if isinstance(found := self._look(ctx, link), Finding):
+                yield found
+        if not ctx.evaluation.definition.scored:
+            return
         for link in _chain(ctx):
-            field = ev.extraction.fields.get(link.key or "")
-            if field is None or field.ref is None or link.computed is None:
-                continue
-            grid = ev.extraction.grids[field.ref.sheet]
-            text = grid.formulas.get((field.ref.row, field.ref.col))
-            if text is None:  # typed: PE201, PE202 or PE208 compares it, and what follows is computed from it
-                typed = link.parse(field.raw)
-                if typed.kind == "number" and differs(
-                    typed.value or 0.0, link.computed, max(typed.tolerance, link.tolerance)
-                ):
-                    return
-                continue
-            # Results a library wrote (or none), or a blank one: a formula never calculated, or one giving "" (the
-            # template's 执行率 on a 预算数 typed as text, PE116's): not a result to compare, nor those after it.
-            if not grid.calculated or field.raw == "":
-                return
-            shown = link.parse(field.raw)
-            number = shown.value if shown.kind == "number" else None
-            # A result the unit's formula rounds (ROUND(…,1)) allows its own rounding, as a typed one does.
-            if number is not None and not differs(number, link.computed, max(shown.tolerance, link.tolerance)):
-                continue
-            if not link.explained():
-                yield self.finding(
-                    ctx,
-                    field.ref,
-                    value=number if number is not None else field.raw,
-                    expected=round(link.computed, 6),
-                    key=field.spec.label,
-                    label=link.label,
-                    label_en=link.label_en,
-                    **_formula(text),
-                    shown=link.shown(number) if number is not None else field.raw,  # or the error shown, #VALUE!
-                    should=link.shown(link.computed),
-                )
-            return  # what the cells after it show follows from it
+            found = self._look(ctx, link)
+            if found not in ("absent", "typed", "right"):
+                yield from [found] if isinstance(found, Finding) else []
+                return  # what the cells after it show follows from it
         yield from self._grade(ctx)
+
+    def _look(self, ctx: Context, link: _Link) -> Finding | str:
+        """How a link's cell stands: "absent" (no cell, or nothing to compute), "typed" (PE201, PE202 or PE208
+        compares it) or "typed off" (and what follows is computed from it), "unread" (no result a spreadsheet
+        computed), "right", "explained" (PE116 or PE223 says why it is off), or the finding."""
+        ev = ctx.evaluation
+        field = ev.extraction.fields.get(link.key or "")
+        if field is None or field.ref is None or link.computed is None:
+            return "absent"
+        grid = ev.extraction.grids[field.ref.sheet]
+        text = grid.formulas.get((field.ref.row, field.ref.col))
+        if text is None:
+            typed = link.parse(field.raw)
+            off = typed.kind == "number" and differs(
+                typed.value or 0.0, link.computed, max(typed.tolerance, link.tolerance)
+            )
+            return "typed off" if off else "typed"
+        # Results a library wrote (or none), or a blank one: a formula never calculated, or one giving "" (the
+        # template's 执行率 on a 预算数 typed as text, PE116's): not a result to compare, nor those after it.
+        if not grid.calculated or field.raw == "":
+            return "unread"
+        shown = link.parse(field.raw)
+        number = shown.value if shown.kind == "number" else None
+        # A result the unit's formula rounds (ROUND(…,1)) allows its own rounding, as a typed one does.
+        if number is not None and not differs(number, link.computed, max(shown.tolerance, link.tolerance)):
+            return "right"
+        if link.explained():
+            return "explained"
+        return self.finding(
+            ctx,
+            field.ref,
+            value=number if number is not None else field.raw,
+            expected=round(link.computed, 6),
+            key=field.spec.label,
+            label=link.label,
+            label_en=link.label_en,
+            **_formula(text),
+            shown=link.shown(number) if number is not None else field.raw,  # or the error shown, #VALUE!
+            should=link.shown(link.computed),
+        )
 
     def _grade(self, ctx: Context) -> Iterator[Finding]:
         """评价等次 as its formula shows it, against the grade of the 总分 the sheet shows (the chain's last link, right
@@ -128,6 +143,31 @@ def _formula(text: str) -> dict[str, str]:
         "formula": "=" + text if text else "（共享公式）",
         "formula_en": "=" + text if text else "(a shared formula)",
     }
+
+
+def _ratios(ctx: Context) -> list[_Link]:
+    """The form's computed rates of amounts (广州 完成率, 河北 执行率, 湖南 编制控制率), each said as its label."""
+    ev = ctx.evaluation
+    fields = ev.extraction.fields
+    links = []
+    for ratio in ev.definition.ratios:
+        if ratio.key is None or ratio.key not in fields:
+            continue
+        label = fields[ratio.key].spec.label
+        amounts = [fields[k] for k in (*ratio.numerator, *ratio.denominator) if k in fields]
+        links.append(
+            _Link(
+                ratio.key,
+                ev.scores.ratios.get(ratio.key),
+                ev.definition.rate_tolerance,
+                parse_rate,
+                percent,
+                label,
+                label,
+                lambda amounts=amounts: any(isinstance(f.raw, str) for f in amounts),  # PE116's
+            )
+        )
+    return links
 
 
 def _chain(ctx: Context) -> list[_Link]:
