@@ -62,8 +62,9 @@ class FormulaResult(Check):
             return
         for link in _chain(ctx):
             found = self._look(ctx, link)
+            if isinstance(found, Finding):
+                yield found
             if found not in ("absent", "typed", "right"):
-                yield from [found] if isinstance(found, Finding) else []
                 return  # what the cells after it show follows from it
         yield from self._grade(ctx)
 
