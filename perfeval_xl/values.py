@@ -453,18 +453,21 @@ def parse_quantity(cell: object) -> Quantity:
     return quantity
 
 
-# A count asked or done per month, quarter or half-year (每月1期, 每个季度开展1次, 2次/月), or every other month or half
-# month (每两个月, 每半月), read as the count of the year the form is about (12 issues, 4 times, 24 times, 6, 24); per
-# year (每年, 次/年) is the year's count itself. A year holds no set number of weeks or days to count (holidays, working
-# days): 每周2篇 stays 2 of a unit 篇/周, as 2篇/周 is. The period is looked up without its measure word 个.
+# A count asked or done per month, quarter or half-year (每月1期, 每个季度开展1次, 2次/月), or every two, three, four or six
+# months or half a month (每两个月, 每三个月, 每半月), read as the count of the year the form is about (12 issues, 4
+# times, 24 times, 6, 4, 24); per year (每年, 次/年) is the year's count itself. A year holds no set number of weeks or
+# days to count (holidays, working days): 每周2篇 stays 2 of a unit 篇/周, as 2篇/周 is, 每两周1次 is 0.5 次/周 and
+# 每半天1次 2 次/日. The period is looked up without its measure word 个.
 _PER_PERIOD = re.compile(
-    r"^每(?P<lead>个?月|个?季度|季|半年|年度?|[两2]个?月|半个?月|个?周|个?星期|日|天)(?=.)"
+    r"^每(?P<lead>[两二三四六2346半]?个?月|个?季度|季|半年|年度?|[两2双]?个?(?:周|星期)|半?[日天])(?=.)"
     r"|(?<=[^\d/])/(?P<tail>月|季度|季|半年|年度?)$"
 )
 # A day of each period by which a thing is done (每月10日前, 每月5号之前): a point in time, as a month is, never a count.
 _DAY_OF_PERIOD = re.compile(r"\d\s*[日号](?:[之以]?前|止)")
-_PERIODS = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "年度": 1, "两月": 6, "2月": 6, "半月": 24}
+_PERIODS = {"月": 12, "季度": 4, "季": 4, "年": 1, "年度": 1}
 _PER_UNIT = {"周": "/周", "星期": "/周", "日": "/日", "天": "/日"}
+# How many periods one is of (每两个月, 每双周, 每半天): the count per period is the count said over them.
+_EVERY = {"两": 2, "二": 2, "双": 2, "2": 2, "三": 3, "3": 3, "四": 4, "4": 4, "六": 6, "6": 6, "半": 0.5}
 
 
 def _per_year(raw: str, text: str) -> Quantity | None:
@@ -482,15 +485,18 @@ def _per_year(raw: str, text: str) -> Quantity | None:
         return None
     # labelled: words around the figure, fine in a target or an actual, not in an amount, a rate or a score
     said = (period["lead"] or period["tail"]).replace("个", "")
-    if (per := _PER_UNIT.get(said)) is not None:
-        return replace(
-            count, unit=f"{count.unit or ''}{per}", typed_unit=f"{count.typed_unit or ''}{per}", labelled=True
-        )
-    factor = _PERIODS[said]
+    every = _EVERY.get(said[0], 1) if len(said) > 1 and said[1:] in (*_PERIODS, *_PER_UNIT) else 1
+    said = said[1:] if every != 1 else said
+    per = _PER_UNIT.get(said)
+    factor = (1 if per else _PERIODS[said]) / every
+    value = (count.value or 0.0) * factor
     return replace(
         count,
-        value=(count.value or 0.0) * factor,
+        value=value,
         upper=count.upper * factor if count.upper is not None else None,
+        decimals=max(count.decimals or 0, decimals_of(value)) if count.decimals is not None else None,
+        unit=f"{count.unit or ''}{per}" if per else count.unit,
+        typed_unit=f"{count.typed_unit or ''}{per}" if per else count.typed_unit,
         labelled=True,
     )
 

@@ -143,6 +143,16 @@ CASES = [
     ("每半月1期", "number", None, 24, "期"),
     ("每半个月报送1次", "number", None, 24, "次"),
     ("每个星期2篇", "number", None, 2, "篇/周"),
+    # every three, four or six months, every other week, every half day (每三个月1次 was 1次, 每2周1次 unparsed)
+    ("每三个月1次", "number", None, 4, "次"),
+    ("每3个月开展1期", "number", None, 4, "期"),
+    ("每四个月1次", "number", None, 3, "次"),
+    ("每六个月不少于1次", "number", ">=", 2, "次"),
+    ("每两周1次", "number", None, 0.5, "次/周"),
+    ("每2周1期", "number", None, 0.5, "期/周"),
+    ("每双周1次", "number", None, 0.5, "次/周"),
+    ("每两个星期1篇", "number", None, 0.5, "篇/周"),
+    ("每半天巡查1次", "number", None, 2, "次/日"),
     # a day of each month, a point in time: no count (每月10日前 was 120 days, met by an actual of 12日)
     ("每月10日前", "number", "<=", 10, "日"),
     ("每个月10日前", "number", "<=", 10, "日"),
