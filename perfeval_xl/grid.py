@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .formula_refs import Area, formula_areas
+
 META_SHEET = "_perfeval"
 # The key of a template's hidden metadata under which a template issued to one unit of a bureau's list (perfeval
 # template FORM --units 名单) names that unit as the list does: what comes back is that unit, however it typed its name.
@@ -211,6 +213,12 @@ class SheetGrid:
                 for c in range(c0, c1 + 1):
                     index.setdefault((r, c), box)
         return index
+
+    def areas_read(self, row: int, col: int) -> list[Area] | None:
+        """The cell areas the formula in a cell reads (see ``formula_areas``); None for no formula, a shared one
+        filled down (it writes no text of its own), or one whose reach cannot be told."""
+        text = self.formulas.get((row, col))
+        return formula_areas(text, self.name) if text else None
 
     def stale(self, row: int, col: int, computed: bool = False) -> bool:
         """Whether a cell's value must not be read as typed: a formula no spreadsheet calculated, or a formula in

@@ -16,7 +16,7 @@ from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_col_to_nam
 from .checks import explained
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
-from .formula_refs import formula_areas, reads_any, rows_above
+from .formula_refs import reads_any, rows_above
 from .grid import CellRef, a1
 from .locate import TableExtraction
 
@@ -232,8 +232,7 @@ def _checked_total(
     if checked is None or checked.ref is None or total is None or total.ref is None or table.start is None:
         return None
     where = checked.ref.sheet
-    text = evaluation.extraction.grids[where].formulas.get((checked.ref.row, checked.ref.col))
-    areas = formula_areas("=" + text, where) if text else None
+    areas = evaluation.extraction.grids[where].areas_read(checked.ref.row, checked.ref.col)
     if areas is None or all(reads_any(areas, [ref.place]) for ref in written):
         return None
 

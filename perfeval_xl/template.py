@@ -622,24 +622,21 @@ class _Builder:
         self.ws.set_row(row, 22)
         self.row += 1
 
-    def column_range(self, key: str) -> str:
-        """The column's cells from the table's header row to the row above the one under its last row (see
-        ``rows_above``): an indicator inserted at either end of the table is in it."""
+    def column_range(self, key: str, row: str | None = None, below: int = 1) -> str:
+        """The column's cells from the table's header row to ``below`` rows above the row ``row`` gives, by default the
+        row under the table's last (see ``rows_above``): an indicator inserted at either end of the table is in it."""
         col = self.columns[key]
-        first, last = self.table_rows
         sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
-        under = xl_rowcol_to_cell(last + 1, col, row_abs=True, col_abs=True)
-        return rows_above(xl_col_to_name(col, col_abs=True), first, f"ROW({sheet}{under})", sheet=sheet)
+        if row is None:
+            row = f"ROW({sheet}{xl_rowcol_to_cell(self.table_rows[1] + 1, col, row_abs=True, col_abs=True)})"
+        return rows_above(xl_col_to_name(col, col_abs=True), self.table_rows[0], row, below, sheet)
 
     def summed_range(self, key: str, total: str, own: bool = False) -> str:
-        """The column's cells the totals read (see ``rows_above``): to the row above 总分's. ``total``: 总分's field;
-        ``own``: in its own formula, which names its row as ROW()."""
-        first, last = self.table_rows
+        """The column's cells the totals read: to the row above 总分's. ``total``: 总分's field; ``own``: in its own
+        formula, which names its row as ROW()."""
         _, total_row, _ = self.shared.places[total]
-        sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
-        letter = xl_col_to_name(self.columns[key], col_abs=True)
         row = "ROW()" if own else f"ROW({self.cell(total)})"
-        return rows_above(letter, first, row, total_row - last, sheet)
+        return self.column_range(key, row, total_row - self.table_rows[1])
 
     def formulas(self) -> None:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives. Each is written with

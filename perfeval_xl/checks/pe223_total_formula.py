@@ -67,9 +67,11 @@ def left_out(ctx: Context) -> tuple[CellRef | None, str, list[tuple[CellRef, flo
     ev = ctx.evaluation
     total = ev.extraction.fields.get(ev.definition.total or "")
     ref = total.ref if total else None
-    text = ev.extraction.grids[ref.sheet].formulas.get((ref.row, ref.col)) if ref else None
-    areas = formula_areas("=" + text, ref.sheet) if ref and text else None
-    return ref, "=" + (text or ""), _unread(_scores(ctx), areas, ctx) if areas is not None else []
+    if ref is None:
+        return None, "=", []
+    grid = ev.extraction.grids[ref.sheet]
+    areas, text = grid.areas_read(ref.row, ref.col), grid.formulas.get((ref.row, ref.col), "")
+    return ref, "=" + text, _unread(_scores(ctx), areas, ctx) if areas is not None else []
 
 
 def _scores(ctx: Context) -> list[tuple[CellRef, float]]:

@@ -1,7 +1,7 @@
 """PE224: a formula of the form (执行率, 预算执行得分, 总分, 评价等次, a rate of amounts) showing another result than the rules."""
 
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from ..definition import FormDefinition
 from ..findings import Finding, percent
@@ -25,6 +25,12 @@ class _Link(NamedTuple):
     label: str
     label_en: str
     explained: Callable[[], bool]
+
+
+# How a link's cell stands when no finding is made of it (see ``FormulaResult._look``).
+_State = Literal["absent", "typed", "typed off", "unread", "right", "explained"]
+# The states after which the next link is looked at: the cells after any other follow from it.
+_GO_ON: tuple[_State, ...] = ("absent", "typed", "right")
 
 
 class FormulaResult(Check):
@@ -64,11 +70,11 @@ class FormulaResult(Check):
             found = self._look(ctx, link)
             if isinstance(found, Finding):
                 yield found
-            if found not in ("absent", "typed", "right"):
-                return  # what the cells after it show follows from it
+            if found not in _GO_ON:
+                return
         yield from self._grade(ctx)
 
-    def _look(self, ctx: Context, link: _Link) -> Finding | str:
+    def _look(self, ctx: Context, link: _Link) -> Finding | _State:
         """How a link's cell stands: "absent" (no cell, or nothing to compute), "typed" (PE201, PE202 or PE208
         compares it) or "typed off" (and what follows is computed from it), "unread" (no result a spreadsheet
         computed), "right", "explained" (PE116 or PE223 says why it is off), or the finding."""
