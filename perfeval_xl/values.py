@@ -1000,8 +1000,9 @@ def parse_amount(cell: object, unit: str = "万元") -> Quantity:
     if quantity.kind != "number" or quantity.comparator is not None or quantity.approximate or quantity.labelled:
         return quantity if quantity.kind != "number" else Quantity(raw=quantity.raw, kind="unparsed")
     factor = MONEY_UNITS[unit]
-    # In 元: 9906900元, and 990.69万 or 1.2亿 (a bare 万 or 亿 in a money cell is money; its number was scaled).
-    if quantity.unit == "元" or (quantity.unit is None and quantity.typed_unit in _MULTIPLIERS):
+    # In 元: 9906900元, and 990.69万, 1.2亿 or 3.1千万 (multipliers alone in a money cell are money; the number was
+    # scaled by them).
+    if quantity.unit == "元" or (quantity.unit is None and quantity.typed_unit is not None):
         value, decimals = (quantity.value or 0.0) / factor, (quantity.decimals or 0) + round(math.log10(factor))
     elif quantity.unit is None:
         value, decimals = quantity.value, quantity.decimals

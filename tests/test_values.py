@@ -429,6 +429,9 @@ def test_actual_with_unit_is_not_rescaled():
         ("2634.17万", 2634.17, 2),
         ("2,634.17 万", 2634.17, 2),
         ("1.2亿", 12_000, -3),
+        # 千万 is one multiplier said in two (10⁷ 元): 3.1千万 is 3100 万元 (it was read as 31,000,000 万元)
+        ("3.1千万", 3100, -2),
+        ("2千万元", 2000, -3),
         # pasted from a web page or WeChat: a zero-width space, a byte-order mark, a left-to-right mark (invisible in
         # the cell, and the amount was text that is no number, a false PE102)
         ("2634.17\u200b", 2634.17, 2),
