@@ -16,7 +16,7 @@ from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_col_to_nam
 from .checks import explained
 from .engine import UNGRADED, Evaluation
 from .findings import SEVERITY_LABEL, SEVERITY_ORDER, percent
-from .formula_refs import reads_any, rows_above
+from .formula_refs import reads_any, sections_summed
 from .grid import CellRef, a1
 from .locate import TableExtraction
 
@@ -224,32 +224,50 @@ def _first_cells(evaluation: Evaluation) -> Callable[[str, str], str]:
 def _checked_total(
     evaluation: Evaluation, table: TableExtraction, output: str, written: list[CellRef]
 ) -> CellWrite | None:
-    """复核总分, ours, given the template's formula of now when the one it has leaves out a 计算得分 written: an older
-    template summed the indicator rows as they were, and a row a unit inserted under them is outside its range. A
-    formula whose reach cannot be told, or a number typed over it, is left as it is."""
+    """复核总分, ours, given the template's formula of now (each section's 计算得分 at most its points, see
+    ``sections_summed``) when the one it has leaves out a 计算得分 written, or sums whole a section the scorer counts at
+    its points: an older template summed the column whole, and the indicator rows as they were, so that a row a unit
+    inserted under them is outside its range. A formula whose reach cannot be told, or a number typed over it, is left
+    as it is."""
     d, fields = evaluation.definition, evaluation.extraction.fields
     checked, total = fields.get(d.checked_total or ""), fields.get(d.total or "")
     if checked is None or checked.ref is None or total is None or total.ref is None or table.start is None:
         return None
     where = checked.ref.sheet
-    areas = evaluation.extraction.grids[where].areas_read(checked.ref.row, checked.ref.col)
-    if areas is None or all(reads_any(areas, [ref.place]) for ref in written):
+    grid = evaluation.extraction.grids[where]
+    areas = grid.areas_read(checked.ref.row, checked.ref.col)
+    if areas is None:
         return None
 
     def cell(ref: CellRef) -> str:
         at = xl_rowcol_to_cell(ref.row, ref.col, row_abs=True, col_abs=True)
         return at if ref.sheet == where else f"{quote_sheetname(ref.sheet)}!{at}"
 
+    sections: list[tuple[int, float | None]] = []  # each section's first row, and the points it counts at most
+    over = False  # whether a section's 计算得分 add up above its points
+    for section in d.indicators.sections if d.indicators else ():
+        rows = [
+            (i.row.ref(output), i.computed or 0.0) for i in evaluation.scores.indicators if i.section == section.name
+        ]
+        if refs := [ref.row for ref, _ in rows if ref is not None]:
+            bounded = section.bonus is None
+            sections.append((min(refs) + 1, section.weight if bounded else None))
+            over |= bounded and sum(c for _, c in rows) > section.weight + d.score_tolerance
     budget = fields.get(d.budget.score or "") if d.budget else None
     points = f"N({cell(budget.ref)})+" if budget is not None and budget.ref is not None else ""
     sheet, header = table.start
-    column = rows_above(
+    summed = sections_summed(
         xl_col_to_name(table.columns[output], col_abs=True),
         header,
+        sorted(sections) or [(header, None)],
         f"ROW({cell(total.ref)})",
         sheet="" if sheet == where else f"{quote_sheetname(sheet)}!",
     )
-    return CellWrite(where, checked.ref.a1, f"={points}SUM({column})", formula=True)
+    formula = f"={points}{summed}"
+    read = all(reads_any(areas, [ref.place]) for ref in written)
+    if read and not (over and formula != "=" + grid.formulas[(checked.ref.row, checked.ref.col)]):
+        return None
+    return CellWrite(where, checked.ref.a1, formula, formula=True)
 
 
 def _show(value: Any) -> Any:

@@ -25,12 +25,13 @@ from .definition import (
     MatrixSpec,
     RateRule,
     Ratio,
+    Section,
     SheetSpec,
     TableSpec,
     rules_in_force,
 )
 from .explain import grade_thresholds, tier_bands
-from .formula_refs import rows_above
+from .formula_refs import rows_above, sections_summed
 from .grid import ISSUED_KEY, META_SHEET
 from .locate import year_variants
 from .plan import FILLS, text_height
@@ -143,6 +144,8 @@ class _Builder:
         self.cells = shared.cells
         self.layouts: dict[str, dict[str, int]] = {}  # each table's first sheet column of each table column
         self.table_rows = (0, 0)
+        # The main table's sections: each one's first row, and the 计算得分 typed in its rows (what 复核总分 reads).
+        self.sections: list[tuple[int, Section, float]] = []
         # Column widths as page_setup and the tables set them, for sizing rows to their text.
         self.widths = dict(BASE_WIDTHS)
         self.last_col = 8 if not any(b.table for b in self.blocks) else 0
@@ -527,6 +530,9 @@ class _Builder:
                 if rules and rules.explanation_column in layout and {"score", "weight"} <= layout.keys():
                     self.row_explained(row + index, layout, rules.explanation_column, bool(section and section.bonus))
                 self.ws.set_row(row + index, self.row_height(table, values))
+            if section and main:
+                computed = (r.get("computed_score") for r in rows)
+                self.sections.append((row, section, sum(float(c) for c in computed if _is_number(c))))
             if section and {"weight", "name"} <= layout.keys():
                 self.weights_add_up(row, row + count - 1, layout, name, section.weight)
             if section:
@@ -622,11 +628,16 @@ class _Builder:
         self.ws.set_row(row, 22)
         self.row += 1
 
+    @property
+    def prefix(self) -> str:
+        """What a formula on another sheet puts before this sheet's cells (``自评表!``), if the form is multi-sheet."""
+        return f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
+
     def column_range(self, key: str, row: str | None = None, below: int = 1) -> str:
         """The column's cells from the table's header row to ``below`` rows above the row ``row`` gives, by default the
         row under the table's last (see ``rows_above``): an indicator inserted at either end of the table is in it."""
         col = self.columns[key]
-        sheet = f"{quote_sheetname(self.sheet.name)}!" if self.shared.qualified else ""
+        sheet = self.prefix
         if row is None:
             row = f"ROW({sheet}{xl_rowcol_to_cell(self.table_rows[1] + 1, col, row_abs=True, col_abs=True)})"
         return rows_above(xl_col_to_name(col, col_abs=True), self.table_rows[0], row, below, sheet)
@@ -637,6 +648,19 @@ class _Builder:
         _, total_row, _ = self.shared.places[total]
         row = "ROW()" if own else f"ROW({self.cell(total)})"
         return self.column_range(key, row, total_row - self.table_rows[1])
+
+    def checked_total(self, budget_points: str, points: float | str) -> tuple[str, float]:
+        """复核总分 and its result: the budget-execution score plus the 计算得分 section by section, each at most the
+        section's points, as the scorer counts them (see ``sections_summed``)."""
+        assert self.d.total is not None
+        _, total_row, _ = self.shared.places[self.d.total]
+        letter = xl_col_to_name(self.columns["computed_score"], col_abs=True)
+        sections = [(row + 1, None if s.bonus is not None else s.weight) for row, s, _ in self.sections]
+        end, below = f"ROW({self.cell(self.d.total)})", total_row - self.table_rows[1]
+        summed = sections_summed(letter, self.table_rows[0], sections or [(0, None)], end, below, self.prefix)
+        typed = (t if s.bonus is not None else min(t, s.weight) for _, s, t in self.sections)
+        sections_typed = sum(typed) if self.sections else sum(self.shared.typed.get("computed_score", []))
+        return f"={budget_points}{summed}", _number(points) + sections_typed
 
     def formulas(self) -> None:
         """Live formulas for every computed cell; they give the numbers the Python scorer gives. Each is written with
@@ -669,11 +693,7 @@ class _Builder:
         if d.total and "score" in self.columns:
             formulas[d.total] = (f"={budget_points}SUM({self.summed_range('score', d.total, own=True)})", total)
         if d.checked_total and d.total and "computed_score" in self.columns:
-            checked_total = _number(points) + sum(typed.get("computed_score", []))
-            formulas[d.checked_total] = (
-                f"={budget_points}SUM({self.summed_range('computed_score', d.total)})",
-                checked_total,
-            )
+            formulas[d.checked_total] = self.checked_total(budget_points, points)
         if d.grade and d.total and d.fields[d.grade].computed:
             expression = f'"{d.grades[-1][0]}"'
             for name, minimum in reversed(d.grades[:-1]):

@@ -254,6 +254,9 @@ def insert_indicator(sheet: Any, row: int, columns: dict[str, int], typed: dict[
         sheet.cell(row, columns[key] + 1, value)
 
 
+# 效益指标 weighted and scored 40 in its 30-point section (PE205, PE207): the check counts it at its 30 points.
+OVER_ITS_POINTS = {"rows": {8: {"weight": 20, "score": 20}, 9: {"weight": 20, "score": 20}}}
+
 # The 湖北 template's sums before they read from the header row: the indicator rows of the clean book, 9 to 31.
 OLD_SUMS = {
     "field:total": "=N($F$6)+SUM($J$9:$J$31)",

@@ -21,6 +21,7 @@ from .conftest import (
     CLEAN,
     GUANGZHOU,
     HEBEI,
+    OVER_ITS_POINTS,
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     clean_data,
@@ -41,14 +42,16 @@ def _cached(path, evaluation, key):
     return sheet[ref.row][ref.col]
 
 
-@pytest.mark.parametrize("variant", ["seed", "clean", "under-executed"])
+@pytest.mark.parametrize("variant", ["seed", "clean", "under-executed", "a section over its points"])
 def test_formulas_agree_with_python(tmp_path, make_book, variant):
     if variant == "seed":
         source = XIANGYANG
     elif variant == "clean":
         source = make_book(clean_data())
-    else:
+    elif variant == "under-executed":
         source = make_book(clean_data(), {"fields": {"budget": 3500.55}})
+    else:
+        source = make_book(clean_data(), OVER_ITS_POINTS)
     evaluation = check_path(source)
     annotated = annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path
     recalculated = recalculate(annotated, tmp_path)
@@ -442,9 +445,9 @@ def test_the_templates_totals_read_an_indicator_inserted_at_either_end_of_the_ta
         annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
     )
     assert _cached(recalculated, evaluation, "total") == pytest.approx(s.reported_sum, abs=1e-9)
-    if "checked_total" in evaluation.extraction.fields:  # the written 计算得分 (the form's 2 decimals) and 预算执行
-        written = (s.budget_score or 0) + sum(i.computed for i in s.indicators if i.computed is not None)
-        assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
+    if "checked_total" in evaluation.extraction.fields:  # the written 计算得分 (the form's 2 decimals) and 预算执行,
+        # each section at most its points: the check's 计算总分 (the inserted 满意度 row takes 湖北's over its 10)
+        assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
     if "grade" in evaluation.extraction.fields:
         assert _cached(recalculated, evaluation, "grade") == grade_for(s.reported_sum, evaluation.definition.grades)
 
@@ -482,13 +485,13 @@ def test_the_live_tints_read_an_indicator_inserted_under_a_sections_last_row(tmp
 
 def test_an_older_templates_checked_total_reads_an_inserted_row_in_the_copy(tmp_path, make_book):
     """复核总分 of an older template, rewritten in the copy to read a row inserted under the indicators: LibreOffice's
-    result is the written 计算得分 and the 预算执行 score, the inserted row's among them."""
+    result is the check's 计算总分, the 预算执行 score and the written 计算得分 (the inserted row's among them) section by
+    section, each at most its points."""
     source = row_added_under_old_sums(make_book)
     evaluation = check_path(source)
     s = evaluation.scores
     recalculated = recalculate(
         annotate_file(source, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path
     )
-    written = (s.budget_score or 0) + sum(i.computed for i in s.indicators if i.computed is not None)
-    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(written, abs=0.05)
+    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
     assert any(i.name == "新增的满意度指标" and i.computed for i in s.indicators)

@@ -35,9 +35,11 @@ from perfeval_xl.unkept import Unkept, copy_lacks, count_unkept
 from perfeval_xl.writeback import CannotAnnotate, annotate_file, merged_cells_as_saved
 
 from .conftest import (
+    CLEAN,
     GUANGZHOU_OFFICIAL,
     HEBEI,
     MERGED_TARGET_AND_COMPUTED,
+    OVER_ITS_POINTS,
     ROOT,
     TAOJIANG_OFFICIAL,
     XIANGYANG,
@@ -746,7 +748,10 @@ def test_a_checked_total_leaving_out_an_inserted_row_is_written_to_read_it(tmp_p
     evaluation = check_path(source)
     fields = evaluation.extraction.fields
     checked, total = fields["checked_total"].ref, fields["total"].ref
-    formula = f"=N($F$6)+SUM($K$8:INDEX($K:$K,ROW($C${total.row + 1})-1))"
+    formula = (
+        "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,ROW($K$21)-1)))+MIN(30,SUM($K$21:INDEX($K:$K,ROW($K$27)-1)))"
+        f"+MIN(10,SUM($K$27:INDEX($K:$K,ROW($C${total.row + 1})-1)))"
+    )
     plan = build_plan(evaluation)
     assert [(w.sheet, w.cell, w.value) for w in plan.writes if w.formula] == [(checked.sheet, checked.a1, formula)]
     copy = annotate_file(source, plan, tmp_path / "copy.xlsx").path
@@ -757,3 +762,45 @@ def test_a_checked_total_leaving_out_an_inserted_row_is_written_to_read_it(tmp_p
 
 def test_a_checked_total_reading_every_row_is_left_as_it_is(make_book):
     assert not [w for w in build_plan(check_path(make_book(clean_data()))).writes if w.formula]
+
+
+# 复核总分 as the templates of sessions 27 and 28 wrote it: the 计算得分 column summed whole, no section capped.
+WHOLE_COLUMN = {"field:checked_total": "=N($F$6)+SUM($K$8:INDEX($K:$K,ROW($C$32)-1))"}
+
+
+def test_the_templates_checked_total_counts_each_section_at_most_at_its_points(make_book):
+    """复核总分 says what the check says: each section's 计算得分 summed at most to the section's points (湖北 备注2, 得分不得突破
+    权重总额), as the scorer counts it; a 加减分 section (广州) keeps its own bounds."""
+    formulas = {}
+    for form, path in (
+        ("hubei", make_book(clean_data(), OVER_ITS_POINTS)),
+        ("guangzhou", make_book(CLEAN["guangzhou"]())),
+    ):
+        ref = check_path(path).extraction.fields["checked_total"].ref
+        formulas[form] = load_workbook(path)[ref.sheet][ref.a1].value
+    hubei = check_path(make_book(clean_data(), OVER_ITS_POINTS))
+    assert {"PE205", "PE207"} <= {f.code for f in hubei.findings}
+    assert formulas == {
+        "hubei": "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,ROW($K$21)-1)))+MIN(30,SUM($K$21:INDEX($K:$K,ROW($K$27)-1)))"
+        "+MIN(10,SUM($K$27:INDEX($K:$K,ROW($C$32)-1)))",
+        "guangzhou": "=MIN(45,SUM($M$19:INDEX($M:$M,ROW($M$41)-1)))+MIN(50,SUM($M$41:INDEX($M:$M,ROW($M$81)-1)))"
+        "+SUM($M$81:INDEX($M:$M,ROW($J$82)-1))",
+    }
+    assert not [w for w in build_plan(hubei).writes if w.formula]
+
+
+def test_an_older_checked_total_is_written_to_count_a_section_at_most_at_its_points(tmp_path, make_book):
+    """An older template's 复核总分 summed the 计算得分 column whole: with a section scored above its points, the copy
+    writes it the template's formula of now, and a second run finds nothing to rewrite. While every section is within
+    its points, the older formula says the same and is left as it is."""
+    source = make_book(clean_data(), {**OVER_ITS_POINTS, "cells": WHOLE_COLUMN})
+    evaluation = check_path(source)
+    checked = evaluation.extraction.fields["checked_total"].ref
+    plan = build_plan(evaluation)
+    assert [(w.sheet, w.cell, w.value[:12]) for w in plan.writes if w.formula] == [
+        (checked.sheet, checked.a1, "=N($F$6)+MIN")
+    ]
+    copy = annotate_file(source, plan, tmp_path / "copy.xlsx").path
+    assert not [w for w in build_plan(check_path(copy)).writes if w.formula]
+    within = make_book(clean_data(), {"cells": WHOLE_COLUMN})
+    assert not [w for w in build_plan(check_path(within)).writes if w.formula]
