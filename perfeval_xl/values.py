@@ -127,6 +127,10 @@ _SAID_DONE = re.compile(r"(?:已|均已|已经)?(?:按时|按期|如期|圆满|�
 _PART_OF = re.compile(r"其中|含|包括|包含")
 # A month of a stated year (2021年11月, a 时效 indicator's deadline or completion).
 _YEAR_MONTH = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月)")
+# A month of a year dated with a dash, a slash or a dot (2021-12, 2021/12月, 2021.12前), as units date things. With a
+# dot alone it may be a figure (2021.12 万元): a month then only as a deadline (2021.12前, 不晚于2021.12), or against one
+# (``month_of_date``).
+_DATED_MONTH = re.compile(r"((?:19|20)\d{2})([.\-/])(\d{1,2})(月?)")
 # A calendar day, its year stated or not (6月30日, 2021年6月30号), or a date as written with separators (2021-06-30,
 # as a date cell reads; 2021.6.30; 2021/6/30).
 _CALENDAR_DAY = re.compile(
@@ -335,6 +339,10 @@ def _parse_single(raw: str, text: str) -> Quantity | None:
         return _calendar_day(raw, calendar, comparator)
     if dated := _YEAR_MONTH.fullmatch(body):  # 2021年11月: month 11 of 2021
         single = _parse_single(raw, text.replace(dated[0], dated[2], 1))
+        return replace(single, year=int(dated[1])) if single is not None else None
+    dated = _DATED_MONTH.fullmatch(body)
+    if dated and 1 <= int(dated[3]) <= 12 and (dated[2] != "." or dated[4] or comparator == "<="):
+        single = _parse_single(raw, text.replace(dated[0], f"{int(dated[3])}月", 1))
         return replace(single, year=int(dated[1])) if single is not None else None
     either_way = next((word for word in _EITHER_WAY if body.startswith(word)), "")
     if either_way:  # ±5% is at most 5 % off, under or over

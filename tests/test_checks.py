@@ -268,6 +268,26 @@ def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual,
 
 
 @pytest.mark.parametrize(
+    ("target", "actual", "met"),
+    [
+        ("2021.12前", "2021.9", True),  # was the number 2021.12, missed by 2021.9 (w × 2021.12/2021.9)
+        ("2021.12前", "2022.1", False),
+        ("2021-12前", "2021-11", True),  # was a range from 2021 to 12 (PE105 on the actual), the self-score kept
+        ("2021/12前", "2021/11", True),  # was unread (PE104)
+        ("2021-12前", "2022-02", False),
+    ],
+)
+def test_a_deadline_dated_with_a_dot_a_dash_or_a_slash_is_a_month(make_book, target, actual, met):
+    """Units date a month as 2021.12, 2021-12 or 2021/12: as a deadline it is December 2021, and an actual so dated its
+    month, counted from the form's year."""
+    change = {"rows": {0: {"target": target, "actual": actual, "direction": ""}}}
+    evaluation = check_path(make_book(clean_data(), change))
+    indicator = evaluation.scores.indicators[0]
+    assert (indicator.basis, indicator.met) == ("quantitative", met)
+    assert not {"PE104", "PE105"} & {f.code for f in evaluation.findings}
+
+
+@pytest.mark.parametrize(
     ("actual", "met", "points"),
     [("6月25日", True, 3), ("2021-06-30", True, 3), ("2021年7月10日完成", False, 3 * 181 / 191)],
 )

@@ -130,6 +130,9 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
         ("2021年12月31日前", "2022年1月5日", False),  # early January of the next year is late, not day 5
         ("2022年3月31日前", "2022-03-01", True),
         ("2021年12月31日", "2021年12月20日", True),  # a date as a target is a deadline without saying 前
+        ("2021.12前", "2021-09", True),  # a month dated with a dot or a dash (September was after 2021.12)
+        ("2021-12前", "2021/11", True),
+        ("2021.12前", "2022-01", False),
     ],
 )
 def test_a_month_or_a_day_of_a_stated_year_is_counted_from_the_forms_year(target, actual, met):

@@ -76,6 +76,16 @@ CASES = [
     ("不晚于2021年12月", "number", "<=", 12, "月"),
     ("不迟于10月", "number", "<=", 10, "月"),
     ("≤2021年12月", "number", "<=", 12, "月"),
+    # a month of a year written with a dot, a dash or a slash, as units date things: 2021-12前 was a range from 2021 to
+    # 12, 2021/12前 was unread and 2021.12前 the number 2021.12 (before which 2021.9 came after it)
+    ("2021.12前", "number", "<=", 12, "月"),
+    ("2021-12前", "number", "<=", 12, "月"),
+    ("2021/12月前", "number", "<=", 12, "月"),
+    ("不晚于2021.6", "number", "<=", 6, "月"),
+    ("2021-11", "number", None, 11, "月"),
+    ("2021/9完成", "number", None, 9, "月"),
+    ("2021.11", "number", None, 2021.11, None),  # alone, it may be a figure (against a month, it is one: month_of_date)
+    ("2021-13", "number", ">=", 2021, None),  # no month: the range it says
     ("完成8个", "number", None, 8, "个"),
     ("100%完成", "number", None, 1.0, "%"),
     ("3个工作日之前", "number", "<=", 3, "个工作日"),
