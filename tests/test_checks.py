@@ -600,6 +600,8 @@ def test_a_zero_score_outside_the_total_formula_is_not_said(make_book):
         ("=N($F$6)+SUM($J$9:$J$22)", [27]),
         ("=SUM($J$9:$J$31)", [6]),  # the 预算执行 score is one of the scores the total adds
         ("=N($F$6)+SUM($K$9:$K$31)", [9, 10, 11, 12, 13, 14, 15, 16, 21, 22, 27]),
+        # 复核总分 (H32) is ours, summing 计算得分, never a subtotal of the unit's: what it reads is not read through it
+        ("=SUM($J$9:$J$31)+0*$H$32", [6]),
     ],
 )
 def test_the_total_formula_is_checked_for_the_rows_it_reads(make_book, formula, rows):

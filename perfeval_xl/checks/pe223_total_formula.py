@@ -94,7 +94,8 @@ def _scores(ctx: Context) -> list[tuple[CellRef, float]]:
 
 def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context) -> list[tuple[CellRef, float]]:
     """The scores the formula reading ``areas`` does not read, directly or through the other formulas it reads (a
-    subtotal of the unit's own); none when one of those cannot be told (a shared formula filled down, INDIRECT)."""
+    subtotal of the unit's own, not our 复核总分); none when one of those cannot be told (a shared formula filled down,
+    INDIRECT)."""
 
     def unread(areas: list[Area]) -> list[tuple[CellRef, float]]:
         return [(ref, points) for ref, points in scores if not reads_any(areas, [ref.place])]
@@ -108,6 +109,10 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
         (name.casefold(), c + 1, r + 1): text for name, g in grids.items() for (r, c), text in g.formulas.items()
     }
     followed = {ref.place for ref, _ in scores}  # a score is read as itself, whatever its own formula reads
+    # 复核总分, ours, sums 计算得分: it is no subtotal of the unit's, and what it reads is not read through it.
+    checked = ctx.evaluation.extraction.fields.get(ctx.evaluation.definition.checked_total or "")
+    if checked is not None and checked.ref is not None:
+        followed.add(checked.ref.place)
     while reached := [at for at in formulas.keys() - followed if reads_any(areas, [at])]:
         for at in reached:
             more = formula_areas("=" + formulas[at], names[at[0]]) if formulas[at] else None
