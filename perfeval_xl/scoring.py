@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .definition import RateRule, Tier
-from .values import DATE, Quantity
+from .values import TIME_UNITS, Quantity
 
 # Digits enough for any finite float (up to 309 before the point) with its decimals: the default context's 28 made
 # quantize fail on a rate of 1e24 (a budget typed as 2.63417E+27).
@@ -72,12 +72,13 @@ DIRECTIONS = ("正向", "反向", "定性")  # 指标性质
 
 def compared_direction(target: Quantity) -> str | None:
     """The direction a numeric target says by itself (湖北 备注2: 正向 “≥X”, 反向 “≤X”): its comparator, or 反向 for a
-    deadline on a day or a target of 0 (0起: at most none); None when it says none, as a range does."""
+    month or a day (2021年12月, 6月30日: a deadline, as with 前) or a target of 0 (0起: at most none); None when it says
+    none, as a range does."""
     if target.kind != "number" or target.upper is not None:  # a range (1000-1200万元) says none
         return None
     if target.comparator in ("<=", "<"):
         return "反向"
-    if target.comparator is None and (target.unit == DATE or target.value == 0):
+    if target.comparator is None and (target.unit in TIME_UNITS or target.value == 0):
         return "反向"
     if target.comparator in (">=", ">"):
         return "正向"

@@ -275,6 +275,8 @@ def test_a_deadline_met_in_a_month_of_a_stated_year_is_scored(make_book, actual,
         ("2021-12前", "2021-11", True),  # was a range from 2021 to 12 (PE105 on the actual), the self-score kept
         ("2021/12前", "2021/11", True),  # was unread (PE104)
         ("2021-12前", "2022-02", False),
+        ("2021-12", "2021-10", True),  # a month as a target is a deadline, as a date is (it scored w × 10/12)
+        ("12月", "2021.11", True),
     ],
 )
 def test_a_deadline_dated_with_a_dot_a_dash_or_a_slash_is_a_month(make_book, target, actual, met):

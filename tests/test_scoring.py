@@ -133,6 +133,10 @@ def test_a_deadline_met_early_is_met_not_scored_by_its_ratio():
         ("2021.12前", "2021-09", True),  # a month dated with a dot or a dash (September was after 2021.12)
         ("2021-12前", "2021/11", True),
         ("2021.12前", "2022-01", False),
+        # a month as a target is a deadline without saying 前, as a date is (October scored 10/12 of the weight, as if
+        # more months were better)
+        ("2021年12月", "2021年10月", True),
+        ("2021-12", "2022-01", False),
     ],
 )
 def test_a_month_or_a_day_of_a_stated_year_is_counted_from_the_forms_year(target, actual, met):
