@@ -513,7 +513,7 @@ def _value_text(raw: str) -> str:
     """A value's text folded for parsing, without a sentence's end or quotes around it (8个。 “8个”), a percentage
     written out as its figure (百分之九十五 is 95%), units spelt the one way (㎡ as 平方米, 12月份 as 12月, see
     ``_SPELLINGS``), what is to be done after a time left out (5个工作日内办结 as 5个工作日内, see ``_DONE_BY``), a
-    deadline written month.day (12.31前) or by its ten days (12月上旬) as the day it is."""
+    deadline written month.day (12.31前, 12/31前) or by its ten days (12月上旬) as the day it is."""
     text = normalize_text(raw).rstrip(_SENTENCE_END).strip(_QUOTES)
     if "分之" in text:
         text = _WRITTEN_OUT.sub(_percent_sign, text)
@@ -563,8 +563,9 @@ _DONE_BY = re.compile(
     r"(?<=[内前日时天])(?:办结|办理完毕|办理|处理完毕|处理|答复|回复|响应|反馈|解决|上报|报送|提交|到位|拨付|支付|兑付|兑现|发放"
     r"|落实|整改到位|整改完毕|整改|验收|公开|结案|审核|审批)$"
 )
-# A deadline written month.day as on a schedule (12.31前, 6.30之前完成): the whole value, 前 said; 6.30 alone is a number.
-_DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
+# A deadline written month.day as on a schedule (12.31前, 6/30之前完成, 6-30前): the whole value, 前 said; 6.30 alone is a
+# number, 6-30 a range (against a deadline on a day, they are days: ``day_of_date``).
+_DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})[./-](\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
 _TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
 
@@ -812,13 +813,16 @@ def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quanti
     (``none_targeted``), the actual's figure in the target's unit (``part_in_unit``), an actual said as reached or kept
     to (达到90%, 控制在3%) as its figure (``as_reached``), one said as nearly reached (接近95%) as short of it
     (``as_nearly``), none or all said in words as 0 or 100 % (``none_as_zero``, ``all_as_full``), against a month a
-    date or a month's end as its month (``month_of_date``, ``at_month_end``), a bare figure in the other's unit
+    date or a month's end as its month (``month_of_date``, ``at_month_end``), against a day month.day as that day
+    (``day_of_date``), a bare figure in the other's unit
     (``scale_to``), a length of time in the target's (``in_time_of``), a deviation against ±5% by its size
     (``by_size``); months and days of stated years counted from the form's ``year`` (``counted_from_year``)."""
     target = none_targeted(target)
     actual = all_as_full(none_as_zero(as_nearly(as_reached(part_in_unit(actual, target))), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
         actual = at_month_end(month_of_date(actual))
+    elif target.unit == DATE:  # a deadline on a day: an actual typed month.day (12.20, 6/25) is that day
+        actual = day_of_date(actual)
     actual = by_size(in_time_of(scale_to(actual, target), target), target)
     target = scale_to(target, actual)  # a bare target (90 for 90%以上) takes the unit its actual was typed with
     base = year or target.year or actual.year
@@ -941,6 +945,24 @@ def month_of_date(quantity: Quantity) -> Quantity:
     return Quantity(
         raw=quantity.raw, kind="number", value=float(date[2]), unit="月", typed_unit="月", decimals=0, year=int(date[1])
     )
+
+
+# A day dated month.day, month/day or month-day (12.20, 6/25, 7-10).
+_MONTH_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})")
+
+
+def day_of_date(quantity: Quantity) -> Quantity:
+    """A day dated month.day, month/day or month-day where a day is asked (against 6月30日前): that day, as 6月25日 is;
+    anything else as it is. Alone, 6.25 may be a figure and 7-10 is a range."""
+    if quantity.unit == DATE:
+        return quantity
+    text = normalize_text(quantity.raw)
+    body = _strip_affixes(text)[0]
+    dated = _MONTH_DAY.fullmatch(body)
+    if dated is None:
+        return quantity
+    day = parse_quantity(text.replace(body, f"{int(dated[1])}月{int(dated[2])}日", 1))
+    return replace(day, raw=quantity.raw) if day.unit == DATE else quantity
 
 
 def counted_from_year(quantity: Quantity, year: int | None) -> Quantity:

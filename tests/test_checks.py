@@ -338,6 +338,13 @@ def test_a_deadline_on_a_day_is_scored_by_the_days(make_book, actual, met, point
         ("≥10名", "9人", False),
         ("培训专家不少于10位", "12人", True),
         ("≥10名专家", "12人", True),
+        # a day dated month.day, month/day or month-day against a deadline on a day is that day: 12.20 was the number
+        # 12.2 (PE104), 6-25 a range from 6 to 25 (PE105); alone, 6.25 may be a figure
+        ("12.31前", "12.20", True),
+        ("12月31日前", "12.20", True),
+        ("6/30前", "6/25", True),
+        ("6-30前", "7-10", False),
+        ("6月30日前", "7.1", False),
     ],
 )
 def test_values_in_the_spellings_units_type_are_scored(make_book, target, actual, met):

@@ -591,6 +591,8 @@ def test_a_date_where_a_month_is_asked_is_its_month(raw, month):
         ("12.31之前完成", "<=", (2021, 12, 31)),
         ("12.31前全部完成", "<=", (2021, 12, 31)),
         ("13.5前", None, None),  # no such month: a number
+        ("12/31前", "<=", (2021, 12, 31)),  # with a slash or a dash as with a dot (12/31前 was unread, 6-30前 a range)
+        ("6-30之前完成", "<=", (2021, 6, 30)),
         ("12月上旬前", "<=", (2021, 12, 10)),  # a ten-day period (旬) ends on the 10th, the 20th, the month's end
         ("11月中旬", None, (2021, 11, 20)),
         ("2021年11月下旬", None, (2021, 11, 30)),
