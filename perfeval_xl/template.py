@@ -657,7 +657,8 @@ class _Builder:
         letter = xl_col_to_name(self.columns["computed_score"], col_abs=True)
         sections = [(row + 1, None if s.bonus is not None else s.weight) for row, s, _ in self.sections]
         end, below = f"ROW({self.cell(self.d.total)})", total_row - self.table_rows[1]
-        summed = sections_summed(letter, self.table_rows[0], sections or [(0, None)], end, below, self.prefix)
+        header = self.table_rows[0]
+        summed = sections_summed(letter, header, sections or [(header, None)], end, below, self.prefix)
         typed = (t if s.bonus is not None else min(t, s.weight) for _, s, t in self.sections)
         sections_typed = sum(typed) if self.sections else sum(self.shared.typed.get("computed_score", []))
         return f"={budget_points}{summed}", _number(points) + sections_typed

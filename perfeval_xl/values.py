@@ -814,9 +814,9 @@ def fitted(target: Quantity, actual: Quantity, year: int | None) -> tuple[Quanti
     to (达到90%, 控制在3%) as its figure (``as_reached``), one said as nearly reached (接近95%) as short of it
     (``as_nearly``), none or all said in words as 0 or 100 % (``none_as_zero``, ``all_as_full``), against a month a
     date or a month's end as its month (``month_of_date``, ``at_month_end``), against a day month.day as that day
-    (``day_of_date``), a bare figure in the other's unit
-    (``scale_to``), a length of time in the target's (``in_time_of``), a deviation against ±5% by its size
-    (``by_size``); months and days of stated years counted from the form's ``year`` (``counted_from_year``)."""
+    (``day_of_date``), a bare figure in the other's unit (``scale_to``), a length of time in the target's
+    (``in_time_of``), a deviation against ±5% by its size (``by_size``); months and days of stated years counted from
+    the form's ``year`` (``counted_from_year``)."""
     target = none_targeted(target)
     actual = all_as_full(none_as_zero(as_nearly(as_reached(part_in_unit(actual, target))), target), target)
     if target.unit == "月":  # a deadline: an actual typed as a date (2021.11, 2021-11-30) or a month's end is its month
