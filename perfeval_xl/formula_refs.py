@@ -95,18 +95,21 @@ def rows_above(letter: str, top: int, row: str, below: int = 1, sheet: str = "")
 
 
 def sections_summed(
-    letter: str, header: int, sections: list[tuple[int, float | None]], end: str, below: int = 1, sheet: str = ""
+    letter: str, header: int, sections: list[tuple[int, int, float | None]], end: str, below: int = 1, sheet: str = ""
 ) -> str:
     """A column's sum section by section, each at most its points (``None``: a 加减分 section, bounded on its own), as
-    the scorer counts a section (湖北 备注2: 得分不得突破权重总额). ``sections``: each one's first row (1-based) and
-    points, top to bottom; the first is summed from the ``header`` row, each to the row above the next one's first
+    the scorer counts a section (湖北 备注2: 得分不得突破权重总额). ``sections``: each one's first and last rows (1-based)
+    and points, top to bottom; the first is summed from the ``header`` row, each to the row above the next one's rows
     (the last to ``below`` rows above the row ``end`` gives, 总分's), so that an inserted row is in one of them (see
-    ``rows_above``)."""
+    ``rows_above``). The next one's rows are named as a range, whose first row MIN(ROW()) gives: a range shrinks when
+    a unit deletes its first row, where a cell would turn #REF!."""
     sums = []
-    for index, (top, points) in enumerate(sections):
-        after, gap = (
-            (f"ROW({sheet}{letter}${sections[index + 1][0]})", 1) if index + 1 < len(sections) else (end, below)
-        )
-        summed = f"SUM({rows_above(letter, header if index == 0 else top, after, gap, sheet)})"
+    for index, (first, _, points) in enumerate(sections):
+        if index + 1 < len(sections):
+            top, bottom, _ = sections[index + 1]
+            after, gap = f"MIN(ROW({sheet}{letter}${top}:{letter}${bottom}))", 1
+        else:
+            after, gap = end, below
+        summed = f"SUM({rows_above(letter, header if index == 0 else first, after, gap, sheet)})"
         sums.append(summed if points is None else f"MIN({points:g},{summed})")
     return "+".join(sums)

@@ -226,9 +226,9 @@ def _checked_total(
 ) -> CellWrite | None:
     """复核总分, ours, given the template's formula of now (each section's 计算得分 at most its points, see
     ``sections_summed``) when the one it has leaves out a 计算得分 written, or sums whole a section the scorer counts at
-    its points: an older template summed the column whole, and the indicator rows as they were, so that a row a unit
-    inserted under them is outside its range. A formula whose reach cannot be told, or a number typed over it, is left
-    as it is."""
+    its points, or reads a deleted row (#REF!): an older template summed the column whole, and the indicator rows as
+    they were, so that a row a unit inserted under them is outside its range. A formula whose reach cannot be told, or
+    a number typed over it, is left as it is."""
     d, fields = evaluation.definition, evaluation.extraction.fields
     checked, total = fields.get(d.checked_total or ""), fields.get(d.total or "")
     if checked is None or checked.ref is None or total is None or total.ref is None or table.start is None:
@@ -243,7 +243,7 @@ def _checked_total(
         at = xl_rowcol_to_cell(ref.row, ref.col, row_abs=True, col_abs=True)
         return at if ref.sheet == where else f"{quote_sheetname(ref.sheet)}!{at}"
 
-    sections: list[tuple[int, float | None]] = []  # each section's first row, and the points it counts at most
+    sections: list[tuple[int, int, float | None]] = []  # each section's rows, and the points it counts at most
     over = False  # whether a section's 计算得分 add up above its points
     for section in d.indicators.sections if d.indicators else ():
         rows = [
@@ -251,7 +251,7 @@ def _checked_total(
         ]
         if refs := [ref.row for ref, _ in rows if ref is not None]:
             bounded = section.bonus is None
-            sections.append((min(refs) + 1, section.weight if bounded else None))
+            sections.append((min(refs) + 1, max(refs) + 1, section.weight if bounded else None))
             over |= bounded and sum(c for _, c in rows) > section.weight + d.score_tolerance
     budget = fields.get(d.budget.score or "") if d.budget else None
     points = f"N({cell(budget.ref)})+" if budget is not None and budget.ref is not None else ""
@@ -259,15 +259,15 @@ def _checked_total(
     summed = sections_summed(
         xl_col_to_name(table.columns[output], col_abs=True),
         header,
-        sorted(sections) or [(header, None)],
+        sorted(sections) or [(header, header, None)],
         f"ROW({cell(total.ref)})",
         sheet="" if sheet == where else f"{quote_sheetname(sheet)}!",
     )
-    formula = f"={points}{summed}"
+    now = grid.formulas[(checked.ref.row, checked.ref.col)]
     read = all(reads_any(areas, [ref.place]) for ref in written)
-    if read and not (over and formula != "=" + grid.formulas[(checked.ref.row, checked.ref.col)]):
+    if read and "#REF!" not in now and not (over and "MIN(" not in now):  # an older template's caps no section
         return None
-    return CellWrite(where, checked.ref.a1, formula, formula=True)
+    return CellWrite(where, checked.ref.a1, f"={points}{summed}", formula=True)
 
 
 def _show(value: Any) -> Any:

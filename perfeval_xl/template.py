@@ -144,8 +144,8 @@ class _Builder:
         self.cells = shared.cells
         self.layouts: dict[str, dict[str, int]] = {}  # each table's first sheet column of each table column
         self.table_rows = (0, 0)
-        # The main table's sections: each one's first row, and the 计算得分 typed in its rows (what 复核总分 reads).
-        self.sections: list[tuple[int, Section, float]] = []
+        # The main table's sections: each one's first and last rows, and the 计算得分 typed in them (what 复核总分 reads).
+        self.sections: list[tuple[int, int, Section, float]] = []
         # Column widths as page_setup and the tables set them, for sizing rows to their text.
         self.widths = dict(BASE_WIDTHS)
         self.last_col = 8 if not any(b.table for b in self.blocks) else 0
@@ -532,7 +532,7 @@ class _Builder:
                 self.ws.set_row(row + index, self.row_height(table, values))
             if section and main:
                 computed = (r.get("computed_score") for r in rows)
-                self.sections.append((row, section, sum(float(c) for c in computed if _is_number(c))))
+                self.sections.append((row, row + count - 1, section, sum(float(c) for c in computed if _is_number(c))))
             if section and {"weight", "name"} <= layout.keys():
                 self.weights_add_up(row, row + count - 1, layout, name, section.weight)
             if section:
@@ -655,11 +655,11 @@ class _Builder:
         assert self.d.total is not None
         _, total_row, _ = self.shared.places[self.d.total]
         letter = xl_col_to_name(self.columns["computed_score"], col_abs=True)
-        sections = [(row + 1, None if s.bonus is not None else s.weight) for row, s, _ in self.sections]
+        sections = [(top + 1, end + 1, None if s.bonus is not None else s.weight) for top, end, s, _ in self.sections]
         end, below = f"ROW({self.cell(self.d.total)})", total_row - self.table_rows[1]
         header = self.table_rows[0]
-        summed = sections_summed(letter, header, sections or [(header, None)], end, below, self.prefix)
-        typed = (t if s.bonus is not None else min(t, s.weight) for _, s, t in self.sections)
+        summed = sections_summed(letter, header, sections or [(header, header, None)], end, below, self.prefix)
+        typed = (t if s.bonus is not None else min(t, s.weight) for _, _, s, t in self.sections)
         sections_typed = sum(typed) if self.sections else sum(self.shared.typed.get("computed_score", []))
         return f"={budget_points}{summed}", _number(points) + sections_typed
 

@@ -247,6 +247,41 @@ def _moved_box(box: CellRange, at: int, count: int) -> CellRange:
     return box
 
 
+def delete_row(sheet: Any, at: int) -> None:
+    """Delete row ``at`` of an openpyxl sheet as Excel does, merges across it shrinking and those below moving up, and
+    the formulas on the sheet reading rows below it reading them where they moved: a range across it shrinks, a cell in
+    it is #REF!."""
+    merges = list(sheet.merged_cells.ranges)
+    for box in merges:
+        sheet.unmerge_cells(str(box))
+    sheet.delete_rows(at)
+
+    def moved(ref: str) -> str:
+        rows = [int(cell[2]) for cell in _CELL.finditer(ref)]
+        if rows and all(row == at for row in rows):
+            return "#REF!"
+        return _CELL.sub(lambda cell: f"{cell[1]}{int(cell[2]) - (int(cell[2]) > at)}", ref)
+
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and isinstance(cell.value, str):
+                tokens = Tokenizer(cell.value)
+                for token in tokens.items:
+                    if (token.type, token.subtype) == (Token.OPERAND, Token.RANGE) and "!" not in token.value:
+                        token.value = moved(token.value)
+                    elif (token.type, token.subtype) == (Token.FUNC, Token.OPEN) and ":" in token.value:
+                        start, _, function = token.value.partition(":")
+                        token.value = f"{moved(start)}:{function}"
+                cell.value = tokens.render()
+    for box in merges:
+        if box.min_row <= at <= box.max_row:
+            box.shrink(bottom=1)
+        elif box.min_row > at:
+            box.shift(0, -1)
+        if box.size["rows"] * box.size["columns"] > 1:  # a merge left with one cell is none
+            sheet.merge_cells(str(box))
+
+
 def insert_indicator(sheet: Any, row: int, columns: dict[str, int], typed: dict[str, Any]) -> None:
     """A row inserted at sheet row ``row`` (1-based) as Excel inserts one, ``typed`` in its columns (by key)."""
     insert_rows(sheet, row)

@@ -25,6 +25,7 @@ from .conftest import (
     XIANGYANG,
     XIANGYANG_OFFICIAL,
     clean_data,
+    delete_row,
     guangzhou_clean_data,
     insert_indicator,
     mutate,
@@ -481,6 +482,30 @@ def test_the_live_tints_read_an_indicator_inserted_under_a_sections_last_row(tmp
     assert "PE205" in {f.code for f in evaluation.findings}
     assert ("PE301" in {f.code for f in evaluation.findings}) is (definition.explanation is not None)
     assert _tinted(path, tmp_path) == said
+
+
+@pytest.mark.parametrize("form", ["hubei", "guangzhou"])
+def test_the_checked_total_reads_on_when_a_sections_first_indicator_is_deleted(tmp_path, make_book, form):
+    """A unit deletes an indicator it has no use for, the first of a section (Excel keeps the merged 一级指标 label in
+    the rows left). 复核总分 bounds each section by the next one's rows: it still sums every section, each at most its
+    points, as LibreOffice computes it once the copy has written 计算得分 (naming the next section's first row, it
+    read #REF!)."""
+    path = make_book(CLEAN[form]())
+    evaluation = check_path(path)
+    table = evaluation.extraction.tables[evaluation.definition.indicators.table]
+    second = next(r for r in table.rows if r.raw("level1") and r.raw("level1") != table.rows[0].raw("level1"))
+    row, col = second.ref("level1").row + 1, second.ref("level1").col + 1
+    book = load_workbook(path)
+    sheet = book[second.ref("level1").sheet]
+    label = sheet.cell(row, col).value
+    delete_row(sheet, row)
+    sheet.cell(row, col).value = label
+    book.save(path)
+    evaluation = check_path(path)
+    s = evaluation.scores
+    assert len(s.indicators) == len(table.rows) - 1
+    recalculated = recalculate(annotate_file(path, build_plan(evaluation), tmp_path / "annotated.xlsx").path, tmp_path)
+    assert _cached(recalculated, evaluation, "checked_total") == pytest.approx(s.total, abs=0.05)
 
 
 def test_an_older_templates_checked_total_reads_an_inserted_row_in_the_copy(tmp_path, make_book):

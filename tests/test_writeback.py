@@ -749,7 +749,8 @@ def test_a_checked_total_leaving_out_an_inserted_row_is_written_to_read_it(tmp_p
     fields = evaluation.extraction.fields
     checked, total = fields["checked_total"].ref, fields["total"].ref
     formula = (
-        "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,ROW($K$21)-1)))+MIN(30,SUM($K$21:INDEX($K:$K,ROW($K$27)-1)))"
+        "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,MIN(ROW($K$21:$K$22))-1)))"
+        "+MIN(30,SUM($K$21:INDEX($K:$K,MIN(ROW($K$27:$K$32))-1)))"
         f"+MIN(10,SUM($K$27:INDEX($K:$K,ROW($C${total.row + 1})-1)))"
     )
     plan = build_plan(evaluation)
@@ -781,12 +782,19 @@ def test_the_templates_checked_total_counts_each_section_at_most_at_its_points(m
     hubei = check_path(make_book(clean_data(), OVER_ITS_POINTS))
     assert {"PE205", "PE207"} <= {f.code for f in hubei.findings}
     assert formulas == {
-        "hubei": "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,ROW($K$21)-1)))+MIN(30,SUM($K$21:INDEX($K:$K,ROW($K$27)-1)))"
-        "+MIN(10,SUM($K$27:INDEX($K:$K,ROW($C$32)-1)))",
-        "guangzhou": "=MIN(45,SUM($M$19:INDEX($M:$M,ROW($M$41)-1)))+MIN(50,SUM($M$41:INDEX($M:$M,ROW($M$81)-1)))"
-        "+SUM($M$81:INDEX($M:$M,ROW($J$82)-1))",
+        "hubei": "=N($F$6)+MIN(40,SUM($K$8:INDEX($K:$K,MIN(ROW($K$21:$K$26))-1)))"
+        "+MIN(30,SUM($K$21:INDEX($K:$K,MIN(ROW($K$27:$K$31))-1)))+MIN(10,SUM($K$27:INDEX($K:$K,ROW($C$32)-1)))",
+        "guangzhou": "=MIN(45,SUM($M$19:INDEX($M:$M,MIN(ROW($M$41:$M$80))-1)))"
+        "+MIN(50,SUM($M$41:INDEX($M:$M,MIN(ROW($M$81:$M$81))-1)))+SUM($M$81:INDEX($M:$M,ROW($J$82)-1))",
     }
     assert not [w for w in build_plan(hubei).writes if w.formula]
+
+
+def test_a_checked_total_reading_a_deleted_row_is_written_anew(make_book):
+    """复核总分 reading #REF! (a row it named deleted) shows an error, whatever it sums: the copy writes it anew."""
+    broken = {"field:checked_total": "=N($F$6)+SUM($K$8:INDEX($K:$K,ROW(#REF!)-1))"}
+    plan = build_plan(check_path(make_book(clean_data(), {"cells": broken})))
+    assert [w.value[:12] for w in plan.writes if w.formula] == ["=N($F$6)+MIN"]
 
 
 def test_an_older_checked_total_is_written_to_count_a_section_at_most_at_its_points(tmp_path, make_book):
