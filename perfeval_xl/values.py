@@ -563,9 +563,11 @@ _DONE_BY = re.compile(
     r"(?<=[内前日时天])(?:办结|办理完毕|办理|处理完毕|处理|答复|回复|响应|反馈|解决|上报|报送|提交|到位|拨付|支付|兑付|兑现|发放"
     r"|落实|整改到位|整改完毕|整改|验收|公开|结案|审核|审批)$"
 )
-# A deadline written month.day as on a schedule (12.31前, 6/30之前完成, 6-30前): the whole value, 前 said; 6.30 alone is a
-# number, 6-30 a range (against a deadline on a day, they are days: ``day_of_date``).
-_DOTTED_DEADLINE = re.compile(rf"^(\d{{1,2}})[./-](\d{{1,2}})(?=(?:之前|以前|前){_DONE_AFTER})")
+# A day dated month.day, month/day or month-day (12.20, 6/25, 7-10).
+_MONTH_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})")
+# A deadline so dated as on a schedule (12.31前, 6/30之前完成, 6-30前): the whole value, 前 said; 6.30 alone is a number,
+# 6-30 a range (against a deadline on a day, they are days: ``day_of_date``).
+_DOTTED_DEADLINE = re.compile(rf"^{_MONTH_DAY.pattern}(?=(?:之前|以前|前){_DONE_AFTER})")
 # A month's first, middle or last ten days (上旬, 中旬, 下旬), read as the day that ends them.
 _TEN_DAYS = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月([上中下])旬")
 
@@ -583,7 +585,7 @@ def _half(half: re.Match[str]) -> str:
 
 
 def _dotted_day(dotted: re.Match[str]) -> str:
-    """12.31前 as 12月31日前; a month there is not (13.5前) left a number."""
+    """12.31 (of 12.31前) as 12月31日; a month there is not (13.5前) left a number."""
     return f"{dotted[1]}月{dotted[2]}日" if 1 <= int(dotted[1]) <= 12 else dotted[0]
 
 
@@ -947,10 +949,6 @@ def month_of_date(quantity: Quantity) -> Quantity:
     )
 
 
-# A day dated month.day, month/day or month-day (12.20, 6/25, 7-10).
-_MONTH_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})")
-
-
 def day_of_date(quantity: Quantity) -> Quantity:
     """A day dated month.day, month/day or month-day where a day is asked (against 6月30日前): that day, as 6月25日 is;
     anything else as it is. Alone, 6.25 may be a figure and 7-10 is a range."""
@@ -961,7 +959,7 @@ def day_of_date(quantity: Quantity) -> Quantity:
     dated = _MONTH_DAY.fullmatch(body)
     if dated is None:
         return quantity
-    day = parse_quantity(text.replace(body, f"{int(dated[1])}月{int(dated[2])}日", 1))
+    day = parse_quantity(text.replace(body, _dotted_day(dated), 1))
     return replace(day, raw=quantity.raw) if day.unit == DATE else quantity
 
 

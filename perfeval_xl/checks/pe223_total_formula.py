@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..definition import FormDefinition
 from ..findings import Finding
-from ..formula_refs import Area, formula_areas, reads_any
+from ..formula_refs import Area, reads_any
 from ..grid import CellRef
 from .base import Check, Context
 
@@ -104,10 +104,7 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
     if not missed:
         return []
     grids = ctx.evaluation.extraction.grids
-    names = {name.casefold(): name for name in grids}
-    formulas = {
-        (name.casefold(), c + 1, r + 1): text for name, g in grids.items() for (r, c), text in g.formulas.items()
-    }
+    formulas = {CellRef(name, r, c).place: (g, r, c) for name, g in grids.items() for r, c in g.formulas}
     followed = {ref.place for ref, _ in scores}  # a score is read as itself, whatever its own formula reads
     # 复核总分, ours, sums 计算得分: it is no subtotal of the unit's, and what it reads is not read through it.
     checked = ctx.evaluation.extraction.fields.get(ctx.evaluation.definition.checked_total or "")
@@ -115,8 +112,8 @@ def _unread(scores: list[tuple[CellRef, float]], areas: list[Area], ctx: Context
         followed.add(checked.ref.place)
     while reached := [at for at in formulas.keys() - followed if reads_any(areas, [at])]:
         for at in reached:
-            more = formula_areas("=" + formulas[at], names[at[0]]) if formulas[at] else None
-            if more is None:
+            grid, row, col = formulas[at]
+            if (more := grid.areas_read(row, col)) is None:
                 return []
             areas = areas + more
         followed.update(reached)
